@@ -1,0 +1,131 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/** The file every model pack carries at its root. */
+export const MANIFEST_FILE = 'glimpse-pack.json';
+
+const relativePath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..'), 'must be a path inside the pack');
+
+const packFile = z.object({
+  path: relativePath,
+  /** Bytes; checked after download. */
+  size: z.number().int().positive().optional(),
+  /** Hex SHA-256; checked after download. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+});
+
+const imageEncoder = z.object({
+  file: relativePath,
+  input: z.string(),
+  embeddingOutput: z.string(),
+  /** Per-patch features that a captioning decoder can attend to (CoCa-style packs). */
+  tokensOutput: z.string().optional(),
+  size: z.number().int().positive(),
+  resize: z.enum(['crop', 'squash', 'letterbox']),
+  mean: z.tuple([z.number(), z.number(), z.number()]),
+  std: z.tuple([z.number(), z.number(), z.number()]),
+});
+
+const textEncoder = z.object({
+  file: relativePath,
+  tokenizer: relativePath,
+  input: z.string(),
+  attentionMaskInput: z.string().optional(),
+  embeddingOutput: z.string(),
+  contextLength: z.number().int().positive(),
+  padTokenId: z.number().int().nonnegative(),
+  /** Some exports take int32 token ids, most int64. */
+  idType: z.enum(['int64', 'int32']).default('int64'),
+  /** Languages the text encoder was trained on (ISO 639-1); "multilingual" packs list many. */
+  languages: z.array(z.string()).default(['en']),
+});
+
+const captioner = z.object({
+  /**
+   * `shared-encoder`: the decoder attends to the image encoder's `tokensOutput` (CoCa), so one image pass
+   * serves search and captions. `encoder-decoder`: the captioner has its own image encoder (vit-gpt2).
+   */
+  kind: z.enum(['shared-encoder', 'encoder-decoder']),
+  encoder: z
+    .object({ file: relativePath, input: z.string(), output: z.string(), size: z.number().int().positive(), resize: z.enum(['crop', 'squash', 'letterbox']), mean: z.tuple([z.number(), z.number(), z.number()]), std: z.tuple([z.number(), z.number(), z.number()]) })
+    .optional(),
+  decoder: relativePath,
+  tokenizer: relativePath,
+  inputIds: z.string(),
+  encoderHiddenStates: z.string(),
+  logits: z.string(),
+  bosTokenId: z.number().int().nonnegative(),
+  eosTokenId: z.number().int().nonnegative(),
+  maxLength: z.number().int().positive(),
+  numBeams: z.number().int().positive().default(1),
+});
+
+export const packManifestSchema = z
+  .object({
+    format: z.literal(1),
+    id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
+    name: z.string(),
+    description: z.string().default(''),
+    licence: z.string(),
+    source: z.object({
+      url: z.string(),
+      /** A commit or tag; downloads are pinned to it. */
+      revision: z.string(),
+    }),
+    embeddingDim: z.number().int().positive(),
+    /** Multiplier of cosine similarity that the model was trained with (CLIP's exp(t)); turns similarities into logits. */
+    logitScale: z.number().positive().default(100),
+    image: imageEncoder,
+    text: textEncoder,
+    captioner: captioner.optional(),
+    files: z.array(packFile).min(1),
+  })
+  .superRefine((m, ctx) => {
+    const listed = new Set(m.files.map((f) => f.path));
+    const needed = [m.image.file, m.text.file, m.text.tokenizer];
+    if (m.captioner) needed.push(m.captioner.decoder, m.captioner.tokenizer, ...(m.captioner.encoder ? [m.captioner.encoder.file] : []));
+    for (const path of needed) if (!listed.has(path)) ctx.addIssue({ code: 'custom', message: `${path} is used but not listed in files` });
+    if (m.captioner?.kind === 'shared-encoder' && !m.image.tokensOutput)
+      ctx.addIssue({ code: 'custom', message: 'a shared-encoder captioner needs image.tokensOutput' });
+    if (m.captioner?.kind === 'encoder-decoder' && !m.captioner.encoder)
+      ctx.addIssue({ code: 'custom', message: 'an encoder-decoder captioner needs captioner.encoder' });
+  });
+
+export type PackManifest = z.infer<typeof packManifestSchema>;
+export type PackFile = PackManifest['files'][number];
+
+export class PackError extends Error {
+  override name = 'PackError';
+}
+
+/** Parses and validates a manifest; the message names the first problem in plain words. */
+export function parseManifest(json: unknown, where: string): PackManifest {
+  const result = packManifestSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const at = issue.path.length ? ` at ${issue.path.join('.')}` : '';
+    throw new PackError(`${where}: invalid model pack manifest${at}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+export async function readManifest(packDir: string): Promise<PackManifest> {
+  const path = join(packDir, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new PackError(`${packDir} is not a model pack: ${MANIFEST_FILE} is missing`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new PackError(`${path} is not valid JSON`);
+  }
+  return parseManifest(json, path);
+}
