@@ -1,0 +1,307 @@
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import ort from 'onnxruntime-node';
+import { Tokenizer } from '@huggingface/tokenizers';
+import type { RgbPixels, ResizeMode } from '../media/decode.js';
+import { type PackManifest, PackError, readManifest } from './manifest.js';
+import { type DevicePreference, type SessionReport, openSession } from './providers.js';
+
+/** What one image-encoder pass yields: the search embedding and, for CoCa-style packs, the tokens a captioner reads. */
+export interface ImageFeatures {
+  /** L2-normalised, so cosine similarity is a dot product. */
+  embedding: Float32Array;
+  tokens?: { data: Float32Array; count: number; width: number };
+}
+
+export interface OpenPackOptions {
+  device?: DevicePreference;
+  gpuProviders?: string[];
+  intraOpThreads?: number;
+}
+
+export interface ModelInputSpec {
+  size: number;
+  resize: ResizeMode;
+}
+
+type Session = ort.InferenceSession;
+
+function l2normalise(values: Float32Array): Float32Array {
+  let sum = 0;
+  for (const v of values) sum += v * v;
+  const scale = sum > 0 ? 1 / Math.sqrt(sum) : 0;
+  return values.map((v) => v * scale);
+}
+
+/** HWC uint8 pixels of several images -> one NCHW float32 tensor, normalised with the pack's mean/std. */
+function pixelTensor(images: RgbPixels[], size: number, mean: readonly number[], std: readonly number[]): ort.Tensor {
+  const plane = size * size;
+  const out = new Float32Array(images.length * 3 * plane);
+  images.forEach((image, n) => {
+    if (image.width !== size || image.height !== size)
+      throw new PackError(`image is ${image.width}x${image.height}, the model needs ${size}x${size}`);
+    const base = n * 3 * plane;
+    const { data } = image;
+    for (let c = 0; c < 3; c++) {
+      const m = mean[c]!;
+      const s = std[c]!;
+      const offset = base + c * plane;
+      for (let i = 0; i < plane; i++) out[offset + i] = (data[i * 3 + c]! / 255 - m) / s;
+    }
+  });
+  return new ort.Tensor('float32', out, [images.length, 3, size, size]);
+}
+
+function idTensor(rows: number[][], type: 'int64' | 'int32'): ort.Tensor {
+  const width = rows[0]?.length ?? 0;
+  const flat = rows.flat();
+  const data = type === 'int64' ? BigInt64Array.from(flat, (v) => BigInt(v)) : Int32Array.from(flat);
+  return new ort.Tensor(type, data, [rows.length, width]);
+}
+
+function output(result: ort.InferenceSession.ReturnType, name: string, where: string): ort.Tensor {
+  const tensor = result[name];
+  if (!tensor) throw new PackError(`${where} has no output named ${name}`);
+  return tensor;
+}
+
+function checkInputs(session: Session, names: string[], where: string): void {
+  for (const name of names)
+    if (!session.inputNames.includes(name)) throw new PackError(`${where} has no input named ${name} (it has ${session.inputNames.join(', ')})`);
+}
+
+interface Beam {
+  ids: number[];
+  logProb: number;
+  done: boolean;
+}
+
+/**
+ * One model pack, opened: the image and text encoders that share an embedding space, and the captioner
+ * when the pack has one. The same code serves the bundled tiny-coca and the downloaded CLIP-family packs.
+ */
+export class ModelPack {
+  private constructor(
+    readonly dir: string,
+    readonly manifest: PackManifest,
+    private readonly imageSession: Session,
+    private readonly textSession: Session,
+    private readonly tokenizer: Tokenizer,
+    private readonly captioner: { decoder: Session; encoder?: Session; tokenizer: Tokenizer } | undefined,
+    readonly sessions: SessionReport[],
+  ) {}
+
+  static async open(dir: string, options: OpenPackOptions = {}): Promise<ModelPack> {
+    const manifest = await readManifest(dir);
+    const sessionOptions = { device: options.device ?? 'auto', gpuProviders: options.gpuProviders, intraOpThreads: options.intraOpThreads };
+    const reports: SessionReport[] = [];
+    const open = async (file: string, label: string): Promise<Session> => {
+      try {
+        const { session, report } = await openSession(join(dir, file), label, sessionOptions);
+        reports.push(report);
+        return session;
+      } catch (error) {
+        throw new PackError(`cannot open ${file} of model pack ${manifest.id}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    const loadTokenizer = async (file: string): Promise<Tokenizer> => {
+      try {
+        // tokenizer_config.json (special tokens, casing) sits beside tokenizer.json in Hugging Face exports.
+        const configFile = join(dir, dirname(file), 'tokenizer_config.json');
+        const config: object = existsSync(configFile) ? (JSON.parse(await readFile(configFile, 'utf8')) as object) : {};
+        return new Tokenizer(JSON.parse(await readFile(join(dir, file), 'utf8')), config);
+      } catch (error) {
+        throw new PackError(`cannot read tokenizer ${file} of model pack ${manifest.id}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    const imageSession = await open(manifest.image.file, 'image encoder');
+    checkInputs(imageSession, [manifest.image.input], manifest.image.file);
+    const textSession = await open(manifest.text.file, 'text encoder');
+    checkInputs(textSession, [manifest.text.input], manifest.text.file);
+    const tokenizer = await loadTokenizer(manifest.text.tokenizer);
+    let captioner: { decoder: Session; encoder?: Session; tokenizer: Tokenizer } | undefined;
+    if (manifest.captioner) {
+      const c = manifest.captioner;
+      const decoder = await open(c.decoder, 'caption decoder');
+      checkInputs(decoder, [c.inputIds, c.encoderHiddenStates], c.decoder);
+      const encoder = c.encoder ? await open(c.encoder.file, 'caption encoder') : undefined;
+      const captionTokenizer = c.tokenizer === manifest.text.tokenizer ? tokenizer : await loadTokenizer(c.tokenizer);
+      captioner = { decoder, ...(encoder ? { encoder } : {}), tokenizer: captionTokenizer };
+    }
+    return new ModelPack(dir, manifest, imageSession, textSession, tokenizer, captioner, reports);
+  }
+
+  get id(): string {
+    return this.manifest.id;
+  }
+
+  get dimensions(): number {
+    return this.manifest.embeddingDim;
+  }
+
+  get hasCaptioner(): boolean {
+    return this.captioner !== undefined;
+  }
+
+  /** The pixels the image encoder wants. */
+  get imageInput(): ModelInputSpec {
+    return { size: this.manifest.image.size, resize: this.manifest.image.resize };
+  }
+
+  /** The pixels a captioner with its own encoder wants; undefined when captions reuse the search features. */
+  get captionInput(): ModelInputSpec | undefined {
+    const encoder = this.manifest.captioner?.encoder;
+    return encoder ? { size: encoder.size, resize: encoder.resize } : undefined;
+  }
+
+  async embedImages(images: RgbPixels[]): Promise<ImageFeatures[]> {
+    if (images.length === 0) return [];
+    const spec = this.manifest.image;
+    const result = await this.imageSession.run({ [spec.input]: pixelTensor(images, spec.size, spec.mean, spec.std) });
+    const embeds = output(result, spec.embeddingOutput, spec.file);
+    const dim = this.manifest.embeddingDim;
+    if (embeds.dims[1] !== dim) throw new PackError(`${spec.file} gives ${embeds.dims[1]}-d embeddings, the manifest says ${dim}`);
+    const embedData = embeds.data as Float32Array;
+    const tokens = spec.tokensOutput ? output(result, spec.tokensOutput, spec.file) : undefined;
+    return images.map((_, n) => {
+      const features: ImageFeatures = { embedding: l2normalise(embedData.slice(n * dim, (n + 1) * dim)) };
+      if (tokens) {
+        const [, count, width] = tokens.dims as [number, number, number];
+        const size = count * width;
+        features.tokens = { data: (tokens.data as Float32Array).slice(n * size, (n + 1) * size), count, width };
+      }
+      return features;
+    });
+  }
+
+  /** Token ids as the text encoder wants them: truncated to the context (keeping the end token) and padded. */
+  tokenize(text: string): number[] {
+    const { contextLength, padTokenId } = this.manifest.text;
+    let ids = this.tokenizer.encode(text).ids;
+    if (ids.length > contextLength) ids = [...ids.slice(0, contextLength - 1), ids[ids.length - 1]!];
+    return [...ids, ...new Array<number>(contextLength - ids.length).fill(padTokenId)];
+  }
+
+  /** The tokenizer's tokens for a text (to tell which words a pack does not know). */
+  tokenizeToStrings(text: string): string[] {
+    return this.tokenizer.encode(text).tokens;
+  }
+
+  async embedTexts(texts: string[]): Promise<Float32Array[]> {
+    if (texts.length === 0) return [];
+    const spec = this.manifest.text;
+    const rows = texts.map((t) => this.tokenize(t));
+    const feeds: Record<string, ort.Tensor> = { [spec.input]: idTensor(rows, spec.idType) };
+    const maskInput = spec.attentionMaskInput ?? (this.textSession.inputNames.includes('attention_mask') ? 'attention_mask' : undefined);
+    if (maskInput && this.textSession.inputNames.includes(maskInput)) {
+      const lengths = texts.map((t) => Math.min(this.tokenizer.encode(t).ids.length, spec.contextLength));
+      feeds[maskInput] = idTensor(rows.map((row, i) => row.map((_, j) => (j < lengths[i]! ? 1 : 0))), spec.idType);
+    }
+    const result = await this.textSession.run(feeds);
+    const embeds = output(result, spec.embeddingOutput, spec.file);
+    const dim = this.manifest.embeddingDim;
+    const data = embeds.data as Float32Array;
+    return texts.map((_, n) => l2normalise(data.slice(n * dim, (n + 1) * dim)));
+  }
+
+  /**
+   * Captions images. Shared-encoder packs (CoCa) caption from the features `embedImages` already
+   * produced; encoder-decoder packs need the image's pixels at `captionInput`'s size.
+   */
+  async caption(items: Array<{ features?: ImageFeatures; pixels?: RgbPixels }>, options: { numBeams?: number; maxLength?: number } = {}): Promise<string[]> {
+    const spec = this.manifest.captioner;
+    if (!spec || !this.captioner) throw new PackError(`model pack ${this.id} has no captioner`);
+    if (items.length === 0) return [];
+    let states: Array<{ data: Float32Array; count: number; width: number }>;
+    if (spec.encoder && this.captioner.encoder) {
+      const enc = spec.encoder;
+      const pixels = items.map((item) => {
+        if (!item.pixels) throw new PackError(`the ${this.id} captioner needs the image's pixels`);
+        return item.pixels;
+      });
+      const result = await this.captioner.encoder.run({ [enc.input]: pixelTensor(pixels, enc.size, enc.mean, enc.std) });
+      const hidden = output(result, enc.output, enc.file);
+      const [, count, width] = hidden.dims as [number, number, number];
+      const size = count * width;
+      states = pixels.map((_, n) => ({ data: (hidden.data as Float32Array).slice(n * size, (n + 1) * size), count, width }));
+    } else {
+      states = items.map((item) => {
+        if (!item.features?.tokens) throw new PackError(`the ${this.id} captioner needs the image encoder's tokens`);
+        return item.features.tokens;
+      });
+    }
+    const sequences = await this.beamSearch(states, options.numBeams ?? spec.numBeams, options.maxLength ?? spec.maxLength);
+    return sequences.map((ids) => this.captioner!.tokenizer.decode(ids, { skip_special_tokens: true }).trim());
+  }
+
+  /**
+   * Beam search over the decoder (greedy is one beam). Every step runs the decoder once over all open
+   * beams of all images. The exports we use have no past-key-value inputs, so each step re-reads the
+   * prefix; captions are short (under 25 tokens), which keeps that cheap next to the image encoder.
+   */
+  private async beamSearch(states: Array<{ data: Float32Array; count: number; width: number }>, numBeams: number, maxLength: number): Promise<number[][]> {
+    const spec = this.manifest.captioner!;
+    const decoder = this.captioner!.decoder;
+    const beams: Beam[][] = states.map(() => [{ ids: [spec.bosTokenId], logProb: 0, done: false }]);
+    for (let step = 1; step < maxLength; step++) {
+      const open: Array<{ image: number; beam: Beam }> = [];
+      beams.forEach((list, image) => list.forEach((beam) => !beam.done && open.push({ image, beam })));
+      if (open.length === 0) break;
+      const { count, width } = states[0]!;
+      const hidden = new Float32Array(open.length * count * width);
+      open.forEach(({ image }, row) => hidden.set(states[image]!.data, row * count * width));
+      const result = await decoder.run({
+        [spec.inputIds]: idTensor(open.map(({ beam }) => beam.ids), 'int64'),
+        [spec.encoderHiddenStates]: new ort.Tensor('float32', hidden, [open.length, count, width]),
+      });
+      const logits = output(result, spec.logits, spec.decoder);
+      const [, seq, vocab] = logits.dims as [number, number, number];
+      const data = logits.data as Float32Array;
+      const candidates: Beam[][] = beams.map((list) => list.filter((b) => b.done));
+      open.forEach(({ image, beam }, row) => {
+        const offset = (row * seq + seq - 1) * vocab;
+        let max = -Infinity;
+        for (let v = 0; v < vocab; v++) max = Math.max(max, data[offset + v]!);
+        let sum = 0;
+        for (let v = 0; v < vocab; v++) sum += Math.exp(data[offset + v]! - max);
+        const logZ = max + Math.log(sum);
+        const best = topK(data, offset, vocab, numBeams);
+        for (const token of best) {
+          const done = token === spec.eosTokenId;
+          candidates[image]!.push({ ids: [...beam.ids, token], logProb: beam.logProb + data[offset + token]! - logZ, done });
+        }
+      });
+      candidates.forEach((list, image) => {
+        list.sort((a, b) => score(b) - score(a));
+        beams[image] = list.slice(0, numBeams);
+      });
+    }
+    return beams.map((list) => {
+      const best = [...list].sort((a, b) => score(b) - score(a))[0]!;
+      return best.ids.slice(1).filter((id) => id !== spec.eosTokenId);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.imageSession.release(), this.textSession.release(), this.captioner?.decoder.release(), this.captioner?.encoder?.release()]);
+  }
+}
+
+/** Length-normalised log-probability, so longer captions are not punished for their length. */
+function score(beam: Beam): number {
+  return beam.logProb / beam.ids.length;
+}
+
+function topK(data: Float32Array, offset: number, length: number, k: number): number[] {
+  const best: number[] = [];
+  for (let v = 0; v < length; v++) {
+    const value = data[offset + v]!;
+    if (best.length < k || value > data[offset + best[best.length - 1]!]!) {
+      best.push(v);
+      best.sort((a, b) => data[offset + b]! - data[offset + a]!);
+      if (best.length > k) best.pop();
+    }
+  }
+  return best;
+}
