@@ -122,12 +122,14 @@ export interface SceneOptions {
   singleGroupShare?: number;
   /** Probability that a scene shows a written word. */
   wordShare?: number;
+  /** A fixed background instead of a random one. */
+  background?: Background;
 }
 
 /** A random scene; the same seed always gives the same scene. */
 export function randomScene(seed: number, options: SceneOptions = {}): Scene {
   const random = seededRandom(seed);
-  const background = pick(random, BACKGROUNDS);
+  const background = options.background ?? pick(random, BACKGROUNDS);
   const visible = COLOURS.filter((c) => !HIDDEN_ON[background].includes(c));
   const groupCount = random() < (options.singleGroupShare ?? 0.5) ? 1 : random() < 0.75 ? 2 : 3;
   const groups: ObjectGroup[] = [];

@@ -1,0 +1,134 @@
+import { basename } from 'node:path';
+import type { Catalog } from '../catalog/catalog.js';
+import type { ModelPack } from '../models/pack.js';
+
+/**
+ * Scene labels for album titles, each a phrase that completes the prompt templates below. Labels whose
+ * words the pack's tokenizer does not know (the bundled pack knows only its synthetic world) are left out.
+ */
+const SCENE_LABELS: ReadonlyArray<{ title: string; phrase: string }> = [
+  { title: 'Grass', phrase: 'on grass' },
+  { title: 'Sky', phrase: 'in the sky' },
+  { title: 'Sand', phrase: 'on sand' },
+  { title: 'Night', phrase: 'at night' },
+  { title: 'Plain backgrounds', phrase: 'on a plain background' },
+  { title: 'Beach', phrase: 'on the beach' },
+  { title: 'Mountains', phrase: 'in the mountains' },
+  { title: 'Snow', phrase: 'in the snow' },
+  { title: 'City', phrase: 'in a city street' },
+  { title: 'Forest', phrase: 'in a forest' },
+  { title: 'Sea', phrase: 'by the sea' },
+  { title: 'Sunset', phrase: 'at sunset' },
+  { title: 'Food', phrase: 'of food on a table' },
+  { title: 'Dogs', phrase: 'of a dog' },
+  { title: 'Cats', phrase: 'of a cat' },
+  { title: 'People', phrase: 'of people' },
+  { title: 'Party', phrase: 'of a party' },
+  { title: 'Documents', phrase: 'of a document' },
+  { title: 'Flowers', phrase: 'of flowers' },
+  { title: 'Cars', phrase: 'of a car' },
+  { title: 'Buildings', phrase: 'of a building' },
+  { title: 'Indoors', phrase: 'taken indoors' },
+];
+
+/** Prompt ensembling as in CLIP: each label's text embedding is the mean over these templates. */
+const TEMPLATES = ['{}', 'a photo {}', 'a picture {}', 'a photograph {}'];
+
+const UNKNOWN_TOKENS = new Set(['[UNK]', '<unk>', '<|unk|>', '[unk]']);
+
+interface LabelVectors {
+  labels: Array<{ title: string; phrase: string; vector: Float32Array }>;
+}
+
+function mean(vectors: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(vectors[0]!.length);
+  for (const v of vectors) for (let i = 0; i < out.length; i++) out[i]! += v[i]!;
+  let norm = 0;
+  for (const x of out) norm += x * x;
+  const s = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  return out.map((x) => x * s);
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+const labelCache = new WeakMap<ModelPack, Promise<LabelVectors>>();
+
+function labelVectors(pack: ModelPack): Promise<LabelVectors> {
+  let cached = labelCache.get(pack);
+  if (!cached) {
+    cached = (async () => {
+      const usable = SCENE_LABELS.filter((l) => !pack.tokenizeToStrings(l.phrase).some((t) => UNKNOWN_TOKENS.has(t)));
+      const labels = [];
+      for (const label of usable) {
+        const prompts = TEMPLATES.map((t) => t.replace('{}', label.phrase));
+        labels.push({ ...label, vector: mean(await pack.embedTexts(prompts)) });
+      }
+      return { labels };
+    })();
+    labelCache.set(pack, cached);
+  }
+  return cached;
+}
+
+export interface AlbumCaption {
+  title: string;
+  summary: string;
+  coverId: number | null;
+}
+
+/**
+ * Titles and summarises one album from its photos: zero-shot scene labels (each photo classified over
+ * the labels with the model's temperature, probabilities averaged over the album), plus the captions of
+ * the photos closest to the album's mean embedding, which are its most representative.
+ */
+export async function captionAlbum(pack: ModelPack, photos: ReadonlyArray<{ id: number; vector: Float32Array; caption: string | null }>, dir: string): Promise<AlbumCaption> {
+  if (photos.length === 0) return { title: basename(dir), summary: 'No photos yet.', coverId: null };
+  const { labels } = await labelVectors(pack);
+  const scale = pack.manifest.logitScale;
+  const share = new Float64Array(labels.length);
+  for (const photo of photos) {
+    const logits = labels.map((l) => scale * dot(photo.vector, l.vector));
+    const max = Math.max(...logits);
+    const exp = logits.map((x) => Math.exp(x - max));
+    const total = exp.reduce((a, b) => a + b, 0);
+    exp.forEach((e, i) => (share[i]! += e / total / photos.length));
+  }
+  const order = labels.map((_, i) => i).sort((a, b) => share[b]! - share[a]!);
+  const top = order.filter((i, rank) => rank === 0 || (rank === 1 && share[i]! >= 0.3));
+  const title = top.length === 0 ? basename(dir) : top.map((i, n) => (n === 0 ? labels[i]!.title : labels[i]!.title.toLowerCase())).join(' and ');
+
+  const centre = mean(photos.map((p) => p.vector));
+  const representative = [...photos].sort((a, b) => dot(b.vector, centre) - dot(a.vector, centre));
+  const examples = [...new Set(representative.map((p) => p.caption).filter((c): c is string => !!c))].slice(0, 2);
+  const main = labels[order[0]!];
+  const count = `${photos.length} photo${photos.length === 1 ? '' : 's'}`;
+  const mostly = main && share[order[0]!]! >= 0.5 ? `, mostly ${main.phrase}` : main ? `, many ${main.phrase}` : '';
+  const summary = `${count}${mostly}${examples.length ? `, such as ${examples.map((e) => `“${e}”`).join(' and ')}` : ''}.`;
+  return { title, summary, coverId: representative[0]?.id ?? null };
+}
+
+/** Recomputes the title and summary of every album whose photos changed since it was last captioned. */
+export async function refreshAlbums(catalog: Catalog, pack: ModelPack): Promise<number> {
+  const dirs = catalog.photoDirs();
+  const known = new Map(catalog.albums().map((a) => [a.dir, a]));
+  let updated = 0;
+  for (const { dir, signature } of dirs) {
+    const signed = `${pack.id}:${signature}`;
+    if (known.get(dir)?.signature === signed) continue;
+    const ids = catalog.indexedIdsInDir(dir);
+    const captions = catalog.captions(ids);
+    const photos = ids.flatMap((id) => {
+      const vector = catalog.vector(id, pack.id);
+      return vector ? [{ id, vector, caption: captions.get(id) ?? null }] : [];
+    });
+    const album = await captionAlbum(pack, photos, dir);
+    catalog.saveAlbum({ dir, title: album.title, summary: album.summary, signature: signed, coverId: album.coverId });
+    updated++;
+  }
+  catalog.deleteAlbumsWithout(new Set(dirs.map((d) => d.dir)));
+  return updated;
+}

@@ -1,0 +1,418 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { basename, dirname, extname } from 'node:path';
+import { MIGRATIONS } from './schema.js';
+
+export type PhotoStatus = 'pending' | 'indexed' | 'error';
+
+export interface PhotoRow {
+  id: number;
+  folder_id: number;
+  path: string;
+  dir: string;
+  name: string;
+  size: number;
+  mtime_ms: number;
+  hash: string | null;
+  width: number | null;
+  height: number | null;
+  taken_at: string | null;
+  camera: string | null;
+  gps_lat: number | null;
+  gps_lon: number | null;
+  status: PhotoStatus;
+  error: string | null;
+}
+
+export interface FolderRow {
+  id: number;
+  path: string;
+  watch_note: string | null;
+  photo_count: number;
+  error_count: number;
+}
+
+export interface AlbumRow {
+  id: number;
+  dir: string;
+  title: string;
+  summary: string;
+  user_title: string | null;
+  signature: string;
+  cover_id: number | null;
+  photo_count: number;
+}
+
+export interface IndexedPhoto {
+  id: number;
+  hash: string;
+  width: number;
+  height: number;
+  takenAt: string | null;
+  camera: string | null;
+  gps: { lat: number; lon: number } | null;
+  vector: Float32Array;
+  caption: string | null;
+}
+
+export interface PhotoFilters {
+  folder?: string | undefined;
+  after?: string | undefined;
+  before?: string | undefined;
+  camera?: string | undefined;
+}
+
+export class CatalogError extends Error {
+  override name = 'CatalogError';
+}
+
+function vectorBlob(vector: Float32Array): Buffer {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+}
+
+export function blobVector(blob: Buffer): Float32Array {
+  // Copy: the blob's memory belongs to SQLite's row buffer.
+  const copy = new Float32Array(blob.byteLength / 4);
+  new Uint8Array(copy.buffer).set(blob);
+  return copy;
+}
+
+/** Words of a file's name and folders, for keyword search ("IMG_2041 beach-trip.jpg" -> "IMG 2041 beach trip"). */
+export function nameWords(path: string): string {
+  const stem = basename(path, extname(path));
+  const folders = dirname(path).split(/[\\/]/).slice(-3);
+  return [...folders, stem].join(' ').replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+}
+
+/**
+ * The library catalogue: one SQLite file in WAL mode, so a search in another process (the CLI while
+ * the app or `glimpse watch` runs) reads a consistent snapshot while the indexer writes.
+ */
+export class Catalog {
+  readonly db: Database.Database;
+
+  constructor(readonly file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length)
+      throw new CatalogError(`${this.file} was written by a newer Glimpse (schema ${version}, this one knows ${MIGRATIONS.length}); update Glimpse`);
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  // ---- folders ----
+
+  addFolder(path: string): FolderRow {
+    this.db.prepare('INSERT OR IGNORE INTO folders (path, added_at) VALUES (?, ?)').run(path, Date.now());
+    return this.folders().find((f) => f.path === path)!;
+  }
+
+  removeFolder(id: number): boolean {
+    return this.transaction(() => {
+      this.db.prepare('DELETE FROM photo_text WHERE rowid IN (SELECT id FROM photos WHERE folder_id = ?)').run(id);
+      return this.db.prepare('DELETE FROM folders WHERE id = ?').run(id).changes > 0;
+    });
+  }
+
+  folders(): FolderRow[] {
+    return this.db
+      .prepare(
+        `SELECT f.id, f.path, f.watch_note,
+           (SELECT count(*) FROM photos p WHERE p.folder_id = f.id) AS photo_count,
+           (SELECT count(*) FROM photos p WHERE p.folder_id = f.id AND p.status = 'error') AS error_count
+         FROM folders f ORDER BY f.path`,
+      )
+      .all() as FolderRow[];
+  }
+
+  setWatchNote(folderId: number, note: string | null): void {
+    this.db.prepare('UPDATE folders SET watch_note = ? WHERE id = ?').run(note, folderId);
+  }
+
+  // ---- photos ----
+
+  photosInFolder(folderId: number): PhotoRow[] {
+    return this.db.prepare('SELECT * FROM photos WHERE folder_id = ?').all(folderId) as PhotoRow[];
+  }
+
+  photo(id: number): PhotoRow | undefined {
+    return this.db.prepare('SELECT * FROM photos WHERE id = ?').get(id) as PhotoRow | undefined;
+  }
+
+  photoByPath(path: string): PhotoRow | undefined {
+    return this.db.prepare('SELECT * FROM photos WHERE path = ?').get(path) as PhotoRow | undefined;
+  }
+
+  photos(ids: readonly number[]): Map<number, PhotoRow> {
+    const rows = this.db.prepare('SELECT * FROM photos WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as PhotoRow[];
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  insertPhoto(p: { folderId: number; path: string; size: number; mtimeMs: number; hash: string | null }): number {
+    const info = this.db
+      .prepare(`INSERT INTO photos (folder_id, path, dir, name, size, mtime_ms, hash, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')`)
+      .run(p.folderId, p.path, dirname(p.path), basename(p.path), p.size, Math.round(p.mtimeMs), p.hash);
+    const id = Number(info.lastInsertRowid);
+    this.refreshPhotoText(id);
+    return id;
+  }
+
+  /** A file whose size or mtime changed: its vector, caption and metadata are recomputed. */
+  markChanged(id: number, size: number, mtimeMs: number): void {
+    this.db.prepare(`UPDATE photos SET size = ?, mtime_ms = ?, hash = NULL, status = 'pending', error = NULL WHERE id = ?`).run(size, Math.round(mtimeMs), id);
+  }
+
+  /** A file that moved (same content hash): it keeps its id, vectors, captions and edits. */
+  movePhoto(id: number, to: { folderId: number; path: string; size: number; mtimeMs: number }): void {
+    this.db
+      .prepare('UPDATE photos SET folder_id = ?, path = ?, dir = ?, name = ?, size = ?, mtime_ms = ? WHERE id = ?')
+      .run(to.folderId, to.path, dirname(to.path), basename(to.path), to.size, Math.round(to.mtimeMs), id);
+    this.refreshPhotoText(id);
+  }
+
+  deletePhotos(ids: readonly number[]): void {
+    if (ids.length === 0) return;
+    const json = JSON.stringify(ids);
+    this.transaction(() => {
+      this.db.prepare('DELETE FROM photo_text WHERE rowid IN (SELECT value FROM json_each(?))').run(json);
+      this.db.prepare('DELETE FROM photos WHERE id IN (SELECT value FROM json_each(?))').run(json);
+    });
+  }
+
+  pendingPhotos(limit: number, afterId = 0): PhotoRow[] {
+    return this.db.prepare(`SELECT * FROM photos WHERE status = 'pending' AND id > ? ORDER BY id LIMIT ?`).all(afterId, limit) as PhotoRow[];
+  }
+
+  /** Pending photos for a model: new files, and indexed photos that have no vector for this model yet. */
+  requeueMissingVectors(model: string): number {
+    return this.db
+      .prepare(`UPDATE photos SET status = 'pending' WHERE status = 'indexed' AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.photo_id = photos.id AND v.model = ?)`)
+      .run(model).changes;
+  }
+
+  /** Stores a batch of finished photos in one transaction: metadata, vector, caption, keyword text. */
+  recordIndexed(model: string, batch: readonly IndexedPhoto[]): void {
+    if (batch.length === 0) return;
+    const update = this.db.prepare(
+      `UPDATE photos SET hash = ?, width = ?, height = ?, taken_at = ?, camera = ?, gps_lat = ?, gps_lon = ?, status = 'indexed', error = NULL, indexed_at = ? WHERE id = ?`,
+    );
+    const vector = this.db.prepare('INSERT OR REPLACE INTO vectors (photo_id, model, vector, added_seq) VALUES (?, ?, ?, ?)');
+    const caption = this.db.prepare(`INSERT OR REPLACE INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'caption', ?, ?, ?)`);
+    this.transaction(() => {
+      let seq = (this.db.prepare('SELECT coalesce(max(added_seq), 0) AS s FROM vectors WHERE model = ?').get(model) as { s: number }).s;
+      const now = Date.now();
+      for (const p of batch) {
+        update.run(p.hash, p.width, p.height, p.takenAt, p.camera, p.gps?.lat ?? null, p.gps?.lon ?? null, now, p.id);
+        vector.run(p.id, model, vectorBlob(p.vector), ++seq);
+        if (p.caption !== null) caption.run(p.id, model, p.caption, now);
+        this.refreshPhotoText(p.id);
+      }
+    });
+  }
+
+  recordError(id: number, error: string): void {
+    this.db.prepare(`UPDATE photos SET status = 'error', error = ?, indexed_at = ? WHERE id = ?`).run(error.slice(0, 500), Date.now(), id);
+  }
+
+  // ---- vectors ----
+
+  /** Vectors of a model added after `afterSeq` (0: all), in the order they were added. */
+  *vectors(model: string, afterSeq = 0): Generator<{ photoId: number; vector: Float32Array; seq: number }> {
+    const rows = this.db
+      .prepare('SELECT photo_id, vector, added_seq FROM vectors WHERE model = ? AND added_seq > ? ORDER BY added_seq')
+      .iterate(model, afterSeq) as IterableIterator<{ photo_id: number; vector: Buffer; added_seq: number }>;
+    for (const row of rows) yield { photoId: row.photo_id, vector: blobVector(row.vector), seq: row.added_seq };
+  }
+
+  vector(photoId: number, model: string): Float32Array | undefined {
+    const row = this.db.prepare('SELECT vector FROM vectors WHERE photo_id = ? AND model = ?').get(photoId, model) as { vector: Buffer } | undefined;
+    return row ? blobVector(row.vector) : undefined;
+  }
+
+  vectorIds(model: string): number[] {
+    return (this.db.prepare('SELECT photo_id FROM vectors WHERE model = ?').pluck().all(model) as number[]);
+  }
+
+  maxVectorSeq(model: string): number {
+    return (this.db.prepare('SELECT coalesce(max(added_seq), 0) AS s FROM vectors WHERE model = ?').get(model) as { s: number }).s;
+  }
+
+  // ---- texts ----
+
+  /** The caption to show: the user's edit when there is one, else the model's. */
+  caption(photoId: number): { text: string; source: 'caption' | 'user' | 'ocr' } | undefined {
+    return this.db
+      .prepare(`SELECT text, source FROM texts WHERE photo_id = ? AND source IN ('user', 'caption') ORDER BY source = 'user' DESC, updated_at DESC LIMIT 1`)
+      .get(photoId) as { text: string; source: 'caption' | 'user' } | undefined;
+  }
+
+  captions(ids: readonly number[]): Map<number, string> {
+    const rows = this.db
+      .prepare(
+        `SELECT photo_id, text FROM texts WHERE photo_id IN (SELECT value FROM json_each(?)) AND source IN ('user', 'caption')
+         ORDER BY photo_id, source = 'user', updated_at`,
+      )
+      .all(JSON.stringify(ids)) as Array<{ photo_id: number; text: string }>;
+    // Later rows win: the user's edit sorts last.
+    return new Map(rows.map((r) => [r.photo_id, r.text]));
+  }
+
+  setGeneratedCaption(photoId: number, model: string, text: string): void {
+    this.transaction(() => {
+      this.db.prepare(`INSERT OR REPLACE INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'caption', ?, ?, ?)`).run(photoId, model, text, Date.now());
+      this.refreshPhotoText(photoId);
+    });
+  }
+
+  /** A user's caption; an empty text removes the edit and the generated caption shows again. */
+  setUserCaption(photoId: number, text: string): void {
+    this.transaction(() => {
+      if (text.trim() === '') this.db.prepare(`DELETE FROM texts WHERE photo_id = ? AND source = 'user'`).run(photoId);
+      else this.db.prepare(`INSERT OR REPLACE INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'user', '', ?, ?)`).run(photoId, text.trim(), Date.now());
+      this.refreshPhotoText(photoId);
+    });
+  }
+
+  /** Rewrites a photo's keyword-search row from its captions, album title and names. */
+  refreshPhotoText(photoId: number): void {
+    const photo = this.db.prepare('SELECT path, dir FROM photos WHERE id = ?').get(photoId) as { path: string; dir: string } | undefined;
+    this.db.prepare('DELETE FROM photo_text WHERE rowid = ?').run(photoId);
+    if (!photo) return;
+    const texts = (this.db.prepare(`SELECT text FROM texts WHERE photo_id = ?`).pluck().all(photoId) as string[]).join(' \n ');
+    const album = this.db.prepare('SELECT coalesce(user_title, title) FROM albums WHERE dir = ?').pluck().get(photo.dir) as string | undefined;
+    this.db.prepare('INSERT INTO photo_text (rowid, caption, album, names) VALUES (?, ?, ?, ?)').run(photoId, texts, album ?? '', nameWords(photo.path));
+  }
+
+  /** Full-text matches, best first, with a snippet of the column that matched. */
+  keywordSearch(match: string, limit: number): Array<{ id: number; caption: string; album: string; names: string }> {
+    try {
+      return this.db
+        .prepare(
+          `SELECT rowid AS id, highlight(photo_text, 0, '«', '»') AS caption, highlight(photo_text, 1, '«', '»') AS album, highlight(photo_text, 2, '«', '»') AS names
+           FROM photo_text WHERE photo_text MATCH ? ORDER BY bm25(photo_text, 3.0, 2.0, 1.0) LIMIT ?`,
+        )
+        .all(match, limit) as Array<{ id: number; caption: string; album: string; names: string }>;
+    } catch {
+      return []; // a query FTS5 cannot parse matches nothing rather than failing the search
+    }
+  }
+
+  // ---- albums ----
+
+  albums(): AlbumRow[] {
+    return this.db
+      .prepare(`SELECT a.*, (SELECT count(*) FROM photos p WHERE p.dir = a.dir AND p.status = 'indexed') AS photo_count FROM albums a ORDER BY a.dir`)
+      .all() as AlbumRow[];
+  }
+
+  album(id: number): AlbumRow | undefined {
+    return this.albums().find((a) => a.id === id);
+  }
+
+  albumForDir(dir: string): AlbumRow | undefined {
+    return this.albums().find((a) => a.dir === dir);
+  }
+
+  /** Directories holding indexed photos, with a signature that changes when their photos do. */
+  photoDirs(): Array<{ dir: string; signature: string; count: number }> {
+    return this.db
+      .prepare(`SELECT dir, count(*) AS count, count(*) || ':' || sum(id) || ':' || max(coalesce(indexed_at, 0)) AS signature FROM photos WHERE status = 'indexed' GROUP BY dir`)
+      .all() as Array<{ dir: string; signature: string; count: number }>;
+  }
+
+  indexedIdsInDir(dir: string): number[] {
+    return this.db.prepare(`SELECT id FROM photos WHERE dir = ? AND status = 'indexed'`).pluck().all(dir) as number[];
+  }
+
+  saveAlbum(a: { dir: string; title: string; summary: string; signature: string; coverId: number | null }): void {
+    this.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO albums (dir, title, summary, signature, cover_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT(dir) DO UPDATE SET title = excluded.title, summary = excluded.summary, signature = excluded.signature, cover_id = excluded.cover_id, updated_at = excluded.updated_at`,
+        )
+        .run(a.dir, a.title, a.summary, a.signature, a.coverId, Date.now());
+      for (const id of this.db.prepare('SELECT id FROM photos WHERE dir = ?').pluck().all(a.dir) as number[]) this.refreshPhotoText(id);
+    });
+  }
+
+  setAlbumTitle(id: number, title: string): void {
+    this.transaction(() => {
+      this.db.prepare('UPDATE albums SET user_title = ? WHERE id = ?').run(title, id);
+      const dir = this.db.prepare('SELECT dir FROM albums WHERE id = ?').pluck().get(id) as string | undefined;
+      if (dir) for (const pid of this.db.prepare('SELECT id FROM photos WHERE dir = ?').pluck().all(dir) as number[]) this.refreshPhotoText(pid);
+    });
+  }
+
+  deleteAlbumsWithout(dirs: ReadonlySet<string>): void {
+    for (const a of this.albums()) if (!dirs.has(a.dir)) this.db.prepare('DELETE FROM albums WHERE id = ?').run(a.id);
+  }
+
+  // ---- queries for search ----
+
+  /** Ids of indexed photos that pass the filters, or undefined when there are no filters. */
+  filteredIds(filters: PhotoFilters): Set<number> | undefined {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filters.folder) {
+      where.push(`(dir = ? OR dir LIKE ? ESCAPE '\\')`);
+      args.push(filters.folder, `${filters.folder.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`);
+    }
+    if (filters.after) {
+      where.push('taken_at >= ?');
+      args.push(filters.after);
+    }
+    if (filters.before) {
+      where.push('taken_at < ?');
+      args.push(filters.before);
+    }
+    if (filters.camera) {
+      where.push('camera LIKE ?');
+      args.push(`%${filters.camera}%`);
+    }
+    if (where.length === 0) return undefined;
+    return new Set(this.db.prepare(`SELECT id FROM photos WHERE status = 'indexed' AND ${where.join(' AND ')}`).pluck().all(...args) as number[]);
+  }
+
+  counts(): { total: number; indexed: number; pending: number; errors: number } {
+    const row = this.db
+      .prepare(
+        `SELECT count(*) AS total, coalesce(sum(status = 'indexed'), 0) AS indexed, coalesce(sum(status = 'pending'), 0) AS pending, coalesce(sum(status = 'error'), 0) AS errors FROM photos`,
+      )
+      .get() as { total: number; indexed: number; pending: number; errors: number };
+    return row;
+  }
+
+  errors(limit = 50): Array<{ path: string; error: string }> {
+    return this.db.prepare(`SELECT path, error FROM photos WHERE status = 'error' ORDER BY path LIMIT ?`).all(limit) as Array<{ path: string; error: string }>;
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+  }
+}

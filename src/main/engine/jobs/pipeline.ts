@@ -1,0 +1,269 @@
+import { readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import type { Catalog, IndexedPhoto, PhotoRow } from '../catalog/catalog.js';
+import type { VectorIndex } from '../index/vector-index.js';
+import { MAX_FILE_BYTES, type ModelInput, PhotoError, contentHashOfBytes, preparePhoto } from '../media/photo.js';
+import type { ThumbnailStore } from '../media/thumbnails.js';
+import type { ModelPack } from '../models/pack.js';
+import type { RgbPixels } from '../media/decode.js';
+import type { PhotoMetadata } from '../media/photo.js';
+
+export interface PipelineProgress {
+  done: number;
+  total: number;
+  errors: number;
+  rate: number;
+  etaSeconds: number | null;
+  currentFile: string | null;
+  paused: boolean;
+}
+
+export interface PipelineTimings {
+  decodeMs: number;
+  inferenceMs: number;
+  captionMs: number;
+  writeMs: number;
+}
+
+export interface PipelineSummary {
+  indexed: number;
+  errors: number;
+  cancelled: boolean;
+  seconds: number;
+  /** Wall time spent inside each stage (decode overlaps inference, so they add up to more than `seconds`). */
+  timings: PipelineTimings;
+}
+
+export interface PipelineOptions {
+  batchSize?: number;
+  /** Photos decoded at once (libvips runs each decode on libuv's thread pool). */
+  decodeConcurrency?: number;
+  captions?: boolean;
+  onProgress?: (progress: PipelineProgress) => void;
+  /** How often the HNSW index file is saved while indexing; the catalogue is always the source of truth. */
+  saveEveryMs?: number;
+}
+
+interface Prepared {
+  row: PhotoRow;
+  hash: string;
+  metadata: PhotoMetadata;
+  inputs: RgbPixels[];
+  thumbnail: Buffer;
+}
+
+/** Wakes up waiters when the queue state changes. */
+class Signal {
+  private waiters: Array<() => void> = [];
+  wait(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+  notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+/**
+ * Indexes every pending photo: decode in parallel, encode in batches on one model session, caption
+ * from the same features, write each batch in one transaction. Memory stays bounded: at most
+ * `decodeConcurrency + 2 * batchSize` photos are decoded but not yet written.
+ */
+export class IndexingJob {
+  private pausedGate: { promise: Promise<void>; release: () => void } | undefined;
+  private cancelled = false;
+  private readonly progress: PipelineProgress = { done: 0, total: 0, errors: 0, rate: 0, etaSeconds: null, currentFile: null, paused: false };
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly pack: ModelPack,
+    private readonly index: VectorIndex,
+    private readonly thumbnails: ThumbnailStore,
+    private readonly options: PipelineOptions = {},
+  ) {}
+
+  pause(): void {
+    if (this.pausedGate) return;
+    let release!: () => void;
+    const promise = new Promise<void>((r) => (release = r));
+    this.pausedGate = { promise, release };
+    this.progress.paused = true;
+    this.emit(true);
+  }
+
+  resume(): void {
+    this.pausedGate?.release();
+    this.pausedGate = undefined;
+    this.progress.paused = false;
+    this.emit(true);
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    this.resume();
+  }
+
+  get snapshot(): PipelineProgress {
+    return { ...this.progress };
+  }
+
+  private lastEmit = 0;
+  private emit(force = false): void {
+    const now = Date.now();
+    if (!force && now - this.lastEmit < 200) return;
+    this.lastEmit = now;
+    this.options.onProgress?.({ ...this.progress });
+  }
+
+  private modelInputs(): ModelInput[] {
+    const inputs: ModelInput[] = [this.pack.imageInput];
+    if (this.options.captions !== false && this.pack.captionInput) inputs.push(this.pack.captionInput);
+    return inputs;
+  }
+
+  private async prepare(row: PhotoRow, timings: PipelineTimings): Promise<Prepared> {
+    const started = performance.now();
+    try {
+      const info = await stat(row.path);
+      if (info.size === 0) throw new PhotoError('empty file (0 bytes)');
+      if (info.size > MAX_FILE_BYTES) throw new PhotoError(`file is too large (${Math.round(info.size / 1e6)} MB)`);
+      const bytes = await readFile(row.path);
+      const prepared = await preparePhoto(bytes, this.modelInputs());
+      return { row, hash: contentHashOfBytes(bytes), ...prepared };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new PhotoError('file disappeared before it could be read');
+      if (code === 'EACCES' || code === 'EPERM') throw new PhotoError('permission denied');
+      if (code === 'EISDIR') throw new PhotoError('is a folder, not a file');
+      throw error;
+    } finally {
+      timings.decodeMs += performance.now() - started;
+    }
+  }
+
+  async run(): Promise<PipelineSummary> {
+    const started = performance.now();
+    const batchSize = this.options.batchSize ?? 32;
+    const concurrency = this.options.decodeConcurrency ?? Math.max(2, availableParallelism());
+    const captions = this.options.captions !== false && this.pack.hasCaptioner;
+    const saveEvery = this.options.saveEveryMs ?? 15_000;
+    const timings: PipelineTimings = { decodeMs: 0, inferenceMs: 0, captionMs: 0, writeMs: 0 };
+    this.progress.total = this.catalog.counts().pending;
+    this.emit(true);
+
+    const ready: Prepared[] = [];
+    let inFlight = 0;
+    let producing = true;
+    const signal = new Signal();
+    let rateWindow: Array<{ t: number; done: number }> = [{ t: started, done: 0 }];
+
+    const fail = (row: PhotoRow, error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      this.catalog.recordError(row.id, message);
+      this.progress.errors++;
+      this.progress.done++;
+    };
+
+    const produce = async () => {
+      let afterId = 0;
+      for (;;) {
+        const rows = this.catalog.pendingPhotos(256, afterId);
+        if (rows.length === 0) break;
+        for (const row of rows) {
+          afterId = row.id;
+          if (this.pausedGate) await this.pausedGate.promise;
+          if (this.cancelled) return;
+          while (inFlight >= concurrency || ready.length >= 2 * batchSize) await signal.wait();
+          inFlight++;
+          this.progress.currentFile = row.path;
+          this.prepare(row, timings)
+            .then((p) => ready.push(p))
+            .catch((error: unknown) => fail(row, error))
+            .finally(() => {
+              inFlight--;
+              signal.notify();
+            });
+        }
+      }
+    };
+
+    const consume = async () => {
+      let lastSave = performance.now();
+      for (;;) {
+        while (ready.length < batchSize && (producing || inFlight > 0)) await signal.wait();
+        if (ready.length === 0) {
+          if (!producing && inFlight === 0) break;
+          continue;
+        }
+        const batch = ready.splice(0, batchSize);
+        signal.notify();
+        await this.processBatch(batch, captions, timings);
+        this.progress.done += batch.length;
+        const now = performance.now();
+        rateWindow.push({ t: now, done: this.progress.done });
+        rateWindow = rateWindow.filter((w) => now - w.t < 10_000 || w === rateWindow[rateWindow.length - 1]);
+        const first = rateWindow[0]!;
+        const rate = now > first.t ? ((this.progress.done - first.done) * 1000) / (now - first.t) : 0;
+        this.progress.rate = Math.round(rate * 10) / 10;
+        this.progress.etaSeconds = rate > 0 ? Math.round((this.progress.total - this.progress.done) / rate) : null;
+        this.emit();
+        if (now - lastSave > saveEvery) {
+          this.index.save();
+          lastSave = now;
+        }
+      }
+    };
+
+    const consumer = consume();
+    try {
+      await produce();
+    } finally {
+      producing = false;
+      signal.notify();
+    }
+    await consumer;
+    this.index.save();
+    this.progress.currentFile = null;
+    this.progress.etaSeconds = 0;
+    this.emit(true);
+    return {
+      indexed: this.progress.done - this.progress.errors,
+      errors: this.progress.errors,
+      cancelled: this.cancelled,
+      seconds: (performance.now() - started) / 1000,
+      timings,
+    };
+  }
+
+  private async processBatch(batch: Prepared[], captions: boolean, timings: PipelineTimings): Promise<void> {
+    let t = performance.now();
+    const features = await this.pack.embedImages(batch.map((p) => p.inputs[0]!));
+    timings.inferenceMs += performance.now() - t;
+    let texts: Array<string | null> = batch.map(() => null);
+    if (captions) {
+      t = performance.now();
+      texts = await this.pack.caption(batch.map((p, i) => ({ features: features[i]!, ...(p.inputs[1] ? { pixels: p.inputs[1] } : {}) })));
+      timings.captionMs += performance.now() - t;
+    }
+    t = performance.now();
+    await Promise.all(batch.map((p) => this.thumbnails.write(p.row.id, p.thumbnail)));
+    const records: IndexedPhoto[] = batch.map((p, i) => ({
+      id: p.row.id,
+      hash: p.hash,
+      width: p.metadata.width,
+      height: p.metadata.height,
+      takenAt: p.metadata.takenAt,
+      camera: p.metadata.camera,
+      gps: p.metadata.gps,
+      vector: features[i]!.embedding,
+      caption: texts[i] ?? null,
+    }));
+    // A photo deleted while it was being decoded has no row to update any more: drop it quietly.
+    const live = this.catalog.photos(records.map((r) => r.id));
+    const kept = records.filter((r) => live.has(r.id));
+    this.catalog.recordIndexed(this.pack.id, kept);
+    for (const r of kept) this.index.add(r.id, r.vector);
+    timings.writeMs += performance.now() - t;
+  }
+}

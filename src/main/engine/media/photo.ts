@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { extname } from 'node:path';
+import sharp, { type OutputInfo, type Sharp } from 'sharp';
+import exifr from 'exifr';
+import decodeHeic from 'heic-decode';
+import { MAX_INPUT_PIXELS, type ResizeMode, type RgbPixels } from './decode.js';
+
+/** Extensions the scanner picks up. Content decides the decoder, not the name. */
+export const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.webp', '.avif', '.gif', '.tif', '.tiff', '.heic', '.heif', '.bmp']);
+
+/** Files above this size are refused before reading (no photo is this big; a video or disk image may be). */
+export const MAX_FILE_BYTES = 512 * 1024 * 1024;
+const THUMB_SIZE = 320;
+/** The decoded working copy every model input and the thumbnail are made from (JPEG shrink-on-load gets close to it). */
+const WORKING_SIZE = 512;
+
+export class PhotoError extends Error {
+  override name = 'PhotoError';
+}
+
+export function isPhotoFile(path: string): boolean {
+  return PHOTO_EXTENSIONS.has(extname(path).toLowerCase());
+}
+
+/**
+ * A cheap content fingerprint: SHA-256 of the size and the first and last 64 KiB. It recognises a
+ * moved or renamed file without reading all of it (a rescan of 100k photos must stay fast).
+ */
+const HASH_CHUNK = 64 * 1024;
+
+function fingerprint(size: number, head: Uint8Array, tail: Uint8Array): string {
+  return createHash('sha256').update(String(size)).update(head).update(tail).digest('hex').slice(0, 32);
+}
+
+export async function contentHash(path: string, size: number): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(HASH_CHUNK, size));
+    await handle.read(head, 0, head.length, 0);
+    const tail = Buffer.alloc(Math.min(HASH_CHUNK, Math.max(0, size - head.length)));
+    if (tail.length > 0) await handle.read(tail, 0, tail.length, size - tail.length);
+    return fingerprint(size, head, tail);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The same fingerprint as `contentHash`, from bytes already in memory. */
+export function contentHashOfBytes(bytes: Uint8Array): string {
+  const head = bytes.subarray(0, Math.min(HASH_CHUNK, bytes.length));
+  const tail = bytes.subarray(Math.max(head.length, bytes.length - HASH_CHUNK));
+  return fingerprint(bytes.length, head, tail);
+}
+
+function isHeif(bytes: Buffer): boolean {
+  if (bytes.length < 12 || bytes.toString('latin1', 4, 8) !== 'ftyp') return false;
+  return ['heic', 'heix', 'hevc', 'heim', 'heis', 'mif1', 'msf1'].includes(bytes.toString('latin1', 8, 12));
+}
+
+/** Turns a decoder's error into a reason a person can act on. */
+export function readableDecodeError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/unsupported image format|bad seek|not a known file format/i.test(message)) return 'not an image, or a format Glimpse cannot read';
+  if (/pixel limit|exceeds pixel/i.test(message)) return `image is too large to decode safely (over ${MAX_INPUT_PIXELS / 1e6} megapixels)`;
+  if (/premature end|truncated|unexpected end|corrupt|invalid|VipsJpeg|out of order|bad huffman|read error|decode/i.test(message))
+    return `damaged or truncated image data (${message.split('\n')[0]!.slice(0, 120)})`;
+  return message.split('\n')[0]!.slice(0, 200);
+}
+
+/** A sharp pipeline for any photo we accept; HEIC goes through libheif (WebAssembly), which sharp's prebuilt libvips lacks. */
+async function openImage(bytes: Buffer): Promise<Sharp> {
+  const options = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' as const, sequentialRead: true };
+  if (isHeif(bytes)) {
+    const image = await decodeHeic({ buffer: bytes });
+    if (image.width * image.height > MAX_INPUT_PIXELS) throw new PhotoError(`image is too large to decode safely (over ${MAX_INPUT_PIXELS / 1e6} megapixels)`);
+    return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
+      ...options,
+      raw: { width: image.width, height: image.height, channels: 4 },
+    });
+  }
+  return sharp(bytes, options);
+}
+
+export interface PhotoMetadata {
+  width: number;
+  height: number;
+  takenAt: string | null;
+  camera: string | null;
+  gps: { lat: number; lon: number } | null;
+}
+
+export interface ModelInput {
+  size: number;
+  resize: ResizeMode;
+}
+
+export interface PreparedPhoto {
+  metadata: PhotoMetadata;
+  /** The pixels for each requested model input, in the order asked. */
+  inputs: RgbPixels[];
+  thumbnail: Buffer;
+}
+
+function isoDate(value: unknown): string | null {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) return null;
+  return value.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+async function exifOf(bytes: Buffer): Promise<Pick<PhotoMetadata, 'takenAt' | 'camera' | 'gps'>> {
+  try {
+    const exif = (await exifr.parse(bytes, { pick: ['DateTimeOriginal', 'CreateDate', 'Make', 'Model', 'GPSLatitude', 'GPSLongitude', 'GPSLatitudeRef', 'GPSLongitudeRef'], gps: true })) as
+      | Record<string, unknown>
+      | undefined;
+    if (!exif) return { takenAt: null, camera: null, gps: null };
+    const make = typeof exif.Make === 'string' ? exif.Make.trim() : '';
+    const model = typeof exif.Model === 'string' ? exif.Model.trim() : '';
+    const camera = model.startsWith(make) ? model : [make, model].filter(Boolean).join(' ');
+    const lat = exif.latitude;
+    const lon = exif.longitude;
+    return {
+      takenAt: isoDate(exif.DateTimeOriginal) ?? isoDate(exif.CreateDate),
+      camera: camera || null,
+      gps: typeof lat === 'number' && typeof lon === 'number' && Number.isFinite(lat) && Number.isFinite(lon) ? { lat, lon } : null,
+    };
+  } catch {
+    return { takenAt: null, camera: null, gps: null }; // unreadable EXIF is not a reason to skip the photo
+  }
+}
+
+const FIT: Record<ResizeMode, 'cover' | 'fill' | 'contain'> = { crop: 'cover', squash: 'fill', letterbox: 'contain' };
+
+/**
+ * Decodes a photo once, at a small working size (libvips shrinks JPEGs while decoding, so a 24 MP
+ * photo never exists at full size in memory), with EXIF orientation applied; then cuts every model
+ * input and the thumbnail from that working copy.
+ */
+export async function preparePhoto(bytes: Buffer, inputs: readonly ModelInput[]): Promise<PreparedPhoto> {
+  let working: { data: Buffer; info: OutputInfo };
+  let original: { width: number; height: number };
+  try {
+    const image = await openImage(bytes);
+    const meta = await image.metadata();
+    const swap = (meta.orientation ?? 1) >= 5;
+    original = { width: (swap ? meta.height : meta.width) ?? 0, height: (swap ? meta.width : meta.height) ?? 0 };
+    working = await image
+      .rotate()
+      .resize(WORKING_SIZE, WORKING_SIZE, { fit: 'inside', withoutEnlargement: true, fastShrinkOnLoad: true })
+      .flatten({ background: { r: 0, g: 0, b: 0 } })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw new PhotoError(error instanceof PhotoError ? error.message : readableDecodeError(error));
+  }
+  const raw = { raw: { width: working.info.width, height: working.info.height, channels: 3 as const } };
+  const pixels = await Promise.all(
+    inputs.map(async ({ size, resize }) => {
+      const { data, info } = await sharp(working.data, raw)
+        .resize(size, size, { fit: FIT[resize], kernel: 'cubic', background: { r: 0, g: 0, b: 0 } })
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+    }),
+  );
+  const thumbnail = await sharp(working.data, raw).resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 78 }).toBuffer();
+  return { metadata: { ...original, ...(await exifOf(bytes)) }, inputs: pixels, thumbnail };
+}
+
+/** Decodes one image file straight to a model input (search by example with a file from disk). */
+export async function decodeFileForModel(bytes: Buffer, input: ModelInput): Promise<RgbPixels> {
+  const prepared = await preparePhoto(bytes, [input]);
+  return prepared.inputs[0]!;
+}
+
+/** A JPEG a browser can show, for formats it cannot (HEIC, TIFF, BMP): oriented, at most 2048 px. */
+export async function browserPreview(bytes: Buffer): Promise<Buffer> {
+  try {
+    const image = await openImage(bytes);
+    return await image.rotate().resize(2048, 2048, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 85 }).toBuffer();
+  } catch (error) {
+    throw new PhotoError(error instanceof PhotoError ? error.message : readableDecodeError(error));
+  }
+}

@@ -1,0 +1,152 @@
+import { basename } from 'node:path';
+import type { MatchReason, SearchResponse, SearchResult } from '../../../shared/api.js';
+import type { Catalog, PhotoRow } from '../catalog/catalog.js';
+import type { VectorIndex } from '../index/vector-index.js';
+import type { ModelPack } from '../models/pack.js';
+import { relevanceCutoff } from './relevance.js';
+
+export interface SearchRequest {
+  query: string;
+  similarTo?: number | undefined;
+  /** An image from disk, already encoded, for search by example with a file outside the library. */
+  exampleVector?: Float32Array | undefined;
+  limit: number;
+  folder?: string | undefined;
+  after?: string | undefined;
+  before?: string | undefined;
+  camera?: string | undefined;
+  sort: 'relevance' | 'date';
+  all: boolean;
+}
+
+export interface ParsedQuery {
+  /** What the text encoder reads: the query without quote marks. */
+  text: string;
+  /** Quoted phrases: a result must contain each of them in its captions, album or names. */
+  phrases: string[];
+  /** Words for the keyword ranking (stop words dropped). */
+  terms: string[];
+}
+
+const STOP_WORDS = new Set(['a', 'an', 'the', 'of', 'on', 'in', 'at', 'and', 'with', 'to', 'for', 'from', 'by', 'photo', 'picture', 'image', 'some', 'two', 'three']);
+
+export function parseQuery(query: string): ParsedQuery {
+  const phrases: string[] = [];
+  const rest = query.replace(/"([^"]*)"/g, (_, phrase: string) => {
+    const p = phrase.trim();
+    if (p) phrases.push(p);
+    return ` ${p} `;
+  });
+  const text = rest.replace(/"/g, ' ').replace(/\s+/g, ' ').trim();
+  const terms = [...new Set((text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []).filter((w) => w.length > 1 && !STOP_WORDS.has(w)))];
+  return { text, phrases, terms };
+}
+
+function ftsString(value: string): string {
+  return `"${value.replace(/"/g, '""')}"`;
+}
+
+/** Reciprocal-rank fusion constant: how much a top rank counts over a lower one. */
+const RRF_K = 60;
+
+function normalise(v: Float32Array): Float32Array {
+  let sum = 0;
+  for (const x of v) sum += x * x;
+  const s = sum > 0 ? 1 / Math.sqrt(sum) : 0;
+  return v.map((x) => x * s);
+}
+
+function snippet(highlighted: string): string {
+  const at = highlighted.indexOf('«');
+  if (at < 0) return highlighted.slice(0, 120);
+  const start = Math.max(0, highlighted.lastIndexOf('\n', at) + 1);
+  return highlighted.slice(start, start + 140).split('\n')[0]!.replace(/[«»]/g, '').trim();
+}
+
+/**
+ * Text, example or both -> embedding -> HNSW candidates -> filters, fused with a keyword ranking
+ * over captions, album titles and names, cut by the adaptive relevance threshold, then sorted.
+ */
+export async function search(catalog: Catalog, pack: ModelPack, index: VectorIndex, request: SearchRequest): Promise<SearchResponse> {
+  const started = performance.now();
+  const parsed = parseQuery(request.query);
+  const allowed = catalog.filteredIds(request);
+
+  // The query vector: text, an example photo, or both ("this, but at night").
+  const parts: Float32Array[] = [];
+  if (request.similarTo !== undefined) {
+    const v = catalog.vector(request.similarTo, pack.id);
+    if (!v) throw new Error(`photo ${request.similarTo} is not indexed yet`);
+    parts.push(v);
+  }
+  if (request.exampleVector) parts.push(request.exampleVector);
+  if (parsed.text) parts.push((await pack.embedTexts([parsed.text]))[0]!);
+
+  const candidates = Math.max(200, request.limit * 3);
+  const visual = new Map<number, { similarity: number; rank: number }>();
+  if (parts.length > 0) {
+    const query = normalise(parts.reduce((sum, v) => sum.map((x, i) => x + v[i]!)));
+    index.search(query, candidates, allowed).forEach((n, rank) => visual.set(n.id, { similarity: n.similarity, rank }));
+  }
+  if (request.similarTo !== undefined) visual.delete(request.similarTo);
+
+  // Keyword side: every term must match (a photo whose caption says "red circle" for "red circle").
+  const keyword = new Map<number, { rank: number; reason: MatchReason }>();
+  if (parsed.terms.length > 0 || parsed.phrases.length > 0) {
+    const match = [...parsed.terms.map((t) => `${ftsString(t)}*`), ...parsed.phrases.map(ftsString)].join(' AND ');
+    catalog.keywordSearch(match, candidates).forEach((hit, rank) => {
+      if (allowed && !allowed.has(hit.id)) return;
+      const reason: MatchReason = hit.caption.includes('«')
+        ? { kind: 'caption', detail: snippet(hit.caption) }
+        : hit.album.includes('«')
+          ? { kind: 'album', detail: hit.album.replace(/[«»]/g, '') }
+          : { kind: 'name', detail: hit.names.replace(/[«»]/g, '') };
+      keyword.set(hit.id, { rank, reason });
+    });
+  }
+  const phraseIds =
+    parsed.phrases.length > 0 ? new Set(catalog.keywordSearch(parsed.phrases.map(ftsString).join(' AND '), 100_000).map((h) => h.id)) : undefined;
+
+  const cutoff = request.all ? -Infinity : relevanceCutoff([...visual.values()].map((v) => v.similarity), pack.manifest.logitScale);
+  const fused = new Map<number, { fused: number; relevant: boolean }>();
+  for (const [id, v] of visual) fused.set(id, { fused: 1 / (RRF_K + v.rank), relevant: v.similarity >= cutoff });
+  for (const [id, k] of keyword) {
+    const entry = fused.get(id) ?? { fused: 0, relevant: false };
+    entry.fused += 1 / (RRF_K + k.rank);
+    entry.relevant = true;
+    fused.set(id, entry);
+  }
+  let ranked = [...fused.entries()].filter(([id]) => !phraseIds || phraseIds.has(id)).sort((a, b) => b[1].fused - a[1].fused);
+  const visible = ranked.filter(([, e]) => e.relevant || request.all);
+  const hidden = ranked.length - visible.length;
+  ranked = visible;
+
+  const rows = catalog.photos(ranked.map(([id]) => id));
+  let entries = ranked.map(([id, e]) => ({ id, e, row: rows.get(id) })).filter((x): x is { id: number; e: { fused: number; relevant: boolean }; row: PhotoRow } => !!x.row && x.row.status === 'indexed');
+  if (request.sort === 'date') entries = [...entries].sort((a, b) => (b.row.taken_at ?? '').localeCompare(a.row.taken_at ?? ''));
+  entries = entries.slice(0, request.limit);
+  const captions = catalog.captions(entries.map((x) => x.id));
+
+  const results: SearchResult[] = entries.map(({ id, row }) => {
+    const why: MatchReason[] = [];
+    const v = visual.get(id);
+    if (v) {
+      const what = request.similarTo !== undefined || request.exampleVector ? (parsed.text ? `the example, with "${parsed.text}"` : 'the example') : `"${parsed.text}"`;
+      why.push({ kind: request.similarTo !== undefined || request.exampleVector ? 'example' : 'visual', detail: `looks like ${what} (similarity ${v.similarity.toFixed(3)})` });
+    }
+    const k = keyword.get(id);
+    if (k) why.push(k.reason);
+    return {
+      id,
+      path: row.path,
+      name: basename(row.path),
+      score: Math.round((v?.similarity ?? 0) * 1000) / 1000,
+      takenAt: row.taken_at,
+      caption: captions.get(id) ?? null,
+      width: row.width,
+      height: row.height,
+      why,
+    };
+  });
+  return { results, hidden, tookMs: Math.round((performance.now() - started) * 10) / 10 };
+}

@@ -1,0 +1,188 @@
+/**
+ * The one API contract between the renderer and the engine host. The Electron preload/IPC bridge and
+ * the loopback web server both carry exactly these calls and events; both ends validate the params
+ * with these schemas at run time, so a hostile or malformed message gets an error, never a crash.
+ *
+ * This module is imported by the main process, the preload, the renderer and the web server: it must
+ * stay free of Node and DOM APIs.
+ */
+import { z } from 'zod';
+
+const id = z.number().int().positive();
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'a date like 2024-06-30');
+
+export const searchParams = z
+  .object({
+    query: z.string().max(1000).default(''),
+    /** Search by example: a photo already in the library. */
+    similarTo: id.optional(),
+    limit: z.number().int().min(1).max(1000).default(100),
+    folder: z.string().max(4096).optional(),
+    after: isoDate.optional(),
+    before: isoDate.optional(),
+    camera: z.string().max(200).optional(),
+    sort: z.enum(['relevance', 'date']).default('relevance'),
+    /** Lift the adaptive relevance cutoff and show everything ranked. */
+    all: z.boolean().default(false),
+  })
+  .strict();
+
+export const methods = {
+  status: z.object({}).strict(),
+  search: searchParams,
+  photo: z.object({ id }).strict(),
+  setCaption: z.object({ id, text: z.string().max(2000) }).strict(),
+  albums: z.object({}).strict(),
+  setAlbumTitle: z.object({ id, title: z.string().min(1).max(200) }).strict(),
+  addFolder: z.object({ path: z.string().min(1).max(4096) }).strict(),
+  removeFolder: z.object({ id }).strict(),
+  /** Opens the native folder picker; null where there is none (web mode) or when cancelled. */
+  pickFolder: z.object({}).strict(),
+  indexing: z.object({ action: z.enum(['pause', 'resume', 'cancel']) }).strict(),
+  /** Generates the sample library (scenes the bundled model understands) and adds it as a folder. */
+  addSampleLibrary: z.object({}).strict(),
+  models: z.object({}).strict(),
+  openInFileManager: z.object({ id }).strict(),
+} as const;
+
+export type MethodName = keyof typeof methods;
+export type Params<M extends MethodName> = z.input<(typeof methods)[M]>;
+
+export interface FolderInfo {
+  id: number;
+  path: string;
+  photoCount: number;
+  errorCount: number;
+  /** Why the folder is not watched live, when it is not (for example the OS watch limit). */
+  watchNote: string | null;
+}
+
+export interface Progress {
+  phase: 'idle' | 'scanning' | 'indexing' | 'paused';
+  done: number;
+  total: number;
+  errors: number;
+  /** Photos per second over the last few seconds. */
+  rate: number;
+  etaSeconds: number | null;
+  currentFile: string | null;
+}
+
+export interface Status {
+  folders: FolderInfo[];
+  photos: { total: number; indexed: number; pending: number; errors: number };
+  model: { id: string; name: string; captions: boolean; providers: string[] };
+  progress: Progress;
+}
+
+export interface MatchReason {
+  kind: 'visual' | 'caption' | 'album' | 'name' | 'example';
+  detail: string;
+}
+
+export interface SearchResult {
+  id: number;
+  path: string;
+  name: string;
+  score: number;
+  takenAt: string | null;
+  caption: string | null;
+  width: number | null;
+  height: number | null;
+  why: MatchReason[];
+}
+
+export interface SearchResponse {
+  results: SearchResult[];
+  /** Ranked results below the adaptive relevance cutoff; `all: true` shows them. */
+  hidden: number;
+  tookMs: number;
+}
+
+export interface PhotoDetail {
+  id: number;
+  path: string;
+  name: string;
+  folder: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  takenAt: string | null;
+  camera: string | null;
+  gps: { lat: number; lon: number } | null;
+  caption: { text: string; source: 'caption' | 'user' | 'ocr'; edited: boolean } | null;
+  album: { id: number; title: string } | null;
+  status: 'pending' | 'indexed' | 'error';
+  error: string | null;
+}
+
+export interface Album {
+  id: number;
+  path: string;
+  title: string;
+  summary: string;
+  photoCount: number;
+  coverId: number | null;
+  edited: boolean;
+}
+
+export interface ModelInfo {
+  id: string;
+  name: string;
+  installed: boolean;
+  active: boolean;
+  licence: string;
+  captions: boolean;
+}
+
+export interface Results {
+  status: Status;
+  search: SearchResponse;
+  photo: PhotoDetail;
+  setCaption: PhotoDetail;
+  albums: Album[];
+  setAlbumTitle: Album;
+  addFolder: FolderInfo;
+  removeFolder: { removed: boolean };
+  pickFolder: { path: string | null };
+  indexing: Progress;
+  addSampleLibrary: FolderInfo;
+  models: ModelInfo[];
+  openInFileManager: { opened: boolean };
+}
+
+export interface Events {
+  progress: Progress;
+  /** Photos were added, changed or removed: views should refresh. */
+  libraryChanged: { reason: string };
+}
+export type EventName = keyof Events;
+
+/** What travels back for every call, over IPC and HTTP alike. */
+export type Reply<M extends MethodName> = { ok: true; result: Results[M] } | { ok: false; error: string };
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+}
+
+/** Validates a call from the other side; the message says what was wrong in plain words. */
+export function parseCall(method: unknown, params: unknown): { method: MethodName; params: unknown } {
+  if (typeof method !== 'string' || !Object.hasOwn(methods, method)) throw new ApiError(`unknown method ${JSON.stringify(method)?.slice(0, 80)}`);
+  const schema = methods[method as MethodName];
+  const parsed = schema.safeParse(params ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ApiError(`bad ${method} call${issue.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue.message}`);
+  }
+  return { method: method as MethodName, params: parsed.data };
+}
+
+/** The typed client both transports implement for the renderer. */
+export interface GlimpseApi {
+  call<M extends MethodName>(method: M, params: Params<M>): Promise<Results[M]>;
+  on<E extends EventName>(event: E, listener: (data: Events[E]) => void): () => void;
+  /** URL of a photo's thumbnail or full image, served only for indexed photo ids. */
+  mediaUrl(kind: 'thumb' | 'full', id: number): string;
+  /** 'desktop' inside Electron, 'web' in a browser on web mode. */
+  readonly shell: 'desktop' | 'web';
+}
