@@ -1,0 +1,134 @@
+import { EventEmitter } from 'node:events';
+import { dirname, sep } from 'node:path';
+import { type FSWatcher, watch } from 'chokidar';
+import type { FolderRow } from '../catalog/catalog.js';
+import type { GlimpseEngine, UpdateSummary } from '../engine.js';
+
+export interface WatcherOptions {
+  /** Quiet time after the last event before a job starts (a burst of copies is one job). */
+  debounceMs?: number;
+  /** A job starts at the latest this long after the first event of a burst, even if events keep coming. */
+  maxWaitMs?: number;
+  /** How long a file's size must stay unchanged before it counts as completely written. */
+  writeSettleMs?: number;
+  /** Reconciliation interval for folders the OS cannot watch (inotify limit reached). */
+  pollMs?: number;
+}
+
+export interface WatchJob {
+  folder: string;
+  under: string;
+  events: number;
+  summary: UpdateSummary;
+}
+
+function commonDir(paths: readonly string[]): string {
+  let common = dirname(paths[0]!);
+  for (const p of paths.slice(1)) {
+    while (!(p === common || p.startsWith(common + sep)) && common !== dirname(common)) common = dirname(common);
+  }
+  return common;
+}
+
+/**
+ * Keeps library folders indexed: file events are collected per library folder, debounced into one
+ * scan-and-index job over the smallest subfolder that holds them all, and run one at a time through
+ * the engine. Files still being written are only reported once their size has settled. When the OS
+ * refuses more watches (Linux inotify limit), that folder falls back to periodic reconciliation and
+ * its watch note tells the user.
+ */
+export class LibraryWatcher extends EventEmitter<{ job: [WatchJob]; error: [Error]; fallback: [{ folder: string; reason: string }] }> {
+  private watchers = new Map<number, FSWatcher>();
+  private polls = new Map<number, NodeJS.Timeout>();
+  private pending = new Map<number, { paths: Set<string>; events: number; timer: NodeJS.Timeout; firstAt: number }>();
+  private readonly options: Required<WatcherOptions>;
+
+  constructor(
+    private readonly engine: GlimpseEngine,
+    options: WatcherOptions = {},
+  ) {
+    super();
+    this.options = { debounceMs: 1500, maxWaitMs: 15_000, writeSettleMs: 1000, pollMs: 60_000, ...options };
+  }
+
+  /** Starts watching every library folder not yet watched. */
+  async watchAll(): Promise<void> {
+    for (const folder of this.engine.catalog.folders()) await this.watchFolder(folder);
+  }
+
+  async watchFolder(folder: FolderRow): Promise<void> {
+    if (this.watchers.has(folder.id) || this.polls.has(folder.id)) return;
+    const watcher = watch(folder.path, {
+      ignoreInitial: true,
+      ignored: (path: string) => path.split(sep).some((part) => part.startsWith('.') && part.length > 1),
+      awaitWriteFinish: { stabilityThreshold: this.options.writeSettleMs, pollInterval: 100 },
+      followSymlinks: true,
+    });
+    this.watchers.set(folder.id, watcher);
+    const onEvent = (path: string) => this.record(folder, path);
+    watcher.on('add', onEvent).on('change', onEvent).on('unlink', onEvent).on('addDir', onEvent).on('unlinkDir', onEvent);
+    watcher.on('error', (error: unknown) => {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EMFILE') this.fallBack(folder, `the system's file-watch limit is reached (${code}); changes are picked up every ${Math.round(this.options.pollMs / 1000)} s`);
+      else this.emit('error', error instanceof Error ? error : new Error(String(error)));
+    });
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    if (this.polls.has(folder.id)) return;
+    this.engine.catalog.setWatchNote(folder.id, null);
+  }
+
+  /** Periodic reconciliation for a folder the OS will not watch. */
+  fallBack(folder: FolderRow, reason: string): void {
+    void this.watchers.get(folder.id)?.close();
+    this.watchers.delete(folder.id);
+    if (this.polls.has(folder.id)) return;
+    this.engine.catalog.setWatchNote(folder.id, reason);
+    this.emit('fallback', { folder: folder.path, reason });
+    const timer = setInterval(() => void this.engine.update({ folders: [folder] }).catch((e: Error) => this.emit('error', e)), this.options.pollMs);
+    timer.unref();
+    this.polls.set(folder.id, timer);
+  }
+
+  private record(folder: FolderRow, path: string): void {
+    let entry = this.pending.get(folder.id);
+    if (!entry) {
+      entry = { paths: new Set(), events: 0, timer: setTimeout(() => undefined, 0), firstAt: Date.now() };
+      this.pending.set(folder.id, entry);
+    }
+    entry.paths.add(path);
+    entry.events++;
+    clearTimeout(entry.timer);
+    const wait = Math.max(0, Math.min(this.options.debounceMs, entry.firstAt + this.options.maxWaitMs - Date.now()));
+    entry.timer = setTimeout(() => void this.flush(folder), wait);
+  }
+
+  private async flush(folder: FolderRow): Promise<void> {
+    const entry = this.pending.get(folder.id);
+    if (!entry) return;
+    this.pending.delete(folder.id);
+    let under = commonDir([...entry.paths]);
+    if (!(under === folder.path || under.startsWith(folder.path + sep))) under = folder.path;
+    try {
+      const summary = await this.engine.update({ folders: [folder], ...(under !== folder.path ? { under } : {}) });
+      this.emit('job', { folder: folder.path, under, events: entry.events, summary });
+    } catch (error) {
+      this.emit('error', error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  async unwatchFolder(id: number): Promise<void> {
+    await this.watchers.get(id)?.close();
+    this.watchers.delete(id);
+    clearInterval(this.polls.get(id));
+    this.polls.delete(id);
+    const entry = this.pending.get(id);
+    if (entry) clearTimeout(entry.timer);
+    this.pending.delete(id);
+  }
+
+  async close(): Promise<void> {
+    for (const id of [...this.watchers.keys(), ...this.polls.keys()]) await this.unwatchFolder(id);
+    for (const entry of this.pending.values()) clearTimeout(entry.timer);
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,134 @@
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { type EventName, type Events, type MethodName, type Params, type Reply, type Results, ApiError, parseCall } from '../../shared/api.js';
+import { GlimpseEngine, type EngineOptions } from '../engine/engine.js';
+import { LibraryWatcher, type WatcherOptions } from '../engine/library/watcher.js';
+import { writeSampleLibrary } from '../engine/scenes/sample-library.js';
+import { browserPreview } from '../engine/media/photo.js';
+import { listPacks } from '../engine/models/store.js';
+
+/** Formats a browser shows as they are; anything else (HEIC, TIFF, BMP) is served as a JPEG preview. */
+const BROWSER_MIME: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.jpe': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp', '.gif': 'image/gif', '.avif': 'image/avif' };
+
+export interface ApiHostOptions extends EngineOptions {
+  onEvent?: (event: EventName, data: Events[EventName]) => void;
+  /** Watch library folders for changes (the app does; tests may not). */
+  watch?: boolean;
+  watcherOptions?: WatcherOptions;
+}
+
+type Handlers = { [M in MethodName]: (params: Required<Params<M>> & Params<M>) => Promise<Results[M]> | Results[M] };
+
+/**
+ * The engine behind the one API contract: every call from the renderer (over Electron IPC or the web
+ * server) lands in `handle`, is validated against the shared schema, and answers with a `Reply`; a bad
+ * call gets an error reply, never an exception. Also serves media for indexed photo ids only.
+ */
+export class ApiHost {
+  private constructor(
+    readonly engine: GlimpseEngine,
+    private readonly watcher: LibraryWatcher | undefined,
+  ) {}
+
+  static async open(options: ApiHostOptions): Promise<ApiHost> {
+    const engine = await GlimpseEngine.open(options);
+    const watcher = options.watch === false ? undefined : new LibraryWatcher(engine, options.watcherOptions);
+    const host = new ApiHost(engine, watcher);
+    if (options.onEvent) {
+      const emit = options.onEvent;
+      engine.on('progress', (p) => emit('progress', p));
+      engine.on('libraryChanged', (c) => emit('libraryChanged', c));
+    }
+    watcher?.on('error', (error) => console.error(`glimpse: watching failed: ${error.message}`));
+    // Catch up with what changed while the app was closed, then keep watching.
+    void (async () => {
+      await watcher?.watchAll();
+      await engine.update().catch((error: Error) => console.error(`glimpse: start-up scan failed: ${error.message}`));
+    })();
+    return host;
+  }
+
+  private readonly handlers: Handlers = {
+    status: () => this.engine.status(),
+    search: (p) => this.engine.search(p),
+    photo: (p) => this.engine.photoDetail(p.id),
+    setCaption: (p) => this.engine.setCaption(p.id, p.text),
+    albums: () => this.engine.albums(),
+    setAlbumTitle: (p) => this.engine.setAlbumTitle(p.id, p.title),
+    addFolder: (p) => this.addFolder(p.path),
+    removeFolder: async (p) => {
+      await this.watcher?.unwatchFolder(p.id);
+      return { removed: this.engine.removeFolder(p.id) };
+    },
+    pickFolder: () => ({ path: null }),
+    indexing: (p) => {
+      if (p.action === 'pause') this.engine.pause();
+      else if (p.action === 'resume') this.engine.resume();
+      else this.engine.cancel();
+      return this.engine.progress;
+    },
+    addSampleLibrary: async () => {
+      const dir = join(this.engine.dataDir, 'Sample library');
+      await writeSampleLibrary(dir, { count: 60 });
+      return this.addFolder(dir);
+    },
+    models: async () => {
+      const packs = await listPacks(join(this.engine.dataDir, 'models'));
+      return packs.flatMap((p) =>
+        'manifest' in p && p.manifest
+          ? [{ id: p.id, name: p.manifest.name, installed: true, active: p.id === this.engine.pack.id, licence: p.manifest.licence, captions: !!p.manifest.captioner }]
+          : [],
+      );
+    },
+    openInFileManager: () => ({ opened: false }),
+  };
+
+  private async addFolder(path: string): Promise<Results['addFolder']> {
+    const row = this.engine.addFolder(path);
+    await this.watcher?.watchFolder(row);
+    void this.engine.update({ folders: [row] }).catch((error: Error) => console.error(`glimpse: indexing ${row.path} failed: ${error.message}`));
+    return this.engine.folderInfo(this.engine.catalog.folders().find((f) => f.id === row.id) ?? row);
+  }
+
+  async handle(method: unknown, params: unknown): Promise<Reply<MethodName>> {
+    try {
+      const call = parseCall(method, params);
+      const handler = this.handlers[call.method] as (p: unknown) => Promise<unknown> | unknown;
+      return { ok: true, result: (await handler(call.params)) as Results[MethodName] };
+    } catch (error) {
+      const message = error instanceof ApiError || error instanceof Error ? error.message : String(error);
+      return { ok: false, error: message };
+    }
+  }
+
+  /** The file behind a media URL, only for photos in the catalogue that indexed without error. */
+  async mediaFile(kind: 'thumb' | 'full', id: number): Promise<{ path: string; mime: string } | null> {
+    if (!Number.isSafeInteger(id) || id <= 0) return null;
+    const row = this.engine.catalog.photo(id);
+    if (!row || row.status !== 'indexed') return null;
+    try {
+      if (kind === 'thumb') return { path: await this.engine.thumbnails.ensure(id, row.path), mime: 'image/webp' };
+      const mime = BROWSER_MIME[extname(row.path).toLowerCase()];
+      if (mime) return { path: row.path, mime };
+      const preview = join(this.engine.dataDir, 'previews', `${id}.jpg`);
+      try {
+        await stat(preview);
+      } catch {
+        await mkdir(join(this.engine.dataDir, 'previews'), { recursive: true });
+        await writeFile(preview, await browserPreview(await readFile(row.path)));
+      }
+      return { path: preview, mime: 'image/jpeg' };
+    } catch {
+      return null;
+    }
+  }
+
+  async photoPath(id: number): Promise<string | null> {
+    return this.engine.catalog.photo(id)?.path ?? null;
+  }
+
+  async close(): Promise<void> {
+    await this.watcher?.close();
+    await this.engine.close();
+  }
+}

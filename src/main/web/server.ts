@@ -1,0 +1,187 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { EventName, Events } from '../../shared/api.js';
+
+/** What the web server needs from the engine host (ApiHost implements it). */
+export interface WebHost {
+  handle(method: unknown, params: unknown): Promise<unknown>;
+  mediaFile(kind: 'thumb' | 'full', id: number): Promise<{ path: string; mime: string } | null>;
+}
+
+export interface WebServerOptions {
+  host: WebHost;
+  /** The built renderer (vite's output). */
+  rendererDir: string;
+  port?: number;
+  token?: string;
+}
+
+export interface WebServer {
+  url: string;
+  /** The URL with the token, to open once; it sets the session cookie. */
+  loginUrl: string;
+  port: number;
+  token: string;
+  broadcast<E extends EventName>(event: E, data: Events[E]): void;
+  close(): Promise<void>;
+}
+
+const COOKIE = 'glimpse_token';
+const MAX_BODY = 1024 * 1024;
+const STATIC_MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+function sameToken(given: string | undefined, token: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function cookieToken(req: IncomingMessage): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === COOKIE) return value.join('=');
+  }
+  return undefined;
+}
+
+function send(res: ServerResponse, status: number, body: string | Buffer, type = 'text/plain; charset=utf-8', extra: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', ...extra });
+  res.end(body);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new Error('request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Web mode: the renderer and the API over HTTP and a WebSocket, on the loopback interface only.
+ * A random per-run token guards everything: the printed login URL carries it once and trades it for
+ * an HttpOnly, SameSite=Strict cookie; requests with a foreign Host or Origin are refused, which
+ * also stops DNS-rebinding pages from reaching the API.
+ */
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const rendererDir = resolve(options.rendererDir);
+  let origin = '';
+  let allowedHosts = new Set<string>();
+
+  const authorised = (req: IncomingMessage) => sameToken(cookieToken(req) ?? (req.headers['x-glimpse-token'] as string | undefined), token);
+
+  const serveStatic = async (res: ServerResponse, pathname: string) => {
+    const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+    const file = resolve(rendererDir, relative || 'index.html');
+    if (file !== rendererDir && !file.startsWith(rendererDir + sep)) return send(res, 404, 'not found');
+    const target = existsSync(file) && (await stat(file)).isFile() ? file : join(rendererDir, 'index.html');
+    if (!existsSync(target)) return send(res, 503, 'The renderer is not built yet: run `npm run build:renderer`, then reload.');
+    res.writeHead(200, {
+      'content-type': STATIC_MIME[extname(target)] ?? 'application/octet-stream',
+      'content-security-policy': CSP,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-cache',
+    });
+    createReadStream(target).pipe(res);
+  };
+
+  const server = createServer(async (req, res) => {
+    try {
+      if (!allowedHosts.has(req.headers.host ?? '')) return send(res, 421, 'wrong host');
+      const url = new URL(req.url ?? '/', origin);
+      if (req.method === 'GET' && url.searchParams.has('token')) {
+        if (!sameToken(url.searchParams.get('token') ?? undefined, token)) return send(res, 403, 'wrong token: use the URL Glimpse printed');
+        return send(res, 303, '', 'text/plain', { location: '/', 'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` });
+      }
+      if (!authorised(req)) return send(res, 401, 'Open the URL Glimpse printed (it carries this session\'s token).');
+      if (url.pathname === '/api/call') {
+        if (req.method !== 'POST') return send(res, 405, 'use POST');
+        if (req.headers.origin && req.headers.origin !== origin) return send(res, 403, 'cross-origin call refused');
+        let call: { method?: unknown; params?: unknown };
+        try {
+          call = JSON.parse(await readBody(req)) as { method?: unknown; params?: unknown };
+        } catch (error) {
+          return send(res, 400, JSON.stringify({ ok: false, error: `malformed request: ${(error as Error).message}` }), 'application/json');
+        }
+        if (typeof call !== 'object' || call === null) return send(res, 400, JSON.stringify({ ok: false, error: 'malformed request: expected {method, params}' }), 'application/json');
+        return send(res, 200, JSON.stringify(await options.host.handle(call.method, call.params)), 'application/json');
+      }
+      const media = /^\/media\/(thumb|full)\/(\d{1,15})$/.exec(url.pathname);
+      if (media) {
+        const file = await options.host.mediaFile(media[1] as 'thumb' | 'full', Number(media[2]));
+        if (!file) return send(res, 404, 'no such photo');
+        res.writeHead(200, { 'content-type': file.mime, 'cache-control': 'private, max-age=300', 'x-content-type-options': 'nosniff' });
+        createReadStream(file.path).on('error', () => res.destroy()).pipe(res);
+        return;
+      }
+      if (url.pathname.startsWith('/media/') || url.pathname.startsWith('/api/')) return send(res, 404, 'not found');
+      if (req.method !== 'GET') return send(res, 405, 'method not allowed');
+      return await serveStatic(res, url.pathname);
+    } catch (error) {
+      if (!res.headersSent) send(res, 500, `internal error: ${(error as Error).message}`);
+      else res.destroy();
+    }
+  });
+
+  const sockets = new Set<WebSocket>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', origin);
+    if (url.pathname !== '/api/events' || !allowedHosts.has(req.headers.host ?? '') || !authorised(req) || (req.headers.origin && req.headers.origin !== origin)) {
+      socket.write('HTTP/1.1 403 Forbidden\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('message', () => undefined); // the event channel is one-way; anything sent to it is ignored
+    });
+  });
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolvePromise());
+  });
+  const port = (server.address() as AddressInfo).port;
+  origin = `http://127.0.0.1:${port}`;
+  allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+
+  return {
+    url: `${origin}/`,
+    loginUrl: `${origin}/?token=${token}`,
+    port,
+    token,
+    broadcast(event, data) {
+      const message = JSON.stringify({ event, data });
+      for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(message);
+    },
+    async close() {
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
