@@ -1,0 +1,47 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, totalmem } from 'node:os';
+import { GlimpseEngine, type EngineOptions } from '../main/engine/engine.js';
+
+const require = createRequire(import.meta.url);
+
+function version(pkg: string): string {
+  try {
+    return (require(`${pkg}/package.json`) as { version: string }).version;
+  } catch {
+    return 'missing';
+  }
+}
+
+/** Prints what this machine runs Glimpse with; exits non-zero when something needed is broken. */
+export async function runDoctor(options: EngineOptions): Promise<void> {
+  const line = (label: string, value: string) => console.log(`${label.padEnd(18)} ${value}`);
+  line('Node', `${process.version} (${process.platform}-${process.arch})`);
+  line('CPU', `${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory`);
+  line('onnxruntime-node', version('onnxruntime-node'));
+  line('better-sqlite3', version('better-sqlite3'));
+  line('hnswlib-node', version('hnswlib-node'));
+  line('sharp', version('sharp'));
+  try {
+    mkdirSync(options.dataDir, { recursive: true });
+    accessSync(options.dataDir, constants.W_OK);
+    line('Data folder', `${options.dataDir} (writable)`);
+  } catch (error) {
+    line('Data folder', `${options.dataDir}: NOT writable (${(error as Error).message})`);
+    process.exitCode = 1;
+    return;
+  }
+  const engine = await GlimpseEngine.open(options);
+  try {
+    const m = engine.pack.manifest;
+    line('Model pack', `${m.name} [${m.id}] ${m.embeddingDim}-d, ${m.captioner ? 'with' : 'without'} captioner, licence ${m.licence}`);
+    line('Device setting', engine.settings.device);
+    for (const s of engine.pack.sessions) line(`  ${s.session}`, `${s.provider}${s.fallbackReason ? ` (not GPU: ${s.fallbackReason})` : ''}`);
+    line('SQLite', `${engine.catalog.db.prepare('SELECT sqlite_version()').pluck().get() as string}, schema v${engine.catalog.db.pragma('user_version', { simple: true }) as number}`);
+    line('Vector index', `${engine.index.size} vectors (${engine.index.origin}) at ${engine.index.file}`);
+    const c = engine.catalog.counts();
+    line('Library', `${c.indexed} indexed, ${c.pending} waiting, ${c.errors} with problems`);
+  } finally {
+    await engine.close();
+  }
+}

@@ -1,0 +1,50 @@
+import type { SearchResponse, Status } from '../shared/api.js';
+import type { UpdateSummary } from '../main/engine/engine.js';
+
+export function printResults(response: SearchResponse, json = false): void {
+  if (json) {
+    console.log(JSON.stringify(response, null, 2));
+    return;
+  }
+  if (response.results.length === 0) {
+    console.log(response.hidden > 0 ? `No clear matches; ${response.hidden} weaker ones are hidden (--all shows them).` : 'No matches.');
+    return;
+  }
+  response.results.forEach((r, i) => {
+    console.log(`${String(i + 1).padStart(3)}. ${r.score.toFixed(3)}  ${r.path}`);
+    const notes = r.why.filter((w) => w.kind !== 'visual' && w.kind !== 'example').map((w) => `${w.kind}: ${w.detail}`);
+    if (r.caption) notes.unshift(`“${r.caption}”`);
+    if (notes.length) console.log(`      ${notes.join(' · ')}`);
+  });
+  const more = response.hidden > 0 ? `; ${response.hidden} weaker matches hidden (--all shows them)` : '';
+  console.log(`${response.results.length} results in ${response.tookMs} ms${more}`);
+}
+
+export function printUpdate(summary: UpdateSummary, errors: Array<{ path: string; error: string }>, counts: Status['photos']): void {
+  const s = summary.scan;
+  const i = summary.indexing;
+  console.log(
+    `Scanned: ${s.added} new, ${s.changed} changed, ${s.moved} moved, ${s.removed} removed, ${s.unchanged} unchanged.` +
+      `\nIndexed ${i.indexed} photos in ${i.seconds.toFixed(1)} s${i.indexed > 0 ? ` (${(i.indexed / Math.max(i.seconds, 0.001)).toFixed(1)} photos/s)` : ''}` +
+      `${i.errors ? `; ${i.errors} could not be read` : ''}${i.cancelled ? ' (cancelled)' : ''}.` +
+      `\nLibrary: ${counts.indexed} photos indexed, ${counts.errors} with problems, ${counts.pending} waiting.`,
+  );
+  for (const p of summary.problems.slice(0, 20)) console.log(`  skipped ${p.path}: ${p.error}`);
+  if (errors.length) {
+    console.log('Photos with problems:');
+    for (const e of errors) console.log(`  ${e.path}: ${e.error}`);
+  }
+}
+
+export function printStatus(status: Status, errors: Array<{ path: string; error: string }>, json = false): void {
+  if (json) {
+    console.log(JSON.stringify({ ...status, errors }, null, 2));
+    return;
+  }
+  const p = status.photos;
+  console.log(`Model: ${status.model.name} (${status.model.id}) on ${status.model.providers.join(', ')}${status.model.captions ? ', with captions' : ''}`);
+  console.log(`Photos: ${p.indexed} indexed, ${p.pending} waiting, ${p.errors} with problems (${p.total} in all)`);
+  if (status.folders.length === 0) console.log('No folders yet: glimpse index <folder>');
+  for (const f of status.folders) console.log(`  ${f.path}: ${f.photoCount} photos${f.errorCount ? `, ${f.errorCount} with problems` : ''}${f.watchNote ? ` (${f.watchNote})` : ''}`);
+  for (const e of errors) console.log(`  ! ${e.path}: ${e.error}`);
+}

@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+/**
+ * `glimpse`: the command line over the same engine the desktop app hosts.
+ * Exit status: 0 when the command did its job (even if some photos could not be read: those are
+ * reported), 1 on a real failure, 2 on a usage error.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { defaultDataDir } from '../main/engine/data-dir.js';
+import { GlimpseEngine, type EngineOptions } from '../main/engine/engine.js';
+import type { SearchRequest } from '../main/engine/search/search.js';
+import { searchParams } from '../shared/api.js';
+import { createProgressReporter } from './progress.js';
+import { printResults, printStatus, printUpdate } from './format.js';
+import { registerModelCommands } from './models.js';
+import { runDoctor } from './doctor.js';
+import { runWatch } from './watch.js';
+import { runWeb } from './web.js';
+import { writeSampleLibrary } from '../main/engine/scenes/sample-library.js';
+
+interface GlobalOptions {
+  dataDir: string;
+  model?: string;
+  device?: 'auto' | 'gpu' | 'cpu';
+  captions?: boolean;
+}
+
+function engineOptions(program: Command): EngineOptions {
+  const o = program.opts<GlobalOptions>();
+  return { dataDir: o.dataDir, model: o.model, device: o.device, ...(o.captions === false ? { captions: false } : {}) };
+}
+
+async function withEngine<T>(program: Command, work: (engine: GlimpseEngine) => Promise<T>): Promise<T> {
+  const engine = await GlimpseEngine.open(engineOptions(program));
+  try {
+    return await work(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number above 0');
+  return n;
+}
+
+function dateArg(value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) throw new InvalidArgumentError('must be a date like 2024-06-30');
+  return value;
+}
+
+interface SearchOptions {
+  limit: number;
+  folder?: string;
+  after?: string;
+  before?: string;
+  camera?: string;
+  sort: 'relevance' | 'date';
+  all?: boolean;
+  json?: boolean;
+}
+
+function searchRequest(query: string, o: SearchOptions, extra: Partial<SearchRequest> = {}): SearchRequest {
+  const parsed = searchParams.parse({
+    query,
+    limit: o.limit,
+    sort: o.sort,
+    all: o.all ?? false,
+    ...(o.folder ? { folder: resolve(o.folder) } : {}),
+    ...(o.after ? { after: o.after } : {}),
+    ...(o.before ? { before: o.before } : {}),
+    ...(o.camera ? { camera: o.camera } : {}),
+  });
+  return { ...parsed, ...extra };
+}
+
+function addSearchOptions(command: Command): Command {
+  return command
+    .option('-n, --limit <n>', 'most results to show', positiveInt, 20)
+    .option('--folder <dir>', 'only photos in this folder (and below)')
+    .option('--after <date>', 'only photos taken on or after this date (YYYY-MM-DD)', dateArg)
+    .option('--before <date>', 'only photos taken before this date (YYYY-MM-DD)', dateArg)
+    .option('--camera <name>', 'only photos from a camera whose name contains this')
+    .addOption(new Option('--sort <order>', 'order of results').choices(['relevance', 'date']).default('relevance'))
+    .option('--all', 'show every ranked result, not only those above the relevance cutoff')
+    .option('--json', 'print JSON: each result with its path, score and why it matched');
+}
+
+export function buildProgram(): Command {
+  const program = new Command('glimpse')
+    .description('Search your photos by describing them. Everything runs on this computer.')
+    .option('--data-dir <dir>', 'where the catalogue, index, thumbnails and models live', defaultDataDir())
+    .option('--model <id>', 'model pack to use (default: the one in settings, tiny-coca at first)')
+    .addOption(new Option('--device <device>', 'run models on the GPU when available (auto), only GPU, or only CPU').choices(['auto', 'gpu', 'cpu']))
+    .option('--no-captions', 'do not generate captions while indexing')
+    .showHelpAfterError();
+
+  program
+    .command('index')
+    .description('add folders to the library and index new or changed photos')
+    .argument('[folders...]', 'folders to add (none: update the folders already in the library)')
+    .option('--json', 'print the summary as JSON')
+    .action(async (folders: string[], o: { json?: boolean }) => {
+      await withEngine(program, async (engine) => {
+        const rows = folders.map((f) => engine.addFolder(f));
+        const progress = o.json ? undefined : createProgressReporter();
+        const summary = await engine.update({ ...(rows.length ? { folders: rows } : {}), ...(progress ? { onProgress: progress.update } : {}) });
+        progress?.stop();
+        if (o.json) console.log(JSON.stringify({ ...summary, errors: engine.catalog.errors(1000) }, null, 2));
+        else printUpdate(summary, engine.catalog.errors(20), engine.catalog.counts());
+      });
+    });
+
+  addSearchOptions(program.command('search').description('find photos by describing them; "quoted words" must appear in a caption, album or name').argument('<query>'))
+    .action(async (query: string, o: SearchOptions) => {
+      await withEngine(program, async (engine) => printResults(await engine.search(searchRequest(query, o)), o.json));
+    });
+
+  addSearchOptions(
+    program
+      .command('similar')
+      .description('find photos that look like a photo (in the library or any image file), optionally steered by text')
+      .argument('<photo>', 'path of a photo (or its id in the library)')
+      .option('--text <words>', 'what to change or add, e.g. "at night"', ''),
+  ).action(async (photo: string, o: SearchOptions & { text: string }) => {
+    await withEngine(program, async (engine) => {
+      const byId = /^\d+$/.test(photo) ? engine.catalog.photo(Number(photo)) : engine.catalog.photoByPath(resolve(photo));
+      if (byId?.status === 'indexed') return printResults(await engine.search(searchRequest(o.text, o, { similarTo: byId.id })), o.json);
+      if (!existsSync(photo) || !statSync(photo).isFile()) throw new Error(`${photo} is neither an indexed photo nor an image file`);
+      printResults(await engine.searchByFile(resolve(photo), searchRequest(o.text, o)), o.json);
+    });
+  });
+
+  program
+    .command('status')
+    .description('what is in the library and how far indexing got')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      await withEngine(program, async (engine) => printStatus(engine.status(), engine.catalog.errors(20), o.json));
+    });
+
+  program
+    .command('caption')
+    .description('show, regenerate or edit the caption of a photo')
+    .argument('<photo>', 'path of an indexed photo (or its id)')
+    .option('--set <text>', 'replace the caption with your own (an empty text restores the generated one)')
+    .option('--regenerate', 'generate the caption again with the model')
+    .action(async (photo: string, o: { set?: string; regenerate?: boolean }) => {
+      await withEngine(program, async (engine) => {
+        const row = /^\d+$/.test(photo) ? engine.catalog.photo(Number(photo)) : engine.catalog.photoByPath(resolve(photo));
+        if (!row) throw new Error(`${photo} is not in the library; index its folder first`);
+        if (o.set !== undefined) engine.setCaption(row.id, o.set);
+        else if (o.regenerate) await engine.captionPhoto(row.id);
+        const detail = engine.photoDetail(row.id);
+        console.log(detail.caption ? `${detail.caption.text}${detail.caption.edited ? '   (edited)' : ''}` : '(no caption yet)');
+      });
+    });
+
+  const albums = program
+    .command('albums')
+    .description('list albums (library folders) with their generated titles and summaries')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      await withEngine(program, async (engine) => {
+        const list = engine.albums();
+        if (o.json) return console.log(JSON.stringify(list, null, 2));
+        if (list.length === 0) return console.log('No albums yet: index a folder first.');
+        for (const a of list) console.log(`${String(a.id).padStart(4)}  ${a.title}${a.edited ? ' (edited)' : ''}\n      ${a.summary}\n      ${a.path}`);
+      });
+    });
+  albums
+    .command('title')
+    .description('give an album your own title')
+    .argument('<id>', 'album id', positiveInt)
+    .argument('<title>')
+    .action(async (id: number, title: string) => {
+      await withEngine(program, async (engine) => console.log(engine.setAlbumTitle(id, title).title));
+    });
+
+  program
+    .command('doctor')
+    .description('check this machine: runtime, data folder, model pack, which device each model session uses')
+    .action(async () => runDoctor(engineOptions(program)));
+
+  program
+    .command('watch')
+    .description('keep folders indexed: watch them and index what changes, with a live progress line')
+    .argument('[folders...]', 'folders to add and watch (none: all library folders)')
+    .action(async (folders: string[]) => runWatch(engineOptions(program), folders));
+
+  program
+    .command('web')
+    .description('serve the Glimpse app to a browser on this machine (loopback only, with a per-run token)')
+    .option('--port <port>', 'port (0: any free port)', (v) => Number(v), 0)
+    .option('--no-open', 'accepted for compatibility; the URL is printed, never opened')
+    .action(async (o: { port: number }) => runWeb(engineOptions(program), o.port));
+
+  program
+    .command('sample')
+    .description('write a sample library of generated scenes (the bundled model understands them) into a folder')
+    .argument('<dir>')
+    .option('--count <n>', 'how many photos', positiveInt, 60)
+    .action(async (dir: string, o: { count: number }) => {
+      const written = await writeSampleLibrary(resolve(dir), { count: o.count });
+      console.log(`Wrote ${written.length} photos to ${resolve(dir)}. Index them with: glimpse index ${resolve(dir)}`);
+    });
+
+  registerModelCommands(program, () => program.opts<GlobalOptions>().dataDir);
+  return program;
+}
+
+async function main(): Promise<void> {
+  // For the benchmark's cold-start measurement: the process's peak memory, reported at exit.
+  if (process.env.GLIMPSE_REPORT_RSS) process.on('exit', () => process.stderr.write(`max-rss-mb=${Math.round(process.resourceUsage().maxRSS / 1024)}\n`));
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') process.exit(0);
+    if (code?.startsWith('commander.')) process.exit(2);
+    console.error(`glimpse: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}
+
+await main();

@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { readSettings, writeSettings } from '../main/engine/engine.js';
+import { downloadPack } from '../main/engine/models/download.js';
+import { catalogueOfPacks, importPack, listPacks, resolvePack } from '../main/engine/models/store.js';
+
+/** `glimpse models`: list, download, import and choose model packs. */
+export function registerModelCommands(program: Command, dataDir: () => string): void {
+  const packsDir = () => join(dataDir(), 'models');
+  const models = program.command('models').description('list, download, import and choose model packs');
+
+  models
+    .command('list', { isDefault: true })
+    .description('installed and downloadable packs')
+    .action(async () => {
+      const active = readSettings(dataDir()).model;
+      const installed = await listPacks(packsDir());
+      const ids = new Set<string>();
+      console.log('Installed:');
+      for (const p of installed) {
+        ids.add(p.id);
+        if ('error' in p && p.error) console.log(`  ${p.id}  BROKEN: ${p.error}`);
+        else if ('manifest' in p && p.manifest) console.log(`${p.id === active ? '* ' : '  '}${p.id.padEnd(16)} ${p.manifest.name}${p.bundled ? ' (bundled)' : ''}, licence ${p.manifest.licence}`);
+      }
+      const available = (await catalogueOfPacks()).filter((m) => !ids.has(m.id));
+      if (available.length) {
+        console.log('Downloadable (glimpse models download <id>):');
+        for (const m of available) console.log(`  ${m.id.padEnd(16)} ${m.name}, licence ${m.licence}`);
+      }
+    });
+
+  models
+    .command('download')
+    .description('download a pack (resumes an interrupted download; verifies every file)')
+    .argument('<id>')
+    .option('--base-url <url>', 'a mirror of huggingface.co (also: GLIMPSE_MODEL_BASE_URL)')
+    .action(async (id: string, o: { baseUrl?: string }) => {
+      const manifest = (await catalogueOfPacks()).find((m) => m.id === id);
+      if (!manifest) throw new Error(`no downloadable pack called ${id}; see glimpse models list`);
+      let last = 0;
+      const dir = await downloadPack(manifest, {
+        packsDir: packsDir(),
+        ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}),
+        onProgress: (p) => {
+          const now = Date.now();
+          if (now - last < 500) return;
+          last = now;
+          const total = p.total ? ` of ${(p.total / 1e6).toFixed(0)} MB` : '';
+          process.stderr.write(`\r\x1b[2K${p.file}: ${(p.bytes / 1e6).toFixed(1)} MB${total}`);
+        },
+      });
+      process.stderr.write('\n');
+      console.log(`Installed ${manifest.name} in ${dir}. Use it with: glimpse models use ${id}`);
+    });
+
+  models
+    .command('import')
+    .description('install a pack from a folder (offline), checking its files against its manifest')
+    .argument('<dir>')
+    .action(async (dir: string) => {
+      const installed = await importPack(dir, packsDir());
+      console.log(`Imported ${installed}.`);
+    });
+
+  models
+    .command('use')
+    .description('make a pack the one Glimpse uses (photos are re-indexed with it on the next run)')
+    .argument('<id>')
+    .action(async (id: string) => {
+      await resolvePack(packsDir(), id);
+      writeSettings(dataDir(), { ...readSettings(dataDir()), model: id });
+      console.log(`Glimpse now uses ${id}. Run glimpse index to embed the library with it.`);
+    });
+}

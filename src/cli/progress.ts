@@ -1,0 +1,43 @@
+import cliProgress from 'cli-progress';
+import type { Progress } from '../shared/api.js';
+
+function eta(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '--';
+  if (seconds < 60) return `${seconds}s`;
+  const m = Math.floor(seconds / 60);
+  return m < 60 ? `${m}m${String(seconds % 60).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** A progress bar on a terminal; nothing when output is piped (logs and --json stay clean). */
+export function createProgressReporter(stream: NodeJS.WriteStream = process.stderr): { update: (p: Progress) => void; stop: () => void } {
+  if (!stream.isTTY) return { update: () => undefined, stop: () => undefined };
+  const bar = new cliProgress.SingleBar(
+    {
+      stream,
+      format: ' {bar} {value}/{total} photos | {rate}/s | ETA {eta_text} | {errors} errors | {file}',
+      hideCursor: true,
+      clearOnComplete: true,
+      barsize: 24,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(p) {
+      if (p.total === 0) return;
+      const payload = { rate: p.rate.toFixed(1), eta_text: eta(p.etaSeconds), errors: p.errors, file: (p.currentFile ?? '').split(/[\\/]/).pop()?.slice(0, 40) ?? '' };
+      if (!started) {
+        bar.start(p.total, p.done, payload);
+        started = true;
+      } else {
+        bar.setTotal(p.total);
+        bar.update(p.done, payload);
+      }
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+export { eta as formatEta };

@@ -1,0 +1,31 @@
+import { GlimpseEngine, type EngineOptions } from '../main/engine/engine.js';
+import { LibraryWatcher } from '../main/engine/library/watcher.js';
+import { formatEta } from './progress.js';
+
+/** `glimpse watch`: reconcile once, then index changes as they happen, with one live status line. */
+export async function runWatch(options: EngineOptions, folders: string[]): Promise<void> {
+  const engine = await GlimpseEngine.open(options);
+  for (const f of folders) engine.addFolder(f);
+  const tty = process.stdout.isTTY;
+  const line = (text: string) => (tty ? process.stdout.write(`\r\x1b[2K${text}`) : console.log(text));
+  engine.on('progress', (p) => {
+    if (p.phase === 'indexing' && p.total > 0 && tty) line(`indexing ${p.done}/${p.total} | ${p.rate.toFixed(1)}/s | ETA ${formatEta(p.etaSeconds)} | ${p.errors} errors`);
+  });
+  const watcher = new LibraryWatcher(engine);
+  watcher.on('job', (job) => {
+    const s = job.summary;
+    line(`${new Date().toLocaleTimeString()} ${job.under}: ${s.scan.added} new, ${s.scan.changed} changed, ${s.scan.moved} moved, ${s.scan.removed} removed; indexed ${s.indexing.indexed}${s.indexing.errors ? `, ${s.indexing.errors} problems` : ''}`);
+    if (tty) process.stdout.write('\n');
+  });
+  watcher.on('fallback', ({ folder, reason }) => console.log(`\n${folder}: ${reason}`));
+  watcher.on('error', (error) => console.error(`\nglimpse: ${error.message}`));
+  await watcher.watchAll();
+  const first = await engine.update();
+  console.log(`Watching ${engine.catalog.folders().map((f) => f.path).join(', ')}: ${engine.catalog.counts().indexed} photos indexed (${first.indexing.indexed} just now). Ctrl+C stops.`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await watcher.close();
+  await engine.close();
+}

@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url';
+import { ApiHost } from '../main/host/api-host.js';
+import type { EngineOptions } from '../main/engine/engine.js';
+import { type WebServer, startWebServer } from '../main/web/server.js';
+
+/** The built renderer, relative to this file (src/cli -> out/renderer). */
+export const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
+
+/** Runs web mode until interrupted: the engine host, the watcher and the loopback server. */
+export async function runWeb(options: EngineOptions, port: number): Promise<void> {
+  let server: WebServer | undefined;
+  const host = await ApiHost.open({ ...options, onEvent: (event, data) => server?.broadcast(event, data) });
+  server = await startWebServer({ host, rendererDir: RENDERER_DIR, port });
+  console.log(`Glimpse is running at ${server.loginUrl}`);
+  console.log('Open that address in a browser on this computer (it carries this session\'s key). Ctrl+C stops.');
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  await host.close();
+}
