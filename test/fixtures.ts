@@ -1,0 +1,36 @@
+/**
+ * Real files for tests: scene JPEGs rendered by the same generator the bundled model was trained on,
+ * at camera-like sizes with EXIF, plus broken files of every kind the indexer must survive.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { type ObjectGroup, type Scene, type Background, type Position, makeScene } from '../src/main/engine/scenes/scene.js';
+import { renderScene } from '../src/main/engine/scenes/render.js';
+
+export function tempDir(prefix = 'glimpse-test-'): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export function scene(groups: Array<[ObjectGroup['colour'], ObjectGroup['shape'], (1 | 2 | 3)?]>, background: Background, position: Position | null = null, layoutSeed = 1): Scene {
+  return makeScene(
+    groups.map(([colour, shape, count]) => ({ colour, shape, count: count ?? 1 })),
+    background,
+    { position: groups.length === 1 ? (position ?? 'middle') : null, layoutSeed },
+  );
+}
+
+/** Writes a scene as a camera-like JPEG (1600x1200 unless told otherwise, with EXIF). */
+export async function writeScene(path: string, s: Scene, options: { width?: number; height?: number; format?: 'jpeg' | 'png' | 'webp'; takenAt?: Date } = {}): Promise<string> {
+  await mkdir(dirname(path), { recursive: true });
+  const bytes = await renderScene(s, {
+    width: options.width ?? 1600,
+    height: options.height ?? 1200,
+    format: options.format ?? 'jpeg',
+    exif: { make: 'Canon', model: 'Canon EOS R6', takenAt: options.takenAt ?? new Date(Date.UTC(2024, 5, 1, 12)) },
+  });
+  await writeFile(path, bytes);
+  return path;
+}

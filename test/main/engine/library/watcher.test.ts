@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { copyFile, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
+import { LibraryWatcher, type WatchJob } from '../../../../src/main/engine/library/watcher.js';
+import { searchParams } from '../../../../src/shared/api.js';
+import { scene, tempDir, writeScene } from '../../../fixtures.js';
+
+function nextJob(watcher: LibraryWatcher, timeoutMs = 60_000): Promise<WatchJob> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no indexing job started within the time limit')), timeoutMs);
+    watcher.once('job', (job) => {
+      clearTimeout(timer);
+      resolve(job);
+    });
+  });
+}
+
+describe('watching a library folder', () => {
+  const tmp = tempDir();
+  const library = join(tmp.path, 'Photos');
+  const staging = join(tmp.path, 'staging');
+  let engine: GlimpseEngine;
+  let watcher: LibraryWatcher;
+
+  before(async () => {
+    await mkdir(library, { recursive: true });
+    await writeScene(join(staging, 'red.jpg'), scene([['red', 'circle']], 'grass', 'left', 1), { width: 800, height: 600 });
+    await writeScene(join(staging, 'blue.jpg'), scene([['blue', 'square']], 'sand', 'right', 2), { width: 800, height: 600 });
+    engine = await GlimpseEngine.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', captions: false });
+    engine.addFolder(library);
+    watcher = new LibraryWatcher(engine, { debounceMs: 400, writeSettleMs: 300 });
+    await watcher.watchAll();
+  });
+  after(async () => {
+    await watcher.close();
+    await engine.close();
+    tmp.remove();
+  });
+
+  it('makes a file copied into the folder searchable', async () => {
+    const job = nextJob(watcher);
+    await mkdir(join(library, 'trip'));
+    await copyFile(join(staging, 'red.jpg'), join(library, 'trip', 'red.jpg'));
+    await copyFile(join(staging, 'blue.jpg'), join(library, 'trip', 'blue.jpg'));
+    const done = await job;
+    assert.equal(done.summary.indexing.indexed, 2);
+    const { results } = await engine.search(searchParams.parse({ query: 'a red circle' }));
+    assert.equal(results[0]?.name, 'red.jpg');
+  });
+
+  it('keeps the vectors of photos in a renamed folder', async () => {
+    const before = engine.catalog.photoByPath(join(library, 'trip', 'red.jpg'))!;
+    const job = nextJob(watcher);
+    await rename(join(library, 'trip'), join(library, 'Trip to the coast'));
+    const done = await job;
+    assert.equal(done.summary.scan.moved, 2);
+    assert.equal(done.summary.indexing.indexed, 0, 'nothing is embedded again');
+    const after = engine.catalog.photoByPath(join(library, 'Trip to the coast', 'red.jpg'));
+    assert.equal(after?.id, before.id);
+  });
+
+  it('drops a deleted file from the results', async () => {
+    const job = nextJob(watcher);
+    await unlink(join(library, 'Trip to the coast', 'blue.jpg'));
+    await job;
+    const { results } = await engine.search(searchParams.parse({ query: 'a blue square', all: true }));
+    assert.ok(results.every((r) => r.name !== 'blue.jpg'));
+  });
+
+  it('indexes a file written slowly only once it is complete', async () => {
+    const bytes = await readFile(join(staging, 'blue.jpg'));
+    const target = join(library, 'slow.jpg');
+    const job = nextJob(watcher);
+    await writeFile(target, bytes.subarray(0, 1000));
+    for (let at = 1000; at < bytes.length; at += 20_000) {
+      await new Promise((r) => setTimeout(r, 100));
+      await writeFile(target, bytes.subarray(0, Math.min(bytes.length, at + 20_000)));
+    }
+    const done = await job;
+    assert.equal(done.summary.indexing.errors, 0, JSON.stringify(engine.catalog.errors()));
+    assert.equal(engine.catalog.photoByPath(target)?.status, 'indexed');
+  });
+
+  it('turns a burst of 500 files into one batched job', async () => {
+    const job = nextJob(watcher, 300_000);
+    const src = await readFile(join(staging, 'red.jpg'));
+    await mkdir(join(library, 'burst'));
+    // Each copy differs by a trailing byte so none is mistaken for a move of another.
+    await Promise.all(Array.from({ length: 500 }, (_, i) => writeFile(join(library, 'burst', `b${i}.jpg`), Buffer.concat([src, Buffer.from([i & 255, i >> 8])]))));
+    const done = await job;
+    assert.equal(done.summary.scan.added, 500);
+    assert.ok(done.events >= 500, `one job saw all ${done.events} events`);
+    assert.equal(engine.catalog.counts().pending, 0);
+  });
+});

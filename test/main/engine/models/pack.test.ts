@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ModelPack } from '../../../../src/main/engine/models/pack.js';
+import { preparePhoto } from '../../../../src/main/engine/media/photo.js';
+import { renderScene } from '../../../../src/main/engine/scenes/render.js';
+import { captionOf } from '../../../../src/main/engine/scenes/scene.js';
+import { scene } from '../../../fixtures.js';
+
+const TINY_COCA = fileURLToPath(new URL('../../../../models/tiny-coca', import.meta.url));
+
+const SCENES = [
+  scene([['red', 'circle']], 'grass', 'left', 11),
+  scene([['blue', 'star']], 'sand', 'right', 12),
+  scene([['yellow', 'triangle']], 'night', 'top', 13),
+  scene([['purple', 'square']], 'sky', 'bottom', 14),
+  scene([['white', 'diamond']], 'grass', 'middle', 15),
+  scene([['orange', 'circle', 2]], 'plain', 'middle', 16),
+];
+
+function dot(a: Float32Array, b: Float32Array): number {
+  return a.reduce((s, x, i) => s + x * b[i]!, 0);
+}
+
+describe('tiny-coca through the pack loader', () => {
+  let pack: ModelPack;
+  let features: Awaited<ReturnType<ModelPack['embedImages']>>;
+
+  before(async () => {
+    pack = await ModelPack.open(TINY_COCA, { device: 'cpu' });
+    const inputs = await Promise.all(
+      SCENES.map(async (s, i) => (await preparePhoto(await renderScene(s, { width: 1200 + i * 40, height: 900, quality: 85 }), [pack.imageInput])).inputs[0]!),
+    );
+    features = await pack.embedImages(inputs);
+  });
+  after(() => pack.close());
+
+  it('ranks each scene first for its own caption, among real JPEGs', async () => {
+    const texts = await pack.embedTexts(SCENES.map(captionOf));
+    texts.forEach((t, q) => {
+      const scores = features.map((f) => dot(f.embedding, t));
+      const best = scores.indexOf(Math.max(...scores));
+      assert.equal(best, q, `"${captionOf(SCENES[q]!)}" ranked scene ${best} first (scores ${scores.map((s) => s.toFixed(3)).join(', ')})`);
+    });
+  });
+
+  it('ranks the right scene first for a short query ("red circle", "a blue star")', async () => {
+    const [red, blue] = await pack.embedTexts(['red circle', 'a blue star']);
+    const best = (t: Float32Array) => features.map((f) => dot(f.embedding, t)).reduce((b, s, i, all) => (s > all[b]! ? i : b), 0);
+    assert.equal(best(red!), 0);
+    assert.equal(best(blue!), 1);
+  });
+
+  it('captions a scene with the right colour and shape words', async () => {
+    const captions = await pack.caption(features.map((f) => ({ features: f })));
+    SCENES.forEach((s, i) => {
+      const g = s.groups[0]!;
+      assert.match(captions[i]!, new RegExp(`\\b${g.colour} ${g.shape}`), `caption "${captions[i]}" for "${captionOf(s)}"`);
+    });
+  });
+
+  it('gives the same caption with beam search as greedy for a clear scene, or a better-scored one', async () => {
+    const [greedy] = await pack.caption([{ features: features[0]! }], { numBeams: 1 });
+    const [beam] = await pack.caption([{ features: features[0]! }], { numBeams: 3 });
+    assert.match(greedy!, /red circle/);
+    assert.match(beam!, /red circle/);
+  });
+
+  it('returns L2-normalised embeddings of the manifest dimension', () => {
+    for (const f of features) {
+      assert.equal(f.embedding.length, pack.dimensions);
+      assert.ok(Math.abs(dot(f.embedding, f.embedding) - 1) < 1e-4);
+    }
+  });
+});
+
+describe('execution providers', () => {
+  it('falls back to the CPU with the reason recorded when the GPU provider cannot load', async () => {
+    const pack = await ModelPack.open(TINY_COCA, { device: 'auto', gpuProviders: ['cuda-not-here'] });
+    try {
+      for (const s of pack.sessions) {
+        assert.equal(s.provider, 'cpu');
+        assert.match(s.fallbackReason ?? '', /cuda-not-here/);
+      }
+    } finally {
+      await pack.close();
+    }
+  });
+
+  it('refuses to start when only the GPU is allowed and none loads', async () => {
+    await assert.rejects(ModelPack.open(TINY_COCA, { device: 'gpu', gpuProviders: ['cuda-not-here'] }), /no GPU provider could open/);
+  });
+
+  it('records that the CPU was asked for', async () => {
+    const pack = await ModelPack.open(TINY_COCA, { device: 'cpu' });
+    try {
+      assert.deepEqual(new Set(pack.sessions.map((s) => s.fallbackReason)), new Set(['CPU requested']));
+    } finally {
+      await pack.close();
+    }
+  });
+});

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ApiHost } from '../../../src/main/host/api-host.js';
+import { type WebServer, startWebServer } from '../../../src/main/web/server.js';
+import { scene, tempDir, writeScene } from '../../fixtures.js';
+
+describe('web mode server', () => {
+  const tmp = tempDir();
+  const library = join(tmp.path, 'Photos');
+  let host: ApiHost;
+  let server: WebServer;
+  let cookie = '';
+  let goodId = 0;
+  let badId = 0;
+
+  const call = async (body: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${server.url}api/call`, { method: 'POST', body, headers: { cookie, 'content-type': 'application/json', ...headers } });
+    return { status: res.status, json: (await res.json()) as { ok: boolean; error?: string; result?: unknown } };
+  };
+
+  before(async () => {
+    await writeScene(join(library, 'ok.jpg'), scene([['red', 'circle']], 'grass', 'left', 1), { width: 800, height: 600 });
+    await writeFile(join(library, 'broken.jpg'), 'not an image');
+    const renderer = join(tmp.path, 'renderer');
+    await mkdir(renderer);
+    await writeFile(join(renderer, 'index.html'), '<!doctype html><title>Glimpse</title>');
+    host = await ApiHost.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', watch: false });
+    host.engine.addFolder(library);
+    await host.engine.update();
+    goodId = host.engine.catalog.photoByPath(join(library, 'ok.jpg'))!.id;
+    badId = host.engine.catalog.photoByPath(join(library, 'broken.jpg'))!.id;
+    server = await startWebServer({ host, rendererDir: renderer });
+  });
+  after(async () => {
+    await server.close();
+    await host.close();
+    tmp.remove();
+  });
+
+  it('listens on the loopback interface only and wants the token', async () => {
+    assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    assert.equal((await fetch(server.url)).status, 401);
+    assert.equal((await fetch(`${server.url}?token=wrong`, { redirect: 'manual' })).status, 403);
+    const login = await fetch(server.loginUrl, { redirect: 'manual' });
+    assert.equal(login.status, 303);
+    cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    assert.match(login.headers.get('set-cookie') ?? '', /HttpOnly; SameSite=Strict/);
+    const page = await fetch(server.url, { headers: { cookie } });
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+  });
+
+  it('refuses a request that names another host (DNS rebinding)', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve) => {
+      request({ host: '127.0.0.1', port: server.port, path: '/', headers: { host: 'evil.example:80', cookie } }, (res) => resolve(res.statusCode ?? 0)).end();
+    });
+    assert.equal(status, 421);
+  });
+
+  it('answers malformed and hostile API calls with an error, and keeps serving', async () => {
+    const malformed = await call('{"method": "status", ');
+    assert.equal(malformed.status, 400);
+    assert.equal(malformed.json.ok, false);
+    const unknown = await call(JSON.stringify({ method: '__proto__', params: {} }));
+    assert.deepEqual(unknown.json.ok, false);
+    assert.match(unknown.json.error ?? '', /unknown method/);
+    const badParams = await call(JSON.stringify({ method: 'search', params: { query: 'x', limit: -5, evil: true } }));
+    assert.equal(badParams.json.ok, false);
+    assert.match(badParams.json.error ?? '', /bad search call/);
+    const notAnObject = await call('42');
+    assert.equal(notAnObject.json.ok, false);
+    const crossOrigin = await call(JSON.stringify({ method: 'status', params: {} }), { origin: 'http://evil.example' });
+    assert.equal(crossOrigin.status, 403);
+    const status = await call(JSON.stringify({ method: 'status', params: {} }));
+    assert.equal(status.json.ok, true);
+  });
+
+  it('serves thumbnails and images only for indexed photo ids', async () => {
+    const thumb = await fetch(`${server.url}media/thumb/${goodId}`, { headers: { cookie } });
+    assert.equal(thumb.status, 200);
+    assert.equal(thumb.headers.get('content-type'), 'image/webp');
+    const full = await fetch(`${server.url}media/full/${goodId}`, { headers: { cookie } });
+    assert.equal(full.headers.get('content-type'), 'image/jpeg');
+    for (const path of [`media/thumb/${badId}`, 'media/thumb/999999', 'media/full/..%2F..%2Fetc%2Fpasswd', 'media/full/-1', `media/full/${goodId}.jpg`]) {
+      assert.equal((await fetch(`${server.url}${path}`, { headers: { cookie } })).status, 404, path);
+    }
+    const traversal = await fetch(`${server.url}..%2F..%2F..%2Fetc%2Fpasswd`, { headers: { cookie } });
+    assert.doesNotMatch(await traversal.text(), /root:/);
+    assert.equal((await fetch(`${server.url}media/thumb/${goodId}`)).status, 401, 'no cookie, no photo');
+  });
+});
