@@ -1,0 +1,356 @@
+/**
+ * `npm run bench [-- --quick]`: how fast Glimpse indexes and answers on this machine, each number
+ * next to its limit (model-only throughput) and a naive baseline measured in the same run.
+ * Prints a table and writes .cache/bench/results.json. Never part of `npm test`.
+ * `--million` adds the 1M-vector search run (about 25 minutes more on 2 cores: the index build dominates).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFile, mkdir, readFile, readdir, utimes } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import hnswlib from 'hnswlib-node';
+import sharp from 'sharp';
+import { Catalog } from '../src/main/engine/catalog/catalog.js';
+import { GlimpseEngine } from '../src/main/engine/engine.js';
+import { VectorIndex } from '../src/main/engine/index/vector-index.js';
+import { preparePhoto } from '../src/main/engine/media/photo.js';
+import type { RgbPixels } from '../src/main/engine/media/decode.js';
+import { ModelPack } from '../src/main/engine/models/pack.js';
+import { randomScene, seededRandom } from '../src/main/engine/scenes/scene.js';
+import { renderScene } from '../src/main/engine/scenes/render.js';
+import { searchParams } from '../src/shared/api.js';
+
+const QUICK = process.argv.includes('--quick');
+const ROOT = resolve('.cache/bench');
+const TINY = resolve('models/tiny-coca');
+const results: Record<string, unknown> = {};
+const table: Array<[string, string, string]> = [];
+
+function row(section: string, metric: string, value: string): void {
+  table.push([section, metric, value]);
+  console.log(`${section.padEnd(26)} ${metric.padEnd(44)} ${value}`);
+}
+
+function percentile(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+}
+
+const maxRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+// ---------- the library ----------
+
+async function generateLibrary(dir: string, count: number): Promise<string[]> {
+  const marker = join(dir, `.complete-${count}`);
+  if (!existsSync(marker)) {
+    rmSync(dir, { recursive: true, force: true });
+    const random = seededRandom(77);
+    for (let i = 0; i < count; i++) {
+      const kind = i % 20 < 3 ? 'png' : i % 10 === 9 ? 'large' : 'jpeg';
+      const [w, h] = kind === 'png' ? [2000, 1500] : kind === 'large' ? [6000, 4000] : [4000, 3000];
+      const scene = randomScene(Math.floor(random() * 2 ** 31));
+      const bytes = await renderScene(scene, { width: w, height: h, format: kind === 'png' ? 'png' : 'jpeg', quality: 90, exif: { make: 'Canon', model: 'EOS R6', takenAt: new Date(Date.UTC(2024, i % 12, 1 + (i % 28))) } });
+      const folder = join(dir, `album-${i % 8}`);
+      await mkdir(folder, { recursive: true });
+      writeFileSync(join(folder, `IMG_${10000 + i}.${kind === 'png' ? 'png' : 'jpg'}`), bytes);
+    }
+    writeFileSync(marker, '');
+  }
+  const files: string[] = [];
+  for (const album of (await readdir(dir)).filter((d) => d.startsWith('album-'))) for (const f of await readdir(join(dir, album))) files.push(join(dir, album, f));
+  return files.sort();
+}
+
+// ---------- indexing: pipeline, ceiling, baseline ----------
+
+async function modelCeiling(pack: ModelPack, inputs: RgbPixels[], batchSizes: number[]): Promise<{ best: number; batch: number; perBatch: Record<number, number> }> {
+  const perBatch: Record<number, number> = {};
+  await pack.embedImages(inputs.slice(0, Math.min(4, inputs.length))); // warm-up
+  for (const b of batchSizes) {
+    const started = performance.now();
+    let done = 0;
+    for (let i = 0; i < inputs.length; i += b) done += (await pack.embedImages(inputs.slice(i, i + b))).length;
+    perBatch[b] = done / ((performance.now() - started) / 1000);
+  }
+  const batch = Number(Object.entries(perBatch).sort((a, b) => b[1] - a[1])[0]![0]);
+  return { best: perBatch[batch]!, batch, perBatch };
+}
+
+/** One photo at a time, decoded at full size, no batching, one transaction per photo. */
+async function naiveBaseline(pack: ModelPack, files: string[], dataDir: string): Promise<number> {
+  rmSync(dataDir, { recursive: true, force: true });
+  const catalog = new Catalog(join(dataDir, 'catalog.sqlite'));
+  const folder = catalog.addFolder(resolve(files[0]!, '..', '..'));
+  const { size, resize } = pack.imageInput;
+  const started = performance.now();
+  for (const file of files) {
+    const bytes = await readFile(file);
+    const full = await sharp(bytes, { limitInputPixels: false }).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data } = await sharp(full.data, { raw: { width: full.info.width, height: full.info.height, channels: 3 } })
+      .resize(size, size, { fit: resize === 'crop' ? 'cover' : 'fill' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const [features] = await pack.embedImages([{ data: new Uint8Array(data), width: size, height: size }]);
+    const id = catalog.insertPhoto({ folderId: folder.id, path: file, size: bytes.length, mtimeMs: 0, hash: null });
+    catalog.recordIndexed(pack.id, [{ id, hash: '', width: full.info.width, height: full.info.height, takenAt: null, camera: null, gps: null, vector: features!.embedding, caption: null }]);
+  }
+  const rate = files.length / ((performance.now() - started) / 1000);
+  catalog.close();
+  return rate;
+}
+
+async function pipelineRun(dataDir: string, library: string, model: string, captions: boolean, searchWhileIndexing: boolean) {
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(join(dataDir, 'models'), { recursive: true });
+  const engine = await GlimpseEngine.open({ dataDir, model, device: 'cpu', captions });
+  engine.addFolder(library);
+  const latencies: number[] = [];
+  let indexing = true;
+  const searcher = (async () => {
+    if (!searchWhileIndexing) return;
+    const request = searchParams.parse({ query: 'a red circle on grass', limit: 20 });
+    while (indexing) {
+      const t = performance.now();
+      await engine.search(request);
+      latencies.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  const summary = await engine.update();
+  indexing = false;
+  await searcher;
+  await engine.close();
+  return { rate: summary.indexing.indexed / summary.indexing.seconds, summary, latencies };
+}
+
+/** A pack that pairs the ViT-B/32 stand-in image encoder with tiny-coca's text side (unused while indexing). */
+function standInPack(packsDir: string, vitDir: string): void {
+  const dir = join(packsDir, 'vit-b32-standin');
+  mkdirSync(join(dir, 'onnx'), { recursive: true });
+  for (const f of ['onnx/text_model.onnx', 'tokenizer.json']) writeFileSync(join(dir, f), readFileSync(join(TINY, f)));
+  writeFileSync(join(dir, 'onnx/vision_model.onnx'), readFileSync(join(vitDir, 'vision_model.onnx')));
+  const manifest = {
+    format: 1,
+    id: 'vit-b32-standin',
+    name: 'ViT-B/32 stand-in (random weights, benchmark only)',
+    licence: 'BSD-3-Clause (torchvision architecture)',
+    source: { url: 'bench/export-vit-b32.py', revision: 'local' },
+    embeddingDim: 512,
+    image: { file: 'onnx/vision_model.onnx', input: 'pixel_values', embeddingOutput: 'image_embeds', size: 224, resize: 'crop', mean: [0.48145466, 0.4578275, 0.40821073], std: [0.26862954, 0.26130258, 0.27577711] },
+    text: { file: 'onnx/text_model.onnx', tokenizer: 'tokenizer.json', input: 'input_ids', embeddingOutput: 'text_embeds', contextLength: 24, padTokenId: 0 },
+    files: [{ path: 'onnx/vision_model.onnx' }, { path: 'onnx/text_model.onnx' }, { path: 'tokenizer.json' }],
+  };
+  writeFileSync(join(dir, 'glimpse-pack.json'), JSON.stringify(manifest, null, 2));
+}
+
+async function benchIndexing(files: string[], library: string): Promise<void> {
+  const tiny = await ModelPack.open(TINY, { device: 'cpu' });
+  const decodeStarted = performance.now();
+  const inputs: RgbPixels[] = [];
+  const features = [];
+  for (const f of files) inputs.push((await preparePhoto(await readFile(f), [tiny.imageInput])).inputs[0]!);
+  const decodeRate = files.length / ((performance.now() - decodeStarted) / 1000);
+  row('decode', 'sequential prepare (decode + resize + thumb)', `${fmt(decodeRate)} photos/s`);
+
+  const ceiling = await modelCeiling(tiny, inputs, [1, 8, 32, 64]);
+  const pipeline = await pipelineRun(join(ROOT, 'data-tiny'), library, 'tiny-coca', false, true);
+  const baseline = await naiveBaseline(tiny, files, join(ROOT, 'data-naive'));
+  const t = pipeline.summary.indexing.timings;
+  row('index tiny-coca', 'pipeline (no captions)', `${fmt(pipeline.rate)} photos/s`);
+  row('index tiny-coca', `model-only ceiling (batch ${ceiling.batch})`, `${fmt(ceiling.best)} photos/s`);
+  row('index tiny-coca', 'naive baseline', `${fmt(baseline)} photos/s`);
+  row('index tiny-coca', 'pipeline / ceiling', fmt(pipeline.rate / ceiling.best, 3));
+  row('index tiny-coca', 'pipeline / baseline', `${fmt(pipeline.rate / baseline, 2)}x`);
+  row('index tiny-coca', 'stage time: decode / inference / writes', `${fmt(t.decodeMs / 1000)} / ${fmt(t.inferenceMs / 1000)} / ${fmt(t.writeMs / 1000)} s`);
+  row('search while indexing', 'p50 / p95', `${fmt(percentile(pipeline.latencies, 50))} / ${fmt(percentile(pipeline.latencies, 95))} ms (${pipeline.latencies.length} queries)`);
+  row('memory', 'peak RSS after indexing', `${maxRssMb()} MB`);
+  results.indexTiny = { pipeline: pipeline.rate, ceiling, baseline, timings: t, searchWhileIndexing: pipeline.latencies, decodeRate };
+
+  // Captioning throughput from features already computed (CoCa: the encoder pass is shared).
+  for (let i = 0; i < inputs.length; i += 32) features.push(...(await tiny.embedImages(inputs.slice(i, i + 32))));
+  for (const beams of [1, 3]) {
+    const started = performance.now();
+    for (let i = 0; i < features.length; i += 32) await tiny.caption(features.slice(i, i + 32).map((f) => ({ features: f })), { numBeams: beams });
+    const rate = features.length / ((performance.now() - started) / 1000);
+    row('captions tiny-coca', beams === 1 ? 'greedy' : `beam search (${beams} beams)`, `${fmt(rate)} captions/s`);
+    results[`captions${beams}`] = rate;
+  }
+  const withCaptions = await pipelineRun(join(ROOT, 'data-tiny-captions'), library, 'tiny-coca', true, false);
+  row('index tiny-coca', 'pipeline with captions', `${fmt(withCaptions.rate)} photos/s`);
+  results.indexTinyWithCaptions = withCaptions.rate;
+  await tiny.close();
+
+  // The real-size stand-in.
+  const vitDir = join(ROOT, 'vit-b32');
+  if (!existsSync(join(vitDir, 'vision_model.onnx'))) {
+    const exported = spawnSync('/usr/bin/python3', ['bench/export-vit-b32.py', vitDir], { stdio: 'inherit' });
+    if (exported.status !== 0) {
+      row('index ViT-B/32 stand-in', 'skipped', 'python3-torch/torchvision missing (apt-get install python3-torchvision python3-onnx)');
+      return;
+    }
+  }
+  const vitFiles = files.slice(0, QUICK ? 24 : 64);
+  const vitLibrary = join(ROOT, 'library-vit');
+  rmSync(vitLibrary, { recursive: true, force: true });
+  for (const f of vitFiles) {
+    const target = join(vitLibrary, f.slice(library.length + 1));
+    await mkdir(resolve(target, '..'), { recursive: true });
+    await copyFile(f, target);
+  }
+  for (const dataDir of ['data-vit', 'data-vit-naive']) standInPack(join(ROOT, dataDir, 'models'), vitDir);
+  const vit = await ModelPack.open(join(ROOT, 'data-vit', 'models', 'vit-b32-standin'), { device: 'cpu' });
+  const vitInputs = [];
+  for (const f of vitFiles) vitInputs.push((await preparePhoto(await readFile(f), [vit.imageInput])).inputs[0]!);
+  const vitCeiling = await modelCeiling(vit, vitInputs, [1, 4, 16]);
+  const vitBaseline = await naiveBaseline(vit, vitFiles.slice(0, QUICK ? 8 : 24), join(ROOT, 'data-vit-naive'));
+  await vit.close();
+  const dataVit = join(ROOT, 'data-vit');
+  rmSync(join(dataVit, 'catalog.sqlite'), { force: true });
+  const engine = await GlimpseEngine.open({ dataDir: dataVit, model: 'vit-b32-standin', device: 'cpu', captions: false });
+  engine.addFolder(vitLibrary);
+  const s = await engine.update();
+  await engine.close();
+  const vitPipeline = s.indexing.indexed / s.indexing.seconds;
+  row('index ViT-B/32 stand-in', 'pipeline', `${fmt(vitPipeline, 2)} photos/s`);
+  row('index ViT-B/32 stand-in', `model-only ceiling (batch ${vitCeiling.batch})`, `${fmt(vitCeiling.best, 2)} photos/s`);
+  row('index ViT-B/32 stand-in', 'naive baseline', `${fmt(vitBaseline, 2)} photos/s`);
+  row('index ViT-B/32 stand-in', 'pipeline / ceiling', fmt(vitPipeline / vitCeiling.best, 3));
+  row('index ViT-B/32 stand-in', 'pipeline / baseline', `${fmt(vitPipeline / vitBaseline, 2)}x`);
+  results.indexVit = { pipeline: vitPipeline, ceiling: vitCeiling, baseline: vitBaseline, timings: s.indexing.timings };
+}
+
+// ---------- search latency and recall on clustered vectors ----------
+
+function clusteredVectors(n: number, dim: number, seed: number): Float32Array[] {
+  const random = seededRandom(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
+  const centres = Array.from({ length: 1000 }, () => Float32Array.from({ length: dim }, gauss));
+  return Array.from({ length: n }, () => {
+    const c = centres[Math.floor(random() * centres.length)]!;
+    const v = c.map((x) => x + 0.6 * gauss());
+    const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+    return v.map((x) => x / norm);
+  });
+}
+
+async function benchSearch(sizes: number[]): Promise<void> {
+  const dim = 512;
+  const pack = await ModelPack.open(TINY, { device: 'cpu' });
+  const textTimes: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const t = performance.now();
+    await pack.embedTexts([`a red circle on grass ${i % 5 === 0 ? 'at night' : ''}`]);
+    textTimes.push(performance.now() - t);
+  }
+  await pack.close();
+  row('search', 'text encoding p50 (tiny-coca)', `${fmt(percentile(textTimes, 50), 2)} ms`);
+  for (const n of sizes) {
+    const vectors = clusteredVectors(n, dim, n);
+    const index = new hnswlib.HierarchicalNSW('ip', dim);
+    index.initIndex({ maxElements: n, m: 16, efConstruction: 200, randomSeed: 100 });
+    const built = performance.now();
+    vectors.forEach((v, i) => index.addPoint(Array.from(v), i));
+    const buildSeconds = (performance.now() - built) / 1000;
+    index.setEf(128);
+    const file = join(ROOT, `search-${n}.hnsw`);
+    index.writeIndexSync(file);
+    const sizeMb = statSync(file).size / 1e6;
+    rmSync(file);
+    const queries = clusteredVectors(200, dim, n + 1);
+    const latencies: number[] = [];
+    let hits = 0;
+    for (const q of queries) {
+      const arr = Array.from(q);
+      const t = performance.now();
+      const { neighbors } = index.searchKnn(arr, 10);
+      latencies.push(performance.now() - t);
+      const exact = vectors
+        .map((v, i) => [i, v.reduce((s, x, j) => s + x * q[j]!, 0)] as const)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 10)
+        .map(([i]) => i);
+      hits += neighbors.filter((id) => exact.includes(id)).length;
+    }
+    const label = n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`;
+    row(`search ${label} x ${dim}-d`, 'ANN p50 / p95', `${fmt(percentile(latencies, 50), 2)} / ${fmt(percentile(latencies, 95), 2)} ms`);
+    row(`search ${label} x ${dim}-d`, 'recall@10 vs exact', fmt(hits / (queries.length * 10), 3));
+    row(`search ${label} x ${dim}-d`, 'build time / file size', `${fmt(buildSeconds)} s / ${fmt(sizeMb)} MB`);
+    results[`search${label}`] = { p50: percentile(latencies, 50), p95: percentile(latencies, 95), recall10: hits / (queries.length * 10), buildSeconds, sizeMb };
+  }
+}
+
+// ---------- a large catalogue: cold start and rescan ----------
+
+async function benchLargeCatalogue(n: number): Promise<void> {
+  const dataDir = join(ROOT, `data-${n}`);
+  const photos = join(ROOT, `files-${n}`);
+  rmSync(dataDir, { recursive: true, force: true });
+  const seedFile = join(ROOT, 'small.jpg');
+  await sharp({ create: { width: 64, height: 48, channels: 3, background: '#4a7' } }).jpeg().toFile(seedFile);
+  if (!existsSync(join(photos, `.complete-${n}`))) {
+    rmSync(photos, { recursive: true, force: true });
+    for (let d = 0; d < n / 1000; d++) {
+      await mkdir(join(photos, `d${d}`), { recursive: true });
+      await Promise.all(Array.from({ length: 1000 }, (_, i) => copyFile(seedFile, join(photos, `d${d}`, `p${i}.jpg`))));
+    }
+    writeFileSync(join(photos, `.complete-${n}`), '');
+  }
+  const catalog = new Catalog(join(dataDir, 'catalog.sqlite'));
+  const folder = catalog.addFolder(photos);
+  const size = statSync(seedFile).size;
+  const vectors = clusteredVectors(n, 128, 5);
+  const mtime = new Date('2024-01-01T00:00:00Z');
+  catalog.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      const path = join(photos, `d${Math.floor(i / 1000)}`, `p${i % 1000}.jpg`);
+      const id = catalog.insertPhoto({ folderId: folder.id, path, size, mtimeMs: mtime.getTime(), hash: null });
+      catalog.recordIndexed('tiny-coca', [{ id, hash: 'x', width: 64, height: 48, takenAt: null, camera: null, gps: null, vector: vectors[i]!, caption: i % 3 === 0 ? 'a red circle on grass' : 'two blue stars at night' }]);
+    }
+  });
+  const index = VectorIndex.open(join(dataDir, 'index', 'tiny-coca.hnsw'), 'tiny-coca', 128, catalog);
+  index.save();
+  catalog.close();
+  // Files get the mtime the catalogue recorded, so the rescan finds them all unchanged.
+  for (let d = 0; d < n / 1000; d++) for (let i = 0; i < 1000; i++) await utimes(join(photos, `d${d}`, `p${i}.jpg`), mtime, mtime);
+
+  const started = performance.now();
+  const child = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/glimpse.ts', '--data-dir', dataDir, 'search', 'a red circle on grass', '--json', '--limit', '20'], {
+    encoding: 'utf8',
+    env: { ...process.env, GLIMPSE_REPORT_RSS: '1' },
+  });
+  const cold = (performance.now() - started) / 1000;
+  const rss = /max-rss-mb=(\d+)/.exec(child.stderr)?.[1];
+  const label = `${n / 1000}k`;
+  row(`cold start ${label} catalogue`, 'process start to first answer (CLI)', `${fmt(cold, 2)} s${child.status === 0 ? '' : ' (FAILED)'}`);
+  row(`cold start ${label} catalogue`, 'peak RSS', `${rss ?? '?'} MB`);
+
+  const engine = await GlimpseEngine.open({ dataDir, device: 'cpu' });
+  const t = performance.now();
+  const { result } = await engine.scan();
+  const rescan = (performance.now() - t) / 1000;
+  await engine.close();
+  row(`rescan ${label} unchanged`, `walk + reconcile (${result.unchanged} unchanged)`, `${fmt(rescan, 2)} s`);
+  results[`large${label}`] = { coldStartSeconds: cold, peakRssMb: rss ? Number(rss) : null, rescanSeconds: rescan, unchanged: result.unchanged };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(ROOT, { recursive: true });
+  const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, ${fmt(totalmem() / 2 ** 30)} GiB, ${process.platform}-${process.arch}, Node ${process.version}, no GPU used (CPU provider)`;
+  console.log(`Glimpse benchmark${QUICK ? ' (quick)' : ''} on ${machine}\n`);
+  results.machine = machine;
+  results.quick = QUICK;
+  const count = QUICK ? 40 : 160;
+  const library = join(ROOT, `library-${count}`);
+  const files = await generateLibrary(library, count);
+  row('library', 'photos (12 MP JPEG + EXIF, 15% PNG, 10% 24 MP)', String(files.length));
+  await benchIndexing(files, library);
+  await benchSearch(QUICK ? [10_000] : process.argv.includes('--million') ? [10_000, 100_000, 1_000_000] : [10_000, 100_000]);
+  await benchLargeCatalogue(QUICK ? 10_000 : 100_000);
+  results.table = table;
+  writeFileSync(join(ROOT, 'results.json'), JSON.stringify(results, null, 2));
+  console.log(`\nWrote ${join(ROOT, 'results.json')}`);
+}
+
+await main();
