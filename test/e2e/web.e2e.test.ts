@@ -1,0 +1,116 @@
+/**
+ * End to end in a real browser: Debian's Chromium, driven by Playwright, against web mode with the
+ * bundled model. Screenshots of every step go to test-output/e2e/.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { ApiHost } from '../../src/main/host/api-host.js';
+import { type WebServer, startWebServer } from '../../src/main/web/server.js';
+import { RENDERER_DIR } from '../../src/cli/web.js';
+import { scene, tempDir, writeScene } from '../fixtures.js';
+
+const CHROMIUM = process.env.GLIMPSE_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = join(process.cwd(), 'test-output', 'e2e');
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+const RED = ['red-left.jpg', 'red-right.jpg', 'red-top.jpg'];
+
+describe('the app in a browser (web mode)', { skip: existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)` }, () => {
+  const tmp = tempDir();
+  const library = join(tmp.path, 'Holiday');
+  let host: ApiHost;
+  let server: WebServer;
+  let browser: Browser;
+  let page: Page;
+  let step = 0;
+  const shot = async (name: string) => page.screenshot({ path: join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: false });
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    await writeScene(join(library, RED[0]!), scene([['red', 'circle']], 'grass', 'left', 1));
+    await writeScene(join(library, RED[1]!), scene([['red', 'circle']], 'sand', 'right', 2));
+    await writeScene(join(library, RED[2]!), scene([['red', 'circle']], 'sky', 'top', 3));
+    const others = [
+      scene([['blue', 'square']], 'sand', 'middle', 4),
+      scene([['yellow', 'star', 2]], 'night', null, 5),
+      scene([['green', 'triangle']], 'sky', 'bottom', 6),
+      scene([['purple', 'diamond']], 'grass', 'left', 7),
+      scene([['white', 'star'], ['orange', 'square']], 'night', null, 8),
+      scene([['black', 'circle']], 'plain', 'right', 9),
+    ];
+    for (const [i, s] of others.entries()) await writeScene(join(library, `other-${i}.jpg`), s);
+    if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error('the renderer is not built: run npm run build:renderer');
+    host = await ApiHost.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', onEvent: (event, data) => server?.broadcast(event, data), watcherOptions: { debounceMs: 500, writeSettleMs: 300 } });
+    server = await startWebServer({ host, rendererDir: RENDERER_DIR });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await host?.close();
+    tmp.remove();
+  });
+
+  it('opens on an empty library that offers a way in', async () => {
+    await page.goto(server.loginUrl);
+    await page.getByTestId('empty-state').waitFor();
+    await shot('empty-library');
+  });
+
+  it('adds a folder and shows indexing progress until it is done', async () => {
+    await page.getByTestId('nav-library').click();
+    await page.getByTestId('folder-path-input').fill(library);
+    await page.getByTestId('add-folder').click();
+    await page.locator('[data-testid="progress"][data-phase="idle"][data-done="9"]').waitFor({ timeout: 120_000 });
+    assert.equal(host.engine.catalog.counts().indexed, 9);
+    await shot('library-indexed');
+  });
+
+  it('finds the red circles first for "a red circle"', async () => {
+    await page.getByTestId('nav-search').click();
+    await page.getByTestId('search-input').fill('a red circle');
+    const tiles = page.getByTestId('result');
+    await tiles.first().waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="result"] img').length > 0 && [...document.querySelectorAll<HTMLImageElement>('[data-testid="result"] img')].every((i) => i.complete));
+    const names = await tiles.evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
+    assert.deepEqual(new Set(names.slice(0, 3)), new Set(RED), `first results: ${names.join(', ')}`);
+    await shot('search-red-circle');
+  });
+
+  it('opens the viewer with the generated caption, and saves an edit', async () => {
+    await page.getByTestId('result').first().click();
+    await page.getByTestId('viewer').waitFor();
+    assert.match((await page.getByTestId('viewer-caption').textContent()) ?? '', /red circle/);
+    await shot('viewer');
+    await page.getByTestId('edit-caption').click();
+    await page.getByTestId('caption-input').fill('My red balloon at the park');
+    await page.getByTestId('save-caption').click();
+    await page.getByTestId('viewer-caption').filter({ hasText: 'My red balloon at the park' }).waitFor();
+    const id = Number(await page.getByTestId('viewer').getAttribute('data-id'));
+    assert.equal(host.engine.photoDetail(id).caption?.text, 'My red balloon at the park');
+    await shot('caption-edited');
+  });
+
+  it('shows more like this: the other red circles first', async () => {
+    const id = Number(await page.getByTestId('viewer').getAttribute('data-id'));
+    await page.getByTestId('more-like-this').click();
+    await page.waitForFunction((self) => {
+      const first = document.querySelector('[data-testid="result"]');
+      return first && first.getAttribute('data-id') !== String(self);
+    }, id);
+    const names = await page.getByTestId('result').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
+    assert.ok(RED.includes(names[0]!), `first similar photo: ${names[0]}`);
+    await shot('more-like-this');
+  });
+
+  it('lists albums with generated titles', async () => {
+    await page.keyboard.press('Escape');
+    await page.getByTestId('nav-albums').click();
+    await page.getByTestId('album').first().waitFor();
+    await shot('albums');
+  });
+});
