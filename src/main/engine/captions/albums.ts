@@ -34,8 +34,6 @@ const SCENE_LABELS: ReadonlyArray<{ title: string; phrase: string }> = [
 /** Prompt ensembling as in CLIP: each label's text embedding is the mean over these templates. */
 const TEMPLATES = ['{}', 'a photo {}', 'a picture {}', 'a photograph {}'];
 
-const UNKNOWN_TOKENS = new Set(['[UNK]', '<unk>', '<|unk|>', '[unk]']);
-
 interface LabelVectors {
   labels: Array<{ title: string; phrase: string; vector: Float32Array }>;
 }
@@ -61,7 +59,7 @@ function labelVectors(pack: ModelPack): Promise<LabelVectors> {
   let cached = labelCache.get(pack);
   if (!cached) {
     cached = (async () => {
-      const usable = SCENE_LABELS.filter((l) => !pack.tokenizeToStrings(l.phrase).some((t) => UNKNOWN_TOKENS.has(t)));
+      const usable = SCENE_LABELS.filter((l) => pack.unknownWords(l.phrase).length === 0);
       const labels = [];
       for (const label of usable) {
         const prompts = TEMPLATES.map((t) => t.replace('{}', label.phrase));

@@ -71,6 +71,8 @@ function checkInputs(session: Session, names: string[], where: string): void {
     if (!session.inputNames.includes(name)) throw new PackError(`${where} has no input named ${name} (it has ${session.inputNames.join(', ')})`);
 }
 
+const UNKNOWN_TOKENS = new Set(['[UNK]', '<unk>', '<|unk|>']);
+
 interface Beam {
   ids: number[];
   logProb: number;
@@ -186,6 +188,11 @@ export class ModelPack {
   /** The tokenizer's tokens for a text (to tell which words a pack does not know). */
   tokenizeToStrings(text: string): string[] {
     return this.tokenizer.encode(text).tokens;
+  }
+
+  /** Words of `text` the text encoder has no token for (word-level vocabularies; BPE knows every word). */
+  unknownWords(text: string): string[] {
+    return text.split(/\s+/).filter((word) => word && this.tokenizeToStrings(word).some((t) => UNKNOWN_TOKENS.has(t)));
   }
 
   async embedTexts(texts: string[]): Promise<Float32Array[]> {

@@ -80,7 +80,10 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
     parts.push(v);
   }
   if (request.exampleVector) parts.push(request.exampleVector);
-  if (parsed.text) parts.push((await pack.embedTexts([parsed.text]))[0]!);
+  // A query made only of words the text encoder has never seen carries no visual meaning (the small
+  // bundled pack knows a few dozen words); it is answered by keywords alone.
+  const understood = parsed.text !== '' && pack.unknownWords(parsed.text).length < parsed.text.split(/\s+/).length;
+  if (understood) parts.push((await pack.embedTexts([parsed.text]))[0]!);
 
   const candidates = Math.max(200, request.limit * 3);
   const visual = new Map<number, { similarity: number; rank: number }>();
