@@ -16,6 +16,8 @@ const packFile = z.object({
   size: z.number().int().positive().optional(),
   /** Hex SHA-256; checked after download. */
   sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /** Where to fetch the file when it is not at `path` in the pack's source repository. */
+  remote: z.object({ repo: z.string(), revision: z.string(), path: z.string() }).optional(),
 });
 
 const imageEncoder = z.object({
