@@ -3,20 +3,7 @@
  * there is no display, as on a headless machine). The reason is printed in one line.
  */
 import { spawnSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-
-function electronBinary(): { path?: string; reason?: string } {
-  try {
-    const path = require('electron') as unknown as string;
-    if (typeof path === 'string' && existsSync(path)) return { path };
-    return { reason: "Electron's binary is not installed (it could not be downloaded)" };
-  } catch (error) {
-    return { reason: `Electron's binary is not installed (${(error as Error).message.split('\n')[0]})` };
-  }
-}
+import { electronBinary } from '../src/main/electron/binary.js';
 
 function run(command: string, args: string[]): void {
   const result = spawnSync(command, args, { stdio: 'inherit', shell: process.platform === 'win32' });
@@ -25,10 +12,10 @@ function run(command: string, args: string[]): void {
 
 const electron = electronBinary();
 const headless = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
-const reason = electron.reason ?? (headless ? 'there is no display (DISPLAY and WAYLAND_DISPLAY are unset)' : undefined);
+const reason = 'reason' in electron ? electron.reason : headless ? 'there is no display (DISPLAY and WAYLAND_DISPLAY are unset)' : undefined;
 
 run('npx', ['vite', 'build', '--logLevel', 'warn']);
-if (reason || !electron.path) {
+if (reason || !('path' in electron)) {
   console.log(`Desktop app unavailable: ${reason}; starting web mode instead.`);
   const web = spawn(process.execPath, ['--import', 'tsx', 'src/cli/glimpse.ts', 'web', ...process.argv.slice(2)], { stdio: 'inherit' });
   web.on('exit', (code) => process.exit(code ?? 0));

@@ -95,7 +95,8 @@ export function buildProgram(): Command {
     .option('--model <id>', 'model pack to use (default: the one in settings, tiny-coca at first)')
     .addOption(new Option('--device <device>', 'run models on the GPU when available (auto), only GPU, or only CPU').choices(['auto', 'gpu', 'cpu']))
     .option('--no-captions', 'do not generate captions while indexing')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .exitOverride();
 
   program
     .command('index')
@@ -215,7 +216,6 @@ async function main(): Promise<void> {
   // For the benchmark's cold-start measurement: the process's peak memory, reported at exit.
   if (process.env.GLIMPSE_REPORT_RSS) process.on('exit', () => process.stderr.write(`max-rss-mb=${Math.round(process.resourceUsage().maxRSS / 1024)}\n`));
   const program = buildProgram();
-  program.exitOverride();
   try {
     await program.parseAsync(process.argv);
   } catch (error) {

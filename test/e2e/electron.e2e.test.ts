@@ -3,26 +3,17 @@
  * workplace it cannot be downloaded, so the test says so and skips.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { _electron } from 'playwright-core';
 import { tempDir } from '../fixtures.js';
+import { electronBinary } from '../../src/main/electron/binary.js';
 
-function electronBinary(): string | null {
-  try {
-    const path = createRequire(import.meta.url)('electron') as unknown as string;
-    return typeof path === 'string' && existsSync(path) ? path : null;
-  } catch {
-    return null;
-  }
-}
-
-const binary = electronBinary();
+const found = electronBinary();
+const binary = 'path' in found ? found.path : null;
 const display = process.platform !== 'linux' || !!process.env.DISPLAY || !!process.env.WAYLAND_DISPLAY;
-const reason = !binary ? "Electron's binary is not installed (it cannot be downloaded here)" : !display ? 'no display' : false;
+const reason = 'reason' in found ? found.reason : !display ? 'no display' : false;
 if (reason) console.log(`# skipping the Electron end-to-end test: ${reason}`);
 
 describe('the desktop app (Electron)', { skip: reason }, () => {

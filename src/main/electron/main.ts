@@ -32,7 +32,8 @@ function ask<T extends EngineToMain>(message: Request): Promise<T> {
 }
 
 function startEngine(): void {
-  engine = utilityProcess.fork(join(here, 'engine-process.js'), [], { serviceName: 'Glimpse engine', env: { ...process.env, GLIMPSE_DATA_DIR: dataDir } });
+  const bundled = app.isPackaged ? { GLIMPSE_BUNDLED_MODELS: join(process.resourcesPath, 'models') } : {};
+  engine = utilityProcess.fork(join(here, 'engine-process.js'), [], { serviceName: 'Glimpse engine', env: { ...process.env, ...bundled, GLIMPSE_DATA_DIR: dataDir } });
   engine.on('message', (message: EngineToMain) => {
     if (message.kind === 'event') win?.webContents.send('glimpse:event', { event: message.event, data: message.data });
     else if (message.kind === 'fatal') dialog.showErrorBox('Glimpse could not open its library', message.error);

@@ -116,15 +116,16 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       }
       if (!authorised(req)) return send(res, 401, 'Open the URL Glimpse printed (it carries this session\'s token).');
       if (url.pathname === '/api/call') {
-        if (req.method !== 'POST') return send(res, 405, 'use POST');
-        if (req.headers.origin && req.headers.origin !== origin) return send(res, 403, 'cross-origin call refused');
+        const refuse = (status: number, error: string) => send(res, status, JSON.stringify({ ok: false, error }), 'application/json');
+        if (req.method !== 'POST') return refuse(405, 'use POST');
+        if (req.headers.origin && req.headers.origin !== origin) return refuse(403, 'cross-origin call refused');
         let call: { method?: unknown; params?: unknown };
         try {
           call = JSON.parse(await readBody(req)) as { method?: unknown; params?: unknown };
         } catch (error) {
-          return send(res, 400, JSON.stringify({ ok: false, error: `malformed request: ${(error as Error).message}` }), 'application/json');
+          return refuse(400, `malformed request: ${(error as Error).message}`);
         }
-        if (typeof call !== 'object' || call === null) return send(res, 400, JSON.stringify({ ok: false, error: 'malformed request: expected {method, params}' }), 'application/json');
+        if (typeof call !== 'object' || call === null) return refuse(400, 'malformed request: expected {method, params}');
         return send(res, 200, JSON.stringify(await options.host.handle(call.method, call.params)), 'application/json');
       }
       const media = /^\/media\/(thumb|full)\/(\d{1,15})$/.exec(url.pathname);
