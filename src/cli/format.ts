@@ -12,7 +12,7 @@ export function printResults(response: SearchResponse, json = false): void {
   }
   response.results.forEach((r, i) => {
     console.log(`${String(i + 1).padStart(3)}. ${r.score.toFixed(3)}  ${r.path}`);
-    const notes = r.why.filter((w) => w.kind !== 'visual' && w.kind !== 'example').map((w) => `${w.kind}: ${w.detail}`);
+    const notes = r.why.filter((w) => w.kind !== 'visual' && w.kind !== 'example' && !(w.kind === 'caption' && w.detail === r.caption)).map((w) => `${w.kind}: ${w.detail}`);
     if (r.caption) notes.unshift(`“${r.caption}”`);
     if (notes.length) console.log(`      ${notes.join(' · ')}`);
   });

@@ -3,7 +3,7 @@
  * bundled model. Screenshots of every step go to test-output/e2e/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright-core';
@@ -29,6 +29,7 @@ describe('the app in a browser (web mode)', { skip: existsSync(CHROMIUM) ? false
   const shot = async (name: string) => page.screenshot({ path: join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: false });
 
   before(async () => {
+    rmSync(SHOTS, { recursive: true, force: true });
     mkdirSync(SHOTS, { recursive: true });
     await writeScene(join(library, RED[0]!), scene([['red', 'circle']], 'grass', 'left', 1));
     await writeScene(join(library, RED[1]!), scene([['red', 'circle']], 'sand', 'right', 2));

@@ -96,16 +96,23 @@ export async function captionAlbum(pack: ModelPack, photos: ReadonlyArray<{ id: 
     exp.forEach((e, i) => (share[i]! += e / total / photos.length));
   }
   const order = labels.map((_, i) => i).sort((a, b) => share[b]! - share[a]!);
-  const top = order.filter((i, rank) => rank === 0 || (rank === 1 && share[i]! >= 0.3));
-  const title = top.length === 0 ? basename(dir) : top.map((i, n) => (n === 0 ? labels[i]!.title : labels[i]!.title.toLowerCase())).join(' and ');
+  // A clear theme names the album ("Grass", "Grass and sky"); a mix keeps the folder's own name.
+  const [first, second] = [order[0] ?? -1, order[1] ?? -1];
+  const themes = (share[first] ?? 0) >= 0.3 && (share[second] ?? 0) >= 0.3 ? [first, second] : (share[first] ?? 0) >= 0.4 ? [first] : [];
+  const title = themes.length === 0 ? basename(dir) : themes.map((i, n) => (n === 0 ? labels[i]!.title : labels[i]!.title.toLowerCase())).join(' and ');
 
   const centre = mean(photos.map((p) => p.vector));
   const representative = [...photos].sort((a, b) => dot(b.vector, centre) - dot(a.vector, centre));
   const examples = [...new Set(representative.map((p) => p.caption).filter((c): c is string => !!c))].slice(0, 2);
-  const main = labels[order[0]!];
   const count = `${photos.length} photo${photos.length === 1 ? '' : 's'}`;
-  const mostly = main && share[order[0]!]! >= 0.5 ? `, mostly ${main.phrase}` : main ? `, many ${main.phrase}` : '';
-  const summary = `${count}${mostly}${examples.length ? `, such as ${examples.map((e) => `“${e}”`).join(' and ')}` : ''}.`;
+  const main = labels[order[0]!];
+  const what =
+    main && share[order[0]!]! >= 0.5
+      ? `, mostly ${main.phrase}`
+      : order.length > 1
+        ? `: a mix ${order.slice(0, 3).filter((i) => share[i]! >= 0.1).map((i) => labels[i]!.phrase).join(', ')}`
+        : '';
+  const summary = `${count}${what}${examples.length ? `, such as ${examples.map((e) => `“${e}”`).join(' and ')}` : ''}.`;
   return { title, summary, coverId: representative[0]?.id ?? null };
 }
 

@@ -70,7 +70,8 @@ export const MIGRATIONS: readonly string[] = [
 
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
-  -- Keyword search over captions, album titles and file/folder names; rowid = photos.id.
-  CREATE VIRTUAL TABLE photo_text USING fts5(caption, album, names, tokenize = 'unicode61 remove_diacritics 2');
+  -- Keyword search over captions, album titles and file/folder names; rowid = photos.id. The Porter
+  -- stemmer lets "circle" find "circles".
+  CREATE VIRTUAL TABLE photo_text USING fts5(caption, album, names, tokenize = 'porter unicode61 remove_diacritics 2');
   `,
 ];
