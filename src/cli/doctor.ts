@@ -1,6 +1,7 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
+import sharp from 'sharp';
 import { GlimpseEngine, type EngineOptions } from '../main/engine/engine.js';
 
 const require = createRequire(import.meta.url);
@@ -21,7 +22,7 @@ export async function runDoctor(options: EngineOptions): Promise<void> {
   line('onnxruntime-node', version('onnxruntime-node'));
   line('better-sqlite3', version('better-sqlite3'));
   line('hnswlib-node', version('hnswlib-node'));
-  line('sharp', version('sharp'));
+  line('sharp', `${sharp.versions.sharp ?? version('sharp')} (libvips ${sharp.versions.vips})`);
   try {
     mkdirSync(options.dataDir, { recursive: true });
     accessSync(options.dataDir, constants.W_OK);
