@@ -111,10 +111,18 @@ function createWindow(): void {
   void win.loadFile(RENDERER);
 }
 
+async function addFolderFromMenu(): Promise<void> {
+  const picked = await dialog.showOpenDialog(win!, { properties: ['openDirectory'], title: 'Add a folder of photos' });
+  const path = picked.filePaths[0];
+  if (picked.canceled || !path) return;
+  const { reply } = await ask<Extract<EngineToMain, { kind: 'reply' }>>({ kind: 'call', method: 'addFolder', params: { path } });
+  if (!reply.ok) dialog.showErrorBox('Glimpse could not add the folder', reply.error);
+}
+
 function buildMenu(): void {
   const template: Electron.MenuItemConstructorOptions[] = [
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
-    { label: 'File', submenu: [{ label: 'Add Folder…', accelerator: 'CmdOrCtrl+O', click: () => win?.webContents.send('glimpse:event', { event: 'libraryChanged', data: { reason: 'menu' } }) }, { type: 'separator' }, { role: 'quit' }] },
+    { label: 'File', submenu: [{ label: 'Add Folder…', accelerator: 'CmdOrCtrl+O', click: () => void addFolderFromMenu() }, { type: 'separator' }, { role: 'quit' }] },
     { role: 'editMenu' },
     { label: 'View', submenu: [{ role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }, ...(app.isPackaged ? [] : [{ role: 'toggleDevTools' as const }])] },
     { role: 'windowMenu' },
