@@ -3,9 +3,8 @@ import { dirname } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type { Catalog } from '../catalog/catalog.js';
 
-const M = 16;
-const EF_CONSTRUCTION = 200;
-const EF_SEARCH = 128;
+/** HNSW parameters, shared with the benchmark so it measures what the app runs. */
+export const HNSW = { m: 16, efConstruction: 200, efSearch: 256 } as const;
 
 interface Sidecar {
   model: string;
@@ -45,10 +44,10 @@ export class VectorIndex {
   static open(file: string, model: string, dim: number, catalog: Catalog): VectorIndex {
     const vi = new VectorIndex(file, model, dim);
     if (!vi.load()) {
-      vi.index.initIndex({ maxElements: 1024, m: M, efConstruction: EF_CONSTRUCTION, randomSeed: 100, allowReplaceDeleted: true });
+      vi.index.initIndex({ maxElements: 1024, m: HNSW.m, efConstruction: HNSW.efConstruction, randomSeed: 100, allowReplaceDeleted: true });
       vi.origin = existsSync(file) ? 'rebuilt' : catalog.maxVectorSeq(model) > 0 ? 'rebuilt' : 'new';
     }
-    vi.index.setEf(EF_SEARCH);
+    vi.index.setEf(HNSW.efSearch);
     vi.refresh(catalog);
     return vi;
   }
@@ -130,7 +129,7 @@ export class VectorIndex {
   search(query: Float32Array, k: number, allowed?: ReadonlySet<number>): Neighbour[] {
     const n = Math.min(k, allowed ? allowed.size : this.live.size);
     if (n <= 0) return [];
-    this.index.setEf(Math.max(EF_SEARCH, n));
+    this.index.setEf(Math.max(HNSW.efSearch, n));
     const filter = allowed ? (label: number) => allowed.has(label) : undefined;
     const { neighbors, distances } = this.index.searchKnn(Array.from(query), n, filter);
     return neighbors.map((id, i) => ({ id, similarity: 1 - distances[i]! }));
