@@ -6,7 +6,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { downloadPack, type DownloadProgress } from '../../../../src/main/engine/models/download.js';
 import { PackError, type PackManifest, readManifest } from '../../../../src/main/engine/models/manifest.js';
 import { ModelPack } from '../../../../src/main/engine/models/pack.js';
