@@ -163,7 +163,8 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       captions: this.settings.captions,
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
       onProgress: (p) => {
-        const progress: Progress = { phase: p.paused ? 'paused' : 'indexing', done: p.done, total: p.total, errors: p.errors, rate: p.rate, etaSeconds: p.etaSeconds, currentFile: p.currentFile };
+        const { paused, ...counts } = p;
+        const progress: Progress = { phase: paused ? 'paused' : 'indexing', ...counts };
         this.setProgress(progress);
         options.onProgress?.(progress);
       },

@@ -7,16 +7,10 @@ import type { ThumbnailStore } from '../media/thumbnails.js';
 import type { ModelPack } from '../models/pack.js';
 import type { RgbPixels } from '../media/decode.js';
 import type { PhotoMetadata } from '../media/photo.js';
+import type { Progress } from '../../../shared/api.js';
 
-export interface PipelineProgress {
-  done: number;
-  total: number;
-  errors: number;
-  rate: number;
-  etaSeconds: number | null;
-  currentFile: string | null;
-  paused: boolean;
-}
+/** The API's progress, less the phase (the engine knows whether it is scanning or indexing). */
+export type PipelineProgress = Omit<Progress, 'phase'> & { paused: boolean };
 
 export interface PipelineTimings {
   decodeMs: number;
