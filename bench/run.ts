@@ -37,7 +37,6 @@ function percentile(values: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 }
 
-const maxRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
 // ---------- the library ----------
@@ -166,7 +165,6 @@ async function benchIndexing(files: string[], library: string): Promise<void> {
   row('index tiny-coca', 'pipeline / baseline', `${fmt(pipeline.rate / baseline, 2)}x`);
   row('index tiny-coca', 'stage time: decode / inference / writes', `${fmt(t.decodeMs / 1000)} / ${fmt(t.inferenceMs / 1000)} / ${fmt(t.writeMs / 1000)} s`);
   row('search while indexing', 'p50 / p95', `${fmt(percentile(pipeline.latencies, 50))} / ${fmt(percentile(pipeline.latencies, 95))} ms (${pipeline.latencies.length} queries)`);
-  row('memory', 'peak RSS after indexing', `${maxRssMb()} MB`);
   results.indexTiny = { pipeline: pipeline.rate, ceiling, baseline, timings: t, searchWhileIndexing: pipeline.latencies, decodeRate };
 
   // Captioning throughput from features already computed (CoCa: the encoder pass is shared).
@@ -181,6 +179,16 @@ async function benchIndexing(files: string[], library: string): Promise<void> {
   const withCaptions = await pipelineRun(join(ROOT, 'data-tiny-captions'), library, 'tiny-coca', true, false);
   row('index tiny-coca', 'pipeline with captions', `${fmt(withCaptions.rate)} photos/s`);
   results.indexTinyWithCaptions = withCaptions.rate;
+
+  // The real command in its own process, for a clean peak-memory figure of an import.
+  const importDir = join(ROOT, 'data-cli-import');
+  rmSync(importDir, { recursive: true, force: true });
+  const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/glimpse.ts', '--data-dir', importDir, 'index', library, '--json'], { encoding: 'utf8', env: { ...process.env, GLIMPSE_REPORT_RSS: '1' } });
+  const imported = cli.status === 0 ? (JSON.parse(cli.stdout) as { indexing: { indexed: number; seconds: number } }).indexing : undefined;
+  const importRss = /max-rss-mb=(\d+)/.exec(cli.stderr)?.[1];
+  row('glimpse index (CLI)', 'import with captions', imported ? `${fmt(imported.indexed / imported.seconds)} photos/s` : 'FAILED');
+  row('glimpse index (CLI)', 'peak RSS of the process', `${importRss ?? '?'} MB`);
+  results.cliImport = { rate: imported ? imported.indexed / imported.seconds : null, peakRssMb: importRss ? Number(importRss) : null };
   await tiny.close();
 
   // The real-size stand-in.

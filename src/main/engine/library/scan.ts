@@ -15,6 +15,8 @@ export interface ScanProblem {
 }
 
 /** Folders that hold caches, trash or system data, never photos a person took. */
+const STAT_CONCURRENCY = 64;
+
 const SKIPPED_DIRS = new Set(['@eaDir', '$RECYCLE.BIN', 'System Volume Information', 'lost+found', 'node_modules', '__MACOSX']);
 
 function reason(error: unknown): string {
@@ -51,6 +53,7 @@ export async function walkFolder(root: string, problems: ScanProblem[]): Promise
       return;
     }
     const subdirs: string[] = [];
+    const photos: string[] = [];
     try {
       for await (const entry of entries) {
         if (entry.name.startsWith('.')) continue;
@@ -70,16 +73,24 @@ export async function walkFolder(root: string, problems: ScanProblem[]): Promise
         if (isDir) {
           if (!SKIPPED_DIRS.has(entry.name)) subdirs.push(path);
         } else if (isFile && isPhotoFile(entry.name)) {
+          photos.push(path);
+        }
+      }
+    } catch (error) {
+      problems.push({ path: dir, error: `cannot read folder: ${reason(error)}` });
+    }
+    // Size and mtime of many files at once: a rescan of an unchanged library is mostly these stats.
+    for (let i = 0; i < photos.length; i += STAT_CONCURRENCY) {
+      await Promise.all(
+        photos.slice(i, i + STAT_CONCURRENCY).map(async (path) => {
           try {
             const s = await stat(path);
             files.push({ path, size: s.size, mtimeMs: Math.round(s.mtimeMs) });
           } catch (error) {
             problems.push({ path, error: reason(error) });
           }
-        }
-      }
-    } catch (error) {
-      problems.push({ path: dir, error: `cannot read folder: ${reason(error)}` });
+        }),
+      );
     }
     for (const sub of subdirs) await walk(sub);
   };
