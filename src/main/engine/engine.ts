@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync, statSync, writeFileSync, mkdirSync, accessSync, constants } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import type { Album, FolderInfo, PhotoDetail, Progress, SearchResponse, Status } from '../../shared/api.js';
 import { Catalog, type FolderRow } from './catalog/catalog.js';
@@ -121,8 +121,13 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       throw new EngineError(code === 'ENOENT' ? `${dir} does not exist` : `${dir} cannot be read (${code ?? 'error'})`);
     }
     if (!isDir) throw new EngineError(`${dir} is not a folder`);
-    const inside = this.catalog.folders().find((f) => dir.startsWith(f.path + '/') || dir === f.path);
-    if (inside && inside.path !== dir) throw new EngineError(`${dir} is already in the library, inside ${inside.path}`);
+    const folders = this.catalog.folders();
+    const same = folders.find((f) => f.path === dir);
+    if (same) return same;
+    const outer = folders.find((f) => dir.startsWith(f.path + sep));
+    if (outer) throw new EngineError(`${dir} is already in the library, inside ${outer.path}`);
+    const inner = folders.find((f) => f.path.startsWith(dir + sep));
+    if (inner) throw new EngineError(`${dir} contains ${inner.path}, which is already in the library; remove that folder first, then add ${dir}`);
     return this.catalog.addFolder(dir);
   }
 

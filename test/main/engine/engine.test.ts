@@ -156,6 +156,14 @@ describe('bad input', () => {
     assert.equal(engine.catalog.counts().indexed, 2, 'the symlink loop does not index the folder twice');
   });
 
+  it('refuses a folder that is inside, or contains, a library folder, with a reason', () => {
+    assert.equal(engine.addFolder(library).path, library, 'adding the same folder again is harmless');
+    assert.throws(() => engine.addFolder(join(library, 'loop')), /already in the library, inside/);
+    assert.throws(() => engine.addFolder(tmp.path), /contains .* which is already in the library/);
+    assert.throws(() => engine.addFolder(join(library, 'good.jpg')), /is not a folder/);
+    assert.throws(() => engine.addFolder(join(tmp.path, 'missing')), /does not exist/);
+  });
+
   it('skips an unreadable folder with a reason and keeps what was already indexed', async (t) => {
     if (process.getuid?.() === 0) return t.skip('running as root: permissions cannot make a folder unreadable');
     const locked = join(library, 'locked');
