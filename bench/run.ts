@@ -2,7 +2,8 @@
  * `npm run bench [-- --quick]`: how fast Glimpse indexes and answers on this machine, each number
  * next to its limit (model-only throughput) and a naive baseline measured in the same run.
  * Prints a table and writes .cache/bench/results.json. Never part of `npm test`.
- * `--million` adds the 1M-vector search run (about 25 minutes more on 2 cores: the index build dominates).
+ * `--million` adds the 1M-vector search run (about 25 minutes more on 2 cores: the index build dominates);
+ * `--search-sizes=1000000` runs only the search section, at the sizes given.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -350,6 +351,13 @@ async function main(): Promise<void> {
   console.log(`Glimpse benchmark${QUICK ? ' (quick)' : ''} on ${machine}\n`);
   results.machine = machine;
   results.quick = QUICK;
+  // `--search-sizes=1000000` runs only the search section at those sizes (the 1M run takes its own half hour).
+  const onlySearch = process.argv.find((a) => a.startsWith('--search-sizes='));
+  if (onlySearch) {
+    await benchSearch(onlySearch.split('=')[1]!.split(',').map(Number));
+    writeFileSync(join(ROOT, 'results-search.json'), JSON.stringify({ ...results, table }, null, 2));
+    return;
+  }
   const count = QUICK ? 40 : 160;
   const library = join(ROOT, `library-${count}`);
   const files = await generateLibrary(library, count);
