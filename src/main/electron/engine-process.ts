@@ -1,27 +1,66 @@
 /**
  * The engine's own process (an Electron utility process): indexing, inference and SQLite never run on
- * the window's main thread, so a long import cannot stall the UI. Talks to the main process over
- * `process.parentPort`.
+ * the UI's main thread, so a long import cannot stall the window. It talks to the main process over
+ * `process.parentPort`: calls and media look-ups come in, replies and engine events go out.
  */
 import { ApiHost } from '../host/api-host.js';
 import type { EngineToMain, MainToEngine } from './messages.js';
 
-const parentPort = (process as NodeJS.Process & { parentPort: Electron.ParentPort }).parentPort;
-const post = (message: EngineToMain) => parentPort.postMessage(message);
+const parentPort = (process as NodeJS.Process & { parentPort?: Electron.ParentPort }).parentPort;
+if (!parentPort) throw new Error('engine-process.js runs only as an Electron utility process');
+const port = parentPort;
+const post = (message: EngineToMain): void => port.postMessage(message);
 
 const dataDir = process.env.GLIMPSE_DATA_DIR;
-if (!dataDir) throw new Error('the engine process needs GLIMPSE_DATA_DIR');
+const ready: Promise<ApiHost> = dataDir
+  ? ApiHost.open({ dataDir, onEvent: (event, data) => post({ kind: 'event', event, data }) })
+  : Promise.reject(new Error('the engine process was started without GLIMPSE_DATA_DIR'));
 
-const ready = ApiHost.open({ dataDir, onEvent: (event, data) => post({ kind: 'event', event, data }) });
-ready.catch((error: Error) => post({ kind: 'fatal', error: error.message }));
+ready.then(
+  () => post({ kind: 'ready' }),
+  (error: unknown) => post({ kind: 'fatal', error: error instanceof Error ? error.message : String(error) }),
+);
 
-parentPort.on('message', async ({ data }: { data: MainToEngine }) => {
-  const host = await ready;
-  if (data.kind === 'call') post({ kind: 'reply', callId: data.callId, reply: await host.handle(data.method, data.params) });
-  else if (data.kind === 'media') post({ kind: 'media', callId: data.callId, file: await host.mediaFile(data.mediaKind, data.id) });
-  else if (data.kind === 'path') post({ kind: 'path', callId: data.callId, path: await host.photoPath(data.id) });
-  else if (data.kind === 'close') {
-    await host.close();
+async function answer(message: MainToEngine): Promise<void> {
+  if (message.kind === 'close') {
+    try {
+      await (await ready).close();
+    } catch {
+      // nothing open, or closing failed: exit either way
+    }
+    post({ kind: 'closed' });
     process.exit(0);
   }
+  let host: ApiHost;
+  try {
+    host = await ready;
+  } catch (error) {
+    const reason = `Glimpse could not open its library: ${error instanceof Error ? error.message : String(error)}`;
+    post({ kind: 'reply', callId: message.callId, reply: message.kind === 'call' ? { ok: false, error: reason } : null });
+    return;
+  }
+  if (message.kind === 'call') {
+    // ApiHost.handle validates with the shared contract and never throws.
+    post({ kind: 'reply', callId: message.callId, reply: await host.handle(message.method, message.params) });
+  } else {
+    let file = null;
+    try {
+      file = await host.mediaFile(message.mediaKind, message.id);
+    } catch {
+      file = null;
+    }
+    post({ kind: 'reply', callId: message.callId, reply: file });
+  }
+}
+
+port.on('message', ({ data }: { data: unknown }) => {
+  if (typeof data !== 'object' || data === null || !('kind' in data)) return;
+  const message = data as MainToEngine;
+  answer(message).catch((error: unknown) => {
+    // Never leave the main process waiting.
+    if ('callId' in message) {
+      const text = error instanceof Error ? error.message : String(error);
+      post({ kind: 'reply', callId: message.callId, reply: message.kind === 'call' ? { ok: false, error: text } : null });
+    }
+  });
 });

@@ -1,15 +1,23 @@
 import type { EventName, Events, MethodName, Reply } from '../../shared/api.js';
 
-/** Messages between the Electron main process and the engine utility process. */
+/** A photo file the engine vouches for (an indexed photo's thumbnail or full image). */
+export interface MediaFile {
+  path: string;
+  mime: string;
+}
+
+/**
+ * Messages between the Electron main process and the engine's utility process (over
+ * `process.parentPort`). Every request carries a `callId`; its answer is a `reply` with the same id.
+ */
 export type MainToEngine =
   | { kind: 'call'; callId: number; method: string; params: unknown }
   | { kind: 'media'; callId: number; mediaKind: 'thumb' | 'full'; id: number }
-  | { kind: 'path'; callId: number; id: number }
   | { kind: 'close' };
 
 export type EngineToMain =
-  | { kind: 'reply'; callId: number; reply: Reply<MethodName> }
-  | { kind: 'media'; callId: number; file: { path: string; mime: string } | null }
-  | { kind: 'path'; callId: number; path: string | null }
+  | { kind: 'reply'; callId: number; reply: Reply<MethodName> | MediaFile | null }
   | { kind: 'event'; event: EventName; data: Events[EventName] }
-  | { kind: 'fatal'; error: string };
+  | { kind: 'ready' }
+  | { kind: 'fatal'; error: string }
+  | { kind: 'closed' };

@@ -1,174 +1,157 @@
-import type { Album, PhotoDetail, Progress, SearchResponse, Status } from '../../shared/api';
-import { api } from './transport';
+import type { Album, GlimpseApi, PhotoDetail, Progress } from '../../shared/api';
+import { AlbumsState } from '../albums/albums-state.svelte';
+import { LibraryState } from '../library/library-state.svelte';
+import { SearchState } from '../search/search-state.svelte';
+import { ModelsState } from '../settings/models-state.svelte';
+import { ViewerState } from '../viewer/viewer-state.svelte';
+import { Notices } from './notices.svelte';
 
 export type View = 'search' | 'albums' | 'library' | 'settings';
 
-const IDLE: Progress = { phase: 'idle', done: 0, total: 0, errors: 0, rate: 0, etaSeconds: null, currentFile: null };
-
-/** The renderer's state: one place, fed by API calls and engine events. */
+/**
+ * The whole renderer's state: one object per feature, wired to the engine's events. Views read it
+ * through getters and change it only through these methods.
+ */
 export class AppState {
-  view = $state<View>('search');
-  status = $state<Status | null>(null);
-  progress = $state<Progress>(IDLE);
-  error = $state<string | null>(null);
+  readonly api: GlimpseApi;
+  readonly notices = new Notices();
+  readonly search: SearchState;
+  readonly viewer: ViewerState;
+  readonly library: LibraryState;
+  readonly albums: AlbumsState;
+  readonly models: ModelsState;
 
-  query = $state('');
-  folder = $state('');
-  after = $state('');
-  before = $state('');
-  sort = $state<'relevance' | 'date'>('relevance');
-  showAll = $state(false);
-  similarTo = $state<{ id: number; name: string } | null>(null);
-  response = $state<SearchResponse | null>(null);
-  searching = $state(false);
-  selected = $state(0);
+  #view = $state<View>('search');
+  /** Bumped to ask the search box for the keyboard focus. */
+  #searchFocus = $state(0);
+  /** Bumped to ask the Library view's path field for the focus. */
+  #pathFocus = $state(0);
 
-  viewer = $state<PhotoDetail | null>(null);
-  albums = $state<Album[]>([]);
+  constructor(api: GlimpseApi) {
+    this.api = api;
+    this.search = new SearchState(api, this.notices);
+    this.viewer = new ViewerState(api, this.notices);
+    this.library = new LibraryState(api, this.notices);
+    this.albums = new AlbumsState(api, this.notices);
+    this.models = new ModelsState(api, this.notices);
+  }
 
-  #searchTimer: ReturnType<typeof setTimeout> | undefined;
-  #searchSeq = 0;
+  get view(): View {
+    return this.#view;
+  }
+  get searchFocus(): number {
+    return this.#searchFocus;
+  }
+  get pathFocus(): number {
+    return this.#pathFocus;
+  }
 
-  constructor() {
-    api.on('progress', (p) => {
-      this.progress = p;
-      if (p.phase === 'idle') void this.refreshStatus();
+  /** Subscribes to the engine's events and loads the first status; returns the unsubscribe. */
+  start(): () => void {
+    let lastPhase: Progress['phase'] = 'idle';
+    const offProgress = this.api.on('progress', (progress) => {
+      this.library.onProgress(progress);
+      // Finished (or stopped): counts, albums and results may all have moved.
+      if (progress.phase === 'idle' && lastPhase !== 'idle') this.#libraryChanged();
+      lastPhase = progress.phase;
     });
-    api.on('libraryChanged', () => {
-      void this.refreshStatus();
-      if (this.view === 'albums') void this.loadAlbums();
-      if (this.query || this.similarTo) this.search(0);
-    });
-    void this.refreshStatus();
+    const offChanged = this.api.on('libraryChanged', () => this.#libraryChanged());
+    void this.library.refresh();
+    return () => {
+      offProgress();
+      offChanged();
+    };
   }
 
-  get isEmpty(): boolean {
-    return !!this.status && this.status.folders.length === 0;
+  #libraryChanged(): void {
+    this.library.scheduleRefresh();
+    this.search.refresh();
+    this.albums.reloadIfLoaded();
   }
 
-  async guard<T>(work: () => Promise<T>): Promise<T | undefined> {
-    try {
-      this.error = null;
-      return await work();
-    } catch (error) {
-      this.error = error instanceof Error ? error.message : String(error);
-      return undefined;
+  go(view: View): void {
+    if (view !== this.#view) this.notices.dismiss();
+    this.#view = view;
+    if (view === 'albums') void this.albums.load();
+    if (view === 'library') void this.library.refresh();
+    if (view === 'settings' && !this.models.loaded) void this.models.load();
+  }
+
+  focusSearch(): void {
+    if (this.viewer.isOpen) this.viewer.close();
+    this.#view = 'search';
+    this.#searchFocus++;
+  }
+
+  /** Typing in the top bar always searches, whatever view was showing. */
+  typed(query: string): void {
+    this.#view = 'search';
+    this.search.setQuery(query);
+  }
+
+  /** "Add a folder": the native picker where there is one, else the Library view's path field. */
+  async addFolder(): Promise<void> {
+    if (this.api.shell === 'desktop') {
+      const outcome = await this.library.pickAndAdd();
+      if (outcome === 'added') {
+        this.go('library');
+        return;
+      }
+      if (outcome === 'failed') return;
     }
-  }
-
-  async refreshStatus(): Promise<void> {
-    const status = await this.guard(() => api.call('status', {}));
-    if (status) {
-      this.status = status;
-      if (this.progress.phase === 'idle' || status.progress.phase !== 'idle') this.progress = status.progress;
-    }
-  }
-
-  /** Debounced search as you type; `delay` 0 runs now. Older answers never overwrite newer ones. */
-  search(delay = 200): void {
-    clearTimeout(this.#searchTimer);
-    this.#searchTimer = setTimeout(() => void this.runSearch(), delay);
-  }
-
-  async runSearch(): Promise<void> {
-    const seq = ++this.#searchSeq;
-    if (!this.query.trim() && !this.similarTo) {
-      this.response = null;
-      return;
-    }
-    this.searching = true;
-    const response = await this.guard(() =>
-      api.call('search', {
-        query: this.query,
-        limit: 500,
-        sort: this.sort,
-        all: this.showAll,
-        ...(this.similarTo ? { similarTo: this.similarTo.id } : {}),
-        ...(this.folder ? { folder: this.folder } : {}),
-        ...(this.after ? { after: this.after } : {}),
-        ...(this.before ? { before: this.before } : {}),
-      }),
-    );
-    if (seq !== this.#searchSeq) return;
-    this.searching = false;
-    if (response) {
-      this.response = response;
-      this.selected = 0;
-    }
-  }
-
-  async openPhoto(id: number): Promise<void> {
-    const detail = await this.guard(() => api.call('photo', { id }));
-    if (detail) this.viewer = detail;
-  }
-
-  closeViewer(): void {
-    this.viewer = null;
-  }
-
-  moreLikeThis(photo: PhotoDetail): void {
-    this.viewer = null;
-    this.view = 'search';
-    this.similarTo = { id: photo.id, name: photo.name };
-    this.query = '';
-    this.showAll = false;
-    this.search(0);
-  }
-
-  clearExample(): void {
-    this.similarTo = null;
-    this.search(0);
-  }
-
-  async saveCaption(id: number, text: string): Promise<boolean> {
-    const detail = await this.guard(() => api.call('setCaption', { id, text }));
-    if (detail) this.viewer = detail;
-    return !!detail;
-  }
-
-  async addFolder(path: string): Promise<boolean> {
-    const folder = await this.guard(() => api.call('addFolder', { path }));
-    await this.refreshStatus();
-    return !!folder;
-  }
-
-  async pickAndAddFolder(): Promise<string | null> {
-    const picked = await this.guard(() => api.call('pickFolder', {}));
-    if (picked?.path) await this.addFolder(picked.path);
-    return picked?.path ?? null;
-  }
-
-  async removeFolder(id: number): Promise<void> {
-    await this.guard(() => api.call('removeFolder', { id }));
-    await this.refreshStatus();
+    this.go('library');
+    this.#pathFocus++;
   }
 
   async addSample(): Promise<void> {
-    await this.guard(() => api.call('addSampleLibrary', {}));
-    await this.refreshStatus();
-    this.view = 'library';
+    if (await this.library.addSample()) this.go('library');
   }
 
-  async indexing(action: 'pause' | 'resume' | 'cancel'): Promise<void> {
-    const progress = await this.guard(() => api.call('indexing', { action }));
-    if (progress) this.progress = progress;
+  // ---- results and the viewer ----
+
+  openResult(index: number): void {
+    const result = this.search.results[index];
+    if (!result) return;
+    this.search.select(index);
+    void this.viewer.open(result.id);
   }
 
-  async loadAlbums(): Promise<void> {
-    const albums = await this.guard(() => api.call('albums', {}));
-    if (albums) this.albums = albums;
+  openSelected(): void {
+    this.openResult(this.search.selected);
   }
 
-  async setAlbumTitle(id: number, title: string): Promise<void> {
-    await this.guard(() => api.call('setAlbumTitle', { id, title }));
-    await this.loadAlbums();
+  /** Next or previous photo while the viewer is open. */
+  step(delta: 1 | -1): void {
+    const index = this.search.selected + delta;
+    if (index >= 0 && index < this.search.results.length) this.openResult(index);
+  }
+
+  get canStep(): { previous: boolean; next: boolean } {
+    const photo = this.viewer.photo;
+    const current = this.search.selectedResult;
+    const inResults = !!photo && current?.id === photo.id;
+    return { previous: inResults && this.search.selected > 0, next: inResults && this.search.selected < this.search.results.length - 1 };
+  }
+
+  closeViewer(): void {
+    this.viewer.close();
+    if (this.#view === 'search') this.search.focusSelected();
+  }
+
+  async saveCaption(text: string): Promise<boolean> {
+    const photo = await this.viewer.saveCaption(text);
+    if (photo) this.search.patchCaption(photo.id, photo.caption?.text ?? null);
+    return !!photo;
+  }
+
+  moreLikeThis(photo: PhotoDetail): void {
+    this.viewer.close();
+    this.#view = 'search';
+    this.search.likeThis({ id: photo.id, name: photo.name });
   }
 
   openAlbum(album: Album): void {
-    this.folder = album.path;
-    this.view = 'search';
-    this.similarTo = null;
-    if (!this.query) this.query = album.title;
-    this.search(0);
+    this.#view = 'search';
+    this.search.inFolder(album.path, album.title);
   }
 }

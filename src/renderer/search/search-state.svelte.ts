@@ -1,0 +1,244 @@
+import type { GlimpseApi, Params, SearchResponse, SearchResult } from '../../shared/api';
+import { type GridMove, moveIndex } from '../grid/layout';
+import type { Notices } from '../lib/notices.svelte';
+
+export interface SearchFilters {
+  folder: string;
+  after: string;
+  before: string;
+  sort: 'relevance' | 'date';
+}
+
+export interface Example {
+  id: number;
+  name: string;
+}
+
+const NO_FILTERS: SearchFilters = { folder: '', after: '', before: '', sort: 'relevance' };
+/** How many results one search asks for (the contract's maximum). */
+const LIMIT = 1000;
+export const TYPING_DELAY_MS = 200;
+
+/** `2024-06-30` -> `2024-07-01` (calendar arithmetic in UTC, so no time zone shifts the day). */
+export function dayAfter(day: string): string {
+  const date = new Date(`${day.slice(0, 10)}T00:00:00Z`);
+  if (Number.isNaN(date.getTime())) return day;
+  date.setUTCDate(date.getUTCDate() + 1);
+  return date.toISOString().slice(0, 10);
+}
+
+/**
+ * The search: what was typed, the filters, the answer and the selection in the grid. Searches run
+ * as you type (debounced); an older answer never overwrites a newer one.
+ */
+export class SearchState {
+  readonly #api: GlimpseApi;
+  readonly #notices: Notices;
+
+  #query = $state('');
+  #filters = $state<SearchFilters>({ ...NO_FILTERS });
+  #showAll = $state(false);
+  #example = $state<Example | null>(null);
+  #response = $state.raw<SearchResponse | null>(null);
+  /** What the shown response answered (so "No photos match …" names the right words). */
+  #answered = $state('');
+  #loading = $state(false);
+  #failed = $state(false);
+  #selected = $state(0);
+  /** Bumped for every new search (not for a refresh), so the grid goes back to the top. */
+  #generation = $state(0);
+  /** Bumped when the selected tile should take the keyboard focus. */
+  #focusRequest = $state(0);
+
+  #columns = 1;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #seq = 0;
+
+  constructor(api: GlimpseApi, notices: Notices) {
+    this.#api = api;
+    this.#notices = notices;
+  }
+
+  get query(): string {
+    return this.#query;
+  }
+  get filters(): SearchFilters {
+    return this.#filters;
+  }
+  get showAll(): boolean {
+    return this.#showAll;
+  }
+  get example(): Example | null {
+    return this.#example;
+  }
+  get response(): SearchResponse | null {
+    return this.#response;
+  }
+  get results(): SearchResult[] {
+    return this.#response?.results ?? [];
+  }
+  get hidden(): number {
+    return this.#showAll ? 0 : (this.#response?.hidden ?? 0);
+  }
+  get answered(): string {
+    return this.#answered;
+  }
+  get loading(): boolean {
+    return this.#loading;
+  }
+  get failed(): boolean {
+    return this.#failed;
+  }
+  get selected(): number {
+    return this.#selected;
+  }
+  get selectedResult(): SearchResult | undefined {
+    return this.results[this.#selected];
+  }
+  get generation(): number {
+    return this.#generation;
+  }
+  get focusRequest(): number {
+    return this.#focusRequest;
+  }
+  /** There is something to search for: words or an example photo. */
+  get active(): boolean {
+    return this.#query.trim() !== '' || this.#example !== null;
+  }
+  get filtered(): boolean {
+    const f = this.#filters;
+    return f.folder !== '' || f.after !== '' || f.before !== '';
+  }
+
+  setQuery(query: string): void {
+    this.#query = query;
+    this.#showAll = false;
+    this.#schedule(TYPING_DELAY_MS, true);
+  }
+
+  /** Runs the current search now (Enter in the search box). */
+  submit(): void {
+    this.#schedule(0, true);
+  }
+
+  setFilter<K extends keyof SearchFilters>(key: K, value: SearchFilters[K]): void {
+    this.#filters = { ...this.#filters, [key]: value };
+    this.#showAll = false;
+    this.#schedule(0, true);
+  }
+
+  clearFilters(): void {
+    this.#filters = { ...NO_FILTERS, sort: this.#filters.sort };
+    this.#schedule(0, true);
+  }
+
+  /** Lifts the relevance cutoff: the same search with `all: true`. */
+  showHidden(): void {
+    this.#showAll = true;
+    this.#schedule(0, false);
+  }
+
+  /** Search by example ("More like this"); typed words then refine it. */
+  likeThis(example: Example): void {
+    this.#example = example;
+    this.#query = '';
+    this.#showAll = false;
+    this.#schedule(0, true);
+  }
+
+  clearExample(): void {
+    this.#example = null;
+    this.#schedule(0, true);
+  }
+
+  /** Narrows the search to one folder (an album), starting from the album's own words. */
+  inFolder(folder: string, words: string): void {
+    this.#example = null;
+    this.#filters = { ...this.#filters, folder };
+    this.#query = words;
+    this.#showAll = false;
+    this.#schedule(0, true);
+  }
+
+  /** The library changed: run the same search again, keeping the selected photo where it can. */
+  refresh(): void {
+    if (this.active) this.#schedule(400, false);
+  }
+
+  /** Applies a caption edit to the shown results without searching again. */
+  patchCaption(id: number, caption: string | null): void {
+    const response = this.#response;
+    if (!response || !response.results.some((r) => r.id === id)) return;
+    this.#response = { ...response, results: response.results.map((r) => (r.id === id ? { ...r, caption } : r)) };
+  }
+
+  // ---- selection ----
+
+  setColumns(columns: number): void {
+    this.#columns = Math.max(1, columns);
+  }
+
+  select(index: number, focus = false): void {
+    if (this.results.length === 0) return;
+    this.#selected = Math.max(0, Math.min(this.results.length - 1, index));
+    if (focus) this.#focusRequest++;
+  }
+
+  move(move: GridMove): void {
+    this.select(moveIndex(this.#selected, move, this.#columns, this.results.length), true);
+  }
+
+  focusSelected(): void {
+    if (this.results.length > 0) this.#focusRequest++;
+  }
+
+  // ---- running ----
+
+  #schedule(delay: number, fresh: boolean): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.#run(fresh), delay);
+  }
+
+  async #run(fresh: boolean): Promise<void> {
+    const seq = ++this.#seq;
+    if (!this.active) {
+      this.#response = null;
+      this.#loading = false;
+      this.#failed = false;
+      this.#answered = '';
+      this.#selected = 0;
+      return;
+    }
+    const query = this.#query.trim();
+    const f = this.#filters;
+    const params: Params<'search'> = {
+      query,
+      limit: LIMIT,
+      sort: f.sort,
+      all: this.#showAll,
+      ...(this.#example ? { similarTo: this.#example.id } : {}),
+      ...(f.folder ? { folder: f.folder } : {}),
+      ...(f.after ? { after: f.after } : {}),
+      // "To" a day includes that day: the engine's `before` is exclusive.
+      ...(f.before ? { before: dayAfter(f.before) } : {}),
+    };
+    const keep = fresh ? undefined : this.selectedResult?.id;
+    this.#loading = true;
+    try {
+      const response = await this.#api.call('search', params);
+      if (seq !== this.#seq) return;
+      this.#response = response;
+      this.#answered = query;
+      this.#failed = false;
+      const kept = keep === undefined ? -1 : response.results.findIndex((r) => r.id === keep);
+      this.#selected = kept >= 0 ? kept : 0;
+      if (fresh) this.#generation++;
+    } catch (error) {
+      if (seq !== this.#seq) return;
+      this.#failed = true;
+      this.#notices.report(error);
+    } finally {
+      if (seq === this.#seq) this.#loading = false;
+    }
+  }
+}
