@@ -254,6 +254,10 @@ export class Catalog {
     return (this.db.prepare('SELECT photo_id FROM vectors WHERE model = ?').pluck().all(model) as number[]);
   }
 
+  vectorCount(model: string): number {
+    return this.db.prepare('SELECT count(*) FROM vectors INDEXED BY vectors_seq WHERE model = ?').pluck().get(model) as number;
+  }
+
   maxVectorSeq(model: string): number {
     return (this.db.prepare('SELECT coalesce(max(added_seq), 0) AS s FROM vectors WHERE model = ?').get(model) as { s: number }).s;
   }

@@ -87,9 +87,9 @@ export class VectorIndex {
       added++;
     }
     let removed = 0;
-    const inCatalog = catalog.vectorIds(this.model);
-    if (inCatalog.length !== this.live.size) {
-      const keep = new Set(inCatalog);
+    // Every search calls this: count first (an index scan), and list ids only when something was removed.
+    if (catalog.vectorCount(this.model) !== this.live.size) {
+      const keep = new Set(catalog.vectorIds(this.model));
       for (const id of [...this.live]) {
         if (!keep.has(id)) {
           this.remove(id);
