@@ -324,18 +324,18 @@ export class Catalog {
 
   // ---- albums ----
 
+  private static readonly ALBUM_SELECT = `SELECT a.*, (SELECT count(*) FROM photos p WHERE p.dir = a.dir AND p.status = 'indexed') AS photo_count FROM albums a`;
+
   albums(): AlbumRow[] {
-    return this.db
-      .prepare(`SELECT a.*, (SELECT count(*) FROM photos p WHERE p.dir = a.dir AND p.status = 'indexed') AS photo_count FROM albums a ORDER BY a.dir`)
-      .all() as AlbumRow[];
+    return this.db.prepare(`${Catalog.ALBUM_SELECT} ORDER BY a.dir`).all() as AlbumRow[];
   }
 
   album(id: number): AlbumRow | undefined {
-    return this.albums().find((a) => a.id === id);
+    return this.db.prepare(`${Catalog.ALBUM_SELECT} WHERE a.id = ?`).get(id) as AlbumRow | undefined;
   }
 
   albumForDir(dir: string): AlbumRow | undefined {
-    return this.albums().find((a) => a.dir === dir);
+    return this.db.prepare(`${Catalog.ALBUM_SELECT} WHERE a.dir = ?`).get(dir) as AlbumRow | undefined;
   }
 
   /** Directories holding indexed photos, with a signature that changes when their photos do. */

@@ -177,12 +177,12 @@ export class ModelPack {
     });
   }
 
-  /** Token ids as the text encoder wants them: truncated to the context (keeping the end token) and padded. */
-  tokenize(text: string): number[] {
+  /** The padded ids and how many of them are real tokens (pad can equal the end token, as in CLIP). */
+  private encodeForModel(text: string): { ids: number[]; length: number } {
     const { contextLength, padTokenId } = this.manifest.text;
     let ids = this.tokenizer.encode(text).ids;
     if (ids.length > contextLength) ids = [...ids.slice(0, contextLength - 1), ids[ids.length - 1]!];
-    return [...ids, ...new Array<number>(contextLength - ids.length).fill(padTokenId)];
+    return { ids: [...ids, ...new Array<number>(contextLength - ids.length).fill(padTokenId)], length: ids.length };
   }
 
   /** The tokenizer's tokens for a text (to tell which words a pack does not know). */
@@ -198,12 +198,12 @@ export class ModelPack {
   async embedTexts(texts: string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
     const spec = this.manifest.text;
-    const rows = texts.map((t) => this.tokenize(t));
+    const encoded = texts.map((t) => this.encodeForModel(t));
+    const rows = encoded.map((e) => e.ids);
     const feeds: Record<string, ort.Tensor> = { [spec.input]: idTensor(rows, spec.idType) };
     const maskInput = spec.attentionMaskInput ?? (this.textSession.inputNames.includes('attention_mask') ? 'attention_mask' : undefined);
     if (maskInput && this.textSession.inputNames.includes(maskInput)) {
-      const lengths = texts.map((t) => Math.min(this.tokenizer.encode(t).ids.length, spec.contextLength));
-      feeds[maskInput] = idTensor(rows.map((row, i) => row.map((_, j) => (j < lengths[i]! ? 1 : 0))), spec.idType);
+      feeds[maskInput] = idTensor(encoded.map(({ ids, length }) => ids.map((_, j) => (j < length ? 1 : 0))), spec.idType);
     }
     const result = await this.textSession.run(feeds);
     const embeds = output(result, spec.embeddingOutput, spec.file);
