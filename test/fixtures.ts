@@ -34,3 +34,17 @@ export async function writeScene(path: string, s: Scene, options: { width?: numb
   await writeFile(path, bytes);
   return path;
 }
+
+/**
+ * Installs a copy of the bundled pack under another id in a data folder: the same weights, a second
+ * model as far as the engine is concerned (per-model vectors, its own index file).
+ */
+export async function installPackCopy(dataDir: string, id: string): Promise<string> {
+  const { cp, readFile: read } = await import('node:fs/promises');
+  const { bundledPacksDir } = await import('../src/main/engine/models/store.js');
+  const dir = join(dataDir, 'models', id);
+  await cp(join(bundledPacksDir(), 'tiny-coca'), dir, { recursive: true, filter: (src) => !src.includes('training') });
+  const manifest = JSON.parse(await read(join(dir, 'glimpse-pack.json'), 'utf8')) as { id: string; name: string };
+  await writeFile(join(dir, 'glimpse-pack.json'), JSON.stringify({ ...manifest, id, name: `${manifest.name} (copy ${id})` }, null, 2));
+  return dir;
+}
