@@ -319,7 +319,7 @@ async function benchLargeCatalogue(n: number): Promise<void> {
       catalog.recordIndexed('tiny-coca', [{ id, hash: 'x', width: 64, height: 48, takenAt: null, camera: null, gps: null, vector: vectors[i]!, caption: i % 3 === 0 ? 'a red circle on grass' : 'two blue stars at night' }]);
     }
   });
-  const index = VectorIndex.open(join(dataDir, 'index', 'tiny-coca.hnsw'), 'tiny-coca', 128, catalog);
+  const index = VectorIndex.open(join(dataDir, 'index'), 'tiny-coca', 128, catalog, { writable: true });
   index.save();
   catalog.close();
   // Files get the mtime the catalogue recorded, so the rescan finds them all unchanged.

@@ -32,16 +32,19 @@ export async function runDoctor(options: EngineOptions): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const engine = await GlimpseEngine.open(options);
+  const engine = await GlimpseEngine.open({ ...options, access: 'read' });
   try {
     const m = engine.pack.manifest;
     line('Model pack', `${m.name} [${m.id}] ${m.embeddingDim}-d, ${m.captioner ? 'with' : 'without'} captioner, licence ${m.licence}`);
     line('Device setting', engine.settings.device);
     for (const s of engine.pack.sessions) line(`  ${s.session}`, `${s.provider}${s.fallbackReason ? ` (not GPU: ${s.fallbackReason})` : ''}`);
     line('SQLite', `${engine.catalog.db.prepare('SELECT sqlite_version()').pluck().get() as string}, schema v${engine.catalog.db.pragma('user_version', { simple: true }) as number}`);
-    line('Vector index', `${engine.index.size} vectors (${engine.index.origin}) at ${engine.index.file}`);
-    const c = engine.catalog.counts();
+    line('Vector index', `${engine.index.size} vectors (${engine.index.origin}${engine.index.rebuildReason ? `: ${engine.index.rebuildReason}` : ''}) at ${engine.index.file}`);
+    const c = engine.catalog.counts(engine.pack.id);
     line('Library', `${c.indexed} indexed, ${c.pending} waiting, ${c.errors} with problems`);
+    line('Writer', engine.readOnlyReason() ?? 'none (this library is free to update)');
+    for (const o of engine.offlineFolders()) line('Offline', `${o.path} since ${new Date(o.since).toLocaleString()}: ${o.reason}`);
+    for (const n of engine.notices) line('Notice', n);
   } finally {
     await engine.close();
   }

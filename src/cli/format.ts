@@ -1,4 +1,4 @@
-import type { SearchResponse, Status } from '../shared/api.js';
+import type { OfflineFolder, SearchResponse, Status } from '../shared/api.js';
 import type { UpdateSummary } from '../main/engine/engine.js';
 
 export function printResults(response: SearchResponse, json = false): void {
@@ -11,7 +11,7 @@ export function printResults(response: SearchResponse, json = false): void {
     return;
   }
   response.results.forEach((r, i) => {
-    console.log(`${String(i + 1).padStart(3)}. ${r.score.toFixed(3)}  ${r.path}`);
+    console.log(`${String(i + 1).padStart(3)}. ${r.score.toFixed(3)}  ${r.path}${r.offline ? '  (offline)' : ''}`);
     const notes = r.why.filter((w) => w.kind !== 'visual' && w.kind !== 'example' && !(w.kind === 'caption' && w.detail === r.caption)).map((w) => `${w.kind}: ${w.detail}`);
     if (r.caption) notes.unshift(`“${r.caption}”`);
     if (notes.length) console.log(`      ${notes.join(' · ')}`);
@@ -20,16 +20,22 @@ export function printResults(response: SearchResponse, json = false): void {
   console.log(`${response.results.length} results in ${response.tookMs} ms${more}`);
 }
 
-export function printUpdate(summary: UpdateSummary, errors: Array<{ path: string; error: string }>, counts: Status['photos']): void {
+function printOffline(offline: OfflineFolder[]): void {
+  for (const o of offline)
+    console.log(`  offline since ${new Date(o.since).toLocaleString()}: ${o.path} (${o.reason}); its ${o.photos} photos are kept and stay searchable`);
+}
+
+export function printUpdate(summary: UpdateSummary, errors: Array<{ path: string; error: string }>, counts: Status['photos'], offline: OfflineFolder[]): void {
   const s = summary.scan;
   const i = summary.indexing;
   console.log(
-    `Scanned: ${s.added} new, ${s.changed} changed, ${s.moved} moved, ${s.removed} removed, ${s.unchanged} unchanged.` +
+    `Scanned: ${s.added} new, ${s.changed} changed, ${s.moved} moved, ${s.removed} removed, ${s.unchanged} unchanged${s.offline ? `, ${s.offline} in offline folders` : ''}.` +
       `\nIndexed ${i.indexed} photos in ${i.seconds.toFixed(1)} s${i.indexed > 0 ? ` (${(i.indexed / Math.max(i.seconds, 0.001)).toFixed(1)} photos/s)` : ''}` +
       `${i.errors ? `; ${i.errors} could not be read` : ''}${i.cancelled ? ' (cancelled)' : ''}.` +
       `\nLibrary: ${counts.indexed} photos indexed, ${counts.errors} with problems, ${counts.pending} waiting.`,
   );
-  for (const p of summary.problems.slice(0, 20)) console.log(`  skipped ${p.path}: ${p.error}`);
+  printOffline(offline);
+  for (const p of summary.problems.slice(0, 20)) if (!offline.some((o) => o.path === p.path)) console.log(`  skipped ${p.path}: ${p.error}`);
   if (errors.length) {
     console.log('Photos with problems:');
     for (const e of errors) console.log(`  ${e.path}: ${e.error}`);
@@ -46,5 +52,8 @@ export function printStatus(status: Status, errors: Array<{ path: string; error:
   console.log(`Photos: ${p.indexed} indexed, ${p.pending} waiting, ${p.errors} with problems (${p.total} in all)`);
   if (status.folders.length === 0) console.log('No folders yet: glimpse index <folder>');
   for (const f of status.folders) console.log(`  ${f.path}: ${f.photoCount} photos${f.errorCount ? `, ${f.errorCount} with problems` : ''}${f.watchNote ? ` (${f.watchNote})` : ''}`);
+  printOffline(status.offline);
+  if (status.readOnly) console.log(`Read-only here: ${status.readOnly}.`);
+  if (status.progress.failure) console.log(`The last indexing job stopped: ${status.progress.failure}`);
   for (const e of errors) console.log(`  ! ${e.path}: ${e.error}`);
 }

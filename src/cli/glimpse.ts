@@ -13,6 +13,7 @@ import type { SearchRequest } from '../main/engine/search/search.js';
 import { searchParams } from '../shared/api.js';
 import { createProgressReporter } from './progress.js';
 import { printResults, printStatus, printUpdate } from './format.js';
+import { describeHolder } from '../main/engine/library-lock.js';
 import { registerModelCommands } from './models.js';
 import { runDoctor } from './doctor.js';
 import { runWatch } from './watch.js';
@@ -31,13 +32,32 @@ function engineOptions(program: Command): EngineOptions {
   return { dataDir: o.dataDir, model: o.model, device: o.device, ...(o.captions === false ? { captions: false } : {}) };
 }
 
-async function withEngine<T>(program: Command, work: (engine: GlimpseEngine) => Promise<T>): Promise<T> {
-  const engine = await GlimpseEngine.open(engineOptions(program));
+/**
+ * Opens the engine for one command. Commands that scan or index take the library's write lock
+ * ('write', waiting up to `waitSeconds` for another writer); the others read, so they work while the
+ * app or `glimpse watch` is indexing. Notices (a recovered catalogue, a settings file set aside) go to
+ * stderr first.
+ */
+async function withEngine<T>(program: Command, work: (engine: GlimpseEngine) => Promise<T>, access: { write: boolean; waitSeconds?: number } = { write: false }): Promise<T> {
+  const engine = await GlimpseEngine.open({
+    ...engineOptions(program),
+    access: access.write ? 'write' : 'read',
+    lockWaitMs: (access.waitSeconds ?? 0) * 1000,
+    onLockWait: (holder) =>
+      console.error(`glimpse: waiting up to ${access.waitSeconds} s for the Glimpse process that is updating this library (${describeHolder(holder)}) to finish…`),
+  });
+  for (const notice of engine.notices) console.error(`glimpse: ${notice}`);
   try {
     return await work(engine);
   } finally {
     await engine.close();
   }
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number of seconds, 0 or more');
+  return n;
 }
 
 function positiveInt(value: string): number {
@@ -103,15 +123,24 @@ export function buildProgram(): Command {
     .description('add folders to the library and index new or changed photos')
     .argument('[folders...]', 'folders to add (none: update the folders already in the library)')
     .option('--json', 'print the summary as JSON')
-    .action(async (folders: string[], o: { json?: boolean }) => {
-      await withEngine(program, async (engine) => {
-        const rows = folders.map((f) => engine.addFolder(f));
-        const progress = o.json ? undefined : createProgressReporter();
-        const summary = await engine.update({ ...(rows.length ? { folders: rows } : {}), ...(progress ? { onProgress: progress.update } : {}) });
-        progress?.stop();
-        if (o.json) console.log(JSON.stringify({ ...summary, errors: engine.catalog.errors(1000) }, null, 2));
-        else printUpdate(summary, engine.catalog.errors(20), engine.catalog.counts());
-      });
+    .option('--wait <seconds>', 'how long to wait when another Glimpse process is updating the library', seconds, 30)
+    .action(async (folders: string[], o: { json?: boolean; wait: number }) => {
+      await withEngine(
+        program,
+        async (engine) => {
+          const rows = folders.map((f) => engine.addFolder(f));
+          const progress = o.json ? undefined : createProgressReporter();
+          try {
+            const summary = await engine.update({ ...(rows.length ? { folders: rows } : {}), ...(progress ? { onProgress: progress.update } : {}) });
+            progress?.stop();
+            if (o.json) console.log(JSON.stringify({ ...summary, offline: engine.offlineFolders(), errors: engine.catalog.errors(1000) }, null, 2));
+            else printUpdate(summary, engine.catalog.errors(20), engine.catalog.counts(engine.pack.id), engine.offlineFolders());
+          } finally {
+            progress?.stop();
+          }
+        },
+        { write: true, waitSeconds: o.wait },
+      );
     });
 
   addSearchOptions(program.command('search').description('find photos by describing them; "quoted words" must appear in a caption, album or name').argument('<query>'))
@@ -128,7 +157,7 @@ export function buildProgram(): Command {
   ).action(async (photo: string, o: SearchOptions & { text: string }) => {
     await withEngine(program, async (engine) => {
       const byId = /^\d+$/.test(photo) ? engine.catalog.photo(Number(photo)) : engine.catalog.photoByPath(resolve(photo));
-      if (byId?.status === 'indexed') return printResults(await engine.search(searchRequest(o.text, o, { similarTo: byId.id })), o.json);
+      if (byId && engine.catalog.vector(byId.id, engine.pack.id)) return printResults(await engine.search(searchRequest(o.text, o, { similarTo: byId.id })), o.json);
       if (!existsSync(photo) || !statSync(photo).isFile()) throw new Error(`${photo} is neither an indexed photo nor an image file`);
       printResults(await engine.searchByFile(resolve(photo), searchRequest(o.text, o)), o.json);
     });
@@ -156,6 +185,7 @@ export function buildProgram(): Command {
         else if (o.regenerate) await engine.captionPhoto(row.id);
         const detail = engine.photoDetail(row.id);
         console.log(detail.caption ? `${detail.caption.text}${detail.caption.edited ? '   (edited)' : ''}` : '(no caption yet)');
+        if (detail.offline) console.log(`(its folder is offline since ${new Date(detail.offline.since).toLocaleString()}: ${detail.offline.reason})`);
       });
     });
 

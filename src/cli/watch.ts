@@ -4,7 +4,8 @@ import { formatEta } from './progress.js';
 
 /** `glimpse watch`: reconcile once, then index changes as they happen, with one live status line. */
 export async function runWatch(options: EngineOptions, folders: string[]): Promise<void> {
-  const engine = await GlimpseEngine.open(options);
+  const engine = await GlimpseEngine.open({ ...options, access: 'write' });
+  for (const notice of engine.notices) console.error(`glimpse: ${notice}`);
   for (const f of folders) engine.addFolder(f);
   const tty = process.stdout.isTTY;
   const line = (text: string) => (tty ? process.stdout.write(`\r\x1b[2K${text}`) : console.log(text));
@@ -14,14 +15,17 @@ export async function runWatch(options: EngineOptions, folders: string[]): Promi
   const watcher = new LibraryWatcher(engine);
   watcher.on('job', (job) => {
     const s = job.summary;
-    line(`${new Date().toLocaleTimeString()} ${job.under}: ${s.scan.added} new, ${s.scan.changed} changed, ${s.scan.moved} moved, ${s.scan.removed} removed; indexed ${s.indexing.indexed}${s.indexing.errors ? `, ${s.indexing.errors} problems` : ''}`);
+    line(
+      `${new Date().toLocaleTimeString()} ${job.under}: ${s.scan.added} new, ${s.scan.changed} changed, ${s.scan.moved} moved, ${s.scan.removed} removed` +
+        `${s.scan.offline ? `, ${s.scan.offline} kept in offline folders` : ''}; indexed ${s.indexing.indexed}${s.indexing.errors ? `, ${s.indexing.errors} problems` : ''}`,
+    );
     if (tty) process.stdout.write('\n');
   });
   watcher.on('fallback', ({ folder, reason }) => console.log(`\n${folder}: ${reason}`));
   watcher.on('error', (error) => console.error(`\nglimpse: ${error.message}`));
   await watcher.watchAll();
   const first = await engine.update();
-  console.log(`Watching ${engine.catalog.folders().map((f) => f.path).join(', ')}: ${engine.catalog.counts().indexed} photos indexed (${first.indexing.indexed} just now). Ctrl+C stops.`);
+  console.log(`Watching ${engine.catalog.folders().map((f) => f.path).join(', ')}: ${engine.catalog.counts(engine.pack.id).indexed} photos indexed (${first.indexing.indexed} just now). Ctrl+C stops.`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

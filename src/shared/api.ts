@@ -55,6 +55,17 @@ export interface FolderInfo {
   errorCount: number;
   /** Why the folder is not watched live, when it is not (for example the OS watch limit). */
   watchNote: string | null;
+  /** Set when the folder could not be listed at the last scan: its photos are kept and stay searchable. */
+  offline: { since: string; reason: string } | null;
+}
+
+/** A folder (a library folder or one inside it) that could not be listed; its photos are kept. */
+export interface OfflineFolder {
+  path: string;
+  /** ISO time it was first found offline. */
+  since: string;
+  reason: string;
+  photos: number;
 }
 
 export interface Progress {
@@ -66,6 +77,8 @@ export interface Progress {
   rate: number;
   etaSeconds: number | null;
   currentFile: string | null;
+  /** Why the last job stopped before it finished (the photos it did not reach wait for the next); null when it did not. */
+  failure: string | null;
 }
 
 export interface Status {
@@ -73,6 +86,11 @@ export interface Status {
   photos: { total: number; indexed: number; pending: number; errors: number };
   model: { id: string; name: string; captions: boolean; providers: string[] };
   progress: Progress;
+  offline: OfflineFolder[];
+  /** Why this process can only read the library (another one is updating it); null when it can write. */
+  readOnly: string | null;
+  /** Things the user should know: a catalogue recovered from its backup, a settings file set aside. */
+  notices: string[];
 }
 
 export interface MatchReason {
@@ -90,6 +108,8 @@ export interface SearchResult {
   width: number | null;
   height: number | null;
   why: MatchReason[];
+  /** Its folder could not be listed at the last scan (an unplugged drive): the file cannot be opened now. */
+  offline: boolean;
 }
 
 export interface SearchResponse {
@@ -114,6 +134,7 @@ export interface PhotoDetail {
   album: { id: number; title: string } | null;
   status: 'pending' | 'indexed' | 'error';
   error: string | null;
+  offline: { since: string; reason: string } | null;
 }
 
 export interface Album {

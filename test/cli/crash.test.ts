@@ -66,7 +66,7 @@ describe('glimpse index killed part-way', () => {
 
     const engine = await GlimpseEngine.open({ dataDir, device: 'cpu' });
     try {
-      assert.equal(engine.catalog.counts().indexed, COUNT);
+      assert.equal(engine.catalog.counts(engine.pack.id).indexed, COUNT);
       assert.equal(engine.catalog.vectorIds(engine.pack.id).length, COUNT);
       assert.equal(engine.index.size, COUNT);
     } finally {

@@ -1,13 +1,17 @@
 import { EventEmitter } from 'node:events';
-import { readFileSync, statSync, writeFileSync, mkdirSync, accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+import Database from 'better-sqlite3';
 import { z } from 'zod';
-import type { Album, FolderInfo, PhotoDetail, Progress, SearchResponse, Status } from '../../shared/api.js';
-import { Catalog, type FolderRow } from './catalog/catalog.js';
+import type { Album, FolderInfo, OfflineFolder, PhotoDetail, Progress, SearchResponse, Status } from '../../shared/api.js';
+import { CatalogDamagedError, DAMAGED_MARKER, backupCatalog, backupDue, integrityOf, isDamage, markDamaged, recoverCatalog } from './catalog/backup.js';
+import { Catalog, type FolderRow, isUnder } from './catalog/catalog.js';
+import { MIGRATIONS } from './catalog/schema.js';
 import { refreshAlbums } from './captions/albums.js';
 import { VectorIndex } from './index/vector-index.js';
 import { IndexingJob, type PipelineSummary } from './jobs/pipeline.js';
+import { LibraryLock, type LockHolder, describeHolder } from './library-lock.js';
 import { type ReconcileResult, type ScanProblem, reconcile, walkFolder } from './library/scan.js';
 import { decodeFileForModel, preparePhoto } from './media/photo.js';
 import { ThumbnailStore } from './media/thumbnails.js';
@@ -29,6 +33,16 @@ export interface EngineOptions {
   model?: string | undefined;
   device?: DevicePreference | undefined;
   captions?: boolean | undefined;
+  /**
+   * 'write' (the default) takes the library's write lock: this engine may scan, index and manage
+   * folders. 'read' searches and edits captions and album titles while another process writes.
+   */
+  access?: 'write' | 'read' | undefined;
+  /** How long a writer waits for another one to finish before giving up (ms; default 0). */
+  lockWaitMs?: number | undefined;
+  onLockWait?: ((holder: LockHolder | null) => void) | undefined;
+  /** How this process is named to others that find the library busy. */
+  command?: string | undefined;
 }
 
 export interface UpdateSummary {
@@ -42,14 +56,96 @@ export class EngineError extends Error {
   override name = 'EngineError';
 }
 
-const IDLE: Progress = { phase: 'idle', done: 0, total: 0, errors: 0, rate: 0, etaSeconds: null, currentFile: null };
+const IDLE: Progress = { phase: 'idle', done: 0, total: 0, errors: 0, rate: 0, etaSeconds: null, currentFile: null, failure: null };
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The saved settings. A file that cannot be used is never silently replaced: it is renamed aside
+ * (`settings.json.broken-<time>`) so nothing the user wrote is lost, and the notice says so.
+ */
+export function loadSettings(dataDir: string): { settings: Settings; notice: string | null } {
+  const file = join(dataDir, 'settings.json');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { settings: settingsSchema.parse({}), notice: null };
+    return { settings: settingsSchema.parse({}), notice: `${file} could not be read (${errorText(error)}); the default settings are in use this time` };
+  }
+  try {
+    return { settings: settingsSchema.parse(JSON.parse(text)), notice: null };
+  } catch (error) {
+    const why = error instanceof z.ZodError ? error.issues.map((i) => `${i.path.join('.') || 'file'}: ${i.message}`).join('; ') : errorText(error);
+    const aside = `${file}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      renameSync(file, aside);
+    } catch {
+      // another process moved it first
+    }
+    return { settings: settingsSchema.parse({}), notice: `settings.json could not be used (${why}); it was kept as ${basename(aside)} and the default settings are in use` };
+  }
+}
 
 export function readSettings(dataDir: string): Settings {
+  return loadSettings(dataDir).settings;
+}
+
+/** The schema version of a catalogue file without opening it for writing (0 when new or unreadable). */
+function catalogVersion(file: string): number {
+  if (!existsSync(file)) return 0;
   try {
-    return settingsSchema.parse(JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')));
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      return db.pragma('user_version', { simple: true }) as number;
+    } finally {
+      db.close();
+    }
   } catch {
-    return settingsSchema.parse({});
+    return 0;
   }
+}
+
+/**
+ * Opens the catalogue. A writer checks it first (SQLite's quick check) and recovers a damaged one from
+ * its backup; it also keeps a copy of a catalogue it is about to upgrade. A reader that finds damage
+ * says how to recover instead of touching the file.
+ */
+async function openCatalog(dataDir: string, writer: boolean, notices: string[]): Promise<Catalog> {
+  const file = join(dataDir, 'catalog.sqlite');
+  const marker = join(dataDir, DAMAGED_MARKER);
+  let reason: string;
+  try {
+    if (existsSync(marker)) throw new CatalogDamagedError(readFileSync(marker, 'utf8') || 'a check found damage');
+    const version = catalogVersion(file);
+    if (writer && version > 0 && version < MIGRATIONS.length) {
+      const before = new Database(file, { fileMustExist: true });
+      try {
+        mkdirSync(join(dataDir, 'backups'), { recursive: true });
+        await before.backup(join(dataDir, 'backups', `catalog-before-v${MIGRATIONS.length}.sqlite`));
+      } finally {
+        before.close();
+      }
+    }
+    const catalog = new Catalog(file);
+    if (writer) {
+      const check = integrityOf(file, true);
+      if (check !== 'ok') {
+        catalog.close();
+        throw new CatalogDamagedError(`its integrity check found: ${check}`);
+      }
+    }
+    return catalog;
+  } catch (error) {
+    if (!isDamage(error)) throw error;
+    reason = errorText(error);
+  }
+  if (!writer) throw new EngineError(`The library's catalogue is damaged (${reason}). Open Glimpse, or run glimpse index, to recover it from its backup.`);
+  const { catalog, notice } = recoverCatalog(dataDir, reason);
+  notices.push(notice);
+  return catalog;
 }
 
 export function writeSettings(dataDir: string, settings: Settings): void {
@@ -66,6 +162,9 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   private job: IndexingJob | undefined;
   private progressState: Progress = { ...IDLE };
   private running: Promise<unknown> = Promise.resolve();
+  private closing = false;
+  /** Things the user should be told once: a recovered catalogue, a settings file set aside, a failed backup. */
+  readonly notices: string[];
 
   private constructor(
     readonly dataDir: string,
@@ -74,29 +173,69 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     readonly pack: ModelPack,
     readonly index: VectorIndex,
     readonly thumbnails: ThumbnailStore,
+    private lock: LibraryLock | null,
+    notices: string[],
   ) {
     super();
+    this.notices = notices;
   }
 
   static async open(options: EngineOptions): Promise<GlimpseEngine> {
     const dataDir = resolve(options.dataDir);
-    const saved = readSettings(dataDir);
+    const notices: string[] = [];
+    const { settings: saved, notice } = loadSettings(dataDir);
+    if (notice) notices.push(notice);
     const settings: Settings = {
       model: options.model ?? saved.model,
       device: options.device ?? saved.device,
       captions: options.captions ?? saved.captions,
     };
-    const catalog = new Catalog(join(dataDir, 'catalog.sqlite'));
+    const command = options.command ?? `${basename(process.argv[1] ?? 'glimpse')} ${process.argv.slice(2).join(' ')}`.trim();
+    const lock =
+      options.access === 'read'
+        ? null
+        : await LibraryLock.acquire(dataDir, command, { waitMs: options.lockWaitMs ?? 0, ...(options.onLockWait ? { onWait: options.onLockWait } : {}) });
+    let catalog: Catalog | undefined;
     try {
+      catalog = await openCatalog(dataDir, lock !== null, notices);
       const pack = await ModelPack.open(await resolvePack(join(dataDir, 'models'), settings.model), { device: settings.device });
-      const index = VectorIndex.open(join(dataDir, 'index', `${pack.id}.hnsw`), pack.id, pack.dimensions, catalog);
-      // Photos indexed by another model have no vector for this one: queue them again.
-      catalog.requeueMissingVectors(pack.id);
-      return new GlimpseEngine(dataDir, settings, catalog, pack, index, new ThumbnailStore(join(dataDir, 'thumbs')));
+      const index = VectorIndex.open(join(dataDir, 'index'), pack.id, pack.dimensions, catalog, { writable: lock !== null });
+      if (lock) GlimpseEngine.tidyVectorLog(catalog);
+      return new GlimpseEngine(dataDir, settings, catalog, pack, index, new ThumbnailStore(join(dataDir, 'thumbs')), lock, notices);
     } catch (error) {
-      catalog.close();
+      catalog?.close();
+      lock?.release();
       throw error;
     }
+  }
+
+  /** Compacts the vector log when superseded entries make up most of it (a writer, at open). */
+  private static tidyVectorLog(catalog: Catalog): void {
+    if (catalog.vectorLogSize() > 2 * catalog.vectorCountAll() + 1000) catalog.compactVectorLog();
+  }
+
+  /** True when this engine holds the library's write lock. */
+  get writable(): boolean {
+    return this.lock !== null;
+  }
+
+  /** Why this engine cannot write (null when it can). */
+  readOnlyReason(): string | null {
+    return this.lock ? null : `another Glimpse process (${describeHolder(LibraryLock.holder(this.dataDir))}) is updating this library`;
+  }
+
+  /** Takes the write lock if it has become free (the app retries this while it runs read-only). */
+  tryBecomeWriter(command = 'Glimpse'): boolean {
+    if (this.lock) return true;
+    this.lock = LibraryLock.tryAcquire(this.dataDir, command);
+    if (!this.lock) return false;
+    this.index.makeWritable();
+    this.index.refresh(this.catalog);
+    return true;
+  }
+
+  private requireWriter(action: string): void {
+    if (!this.lock) throw new EngineError(`Cannot ${action}: ${this.readOnlyReason()}. Searching and editing captions work meanwhile.`);
   }
 
   get progress(): Progress {
@@ -111,6 +250,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   // ---- folders ----
 
   addFolder(path: string): FolderRow {
+    this.requireWriter('add a folder');
     const dir = resolve(path);
     let isDir = false;
     try {
@@ -132,49 +272,75 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   }
 
   removeFolder(id: number): boolean {
+    this.requireWriter('remove a folder');
     const ids = this.catalog.photosInFolder(id).map((p) => p.id);
     const removed = this.catalog.removeFolder(id);
-    for (const photoId of ids) this.index.remove(photoId);
+    this.index.refresh(this.catalog);
     this.index.save();
+    void this.thumbnails.removeAll(ids).catch(() => undefined);
     if (removed) this.emit('libraryChanged', { reason: 'folder removed' });
     return removed;
   }
 
   folderInfo(row: FolderRow): FolderInfo {
-    return { id: row.id, path: row.path, photoCount: row.photo_count, errorCount: row.error_count, watchNote: row.watch_note };
+    const offline = this.catalog.offlineDirs().find((o) => o.dir === row.path);
+    return {
+      id: row.id,
+      path: row.path,
+      photoCount: row.photo_count,
+      errorCount: row.error_count,
+      watchNote: row.watch_note,
+      offline: offline ? { since: new Date(offline.since).toISOString(), reason: offline.reason } : null,
+    };
+  }
+
+  /** Folders (library folders or folders inside them) that could not be listed, and the photos kept for them. */
+  offlineFolders(): OfflineFolder[] {
+    return this.catalog.offlineDirs().map((o) => ({ path: o.dir, since: new Date(o.since).toISOString(), reason: o.reason, photos: this.catalog.photoCountUnder(o.dir) }));
   }
 
   // ---- scanning and indexing ----
 
-  /** Walks folders (all, or the given ones / one subfolder of one) and reconciles the catalogue with them. */
+  /**
+   * Walks folders (all, or the given ones / one folder inside one) and reconciles the catalogue with
+   * them. A folder inside a library folder that no longer exists is judged from its nearest existing
+   * parent (its listing is what proves the folder is gone, not offline).
+   */
   async scan(folders: FolderRow[] = this.catalog.folders(), under?: string): Promise<{ result: ReconcileResult; problems: ScanProblem[] }> {
+    this.requireWriter('scan folders');
     const problems: ScanProblem[] = [];
     this.setProgress({ ...IDLE, phase: 'scanning' });
     const scopes = [];
     for (const folder of folders) {
-      const root = under ?? folder.path;
-      scopes.push({ folder, files: await walkFolder(root, problems), ...(under ? { under } : {}) });
+      let root = under && isUnder(under, folder.path) ? under : folder.path;
+      while (root !== folder.path && !existsSync(root)) root = dirname(root);
+      scopes.push({ folder, root, listing: await walkFolder(root, problems) });
     }
     const { removedIds, ...result } = await reconcile(this.catalog, scopes);
-    for (const id of removedIds) this.index.remove(id);
-    if (removedIds.length > 0) this.index.save();
+    if (removedIds.length > 0) {
+      this.index.refresh(this.catalog);
+      this.index.save();
+      await this.thumbnails.removeAll(removedIds);
+    }
     if (result.added + result.changed + result.moved + result.removed > 0) this.emit('libraryChanged', { reason: 'scan' });
     return { result, problems };
   }
 
   /** Indexes every pending photo; progress goes to `progress` events and the optional callback. */
   async indexPending(options: { onProgress?: (p: Progress) => void; batchSize?: number } = {}): Promise<PipelineSummary> {
+    this.requireWriter('index photos');
     const job = new IndexingJob(this.catalog, this.pack, this.index, this.thumbnails, {
       captions: this.settings.captions,
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
       onProgress: (p) => {
         const { paused, ...counts } = p;
-        const progress: Progress = { phase: paused ? 'paused' : 'indexing', ...counts };
+        const progress: Progress = { phase: paused ? 'paused' : 'indexing', ...counts, failure: null };
         this.setProgress(progress);
         options.onProgress?.(progress);
       },
     });
     this.job = job;
+    if (this.closing) job.cancel();
     try {
       const summary = await job.run();
       if (summary.indexed > 0) this.emit('libraryChanged', { reason: 'indexed' });
@@ -189,15 +355,45 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
    * "add folder". Calls are serialised, so a burst of watcher events never runs two jobs at once.
    */
   update(options: { folders?: FolderRow[]; under?: string; onProgress?: (p: Progress) => void } = {}): Promise<UpdateSummary> {
+    this.requireWriter('update the library');
     const next = this.running.then(async () => {
-      const { result, problems } = await this.scan(options.folders, options.under);
-      const indexing = await this.indexPending(options.onProgress ? { onProgress: options.onProgress } : {});
-      const albums = result.added + result.changed + result.moved + result.removed + indexing.indexed > 0 ? await refreshAlbums(this.catalog, this.pack) : 0;
-      this.setProgress({ ...this.progressState, phase: 'idle', currentFile: null, etaSeconds: null });
-      return { scan: result, problems, indexing, albums };
+      try {
+        const { result, problems } = await this.scan(options.folders, options.under);
+        const indexing = await this.indexPending(options.onProgress ? { onProgress: options.onProgress } : {});
+        const albums = result.added + result.changed + result.moved + result.removed + indexing.indexed > 0 ? await refreshAlbums(this.catalog, this.pack) : 0;
+        this.setProgress({ ...this.progressState, phase: 'idle', currentFile: null, etaSeconds: null, failure: null });
+        await this.backupIfDue();
+        return { scan: result, problems, indexing, albums };
+      } catch (error) {
+        if (isDamage(error)) this.reportDamage(errorText(error));
+        this.setProgress({ ...this.progressState, phase: 'idle', currentFile: null, etaSeconds: null, failure: errorText(error) });
+        throw error;
+      }
     });
     this.running = next.catch(() => undefined);
     return next;
+  }
+
+  private reportDamage(reason: string): void {
+    markDamaged(this.dataDir, reason);
+    this.notices.push(`The library's catalogue is damaged (${reason}). Glimpse will restore it from its backup the next time it starts.`);
+  }
+
+  /**
+   * Copies the catalogue to `backups/` when the newest copy is a day old (the writer, after a job).
+   * A failure is reported, never fatal: the library itself is fine.
+   */
+  async backupIfDue(now = new Date()): Promise<string | null> {
+    if (!this.lock) return null;
+    const dir = join(this.dataDir, 'backups');
+    if (!backupDue(dir, now.getTime())) return null;
+    try {
+      return await backupCatalog(this.catalog, dir, now);
+    } catch (error) {
+      if (isDamage(error)) this.reportDamage(errorText(error));
+      else this.notices.push(`The catalogue could not be backed up: ${errorText(error)}`);
+      return null;
+    }
   }
 
   pause(): void {
@@ -216,6 +412,11 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   async search(request: SearchRequest): Promise<SearchResponse> {
     this.index.refresh(this.catalog);
     return search(this.catalog, this.pack, this.index, request);
+  }
+
+  private offlineOf(path: string): { since: string; reason: string } | null {
+    const o = this.catalog.offlineDirs().find((d) => isUnder(path, d.dir));
+    return o ? { since: new Date(o.since).toISOString(), reason: o.reason } : null;
   }
 
   /** Search by example with an image file that need not be in the library. */
@@ -247,6 +448,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       album: album ? { id: album.id, title: album.user_title ?? album.title } : null,
       status: row.status,
       error: row.error,
+      offline: this.offlineOf(row.path),
     };
   }
 
@@ -291,17 +493,26 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   status(): Status {
     return {
       folders: this.catalog.folders().map((f) => this.folderInfo(f)),
-      photos: this.catalog.counts(),
+      photos: this.catalog.counts(this.pack.id),
       model: { id: this.pack.id, name: this.pack.manifest.name, captions: this.pack.hasCaptioner, providers: [...new Set(this.pack.sessions.map((s) => s.provider))] },
       progress: this.progress,
+      offline: this.offlineFolders(),
+      readOnly: this.readOnlyReason(),
+      notices: [...this.notices],
     };
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     this.job?.cancel();
     await this.running;
-    this.index.save();
-    await this.pack.close();
-    this.catalog.close();
+    try {
+      this.index.save();
+    } finally {
+      await this.pack.close();
+      this.catalog.close();
+      this.lock?.release();
+      this.lock = null;
+    }
   }
 }

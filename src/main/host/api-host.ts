@@ -2,6 +2,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { type EventName, type Events, type MethodName, type Params, type Reply, type Results, ApiError, parseCall } from '../../shared/api.js';
 import { GlimpseEngine, type EngineOptions } from '../engine/engine.js';
+import { LibraryBusyError } from '../engine/library-lock.js';
 import { LibraryWatcher, type WatcherOptions } from '../engine/library/watcher.js';
 import { writeSampleLibrary } from '../engine/scenes/sample-library.js';
 import { browserPreview } from '../engine/media/photo.js';
@@ -15,6 +16,8 @@ export interface ApiHostOptions extends EngineOptions {
   /** Watch library folders for changes (the app does; tests may not). */
   watch?: boolean;
   watcherOptions?: WatcherOptions;
+  /** While another process holds the library's write lock, how often to try to take it over (ms). */
+  writerRetryMs?: number;
 }
 
 type Handlers = { [M in MethodName]: (params: Required<Params<M>> & Params<M>) => Promise<Results[M]> | Results[M] };
@@ -25,27 +28,58 @@ type Handlers = { [M in MethodName]: (params: Required<Params<M>> & Params<M>) =
  * call gets an error reply, never an exception. Also serves media for indexed photo ids only.
  */
 export class ApiHost {
+  private watcher: LibraryWatcher | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private starting: Promise<void> = Promise.resolve();
+
   private constructor(
     readonly engine: GlimpseEngine,
-    private readonly watcher: LibraryWatcher | undefined,
+    private readonly options: ApiHostOptions,
   ) {}
 
+  /**
+   * Opens the library as its writer (the app scans, watches and indexes). When another process holds
+   * the write lock (`glimpse index` or `glimpse watch` in a terminal), the app opens it read-only,
+   * says so in its status, and takes over as soon as the lock is free.
+   */
   static async open(options: ApiHostOptions): Promise<ApiHost> {
-    const engine = await GlimpseEngine.open(options);
-    const watcher = options.watch === false ? undefined : new LibraryWatcher(engine, options.watcherOptions);
-    const host = new ApiHost(engine, watcher);
+    let engine: GlimpseEngine;
+    try {
+      engine = await GlimpseEngine.open({ ...options, access: 'write', command: options.command ?? 'the Glimpse app' });
+    } catch (error) {
+      if (!(error instanceof LibraryBusyError)) throw error;
+      engine = await GlimpseEngine.open({ ...options, access: 'read' });
+    }
+    const host = new ApiHost(engine, options);
     if (options.onEvent) {
       const emit = options.onEvent;
       engine.on('progress', (p) => emit('progress', p));
       engine.on('libraryChanged', (c) => emit('libraryChanged', c));
     }
-    watcher?.on('error', (error) => console.error(`glimpse: watching failed: ${error.message}`));
-    // Catch up with what changed while the app was closed, then keep watching.
-    void (async () => {
-      await watcher?.watchAll();
-      await engine.update().catch((error: Error) => console.error(`glimpse: start-up scan failed: ${error.message}`));
-    })();
+    for (const notice of engine.notices) console.error(`glimpse: ${notice}`);
+    if (engine.writable) host.startWriting();
+    else {
+      host.retry = setInterval(() => {
+        if (!host.engine.tryBecomeWriter(options.command ?? 'the Glimpse app')) return;
+        clearInterval(host.retry);
+        host.retry = undefined;
+        host.engine.emit('libraryChanged', { reason: 'this window now updates the library' });
+        host.startWriting();
+      }, options.writerRetryMs ?? 5000);
+      host.retry.unref();
+    }
     return host;
+  }
+
+  /** Catches up with what changed while the app was closed (or read-only), then keeps watching. */
+  private startWriting(): void {
+    const watcher = this.options.watch === false ? undefined : new LibraryWatcher(this.engine, this.options.watcherOptions);
+    watcher?.on('error', (error) => console.error(`glimpse: watching failed: ${error.message}`));
+    this.watcher = watcher;
+    this.starting = (async () => {
+      await watcher?.watchAll();
+      await this.engine.update().catch((error: Error) => console.error(`glimpse: start-up scan failed: ${error.message}`));
+    })();
   }
 
   private readonly handlers: Handlers = {
@@ -101,16 +135,19 @@ export class ApiHost {
     }
   }
 
-  /** The file behind a media URL, only for photos in the catalogue that indexed without error. */
+  /**
+   * The file behind a media URL, only for photos in the catalogue that were indexed (a photo waiting to
+   * be indexed again still shows its last thumbnail). Named by content, so never another photo's.
+   */
   async mediaFile(kind: 'thumb' | 'full', id: number): Promise<{ path: string; mime: string } | null> {
     if (!Number.isSafeInteger(id) || id <= 0) return null;
     const row = this.engine.catalog.photo(id);
-    if (!row || row.status !== 'indexed') return null;
+    if (!row || row.hash === null || row.status === 'error') return null;
     try {
-      if (kind === 'thumb') return { path: await this.engine.thumbnails.ensure(id, row.path), mime: 'image/webp' };
+      if (kind === 'thumb') return { path: await this.engine.thumbnails.ensure(id, row.hash, row.path), mime: 'image/webp' };
       const mime = BROWSER_MIME[extname(row.path).toLowerCase()];
       if (mime) return { path: row.path, mime };
-      const preview = join(this.engine.dataDir, 'previews', `${id}.jpg`);
+      const preview = join(this.engine.dataDir, 'previews', `${id}-${row.hash.slice(0, 16)}.jpg`);
       try {
         await stat(preview);
       } catch {
@@ -123,12 +160,10 @@ export class ApiHost {
     }
   }
 
-  async photoPath(id: number): Promise<string | null> {
-    return this.engine.catalog.photo(id)?.path ?? null;
-  }
-
   async close(): Promise<void> {
+    clearInterval(this.retry);
     await this.watcher?.close();
-    await this.engine.close();
+    await this.engine.close(); // cancels the job in flight and waits for it
+    await this.starting;
   }
 }

@@ -1,7 +1,7 @@
 import type { FolderInfo, GlimpseApi, Progress, Status } from '../../shared/api';
 import type { Notices } from '../lib/notices.svelte';
 
-export const IDLE: Progress = { phase: 'idle', done: 0, total: 0, errors: 0, rate: 0, etaSeconds: null, currentFile: null };
+export const IDLE: Progress = { phase: 'idle', done: 0, total: 0, errors: 0, rate: 0, etaSeconds: null, currentFile: null, failure: null };
 
 export type PickOutcome = 'added' | 'failed' | 'none';
 

@@ -214,6 +214,8 @@ describe('issue 11 regressions', () => {
     try {
       engine.addFolder(library);
       await engine.update();
+      // Whatever a person types parses (quotes, operators, column filters): only real faults raise.
+      for (const hostile of ['"unbalanced', 'NEAR(a b)', 'a OR b', '*', '^red', 'caption:red', '"""', 'red AND', '(', "it's"]) await engine.search(request(hostile));
       const db = new Database(join(dataDir, 'catalog.sqlite'));
       db.exec('DROP TABLE photo_text');
       db.close();

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { basename, dirname, extname } from 'node:path';
+import { basename, dirname, extname, sep } from 'node:path';
 import { MIGRATIONS } from './schema.js';
 
 export type PhotoStatus = 'pending' | 'indexed' | 'error';
@@ -22,6 +22,8 @@ export interface PhotoRow {
   gps_lon: number | null;
   status: PhotoStatus;
   error: string | null;
+  /** When the file was last indexed or found unreadable; null for a file never processed. */
+  indexed_at: number | null;
 }
 
 export interface FolderRow {
@@ -30,6 +32,29 @@ export interface FolderRow {
   watch_note: string | null;
   photo_count: number;
   error_count: number;
+}
+
+/** A folder that could not be listed at the last scan: its photos are kept, not deleted. */
+export interface OfflineDir {
+  dir: string;
+  folder_id: number;
+  since: number;
+  reason: string;
+}
+
+/** A vector's latest state since some point of the log: the vector now, or null when it was deleted. */
+export interface VectorChange {
+  photoId: number;
+  vector: Float32Array | null;
+}
+
+export interface PhotoCounts {
+  total: number;
+  /** Photos with a vector for the model and nothing left to do. */
+  indexed: number;
+  /** New or changed files, and photos that have no vector for the model yet. */
+  pending: number;
+  errors: number;
 }
 
 export interface AlbumRow {
@@ -77,6 +102,17 @@ export function blobVector(blob: Buffer): Float32Array {
   return copy;
 }
 
+/** True when `path` is `dir` or inside it. */
+export function isUnder(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+}
+
+/** The bounds of every path inside `dir`, for a range scan: they sort between the prefix and the prefix with its last character bumped. */
+function pathRange(dir: string): [string, string] {
+  const prefix = dir.endsWith(sep) ? dir : dir + sep;
+  return [prefix, prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)];
+}
+
 /** Words of a file's name and folders, for keyword search ("IMG_2041 beach-trip.jpg" -> "IMG 2041 beach trip"). */
 export function nameWords(path: string): string {
   const stem = basename(path, extname(path));
@@ -94,31 +130,62 @@ export class Catalog {
   constructor(readonly file: string) {
     mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    this.migrate();
+    try {
+      this.db.pragma('busy_timeout = 5000');
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('foreign_keys = ON');
+      this.migrate();
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
   }
 
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version > MIGRATIONS.length)
       throw new CatalogError(`${this.file} was written by a newer Glimpse (schema ${version}, this one knows ${MIGRATIONS.length}); update Glimpse`);
-    for (let v = version; v < MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]!);
-        this.db.pragma(`user_version = ${v + 1}`);
-      })();
+    if (version === MIGRATIONS.length) return;
+    // A step may rebuild a table; with foreign keys on, dropping the old one would cascade. The pragma
+    // has no effect inside a transaction, so it is switched around them, and the keys checked after.
+    this.db.pragma('foreign_keys = OFF');
+    try {
+      for (let v = version; v < MIGRATIONS.length; v++) {
+        this.db
+          .transaction(() => {
+            this.db.exec(MIGRATIONS[v]!);
+            const broken = this.db.pragma('foreign_key_check') as unknown[];
+            if (broken.length > 0) throw new CatalogError(`upgrading ${this.file} to schema ${v + 1} would break ${broken.length} references; it was left as it was`);
+            this.db.pragma(`user_version = ${v + 1}`);
+          })
+          .immediate();
+      }
+    } finally {
+      this.db.pragma('foreign_keys = ON');
     }
+  }
+
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
   }
 
   close(): void {
     this.db.close();
   }
 
+  /**
+   * A write transaction that takes the write lock when it begins (IMMEDIATE): a deferred one that reads
+   * and then writes can fail with SQLITE_BUSY at once when another process writes, since SQLite cannot
+   * wait for the lock without risking a deadlock; an immediate one waits up to the busy timeout.
+   */
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    return this.db.transaction(work).immediate();
+  }
+
+  /** Several reads that must see one snapshot of the database. */
+  snapshot<T>(work: () => T): T {
+    return this.db.transaction(work).deferred();
   }
 
   // ---- folders ----
@@ -126,6 +193,10 @@ export class Catalog {
   addFolder(path: string): FolderRow {
     this.db.prepare('INSERT OR IGNORE INTO folders (path, added_at) VALUES (?, ?)').run(path, Date.now());
     return this.folders().find((f) => f.path === path)!;
+  }
+
+  folder(id: number): FolderRow | undefined {
+    return this.folders().find((f) => f.id === id);
   }
 
   removeFolder(id: number): boolean {
@@ -178,9 +249,13 @@ export class Catalog {
     return id;
   }
 
-  /** A file whose size or mtime changed: its vector, caption and metadata are recomputed. */
+  /**
+   * A file whose size or mtime changed: its vector, caption and metadata are recomputed. Until then it
+   * keeps its old vector and hash (the fingerprint of the content last indexed), so it stays findable
+   * and shows its last thumbnail.
+   */
   markChanged(id: number, size: number, mtimeMs: number): void {
-    this.db.prepare(`UPDATE photos SET size = ?, mtime_ms = ?, hash = NULL, status = 'pending', error = NULL WHERE id = ?`).run(size, Math.round(mtimeMs), id);
+    this.db.prepare(`UPDATE photos SET size = ?, mtime_ms = ?, status = 'pending', error = NULL WHERE id = ?`).run(size, Math.round(mtimeMs), id);
   }
 
   /** A file that moved (same content hash): it keeps its id, vectors, captions and edits. */
@@ -200,34 +275,42 @@ export class Catalog {
     });
   }
 
-  pendingPhotos(limit: number, afterId = 0): PhotoRow[] {
-    return this.db.prepare(`SELECT * FROM photos WHERE status = 'pending' AND id > ? ORDER BY id LIMIT ?`).all(afterId, limit) as PhotoRow[];
-  }
-
-  /** Pending photos for a model: new files, and indexed photos that have no vector for this model yet. */
-  requeueMissingVectors(model: string): number {
+  /**
+   * Work for a model, in id order: new and changed files, and photos that have no vector for this model
+   * yet (indexed with another one). A photo's status is about its file; its vectors are per model, so
+   * switching models never hides a photo that already has a vector for the active one.
+   */
+  pendingPhotos(model: string, limit: number, afterId = 0): PhotoRow[] {
     return this.db
-      .prepare(`UPDATE photos SET status = 'pending' WHERE status = 'indexed' AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.photo_id = photos.id AND v.model = ?)`)
-      .run(model).changes;
+      .prepare(
+        `SELECT * FROM photos WHERE id > ? AND (status = 'pending' OR (status = 'indexed' AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.photo_id = photos.id AND v.model = ?)))
+         ORDER BY id LIMIT ?`,
+      )
+      .all(afterId, model, limit) as PhotoRow[];
   }
 
-  /** Stores a batch of finished photos in one transaction: metadata, vector, caption, keyword text. */
-  recordIndexed(model: string, batch: readonly IndexedPhoto[]): void {
-    if (batch.length === 0) return;
+  /**
+   * Stores a batch of finished photos in one transaction: metadata, vector, caption, keyword text.
+   * Photos deleted while they were being decoded are skipped; the ids actually stored are returned.
+   */
+  recordIndexed(model: string, batch: readonly IndexedPhoto[]): number[] {
+    if (batch.length === 0) return [];
     const update = this.db.prepare(
       `UPDATE photos SET hash = ?, width = ?, height = ?, taken_at = ?, camera = ?, gps_lat = ?, gps_lon = ?, status = 'indexed', error = NULL, indexed_at = ? WHERE id = ?`,
     );
-    const vector = this.db.prepare('INSERT OR REPLACE INTO vectors (photo_id, model, vector, added_seq) VALUES (?, ?, ?, ?)');
+    const vector = this.db.prepare('INSERT INTO vectors (photo_id, model, vector) VALUES (?, ?, ?) ON CONFLICT (photo_id, model) DO UPDATE SET vector = excluded.vector');
     const caption = this.db.prepare(`INSERT OR REPLACE INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'caption', ?, ?, ?)`);
-    this.transaction(() => {
-      let seq = (this.db.prepare('SELECT coalesce(max(added_seq), 0) AS s FROM vectors WHERE model = ?').get(model) as { s: number }).s;
+    return this.transaction(() => {
       const now = Date.now();
+      const stored: number[] = [];
       for (const p of batch) {
-        update.run(p.hash, p.width, p.height, p.takenAt, p.camera, p.gps?.lat ?? null, p.gps?.lon ?? null, now, p.id);
-        vector.run(p.id, model, vectorBlob(p.vector), ++seq);
+        if (update.run(p.hash, p.width, p.height, p.takenAt, p.camera, p.gps?.lat ?? null, p.gps?.lon ?? null, now, p.id).changes === 0) continue;
+        vector.run(p.id, model, vectorBlob(p.vector));
         if (p.caption !== null) caption.run(p.id, model, p.caption, now);
         this.refreshPhotoText(p.id);
+        stored.push(p.id);
       }
+      return stored;
     });
   }
 
@@ -237,12 +320,50 @@ export class Catalog {
 
   // ---- vectors ----
 
-  /** Vectors of a model added after `afterSeq` (0: all), in the order they were added. */
-  *vectors(model: string, afterSeq = 0): Generator<{ photoId: number; vector: Float32Array; seq: number }> {
-    const rows = this.db
-      .prepare('SELECT photo_id, vector, added_seq FROM vectors WHERE model = ? AND added_seq > ? ORDER BY added_seq')
-      .iterate(model, afterSeq) as IterableIterator<{ photo_id: number; vector: Buffer; added_seq: number }>;
-    for (const row of rows) yield { photoId: row.photo_id, vector: blobVector(row.vector), seq: row.added_seq };
+  /** The sequence number of the last write to any vector (0: none yet). */
+  lastVectorSeq(): number {
+    return this.db.prepare('SELECT coalesce(max(seq), 0) FROM vector_log').pluck().get() as number;
+  }
+
+  /** Every vector of a model and the log position they are current at, from one snapshot. */
+  allVectors(model: string): { seq: number; vectors: Array<{ photoId: number; vector: Float32Array }> } {
+    return this.snapshot(() => ({
+      seq: this.lastVectorSeq(),
+      vectors: (this.db.prepare('SELECT photo_id, vector FROM vectors WHERE model = ?').all(model) as Array<{ photo_id: number; vector: Buffer }>).map((r) => ({
+        photoId: r.photo_id,
+        vector: blobVector(r.vector),
+      })),
+    }));
+  }
+
+  /**
+   * What changed for a model's vectors after log position `afterSeq`: each photo once, with its vector
+   * now (null: deleted), and the log position this is current at, from one snapshot.
+   */
+  vectorChanges(model: string, afterSeq: number): { seq: number; changes: VectorChange[] } {
+    return this.snapshot(() => {
+      const seq = this.lastVectorSeq();
+      if (seq <= afterSeq) return { seq, changes: [] };
+      const rows = this.db
+        .prepare(
+          `SELECT l.photo_id, max(l.seq) AS last, v.vector FROM vector_log l LEFT JOIN vectors v ON v.photo_id = l.photo_id AND v.model = l.model
+           WHERE l.seq > ? AND l.model = ? GROUP BY l.photo_id ORDER BY last`,
+        )
+        .all(afterSeq, model) as Array<{ photo_id: number; vector: Buffer | null }>;
+      return { seq, changes: rows.map((r) => ({ photoId: r.photo_id, vector: r.vector ? blobVector(r.vector) : null })) };
+    });
+  }
+
+  /**
+   * Drops log entries that a later entry for the same photo and model supersedes. Safe for every
+   * reader: one that has not seen the dropped entry has not seen the later one either.
+   */
+  compactVectorLog(): number {
+    return this.db.prepare('DELETE FROM vector_log WHERE seq NOT IN (SELECT max(seq) FROM vector_log GROUP BY model, photo_id)').run().changes;
+  }
+
+  vectorLogSize(): number {
+    return this.db.prepare('SELECT count(*) FROM vector_log').pluck().get() as number;
   }
 
   vector(photoId: number, model: string): Float32Array | undefined {
@@ -251,15 +372,15 @@ export class Catalog {
   }
 
   vectorIds(model: string): number[] {
-    return (this.db.prepare('SELECT photo_id FROM vectors WHERE model = ?').pluck().all(model) as number[]);
+    return this.db.prepare('SELECT photo_id FROM vectors WHERE model = ?').pluck().all(model) as number[];
+  }
+
+  vectorCountAll(): number {
+    return this.db.prepare('SELECT count(*) FROM vectors INDEXED BY vectors_model').pluck().get() as number;
   }
 
   vectorCount(model: string): number {
-    return this.db.prepare('SELECT count(*) FROM vectors INDEXED BY vectors_seq WHERE model = ?').pluck().get(model) as number;
-  }
-
-  maxVectorSeq(model: string): number {
-    return (this.db.prepare('SELECT coalesce(max(added_seq), 0) AS s FROM vectors WHERE model = ?').get(model) as { s: number }).s;
+    return this.db.prepare('SELECT count(*) FROM vectors INDEXED BY vectors_model WHERE model = ?').pluck().get(model) as number;
   }
 
   // ---- texts ----
@@ -310,16 +431,14 @@ export class Catalog {
 
   /** Full-text matches, best first, with a snippet of the column that matched. */
   keywordSearch(match: string, limit: number): Array<{ id: number; caption: string; album: string; names: string }> {
-    try {
-      return this.db
-        .prepare(
-          `SELECT rowid AS id, highlight(photo_text, 0, '«', '»') AS caption, highlight(photo_text, 1, '«', '»') AS album, highlight(photo_text, 2, '«', '»') AS names
-           FROM photo_text WHERE photo_text MATCH ? ORDER BY bm25(photo_text, 3.0, 2.0, 1.0) LIMIT ?`,
-        )
-        .all(match, limit) as Array<{ id: number; caption: string; album: string; names: string }>;
-    } catch {
-      return []; // a query FTS5 cannot parse matches nothing rather than failing the search
-    }
+    // The match string is built from quoted terms only (search.ts), so FTS5 always parses it: an error
+    // here is a real fault and is raised, never turned into "no results".
+    return this.db
+      .prepare(
+        `SELECT rowid AS id, highlight(photo_text, 0, '«', '»') AS caption, highlight(photo_text, 1, '«', '»') AS album, highlight(photo_text, 2, '«', '»') AS names
+         FROM photo_text WHERE photo_text MATCH ? ORDER BY bm25(photo_text, 3.0, 2.0, 1.0) LIMIT ?`,
+      )
+      .all(match, limit) as Array<{ id: number; caption: string; album: string; names: string }>;
   }
 
   // ---- albums ----
@@ -375,7 +494,7 @@ export class Catalog {
 
   // ---- queries for search ----
 
-  /** Ids of indexed photos that pass the filters, or undefined when there are no filters. */
+  /** Ids of photos that pass the filters, or undefined when there are no filters. */
   filteredIds(filters: PhotoFilters): Set<number> | undefined {
     const where: string[] = [];
     const args: unknown[] = [];
@@ -396,16 +515,54 @@ export class Catalog {
       args.push(`%${filters.camera}%`);
     }
     if (where.length === 0) return undefined;
-    return new Set(this.db.prepare(`SELECT id FROM photos WHERE status = 'indexed' AND ${where.join(' AND ')}`).pluck().all(...args) as number[]);
+    return new Set(this.db.prepare(`SELECT id FROM photos WHERE ${where.join(' AND ')}`).pluck().all(...args) as number[]);
   }
 
-  counts(): { total: number; indexed: number; pending: number; errors: number } {
-    const row = this.db
+  photoTotal(): number {
+    return this.db.prepare('SELECT count(*) FROM photos').pluck().get() as number;
+  }
+
+  counts(model: string): PhotoCounts {
+    return this.db
       .prepare(
-        `SELECT count(*) AS total, coalesce(sum(status = 'indexed'), 0) AS indexed, coalesce(sum(status = 'pending'), 0) AS pending, coalesce(sum(status = 'error'), 0) AS errors FROM photos`,
+        `SELECT count(*) AS total, coalesce(sum(status = 'indexed' AND has), 0) AS indexed, coalesce(sum(status = 'pending' OR (status = 'indexed' AND NOT has)), 0) AS pending,
+           coalesce(sum(status = 'error'), 0) AS errors
+         FROM (SELECT status, EXISTS (SELECT 1 FROM vectors v WHERE v.photo_id = photos.id AND v.model = ?) AS has FROM photos)`,
       )
-      .get() as { total: number; indexed: number; pending: number; errors: number };
-    return row;
+      .get(model) as PhotoCounts;
+  }
+
+  // ---- offline folders ----
+
+  offlineDirs(): OfflineDir[] {
+    return this.db.prepare('SELECT dir, folder_id, since, reason FROM offline_dirs ORDER BY dir').all() as OfflineDir[];
+  }
+
+  /** Marks a folder offline (keeping the time it first went offline) with the reason it could not be listed. */
+  setOffline(folderId: number, dir: string, reason: string): void {
+    this.db
+      .prepare('INSERT INTO offline_dirs (dir, folder_id, since, reason) VALUES (?, ?, ?, ?) ON CONFLICT (dir) DO UPDATE SET reason = excluded.reason')
+      .run(dir, folderId, Date.now(), reason);
+  }
+
+  clearOffline(dir: string): void {
+    this.db.prepare('DELETE FROM offline_dirs WHERE dir = ?').run(dir);
+  }
+
+  /** Photos whose path is inside `dir` (a range scan on the path index). */
+  photoCountUnder(dir: string): number {
+    return this.db.prepare('SELECT count(*) FROM photos WHERE path >= ? AND path < ?').pluck().get(...pathRange(dir)) as number;
+  }
+
+  /** Pending photos (as `pendingPhotos` counts them) inside `dir`. */
+  pendingCountUnder(model: string, dir: string): number {
+    return this.db
+      .prepare(
+        `SELECT count(*) FROM photos WHERE path >= ? AND path < ?
+           AND (status = 'pending' OR (status = 'indexed' AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.photo_id = photos.id AND v.model = ?)))`,
+      )
+      .pluck()
+      .get(...pathRange(dir), model) as number;
   }
 
   errors(limit = 50): Array<{ path: string; error: string }> {

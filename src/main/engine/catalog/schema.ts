@@ -1,6 +1,7 @@
 /**
  * The catalogue's migration ladder. Each step takes the database from version i to i+1 and never
- * changes once released; a database newer than the last step is refused rather than damaged.
+ * changes once released; a database newer than the last step is refused rather than damaged. Steps run
+ * with foreign keys off (so a table can be rebuilt without cascading deletes), then the keys are checked.
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -73,5 +74,95 @@ export const MIGRATIONS: readonly string[] = [
   -- Keyword search over captions, album titles and file/folder names; rowid = photos.id. The Porter
   -- stemmer lets "circle" find "circles".
   CREATE VIRTUAL TABLE photo_text USING fts5(caption, album, names, tokenize = 'porter unicode61 remove_diacritics 2');
+  `,
+  // v2: ids are never reused (AUTOINCREMENT: a new photo can never inherit a deleted one's id, vector
+  // or thumbnail); every write to \`vectors\` is logged with one global sequence number by triggers, so
+  // an index file knows exactly which changes it has not seen (no write can forget to log itself);
+  // indexing state is per model (a vector per model; a photo's status is about its file only); folders
+  // that cannot be listed are recorded as offline instead of being emptied.
+  `
+  CREATE TABLE folders_v2 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    path TEXT NOT NULL UNIQUE,
+    added_at INTEGER NOT NULL,
+    watch_note TEXT
+  );
+  INSERT INTO folders_v2 (id, path, added_at, watch_note) SELECT id, path, added_at, watch_note FROM folders;
+  DROP TABLE folders;
+  ALTER TABLE folders_v2 RENAME TO folders;
+
+  CREATE TABLE photos_v2 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+    path TEXT NOT NULL UNIQUE,
+    dir TEXT NOT NULL,
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ms INTEGER NOT NULL,
+    hash TEXT,
+    width INTEGER,
+    height INTEGER,
+    taken_at TEXT,
+    camera TEXT,
+    gps_lat REAL,
+    gps_lon REAL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'indexed', 'error')),
+    error TEXT,
+    indexed_at INTEGER
+  );
+  INSERT INTO photos_v2 (id, folder_id, path, dir, name, size, mtime_ms, hash, width, height, taken_at, camera, gps_lat, gps_lon, status, error, indexed_at)
+    SELECT id, folder_id, path, dir, name, size, mtime_ms, hash, width, height, taken_at, camera, gps_lat, gps_lon, status, error, indexed_at FROM photos;
+  DROP TABLE photos;
+  ALTER TABLE photos_v2 RENAME TO photos;
+  CREATE INDEX photos_folder ON photos(folder_id);
+  CREATE INDEX photos_status ON photos(status);
+  CREATE INDEX photos_hash ON photos(hash);
+  CREATE INDEX photos_dir ON photos(dir);
+  CREATE INDEX photos_taken ON photos(taken_at);
+
+  CREATE TABLE albums_v2 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    dir TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL DEFAULT '',
+    summary TEXT NOT NULL DEFAULT '',
+    user_title TEXT,
+    signature TEXT NOT NULL DEFAULT '',
+    cover_id INTEGER,
+    updated_at INTEGER NOT NULL DEFAULT 0
+  );
+  INSERT INTO albums_v2 SELECT id, dir, title, summary, user_title, signature, cover_id, updated_at FROM albums;
+  DROP TABLE albums;
+  ALTER TABLE albums_v2 RENAME TO albums;
+
+  DROP INDEX vectors_seq;
+  ALTER TABLE vectors DROP COLUMN added_seq;
+  CREATE INDEX vectors_model ON vectors(model);
+
+  -- Every insert, update and delete of a vector, in order. An index file records the last seq it
+  -- covers; catching up is reading the entries after it. Superseded entries may be compacted away.
+  CREATE TABLE vector_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    model TEXT NOT NULL,
+    photo_id INTEGER NOT NULL
+  );
+  INSERT INTO vector_log (model, photo_id) SELECT model, photo_id FROM vectors;
+  CREATE TRIGGER vectors_logged_insert AFTER INSERT ON vectors BEGIN
+    INSERT INTO vector_log (model, photo_id) VALUES (new.model, new.photo_id);
+  END;
+  CREATE TRIGGER vectors_logged_update AFTER UPDATE ON vectors BEGIN
+    INSERT INTO vector_log (model, photo_id) VALUES (new.model, new.photo_id);
+  END;
+  CREATE TRIGGER vectors_logged_delete AFTER DELETE ON vectors BEGIN
+    INSERT INTO vector_log (model, photo_id) VALUES (old.model, old.photo_id);
+  END;
+
+  -- A folder (a library root or one inside it) that could not be listed: its photos keep their rows,
+  -- vectors and captions until it can be listed again.
+  CREATE TABLE offline_dirs (
+    dir TEXT PRIMARY KEY,
+    folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+    since INTEGER NOT NULL,
+    reason TEXT NOT NULL
+  );
   `,
 ];

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import type { Catalog, IndexedPhoto, PhotoRow } from '../catalog/catalog.js';
+import { type Catalog, type IndexedPhoto, type PhotoRow, isUnder } from '../catalog/catalog.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import { MAX_FILE_BYTES, type ModelInput, PhotoError, contentHashOfBytes, preparePhoto } from '../media/photo.js';
 import type { ThumbnailStore } from '../media/thumbnails.js';
@@ -10,7 +10,7 @@ import type { PhotoMetadata } from '../media/photo.js';
 import type { Progress } from '../../../shared/api.js';
 
 /** The API's progress, less the phase (the engine knows whether it is scanning or indexing). */
-export type PipelineProgress = Omit<Progress, 'phase'> & { paused: boolean };
+export type PipelineProgress = Omit<Progress, 'phase' | 'failure'> & { paused: boolean };
 
 export interface PipelineTimings {
   decodeMs: number;
@@ -36,6 +36,20 @@ export interface PipelineOptions {
   onProgress?: (progress: PipelineProgress) => void;
   /** How often the HNSW index file is saved while indexing; the catalogue is always the source of truth. */
   saveEveryMs?: number;
+}
+
+/** Indexing stopped part-way: the photos it did not finish are still pending for the next run. */
+export class IndexingError extends Error {
+  override name = 'IndexingError';
+}
+
+/** Saving to the library failed (disk full, read-only, catalogue locked or damaged): no photo's fault. */
+class StorageFault extends Error {
+  override name = 'StorageFault';
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 interface Prepared {
@@ -98,10 +112,6 @@ export class IndexingJob {
     this.resume();
   }
 
-  get snapshot(): PipelineProgress {
-    return { ...this.progress };
-  }
-
   private lastEmit = 0;
   private emit(force = false): void {
     const now = Date.now();
@@ -136,6 +146,11 @@ export class IndexingJob {
     }
   }
 
+  /**
+   * Runs until every pending photo is indexed or marked with its error, or the job is cancelled, or a
+   * fault stops it (the library's disk is full, the model fails on every photo): then it drains what is
+   * in flight and throws an IndexingError; the photos it did not finish stay pending for the next run.
+   */
   async run(): Promise<PipelineSummary> {
     const started = performance.now();
     const batchSize = this.options.batchSize ?? 32;
@@ -143,18 +158,30 @@ export class IndexingJob {
     const captions = this.options.captions !== false && this.pack.hasCaptioner;
     const saveEvery = this.options.saveEveryMs ?? 15_000;
     const timings: PipelineTimings = { decodeMs: 0, inferenceMs: 0, captionMs: 0, writeMs: 0 };
-    this.progress.total = this.catalog.counts().pending;
+    // Photos in a folder that could not be listed wait until it is back: they are not failures.
+    const offline = this.catalog.offlineDirs().map((o) => o.dir);
+    const waiting = (row: PhotoRow) => !offline.some((dir) => isUnder(row.path, dir));
+    this.progress.total = this.catalog.counts(this.pack.id).pending - offline.reduce((n, dir) => n + this.catalog.pendingCountUnder(this.pack.id, dir), 0);
     this.emit(true);
 
     const ready: Prepared[] = [];
     let inFlight = 0;
     let producing = true;
+    let fault: unknown;
     const signal = new Signal();
     let rateWindow: Array<{ t: number; done: number }> = [{ t: started, done: 0 }];
+    const stop = (error: unknown) => {
+      fault ??= error;
+      signal.notify();
+    };
 
     const fail = (row: PhotoRow, error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      this.catalog.recordError(row.id, message);
+      try {
+        this.catalog.recordError(row.id, message(error));
+      } catch (writeError) {
+        stop(new StorageFault(`could not save to the library: ${message(writeError)}`));
+        return;
+      }
       this.progress.errors++;
       this.progress.done++;
     };
@@ -162,18 +189,20 @@ export class IndexingJob {
     const produce = async () => {
       let afterId = 0;
       for (;;) {
-        const rows = this.catalog.pendingPhotos(256, afterId);
-        if (rows.length === 0) break;
-        for (const row of rows) {
-          afterId = row.id;
+        const page = this.catalog.pendingPhotos(this.pack.id, 256, afterId);
+        if (page.length === 0) break;
+        afterId = page[page.length - 1]!.id;
+        for (const row of page.filter(waiting)) {
           if (this.pausedGate) await this.pausedGate.promise;
-          if (this.cancelled) return;
-          while (inFlight >= concurrency || ready.length >= 2 * batchSize) await signal.wait();
+          while ((inFlight >= concurrency || ready.length >= 2 * batchSize) && fault === undefined) await signal.wait();
+          if (this.cancelled || fault !== undefined) return;
           inFlight++;
           this.progress.currentFile = row.path;
           this.prepare(row, timings)
-            .then((p) => ready.push(p))
-            .catch((error: unknown) => fail(row, error))
+            .then(
+              (p) => ready.push(p),
+              (error: unknown) => fail(row, error),
+            )
             .finally(() => {
               inFlight--;
               signal.notify();
@@ -185,15 +214,16 @@ export class IndexingJob {
     const consume = async () => {
       let lastSave = performance.now();
       for (;;) {
-        while (ready.length < batchSize && (producing || inFlight > 0)) await signal.wait();
+        while (ready.length < batchSize && (producing || inFlight > 0) && fault === undefined) await signal.wait();
+        if (fault !== undefined) return;
         if (ready.length === 0) {
           if (!producing && inFlight === 0) break;
           continue;
         }
         const batch = ready.splice(0, batchSize);
         signal.notify();
-        await this.processBatch(batch, captions, timings);
-        this.progress.done += batch.length;
+        const marked = await this.processOrIsolate(batch, captions, timings, fail);
+        this.progress.done += batch.length - marked;
         const now = performance.now();
         rateWindow.push({ t: now, done: this.progress.done });
         rateWindow = rateWindow.filter((w) => now - w.t < 10_000 || w === rateWindow[rateWindow.length - 1]);
@@ -209,18 +239,25 @@ export class IndexingJob {
       }
     };
 
-    const consumer = consume();
-    try {
-      await produce();
-    } finally {
-      producing = false;
-      signal.notify();
-    }
+    const consumer = consume().catch(stop);
+    await produce().catch(stop);
+    producing = false;
+    signal.notify();
     await consumer;
-    this.index.save();
+    // Nothing may still be decoding when the job returns: the caller may close the catalogue next.
+    while (inFlight > 0) await signal.wait();
     this.progress.currentFile = null;
     this.progress.etaSeconds = 0;
     this.emit(true);
+    try {
+      this.index.save();
+    } catch (error) {
+      fault ??= new StorageFault(`could not save the vector index: ${message(error)}`);
+    }
+    if (fault !== undefined) {
+      const left = Math.max(0, this.progress.total - this.progress.done);
+      throw new IndexingError(`Indexing stopped: ${message(fault)}. ${left} photo${left === 1 ? ' is' : 's are'} still waiting and will be indexed on the next run.`, { cause: fault });
+    }
     return {
       indexed: this.progress.done - this.progress.errors,
       errors: this.progress.errors,
@@ -228,6 +265,32 @@ export class IndexingJob {
       seconds: (performance.now() - started) / 1000,
       timings,
     };
+  }
+
+  /**
+   * Processes a batch; when it fails for a reason other than storage, each photo is tried alone, so one
+   * photo the model cannot take is marked with the error and the rest are indexed. When no photo of
+   * the batch works alone, the model or runtime is failing, not the photos: that stops the job.
+   */
+  private async processOrIsolate(batch: Prepared[], captions: boolean, timings: PipelineTimings, fail: (row: PhotoRow, error: unknown) => void): Promise<number> {
+    try {
+      await this.processBatch(batch, captions, timings);
+      return 0;
+    } catch (error) {
+      if (error instanceof StorageFault || batch.length === 1) throw error;
+    }
+    const failed: Array<[Prepared, unknown]> = [];
+    for (const p of batch) {
+      try {
+        await this.processBatch([p], captions, timings);
+      } catch (error) {
+        if (error instanceof StorageFault) throw error;
+        failed.push([p, error]);
+      }
+    }
+    if (failed.length === batch.length) throw failed[0]![1];
+    for (const [p, error] of failed) fail(p.row, `the model could not process it: ${message(error)}`);
+    return failed.length;
   }
 
   private async processBatch(batch: Prepared[], captions: boolean, timings: PipelineTimings): Promise<void> {
@@ -241,7 +304,6 @@ export class IndexingJob {
       timings.captionMs += performance.now() - t;
     }
     t = performance.now();
-    await Promise.all(batch.map((p) => this.thumbnails.write(p.row.id, p.thumbnail)));
     const records: IndexedPhoto[] = batch.map((p, i) => ({
       id: p.row.id,
       hash: p.hash,
@@ -253,11 +315,18 @@ export class IndexingJob {
       vector: features[i]!.embedding,
       caption: texts[i] ?? null,
     }));
-    // A photo deleted while it was being decoded has no row to update any more: drop it quietly.
-    const live = this.catalog.photos(records.map((r) => r.id));
-    const kept = records.filter((r) => live.has(r.id));
-    this.catalog.recordIndexed(this.pack.id, kept);
-    for (const r of kept) this.index.add(r.id, r.vector);
+    try {
+      await Promise.all(batch.map((p) => this.thumbnails.write(p.row.id, p.hash, p.thumbnail)));
+      // A photo deleted while it was being decoded has no row to update any more: it is skipped.
+      this.catalog.recordIndexed(this.pack.id, records);
+    } catch (error) {
+      throw new StorageFault(`could not save to the library: ${message(error)}`, { cause: error });
+    }
+    // A photo indexed before has a thumbnail of its old content: no longer needed.
+    await Promise.all(batch.filter((p) => p.row.indexed_at !== null).map((p) => this.thumbnails.removeOthers(p.row.id, p.hash).catch(() => undefined)));
+    // The index learns of the batch the way it learns of every change: from the catalogue's vector log,
+    // which also moves its log position past these writes.
+    this.index.refresh(this.catalog);
     timings.writeMs += performance.now() - t;
   }
 }

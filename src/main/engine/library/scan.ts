@@ -1,6 +1,6 @@
 import { opendir, realpath, stat } from 'node:fs/promises';
-import { join, sep } from 'node:path';
-import type { Catalog, FolderRow } from '../catalog/catalog.js';
+import { join } from 'node:path';
+import { type Catalog, type FolderRow, isUnder } from '../catalog/catalog.js';
 import { contentHash, isPhotoFile } from '../media/photo.js';
 
 export interface ScannedFile {
@@ -27,20 +27,35 @@ function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** What a walk of one folder found. */
+export interface FolderListing {
+  files: ScannedFile[];
+  /** Photo files that were listed but whose size and time could not be read: present, left as they are. */
+  unreadableFiles: Set<string>;
+  /** Folders that could not be listed (completely), with why: what the catalogue holds in them is offline. */
+  unlistable: Map<string, string>;
+  /** The walked folder had no entries at all (what an unmounted drive's mount point looks like). */
+  empty: boolean;
+}
+
 /**
  * Lists the photo files under a folder. Hidden and system folders are skipped, symbolic links are
  * followed once (a link back to a folder already walked is ignored, so loops end), and a folder that
- * cannot be read is reported and skipped while the walk goes on.
+ * cannot be read is reported, remembered as unlistable, and skipped while the walk goes on.
  */
-export async function walkFolder(root: string, problems: ScanProblem[]): Promise<ScannedFile[]> {
-  const files: ScannedFile[] = [];
+export async function walkFolder(root: string, problems: ScanProblem[]): Promise<FolderListing> {
+  const listing: FolderListing = { files: [], unreadableFiles: new Set(), unlistable: new Map(), empty: false };
   const visited = new Set<string>();
+  const cannotList = (dir: string, why: string) => {
+    problems.push({ path: dir, error: why });
+    listing.unlistable.set(dir, why);
+  };
   const walk = async (dir: string): Promise<void> => {
     let real: string;
     try {
       real = await realpath(dir);
     } catch (error) {
-      problems.push({ path: dir, error: reason(error) });
+      cannotList(dir, reason(error));
       return;
     }
     if (visited.has(real)) return;
@@ -49,13 +64,15 @@ export async function walkFolder(root: string, problems: ScanProblem[]): Promise
     try {
       entries = await opendir(dir);
     } catch (error) {
-      problems.push({ path: dir, error: `cannot read folder: ${reason(error)}` });
+      cannotList(dir, `cannot read folder: ${reason(error)}`);
       return;
     }
     const subdirs: string[] = [];
     const photos: string[] = [];
+    let count = 0;
     try {
       for await (const entry of entries) {
+        count++;
         if (entry.name.startsWith('.')) continue;
         const path = join(dir, entry.name);
         let isDir = entry.isDirectory();
@@ -77,17 +94,20 @@ export async function walkFolder(root: string, problems: ScanProblem[]): Promise
         }
       }
     } catch (error) {
-      problems.push({ path: dir, error: `cannot read folder: ${reason(error)}` });
+      // Part of the folder may have been listed; what was not is kept, not deleted.
+      cannotList(dir, `cannot read folder: ${reason(error)}`);
     }
+    if (dir === root && count === 0) listing.empty = true;
     // Size and mtime of many files at once: a rescan of an unchanged library is mostly these stats.
     for (let i = 0; i < photos.length; i += STAT_CONCURRENCY) {
       await Promise.all(
         photos.slice(i, i + STAT_CONCURRENCY).map(async (path) => {
           try {
             const s = await stat(path);
-            files.push({ path, size: s.size, mtimeMs: Math.round(s.mtimeMs) });
+            listing.files.push({ path, size: s.size, mtimeMs: Math.round(s.mtimeMs) });
           } catch (error) {
             problems.push({ path, error: reason(error) });
+            listing.unreadableFiles.add(path);
           }
         }),
       );
@@ -95,14 +115,14 @@ export async function walkFolder(root: string, problems: ScanProblem[]): Promise
     for (const sub of subdirs) await walk(sub);
   };
   await walk(root);
-  return files;
+  return listing;
 }
 
 export interface ReconcileScope {
   folder: FolderRow;
-  /** Only catalogue rows under this directory are compared (a watcher event in one subfolder). */
-  under?: string;
-  files: ScannedFile[];
+  /** The folder that was walked: the library folder, or a folder inside it (a watcher event). */
+  root: string;
+  listing: FolderListing;
 }
 
 export interface ReconcileResult {
@@ -111,33 +131,56 @@ export interface ReconcileResult {
   moved: number;
   removed: number;
   unchanged: number;
+  /** Photos kept as they were because their folder could not be listed. */
+  offline: number;
 }
 
+/** The reason a library folder that lists as empty is treated as offline rather than emptied. */
+export const EMPTY_ROOT_REASON = 'the folder is empty now (a drive that is not connected?); its photos are kept until it has files again or is removed from the library';
+
 /**
- * Brings the catalogue in line with what is on disk. Unchanged files (same path, size and mtime) are
- * left alone; a file that vanished from one place and appears in another with the same content keeps
- * its row (and so its vectors, captions and edits); what is gone for good leaves the catalogue.
+ * Brings the catalogue in line with what is on disk, conservatively: a photo leaves the catalogue only
+ * when the folder that held it was listed completely and the file was not there (or the folder itself
+ * is gone from a parent that was listed). A folder that could not be listed (an unplugged drive, a
+ * permission change, a network share that is down) is offline: its photos keep their rows, vectors,
+ * captions and edits, and come back without re-embedding when it can be listed again. A library folder
+ * that lists with no entries at all, while the catalogue holds photos in it, is treated the same way.
+ *
+ * Unchanged files (same path, size and mtime) are left alone; a file that vanished from one place and
+ * appears in another with the same content keeps its row (and so its vectors, captions and edits).
  */
 export async function reconcile(catalog: Catalog, scopes: readonly ReconcileScope[]): Promise<ReconcileResult & { removedIds: number[] }> {
-  const result: ReconcileResult = { added: 0, changed: 0, moved: 0, removed: 0, unchanged: 0 };
+  const result: ReconcileResult = { added: 0, changed: 0, moved: 0, removed: 0, unchanged: 0, offline: 0 };
   const gone = new Map<number, { id: number; size: number; hash: string | null }>();
   const fresh: Array<{ folderId: number; file: ScannedFile }> = [];
-  for (const scope of scopes) {
-    const prefix = scope.under ? scope.under + sep : undefined;
-    const rows = catalog.photosInFolder(scope.folder.id).filter((r) => !prefix || r.path.startsWith(prefix) || r.path === scope.under);
+  for (const { folder, root, listing } of scopes) {
+    const rows = catalog.photosInFolder(folder.id).filter((r) => isUnder(r.path, root));
+    const offline = new Map(listing.unlistable);
+    if (root === folder.path && listing.empty && rows.length > 0) offline.set(root, EMPTY_ROOT_REASON);
+    const offlineDirs = [...offline.keys()];
     const byPath = new Map(rows.map((r) => [r.path, r]));
-    const seen = new Set<string>();
-    for (const file of scope.files) {
+    const seen = new Set<string>(listing.unreadableFiles);
+    for (const file of listing.files) {
       const row = byPath.get(file.path);
       seen.add(file.path);
-      if (!row) fresh.push({ folderId: scope.folder.id, file });
+      if (!row) fresh.push({ folderId: folder.id, file });
       else if (row.size === file.size && row.mtime_ms === file.mtimeMs) result.unchanged++;
       else {
         catalog.markChanged(row.id, file.size, file.mtimeMs);
         result.changed++;
       }
     }
-    for (const row of rows) if (!seen.has(row.path)) gone.set(row.id, { id: row.id, size: row.size, hash: row.hash });
+    for (const row of rows) {
+      if (seen.has(row.path)) continue;
+      if (offlineDirs.some((d) => isUnder(row.path, d))) result.offline++;
+      else gone.set(row.id, { id: row.id, size: row.size, hash: row.hash });
+    }
+    // Offline marks: set for folders that hold catalogued photos and could not be listed, cleared for
+    // every folder under the walked root that was listed this time.
+    catalog.transaction(() => {
+      for (const [dir, why] of offline) if (rows.some((r) => isUnder(r.path, dir))) catalog.setOffline(folder.id, dir, why);
+      for (const o of catalog.offlineDirs()) if (o.folder_id === folder.id && isUnder(o.dir, root) && !offline.has(o.dir)) catalog.clearOffline(o.dir);
+    });
   }
   const goneBySize = new Map<number, Array<{ id: number; hash: string | null }>>();
   for (const g of gone.values()) goneBySize.set(g.size, [...(goneBySize.get(g.size) ?? []), g]);

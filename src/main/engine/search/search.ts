@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { MatchReason, SearchResponse, SearchResult } from '../../../shared/api.js';
-import type { Catalog, PhotoRow } from '../catalog/catalog.js';
+import { type Catalog, type PhotoRow, isUnder } from '../catalog/catalog.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import type { ModelPack } from '../models/pack.js';
 import { relevanceCutoff } from './relevance.js';
@@ -125,10 +125,15 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
   ranked = visible;
 
   const rows = catalog.photos(ranked.map(([id]) => id));
-  let entries = ranked.map(([id, e]) => ({ id, e, row: rows.get(id) })).filter((x): x is { id: number; e: { fused: number; relevant: boolean }; row: PhotoRow } => !!x.row && x.row.status === 'indexed');
+  // A visual match has a vector for this model; a keyword-only match must have been indexed once (it has
+  // a thumbnail and metadata). A photo waiting to be re-indexed keeps its old vector and stays findable.
+  let entries = ranked
+    .map(([id, e]) => ({ id, e, row: rows.get(id) }))
+    .filter((x): x is { id: number; e: { fused: number; relevant: boolean }; row: PhotoRow } => !!x.row && (visual.has(x.id) || x.row.status === 'indexed'));
   if (request.sort === 'date') entries = [...entries].sort((a, b) => (b.row.taken_at ?? '').localeCompare(a.row.taken_at ?? ''));
   entries = entries.slice(0, request.limit);
   const captions = catalog.captions(entries.map((x) => x.id));
+  const offline = catalog.offlineDirs().map((o) => o.dir);
 
   const results: SearchResult[] = entries.map(({ id, row }) => {
     const why: MatchReason[] = [];
@@ -149,6 +154,7 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
       width: row.width,
       height: row.height,
       why,
+      offline: offline.some((dir) => isUnder(row.path, dir)),
     };
   });
   return { results, hidden, tookMs: Math.round((performance.now() - started) * 10) / 10 };

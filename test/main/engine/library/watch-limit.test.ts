@@ -37,7 +37,7 @@ describe('when the OS refuses more file watches', () => {
     assert.match(engine.catalog.folders()[0]!.watch_note ?? '', /file-watch limit/);
     await copyFile(join(tmp.path, 'x.jpg'), join(library, 'x.jpg'));
     const deadline = Date.now() + 20_000;
-    while (engine.catalog.counts().indexed < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    assert.equal(engine.catalog.counts().indexed, 1, 'the periodic reconciliation indexed the new photo');
+    while (engine.catalog.counts(engine.pack.id).indexed < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(engine.catalog.counts(engine.pack.id).indexed, 1, 'the periodic reconciliation indexed the new photo');
   });
 });

@@ -92,6 +92,6 @@ describe('watching a library folder', () => {
     const done = await job;
     assert.equal(done.summary.scan.added, 500);
     assert.ok(done.events >= 500, `one job saw all ${done.events} events`);
-    assert.equal(engine.catalog.counts().pending, 0);
+    assert.equal(engine.catalog.counts(engine.pack.id).pending, 0);
   });
 });

@@ -1,0 +1,177 @@
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Catalog, CatalogError, isUnder } from './catalog.js';
+
+/**
+ * Backups of the catalogue and recovery from damage. The catalogue holds what nothing else can give
+ * back: the user's captions and album titles (and everything that took hours of CPU to compute). A
+ * copy is taken online (SQLite's backup API, while other processes read and write) at most once a
+ * day by the process that holds the write lock; each copy is checked before it may replace an older
+ * one. When the catalogue cannot be opened, or fails its check, it is set aside, the newest good copy
+ * is restored, and what can still be read of the user's own words in the damaged file is merged back.
+ */
+
+export const BACKUPS_KEPT = 3;
+export const BACKUP_EVERY_MS = 24 * 60 * 60 * 1000;
+/** Written when a check finds damage while the catalogue is open; the next writer to open it recovers it. */
+export const DAMAGED_MARKER = 'catalog.damaged';
+
+const SQLITE_DAMAGE = /^SQLITE_(CORRUPT|NOTADB)/;
+
+export class CatalogDamagedError extends CatalogError {
+  override name = 'CatalogDamagedError';
+}
+
+/** True for the errors SQLite raises on a damaged file. */
+export function isDamage(error: unknown): boolean {
+  return error instanceof CatalogDamagedError || SQLITE_DAMAGE.test((error as { code?: string })?.code ?? '');
+}
+
+function stamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+}
+
+/** Backups, newest first (their names sort by time). */
+export function listBackups(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => /^catalog-\d{8}-\d{6}\.sqlite$/.test(n))
+    .sort()
+    .reverse()
+    .map((n) => join(dir, n));
+}
+
+export function backupTime(file: string): Date {
+  const m = /catalog-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})\.sqlite$/.exec(file)!;
+  return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+}
+
+/** The result of SQLite's integrity check of a file ('ok', or the first problems it names). */
+export function integrityOf(file: string, quick = false): string {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    const rows = db.pragma(quick ? 'quick_check(5)' : 'integrity_check(5)', { simple: false }) as Array<Record<string, string>>;
+    return rows.map((r) => Object.values(r)[0]).join('; ');
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    db?.close();
+  }
+}
+
+export function backupDue(dir: string, now = Date.now()): boolean {
+  const newest = listBackups(dir)[0];
+  return !newest || now - backupTime(newest).getTime() >= BACKUP_EVERY_MS;
+}
+
+/**
+ * Copies the live catalogue to `dir`, checks the copy, and keeps the newest BACKUPS_KEPT. A copy that
+ * fails its check is thrown away (it never pushes a good one out) and reported as damage.
+ */
+export async function backupCatalog(catalog: Catalog, dir: string, now = new Date()): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `catalog-${stamp(now)}.sqlite`);
+  const tmp = `${file}.tmp`;
+  await catalog.db.backup(tmp);
+  const check = integrityOf(tmp);
+  if (check !== 'ok') {
+    rmSync(tmp, { force: true });
+    throw new CatalogDamagedError(`the catalogue failed its integrity check (${check})`);
+  }
+  renameSync(tmp, file);
+  for (const old of listBackups(dir).slice(BACKUPS_KEPT)) rmSync(old, { force: true });
+  return file;
+}
+
+export function markDamaged(dataDir: string, reason: string): void {
+  writeFileSync(join(dataDir, DAMAGED_MARKER), reason);
+}
+
+interface Salvage {
+  folders: string[];
+  captions: Array<{ path: string; text: string; updatedAt: number }>;
+  albumTitles: Array<{ dir: string; title: string }>;
+  maxPhotoId: number;
+}
+
+/** Whatever can still be read from a damaged catalogue, table by table, row by row. */
+function salvage(file: string): Salvage {
+  const found: Salvage = { folders: [], captions: [], albumTitles: [], maxPhotoId: 0 };
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+  } catch {
+    return found;
+  }
+  const each = <T>(sql: string, take: (row: T) => void) => {
+    try {
+      for (const row of db.prepare(sql).iterate() as IterableIterator<T>) take(row);
+    } catch {
+      // the rest of this table is unreadable
+    }
+  };
+  each<{ path: string }>('SELECT path FROM folders', (r) => found.folders.push(r.path));
+  each<{ path: string; text: string; updated_at: number }>(
+    `SELECT p.path, t.text, t.updated_at FROM texts t JOIN photos p ON p.id = t.photo_id WHERE t.source = 'user'`,
+    (r) => found.captions.push({ path: r.path, text: r.text, updatedAt: r.updated_at }),
+  );
+  each<{ dir: string; user_title: string }>('SELECT dir, user_title FROM albums WHERE user_title IS NOT NULL', (r) => found.albumTitles.push({ dir: r.dir, title: r.user_title }));
+  each<{ m: number | null }>('SELECT max(id) AS m FROM photos', (r) => (found.maxPhotoId = r.m ?? 0));
+  db.close();
+  return found;
+}
+
+/**
+ * Sets the damaged catalogue aside, restores the newest backup that passes its check (or starts an
+ * empty one), merges back the user's captions, album titles and library folders that can still be
+ * read from the damaged file, and says what it did. The vector index is dropped: it describes the
+ * damaged file and is rebuilt from the restored one.
+ */
+export function recoverCatalog(dataDir: string, reason: string): { catalog: Catalog; notice: string } {
+  const file = join(dataDir, 'catalog.sqlite');
+  const aside = join(dataDir, 'damaged', stamp(new Date()));
+  mkdirSync(aside, { recursive: true });
+  for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) renameSync(file + suffix, join(aside, `catalog.sqlite${suffix}`));
+  const rescued = salvage(join(aside, 'catalog.sqlite'));
+
+  const backup = listBackups(join(dataDir, 'backups')).find((b) => integrityOf(b) === 'ok');
+  if (backup) copyFileSync(backup, file);
+  const catalog = new Catalog(file);
+  let captions = 0;
+  let titles = 0;
+  catalog.transaction(() => {
+    // Ids handed out after the backup are never handed out again.
+    catalog.db.prepare(`UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'photos'`).run(rescued.maxPhotoId);
+    for (const path of rescued.folders) catalog.addFolder(path);
+    const folders = catalog.folders();
+    for (const c of rescued.captions) {
+      let photo = catalog.photoByPath(c.path);
+      if (!photo) {
+        // A photo added after the backup: its row comes back as a changed file, so its caption has a home
+        // and the next scan indexes it.
+        const folder = folders.find((f) => isUnder(c.path, f.path));
+        if (!folder) continue;
+        catalog.insertPhoto({ folderId: folder.id, path: c.path, size: -1, mtimeMs: -1, hash: null });
+        photo = catalog.photoByPath(c.path)!;
+      }
+      const current = catalog.db.prepare(`SELECT updated_at FROM texts WHERE photo_id = ? AND source = 'user'`).pluck().get(photo.id) as number | undefined;
+      if (current === undefined || current < c.updatedAt) {
+        catalog.setUserCaption(photo.id, c.text);
+        captions++;
+      }
+    }
+    for (const a of rescued.albumTitles) {
+      catalog.db.prepare(`INSERT INTO albums (dir, user_title) VALUES (?, ?) ON CONFLICT (dir) DO UPDATE SET user_title = excluded.user_title`).run(a.dir, a.title);
+      titles++;
+    }
+  });
+  rmSync(join(dataDir, 'index'), { recursive: true, force: true });
+  rmSync(join(dataDir, DAMAGED_MARKER), { force: true });
+  const from = backup ? `restored the backup of ${backupTime(backup).toLocaleString()} (${catalog.photoTotal()} photos)` : 'found no usable backup and started an empty catalogue';
+  const notice =
+    `The library's catalogue was damaged (${reason}). Glimpse ${from}, and recovered ${captions} of your captions and ${titles} album titles from the damaged file, ` +
+    `which is kept in ${aside}. Photos added or changed since are indexed again.`;
+  return { catalog, notice };
+}
