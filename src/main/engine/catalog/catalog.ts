@@ -102,6 +102,12 @@ export function blobVector(blob: Buffer): Float32Array {
   return copy;
 }
 
+/**
+ * A photo that needs work for the model `@model`: a new or changed file, or one whose vector for this
+ * model is missing or was computed from other content (the file changed and another model re-indexed it).
+ */
+const NEEDS_WORK = `(status = 'pending' OR (status = 'indexed' AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.photo_id = photos.id AND v.model = @model AND v.hash IS photos.hash)))`;
+
 /** True when `path` is `dir` or inside it. */
 export function isUnder(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
@@ -281,12 +287,7 @@ export class Catalog {
    * switching models never hides a photo that already has a vector for the active one.
    */
   pendingPhotos(model: string, limit: number, afterId = 0): PhotoRow[] {
-    return this.db
-      .prepare(
-        `SELECT * FROM photos WHERE id > ? AND (status = 'pending' OR (status = 'indexed' AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.photo_id = photos.id AND v.model = ?)))
-         ORDER BY id LIMIT ?`,
-      )
-      .all(afterId, model, limit) as PhotoRow[];
+    return this.db.prepare(`SELECT * FROM photos WHERE id > @afterId AND ${NEEDS_WORK} ORDER BY id LIMIT @limit`).all({ afterId, model, limit }) as PhotoRow[];
   }
 
   /**
@@ -298,14 +299,16 @@ export class Catalog {
     const update = this.db.prepare(
       `UPDATE photos SET hash = ?, width = ?, height = ?, taken_at = ?, camera = ?, gps_lat = ?, gps_lon = ?, status = 'indexed', error = NULL, indexed_at = ? WHERE id = ?`,
     );
-    const vector = this.db.prepare('INSERT INTO vectors (photo_id, model, vector) VALUES (?, ?, ?) ON CONFLICT (photo_id, model) DO UPDATE SET vector = excluded.vector');
+    const vector = this.db.prepare(
+      'INSERT INTO vectors (photo_id, model, vector, hash) VALUES (?, ?, ?, ?) ON CONFLICT (photo_id, model) DO UPDATE SET vector = excluded.vector, hash = excluded.hash',
+    );
     const caption = this.db.prepare(`INSERT OR REPLACE INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'caption', ?, ?, ?)`);
     return this.transaction(() => {
       const now = Date.now();
       const stored: number[] = [];
       for (const p of batch) {
         if (update.run(p.hash, p.width, p.height, p.takenAt, p.camera, p.gps?.lat ?? null, p.gps?.lon ?? null, now, p.id).changes === 0) continue;
-        vector.run(p.id, model, vectorBlob(p.vector));
+        vector.run(p.id, model, vectorBlob(p.vector), p.hash);
         if (p.caption !== null) caption.run(p.id, model, p.caption, now);
         this.refreshPhotoText(p.id);
         stored.push(p.id);
@@ -525,11 +528,10 @@ export class Catalog {
   counts(model: string): PhotoCounts {
     return this.db
       .prepare(
-        `SELECT count(*) AS total, coalesce(sum(status = 'indexed' AND has), 0) AS indexed, coalesce(sum(status = 'pending' OR (status = 'indexed' AND NOT has)), 0) AS pending,
-           coalesce(sum(status = 'error'), 0) AS errors
-         FROM (SELECT status, EXISTS (SELECT 1 FROM vectors v WHERE v.photo_id = photos.id AND v.model = ?) AS has FROM photos)`,
+        `SELECT count(*) AS total, coalesce(sum(status = 'indexed' AND NOT work), 0) AS indexed, coalesce(sum(work), 0) AS pending, coalesce(sum(status = 'error'), 0) AS errors
+         FROM (SELECT status, ${NEEDS_WORK} AS work FROM photos)`,
       )
-      .get(model) as PhotoCounts;
+      .get({ model }) as PhotoCounts;
   }
 
   // ---- offline folders ----
@@ -556,13 +558,8 @@ export class Catalog {
 
   /** Pending photos (as `pendingPhotos` counts them) inside `dir`. */
   pendingCountUnder(model: string, dir: string): number {
-    return this.db
-      .prepare(
-        `SELECT count(*) FROM photos WHERE path >= ? AND path < ?
-           AND (status = 'pending' OR (status = 'indexed' AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.photo_id = photos.id AND v.model = ?)))`,
-      )
-      .pluck()
-      .get(...pathRange(dir), model) as number;
+    const [from, to] = pathRange(dir);
+    return this.db.prepare(`SELECT count(*) FROM photos WHERE path >= @from AND path < @to AND ${NEEDS_WORK}`).pluck().get({ from, to, model }) as number;
   }
 
   errors(limit = 50): Array<{ path: string; error: string }> {

@@ -78,7 +78,8 @@ export const MIGRATIONS: readonly string[] = [
   // v2: ids are never reused (AUTOINCREMENT: a new photo can never inherit a deleted one's id, vector
   // or thumbnail); every write to \`vectors\` is logged with one global sequence number by triggers, so
   // an index file knows exactly which changes it has not seen (no write can forget to log itself);
-  // indexing state is per model (a vector per model; a photo's status is about its file only); folders
+  // indexing state is per model (a vector per model, stamped with the content it was computed from; a
+  // photo's status is about its file only); folders
   // that cannot be listed are recorded as offline instead of being emptied.
   `
   CREATE TABLE folders_v2 (
@@ -136,6 +137,10 @@ export const MIGRATIONS: readonly string[] = [
 
   DROP INDEX vectors_seq;
   ALTER TABLE vectors DROP COLUMN added_seq;
+  -- The content fingerprint a vector was computed from: a vector of older content is stale for every
+  -- model, not only the one that re-indexed the changed file.
+  ALTER TABLE vectors ADD COLUMN hash TEXT;
+  UPDATE vectors SET hash = (SELECT hash FROM photos WHERE photos.id = vectors.photo_id);
   CREATE INDEX vectors_model ON vectors(model);
 
   -- Every insert, update and delete of a vector, in order. An index file records the last seq it

@@ -151,8 +151,13 @@ export const EMPTY_ROOT_REASON = 'the folder is empty now (a drive that is not c
  */
 export async function reconcile(catalog: Catalog, scopes: readonly ReconcileScope[]): Promise<ReconcileResult & { removedIds: number[] }> {
   const result: ReconcileResult = { added: 0, changed: 0, moved: 0, removed: 0, unchanged: 0, offline: 0 };
+  // First decide everything (fingerprinting candidate moves is the only slow part), then apply it in one
+  // transaction: a scan killed part-way leaves the catalogue as it was, never half-reconciled.
+  const changed: Array<{ id: number; file: ScannedFile }> = [];
   const gone = new Map<number, { id: number; size: number; hash: string | null }>();
   const fresh: Array<{ folderId: number; file: ScannedFile }> = [];
+  const offlineMarks: Array<{ folderId: number; dir: string; reason: string }> = [];
+  const onlineAgain: string[] = [];
   for (const { folder, root, listing } of scopes) {
     const rows = catalog.photosInFolder(folder.id).filter((r) => isUnder(r.path, root));
     const offline = new Map(listing.unlistable);
@@ -165,10 +170,7 @@ export async function reconcile(catalog: Catalog, scopes: readonly ReconcileScop
       seen.add(file.path);
       if (!row) fresh.push({ folderId: folder.id, file });
       else if (row.size === file.size && row.mtime_ms === file.mtimeMs) result.unchanged++;
-      else {
-        catalog.markChanged(row.id, file.size, file.mtimeMs);
-        result.changed++;
-      }
+      else changed.push({ id: row.id, file });
     }
     for (const row of rows) {
       if (seen.has(row.path)) continue;
@@ -177,13 +179,13 @@ export async function reconcile(catalog: Catalog, scopes: readonly ReconcileScop
     }
     // Offline marks: set for folders that hold catalogued photos and could not be listed, cleared for
     // every folder under the walked root that was listed this time.
-    catalog.transaction(() => {
-      for (const [dir, why] of offline) if (rows.some((r) => isUnder(r.path, dir))) catalog.setOffline(folder.id, dir, why);
-      for (const o of catalog.offlineDirs()) if (o.folder_id === folder.id && isUnder(o.dir, root) && !offline.has(o.dir)) catalog.clearOffline(o.dir);
-    });
+    for (const [dir, reason] of offline) if (rows.some((r) => isUnder(r.path, dir))) offlineMarks.push({ folderId: folder.id, dir, reason });
+    for (const o of catalog.offlineDirs()) if (o.folder_id === folder.id && isUnder(o.dir, root) && !offline.has(o.dir)) onlineAgain.push(o.dir);
   }
   const goneBySize = new Map<number, Array<{ id: number; hash: string | null }>>();
   for (const g of gone.values()) goneBySize.set(g.size, [...(goneBySize.get(g.size) ?? []), g]);
+  const moves: Array<{ id: number; folderId: number; file: ScannedFile }> = [];
+  const added: Array<{ folderId: number; file: ScannedFile; hash: string | null }> = [];
   for (const { folderId, file } of fresh) {
     let hash: string | null = null;
     // Only a file that could be a moved one is fingerprinted now; the rest are hashed while indexing.
@@ -197,18 +199,23 @@ export async function reconcile(catalog: Catalog, scopes: readonly ReconcileScop
     }
     const match = hash ? candidates?.find((g) => g.hash === hash) : undefined;
     if (match) {
-      catalog.movePhoto(match.id, { folderId, path: file.path, size: file.size, mtimeMs: file.mtimeMs });
+      moves.push({ id: match.id, folderId, file });
       gone.delete(match.id);
-      result.moved++;
-    } else {
-      const existing = catalog.photoByPath(file.path);
-      if (existing) catalog.movePhoto(existing.id, { folderId, path: file.path, size: file.size, mtimeMs: file.mtimeMs });
-      else catalog.insertPhoto({ folderId, path: file.path, size: file.size, mtimeMs: file.mtimeMs, hash });
-      result.added++;
-    }
+    } else added.push({ folderId, file, hash });
   }
   const removedIds = [...gone.keys()];
-  catalog.deletePhotos(removedIds);
+  catalog.transaction(() => {
+    for (const { id, file } of changed) catalog.markChanged(id, file.size, file.mtimeMs);
+    for (const { id, folderId, file } of moves) catalog.movePhoto(id, { folderId, path: file.path, size: file.size, mtimeMs: file.mtimeMs });
+    // Deleted before new rows are added, so a new file at a deleted one's path is simply new.
+    catalog.deletePhotos(removedIds);
+    for (const { folderId, file, hash } of added) catalog.insertPhoto({ folderId, path: file.path, size: file.size, mtimeMs: file.mtimeMs, hash });
+    for (const m of offlineMarks) catalog.setOffline(m.folderId, m.dir, m.reason);
+    for (const dir of onlineAgain) catalog.clearOffline(dir);
+  });
+  result.changed = changed.length;
+  result.moved = moves.length;
+  result.added = added.length;
   result.removed = removedIds.length;
   return { ...result, removedIds };
 }
