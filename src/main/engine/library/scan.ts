@@ -155,6 +155,9 @@ export async function reconcile(catalog: Catalog, scopes: readonly ReconcileScop
   // transaction: a scan killed part-way leaves the catalogue as it was, never half-reconciled.
   const changed: Array<{ id: number; file: ScannedFile }> = [];
   const gone = new Map<number, { id: number; size: number; hash: string | null }>();
+  // Kept for an offline folder, but a move candidate all the same: the same content found elsewhere is
+  // the same photo (a folder moved out of a library folder that now lists as empty, say).
+  const kept = new Map<number, { id: number; size: number; hash: string | null }>();
   const fresh: Array<{ folderId: number; file: ScannedFile }> = [];
   const offlineMarks: Array<{ folderId: number; dir: string; reason: string }> = [];
   const onlineAgain: string[] = [];
@@ -174,7 +177,7 @@ export async function reconcile(catalog: Catalog, scopes: readonly ReconcileScop
     }
     for (const row of rows) {
       if (seen.has(row.path)) continue;
-      if (offlineDirs.some((d) => isUnder(row.path, d))) result.offline++;
+      if (offlineDirs.some((d) => isUnder(row.path, d))) kept.set(row.id, { id: row.id, size: row.size, hash: row.hash });
       else gone.set(row.id, { id: row.id, size: row.size, hash: row.hash });
     }
     // Offline marks: set for folders that hold catalogued photos and could not be listed, cleared for
@@ -183,13 +186,13 @@ export async function reconcile(catalog: Catalog, scopes: readonly ReconcileScop
     for (const o of catalog.offlineDirs()) if (o.folder_id === folder.id && isUnder(o.dir, root) && !offline.has(o.dir)) onlineAgain.push(o.dir);
   }
   const goneBySize = new Map<number, Array<{ id: number; hash: string | null }>>();
-  for (const g of gone.values()) goneBySize.set(g.size, [...(goneBySize.get(g.size) ?? []), g]);
+  for (const g of [...gone.values(), ...kept.values()]) goneBySize.set(g.size, [...(goneBySize.get(g.size) ?? []), g]);
   const moves: Array<{ id: number; folderId: number; file: ScannedFile }> = [];
   const added: Array<{ folderId: number; file: ScannedFile; hash: string | null }> = [];
   for (const { folderId, file } of fresh) {
     let hash: string | null = null;
     // Only a file that could be a moved one is fingerprinted now; the rest are hashed while indexing.
-    const candidates = goneBySize.get(file.size)?.filter((g) => gone.has(g.id) && g.hash);
+    const candidates = goneBySize.get(file.size)?.filter((g) => (gone.has(g.id) || kept.has(g.id)) && g.hash);
     if (candidates?.length) {
       try {
         hash = await contentHash(file.path, file.size);
@@ -201,6 +204,7 @@ export async function reconcile(catalog: Catalog, scopes: readonly ReconcileScop
     if (match) {
       moves.push({ id: match.id, folderId, file });
       gone.delete(match.id);
+      kept.delete(match.id);
     } else added.push({ folderId, file, hash });
   }
   const removedIds = [...gone.keys()];
@@ -217,5 +221,6 @@ export async function reconcile(catalog: Catalog, scopes: readonly ReconcileScop
   result.moved = moves.length;
   result.added = added.length;
   result.removed = removedIds.length;
+  result.offline = kept.size;
   return { ...result, removedIds };
 }

@@ -1,0 +1,567 @@
+/**
+ * A model-based test of the library engine: seeded random sequences of what a library lives through
+ * (photos added, edited, deleted, moved; folders moved; a drive unplugged and plugged back; captions
+ * written by hand; the model switched; the indexer killed with SIGKILL; the engine reopened; its index
+ * files damaged; a second process reading or trying to write) run on real files with the real engine,
+ * and after every step the engine is compared with a simple oracle of what must be true:
+ *
+ * - the catalogue holds exactly the photos the oracle says it knows (present files, and the files of
+ *   offline folders), at their current paths;
+ * - a photo keeps its id for as long as the engine can know it is the same photo (same path, or moved
+ *   with its content unchanged), and an id is never given to another photo;
+ * - every caption written by hand is still there, on the photo it was written for, and nowhere else;
+ * - every photo with a vector for the active model is found by a broad search with `all`, and nothing
+ *   else is; photos in offline folders are marked offline;
+ * - the HNSW index holds exactly the catalogue's vectors, and its top 10 equal an exact search;
+ * - a second process sees what this one sees, and a second writer is refused with a clear message.
+ *
+ * A failing sequence is shrunk to a shortest one that still fails, printed as JSON to replay with
+ * `npm run soak -- --replay '<json>'`.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir, open as openFile, rename, rm, truncate, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GlimpseEngine } from '../../src/main/engine/engine.js';
+import { randomScene, seededRandom } from '../../src/main/engine/scenes/scene.js';
+import { renderScene } from '../../src/main/engine/scenes/render.js';
+import { searchParams } from '../../src/shared/api.js';
+import { installPackCopy, tempDir } from '../fixtures.js';
+
+const CLI = fileURLToPath(new URL('../../src/cli/glimpse.ts', import.meta.url));
+const MODELS = ['tiny-coca', 'tiny-coca-copy'] as const;
+/** A query the text encoder understands and no keyword matches ("a" and "photo" are stop words): visual only. */
+const BROAD_QUERY = 'a photo';
+
+export type Op =
+  | { kind: 'add'; pick: number }
+  | { kind: 'addBroken'; pick: number }
+  | { kind: 'edit'; pick: number }
+  | { kind: 'delete'; pick: number }
+  | { kind: 'moveFile'; pick: number; to: number }
+  | { kind: 'moveFolder'; pick: number; to: number }
+  | { kind: 'unplug'; pick: number }
+  | { kind: 'replug'; pick: number }
+  | { kind: 'caption'; pick: number }
+  | { kind: 'clearCaption'; pick: number }
+  | { kind: 'index' }
+  | { kind: 'switchModel' }
+  | { kind: 'kill'; afterMs: number }
+  | { kind: 'reopen' }
+  | { kind: 'damageIndex'; how: 'truncate' | 'garbage' | 'sidecar' }
+  | { kind: 'secondReader' }
+  | { kind: 'secondWriter' };
+
+export interface GenerateOptions {
+  /** Include the operations that start child processes (kill -9, second reader and writer): slower. */
+  processes?: boolean;
+}
+
+const WEIGHTS: ReadonlyArray<[Op['kind'], number, boolean]> = [
+  ['add', 16, false],
+  ['addBroken', 2, false],
+  ['edit', 6, false],
+  ['delete', 6, false],
+  ['moveFile', 6, false],
+  ['moveFolder', 3, false],
+  ['unplug', 3, false],
+  ['replug', 4, false],
+  ['caption', 6, false],
+  ['clearCaption', 1, false],
+  ['index', 18, false],
+  ['switchModel', 2, false],
+  ['reopen', 3, false],
+  ['damageIndex', 2, false],
+  ['kill', 3, true],
+  ['secondReader', 2, true],
+  ['secondWriter', 1, true],
+];
+
+/** The same seed always gives the same sequence. */
+export function generate(seed: number, steps: number, options: GenerateOptions = {}): Op[] {
+  const random = seededRandom(seed);
+  const table = WEIGHTS.filter(([, , needsProcess]) => options.processes || !needsProcess);
+  const total = table.reduce((s, [, w]) => s + w, 0);
+  const ops: Op[] = [];
+  for (let i = 0; i < steps; i++) {
+    let r = random() * total;
+    const kind = table.find(([, w]) => (r -= w) < 0)?.[0] ?? 'index';
+    const pick = random();
+    const to = random();
+    switch (kind) {
+      case 'moveFile':
+      case 'moveFolder':
+        ops.push({ kind, pick, to });
+        break;
+      case 'kill':
+        ops.push({ kind, afterMs: Math.round(300 + pick * 2500) });
+        break;
+      case 'damageIndex':
+        ops.push({ kind, how: (['truncate', 'garbage', 'sidecar'] as const)[Math.floor(pick * 3)]! });
+        break;
+      case 'index':
+      case 'switchModel':
+      case 'reopen':
+      case 'secondReader':
+      case 'secondWriter':
+        ops.push({ kind });
+        break;
+      default:
+        ops.push({ kind, pick });
+    }
+  }
+  // Always end on an index, so the last check compares a library that has caught up.
+  ops.push({ kind: 'index' });
+  return ops;
+}
+
+// ---------------------------------------------------------------- the oracle
+
+interface DiskFile {
+  content: number;
+  broken: boolean;
+}
+
+interface Row {
+  key: number;
+  path: string;
+  /** The content the engine last indexed (its fingerprint is what recognises a moved file). */
+  indexedContent: number | null;
+  /** Model -> content its vector was computed from. */
+  vectors: Map<string, number>;
+  caption: string | null;
+  /** The engine's id, learnt when the row is first seen; it must never change. */
+  id?: number;
+}
+
+function under(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir + sep);
+}
+
+function pickFrom<T>(list: readonly T[], pick: number): T | undefined {
+  return list.length ? list[Math.floor(pick * list.length)] : undefined;
+}
+
+class Oracle {
+  /** Files by the path they have when every root is plugged in. */
+  readonly disk = new Map<string, DiskFile>();
+  /** Folders that exist (roots included), by the same paths. */
+  readonly dirs = new Set<string>();
+  readonly unplugged = new Set<string>();
+  readonly rows = new Map<number, Row>();
+  /** Every engine id ever seen, with the row it belonged to. */
+  readonly idsSeen = new Map<number, number>();
+  maxIdSeen = 0;
+  model: string = MODELS[0];
+  /** Roots the last index found offline while they held photos: what the engine reports as offline. */
+  markedOffline: string[] = [];
+  private nextKey = 1;
+
+  constructor(readonly roots: readonly string[]) {}
+
+  onlineRoot(path: string): boolean {
+    return !this.unplugged.has(this.roots.find((r) => under(path, r))!);
+  }
+
+  onlineFiles(): string[] {
+    return [...this.disk.keys()].filter((p) => this.onlineRoot(p)).sort();
+  }
+
+  onlineDirs(): string[] {
+    return [...this.dirs].filter((d) => this.onlineRoot(d)).sort();
+  }
+
+  private entriesIn(dir: string): number {
+    const direct = (p: string) => dirname(p) === dir;
+    return [...this.disk.keys()].filter(direct).length + [...this.dirs].filter(direct).length;
+  }
+
+  /** Roots the engine must treat as offline: unplugged ones, and plugged ones that list as empty while holding photos. */
+  offlineRoots(): string[] {
+    return this.roots.filter((r) => this.unplugged.has(r) || (this.entriesIn(r) === 0 && [...this.rows.values()].some((row) => under(row.path, r)))).sort();
+  }
+
+  /** What a complete scan and index does, as reconcile.ts promises it. */
+  index(): void {
+    const offline = this.offlineRoots();
+    this.markedOffline = offline.filter((r) => [...this.rows.values()].some((row) => under(row.path, r)));
+    const isOffline = (p: string) => offline.some((r) => under(p, r));
+    const byPath = new Map([...this.rows.values()].map((r) => [r.path, r]));
+    const gone = new Set<Row>();
+    const kept = new Set<Row>();
+    for (const row of this.rows.values()) if (!this.disk.has(row.path) || isOffline(row.path)) (isOffline(row.path) ? kept : gone).add(row);
+    for (const [path, file] of [...this.disk].sort(([a], [b]) => a.localeCompare(b))) {
+      if (isOffline(path) || byPath.has(path)) continue;
+      // A photo found elsewhere with the content it was indexed with is the same photo, even one kept for an offline folder.
+      const moved = [...gone, ...kept].find((g) => g.indexedContent !== null && !file.broken && g.indexedContent === file.content);
+      if (moved) {
+        gone.delete(moved);
+        kept.delete(moved);
+        moved.path = path;
+      } else {
+        const key = this.nextKey++;
+        this.rows.set(key, { key, path, indexedContent: null, vectors: new Map(), caption: null });
+      }
+    }
+    for (const row of gone) this.rows.delete(row.key);
+    for (const row of this.rows.values()) {
+      if (isOffline(row.path)) continue;
+      const file = this.disk.get(row.path)!;
+      if (file.broken) continue;
+      row.indexedContent = file.content;
+      row.vectors.set(this.model, file.content);
+    }
+  }
+
+  /** Rows a caption can be written on: the engine knows them at their current path and indexed them. */
+  captionable(): Row[] {
+    return [...this.rows.values()].filter((r) => r.indexedContent !== null && this.disk.has(r.path) && this.onlineRoot(r.path)).sort((a, b) => a.key - b.key);
+  }
+}
+
+// ---------------------------------------------------------------- running a sequence
+
+export class SequenceFailure extends Error {
+  constructor(
+    readonly step: number,
+    readonly op: Op | null,
+    readonly cause: unknown,
+  ) {
+    super(`step ${step}${op ? ` (${JSON.stringify(op)})` : ' (set-up)'}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+async function withTimeout<T>(what: string, ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not finish in ${ms / 1000} s`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function cli(dataDir: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, '--data-dir', dataDir, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/**
+ * Runs one sequence in a fresh folder and checks the invariants after every step. Resolves when all
+ * hold; rejects with a SequenceFailure naming the first step where one did not.
+ */
+export async function runSequence(ops: readonly Op[], log: (line: string) => void = () => undefined): Promise<void> {
+  const tmp = tempDir('glimpse-lifecycle-');
+  const roots = [join(tmp.path, 'lib', 'A'), join(tmp.path, 'lib', 'B')];
+  const away = join(tmp.path, 'away');
+  const dataDir = join(tmp.path, 'data');
+  const oracle = new Oracle(roots);
+  let engine: GlimpseEngine | undefined;
+  let counter = 0;
+  const open = async () => (engine = await GlimpseEngine.open({ dataDir, device: 'cpu', model: oracle.model }));
+  const close = async () => {
+    await engine?.close();
+    engine = undefined;
+  };
+  const writePhoto = async (path: string, broken: boolean): Promise<DiskFile> => {
+    const content = ++counter;
+    await mkdir(dirname(path), { recursive: true });
+    const bytes = broken
+      ? Buffer.from(`not a photo ${content}\n`.repeat(40))
+      : await renderScene(randomScene(content), { width: 96, height: 72, format: 'jpeg', exif: { takenAt: new Date(Date.UTC(2020, 0, 1) + content * 60_000) } });
+    await writeFile(path, bytes);
+    const file = { content, broken };
+    oracle.disk.set(path, file);
+    return file;
+  };
+
+  const step = async (op: Op): Promise<void> => {
+    const e = engine!;
+    switch (op.kind) {
+      case 'add':
+      case 'addBroken': {
+        const dir = pickFrom(oracle.onlineDirs(), op.pick);
+        if (dir) await writePhoto(join(dir, `p${counter + 1}.jpg`), op.kind === 'addBroken');
+        break;
+      }
+      case 'edit': {
+        const path = pickFrom(oracle.onlineFiles().filter((p) => !oracle.disk.get(p)!.broken), op.pick);
+        if (path) await writePhoto(path, false);
+        break;
+      }
+      case 'delete': {
+        const path = pickFrom(oracle.onlineFiles(), op.pick);
+        if (path) {
+          await unlink(path);
+          oracle.disk.delete(path);
+        }
+        break;
+      }
+      case 'moveFile': {
+        const path = pickFrom(oracle.onlineFiles(), op.pick);
+        const dir = pickFrom(oracle.onlineDirs(), op.to);
+        if (path && dir) {
+          const to = join(dir, `m${++counter}-${basename(path)}`);
+          await rename(path, to);
+          oracle.disk.set(to, oracle.disk.get(path)!);
+          oracle.disk.delete(path);
+        }
+        break;
+      }
+      case 'moveFolder': {
+        const folder = pickFrom(oracle.onlineDirs().filter((d) => !roots.includes(d)), op.pick);
+        const root = pickFrom(roots.filter((r) => !oracle.unplugged.has(r)), op.to);
+        if (folder && root && !under(root, folder)) {
+          const to = join(root, `f${++counter}`);
+          await rename(folder, to);
+          const move = (p: string) => (under(p, folder) ? to + p.slice(folder.length) : p);
+          for (const [p, f] of [...oracle.disk]) if (under(p, folder)) (oracle.disk.delete(p), oracle.disk.set(move(p), f));
+          for (const d of [...oracle.dirs]) if (under(d, folder)) (oracle.dirs.delete(d), oracle.dirs.add(move(d)));
+        }
+        break;
+      }
+      case 'unplug': {
+        const root = pickFrom(roots.filter((r) => !oracle.unplugged.has(r)), op.pick);
+        if (root) {
+          await mkdir(away, { recursive: true });
+          await rename(root, join(away, basename(root)));
+          oracle.unplugged.add(root);
+        }
+        break;
+      }
+      case 'replug': {
+        const root = pickFrom([...oracle.unplugged].sort(), op.pick);
+        if (root) {
+          await rename(join(away, basename(root)), root);
+          oracle.unplugged.delete(root);
+        }
+        break;
+      }
+      case 'caption': {
+        const row = pickFrom(oracle.captionable(), op.pick);
+        if (row) {
+          const text = `by hand ${++counter}: Rex at grandma's porch`;
+          e.setCaption(e.catalog.photoByPath(row.path)!.id, text);
+          row.caption = text;
+        }
+        break;
+      }
+      case 'clearCaption': {
+        const row = pickFrom(
+          oracle.captionable().filter((r) => r.caption !== null),
+          op.pick,
+        );
+        if (row) {
+          e.setCaption(e.catalog.photoByPath(row.path)!.id, '');
+          row.caption = null;
+        }
+        break;
+      }
+      case 'index':
+        await withTimeout('index', 120_000, e.update());
+        oracle.index();
+        break;
+      case 'switchModel':
+        await close();
+        oracle.model = oracle.model === MODELS[0] ? MODELS[1] : MODELS[0];
+        await withTimeout('index', 120_000, (await open()).update());
+        oracle.index();
+        break;
+      case 'reopen':
+        await close();
+        await open();
+        break;
+      case 'damageIndex': {
+        const sidecar = e.index.file;
+        await close(); // saves the index: damage what is on disk after that
+        const generation = existsSync(sidecar) ? (JSON.parse(readFileSync(sidecar, 'utf8')) as { generation: string }).generation : null;
+        const data = generation ? join(dirname(sidecar), `${oracle.model}@${generation}.hnsw`) : null;
+        if (op.how === 'sidecar') await writeFile(sidecar, '{"format": 2, "model": ');
+        else if (data && op.how === 'truncate') await truncate(data, 64);
+        else if (data) {
+          // Garbage of the same size in the middle of the graph: only a checksum can tell.
+          const handle = await openFile(data, 'r+');
+          const { size } = await handle.stat();
+          await handle.write(Buffer.alloc(Math.min(4096, size), 0x5a), 0, Math.min(4096, size), Math.floor(size / 2));
+          await handle.close();
+        }
+        await open();
+        break;
+      }
+      case 'kill': {
+        await close();
+        const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--data-dir', dataDir, '--model', oracle.model, '--device', 'cpu', 'index', '--json'], { stdio: 'ignore' });
+        const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, op.afterMs))]);
+        child.kill('SIGKILL');
+        await exited;
+        await withTimeout('index after kill -9', 120_000, (await open()).update());
+        oracle.index();
+        break;
+      }
+      case 'secondReader': {
+        const run = cli(dataDir, ['--model', oracle.model, '--device', 'cpu', 'search', BROAD_QUERY, '--all', '--limit', '1000', '--json']);
+        assert.equal(run.status, 0, `a second process could not search: ${run.stderr}`);
+        const theirs = (JSON.parse(run.stdout) as { results: Array<{ path: string; offline: boolean }> }).results.map((r) => `${r.path}${r.offline ? ' (offline)' : ''}`).sort();
+        const ours = (await e.search(searchParams.parse({ query: BROAD_QUERY, all: true, limit: 1000 }))).results.map((r) => `${r.path}${r.offline ? ' (offline)' : ''}`).sort();
+        assert.deepEqual(theirs, ours, 'a second process sees the library this one sees');
+        break;
+      }
+      case 'secondWriter': {
+        const run = cli(dataDir, ['--model', oracle.model, '--device', 'cpu', 'index', '--wait', '0']);
+        assert.equal(run.status, 1, 'a second writer is refused');
+        assert.match(run.stderr, new RegExp(`Another Glimpse process is updating this library \\(pid ${process.pid}`));
+        break;
+      }
+    }
+  };
+
+  const check = async (): Promise<void> => {
+    const e = engine!;
+    const model = oracle.model;
+    // The catalogue knows exactly the oracle's photos, at their current paths.
+    const rows = e.catalog.db.prepare('SELECT id, path FROM photos').all() as Array<{ id: number; path: string }>;
+    const idByPath = new Map(rows.map((r) => [r.path, r.id]));
+    assert.deepEqual(
+      [...idByPath.keys()].sort(),
+      [...oracle.rows.values()].map((r) => r.path).sort(),
+      'the catalogue holds the present photos and those of offline folders, nothing else',
+    );
+    // Ids: stable for a photo, never reused, always new for a new photo.
+    const firstSeen: Array<[Row, number]> = [];
+    for (const row of oracle.rows.values()) {
+      const id = idByPath.get(row.path)!;
+      if (row.id === undefined) firstSeen.push([row, id]);
+      else assert.equal(id, row.id, `${row.path} keeps its id`);
+    }
+    for (const [row, id] of firstSeen) {
+      assert.ok(!oracle.idsSeen.has(id), `id ${id} (${row.path}) was never used before`);
+      assert.ok(id > oracle.maxIdSeen, `a new photo gets a new id (${id} after ${oracle.maxIdSeen})`);
+    }
+    for (const [row, id] of firstSeen) {
+      row.id = id;
+      oracle.idsSeen.set(id, row.key);
+      oracle.maxIdSeen = Math.max(oracle.maxIdSeen, id);
+    }
+    // Captions written by hand: still there, on their photo, and nowhere else.
+    const userCaptions = new Map(
+      (e.catalog.db.prepare(`SELECT p.path, t.text FROM texts t JOIN photos p ON p.id = t.photo_id WHERE t.source = 'user'`).all() as Array<{ path: string; text: string }>).map((r) => [r.path, r.text]),
+    );
+    const expected = new Map([...oracle.rows.values()].filter((r) => r.caption !== null).map((r) => [r.path, r.caption!]));
+    assert.deepEqual(new Map([...userCaptions].sort()), new Map([...expected].sort()), 'every caption written by hand survives, where it was written');
+    // Index = catalogue, and ANN = exact search.
+    e.index.refresh(e.catalog);
+    const { vectors } = e.catalog.allVectors(model);
+    assert.equal(e.index.size, vectors.length, 'the index holds every vector of the catalogue');
+    const random = seededRandom(vectors.length + oracle.maxIdSeen);
+    for (let q = 0; q < 3 && vectors.length > 0; q++) {
+      const query = Float32Array.from({ length: vectors[0]!.vector.length }, () => random() * 2 - 1);
+      const exact = vectors.map((v) => ({ id: v.photoId, s: v.vector.reduce((s, x, k) => s + x * query[k]!, 0) })).sort((a, b) => b.s - a.s);
+      const ann = e.index.search(query, 10);
+      const show = (list: Array<{ id: number; s: number }>) => list.map((x) => `${x.id}:${x.s.toFixed(4)}`).join(' ');
+      const truth = new Map(exact.map((x) => [x.id, x.s]));
+      const tenth = exact[Math.min(10, exact.length) - 1]!.s;
+      // Recall@10 = 1: ten distinct photos, each as close as the exact tenth (equal vectors may swap places).
+      assert.ok(
+        ann.length === Math.min(10, exact.length) && new Set(ann.map((n) => n.id)).size === ann.length && ann.every((n) => truth.has(n.id) && truth.get(n.id)! >= tenth - 1e-5),
+        `the index answers as an exact search does (recall@10 = 1)\n  index: ${show(ann.map((n) => ({ id: n.id, s: n.similarity })))}\n  exact: ${show(exact.slice(0, 12))}`,
+      );
+    }
+    // Searchable: every photo with a vector for the active model, marked offline where its folder was at the last scan.
+    const offline = oracle.markedOffline;
+    const found = (await e.search(searchParams.parse({ query: BROAD_QUERY, all: true, limit: 1000 }))).results.map((r) => `${r.path}${r.offline ? ' (offline)' : ''}`).sort();
+    const want = [...oracle.rows.values()]
+      .filter((r) => r.vectors.has(model))
+      .map((r) => `${r.path}${offline.some((o) => under(r.path, o)) ? ' (offline)' : ''}`)
+      .sort();
+    assert.deepEqual(found, want, 'a broad search finds every photo with a vector, and only those');
+    // Offline folders as the status reports them (those holding photos).
+    assert.deepEqual(
+      e.status().offline.map((o) => o.path).sort(),
+      offline,
+      'offline folders are reported',
+    );
+  };
+
+  let index = -1;
+  try {
+    for (const root of roots) mkdirSync(root, { recursive: true });
+    for (const d of [join(roots[0]!, 's0'), join(roots[0]!, 's1'), join(roots[1]!, 's0')]) mkdirSync(d, { recursive: true });
+    for (const d of [...roots, join(roots[0]!, 's0'), join(roots[0]!, 's1'), join(roots[1]!, 's0')]) oracle.dirs.add(d);
+    await installPackCopy(dataDir, MODELS[1]);
+    await open();
+    for (const r of roots) engine!.addFolder(r);
+    await check();
+    for (index = 0; index < ops.length; index++) {
+      const op = ops[index]!;
+      log(`${String(index).padStart(3)} ${JSON.stringify(op)}`);
+      await step(op);
+      await check();
+    }
+  } catch (error) {
+    throw new SequenceFailure(index, index >= 0 ? (ops[index] ?? null) : null, error);
+  } finally {
+    await close().catch(() => undefined);
+    // The away folder holds unplugged roots: put nothing back, just remove everything.
+    if (existsSync(tmp.path)) rmSync(tmp.path, { recursive: true, force: true });
+    await rm(tmp.path, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Shrinks a failing sequence: removes chunks of operations (halves, then quarters, down to single
+ * ones) as long as what is left still fails. Bounded by `budget` replays.
+ */
+export async function shrink(ops: readonly Op[], budget = 60, log: (line: string) => void = () => undefined): Promise<{ ops: Op[]; failure: SequenceFailure }> {
+  let current = [...ops];
+  let failure: SequenceFailure | undefined;
+  const fails = async (candidate: Op[]): Promise<SequenceFailure | undefined> => {
+    budget--;
+    try {
+      await runSequence(candidate);
+      return undefined;
+    } catch (error) {
+      return error instanceof SequenceFailure ? error : new SequenceFailure(-1, null, error);
+    }
+  };
+  failure = await fails(current);
+  if (!failure) throw new Error('the sequence did not fail when run again (a flaky failure?)');
+  // Nothing after the failing step matters.
+  current = current.slice(0, failure.step + 1);
+  for (let chunk = Math.max(1, Math.floor(current.length / 2)); chunk >= 1 && budget > 0; chunk = Math.floor(chunk / 2)) {
+    for (let start = 0; start < current.length && budget > 0; ) {
+      const candidate = [...current.slice(0, start), ...current.slice(start + chunk)];
+      const f = candidate.length ? await fails(candidate) : undefined;
+      if (f) {
+        current = candidate.slice(0, f.step + 1);
+        failure = f;
+        log(`  shrunk to ${current.length} steps`);
+      } else start += chunk;
+    }
+    if (chunk === 1) break;
+  }
+  return { ops: current, failure };
+}
+
+/** Runs a seed; on failure, shrinks it and throws an error that shows the shortest sequence found. */
+export async function checkSeed(seed: number, steps: number, options: GenerateOptions & { shrinkBudget?: number; log?: (line: string) => void } = {}): Promise<void> {
+  const ops = generate(seed, steps, options);
+  try {
+    await runSequence(ops, options.log);
+  } catch (error) {
+    if (!(error instanceof SequenceFailure)) throw error;
+    let report = `seed ${seed}, ${steps} steps: ${error.message}`;
+    try {
+      const shrunk = await shrink(ops, options.shrinkBudget ?? 60, options.log);
+      report +=
+        `\nShortest failing sequence found (${shrunk.ops.length} steps), failing at ${shrunk.failure.message}` +
+        `\nReplay: npm run soak -- --replay '${JSON.stringify(shrunk.ops)}'`;
+    } catch (shrinkError) {
+      report += `\n(shrinking failed: ${shrinkError instanceof Error ? shrinkError.message : String(shrinkError)})`;
+    }
+    const failure = new Error(report);
+    failure.cause = error.cause;
+    throw failure;
+  }
+}
