@@ -14,6 +14,7 @@ import { searchParams } from '../shared/api.js';
 import { createProgressReporter } from './progress.js';
 import { printResults, printStatus, printUpdate } from './format.js';
 import { describeHolder } from '../main/engine/library-lock.js';
+import { isDamage } from '../main/engine/catalog/backup.js';
 import { registerModelCommands } from './models.js';
 import { runDoctor } from './doctor.js';
 import { runWatch } from './watch.js';
@@ -263,7 +264,9 @@ async function main(): Promise<void> {
     const code = (error as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') process.exit(0);
     if (code?.startsWith('commander.')) process.exit(2);
-    console.error(`glimpse: ${error instanceof Error ? error.message : String(error)}`);
+    if (isDamage(error))
+      console.error(`glimpse: the library's catalogue is damaged (${(error as Error).message}). Run glimpse index (or open Glimpse) to recover it from its backup.`);
+    else console.error(`glimpse: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
 }

@@ -508,6 +508,9 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     await this.running;
     try {
       this.index.save();
+    } catch (error) {
+      // The index is a cache of the catalogue: the next start catches up from the last saved one.
+      console.error(`glimpse: the vector index could not be saved (${errorText(error)}); it will be brought up to date on the next start`);
     } finally {
       await this.pack.close();
       this.catalog.close();

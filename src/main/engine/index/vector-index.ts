@@ -317,6 +317,19 @@ export class VectorIndex {
     const generation = `${this.seq}-${randomBytes(4).toString('hex')}`;
     const graphFile = this.dataPath(generation, 'hnsw');
     const liveFile = this.dataPath(generation, 'live');
+    const tmp = `${this.file}.tmp-${process.pid}`;
+    try {
+      this.writeGeneration(generation, graphFile, liveFile, tmp);
+    } catch (error) {
+      // A full disk, say: leave the last complete generation in use and no half-written files behind.
+      for (const f of [graphFile, liveFile, tmp]) rmSync(f, { force: true });
+      throw error;
+    }
+    this.dirty = false;
+    this.removeOtherGenerations(generation);
+  }
+
+  private writeGeneration(generation: string, graphFile: string, liveFile: string, tmp: string): void {
     this.index.writeIndexSync(graphFile);
     const live = new Uint8Array(Float64Array.from(this.live).buffer);
     writeFileSync(liveFile, live);
@@ -334,13 +347,10 @@ export class VectorIndex {
       graphSha256: fileSha256(graphFile),
       liveSha256: createHash('sha256').update(live).digest('hex'),
     };
-    const tmp = `${this.file}.tmp-${process.pid}`;
     writeFileSync(tmp, JSON.stringify(sidecar));
     flush(tmp);
     renameSync(tmp, this.file);
     flush(this.dir);
-    this.dirty = false;
-    this.removeOtherGenerations(generation);
   }
 
   private removeOtherGenerations(keep: string): void {

@@ -52,6 +52,19 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Why saving failed, in the user's words first (the system's words follow). */
+function storageProblem(error: unknown): string {
+  const code = (error as { code?: string }).code ?? '';
+  const what = /^(SQLITE_FULL|ENOSPC|EDQUOT)/.test(code)
+    ? 'the disk holding the library is full'
+    : /^(SQLITE_READONLY|EROFS)/.test(code)
+      ? 'the disk holding the library is read-only'
+      : /^SQLITE_BUSY/.test(code)
+        ? 'another process kept the catalogue locked'
+        : 'could not save to the library';
+  return `${what} (${message(error)})`;
+}
+
 interface Prepared {
   row: PhotoRow;
   hash: string;
@@ -179,7 +192,7 @@ export class IndexingJob {
       try {
         this.catalog.recordError(row.id, message(error));
       } catch (writeError) {
-        stop(new StorageFault(`could not save to the library: ${message(writeError)}`));
+        stop(new StorageFault(storageProblem(writeError)));
         return;
       }
       this.progress.errors++;
@@ -252,7 +265,7 @@ export class IndexingJob {
     try {
       this.index.save();
     } catch (error) {
-      fault ??= new StorageFault(`could not save the vector index: ${message(error)}`);
+      fault ??= new StorageFault(`the vector index could not be saved: ${storageProblem(error)}`);
     }
     if (fault !== undefined) {
       const left = Math.max(0, this.progress.total - this.progress.done);
@@ -320,7 +333,7 @@ export class IndexingJob {
       // A photo deleted while it was being decoded has no row to update any more: it is skipped.
       this.catalog.recordIndexed(this.pack.id, records);
     } catch (error) {
-      throw new StorageFault(`could not save to the library: ${message(error)}`, { cause: error });
+      throw new StorageFault(storageProblem(error), { cause: error });
     }
     // A photo indexed before has a thumbnail of its old content: no longer needed.
     await Promise.all(batch.filter((p) => p.row.indexed_at !== null).map((p) => this.thumbnails.removeOthers(p.row.id, p.hash).catch(() => undefined)));
