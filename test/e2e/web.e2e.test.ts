@@ -117,4 +117,27 @@ describe('the app in a browser (web mode)', { skip: existsSync(CHROMIUM) ? false
     await page.getByTestId('album').first().waitFor();
     await shot('albums');
   });
+
+  it('keeps the photos of an unplugged folder, marked offline, and brings them back as they were', async () => {
+    const { rename } = await import('node:fs/promises');
+    await rename(library, `${library}-unplugged`);
+    await host.engine.update(); // what the watcher or the periodic reconcile does when the folder vanishes
+    await page.getByTestId('nav-library').click();
+    await page.getByTestId('folder-offline').waitFor();
+    assert.match((await page.getByTestId('folder-offline').textContent()) ?? '', /Offline since .*stay searchable/);
+    await shot('library-offline');
+    await page.getByTestId('nav-search').click();
+    await page.getByRole('button', { name: 'Stop searching by example' }).click();
+    await page.getByTestId('search-input').fill('a red balloon');
+    await page.locator('[data-testid="result"] .offline').first().waitFor();
+    const names = await page.getByTestId('result').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
+    assert.ok(names.length > 0 && RED.includes(names[0]!), 'offline photos are still found, the edited caption with them');
+    await shot('search-offline');
+    await rename(`${library}-unplugged`, library);
+    const back = await host.engine.update();
+    assert.equal(back.indexing.indexed, 0, 'nothing is embedded again');
+    await page.getByTestId('nav-library').click();
+    await page.getByTestId('folder-offline').waitFor({ state: 'detached' });
+    assert.equal(host.engine.status().offline.length, 0);
+  });
 });

@@ -316,13 +316,15 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       while (root !== folder.path && !existsSync(root)) root = dirname(root);
       scopes.push({ folder, root, listing: await walkFolder(root, problems) });
     }
+    const offlineBefore = this.catalog.offlineDirs().map((o) => o.dir).join('\n');
     const { removedIds, ...result } = await reconcile(this.catalog, scopes);
+    const offlineChanged = this.catalog.offlineDirs().map((o) => o.dir).join('\n') !== offlineBefore;
     if (removedIds.length > 0) {
       this.index.refresh(this.catalog);
       this.index.save();
       await this.thumbnails.removeAll(removedIds);
     }
-    if (result.added + result.changed + result.moved + result.removed > 0) this.emit('libraryChanged', { reason: 'scan' });
+    if (result.added + result.changed + result.moved + result.removed > 0 || offlineChanged) this.emit('libraryChanged', { reason: 'scan' });
     return { result, problems };
   }
 

@@ -55,7 +55,8 @@ export async function walkFolder(root: string, problems: ScanProblem[]): Promise
     try {
       real = await realpath(dir);
     } catch (error) {
-      cannotList(dir, reason(error));
+      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+      cannotList(dir, missing && dir === root ? 'the folder cannot be found (a drive that is not connected, or a share that is not mounted?)' : reason(error));
       return;
     }
     if (visited.has(real)) return;
