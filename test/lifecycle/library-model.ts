@@ -24,6 +24,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, open as openFile, rename, rm, truncate, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { GlimpseEngine } from '../../src/main/engine/engine.js';
 import { randomScene, seededRandom } from '../../src/main/engine/scenes/scene.js';
 import { renderScene } from '../../src/main/engine/scenes/render.js';
@@ -37,6 +38,7 @@ const BROAD_QUERY = 'a photo';
 
 export type Op =
   | { kind: 'add'; pick: number }
+  | { kind: 'bulkAdd'; pick: number; count: number }
   | { kind: 'addBroken'; pick: number }
   | { kind: 'edit'; pick: number }
   | { kind: 'delete'; pick: number }
@@ -48,7 +50,8 @@ export type Op =
   | { kind: 'clearCaption'; pick: number }
   | { kind: 'index' }
   | { kind: 'switchModel' }
-  | { kind: 'kill'; afterMs: number }
+  /** SIGKILL the indexer after `afterMs`, or (null) as soon as its first batch is in the catalogue. */
+  | { kind: 'kill'; afterMs: number | null }
   | { kind: 'reopen' }
   | { kind: 'damageIndex'; how: 'truncate' | 'garbage' | 'sidecar' }
   | { kind: 'secondReader' }
@@ -61,6 +64,7 @@ export interface GenerateOptions {
 
 const WEIGHTS: ReadonlyArray<[Op['kind'], number, boolean]> = [
   ['add', 16, false],
+  ['bulkAdd', 1, false],
   ['addBroken', 2, false],
   ['edit', 6, false],
   ['delete', 6, false],
@@ -96,7 +100,10 @@ export function generate(seed: number, steps: number, options: GenerateOptions =
         ops.push({ kind, pick, to });
         break;
       case 'kill':
-        ops.push({ kind, afterMs: Math.round(300 + pick * 2500) });
+        ops.push({ kind, afterMs: to < 0.5 ? null : Math.round(300 + pick * 2500) });
+        break;
+      case 'bulkAdd':
+        ops.push({ kind, pick, count: 10 + Math.floor(to * 40) });
         break;
       case 'damageIndex':
         ops.push({ kind, how: (['truncate', 'garbage', 'sidecar'] as const)[Math.floor(pick * 3)]! });
@@ -285,6 +292,11 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
         if (dir) await writePhoto(join(dir, `p${counter + 1}.jpg`), op.kind === 'addBroken');
         break;
       }
+      case 'bulkAdd': {
+        const dirs = oracle.onlineDirs();
+        for (let i = 0; i < op.count && dirs.length; i++) await writePhoto(join(pickFrom(dirs, (op.pick + i * 0.37) % 1)!, `p${counter + 1}.jpg`), false);
+        break;
+      }
       case 'edit': {
         const path = pickFrom(oracle.onlineFiles().filter((p) => !oracle.disk.get(p)!.broken), op.pick);
         if (path) await writePhoto(path, false);
@@ -392,8 +404,18 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
       case 'kill': {
         await close();
         const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--data-dir', dataDir, '--model', oracle.model, '--device', 'cpu', 'index', '--json'], { stdio: 'ignore' });
-        const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, op.afterMs))]);
+        let done = false;
+        const exited = new Promise<void>((resolve) => child.on('exit', () => resolve((done = true) && undefined)));
+        if (op.afterMs !== null) await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, op.afterMs!))]);
+        else {
+          // Mid-index: as soon as a batch is committed (another connection sees it through WAL).
+          const watcher = new Database(join(dataDir, 'catalog.sqlite'), { readonly: true });
+          const last = () => watcher.prepare('SELECT coalesce(max(seq), 0) FROM vector_log').pluck().get() as number;
+          const before = last();
+          const deadline = Date.now() + 60_000;
+          while (!done && last() === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+          watcher.close();
+        }
         child.kill('SIGKILL');
         await exited;
         await withTimeout('index after kill -9', 120_000, (await open()).update());

@@ -1,20 +1,31 @@
 /**
  * The library's lifecycle, proven by seeded random sequences against an oracle (see
  * test/lifecycle/library-model.ts for the operations and invariants). CI runs these fixed seeds;
- * `npm run soak -- --seed N --steps M` runs longer ones.
+ * `npm run soak -- --seed N --steps M [--processes]` runs longer ones.
  */
+import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkSeed } from '../../lifecycle/library-model.js';
+import { type Op, checkSeed, generate } from '../../lifecycle/library-model.js';
+
+const IN_PROCESS = { seeds: [1, 2, 3, 4, 5, 6], steps: 120 };
+const WITH_PROCESSES = { seeds: [101, 102, 103, 104], steps: 60 };
 
 describe('the library lifecycle against an oracle', () => {
-  for (const seed of [1, 2, 3]) {
-    it(`keeps every invariant through 40 random steps in one process (seed ${seed})`, { timeout: 600_000 }, async () => {
-      await checkSeed(seed, 40, { shrinkBudget: 20 });
+  it('the fixed seeds exercise every kind of operation', () => {
+    const kinds = new Set<Op['kind']>();
+    for (const seed of IN_PROCESS.seeds) for (const op of generate(seed, IN_PROCESS.steps)) kinds.add(op.kind);
+    for (const seed of WITH_PROCESSES.seeds) for (const op of generate(seed, WITH_PROCESSES.steps, { processes: true })) kinds.add(op.kind);
+    const all: Array<Op['kind']> = ['add', 'bulkAdd', 'addBroken', 'edit', 'delete', 'moveFile', 'moveFolder', 'unplug', 'replug', 'caption', 'clearCaption', 'index', 'switchModel', 'kill', 'reopen', 'damageIndex', 'secondReader', 'secondWriter'];
+    assert.deepEqual(all.filter((k) => !kinds.has(k)), []);
+  });
+  for (const seed of IN_PROCESS.seeds) {
+    it(`keeps every invariant through ${IN_PROCESS.steps} random steps in one process (seed ${seed})`, { timeout: 600_000 }, async () => {
+      await checkSeed(seed, IN_PROCESS.steps, { shrinkBudget: 30 });
     });
   }
-  for (const seed of [101, 102]) {
-    it(`keeps every invariant through 25 steps with kill -9, a second reader and a second writer (seed ${seed})`, { timeout: 900_000 }, async () => {
-      await checkSeed(seed, 25, { processes: true, shrinkBudget: 10 });
+  for (const seed of WITH_PROCESSES.seeds) {
+    it(`keeps every invariant through ${WITH_PROCESSES.steps} steps with kill -9, a second reader and a second writer (seed ${seed})`, { timeout: 900_000 }, async () => {
+      await checkSeed(seed, WITH_PROCESSES.steps, { processes: true, shrinkBudget: 10 });
     });
   }
 });
