@@ -59,3 +59,34 @@ describe('the API host (behind Electron IPC and web mode alike)', () => {
     assert.equal(await host.mediaFile('full', -id), null);
   });
 });
+
+describe('a second window on a library another process is updating', () => {
+  const tmp = tempDir();
+  after(() => tmp.remove());
+
+  it('shows the library read-only, refuses to change folders with a reason, and takes over when the lock frees', { timeout: 120_000 }, async () => {
+    const { GlimpseEngine } = await import('../../../src/main/engine/engine.js');
+    const dataDir = join(tmp.path, 'data');
+    await writeScene(join(tmp.path, 'Photos', 'a.jpg'), scene([['red', 'circle']], 'grass', 'left', 1), { width: 320, height: 240 });
+    const writer = await GlimpseEngine.open({ dataDir, device: 'cpu', command: 'glimpse watch' });
+    writer.addFolder(join(tmp.path, 'Photos'));
+    await writer.update();
+    const host = await ApiHost.open({ dataDir, device: 'cpu', watch: false, writerRetryMs: 100 });
+    try {
+      const status = await host.handle('status', {});
+      assert.ok(status.ok && status.result.readOnly, 'read-only while another process writes');
+      assert.match((status.ok && status.result.readOnly) || '', /glimpse watch/);
+      const search = await host.handle('search', { query: 'a red circle' });
+      assert.ok(search.ok && search.result.results.length === 1, 'searching works meanwhile');
+      const add = await host.handle('addFolder', { path: tmp.path });
+      assert.ok(!add.ok && /another Glimpse process .* is updating this library/.test(add.error), JSON.stringify(add));
+      await writer.close();
+      const deadline = Date.now() + 30_000;
+      while (host.engine.readOnlyReason() !== null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const after = await host.handle('status', {});
+      assert.ok(after.ok && after.result.readOnly === null, 'it took over');
+    } finally {
+      await host.close();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { readdir } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 import type { FolderRow } from '../catalog/catalog.js';
@@ -13,6 +14,8 @@ export interface WatcherOptions {
   writeSettleMs?: number;
   /** Reconciliation interval for folders the OS cannot watch (inotify limit reached). */
   pollMs?: number;
+  /** How often offline folders are looked at: one that can be listed again is rescanned (and watched anew). */
+  offlinePollMs?: number;
 }
 
 export interface WatchJob {
@@ -41,6 +44,8 @@ export class LibraryWatcher extends EventEmitter<{ job: [WatchJob]; error: [Erro
   private watchers = new Map<number, FSWatcher>();
   private polls = new Map<number, NodeJS.Timeout>();
   private pending = new Map<number, { paths: Set<string>; events: number; timer: NodeJS.Timeout; firstAt: number }>();
+  private offlineTimer: NodeJS.Timeout | undefined;
+  private checkingOffline = false;
   private readonly options: Required<WatcherOptions>;
 
   constructor(
@@ -48,12 +53,54 @@ export class LibraryWatcher extends EventEmitter<{ job: [WatchJob]; error: [Erro
     options: WatcherOptions = {},
   ) {
     super();
-    this.options = { debounceMs: 1500, maxWaitMs: 15_000, writeSettleMs: 1000, pollMs: 60_000, ...options };
+    this.options = { debounceMs: 1500, maxWaitMs: 15_000, writeSettleMs: 1000, pollMs: 60_000, offlinePollMs: 30_000, ...options };
   }
 
-  /** Starts watching every library folder not yet watched. */
+  /** Starts watching every library folder not yet watched, and looking out for offline folders coming back. */
   async watchAll(): Promise<void> {
     for (const folder of this.engine.catalog.folders()) await this.watchFolder(folder);
+    if (!this.offlineTimer) {
+      this.offlineTimer = setInterval(() => void this.checkOffline(), this.options.offlinePollMs);
+      this.offlineTimer.unref();
+    }
+  }
+
+  /**
+   * An offline folder (an unplugged drive) sends no events when it comes back, and the OS watch on a
+   * library folder that went away is gone: so offline folders are looked at now and then, and one
+   * that lists with entries again is watched anew and rescanned.
+   */
+  async checkOffline(): Promise<void> {
+    if (this.checkingOffline) return;
+    this.checkingOffline = true;
+    try {
+      await this.rescanReturned();
+    } finally {
+      this.checkingOffline = false;
+    }
+  }
+
+  private async rescanReturned(): Promise<void> {
+    for (const o of this.engine.catalog.offlineDirs()) {
+      let entries: string[];
+      try {
+        entries = await readdir(o.dir);
+      } catch {
+        continue; // still offline
+      }
+      const folder = this.engine.catalog.folder(o.folder_id);
+      if (!folder || entries.length === 0) continue;
+      if (o.dir === folder.path) {
+        await this.unwatchFolder(folder.id);
+        await this.watchFolder(folder);
+      }
+      try {
+        const summary = await this.engine.update({ folders: [folder], ...(o.dir !== folder.path ? { under: o.dir } : {}) });
+        this.emit('job', { folder: folder.path, under: o.dir, events: 0, summary });
+      } catch (error) {
+        this.emit('error', error instanceof Error ? error : new Error(String(error)));
+      }
+    }
   }
 
   async watchFolder(folder: FolderRow): Promise<void> {
@@ -127,6 +174,8 @@ export class LibraryWatcher extends EventEmitter<{ job: [WatchJob]; error: [Erro
   }
 
   async close(): Promise<void> {
+    clearInterval(this.offlineTimer);
+    this.offlineTimer = undefined;
     for (const id of [...this.watchers.keys(), ...this.polls.keys()]) await this.unwatchFolder(id);
     for (const entry of this.pending.values()) clearTimeout(entry.timer);
     this.pending.clear();

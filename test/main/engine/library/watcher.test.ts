@@ -95,3 +95,43 @@ describe('watching a library folder', () => {
     assert.equal(engine.catalog.counts(engine.pack.id).pending, 0);
   });
 });
+
+describe('watching a library folder on a drive that is unplugged and plugged back', () => {
+  const tmp = tempDir();
+  const library = join(tmp.path, 'Drive');
+  let engine: GlimpseEngine;
+  let watcher: LibraryWatcher;
+
+  before(async () => {
+    await writeScene(join(library, 'red.jpg'), scene([['red', 'circle']], 'grass', 'left', 1), { width: 320, height: 240 });
+    await writeScene(join(library, 'day', 'blue.jpg'), scene([['blue', 'square']], 'sand', 'right', 2), { width: 320, height: 240 });
+    engine = await GlimpseEngine.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', captions: false });
+    engine.addFolder(library);
+    await engine.update();
+    watcher = new LibraryWatcher(engine, { debounceMs: 300, writeSettleMs: 200, offlinePollMs: 300 });
+    await watcher.watchAll();
+  });
+  after(async () => {
+    await watcher.close();
+    await engine.close();
+    tmp.remove();
+  });
+
+  it('keeps the photos while the drive is away and picks the folder up again by itself when it returns', async () => {
+    const ids = [join(library, 'red.jpg'), join(library, 'day', 'blue.jpg')].map((p) => engine.catalog.photoByPath(p)!.id);
+    await rename(library, join(tmp.path, 'elsewhere'));
+    // The watcher may or may not hear of it (the OS watch moves with the folder); a scan certainly does.
+    await engine.update();
+    assert.deepEqual(engine.status().offline.map((o) => o.path), [library]);
+    await rename(join(tmp.path, 'elsewhere'), library);
+    const deadline = Date.now() + 30_000;
+    while (engine.status().offline.length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(engine.status().offline, [], 'the returning folder is noticed without a restart');
+    assert.deepEqual([join(library, 'red.jpg'), join(library, 'day', 'blue.jpg')].map((p) => engine.catalog.photoByPath(p)!.id), ids);
+    // And it is watched again: a photo copied in now is indexed.
+    const job = nextJob(watcher);
+    await writeScene(join(library, 'new.jpg'), scene([['yellow', 'star']], 'night', 'top', 3), { width: 320, height: 240 });
+    const done = await job;
+    assert.equal(done.summary.scan.added, 1);
+  });
+});
