@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { readSettings, writeSettings } from '../main/engine/engine.js';
+import { readSettings, writeSettings } from '../main/engine/settings.js';
 import { downloadPack } from '../main/engine/models/download.js';
 import { catalogueOfPacks, importPack, listPacks, resolvePack } from '../main/engine/models/store.js';
 

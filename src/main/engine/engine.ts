@@ -1,13 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import Database from 'better-sqlite3';
-import { z } from 'zod';
 import type { Album, FolderInfo, OfflineFolder, PhotoDetail, Progress, SearchResponse, Status } from '../../shared/api.js';
-import { CatalogDamagedError, DAMAGED_MARKER, backupCatalog, backupDue, integrityOf, isDamage, markDamaged, recoverCatalog } from './catalog/backup.js';
+import { backupCatalog, backupDue, isDamage, markDamaged, openCatalog } from './catalog/backup.js';
 import { Catalog, type FolderRow, isUnder } from './catalog/catalog.js';
-import { MIGRATIONS } from './catalog/schema.js';
 import { refreshAlbums } from './captions/albums.js';
 import { VectorIndex } from './index/vector-index.js';
 import { IndexingJob, type PipelineSummary } from './jobs/pipeline.js';
@@ -19,13 +16,8 @@ import { ModelPack } from './models/pack.js';
 import type { DevicePreference } from './models/providers.js';
 import { resolvePack } from './models/store.js';
 import { type SearchRequest, search } from './search/search.js';
+import { type Settings, loadSettings } from './settings.js';
 
-export const settingsSchema = z.object({
-  model: z.string().default('tiny-coca'),
-  device: z.enum(['auto', 'gpu', 'cpu']).default('auto'),
-  captions: z.boolean().default(true),
-});
-export type Settings = z.infer<typeof settingsSchema>;
 
 export interface EngineOptions {
   dataDir: string;
@@ -62,96 +54,6 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/**
- * The saved settings. A file that cannot be used is never silently replaced: it is renamed aside
- * (`settings.json.broken-<time>`) so nothing the user wrote is lost, and the notice says so.
- */
-export function loadSettings(dataDir: string): { settings: Settings; notice: string | null } {
-  const file = join(dataDir, 'settings.json');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { settings: settingsSchema.parse({}), notice: null };
-    return { settings: settingsSchema.parse({}), notice: `${file} could not be read (${errorText(error)}); the default settings are in use this time` };
-  }
-  try {
-    return { settings: settingsSchema.parse(JSON.parse(text)), notice: null };
-  } catch (error) {
-    const why = error instanceof z.ZodError ? error.issues.map((i) => `${i.path.join('.') || 'file'}: ${i.message}`).join('; ') : errorText(error);
-    const aside = `${file}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    try {
-      renameSync(file, aside);
-    } catch {
-      // another process moved it first
-    }
-    return { settings: settingsSchema.parse({}), notice: `settings.json could not be used (${why}); it was kept as ${basename(aside)} and the default settings are in use` };
-  }
-}
-
-export function readSettings(dataDir: string): Settings {
-  return loadSettings(dataDir).settings;
-}
-
-/** The schema version of a catalogue file without opening it for writing (0 when new or unreadable). */
-function catalogVersion(file: string): number {
-  if (!existsSync(file)) return 0;
-  try {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
-    try {
-      return db.pragma('user_version', { simple: true }) as number;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0;
-  }
-}
-
-/**
- * Opens the catalogue. A writer checks it first (SQLite's quick check) and recovers a damaged one from
- * its backup; it also keeps a copy of a catalogue it is about to upgrade. A reader that finds damage
- * says how to recover instead of touching the file.
- */
-async function openCatalog(dataDir: string, writer: boolean, notices: string[]): Promise<Catalog> {
-  const file = join(dataDir, 'catalog.sqlite');
-  const marker = join(dataDir, DAMAGED_MARKER);
-  let reason: string;
-  try {
-    if (existsSync(marker)) throw new CatalogDamagedError(readFileSync(marker, 'utf8') || 'a check found damage');
-    const version = catalogVersion(file);
-    if (writer && version > 0 && version < MIGRATIONS.length) {
-      const before = new Database(file, { fileMustExist: true });
-      try {
-        mkdirSync(join(dataDir, 'backups'), { recursive: true });
-        await before.backup(join(dataDir, 'backups', `catalog-before-v${MIGRATIONS.length}.sqlite`));
-      } finally {
-        before.close();
-      }
-    }
-    const catalog = new Catalog(file);
-    if (writer) {
-      const check = integrityOf(file, true);
-      if (check !== 'ok') {
-        catalog.close();
-        throw new CatalogDamagedError(`its integrity check found: ${check}`);
-      }
-    }
-    return catalog;
-  } catch (error) {
-    if (!isDamage(error)) throw error;
-    reason = errorText(error);
-  }
-  if (!writer) throw new EngineError(`The library's catalogue is damaged (${reason}). Open Glimpse, or run glimpse index, to recover it from its backup.`);
-  const { catalog, notice } = recoverCatalog(dataDir, reason);
-  notices.push(notice);
-  return catalog;
-}
-
-export function writeSettings(dataDir: string, settings: Settings): void {
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(join(dataDir, 'settings.json'), JSON.stringify(settings, null, 2));
-}
 
 /**
  * The library engine: the catalogue, the model pack, the vector index and the jobs that keep them in

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApiHost } from '../../../src/main/host/api-host.js';
+import type { Reply } from '../../../src/shared/api.js';
 import { scene, tempDir, writeScene } from '../../fixtures.js';
 
 describe('the API host (behind Electron IPC and web mode alike)', () => {
@@ -73,17 +74,17 @@ describe('a second window on a library another process is updating', () => {
     await writer.update();
     const host = await ApiHost.open({ dataDir, device: 'cpu', watch: false, writerRetryMs: 100 });
     try {
-      const status = await host.handle('status', {});
+      const status = (await host.handle('status', {})) as Reply<'status'>;
       assert.ok(status.ok && status.result.readOnly, 'read-only while another process writes');
       assert.match((status.ok && status.result.readOnly) || '', /glimpse watch/);
-      const search = await host.handle('search', { query: 'a red circle' });
+      const search = (await host.handle('search', { query: 'a red circle' })) as Reply<'search'>;
       assert.ok(search.ok && search.result.results.length === 1, 'searching works meanwhile');
       const add = await host.handle('addFolder', { path: tmp.path });
       assert.ok(!add.ok && /another Glimpse process .* is updating this library/.test(add.error), JSON.stringify(add));
       await writer.close();
       const deadline = Date.now() + 30_000;
       while (host.engine.readOnlyReason() !== null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      const after = await host.handle('status', {});
+      const after = (await host.handle('status', {})) as Reply<'status'>;
       assert.ok(after.ok && after.result.readOnly === null, 'it took over');
     } finally {
       await host.close();

@@ -1,7 +1,8 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Catalog, CatalogError, isUnder } from './catalog.js';
+import { MIGRATIONS } from './schema.js';
 
 /**
  * Backups of the catalogue and recovery from damage. The catalogue holds what nothing else can give
@@ -177,3 +178,60 @@ export function recoverCatalog(dataDir: string, reason: string): { catalog: Cata
     `which is kept in ${aside}. Photos added or changed since are indexed again.`;
   return { catalog, notice };
 }
+
+/** The schema version of a catalogue file without opening it for writing (0 when new or unreadable). */
+function catalogVersion(file: string): number {
+  if (!existsSync(file)) return 0;
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      return db.pragma('user_version', { simple: true }) as number;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Opens the catalogue. A writer checks it first (SQLite's quick check) and recovers a damaged one from
+ * its backup; it also keeps a copy of a catalogue it is about to upgrade. A reader that finds damage
+ * says how to recover instead of touching the file.
+ */
+export async function openCatalog(dataDir: string, writer: boolean, notices: string[]): Promise<Catalog> {
+  const file = join(dataDir, 'catalog.sqlite');
+  const marker = join(dataDir, DAMAGED_MARKER);
+  let reason: string;
+  try {
+    if (existsSync(marker)) throw new CatalogDamagedError(readFileSync(marker, 'utf8') || 'a check found damage');
+    const version = catalogVersion(file);
+    if (writer && version > 0 && version < MIGRATIONS.length) {
+      const before = new Database(file, { fileMustExist: true });
+      try {
+        mkdirSync(join(dataDir, 'backups'), { recursive: true });
+        await before.backup(join(dataDir, 'backups', `catalog-before-v${MIGRATIONS.length}.sqlite`));
+      } finally {
+        before.close();
+      }
+    }
+    const catalog = new Catalog(file);
+    if (writer) {
+      const check = integrityOf(file, true);
+      if (check !== 'ok') {
+        catalog.close();
+        throw new CatalogDamagedError(`its integrity check found: ${check}`);
+      }
+    }
+    return catalog;
+  } catch (error) {
+    if (!isDamage(error)) throw error;
+    reason = error instanceof Error ? error.message : String(error);
+  }
+  // A reader must not move files another process may be using: it reports, the next writer recovers.
+  if (!writer) throw new CatalogDamagedError(reason);
+  const { catalog, notice } = recoverCatalog(dataDir, reason);
+  notices.push(notice);
+  return catalog;
+}
+
