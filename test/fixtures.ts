@@ -48,3 +48,19 @@ export async function installPackCopy(dataDir: string, id: string): Promise<stri
   await writeFile(join(dir, 'glimpse-pack.json'), JSON.stringify({ ...manifest, id, name: `${manifest.name} (copy ${id})` }, null, 2));
   return dir;
 }
+
+/**
+ * Fresh library folders for one test: `photos` (empty, not created) and `dataDir` in a temp folder
+ * that the suite's `after` removes (`removeAll`).
+ */
+export function libraryFolders(): { fresh: () => { root: string; photos: string; dataDir: string }; removeAll: () => void } {
+  const dirs: Array<{ remove: () => void }> = [];
+  return {
+    fresh: () => {
+      const tmp = tempDir();
+      dirs.push(tmp);
+      return { root: tmp.path, photos: join(tmp.path, 'Photos'), dataDir: join(tmp.path, 'data') };
+    },
+    removeAll: () => dirs.forEach((d) => d.remove()),
+  };
+}

@@ -16,7 +16,7 @@ import { MIGRATIONS } from '../../../src/main/engine/catalog/schema.js';
 import { GlimpseEngine } from '../../../src/main/engine/engine.js';
 import { IndexingError } from '../../../src/main/engine/jobs/pipeline.js';
 import { searchParams } from '../../../src/shared/api.js';
-import { installPackCopy, scene, tempDir, writeScene } from '../../fixtures.js';
+import { installPackCopy, libraryFolders, scene, writeScene } from '../../fixtures.js';
 
 const CLI = fileURLToPath(new URL('../../../src/cli/glimpse.ts', import.meta.url));
 const everything = searchParams.parse({ query: 'a photo', all: true, limit: 1000 });
@@ -37,13 +37,9 @@ function sh(command: string, args: string[]): boolean {
 }
 
 describe('faults', () => {
-  const dirs: Array<{ remove: () => void }> = [];
-  after(() => dirs.forEach((d) => d.remove()));
-  function fresh() {
-    const tmp = tempDir();
-    dirs.push(tmp);
-    return { root: tmp.path, photos: join(tmp.path, 'Photos'), dataDir: join(tmp.path, 'data') };
-  }
+  const folders = libraryFolders();
+  after(() => folders.removeAll());
+  const fresh = folders.fresh;
 
   it('a full disk stops indexing with a clear error; after space is freed the next run finishes exactly the rest', { timeout: 300_000 }, async (t) => {
     const { photos, dataDir } = fresh();

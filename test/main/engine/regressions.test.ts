@@ -17,7 +17,7 @@ import { GlimpseEngine } from '../../../src/main/engine/engine.js';
 import { VectorIndex } from '../../../src/main/engine/index/vector-index.js';
 import { seededRandom } from '../../../src/main/engine/scenes/scene.js';
 import { searchParams } from '../../../src/shared/api.js';
-import { installPackCopy, scene, tempDir, writeScene } from '../../fixtures.js';
+import { installPackCopy, libraryFolders, scene, writeScene } from '../../fixtures.js';
 
 const CLI = fileURLToPath(new URL('../../../src/cli/glimpse.ts', import.meta.url));
 const request = (query: string, extra: Record<string, unknown> = {}) => searchParams.parse({ query, limit: 1000, ...extra });
@@ -31,13 +31,12 @@ async function fourPhotos(library: string): Promise<string[]> {
 }
 
 describe('issue 11 regressions', () => {
-  const dirs: Array<{ remove: () => void }> = [];
-  after(() => dirs.forEach((d) => d.remove()));
-  function fresh() {
-    const tmp = tempDir();
-    dirs.push(tmp);
-    return { root: tmp.path, library: join(tmp.path, 'Photos'), dataDir: join(tmp.path, 'data') };
-  }
+  const folders = libraryFolders();
+  after(() => folders.removeAll());
+  const fresh = () => {
+    const { root, photos, dataDir } = folders.fresh();
+    return { root, library: photos, dataDir };
+  };
 
   it('1. deleting one photo leaves a library that opens and searches', async () => {
     const { library, dataDir } = fresh();
