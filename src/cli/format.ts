@@ -22,7 +22,7 @@ export function printResults(response: SearchResponse, json = false): void {
 
 function printOffline(offline: OfflineFolder[]): void {
   for (const o of offline)
-    console.log(`  offline since ${new Date(o.since).toLocaleString()}: ${o.path} (${o.reason}); its ${o.photos} photos are kept and stay searchable`);
+    console.log(`  offline since ${new Date(o.since).toLocaleString()}: ${o.path}: ${o.reason}. Its ${o.photos} photos are kept and stay searchable.`);
 }
 
 export function printUpdate(summary: UpdateSummary, errors: Array<{ path: string; error: string }>, counts: Status['photos'], offline: OfflineFolder[]): void {

@@ -121,9 +121,11 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     return this.lock !== null;
   }
 
-  /** Why this engine cannot write (null when it can). */
+  /** Why this engine cannot write: another process is updating the library (null when none is, or this one holds the lock). */
   readOnlyReason(): string | null {
-    return this.lock ? null : `another Glimpse process (${describeHolder(LibraryLock.holder(this.dataDir))}) is updating this library`;
+    if (this.lock) return null;
+    const holder = LibraryLock.activeHolder(this.dataDir);
+    return holder ? `another Glimpse process (${describeHolder(holder)}) is updating this library` : null;
   }
 
   /** Takes the write lock if it has become free (the app retries this while it runs read-only). */
@@ -137,7 +139,8 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   }
 
   private requireWriter(action: string): void {
-    if (!this.lock) throw new EngineError(`Cannot ${action}: ${this.readOnlyReason()}. Searching and editing captions work meanwhile.`);
+    if (!this.lock)
+      throw new EngineError(`Cannot ${action}: ${this.readOnlyReason() ?? 'this Glimpse opened the library read-only'}. Searching and editing captions work meanwhile.`);
   }
 
   get progress(): Progress {

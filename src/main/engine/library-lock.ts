@@ -79,6 +79,22 @@ export class LibraryLock {
     }
   }
 
+  /**
+   * Who holds the lock now, as far as can be told without taking it (taking it, even for an instant,
+   * could make a starting writer give up): the holder's note, if its process is alive on this machine.
+   */
+  static activeHolder(dataDir: string): LockHolder | null {
+    const holder = LibraryLock.holder(dataDir);
+    if (!holder) return null;
+    if (holder.host !== hostname()) return holder;
+    try {
+      process.kill(holder.pid, 0);
+      return holder;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM' ? holder : null; // ESRCH: it died without releasing
+    }
+  }
+
   /** What the holder wrote down (null when nothing readable is there). */
   static holder(dataDir: string): LockHolder | null {
     try {

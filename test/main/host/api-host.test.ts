@@ -83,9 +83,12 @@ describe('a second window on a library another process is updating', () => {
       assert.ok(!add.ok && /another Glimpse process .* is updating this library/.test(add.error), JSON.stringify(add));
       await writer.close();
       const deadline = Date.now() + 30_000;
-      while (host.engine.readOnlyReason() !== null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (!host.engine.writable && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(host.engine.writable, 'it took over');
       const after = (await host.handle('status', {})) as Reply<'status'>;
-      assert.ok(after.ok && after.result.readOnly === null, 'it took over');
+      assert.ok(after.ok && after.result.readOnly === null);
+      const added = await host.handle('addFolder', { path: join(tmp.path, 'More') });
+      assert.ok(!added.ok && /does not exist/.test(added.error), 'folder changes are its own now (this one fails only because the folder is missing)');
     } finally {
       await host.close();
     }

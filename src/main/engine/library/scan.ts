@@ -56,7 +56,7 @@ export async function walkFolder(root: string, problems: ScanProblem[]): Promise
       real = await realpath(dir);
     } catch (error) {
       const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-      cannotList(dir, missing && dir === root ? 'the folder cannot be found (a drive that is not connected, or a share that is not mounted?)' : reason(error));
+      cannotList(dir, missing && dir === root ? 'it cannot be found; is its drive connected, its network share mounted?' : reason(error));
       return;
     }
     if (visited.has(real)) return;
@@ -137,7 +137,7 @@ export interface ReconcileResult {
 }
 
 /** The reason a library folder that lists as empty is treated as offline rather than emptied. */
-export const EMPTY_ROOT_REASON = 'the folder is empty now (a drive that is not connected?); its photos are kept until it has files again or is removed from the library';
+export const EMPTY_ROOT_REASON = 'it is empty now; is its drive connected? (If you deleted its photos, remove the folder from the library)';
 
 /**
  * Brings the catalogue in line with what is on disk, conservatively: a photo leaves the catalogue only
