@@ -87,6 +87,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const rendererDir = resolve(options.rendererDir);
   let origin = '';
   let allowedHosts = new Set<string>();
+  /** The page's own origin, under either loopback name the server answers to. */
+  let allowedOrigins = new Set<string>();
+  const foreignOrigin = (req: IncomingMessage) => req.headers.origin !== undefined && !allowedOrigins.has(req.headers.origin);
 
   const authorised = (req: IncomingMessage) => sameToken(cookieToken(req) ?? (req.headers['x-glimpse-token'] as string | undefined), token);
 
@@ -118,7 +121,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       if (url.pathname === '/api/call') {
         const refuse = (status: number, error: string) => send(res, status, JSON.stringify({ ok: false, error }), 'application/json');
         if (req.method !== 'POST') return refuse(405, 'use POST');
-        if (req.headers.origin && req.headers.origin !== origin) return refuse(403, 'cross-origin call refused');
+        if (foreignOrigin(req)) return refuse(403, 'cross-origin call refused');
         let call: { method?: unknown; params?: unknown };
         try {
           call = JSON.parse(await readBody(req)) as { method?: unknown; params?: unknown };
@@ -149,7 +152,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', origin);
-    if (url.pathname !== '/api/events' || !allowedHosts.has(req.headers.host ?? '') || !authorised(req) || (req.headers.origin && req.headers.origin !== origin)) {
+    if (url.pathname !== '/api/events' || !allowedHosts.has(req.headers.host ?? '') || !authorised(req) || foreignOrigin(req)) {
       socket.write('HTTP/1.1 403 Forbidden\r\n\r\n');
       socket.destroy();
       return;
@@ -168,6 +171,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const port = (server.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port}`;
   allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  allowedOrigins = new Set([...allowedHosts].map((h) => `http://${h}`));
 
   return {
     url: `${origin}/`,

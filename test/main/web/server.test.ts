@@ -52,6 +52,19 @@ describe('web mode server', () => {
     assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
   });
 
+  it('answers a page opened as localhost as well as 127.0.0.1, and refuses other origins', async () => {
+    const { request } = await import('node:http');
+    const post = (host: string, origin: string) =>
+      new Promise<number>((resolve) => {
+        const req = request({ host: '127.0.0.1', port: server.port, path: '/api/call', method: 'POST', headers: { host, origin, cookie, 'content-type': 'application/json' } }, (res) => resolve(res.statusCode ?? 0));
+        req.end(JSON.stringify({ method: 'status', params: {} }));
+      });
+    assert.equal(await post(`localhost:${server.port}`, `http://localhost:${server.port}`), 200);
+    assert.equal(await post(`127.0.0.1:${server.port}`, `http://127.0.0.1:${server.port}`), 200);
+    assert.equal(await post(`localhost:${server.port}`, `http://localhost:${server.port + 1}`), 403);
+    assert.equal(await post(`localhost:${server.port}`, 'http://localhost.evil.example'), 403);
+  });
+
   it('refuses a request that names another host (DNS rebinding)', async () => {
     const { request } = await import('node:http');
     const status = await new Promise<number>((resolve) => {
