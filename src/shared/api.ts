@@ -38,7 +38,8 @@ export const methods = {
   removeFolder: z.object({ id }).strict(),
   /** Opens the native folder picker; null where there is none (web mode) or when cancelled. */
   pickFolder: z.object({}).strict(),
-  indexing: z.object({ action: z.enum(['pause', 'resume', 'cancel']) }).strict(),
+  /** Pauses, resumes or stops the indexing job in progress. */
+  controlIndexing: z.object({ action: z.enum(['pause', 'resume', 'cancel']) }).strict(),
   /** Generates the sample library (scenes the bundled model understands) and adds it as a folder. */
   addSampleLibrary: z.object({}).strict(),
   models: z.object({}).strict(),
@@ -166,7 +167,7 @@ export interface Results {
   addFolder: FolderInfo;
   removeFolder: { removed: boolean };
   pickFolder: { path: string | null };
-  indexing: Progress;
+  controlIndexing: Progress;
   addSampleLibrary: FolderInfo;
   models: ModelInfo[];
   openInFileManager: { opened: boolean };

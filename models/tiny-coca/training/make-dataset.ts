@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { captionOf, captionVocabulary, randomScene, seededRandom } from '../../../src/main/engine/scenes/scene.js';
 import { renderScene } from '../../../src/main/engine/scenes/render.js';
-import { decodeForModel } from '../../../src/main/engine/media/decode.js';
+import { decodeFileForModel } from '../../../src/main/engine/media/photo.js';
 
 const SIZE = 64;
 const SIZES: Array<[number, number]> = [[320, 240], [400, 300], [300, 300], [480, 320], [240, 320], [360, 270]];
@@ -35,7 +35,8 @@ async function writeSplit(dir: string, name: string, count: number, seedBase: nu
           const job = batch[k]!;
           const scene = randomScene(job.seed);
           const file = await renderScene(scene, { width: job.w, height: job.h, quality: job.quality });
-          results[k] = (await decodeForModel(file, SIZE, SIZE, 'squash')).data;
+          // The app's own preparation (working copy, then the model's input), so training sees what the app feeds.
+          results[k] = (await decodeFileForModel(file, { size: SIZE, resize: 'squash' })).data;
         }
       }),
     );

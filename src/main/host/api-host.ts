@@ -95,7 +95,7 @@ export class ApiHost {
       return { removed: this.engine.removeFolder(p.id) };
     },
     pickFolder: () => ({ path: null }),
-    indexing: (p) => {
+    controlIndexing: (p) => {
       if (p.action === 'pause') this.engine.pause();
       else if (p.action === 'resume') this.engine.resume();
       else this.engine.cancel();

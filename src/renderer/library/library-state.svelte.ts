@@ -139,7 +139,7 @@ export class LibraryState {
 
   async control(action: 'pause' | 'resume' | 'cancel'): Promise<void> {
     try {
-      this.onProgress(await this.#api.call('indexing', { action }));
+      this.onProgress(await this.#api.call('controlIndexing', { action }));
     } catch (error) {
       this.#notices.report(error);
     }

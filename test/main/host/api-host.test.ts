@@ -36,7 +36,7 @@ describe('the API host (behind Electron IPC and web mode alike)', () => {
       ['setCaption', { id: 1, text: 'x', extra: true }],
       ['addFolder', { path: '' }],
       ['addFolder', { path: '/definitely/not/here' }],
-      ['indexing', { action: 'format-disk' }],
+      ['controlIndexing', { action: 'format-disk' }],
       ['status', { __proto__: { polluted: true } }],
     ];
     for (const [method, params] of hostile) {

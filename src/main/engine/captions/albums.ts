@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import type { ModelPack } from '../models/pack.js';
+import { dot, meanDirection } from '../vector-math.js';
 
 /**
  * Scene labels for album titles, each a phrase that completes the prompt templates below. Labels whose
@@ -38,20 +39,6 @@ interface LabelVectors {
   labels: Array<{ title: string; phrase: string; vector: Float32Array }>;
 }
 
-function mean(vectors: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(vectors[0]!.length);
-  for (const v of vectors) for (let i = 0; i < out.length; i++) out[i]! += v[i]!;
-  let norm = 0;
-  for (const x of out) norm += x * x;
-  const s = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  return out.map((x) => x * s);
-}
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
 
 const labelCache = new WeakMap<ModelPack, Promise<LabelVectors>>();
 
@@ -63,7 +50,7 @@ function labelVectors(pack: ModelPack): Promise<LabelVectors> {
       const labels = [];
       for (const label of usable) {
         const prompts = TEMPLATES.map((t) => t.replace('{}', label.phrase));
-        labels.push({ ...label, vector: mean(await pack.embedTexts(prompts)) });
+        labels.push({ ...label, vector: meanDirection(await pack.embedTexts(prompts)) });
       }
       return { labels };
     })();
@@ -101,7 +88,7 @@ export async function captionAlbum(pack: ModelPack, photos: ReadonlyArray<{ id: 
   const themes = (share[first] ?? 0) >= 0.3 && (share[second] ?? 0) >= 0.3 ? [first, second] : (share[first] ?? 0) >= 0.4 ? [first] : [];
   const title = themes.length === 0 ? basename(dir) : themes.map((i, n) => (n === 0 ? labels[i]!.title : labels[i]!.title.toLowerCase())).join(' and ');
 
-  const centre = mean(photos.map((p) => p.vector));
+  const centre = meanDirection(photos.map((p) => p.vector));
   const representative = [...photos].sort((a, b) => dot(b.vector, centre) - dot(a.vector, centre));
   const examples = [...new Set(representative.map((p) => p.caption).filter((c): c is string => !!c))].slice(0, 2);
   const count = `${photos.length} photo${photos.length === 1 ? '' : 's'}`;

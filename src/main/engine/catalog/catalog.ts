@@ -565,12 +565,4 @@ export class Catalog {
   errors(limit = 50): Array<{ path: string; error: string }> {
     return this.db.prepare(`SELECT path, error FROM photos WHERE status = 'error' ORDER BY path LIMIT ?`).all(limit) as Array<{ path: string; error: string }>;
   }
-
-  getMeta(key: string): string | undefined {
-    return this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined;
-  }
-
-  setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
-  }
 }

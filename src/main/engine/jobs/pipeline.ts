@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { type Catalog, type IndexedPhoto, type PhotoRow, isUnder } from '../catalog/catalog.js';
 import type { VectorIndex } from '../index/vector-index.js';
-import { MAX_FILE_BYTES, type ModelInput, PhotoError, contentHashOfBytes, preparePhoto } from '../media/photo.js';
+import { MAX_FILE_BYTES, type ModelInput, PhotoError, bytesFingerprint, preparePhoto } from '../media/photo.js';
 import type { ThumbnailStore } from '../media/thumbnails.js';
 import type { ModelPack } from '../models/pack.js';
 import type { RgbPixels } from '../media/decode.js';
@@ -147,7 +147,7 @@ export class IndexingJob {
       if (info.size > MAX_FILE_BYTES) throw new PhotoError(`file is too large (${Math.round(info.size / 1e6)} MB)`);
       const bytes = await readFile(row.path);
       const prepared = await preparePhoto(bytes, this.modelInputs());
-      return { row, hash: contentHashOfBytes(bytes), ...prepared };
+      return { row, hash: bytesFingerprint(bytes), ...prepared };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') throw new PhotoError('file disappeared before it could be read');

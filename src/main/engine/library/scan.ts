@@ -1,7 +1,7 @@
 import { opendir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Catalog, type FolderRow, isUnder } from '../catalog/catalog.js';
-import { contentHash, isPhotoFile } from '../media/photo.js';
+import { fileFingerprint, isPhotoFile } from '../media/photo.js';
 
 export interface ScannedFile {
   path: string;
@@ -196,7 +196,7 @@ export async function reconcile(catalog: Catalog, scopes: readonly ReconcileScop
     const candidates = goneBySize.get(file.size)?.filter((g) => (gone.has(g.id) || kept.has(g.id)) && g.hash);
     if (candidates?.length) {
       try {
-        hash = await contentHash(file.path, file.size);
+        hash = await fileFingerprint(file.path, file.size);
       } catch {
         // unreadable now: indexing will record the reason
       }

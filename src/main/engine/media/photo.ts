@@ -4,7 +4,7 @@ import { extname } from 'node:path';
 import sharp, { type OutputInfo, type Sharp } from 'sharp';
 import exifr from 'exifr';
 import decodeHeic from 'heic-decode';
-import { MAX_INPUT_PIXELS, type ResizeMode, type RgbPixels } from './decode.js';
+import { MAX_INPUT_PIXELS, RESIZE_FIT, type ResizeMode, type RgbPixels } from './decode.js';
 
 /** Extensions the scanner picks up. Content decides the decoder, not the name. */
 export const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.webp', '.avif', '.gif', '.tif', '.tiff', '.heic', '.heif', '.bmp']);
@@ -33,7 +33,7 @@ function fingerprint(size: number, head: Uint8Array, tail: Uint8Array): string {
   return createHash('sha256').update(String(size)).update(head).update(tail).digest('hex').slice(0, 32);
 }
 
-export async function contentHash(path: string, size: number): Promise<string> {
+export async function fileFingerprint(path: string, size: number): Promise<string> {
   const handle = await open(path, 'r');
   try {
     const head = Buffer.alloc(Math.min(HASH_CHUNK, size));
@@ -46,8 +46,8 @@ export async function contentHash(path: string, size: number): Promise<string> {
   }
 }
 
-/** The same fingerprint as `contentHash`, from bytes already in memory. */
-export function contentHashOfBytes(bytes: Uint8Array): string {
+/** The same fingerprint as `fileFingerprint`, from bytes already in memory. */
+export function bytesFingerprint(bytes: Uint8Array): string {
   const head = bytes.subarray(0, Math.min(HASH_CHUNK, bytes.length));
   const tail = bytes.subarray(Math.max(head.length, bytes.length - HASH_CHUNK));
   return fingerprint(bytes.length, head, tail);
@@ -128,8 +128,6 @@ async function exifOf(bytes: Buffer): Promise<Pick<PhotoMetadata, 'takenAt' | 'c
   }
 }
 
-const FIT: Record<ResizeMode, 'cover' | 'fill' | 'contain'> = { crop: 'cover', squash: 'fill', letterbox: 'contain' };
-
 /**
  * Decodes a photo once, at a small working size (libvips shrinks JPEGs while decoding, so a 24 MP
  * photo never exists at full size in memory), with EXIF orientation applied; then cuts every model
@@ -158,7 +156,7 @@ export async function preparePhoto(bytes: Buffer, inputs: readonly ModelInput[])
   const pixels = await Promise.all(
     inputs.map(async ({ size, resize }) => {
       const { data, info } = await sharp(working.data, raw)
-        .resize(size, size, { fit: FIT[resize], kernel: 'cubic', background: { r: 0, g: 0, b: 0 } })
+        .resize(size, size, { fit: RESIZE_FIT[resize], kernel: 'cubic', background: { r: 0, g: 0, b: 0 } })
         .raw()
         .toBuffer({ resolveWithObject: true });
       return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { Tokenizer } from '@huggingface/tokenizers';
 import type { RgbPixels, ResizeMode } from '../media/decode.js';
+import { l2normalise } from '../vector-math.js';
 import { type PackManifest, PackError, readManifest } from './manifest.js';
 import { type DevicePreference, type SessionReport, openSession } from './providers.js';
 
@@ -27,12 +28,6 @@ export interface ModelInputSpec {
 
 type Session = ort.InferenceSession;
 
-function l2normalise(values: Float32Array): Float32Array {
-  let sum = 0;
-  for (const v of values) sum += v * v;
-  const scale = sum > 0 ? 1 / Math.sqrt(sum) : 0;
-  return values.map((v) => v * scale);
-}
 
 /** HWC uint8 pixels of several images -> one NCHW float32 tensor, normalised with the pack's mean/std. */
 function pixelTensor(images: RgbPixels[], size: number, mean: readonly number[], std: readonly number[]): ort.Tensor {

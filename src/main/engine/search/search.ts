@@ -4,6 +4,7 @@ import { type Catalog, type PhotoRow, isUnder } from '../catalog/catalog.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import type { ModelPack } from '../models/pack.js';
 import { relevanceCutoff } from './relevance.js';
+import { l2normalise } from '../vector-math.js';
 
 export interface SearchRequest {
   query: string;
@@ -49,12 +50,6 @@ function ftsString(value: string): string {
 /** Reciprocal-rank fusion constant: how much a top rank counts over a lower one. */
 const RRF_K = 60;
 
-function normalise(v: Float32Array): Float32Array {
-  let sum = 0;
-  for (const x of v) sum += x * x;
-  const s = sum > 0 ? 1 / Math.sqrt(sum) : 0;
-  return v.map((x) => x * s);
-}
 
 function snippet(highlighted: string): string {
   const at = highlighted.indexOf('«');
@@ -88,7 +83,7 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
   const candidates = Math.max(200, request.limit * 3);
   const visual = new Map<number, { similarity: number; rank: number }>();
   if (parts.length > 0) {
-    const query = normalise(parts.reduce((sum, v) => sum.map((x, i) => x + v[i]!)));
+    const query = l2normalise(parts.reduce((sum, v) => sum.map((x, i) => x + v[i]!)));
     index.search(query, candidates, allowed).forEach((n, rank) => visual.set(n.id, { similarity: n.similarity, rank }));
   }
   if (request.similarTo !== undefined) visual.delete(request.similarTo);
