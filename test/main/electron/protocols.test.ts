@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import { join, resolve, sep } from 'node:path';
+import { describe, it } from 'node:test';
+import { APP_INDEX, CSP, isAppDocument, mediaHeaders, routeAppRequest, routeMediaRequest } from '../../../src/main/electron/protocols.js';
+
+const RENDERER = resolve('/srv/glimpse/out/renderer');
+
+describe('the glimpse-app:// router', () => {
+  const route = (url: string, method = 'GET') => routeAppRequest(url, method, RENDERER);
+
+  it('serves index.html for the root and the index, with the CSP header', () => {
+    for (const url of ['glimpse-app://app/', 'glimpse-app://app', APP_INDEX]) {
+      const answer = route(url);
+      assert.equal(answer.kind, 'file', url);
+      if (answer.kind !== 'file') continue;
+      assert.equal(answer.path, join(RENDERER, 'index.html'));
+      assert.equal(answer.mime, 'text/html; charset=utf-8');
+      assert.equal(answer.headers['content-security-policy'], CSP);
+      assert.equal(answer.headers['x-content-type-options'], 'nosniff');
+    }
+    assert.match(CSP, /script-src 'self'(;|$)/);
+    assert.match(CSP, /img-src 'self' glimpse-media: data:/);
+    assert.match(CSP, /frame-ancestors 'none'/);
+  });
+
+  it('serves a built asset with its type, without the CSP header, and ignores the query', () => {
+    const answer = route('glimpse-app://app/assets/index-Ab12.js?v=3', 'HEAD');
+    assert.deepEqual(answer, {
+      kind: 'file',
+      path: join(RENDERER, 'assets', 'index-Ab12.js'),
+      mime: 'text/javascript; charset=utf-8',
+      headers: { 'content-type': 'text/javascript; charset=utf-8', 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' },
+    });
+    const other = route('glimpse-app://app/assets/font.unknown');
+    assert.equal(other.kind === 'file' && other.mime, 'application/octet-stream');
+    // Encoded ordinary characters are fine.
+    const spaced = route('glimpse-app://app/assets/a%20b.css');
+    assert.equal(spaced.kind === 'file' && spaced.path, join(RENDERER, 'assets', 'a b.css'));
+  });
+
+  it('refuses to climb out of the renderer folder, however the path is written', () => {
+    const hostile = [
+      'glimpse-app://app/../../etc/passwd',
+      'glimpse-app://app/assets/../../../etc/passwd',
+      'glimpse-app://app/%2e%2e/%2e%2e/etc/passwd',
+      'glimpse-app://app/%2E%2E/secret',
+      'glimpse-app://app/.%2e/secret',
+      'glimpse-app://app/..%2f..%2fetc%2fpasswd',
+      'glimpse-app://app/assets%2f..%2f..%2fsecret',
+      'glimpse-app://app/%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+      'glimpse-app://app/..%5c..%5cwindows%5cwin.ini',
+      'glimpse-app://app/a%5c..%5cb',
+      'glimpse-app://app/%252e%252e/secret',
+      'glimpse-app://app/..',
+      'glimpse-app://app/assets/..?x',
+    ];
+    for (const url of hostile) {
+      const answer = route(url);
+      if (answer.kind === 'file') assert.fail(`${url} was served as ${answer.path}`);
+      assert.equal(answer.kind, 'refuse', url);
+    }
+  });
+
+  it('refuses absolute paths, drive letters, backslashes, NULs and empty segments', () => {
+    const hostile = [
+      'glimpse-app://app//etc/passwd',
+      'glimpse-app://app/%2fetc%2fpasswd',
+      'glimpse-app://app/%2Fetc/passwd',
+      'glimpse-app://app/C:/Windows/win.ini',
+      'glimpse-app://app/C%3A%5CWindows%5Cwin.ini',
+      'glimpse-app://app/%5c%5cserver%5cshare%5cfile',
+      'glimpse-app://app/index.html%00.png',
+      'glimpse-app://app/assets//index.js',
+      'glimpse-app://app/assets/',
+      'glimpse-app://app/./index.html%2f',
+      'glimpse-app://app/index.html::$DATA',
+      'glimpse-app://app/%0aindex.html',
+      'glimpse-app://app/...',
+      'glimpse-app://app/index.html.',
+      'glimpse-app://app/index.html%20',
+      'glimpse-app://app/..%20/secret',
+    ];
+    for (const url of hostile) {
+      const answer = route(url);
+      if (answer.kind === 'file') assert.fail(`${url} was served as ${answer.path}`);
+      assert.equal(answer.status, 404, url);
+    }
+  });
+
+  it('refuses unknown hosts, credentials, ports, other schemes and non-URLs', () => {
+    const cases: Array<[string, number]> = [
+      ['glimpse-app://evil/index.html', 404],
+      ['glimpse-app://app.evil/index.html', 404],
+      ['glimpse-app://APP/index.html', 404],
+      ['glimpse-app://user:pass@app/index.html', 404],
+      ['glimpse-app://app:8080/index.html', 404],
+      ['glimpse-app:///index.html', 404],
+      ['glimpse-media://thumb/1', 400],
+      ['file:///etc/passwd', 400],
+      ['https://app/index.html', 400],
+      ['not a url', 400],
+      ['', 400],
+    ];
+    for (const [url, status] of cases) assert.deepEqual([url, route(url).kind, (route(url) as { status?: number }).status], [url, 'refuse', status]);
+  });
+
+  it('refuses malformed percent-encoding and methods other than GET and HEAD', () => {
+    assert.deepEqual(route('glimpse-app://app/%E0%A4%A'), { kind: 'refuse', status: 400, reason: 'malformed percent-encoding' });
+    assert.deepEqual(route('glimpse-app://app/%'), { kind: 'refuse', status: 400, reason: 'malformed percent-encoding' });
+    for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS', 'get']) assert.equal((route(APP_INDEX, method) as { status?: number }).status, 405, method);
+  });
+
+  it('never answers with a path outside the folder, for any of many generated paths', () => {
+    const pieces = ['..', '%2e%2e', '%2E.', '.', '%2f', '%5c', '/', '\\', 'a', 'index.html', '%00', ':', '%3a', '~', '%252e'];
+    let served = 0;
+    // Every sequence of up to four pieces: 15^4 = 50 625 URLs.
+    const walk = (path: string, depth: number) => {
+      const answer = route(`glimpse-app://app/${path}`);
+      if (answer.kind === 'file') {
+        served++;
+        assert.ok(answer.path.startsWith(RENDERER + sep), `${path} -> ${answer.path}`);
+        for (const segment of answer.path.slice(RENDERER.length + 1).split(sep)) assert.doesNotMatch(segment, /^[. ]*$|\0|%/, path);
+      }
+      if (depth < 4) for (const piece of pieces) walk(path + piece, depth + 1);
+    };
+    walk('', 0);
+    assert.ok(served > 100, 'some ordinary paths were served');
+  });
+});
+
+describe('the glimpse-media:// router', () => {
+  it('parses thumb and full ids', () => {
+    assert.deepEqual(routeMediaRequest('glimpse-media://thumb/1', 'GET'), { kind: 'media', mediaKind: 'thumb', id: 1 });
+    assert.deepEqual(routeMediaRequest('glimpse-media://full/987654321/', 'HEAD'), { kind: 'media', mediaKind: 'full', id: 987654321 });
+    assert.deepEqual(routeMediaRequest('glimpse-media://full/999999999999999', 'GET'), { kind: 'media', mediaKind: 'full', id: 999_999_999_999_999 });
+  });
+
+  it('refuses anything that is not a plain positive id of a known kind', () => {
+    const hostile = [
+      'glimpse-media://thumb/0',
+      'glimpse-media://thumb/-1',
+      'glimpse-media://thumb/+1',
+      'glimpse-media://thumb/01',
+      'glimpse-media://thumb/1.5',
+      'glimpse-media://thumb/1e3',
+      'glimpse-media://thumb/0x10',
+      'glimpse-media://thumb/%31',
+      'glimpse-media://thumb/1%00',
+      'glimpse-media://thumb/%201',
+      'glimpse-media://thumb/1234567890123456',
+      'glimpse-media://thumb/99999999999999999999',
+      'glimpse-media://thumb/NaN',
+      'glimpse-media://thumb/Infinity',
+      'glimpse-media://thumb/',
+      'glimpse-media://thumb',
+      'glimpse-media://thumb/1/2',
+      'glimpse-media://thumb//1',
+      'glimpse-media://thumb/../full/1',
+      'glimpse-media://thumb/1?size=9999',
+      'glimpse-media://thumb/%2e%2e%2f1',
+      'glimpse-media://preview/1',
+      'glimpse-media://THUMB/1',
+      'glimpse-media://thumb.evil/1',
+      'glimpse-media://user@thumb/1',
+      'glimpse-media://thumb:1/1',
+      'glimpse-media:///etc/passwd',
+      'glimpse-media://full//etc/passwd',
+      'glimpse-app://thumb/1',
+      'file:///1',
+      'nonsense',
+    ];
+    for (const url of hostile) {
+      const answer = routeMediaRequest(url, 'GET');
+      if (answer.kind === 'media') assert.fail(`${url} was taken as ${answer.mediaKind} ${answer.id}`);
+      assert.equal(answer.kind, 'refuse', url);
+    }
+  });
+
+  it('refuses methods other than GET and HEAD', () => {
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) assert.deepEqual(routeMediaRequest('glimpse-media://thumb/1', method), { kind: 'refuse', status: 405, reason: 'only GET and HEAD' });
+  });
+
+  it('serves photos privately cached and unsniffed', () => {
+    assert.deepEqual(mediaHeaders('image/webp'), { 'content-type': 'image/webp', 'cache-control': 'private, max-age=300', 'x-content-type-options': 'nosniff' });
+  });
+});
+
+describe('the app document check', () => {
+  it('accepts only the renderer index on the app origin', () => {
+    assert.equal(isAppDocument('glimpse-app://app/'), true);
+    assert.equal(isAppDocument('glimpse-app://app/index.html'), true);
+    assert.equal(isAppDocument('glimpse-app://app/index.html#/search'), true);
+    for (const url of [
+      'glimpse-app://app/other.html',
+      'glimpse-app://app/assets/index.js',
+      'glimpse-app://evil/index.html',
+      'glimpse-app://app.evil/index.html',
+      'glimpse-app://user@app/index.html',
+      'glimpse-app://app:1/index.html',
+      'glimpse-media://app/index.html',
+      'https://app/index.html',
+      'file:///srv/glimpse/out/renderer/index.html',
+      'about:blank',
+      'javascript:alert(1)',
+      'data:text/html,<script>1</script>',
+      '',
+      'index.html',
+    ]) {
+      assert.equal(isAppDocument(url), false, url);
+    }
+  });
+});
