@@ -1,0 +1,103 @@
+/**
+ * The `glimpse:call` IPC handler, without Electron: main.ts describes the sender (which window, which
+ * frame, what URL) and hands over the message as it arrived. A call is refused unless it comes from
+ * the Glimpse window's top frame showing the app's own document, and validated against the shared
+ * contract before anything acts on it; the two calls that need the desktop (the folder picker, the
+ * file manager) are answered here, the rest go to the engine with a timeout.
+ */
+import { existsSync } from 'node:fs';
+import { type MethodName, type PhotoDetail, type Reply, parseCall } from '../../shared/api.js';
+import { isAppDocument } from './protocols.js';
+
+/** Who sent an IPC message, as main.ts sees it. */
+export interface Sender {
+  /** It came from the Glimpse window's own web contents (not another window, not a destroyed one). */
+  fromOurWindow: boolean;
+  /** It came from that window's top frame, not a subframe. */
+  topFrame: boolean;
+  /** The URL of the frame that sent it ('' when the frame is gone). */
+  url: string;
+}
+
+/** What the handler needs from the engine broker. */
+export interface CallTarget {
+  call(method: string, params: unknown, options?: { timeoutMs?: number }): Promise<Reply<MethodName>>;
+}
+
+/** The desktop's part (Electron's dialog and shell in main.ts). */
+export interface Desktop {
+  /** The native folder picker; null when cancelled. */
+  pickFolder(): Promise<string | null>;
+  showItemInFolder(path: string): void;
+}
+
+/** Calls that may take longer than the default: adding a folder sets up its watch, the sample library is generated first. */
+export const SLOW_CALL_TIMEOUTS_MS: Partial<Record<MethodName, number>> = {
+  addFolder: 120_000,
+  removeFolder: 120_000,
+  addSampleLibrary: 300_000,
+};
+
+export interface CallHandlerOptions {
+  engine: CallTarget;
+  desktop: Desktop;
+  /** How long the engine may take over a call (ms); SLOW_CALL_TIMEOUTS_MS, else 30 s, unless given. */
+  timeoutFor?: (method: MethodName) => number;
+}
+
+export const REFUSED_SENDER = 'refused: the call did not come from the Glimpse window';
+export const MALFORMED_CALL = 'malformed call: expected {method, params}';
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Only the Glimpse window's top frame, showing the app's own document, may call. */
+export function isTrustedSender(sender: Sender): boolean {
+  return sender.fromOurWindow === true && sender.topFrame === true && typeof sender.url === 'string' && isAppDocument(sender.url);
+}
+
+/** `{method, params}` and nothing else, or undefined. */
+function readEnvelope(message: unknown): { method: unknown; params: unknown } | undefined {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return undefined;
+  try {
+    const proto: unknown = Object.getPrototypeOf(message);
+    if (proto !== Object.prototype && proto !== null) return undefined;
+    if (Object.keys(message).some((key) => key !== 'method' && key !== 'params')) return undefined;
+    const { method, params } = message as { method?: unknown; params?: unknown };
+    return { method, params };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The handler main.ts registers for `glimpse:call`; it always resolves to a Reply. */
+export function createCallHandler(options: CallHandlerOptions): (sender: Sender, message: unknown) => Promise<Reply<MethodName>> {
+  const { engine, desktop } = options;
+  const timeoutFor = options.timeoutFor ?? ((method: MethodName) => SLOW_CALL_TIMEOUTS_MS[method] ?? 30_000);
+
+  return async (sender, message) => {
+    if (!isTrustedSender(sender)) return { ok: false, error: REFUSED_SENDER };
+    const envelope = readEnvelope(message);
+    if (!envelope) return { ok: false, error: MALFORMED_CALL };
+    let call: ReturnType<typeof parseCall>;
+    try {
+      call = parseCall(envelope.method, envelope.params);
+    } catch (error) {
+      return { ok: false, error: errorText(error) };
+    }
+    try {
+      if (call.method === 'pickFolder') return { ok: true, result: { path: await desktop.pickFolder() } };
+      if (call.method === 'openInFileManager') {
+        const { id } = call.params as { id: number };
+        const reply = (await engine.call('photo', { id }, { timeoutMs: timeoutFor('photo') })) as Reply<'photo'>;
+        if (!reply.ok) return reply;
+        const path = (reply.result as PhotoDetail).path;
+        if (typeof path !== 'string' || !existsSync(path)) return { ok: true, result: { opened: false } };
+        desktop.showItemInFolder(path);
+        return { ok: true, result: { opened: true } };
+      }
+      return await engine.call(call.method, call.params, { timeoutMs: timeoutFor(call.method) });
+    } catch (error) {
+      return { ok: false, error: errorText(error) };
+    }
+  };
+}

@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { EngineBroker } from '../../../src/main/electron/engine-broker.js';
+import { MALFORMED_CALL, REFUSED_SENDER, type Sender, createCallHandler, isTrustedSender } from '../../../src/main/electron/ipc.js';
+import { tempDir } from '../../fixtures.js';
+import { forkFakeEngine, resultOf, waitFor } from './child.js';
+
+const OURS: Sender = { fromOurWindow: true, topFrame: true, url: 'glimpse-app://app/index.html' };
+
+// The handler forwards to a real broker driving a real child process (fake-engine.ts), which echoes
+// what reached it: so these tests see exactly what a renderer message turns into on the engine's side.
+describe('the IPC call handler', { timeout: 60_000 }, () => {
+  const tmp = tempDir();
+  const photos = join(tmp.path, 'photos');
+  const picked: string[] = [];
+  const shown: string[] = [];
+  let pickerAnswer: () => Promise<string | null> = async () => '/home/me/Pictures';
+  const broker = new EngineBroker({ spawn: () => forkFakeEngine({ FAKE_ENGINE_PHOTOS: photos, FAKE_ENGINE_HANG: 'albums' }) });
+  const handle = createCallHandler({
+    engine: broker,
+    desktop: {
+      pickFolder: () => {
+        picked.push('asked');
+        return pickerAnswer();
+      },
+      showItemInFolder: (path) => shown.push(path),
+    },
+    timeoutFor: (method) => (method === 'albums' ? 250 : 10_000),
+  });
+
+  before(async () => {
+    mkdirSync(photos, { recursive: true });
+    writeFileSync(join(photos, '7.jpg'), 'not really a jpeg');
+    broker.start();
+    await waitFor(() => broker.state === 'ready', 20_000, 'the engine');
+  });
+  after(async () => {
+    await broker.close();
+    tmp.remove();
+  });
+
+  it('forwards a valid call with its validated params (defaults filled in) and returns the reply', async () => {
+    const { method, params } = resultOf(await handle(OURS, { method: 'search', params: { query: 'dogs on a beach' } }));
+    assert.equal(method, 'search');
+    assert.deepEqual(params, { query: 'dogs on a beach', limit: 100, sort: 'relevance', all: false });
+    // No params at all is an empty object.
+    assert.deepEqual(resultOf(await handle(OURS, { method: 'status' })).params, {});
+  });
+
+  it('refuses calls from anywhere but our window’s top frame showing the app document', async () => {
+    const senders: Sender[] = [
+      { ...OURS, fromOurWindow: false },
+      { ...OURS, topFrame: false },
+      { ...OURS, url: '' },
+      { ...OURS, url: 'glimpse-app://app/other.html' },
+      { ...OURS, url: 'glimpse-app://evil/index.html' },
+      { ...OURS, url: 'glimpse-app://app.evil.com/index.html' },
+      { ...OURS, url: 'https://evil.example/index.html' },
+      { ...OURS, url: 'file:///tmp/index.html' },
+      { ...OURS, url: 'about:blank' },
+      { ...OURS, url: 'data:text/html,hi' },
+      { fromOurWindow: 'yes', topFrame: 1, url: OURS.url } as unknown as Sender,
+    ];
+    for (const sender of senders) {
+      assert.equal(isTrustedSender(sender), false, JSON.stringify(sender));
+      assert.deepEqual(await handle(sender, { method: 'pickFolder', params: {} }), { ok: false, error: REFUSED_SENDER }, JSON.stringify(sender));
+    }
+    assert.equal(picked.length, 0, 'no refused call reached the folder picker');
+    assert.equal(isTrustedSender(OURS), true);
+    assert.equal(isTrustedSender({ ...OURS, url: 'glimpse-app://app/' }), true);
+  });
+
+  it('refuses malformed envelopes', async () => {
+    const withProtoKey = JSON.parse('{"method":"status","params":{},"__proto__":{"polluted":true}}') as unknown;
+    for (const message of [undefined, null, 0, 'status', ['status', {}], { method: 'status', params: {}, extra: 1 }, withProtoKey, new Map([['method', 'status']]), new (class Call {
+      method = 'status';
+      params = {};
+    })()]) {
+      assert.deepEqual(await handle(OURS, message), { ok: false, error: MALFORMED_CALL }, String(message));
+    }
+    assert.equal(({} as { polluted?: boolean }).polluted, undefined);
+  });
+
+  it('refuses unknown methods, prototype names and bad params before the engine sees them', async () => {
+    const cases: Array<[unknown, string]> = [
+      [{ method: 'deleteEverything', params: {} }, 'unknown method "deleteEverything"'],
+      [{ method: '__proto__', params: {} }, 'unknown method "__proto__"'],
+      [{ method: 'constructor', params: {} }, 'unknown method "constructor"'],
+      [{ method: 'hasOwnProperty', params: {} }, 'unknown method "hasOwnProperty"'],
+      [{ method: 42, params: {} }, 'unknown method 42'],
+      [{ params: {} }, 'unknown method undefined'],
+      [{ method: 'photo', params: { id: -1 } }, 'bad photo call at id: '],
+      [{ method: 'photo', params: { id: 1.5 } }, 'bad photo call at id: '],
+      [{ method: 'photo', params: { id: '1' } }, 'bad photo call at id: '],
+      [{ method: 'photo', params: { id: 1, sql: 'DROP TABLE photos' } }, 'bad photo call: '],
+      [{ method: 'search', params: { query: 'x'.repeat(1001) } }, 'bad search call at query: '],
+      [{ method: 'search', params: 'dogs' }, 'bad search call: '],
+      [{ method: 'addFolder', params: { path: '' } }, 'bad addFolder call at path: '],
+      [{ method: 'setCaption', params: { id: 1, text: 'x'.repeat(2001) } }, 'bad setCaption call at text: '],
+      [{ method: 'status', params: { extra: true } }, 'bad status call: '],
+    ];
+    for (const [message, start] of cases) {
+      const reply = await handle(OURS, message);
+      assert.equal(reply.ok, false, JSON.stringify(message));
+      if (!reply.ok) assert.ok(reply.error.startsWith(start), `${JSON.stringify(message)}: ${reply.error}`);
+    }
+  });
+
+  it('answers pickFolder from the desktop, not the engine', async () => {
+    picked.length = 0;
+    assert.deepEqual(await handle(OURS, { method: 'pickFolder', params: {} }), { ok: true, result: { path: '/home/me/Pictures' } });
+    pickerAnswer = async () => null;
+    assert.deepEqual(await handle(OURS, { method: 'pickFolder', params: {} }), { ok: true, result: { path: null } });
+    pickerAnswer = async () => {
+      throw new Error('no dialog today');
+    };
+    assert.deepEqual(await handle(OURS, { method: 'pickFolder', params: {} }), { ok: false, error: 'no dialog today' });
+    assert.equal(picked.length, 3);
+  });
+
+  it('shows a photo in the file manager only when its file exists', async () => {
+    shown.length = 0;
+    assert.deepEqual(await handle(OURS, { method: 'openInFileManager', params: { id: 7 } }), { ok: true, result: { opened: true } });
+    assert.deepEqual(shown, [join(photos, '7.jpg')]);
+    assert.deepEqual(await handle(OURS, { method: 'openInFileManager', params: { id: 8 } }), { ok: true, result: { opened: false } });
+    assert.equal(shown.length, 1);
+  });
+
+  it('gives a call the engine does not answer a clear error after its timeout', async () => {
+    const startedAt = Date.now();
+    assert.deepEqual(await handle(OURS, { method: 'albums', params: {} }), { ok: false, error: 'The library engine did not answer within 0.25 s.' });
+    assert.ok(Date.now() - startedAt >= 240);
+    // The engine is still there for the next call.
+    assert.equal((await handle(OURS, { method: 'status', params: {} })).ok, true);
+  });
+});
+
+describe('the default call timeouts', () => {
+  it('give the slow calls longer than the 30 s default', async () => {
+    const seen: Array<[string, number | undefined]> = [];
+    const broker = new EngineBroker({ spawn: () => forkFakeEngine() });
+    const handle = createCallHandler({
+      engine: {
+        call: (method, params, options) => {
+          seen.push([method, options?.timeoutMs]);
+          return broker.call(method, params, options);
+        },
+      },
+      desktop: { pickFolder: async () => null, showItemInFolder: () => undefined },
+    });
+    broker.start();
+    try {
+      await handle(OURS, { method: 'status', params: {} });
+      await handle(OURS, { method: 'addSampleLibrary', params: {} });
+      await handle(OURS, { method: 'addFolder', params: { path: '/p' } });
+    } finally {
+      await broker.close();
+    }
+    assert.deepEqual(seen, [
+      ['status', 30_000],
+      ['addSampleLibrary', 300_000],
+      ['addFolder', 120_000],
+    ]);
+  });
+});
