@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { join, resolve, sep } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { APP_INDEX, CSP, isAppDocument, mediaHeaders, routeAppRequest, routeMediaRequest } from '../../../src/main/electron/protocols.js';
 
@@ -36,6 +38,18 @@ describe('the glimpse-app:// router', () => {
     // Encoded ordinary characters are fine.
     const spaced = route('glimpse-app://app/assets/a%20b.css');
     assert.equal(spaced.kind === 'file' && spaced.path, join(RENDERER, 'assets', 'a b.css'));
+  });
+
+  // `npm test` builds the renderer before the tests run; alone, this test needs `npm run build:renderer`.
+  const built = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
+  it('serves every file of the real renderer build', { skip: !existsSync(join(built, 'index.html')) && 'the renderer is not built' }, () => {
+    const files = readdirSync(built, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+    assert.ok(files.length >= 2);
+    for (const file of files) {
+      const url = `glimpse-app://app/${relative(built, file).split(sep).map(encodeURIComponent).join('/')}`;
+      const answer = routeAppRequest(url, 'GET', built);
+      assert.equal(answer.kind === 'file' && answer.path, file, url);
+    }
   });
 
   it('refuses to climb out of the renderer folder, however the path is written', () => {
