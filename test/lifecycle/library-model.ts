@@ -25,6 +25,7 @@ import { mkdir, open as openFile, rename, rm, truncate, unlink, writeFile } from
 import { basename, dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { nameWords } from '../../src/main/engine/catalog/catalog.js';
 import { GlimpseEngine } from '../../src/main/engine/engine.js';
 import { randomScene, seededRandom } from '../../src/main/engine/scenes/scene.js';
 import { renderScene } from '../../src/main/engine/scenes/render.js';
@@ -472,6 +473,15 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
     );
     const expected = new Map([...oracle.rows.values()].filter((r) => r.caption !== null).map((r) => [r.path, r.caption!]));
     assert.deepEqual(new Map([...userCaptions].sort()), new Map([...expected].sort()), 'every caption written by hand survives, where it was written');
+    // The keyword table has exactly one row per photo, holding its current names and captions.
+    const keywordRows = e.catalog.db.prepare('SELECT p.path, t.names, t.caption FROM photos p JOIN photo_text t ON t.rowid = p.id').all() as Array<{ path: string; names: string; caption: string }>;
+    assert.equal(e.catalog.db.prepare('SELECT count(*) FROM photo_text').pluck().get(), rows.length, 'one keyword row per photo');
+    assert.equal(keywordRows.length, rows.length);
+    for (const k of keywordRows) {
+      assert.equal(k.names, nameWords(k.path), `the keyword row of ${k.path} has its current names`);
+      const caption = userCaptions.get(k.path);
+      if (caption) assert.ok(k.caption.includes(caption), `the keyword row of ${k.path} holds its caption`);
+    }
     // Index = catalogue, and ANN = exact search.
     e.index.refresh(e.catalog);
     const { vectors } = e.catalog.allVectors(model);

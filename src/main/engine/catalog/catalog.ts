@@ -137,6 +137,8 @@ export class Catalog {
     mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     try {
+      // The keyword table's triggers (schema v3) call this on every write to photos.
+      this.db.function('name_words', { deterministic: true }, (path: unknown) => nameWords(String(path)));
       this.db.pragma('busy_timeout = 5000');
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
@@ -206,10 +208,7 @@ export class Catalog {
   }
 
   removeFolder(id: number): boolean {
-    return this.transaction(() => {
-      this.db.prepare('DELETE FROM photo_text WHERE rowid IN (SELECT id FROM photos WHERE folder_id = ?)').run(id);
-      return this.db.prepare('DELETE FROM folders WHERE id = ?').run(id).changes > 0;
-    });
+    return this.db.prepare('DELETE FROM folders WHERE id = ?').run(id).changes > 0;
   }
 
   folders(): FolderRow[] {
@@ -250,9 +249,7 @@ export class Catalog {
     const info = this.db
       .prepare(`INSERT INTO photos (folder_id, path, dir, name, size, mtime_ms, hash, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')`)
       .run(p.folderId, p.path, dirname(p.path), basename(p.path), p.size, Math.round(p.mtimeMs), p.hash);
-    const id = Number(info.lastInsertRowid);
-    this.refreshPhotoText(id);
-    return id;
+    return Number(info.lastInsertRowid);
   }
 
   /**
@@ -269,16 +266,11 @@ export class Catalog {
     this.db
       .prepare('UPDATE photos SET folder_id = ?, path = ?, dir = ?, name = ?, size = ?, mtime_ms = ? WHERE id = ?')
       .run(to.folderId, to.path, dirname(to.path), basename(to.path), to.size, Math.round(to.mtimeMs), id);
-    this.refreshPhotoText(id);
   }
 
   deletePhotos(ids: readonly number[]): void {
     if (ids.length === 0) return;
-    const json = JSON.stringify(ids);
-    this.transaction(() => {
-      this.db.prepare('DELETE FROM photo_text WHERE rowid IN (SELECT value FROM json_each(?))').run(json);
-      this.db.prepare('DELETE FROM photos WHERE id IN (SELECT value FROM json_each(?))').run(json);
-    });
+    this.db.prepare('DELETE FROM photos WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify(ids));
   }
 
   /**
@@ -310,7 +302,6 @@ export class Catalog {
         if (update.run(p.hash, p.width, p.height, p.takenAt, p.camera, p.gps?.lat ?? null, p.gps?.lon ?? null, now, p.id).changes === 0) continue;
         vector.run(p.id, model, vectorBlob(p.vector), p.hash);
         if (p.caption !== null) caption.run(p.id, model, p.caption, now);
-        this.refreshPhotoText(p.id);
         stored.push(p.id);
       }
       return stored;
@@ -407,29 +398,13 @@ export class Catalog {
   }
 
   setGeneratedCaption(photoId: number, model: string, text: string): void {
-    this.transaction(() => {
-      this.db.prepare(`INSERT OR REPLACE INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'caption', ?, ?, ?)`).run(photoId, model, text, Date.now());
-      this.refreshPhotoText(photoId);
-    });
+    this.db.prepare(`INSERT OR REPLACE INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'caption', ?, ?, ?)`).run(photoId, model, text, Date.now());
   }
 
   /** A user's caption; an empty text removes the edit and the generated caption shows again. */
   setUserCaption(photoId: number, text: string): void {
-    this.transaction(() => {
-      if (text.trim() === '') this.db.prepare(`DELETE FROM texts WHERE photo_id = ? AND source = 'user'`).run(photoId);
-      else this.db.prepare(`INSERT OR REPLACE INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'user', '', ?, ?)`).run(photoId, text.trim(), Date.now());
-      this.refreshPhotoText(photoId);
-    });
-  }
-
-  /** Rewrites a photo's keyword-search row from its captions, album title and names. */
-  refreshPhotoText(photoId: number): void {
-    const photo = this.db.prepare('SELECT path, dir FROM photos WHERE id = ?').get(photoId) as { path: string; dir: string } | undefined;
-    this.db.prepare('DELETE FROM photo_text WHERE rowid = ?').run(photoId);
-    if (!photo) return;
-    const texts = (this.db.prepare(`SELECT text FROM texts WHERE photo_id = ?`).pluck().all(photoId) as string[]).join(' \n ');
-    const album = this.db.prepare('SELECT coalesce(user_title, title) FROM albums WHERE dir = ?').pluck().get(photo.dir) as string | undefined;
-    this.db.prepare('INSERT INTO photo_text (rowid, caption, album, names) VALUES (?, ?, ?, ?)').run(photoId, texts, album ?? '', nameWords(photo.path));
+    if (text.trim() === '') this.db.prepare(`DELETE FROM texts WHERE photo_id = ? AND source = 'user'`).run(photoId);
+    else this.db.prepare(`INSERT OR REPLACE INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'user', '', ?, ?)`).run(photoId, text.trim(), Date.now());
   }
 
   /** Full-text matches, best first, with a snippet of the column that matched. */
@@ -472,23 +447,16 @@ export class Catalog {
   }
 
   saveAlbum(a: { dir: string; title: string; summary: string; signature: string; coverId: number | null }): void {
-    this.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO albums (dir, title, summary, signature, cover_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT(dir) DO UPDATE SET title = excluded.title, summary = excluded.summary, signature = excluded.signature, cover_id = excluded.cover_id, updated_at = excluded.updated_at`,
-        )
-        .run(a.dir, a.title, a.summary, a.signature, a.coverId, Date.now());
-      for (const id of this.db.prepare('SELECT id FROM photos WHERE dir = ?').pluck().all(a.dir) as number[]) this.refreshPhotoText(id);
-    });
+    this.db
+      .prepare(
+        `INSERT INTO albums (dir, title, summary, signature, cover_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT(dir) DO UPDATE SET title = excluded.title, summary = excluded.summary, signature = excluded.signature, cover_id = excluded.cover_id, updated_at = excluded.updated_at`,
+      )
+      .run(a.dir, a.title, a.summary, a.signature, a.coverId, Date.now());
   }
 
   setAlbumTitle(id: number, title: string): void {
-    this.transaction(() => {
-      this.db.prepare('UPDATE albums SET user_title = ? WHERE id = ?').run(title, id);
-      const dir = this.db.prepare('SELECT dir FROM albums WHERE id = ?').pluck().get(id) as string | undefined;
-      if (dir) for (const pid of this.db.prepare('SELECT id FROM photos WHERE dir = ?').pluck().all(dir) as number[]) this.refreshPhotoText(pid);
-    });
+    this.db.prepare('UPDATE albums SET user_title = ? WHERE id = ?').run(title, id);
   }
 
   deleteAlbumsWithout(dirs: ReadonlySet<string>): void {

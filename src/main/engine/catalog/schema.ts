@@ -170,4 +170,40 @@ export const MIGRATIONS: readonly string[] = [
     reason TEXT NOT NULL
   );
   `,
+  // v3: the keyword table follows its sources by triggers (no write path can forget it): a photo's
+  // captions and edits, its album's title, and the words of its file and folder names (name_words is
+  // registered on every connection by Catalog).
+  `
+  CREATE TRIGGER photos_fts_insert AFTER INSERT ON photos BEGIN
+    INSERT INTO photo_text (rowid, caption, album, names) VALUES (new.id, coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = new.id), ''), coalesce((SELECT coalesce(user_title, title) FROM albums WHERE dir = new.dir), ''), name_words(new.path));
+  END;
+  CREATE TRIGGER photos_fts_move AFTER UPDATE OF path, dir ON photos BEGIN
+    UPDATE photo_text SET names = name_words(new.path), album = coalesce((SELECT coalesce(user_title, title) FROM albums WHERE dir = new.dir), '') WHERE rowid = new.id;
+  END;
+  CREATE TRIGGER photos_fts_delete AFTER DELETE ON photos BEGIN
+    DELETE FROM photo_text WHERE rowid = old.id;
+  END;
+  CREATE TRIGGER texts_fts_insert AFTER INSERT ON texts BEGIN
+    UPDATE photo_text SET caption = coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = new.photo_id), '') WHERE rowid = new.photo_id;
+  END;
+  CREATE TRIGGER texts_fts_update AFTER UPDATE ON texts BEGIN
+    UPDATE photo_text SET caption = coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = new.photo_id), '') WHERE rowid = new.photo_id;
+  END;
+  CREATE TRIGGER texts_fts_delete AFTER DELETE ON texts BEGIN
+    UPDATE photo_text SET caption = coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = old.photo_id), '') WHERE rowid = old.photo_id;
+  END;
+  CREATE TRIGGER albums_fts_insert AFTER INSERT ON albums BEGIN
+    UPDATE photo_text SET album = coalesce(new.user_title, new.title) WHERE rowid IN (SELECT id FROM photos WHERE dir = new.dir);
+  END;
+  CREATE TRIGGER albums_fts_update AFTER UPDATE OF title, user_title, dir ON albums BEGIN
+    UPDATE photo_text SET album = '' WHERE old.dir <> new.dir AND rowid IN (SELECT id FROM photos WHERE dir = old.dir);
+    UPDATE photo_text SET album = coalesce(new.user_title, new.title) WHERE rowid IN (SELECT id FROM photos WHERE dir = new.dir);
+  END;
+  CREATE TRIGGER albums_fts_delete AFTER DELETE ON albums BEGIN
+    UPDATE photo_text SET album = '' WHERE rowid IN (SELECT id FROM photos WHERE dir = old.dir);
+  END;
+  DELETE FROM photo_text;
+  INSERT INTO photo_text (rowid, caption, album, names)
+    SELECT p.id, coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = p.id), ''), coalesce((SELECT coalesce(user_title, title) FROM albums WHERE dir = p.dir), ''), name_words(p.path) FROM photos p;
+  `,
 ];

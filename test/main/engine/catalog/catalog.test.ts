@@ -49,6 +49,28 @@ describe('the catalogue', () => {
     }
   });
 
+  it('keeps keyword rows in step by triggers, whatever writes the tables', () => {
+    const catalog = new Catalog(join(tmp.path, 'c.sqlite'));
+    try {
+      const folder = catalog.addFolder('/lib');
+      const a = catalog.insertPhoto({ folderId: folder.id, path: '/lib/Zoo/giraffe.jpg', size: 1, mtimeMs: 1, hash: null });
+      const b = catalog.insertPhoto({ folderId: folder.id, path: '/lib/Zoo/zebra.jpg', size: 1, mtimeMs: 1, hash: null });
+      const ids = (match: string) => catalog.keywordSearch(match, 10).map((h) => h.id).sort();
+      catalog.db.prepare(`INSERT INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'user', '', 'tall neck', 1)`).run(a);
+      assert.deepEqual(ids('"neck"'), [a], 'a caption written by plain SQL is searchable');
+      catalog.db.prepare(`UPDATE texts SET text = 'long legs' WHERE photo_id = ?`).run(a);
+      assert.deepEqual([ids('"neck"'), ids('"legs"')], [[], [a]]);
+      catalog.db.prepare(`INSERT INTO albums (dir, title) VALUES ('/lib/Zoo', 'Safari')`).run();
+      assert.deepEqual(ids('"safari"'), [a, b].sort(), 'an album title reaches every photo in its folder');
+      catalog.movePhoto(b, { folderId: folder.id, path: '/lib/Home/zebra-crossing.jpg', size: 1, mtimeMs: 1 });
+      assert.deepEqual([ids('"safari"'), ids('"crossing"')], [[a], [b]], 'a moved photo takes its new names and album');
+      catalog.removeFolder(folder.id);
+      assert.equal(catalog.db.prepare('SELECT count(*) FROM photo_text').pluck().get(), 0, 'removing a folder removes its keyword rows (through the cascade)');
+    } finally {
+      catalog.close();
+    }
+  });
+
   it('turns file and folder names into words', () => {
     assert.equal(nameWords('/home/ana/Pictures/2024 Beach-trip/IMG_2041.jpg'), 'ana Pictures 2024 Beach trip IMG 2041');
   });
