@@ -34,6 +34,7 @@ export async function runDoctor(options: EngineOptions): Promise<void> {
   }
   const engine = await GlimpseEngine.open({ ...options, access: 'read' });
   try {
+    await engine.pack.load(); // doctor reports every session, so it opens them all
     const m = engine.pack.manifest;
     line('Model pack', `${m.name} [${m.id}] ${m.embeddingDim}-d, ${m.captioner ? 'with' : 'without'} captioner, licence ${m.licence}`);
     line('Device setting', engine.settings.device);

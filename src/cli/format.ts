@@ -48,7 +48,8 @@ export function printStatus(status: Status, errors: Array<{ path: string; error:
     return;
   }
   const p = status.photos;
-  console.log(`Model: ${status.model.name} (${status.model.id}) on ${status.model.providers.join(', ')}${status.model.captions ? ', with captions' : ''}`);
+  const where = status.model.providers.length ? ` on ${status.model.providers.join(', ')}` : '';
+  console.log(`Model: ${status.model.name} (${status.model.id})${where}${status.model.captions ? ', with captions' : ''}`);
   console.log(`Photos: ${p.indexed} indexed, ${p.pending} waiting, ${p.errors} with problems (${p.total} in all)`);
   if (status.folders.length === 0) console.log('No folders yet: glimpse index <folder>');
   for (const f of status.folders) console.log(`  ${f.path}: ${f.photoCount} photos${f.errorCount ? `, ${f.errorCount} with problems` : ''}${f.watchNote ? ` (${f.watchNote})` : ''}`);

@@ -51,6 +51,8 @@ export class ApiHost {
       engine = await GlimpseEngine.open({ ...options, access: 'read' });
     }
     const host = new ApiHost(engine, options);
+    // The first query should not wait for a model to load: warm the text encoder while the window opens.
+    void engine.pack.load(['text']).catch((error: Error) => console.error(`glimpse: the text encoder could not be loaded: ${error.message}`));
     if (options.onEvent) {
       const emit = options.onEvent;
       engine.on('progress', (p) => emit('progress', p));

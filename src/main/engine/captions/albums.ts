@@ -39,16 +39,15 @@ interface LabelVectors {
   labels: Array<{ title: string; phrase: string; vector: Float32Array }>;
 }
 
-
 const labelCache = new WeakMap<ModelPack, Promise<LabelVectors>>();
 
 function labelVectors(pack: ModelPack): Promise<LabelVectors> {
   let cached = labelCache.get(pack);
   if (!cached) {
     cached = (async () => {
-      const usable = SCENE_LABELS.filter((l) => pack.unknownWords(l.phrase).length === 0);
       const labels = [];
-      for (const label of usable) {
+      for (const label of SCENE_LABELS) {
+        if ((await pack.unknownWords(label.phrase)).length > 0) continue;
         const prompts = TEMPLATES.map((t) => t.replace('{}', label.phrase));
         labels.push({ ...label, vector: meanDirection(await pack.embedTexts(prompts)) });
       }

@@ -74,59 +74,87 @@ interface Beam {
   done: boolean;
 }
 
+type CaptionerParts = { decoder: Session; encoder?: Session; tokenizer: Tokenizer };
+export type PackPart = 'image' | 'text' | 'captioner';
+
 /**
- * One model pack, opened: the image and text encoders that share an embedding space, and the captioner
- * when the pack has one. The same code serves the bundled tiny-coca and the downloaded CLIP-family packs.
+ * One model pack: the image and text encoders that share an embedding space, and the captioner when
+ * the pack has one. The same code serves the bundled tiny-coca and the downloaded CLIP-family packs.
+ *
+ * Opening a pack reads its manifest only; each ONNX session is opened (and its inputs checked) the
+ * first time it is needed, so `glimpse status` opens none and `glimpse search` only the text encoder.
+ * `load()` opens them up front (doctor; the app warms the text encoder so the first query is fast).
  */
 export class ModelPack {
+  private imagePart: Promise<Session> | undefined;
+  private textPart: Promise<Session> | undefined;
+  private tokenizerPart: Promise<Tokenizer> | undefined;
+  private captionerPart: Promise<CaptionerParts> | undefined;
+  /** Where each session opened so far runs, and why not on the GPU when it does not. */
+  readonly sessions: SessionReport[] = [];
+
   private constructor(
     readonly dir: string,
     readonly manifest: PackManifest,
-    private readonly imageSession: Session,
-    private readonly textSession: Session,
-    private readonly tokenizer: Tokenizer,
-    private readonly captioner: { decoder: Session; encoder?: Session; tokenizer: Tokenizer } | undefined,
-    readonly sessions: SessionReport[],
+    private readonly sessionOptions: Parameters<typeof openSession>[2],
   ) {}
 
   static async open(dir: string, options: OpenPackOptions = {}): Promise<ModelPack> {
     const manifest = await readManifest(dir);
-    const sessionOptions = { device: options.device ?? 'auto', gpuProviders: options.gpuProviders, intraOpThreads: options.intraOpThreads };
-    const reports: SessionReport[] = [];
-    const open = async (file: string, label: string): Promise<Session> => {
-      try {
-        const { session, report } = await openSession(join(dir, file), label, sessionOptions);
-        reports.push(report);
-        return session;
-      } catch (error) {
-        throw new PackError(`cannot open ${file} of model pack ${manifest.id}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    };
-    const loadTokenizer = async (file: string): Promise<Tokenizer> => {
-      try {
-        // tokenizer_config.json (special tokens, casing) sits beside tokenizer.json in Hugging Face exports.
-        const configFile = join(dir, dirname(file), 'tokenizer_config.json');
-        const config: object = existsSync(configFile) ? (JSON.parse(await readFile(configFile, 'utf8')) as object) : {};
-        return new Tokenizer(JSON.parse(await readFile(join(dir, file), 'utf8')), config);
-      } catch (error) {
-        throw new PackError(`cannot read tokenizer ${file} of model pack ${manifest.id}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    };
-    const imageSession = await open(manifest.image.file, 'image encoder');
-    checkInputs(imageSession, [manifest.image.input], manifest.image.file);
-    const textSession = await open(manifest.text.file, 'text encoder');
-    checkInputs(textSession, [manifest.text.input], manifest.text.file);
-    const tokenizer = await loadTokenizer(manifest.text.tokenizer);
-    let captioner: { decoder: Session; encoder?: Session; tokenizer: Tokenizer } | undefined;
-    if (manifest.captioner) {
-      const c = manifest.captioner;
-      const decoder = await open(c.decoder, 'caption decoder');
-      checkInputs(decoder, [c.inputIds, c.encoderHiddenStates], c.decoder);
-      const encoder = c.encoder ? await open(c.encoder.file, 'caption encoder') : undefined;
-      const captionTokenizer = c.tokenizer === manifest.text.tokenizer ? tokenizer : await loadTokenizer(c.tokenizer);
-      captioner = { decoder, ...(encoder ? { encoder } : {}), tokenizer: captionTokenizer };
+    return new ModelPack(dir, manifest, { device: options.device ?? 'auto', gpuProviders: options.gpuProviders, intraOpThreads: options.intraOpThreads });
+  }
+
+  /** Opens the given parts now (all by default); a part that cannot be opened rejects with why. */
+  async load(parts: readonly PackPart[] = ['image', 'text', 'captioner']): Promise<void> {
+    await Promise.all(
+      parts.map((part) => (part === 'image' ? this.imageSession() : part === 'text' ? Promise.all([this.textSession(), this.tokenizer()]) : this.manifest.captioner ? this.captionerParts() : undefined)),
+    );
+  }
+
+  private async openSession(file: string, label: string, inputs: string[]): Promise<Session> {
+    let opened: Awaited<ReturnType<typeof openSession>>;
+    try {
+      opened = await openSession(join(this.dir, file), label, this.sessionOptions);
+    } catch (error) {
+      throw new PackError(`cannot open ${file} of model pack ${this.manifest.id}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    return new ModelPack(dir, manifest, imageSession, textSession, tokenizer, captioner, reports);
+    this.sessions.push(opened.report);
+    checkInputs(opened.session, inputs, file);
+    return opened.session;
+  }
+
+  private async loadTokenizer(file: string): Promise<Tokenizer> {
+    try {
+      // tokenizer_config.json (special tokens, casing) sits beside tokenizer.json in Hugging Face exports.
+      const configFile = join(this.dir, dirname(file), 'tokenizer_config.json');
+      const config: object = existsSync(configFile) ? (JSON.parse(await readFile(configFile, 'utf8')) as object) : {};
+      return new Tokenizer(JSON.parse(await readFile(join(this.dir, file), 'utf8')), config);
+    } catch (error) {
+      throw new PackError(`cannot read tokenizer ${file} of model pack ${this.manifest.id}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private imageSession(): Promise<Session> {
+    return (this.imagePart ??= this.openSession(this.manifest.image.file, 'image encoder', [this.manifest.image.input]));
+  }
+
+  private textSession(): Promise<Session> {
+    return (this.textPart ??= this.openSession(this.manifest.text.file, 'text encoder', [this.manifest.text.input]));
+  }
+
+  private tokenizer(): Promise<Tokenizer> {
+    return (this.tokenizerPart ??= this.loadTokenizer(this.manifest.text.tokenizer));
+  }
+
+  private captionerParts(): Promise<CaptionerParts> {
+    const c = this.manifest.captioner;
+    if (!c) return Promise.reject(new PackError(`model pack ${this.id} has no captioner`));
+    return (this.captionerPart ??= (async () => {
+      const decoder = await this.openSession(c.decoder, 'caption decoder', [c.inputIds, c.encoderHiddenStates]);
+      const encoder = c.encoder ? await this.openSession(c.encoder.file, 'caption encoder', [c.encoder.input]) : undefined;
+      const tokenizer = c.tokenizer === this.manifest.text.tokenizer ? await this.tokenizer() : await this.loadTokenizer(c.tokenizer);
+      return { decoder, ...(encoder ? { encoder } : {}), tokenizer };
+    })());
   }
 
   get id(): string {
@@ -138,7 +166,7 @@ export class ModelPack {
   }
 
   get hasCaptioner(): boolean {
-    return this.captioner !== undefined;
+    return this.manifest.captioner !== undefined;
   }
 
   /** The pixels the image encoder wants. */
@@ -155,7 +183,7 @@ export class ModelPack {
   async embedImages(images: RgbPixels[]): Promise<ImageFeatures[]> {
     if (images.length === 0) return [];
     const spec = this.manifest.image;
-    const result = await this.imageSession.run({ [spec.input]: pixelTensor(images, spec.size, spec.mean, spec.std) });
+    const result = await (await this.imageSession()).run({ [spec.input]: pixelTensor(images, spec.size, spec.mean, spec.std) });
     const embeds = output(result, spec.embeddingOutput, spec.file);
     const dim = this.manifest.embeddingDim;
     if (embeds.dims[1] !== dim) throw new PackError(`${spec.file} gives ${embeds.dims[1]}-d embeddings, the manifest says ${dim}`);
@@ -173,34 +201,36 @@ export class ModelPack {
   }
 
   /** The padded ids and how many of them are real tokens (pad can equal the end token, as in CLIP). */
-  private encodeForModel(text: string): { ids: number[]; length: number } {
+  private encodeForModel(tokenizer: Tokenizer, text: string): { ids: number[]; length: number } {
     const { contextLength, padTokenId } = this.manifest.text;
-    let ids = this.tokenizer.encode(text).ids;
+    let ids = tokenizer.encode(text).ids;
     if (ids.length > contextLength) ids = [...ids.slice(0, contextLength - 1), ids[ids.length - 1]!];
     return { ids: [...ids, ...new Array<number>(contextLength - ids.length).fill(padTokenId)], length: ids.length };
   }
 
   /** The tokenizer's tokens for a text (to tell which words a pack does not know). */
-  tokenizeToStrings(text: string): string[] {
-    return this.tokenizer.encode(text).tokens;
+  async tokenizeToStrings(text: string): Promise<string[]> {
+    return (await this.tokenizer()).encode(text).tokens;
   }
 
   /** Words of `text` the text encoder has no token for (word-level vocabularies; BPE knows every word). */
-  unknownWords(text: string): string[] {
-    return text.split(/\s+/).filter((word) => word && this.tokenizeToStrings(word).some((t) => UNKNOWN_TOKENS.has(t)));
+  async unknownWords(text: string): Promise<string[]> {
+    const tokenizer = await this.tokenizer();
+    return text.split(/\s+/).filter((word) => word && tokenizer.encode(word).tokens.some((t: string) => UNKNOWN_TOKENS.has(t)));
   }
 
   async embedTexts(texts: string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
     const spec = this.manifest.text;
-    const encoded = texts.map((t) => this.encodeForModel(t));
+    const [session, tokenizer] = await Promise.all([this.textSession(), this.tokenizer()]);
+    const encoded = texts.map((t) => this.encodeForModel(tokenizer, t));
     const rows = encoded.map((e) => e.ids);
     const feeds: Record<string, ort.Tensor> = { [spec.input]: idTensor(rows, spec.idType) };
-    const maskInput = spec.attentionMaskInput ?? (this.textSession.inputNames.includes('attention_mask') ? 'attention_mask' : undefined);
-    if (maskInput && this.textSession.inputNames.includes(maskInput)) {
+    const maskInput = spec.attentionMaskInput ?? (session.inputNames.includes('attention_mask') ? 'attention_mask' : undefined);
+    if (maskInput && session.inputNames.includes(maskInput)) {
       feeds[maskInput] = idTensor(encoded.map(({ ids, length }) => ids.map((_, j) => (j < length ? 1 : 0))), spec.idType);
     }
-    const result = await this.textSession.run(feeds);
+    const result = await session.run(feeds);
     const embeds = output(result, spec.embeddingOutput, spec.file);
     const dim = this.manifest.embeddingDim;
     const data = embeds.data as Float32Array;
@@ -213,16 +243,17 @@ export class ModelPack {
    */
   async caption(items: Array<{ features?: ImageFeatures; pixels?: RgbPixels }>, options: { numBeams?: number; maxLength?: number } = {}): Promise<string[]> {
     const spec = this.manifest.captioner;
-    if (!spec || !this.captioner) throw new PackError(`model pack ${this.id} has no captioner`);
+    if (!spec) throw new PackError(`model pack ${this.id} has no captioner`);
     if (items.length === 0) return [];
+    const captioner = await this.captionerParts();
     let states: Array<{ data: Float32Array; count: number; width: number }>;
-    if (spec.encoder && this.captioner.encoder) {
+    if (spec.encoder && captioner.encoder) {
       const enc = spec.encoder;
       const pixels = items.map((item) => {
         if (!item.pixels) throw new PackError(`the ${this.id} captioner needs the image's pixels`);
         return item.pixels;
       });
-      const result = await this.captioner.encoder.run({ [enc.input]: pixelTensor(pixels, enc.size, enc.mean, enc.std) });
+      const result = await captioner.encoder.run({ [enc.input]: pixelTensor(pixels, enc.size, enc.mean, enc.std) });
       const hidden = output(result, enc.output, enc.file);
       const [, count, width] = hidden.dims as [number, number, number];
       const size = count * width;
@@ -233,8 +264,8 @@ export class ModelPack {
         return item.features.tokens;
       });
     }
-    const sequences = await this.beamSearch(states, options.numBeams ?? spec.numBeams, options.maxLength ?? spec.maxLength);
-    return sequences.map((ids) => this.captioner!.tokenizer.decode(ids, { skip_special_tokens: true }).trim());
+    const sequences = await this.beamSearch(captioner.decoder, states, options.numBeams ?? spec.numBeams, options.maxLength ?? spec.maxLength);
+    return sequences.map((ids) => captioner.tokenizer.decode(ids, { skip_special_tokens: true }).trim());
   }
 
   /**
@@ -242,9 +273,8 @@ export class ModelPack {
    * beams of all images. The exports we use have no past-key-value inputs, so each step re-reads the
    * prefix; captions are short (under 25 tokens), which keeps that cheap next to the image encoder.
    */
-  private async beamSearch(states: Array<{ data: Float32Array; count: number; width: number }>, numBeams: number, maxLength: number): Promise<number[][]> {
+  private async beamSearch(decoder: Session, states: Array<{ data: Float32Array; count: number; width: number }>, numBeams: number, maxLength: number): Promise<number[][]> {
     const spec = this.manifest.captioner!;
-    const decoder = this.captioner!.decoder;
     const beams: Beam[][] = states.map(() => [{ ids: [spec.bosTokenId], logProb: 0, done: false }]);
     for (let step = 1; step < maxLength; step++) {
       const open: Array<{ image: number; beam: Beam }> = [];
@@ -285,8 +315,11 @@ export class ModelPack {
     });
   }
 
+  /** Releases the sessions that were opened (one that failed to open has nothing to release). */
   async close(): Promise<void> {
-    await Promise.all([this.imageSession.release(), this.textSession.release(), this.captioner?.decoder.release(), this.captioner?.encoder?.release()]);
+    const opened = await Promise.allSettled([this.imagePart, this.textPart, this.captionerPart]);
+    const sessions = opened.flatMap((r) => (r.status === 'fulfilled' && r.value ? ('decoder' in r.value ? [r.value.decoder, r.value.encoder] : [r.value]) : []));
+    await Promise.all(sessions.map((session) => session?.release()));
   }
 }
 

@@ -77,7 +77,7 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
   if (request.exampleVector) parts.push(request.exampleVector);
   // A query made only of words the text encoder has never seen carries no visual meaning (the small
   // bundled pack knows a few dozen words); it is answered by keywords alone.
-  const understood = parsed.text !== '' && pack.unknownWords(parsed.text).length < parsed.text.split(/\s+/).length;
+  const understood = parsed.text !== '' && (await pack.unknownWords(parsed.text)).length < parsed.text.split(/\s+/).length;
   if (understood) parts.push((await pack.embedTexts([parsed.text]))[0]!);
 
   const candidates = Math.max(200, request.limit * 3);

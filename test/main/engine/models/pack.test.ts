@@ -74,10 +74,27 @@ describe('tiny-coca through the pack loader', () => {
   });
 });
 
+describe('opening a pack', () => {
+  it('opens no session until one is needed, and only the one needed', async () => {
+    const pack = await ModelPack.open(TINY_COCA, { device: 'cpu' });
+    try {
+      assert.equal(pack.sessions.length, 0, 'reading the manifest opens nothing');
+      await pack.embedTexts(['a red circle']);
+      assert.deepEqual(pack.sessions.map((s) => s.session), ['text encoder'], 'a text query opens the text encoder only');
+      await pack.embedTexts(['a blue square']);
+      assert.equal(pack.sessions.length, 1, 'and only once');
+    } finally {
+      await pack.close();
+    }
+  });
+});
+
 describe('execution providers', () => {
   it('falls back to the CPU with the reason recorded when the GPU provider cannot load', async () => {
     const pack = await ModelPack.open(TINY_COCA, { device: 'auto', gpuProviders: ['cuda-not-here'] });
     try {
+      await pack.load();
+      assert.equal(pack.sessions.length, 3);
       for (const s of pack.sessions) {
         assert.equal(s.provider, 'cpu');
         assert.match(s.fallbackReason ?? '', /cuda-not-here/);
@@ -88,12 +105,17 @@ describe('execution providers', () => {
   });
 
   it('refuses to start when only the GPU is allowed and none loads', async () => {
-    await assert.rejects(ModelPack.open(TINY_COCA, { device: 'gpu', gpuProviders: ['cuda-not-here'] }), /no GPU provider could open/);
+    const pack = await ModelPack.open(TINY_COCA, { device: 'gpu', gpuProviders: ['cuda-not-here'] });
+    await assert.rejects(pack.load(), /no GPU provider could open/);
+    await assert.rejects(pack.embedTexts(['a red circle']), /no GPU provider could open/, 'and says so again on use');
+    await pack.close();
   });
 
   it('records that the CPU was asked for', async () => {
     const pack = await ModelPack.open(TINY_COCA, { device: 'cpu' });
     try {
+      await pack.load();
+      assert.equal(pack.sessions.length, 3);
       assert.deepEqual(new Set(pack.sessions.map((s) => s.fallbackReason)), new Set(['CPU requested']));
     } finally {
       await pack.close();
