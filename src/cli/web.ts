@@ -8,9 +8,11 @@ export const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.m
 
 /** Runs web mode until interrupted: the engine host, the watcher and the loopback server. */
 export async function runWeb(options: EngineOptions, port: number): Promise<void> {
-  let server: WebServer | undefined;
-  const host = await ApiHost.open({ ...options, onEvent: (event, data) => server?.broadcast(event, data) });
-  server = await startWebServer({ host, rendererDir: RENDERER_DIR, port });
+  // Events can arrive before the server exists (the start-up scan): they go to whoever is connected by then.
+  const listeners: { server?: WebServer } = {};
+  const host = await ApiHost.open({ ...options, onEvent: (event, data) => listeners.server?.broadcast(event, data) });
+  const server = await startWebServer({ host, rendererDir: RENDERER_DIR, port });
+  listeners.server = server;
   console.log(`Glimpse is running at ${server.loginUrl}`);
   console.log('Open that address in a browser on this computer (it carries this session\'s key). Ctrl+C stops.');
   await new Promise<void>((resolve) => {

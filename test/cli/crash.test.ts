@@ -40,7 +40,6 @@ describe('glimpse index killed part-way', () => {
 
   it('finishes only the remaining photos on the next run, with catalogue and index agreeing', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--data-dir', dataDir, 'index', library, '--json'], { stdio: 'ignore' });
-    let killedAt = 0;
     await new Promise<void>((resolve, reject) => {
       const poll = setInterval(() => {
         const n = indexedCount(dataDir);
@@ -55,7 +54,7 @@ describe('glimpse index killed part-way', () => {
         else reject(new Error(`indexing finished (code ${code}) before it could be killed`));
       });
     });
-    killedAt = indexedCount(dataDir);
+    const killedAt = indexedCount(dataDir);
     assert.ok(killedAt > 0 && killedAt < COUNT, `killed with ${killedAt} of ${COUNT} indexed`);
 
     const rerun = cli(['--data-dir', dataDir, 'index', '--json']);

@@ -329,8 +329,16 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
           const to = join(root, `f${++counter}`);
           await rename(folder, to);
           const move = (p: string) => (under(p, folder) ? to + p.slice(folder.length) : p);
-          for (const [p, f] of [...oracle.disk]) if (under(p, folder)) (oracle.disk.delete(p), oracle.disk.set(move(p), f));
-          for (const d of [...oracle.dirs]) if (under(d, folder)) (oracle.dirs.delete(d), oracle.dirs.add(move(d)));
+          for (const [p, f] of [...oracle.disk]) {
+            if (!under(p, folder)) continue;
+            oracle.disk.delete(p);
+            oracle.disk.set(move(p), f);
+          }
+          for (const d of [...oracle.dirs]) {
+            if (!under(d, folder)) continue;
+            oracle.dirs.delete(d);
+            oracle.dirs.add(move(d));
+          }
         }
         break;
       }
@@ -406,7 +414,12 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
         await close();
         const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--data-dir', dataDir, '--model', oracle.model, '--device', 'cpu', 'index', '--json'], { stdio: 'ignore' });
         let done = false;
-        const exited = new Promise<void>((resolve) => child.on('exit', () => resolve((done = true) && undefined)));
+        const exited = new Promise<void>((resolve) =>
+          child.on('exit', () => {
+            done = true;
+            resolve();
+          }),
+        );
         if (op.afterMs !== null) await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, op.afterMs!))]);
         else {
           // Mid-index: as soon as a batch is committed (another connection sees it through WAL).

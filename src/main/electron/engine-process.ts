@@ -43,12 +43,7 @@ async function answer(message: MainToEngine): Promise<void> {
     // ApiHost.handle validates with the shared contract and never throws.
     post({ kind: 'reply', callId: message.callId, reply: await host.handle(message.method, message.params) });
   } else {
-    let file = null;
-    try {
-      file = await host.mediaFile(message.mediaKind, message.id);
-    } catch {
-      file = null;
-    }
+    const file = await host.mediaFile(message.mediaKind, message.id).catch(() => null);
     post({ kind: 'reply', callId: message.callId, reply: file });
   }
 }

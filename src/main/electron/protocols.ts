@@ -70,6 +70,7 @@ const DOT_DOT = /(^|[/\\]|%2f|%5c)(\.|%2e){2}($|[/\\?#]|%2f|%5c)/i;
  * Never in a renderer file's name (decoded): backslashes, control characters (NUL included), colons
  * (drive letters, streams) and percent signs (a second layer of encoding).
  */
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const FORBIDDEN = /[\\\u0000-\u001f\u007f:%]/;
 /** A segment that is empty, only dots and spaces, or ends in a dot or space (Windows drops those). */
 const BAD_SEGMENT = /^$|^[. ]+$|[. ]$/;

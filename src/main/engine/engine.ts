@@ -157,7 +157,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   addFolder(path: string): FolderRow {
     this.requireWriter('add a folder');
     const dir = resolve(path);
-    let isDir = false;
+    let isDir: boolean;
     try {
       isDir = statSync(dir).isDirectory();
       accessSync(dir, constants.R_OK);

@@ -43,3 +43,10 @@ export function isTyping(target: EventTarget | null): boolean {
 export function quoted(query: string): string {
   return /["“”]/.test(query) ? query : `“${query}”`;
 }
+
+/** `2024-06-30` -> `2024-07-01` (calendar arithmetic in UTC, so no time zone shifts the day). */
+export function dayAfter(day: string): string {
+  const start = Date.parse(`${day.slice(0, 10)}T00:00:00Z`);
+  if (Number.isNaN(start)) return day;
+  return new Date(start + 86_400_000).toISOString().slice(0, 10);
+}

@@ -1,6 +1,7 @@
 import type { GlimpseApi, Params, SearchResponse, SearchResult } from '../../shared/api';
 import { type GridMove, moveIndex } from '../grid/layout';
 import type { Notices } from '../lib/notices.svelte';
+import { dayAfter } from '../lib/format';
 
 export interface SearchFilters {
   folder: string;
@@ -19,13 +20,6 @@ const NO_FILTERS: SearchFilters = { folder: '', after: '', before: '', sort: 're
 const LIMIT = 1000;
 export const TYPING_DELAY_MS = 200;
 
-/** `2024-06-30` -> `2024-07-01` (calendar arithmetic in UTC, so no time zone shifts the day). */
-export function dayAfter(day: string): string {
-  const date = new Date(`${day.slice(0, 10)}T00:00:00Z`);
-  if (Number.isNaN(date.getTime())) return day;
-  date.setUTCDate(date.getUTCDate() + 1);
-  return date.toISOString().slice(0, 10);
-}
 
 /**
  * The search: what was typed, the filters, the answer and the selection in the grid. Searches run

@@ -1,0 +1,61 @@
+// ESLint flat config: the recommended rules of ESLint, typescript-eslint and eslint-plugin-svelte,
+// Prettier's compatibility config (formatting is Prettier's job), and the layering of
+// docs/ARCHITECTURE.md as import rules, so a wrong import fails `npm test` (and CI).
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+/** Import restrictions for one layer: `regex` is matched against the import specifier as written. */
+function layer(files, rules) {
+  return { files, rules: { 'no-restricted-imports': ['error', { patterns: rules.map(([regex, message]) => ({ regex, message })) }] } };
+}
+
+const ELECTRON = ['^electron(/|$)', 'Electron is imported only by src/main/electron and src/preload.'];
+const NODE = ['^(node:|fs$|path$|os$|child_process$|worker_threads$)', 'This layer runs without Node: no Node built-ins.'];
+const HOSTS = ['(^|/)(host|web|electron|cli|renderer|preload)/', 'The engine never depends on what hosts it (host, web, electron, cli) nor on the renderer or preload.'];
+
+export const LAYERS = [
+  // src/shared: the API contract, imported by everything, importing nothing of ours.
+  layer(['src/shared/**/*.ts'], [['^\\.\\.?/(?!api(\\.js)?$)', 'src/shared imports nothing of ours.'], NODE, ELECTRON]),
+  // The engine: plain Node, usable from the CLI and tests; never Electron, never its hosts.
+  layer(['src/main/engine/**/*.ts'], [ELECTRON, HOSTS]),
+  // Hosts: they depend on the engine, never on each other's shells or on the renderer.
+  layer(['src/main/host/**/*.ts', 'src/main/web/**/*.ts'], [ELECTRON, ['(^|/)(electron|cli|renderer|preload)/', 'Hosts use the engine and the contract, not other shells or the renderer.']]),
+  layer(['src/cli/**/*.ts'], [ELECTRON, ['(^|/)(electron|renderer|preload)/', 'The CLI uses the engine and the contract, not the Electron shell or the renderer.']]),
+  // The renderer: browser code that reaches the engine only through the contract in src/shared.
+  layer(['src/renderer/**/*.ts', 'src/renderer/**/*.svelte'], [
+    ['(^|/)(main|cli|preload)/', 'The renderer imports only src/shared (and its own files): the engine is reached through the API.'],
+    NODE,
+    ELECTRON,
+  ]),
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'out/', 'dist/', 'test-output/', '.cache/', 'models/tiny-coca/training/*.py'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...svelte.configs['flat/recommended'],
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
+  },
+  {
+    files: ['src/renderer/**/*.ts', 'src/renderer/**/*.svelte'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
+  },
+  {
+    files: ['src/preload/**/*.cts'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  ...LAYERS,
+  ...svelte.configs['flat/prettier'],
+  prettier,
+);

@@ -1,0 +1,48 @@
+/**
+ * The architecture's layering is enforced by ESLint (eslint.config.js): these plant wrong imports in
+ * each layer and check that the configured rules refuse them, and that the right ones pass.
+ */
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { ESLint } from 'eslint';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const eslint = new ESLint({ cwd: ROOT });
+
+async function layeringErrors(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+const CASES: Array<[file: string, code: string, refused: boolean]> = [
+  ['src/main/engine/catalog/planted.ts', "import { app } from 'electron';\nexport const x = app;\n", true],
+  ['src/main/engine/catalog/planted.ts', "import type { BrowserWindow } from 'electron';\nexport type W = BrowserWindow;\n", true],
+  ['src/main/engine/planted.ts', "import { ApiHost } from '../host/api-host.js';\nexport const x = ApiHost;\n", true],
+  ['src/main/engine/library/planted.ts', "import { printResults } from '../../../cli/format.js';\nexport const x = printResults;\n", true],
+  ['src/main/engine/library/planted.ts', "import { Catalog } from '../catalog/catalog.js';\nexport const x = Catalog;\n", false],
+  ['src/renderer/search/planted.ts', "import { GlimpseEngine } from '../../main/engine/engine.js';\nexport const x = GlimpseEngine;\n", true],
+  ['src/renderer/search/planted.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", true],
+  ['src/renderer/search/planted.ts', "import { searchParams } from '../../shared/api';\nexport const x = searchParams;\n", false],
+  ['src/shared/planted.ts', "import { Catalog } from '../main/engine/catalog/catalog.js';\nexport const x = Catalog;\n", true],
+  ['src/shared/planted.ts', "import { join } from 'node:path';\nexport const x = join;\n", true],
+  ['src/main/host/planted.ts', "import { EngineBroker } from '../electron/engine-broker.js';\nexport const x = EngineBroker;\n", true],
+  ['src/main/host/planted.ts', "import { GlimpseEngine } from '../engine/engine.js';\nexport const x = GlimpseEngine;\n", false],
+  ['src/cli/planted.ts', "import { EngineBroker } from '../main/electron/engine-broker.js';\nexport const x = EngineBroker;\n", true],
+];
+
+describe('the layering rules', () => {
+  for (const [file, code, refused] of CASES) {
+    it(`${refused ? 'refuses' : 'allows'} ${code.split('\n')[0]} in ${file}`, async () => {
+      const errors = await layeringErrors(file, code);
+      if (refused) assert.ok(errors.length > 0, 'the planted import is reported');
+      else assert.deepEqual(errors, []);
+    });
+  }
+
+  it('finds nothing to refuse in the code as it is', async () => {
+    const results = await eslint.lintFiles(['src']);
+    const layering = results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => `${r.filePath}: ${m.message}`));
+    assert.deepEqual(layering, []);
+  });
+});
