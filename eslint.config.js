@@ -22,14 +22,16 @@ export const LAYERS = [
   // The engine: plain Node, usable from the CLI and tests; never Electron, never its hosts.
   layer(['src/main/engine/**/*.ts'], [ELECTRON, HOSTS]),
   // Hosts: they depend on the engine, never on each other's shells or on the renderer.
-  layer(['src/main/host/**/*.ts', 'src/main/web/**/*.ts'], [ELECTRON, ['(^|/)(electron|cli|renderer|preload)/', 'Hosts use the engine and the contract, not other shells or the renderer.']]),
+  layer(
+    ['src/main/host/**/*.ts', 'src/main/web/**/*.ts'],
+    [ELECTRON, ['(^|/)(electron|cli|renderer|preload)/', 'Hosts use the engine and the contract, not other shells or the renderer.']],
+  ),
   layer(['src/cli/**/*.ts'], [ELECTRON, ['(^|/)(electron|renderer|preload)/', 'The CLI uses the engine and the contract, not the Electron shell or the renderer.']]),
   // The renderer: browser code that reaches the engine only through the contract in src/shared.
-  layer(['src/renderer/**/*.ts', 'src/renderer/**/*.svelte'], [
-    ['(^|/)(main|cli|preload)/', 'The renderer imports only src/shared (and its own files): the engine is reached through the API.'],
-    NODE,
-    ELECTRON,
-  ]),
+  layer(
+    ['src/renderer/**/*.ts', 'src/renderer/**/*.svelte'],
+    [['(^|/)(main|cli|preload)/', 'The renderer imports only src/shared (and its own files): the engine is reached through the API.'], NODE, ELECTRON],
+  ),
 ];
 
 export default tseslint.config(

@@ -52,7 +52,13 @@ async function generateLibrary(dir: string, count: number): Promise<string[]> {
       const kind = i % 20 < 3 ? 'png' : i % 10 === 9 ? 'large' : 'jpeg';
       const [w, h] = kind === 'png' ? [2000, 1500] : kind === 'large' ? [6000, 4000] : [4000, 3000];
       const scene = randomScene(Math.floor(random() * 2 ** 31));
-      const bytes = await renderScene(scene, { width: w, height: h, format: kind === 'png' ? 'png' : 'jpeg', quality: 90, exif: { make: 'Canon', model: 'EOS R6', takenAt: new Date(Date.UTC(2024, i % 12, 1 + (i % 28))) } });
+      const bytes = await renderScene(scene, {
+        width: w,
+        height: h,
+        format: kind === 'png' ? 'png' : 'jpeg',
+        quality: 90,
+        exif: { make: 'Canon', model: 'EOS R6', takenAt: new Date(Date.UTC(2024, i % 12, 1 + (i % 28))) },
+      });
       const folder = join(dir, `album-${i % 8}`);
       await mkdir(folder, { recursive: true });
       writeFileSync(join(folder, `IMG_${10000 + i}.${kind === 'png' ? 'png' : 'jpg'}`), bytes);
@@ -95,7 +101,9 @@ async function naiveBaseline(pack: ModelPack, files: string[], dataDir: string):
       .toBuffer({ resolveWithObject: true });
     const [features] = await pack.embedImages([{ data: new Uint8Array(data), width: size, height: size }]);
     const id = catalog.insertPhoto({ folderId: folder.id, path: file, size: bytes.length, mtimeMs: 0, hash: null });
-    catalog.recordIndexed(pack.id, [{ id, hash: '', width: full.info.width, height: full.info.height, takenAt: null, camera: null, gps: null, vector: features!.embedding, caption: null }]);
+    catalog.recordIndexed(pack.id, [
+      { id, hash: '', width: full.info.width, height: full.info.height, takenAt: null, camera: null, gps: null, vector: features!.embedding, caption: null },
+    ]);
   }
   const rate = files.length / ((performance.now() - started) / 1000);
   catalog.close();
@@ -139,7 +147,15 @@ function standInPack(packsDir: string, vitDir: string): void {
     licence: 'BSD-3-Clause (torchvision architecture)',
     source: { url: 'bench/export-vit-b32.py', revision: 'local' },
     embeddingDim: 512,
-    image: { file: 'onnx/vision_model.onnx', input: 'pixel_values', embeddingOutput: 'image_embeds', size: 224, resize: 'crop', mean: [0.48145466, 0.4578275, 0.40821073], std: [0.26862954, 0.26130258, 0.27577711] },
+    image: {
+      file: 'onnx/vision_model.onnx',
+      input: 'pixel_values',
+      embeddingOutput: 'image_embeds',
+      size: 224,
+      resize: 'crop',
+      mean: [0.48145466, 0.4578275, 0.40821073],
+      std: [0.26862954, 0.26130258, 0.27577711],
+    },
     text: { file: 'onnx/text_model.onnx', tokenizer: 'tokenizer.json', input: 'input_ids', embeddingOutput: 'text_embeds', contextLength: 24, padTokenId: 0 },
     files: [{ path: 'onnx/vision_model.onnx' }, { path: 'onnx/text_model.onnx' }, { path: 'tokenizer.json' }],
   };
@@ -173,7 +189,11 @@ async function benchIndexing(files: string[], library: string): Promise<void> {
   for (let i = 0; i < inputs.length; i += 32) features.push(...(await tiny.embedImages(inputs.slice(i, i + 32))));
   for (const beams of [1, 3]) {
     const started = performance.now();
-    for (let i = 0; i < features.length; i += 32) await tiny.caption(features.slice(i, i + 32).map((f) => ({ features: f })), { numBeams: beams });
+    for (let i = 0; i < features.length; i += 32)
+      await tiny.caption(
+        features.slice(i, i + 32).map((f) => ({ features: f })),
+        { numBeams: beams },
+      );
     const rate = features.length / ((performance.now() - started) / 1000);
     row('captions tiny-coca', beams === 1 ? 'greedy' : `beam search (${beams} beams)`, `${fmt(rate)} captions/s`);
     results[`captions${beams}`] = rate;
@@ -185,7 +205,10 @@ async function benchIndexing(files: string[], library: string): Promise<void> {
   // The real command in its own process, for a clean peak-memory figure of an import.
   const importDir = join(ROOT, 'data-cli-import');
   rmSync(importDir, { recursive: true, force: true });
-  const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/glimpse.ts', '--data-dir', importDir, 'index', library, '--json'], { encoding: 'utf8', env: { ...process.env, GLIMPSE_REPORT_RSS: '1' } });
+  const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/glimpse.ts', '--data-dir', importDir, 'index', library, '--json'], {
+    encoding: 'utf8',
+    env: { ...process.env, GLIMPSE_REPORT_RSS: '1' },
+  });
   const imported = cli.status === 0 ? (JSON.parse(cli.stdout) as { indexing: { indexed: number; seconds: number } }).indexing : undefined;
   const importRss = /max-rss-mb=(\d+)/.exec(cli.stderr)?.[1];
   row('glimpse index (CLI)', 'import with captions', imported ? `${fmt(imported.indexed / imported.seconds)} photos/s` : 'FAILED');
@@ -299,7 +322,9 @@ async function benchLargeCatalogue(n: number): Promise<void> {
   const photos = join(ROOT, `files-${n}`);
   rmSync(dataDir, { recursive: true, force: true });
   const seedFile = join(ROOT, 'small.jpg');
-  await sharp({ create: { width: 64, height: 48, channels: 3, background: '#4a7' } }).jpeg().toFile(seedFile);
+  await sharp({ create: { width: 64, height: 48, channels: 3, background: '#4a7' } })
+    .jpeg()
+    .toFile(seedFile);
   if (!existsSync(join(photos, `.complete-${n}`))) {
     rmSync(photos, { recursive: true, force: true });
     for (let d = 0; d < n / 1000; d++) {
@@ -317,7 +342,19 @@ async function benchLargeCatalogue(n: number): Promise<void> {
     for (let i = 0; i < n; i++) {
       const path = join(photos, `d${Math.floor(i / 1000)}`, `p${i % 1000}.jpg`);
       const id = catalog.insertPhoto({ folderId: folder.id, path, size, mtimeMs: mtime.getTime(), hash: null });
-      catalog.recordIndexed('tiny-coca', [{ id, hash: 'x', width: 64, height: 48, takenAt: null, camera: null, gps: null, vector: vectors[i]!, caption: i % 3 === 0 ? 'a red circle on grass' : 'two blue stars at night' }]);
+      catalog.recordIndexed('tiny-coca', [
+        {
+          id,
+          hash: 'x',
+          width: 64,
+          height: 48,
+          takenAt: null,
+          camera: null,
+          gps: null,
+          vector: vectors[i]!,
+          caption: i % 3 === 0 ? 'a red circle on grass' : 'two blue stars at night',
+        },
+      ]);
     }
   });
   const index = VectorIndex.open(join(dataDir, 'index'), 'tiny-coca', 128, catalog, { writable: true });
@@ -362,7 +399,11 @@ async function benchLargeCatalogue(n: number): Promise<void> {
   graph.readIndexSync(loaded.dataFile!, true);
   const rawLoadS = (performance.now() - t0) / 1000;
   reading.close();
-  row(`open ${label} as writer`, `quick check of the catalogue (${check}) / reading its vectors`, `${fmt(quickCheckS, 2)} s / ${fmt(readVectorsS, 2)} s (x${fmt(quickCheckS / readVectorsS, 2)})`);
+  row(
+    `open ${label} as writer`,
+    `quick check of the catalogue (${check}) / reading its vectors`,
+    `${fmt(quickCheckS, 2)} s / ${fmt(readVectorsS, 2)} s (x${fmt(quickCheckS / readVectorsS, 2)})`,
+  );
   row(`open ${label} index`, `checked load (${loaded.origin}) / hnswlib's bare load`, `${fmt(checkedLoadS, 2)} s / ${fmt(rawLoadS, 2)} s (x${fmt(checkedLoadS / rawLoadS, 2)})`);
   results[`large${label}`] = {
     coldStartSeconds: cold,

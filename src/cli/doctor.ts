@@ -39,7 +39,10 @@ export async function runDoctor(options: EngineOptions): Promise<void> {
     line('Model pack', `${m.name} [${m.id}] ${m.embeddingDim}-d, ${m.captioner ? 'with' : 'without'} captioner, licence ${m.licence}`);
     line('Device setting', engine.settings.device);
     for (const s of engine.pack.sessions) line(`  ${s.session}`, `${s.provider}${s.fallbackReason ? ` (not GPU: ${s.fallbackReason})` : ''}`);
-    line('SQLite', `${engine.catalog.db.prepare('SELECT sqlite_version()').pluck().get() as string}, schema v${engine.catalog.db.pragma('user_version', { simple: true }) as number}`);
+    line(
+      'SQLite',
+      `${engine.catalog.db.prepare('SELECT sqlite_version()').pluck().get() as string}, schema v${engine.catalog.db.pragma('user_version', { simple: true }) as number}`,
+    );
     line('Vector index', `${engine.index.size} vectors (${engine.index.origin}${engine.index.rebuildReason ? `: ${engine.index.rebuildReason}` : ''}) at ${engine.index.file}`);
     const c = engine.catalog.counts(engine.pack.id);
     line('Library', `${c.indexed} indexed, ${c.pending} waiting, ${c.errors} with problems`);

@@ -21,8 +21,7 @@ export function printResults(response: SearchResponse, json = false): void {
 }
 
 function printOffline(offline: OfflineFolder[]): void {
-  for (const o of offline)
-    console.log(`  offline since ${new Date(o.since).toLocaleString()}: ${o.path}: ${o.reason}. Its ${o.photos} photos are kept and stay searchable.`);
+  for (const o of offline) console.log(`  offline since ${new Date(o.since).toLocaleString()}: ${o.path}: ${o.reason}. Its ${o.photos} photos are kept and stay searchable.`);
 }
 
 export function printUpdate(summary: UpdateSummary, errors: Array<{ path: string; error: string }>, counts: Status['photos'], offline: OfflineFolder[]): void {
@@ -52,7 +51,8 @@ export function printStatus(status: Status, errors: Array<{ path: string; error:
   console.log(`Model: ${status.model.name} (${status.model.id})${where}${status.model.captions ? ', with captions' : ''}`);
   console.log(`Photos: ${p.indexed} indexed, ${p.pending} waiting, ${p.errors} with problems (${p.total} in all)`);
   if (status.folders.length === 0) console.log('No folders yet: glimpse index <folder>');
-  for (const f of status.folders) console.log(`  ${f.path}: ${f.photoCount} photos${f.errorCount ? `, ${f.errorCount} with problems` : ''}${f.watchNote ? ` (${f.watchNote})` : ''}`);
+  for (const f of status.folders)
+    console.log(`  ${f.path}: ${f.photoCount} photos${f.errorCount ? `, ${f.errorCount} with problems` : ''}${f.watchNote ? ` (${f.watchNote})` : ''}`);
   printOffline(status.offline);
   if (status.readOnly) console.log(`Read-only here: ${status.readOnly}.`);
   if (status.progress.failure) console.log(`The last indexing job stopped: ${status.progress.failure}`);

@@ -144,10 +144,11 @@ export function buildProgram(): Command {
       );
     });
 
-  addSearchOptions(program.command('search').description('find photos by describing them; "quoted words" must appear in a caption, album or name').argument('<query>'))
-    .action(async (query: string, o: SearchOptions) => {
+  addSearchOptions(program.command('search').description('find photos by describing them; "quoted words" must appear in a caption, album or name').argument('<query>')).action(
+    async (query: string, o: SearchOptions) => {
       await withEngine(program, async (engine) => printResults(await engine.search(searchRequest(query, o)), o.json));
-    });
+    },
+  );
 
   addSearchOptions(
     program

@@ -20,7 +20,8 @@ export function registerModelCommands(program: Command, dataDir: () => string): 
       for (const p of installed) {
         ids.add(p.id);
         if ('error' in p && p.error) console.log(`  ${p.id}  BROKEN: ${p.error}`);
-        else if ('manifest' in p && p.manifest) console.log(`${p.id === active ? '* ' : '  '}${p.id.padEnd(16)} ${p.manifest.name}${p.bundled ? ' (bundled)' : ''}, licence ${p.manifest.licence}`);
+        else if ('manifest' in p && p.manifest)
+          console.log(`${p.id === active ? '* ' : '  '}${p.id.padEnd(16)} ${p.manifest.name}${p.bundled ? ' (bundled)' : ''}, licence ${p.manifest.licence}`);
       }
       const available = (await catalogueOfPacks()).filter((m) => !ids.has(m.id));
       if (available.length) {

@@ -25,7 +25,12 @@ export async function runWatch(options: EngineOptions, folders: string[]): Promi
   watcher.on('error', (error) => console.error(`\nglimpse: ${error.message}`));
   await watcher.watchAll();
   const first = await engine.update();
-  console.log(`Watching ${engine.catalog.folders().map((f) => f.path).join(', ')}: ${engine.catalog.counts(engine.pack.id).indexed} photos indexed (${first.indexing.indexed} just now). Ctrl+C stops.`);
+  console.log(
+    `Watching ${engine.catalog
+      .folders()
+      .map((f) => f.path)
+      .join(', ')}: ${engine.catalog.counts(engine.pack.id).indexed} photos indexed (${first.indexing.indexed} just now). Ctrl+C stops.`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

@@ -14,7 +14,7 @@ export async function runWeb(options: EngineOptions, port: number): Promise<void
   const server = await startWebServer({ host, rendererDir: RENDERER_DIR, port });
   listeners.server = server;
   console.log(`Glimpse is running at ${server.loginUrl}`);
-  console.log('Open that address in a browser on this computer (it carries this session\'s key). Ctrl+C stops.');
+  console.log("Open that address in a browser on this computer (it carries this session's key). Ctrl+C stops.");
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

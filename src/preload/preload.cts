@@ -10,7 +10,21 @@ import electron = require('electron');
 
 const { contextBridge, ipcRenderer } = electron;
 
-const METHODS = new Set(['status', 'search', 'photo', 'setCaption', 'albums', 'setAlbumTitle', 'addFolder', 'removeFolder', 'pickFolder', 'controlIndexing', 'addSampleLibrary', 'models', 'openInFileManager']);
+const METHODS = new Set([
+  'status',
+  'search',
+  'photo',
+  'setCaption',
+  'albums',
+  'setAlbumTitle',
+  'addFolder',
+  'removeFolder',
+  'pickFolder',
+  'controlIndexing',
+  'addSampleLibrary',
+  'models',
+  'openInFileManager',
+]);
 const EVENTS = new Set(['progress', 'libraryChanged']);
 
 type Listener = (data: unknown) => void;

@@ -21,7 +21,11 @@ describe('the desktop app (Electron)', { skip: reason }, () => {
     const build = spawnSync('npx', ['tsc', '-p', 'src/main/electron/tsconfig.build.json'], { stdio: 'inherit' });
     assert.equal(build.status, 0);
     const tmp = tempDir();
-    const app = await _electron.launch({ executablePath: binary!, args: ['out/electron/main/electron/main.js'], env: { ...process.env, GLIMPSE_DATA_DIR: join(tmp.path, 'data') } });
+    const app = await _electron.launch({
+      executablePath: binary!,
+      args: ['out/electron/main/electron/main.js'],
+      env: { ...process.env, GLIMPSE_DATA_DIR: join(tmp.path, 'data') },
+    });
     try {
       const window = await app.firstWindow();
       await window.getByTestId('empty-state').waitFor();

@@ -39,12 +39,25 @@ describe('the app in a browser (web mode)', { skip: existsSync(CHROMIUM) ? false
       scene([['yellow', 'star', 2]], 'night', null, 5),
       scene([['green', 'triangle']], 'sky', 'bottom', 6),
       scene([['purple', 'diamond']], 'grass', 'left', 7),
-      scene([['white', 'star'], ['orange', 'square']], 'night', null, 8),
+      scene(
+        [
+          ['white', 'star'],
+          ['orange', 'square'],
+        ],
+        'night',
+        null,
+        8,
+      ),
       scene([['black', 'circle']], 'plain', 'right', 9),
     ];
     for (const [i, s] of others.entries()) await writeScene(join(library, `other-${i}.jpg`), s);
     if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error('the renderer is not built: run npm run build:renderer');
-    host = await ApiHost.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', onEvent: (event, data) => server?.broadcast(event, data), watcherOptions: { debounceMs: 500, writeSettleMs: 300 } });
+    host = await ApiHost.open({
+      dataDir: join(tmp.path, 'data'),
+      device: 'cpu',
+      onEvent: (event, data) => server?.broadcast(event, data),
+      watcherOptions: { debounceMs: 500, writeSettleMs: 300 },
+    });
     server = await startWebServer({ host, rendererDir: RENDERER_DIR });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -79,7 +92,11 @@ describe('the app in a browser (web mode)', { skip: existsSync(CHROMIUM) ? false
     await page.getByTestId('search-input').fill('a red circle');
     const tiles = page.getByTestId('result');
     await tiles.first().waitFor();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="result"] img').length > 0 && [...document.querySelectorAll<HTMLImageElement>('[data-testid="result"] img')].every((i) => i.complete));
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll('[data-testid="result"] img').length > 0 &&
+        [...document.querySelectorAll<HTMLImageElement>('[data-testid="result"] img')].every((i) => i.complete),
+    );
     const names = await tiles.evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
     assert.deepEqual(new Set(names.slice(0, 3)), new Set(RED), `first results: ${names.join(', ')}`);
     await shot('search-red-circle');

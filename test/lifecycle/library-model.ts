@@ -299,7 +299,10 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
         break;
       }
       case 'edit': {
-        const path = pickFrom(oracle.onlineFiles().filter((p) => !oracle.disk.get(p)!.broken), op.pick);
+        const path = pickFrom(
+          oracle.onlineFiles().filter((p) => !oracle.disk.get(p)!.broken),
+          op.pick,
+        );
         if (path) await writePhoto(path, false);
         break;
       }
@@ -323,8 +326,14 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
         break;
       }
       case 'moveFolder': {
-        const folder = pickFrom(oracle.onlineDirs().filter((d) => !roots.includes(d)), op.pick);
-        const root = pickFrom(roots.filter((r) => !oracle.unplugged.has(r)), op.to);
+        const folder = pickFrom(
+          oracle.onlineDirs().filter((d) => !roots.includes(d)),
+          op.pick,
+        );
+        const root = pickFrom(
+          roots.filter((r) => !oracle.unplugged.has(r)),
+          op.to,
+        );
         if (folder && root && !under(root, folder)) {
           const to = join(root, `f${++counter}`);
           await rename(folder, to);
@@ -343,7 +352,10 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
         break;
       }
       case 'unplug': {
-        const root = pickFrom(roots.filter((r) => !oracle.unplugged.has(r)), op.pick);
+        const root = pickFrom(
+          roots.filter((r) => !oracle.unplugged.has(r)),
+          op.pick,
+        );
         if (root) {
           await mkdir(away, { recursive: true });
           await rename(root, join(away, basename(root)));
@@ -482,12 +494,18 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
     }
     // Captions written by hand: still there, on their photo, and nowhere else.
     const userCaptions = new Map(
-      (e.catalog.db.prepare(`SELECT p.path, t.text FROM texts t JOIN photos p ON p.id = t.photo_id WHERE t.source = 'user'`).all() as Array<{ path: string; text: string }>).map((r) => [r.path, r.text]),
+      (e.catalog.db.prepare(`SELECT p.path, t.text FROM texts t JOIN photos p ON p.id = t.photo_id WHERE t.source = 'user'`).all() as Array<{ path: string; text: string }>).map(
+        (r) => [r.path, r.text],
+      ),
     );
     const expected = new Map([...oracle.rows.values()].filter((r) => r.caption !== null).map((r) => [r.path, r.caption!]));
     assert.deepEqual(new Map([...userCaptions].sort()), new Map([...expected].sort()), 'every caption written by hand survives, where it was written');
     // The keyword table has exactly one row per photo, holding its current names and captions.
-    const keywordRows = e.catalog.db.prepare('SELECT p.path, t.names, t.caption FROM photos p JOIN photo_text t ON t.rowid = p.id').all() as Array<{ path: string; names: string; caption: string }>;
+    const keywordRows = e.catalog.db.prepare('SELECT p.path, t.names, t.caption FROM photos p JOIN photo_text t ON t.rowid = p.id').all() as Array<{
+      path: string;
+      names: string;
+      caption: string;
+    }>;
     assert.equal(e.catalog.db.prepare('SELECT count(*) FROM photo_text').pluck().get(), rows.length, 'one keyword row per photo');
     assert.equal(keywordRows.length, rows.length);
     for (const k of keywordRows) {
@@ -523,7 +541,10 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
     assert.deepEqual(found, want, 'a broad search finds every photo with a vector, and only those');
     // Offline folders as the status reports them (those holding photos).
     assert.deepEqual(
-      e.status().offline.map((o) => o.path).sort(),
+      e
+        .status()
+        .offline.map((o) => o.path)
+        .sort(),
       offline,
       'offline folders are reported',
     );
@@ -575,7 +596,7 @@ export async function shrink(ops: readonly Op[], budget = 60, log: (line: string
   // Nothing after the failing step matters.
   current = current.slice(0, failure.step + 1);
   for (let chunk = Math.max(1, Math.floor(current.length / 2)); chunk >= 1 && budget > 0; chunk = Math.floor(chunk / 2)) {
-    for (let start = 0; start < current.length && budget > 0; ) {
+    for (let start = 0; start < current.length && budget > 0;) {
       const candidate = [...current.slice(0, start), ...current.slice(start + chunk)];
       const f = candidate.length ? await fails(candidate) : undefined;
       if (f) {

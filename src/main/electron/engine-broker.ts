@@ -270,7 +270,9 @@ export class EngineBroker {
     const outcome = await this.#request({ kind: 'media', callId: this.#nextId++, mediaKind, id }, options.timeoutMs ?? this.#mediaTimeoutMs);
     if ('error' in outcome) return { ok: false, error: outcome.error };
     if (outcome.reply === null) return { ok: true, file: null };
-    return isMediaFile(outcome.reply) ? { ok: true, file: { path: outcome.reply.path, mime: outcome.reply.mime } } : { ok: false, error: 'The library engine sent a malformed reply.' };
+    return isMediaFile(outcome.reply)
+      ? { ok: true, file: { path: outcome.reply.path, mime: outcome.reply.mime } }
+      : { ok: false, error: 'The library engine sent a malformed reply.' };
   }
 
   /**

@@ -61,7 +61,8 @@ if (override) {
 let win: BrowserWindow | undefined;
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
-const textResponse = (status: number, text: string) => new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' } });
+const textResponse = (status: number, text: string) =>
+  new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' } });
 const notFound = () => textResponse(404, 'not found');
 const refused = (refusal: Refusal) => textResponse(refusal.status, refusal.reason);
 
@@ -163,7 +164,10 @@ function registerProtocols(): void {
 // ---- window and menu ----
 
 function createWindow(): void {
-  const state = readWindowState(stateFile(), screen.getAllDisplays().map((display) => display.workArea));
+  const state = readWindowState(
+    stateFile(),
+    screen.getAllDisplays().map((display) => display.workArea),
+  );
   const window = new BrowserWindow({
     ...state,
     minWidth: MIN_WIDTH,

@@ -18,7 +18,6 @@ import { resolvePack } from './models/store.js';
 import { type SearchRequest, search } from './search/search.js';
 import { type Settings, loadSettings } from './settings.js';
 
-
 export interface EngineOptions {
   dataDir: string;
   /** Overrides the saved settings for this run. */
@@ -53,7 +52,6 @@ const IDLE: Progress = { phase: 'idle', done: 0, total: 0, errors: 0, rate: 0, e
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-
 
 /**
  * The library engine: the catalogue, the model pack, the vector index and the jobs that keep them in
@@ -221,9 +219,16 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       while (root !== folder.path && !existsSync(root)) root = dirname(root);
       scopes.push({ folder, root, listing: await walkFolder(root, problems) });
     }
-    const offlineBefore = this.catalog.offlineDirs().map((o) => o.dir).join('\n');
+    const offlineBefore = this.catalog
+      .offlineDirs()
+      .map((o) => o.dir)
+      .join('\n');
     const { removedIds, ...result } = await reconcile(this.catalog, scopes);
-    const offlineChanged = this.catalog.offlineDirs().map((o) => o.dir).join('\n') !== offlineBefore;
+    const offlineChanged =
+      this.catalog
+        .offlineDirs()
+        .map((o) => o.dir)
+        .join('\n') !== offlineBefore;
     if (removedIds.length > 0) {
       this.index.refresh(this.catalog);
       this.index.save();

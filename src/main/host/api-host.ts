@@ -9,7 +9,15 @@ import { browserPreview } from '../engine/media/photo.js';
 import { listPacks } from '../engine/models/store.js';
 
 /** Formats a browser shows as they are; anything else (HEIC, TIFF, BMP) is served as a JPEG preview. */
-const BROWSER_MIME: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.jpe': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp', '.gif': 'image/gif', '.avif': 'image/avif' };
+const BROWSER_MIME: Record<string, string> = {
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.jpe': 'image/jpeg',
+  '.png': 'image/png',
+  '.webp': 'image/webp',
+  '.gif': 'image/gif',
+  '.avif': 'image/avif',
+};
 
 export interface ApiHostOptions extends EngineOptions {
   onEvent?: (event: EventName, data: Events[EventName]) => void;

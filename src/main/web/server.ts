@@ -43,7 +43,8 @@ const STATIC_MIME: Record<string, string> = {
   '.json': 'application/json',
   '.woff2': 'font/woff2',
 };
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 function sameToken(given: string | undefined, token: string): boolean {
   if (!given) return false;
@@ -117,7 +118,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         if (!sameToken(url.searchParams.get('token') ?? undefined, token)) return send(res, 403, 'wrong token: use the URL Glimpse printed');
         return send(res, 303, '', 'text/plain', { location: '/', 'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` });
       }
-      if (!authorised(req)) return send(res, 401, 'Open the URL Glimpse printed (it carries this session\'s token).');
+      if (!authorised(req)) return send(res, 401, "Open the URL Glimpse printed (it carries this session's token).");
       if (url.pathname === '/api/call') {
         const refuse = (status: number, error: string) => send(res, status, JSON.stringify({ ok: false, error }), 'application/json');
         if (req.method !== 'POST') return refuse(405, 'use POST');
@@ -136,7 +137,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         const file = await options.host.mediaFile(media[1] as 'thumb' | 'full', Number(media[2]));
         if (!file) return send(res, 404, 'no such photo');
         res.writeHead(200, { 'content-type': file.mime, 'cache-control': 'private, max-age=300', 'x-content-type-options': 'nosniff' });
-        createReadStream(file.path).on('error', () => res.destroy()).pipe(res);
+        createReadStream(file.path)
+          .on('error', () => res.destroy())
+          .pipe(res);
         return;
       }
       if (url.pathname.startsWith('/media/') || url.pathname.startsWith('/api/')) return send(res, 404, 'not found');

@@ -20,7 +20,6 @@ const NO_FILTERS: SearchFilters = { folder: '', after: '', before: '', sort: 're
 const LIMIT = 1000;
 export const TYPING_DELAY_MS = 200;
 
-
 /**
  * The search: what was typed, the filters, the answer and the selection in the grid. Searches run
  * as you type (debounced); an older answer never overwrites a newer one.

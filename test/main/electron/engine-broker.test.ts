@@ -55,7 +55,10 @@ describe('the engine broker', () => {
       }),
     );
     const replies = await Promise.all(calls);
-    assert.deepEqual(replies, [300, 20, 120].map((ms) => ({ ok: true, result: { waited: ms } })));
+    assert.deepEqual(
+      replies,
+      [300, 20, 120].map((ms) => ({ ok: true, result: { waited: ms } })),
+    );
     assert.deepEqual(order, [20, 120, 300]);
     assert.equal(broker.pendingCount, 0);
   });

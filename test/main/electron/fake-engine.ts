@@ -25,12 +25,15 @@ const post = (message: EngineToMain | Record<string, unknown>): void => {
 const start = process.env.FAKE_ENGINE_START ?? 'ready';
 let ready = false;
 if (start === 'crash') process.exit(7);
-setTimeout(() => {
-  if (start === 'ready') {
-    ready = true;
-    post({ kind: 'ready' });
-  } else if (start === 'fatal') post({ kind: 'fatal', error: 'the catalogue is damaged' });
-}, Number(process.env.FAKE_ENGINE_READY_MS ?? 0));
+setTimeout(
+  () => {
+    if (start === 'ready') {
+      ready = true;
+      post({ kind: 'ready' });
+    } else if (start === 'fatal') post({ kind: 'fatal', error: 'the catalogue is damaged' });
+  },
+  Number(process.env.FAKE_ENGINE_READY_MS ?? 0),
+);
 
 function reply(callId: number, value: unknown): void {
   post({ kind: 'reply', callId, reply: value as never });

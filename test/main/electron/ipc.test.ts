@@ -74,10 +74,20 @@ describe('the IPC call handler', { timeout: 60_000 }, () => {
 
   it('refuses malformed envelopes', async () => {
     const withProtoKey = JSON.parse('{"method":"status","params":{},"__proto__":{"polluted":true}}') as unknown;
-    for (const message of [undefined, null, 0, 'status', ['status', {}], { method: 'status', params: {}, extra: 1 }, withProtoKey, new Map([['method', 'status']]), new (class Call {
-      method = 'status';
-      params = {};
-    })()]) {
+    for (const message of [
+      undefined,
+      null,
+      0,
+      'status',
+      ['status', {}],
+      { method: 'status', params: {}, extra: 1 },
+      withProtoKey,
+      new Map([['method', 'status']]),
+      new (class Call {
+        method = 'status';
+        params = {};
+      })(),
+    ]) {
       assert.deepEqual(await handle(OURS, message), { ok: false, error: MALFORMED_CALL }, String(message));
     }
     assert.equal(({} as { polluted?: boolean }).polluted, undefined);

@@ -17,7 +17,9 @@ describe('the plain-Node modules of the Electron shell', () => {
   it('never import Electron, not even its types', () => {
     for (const name of plain) {
       // Comments may name Electron; code may not.
-      const source = readFileSync(new URL(name, DIR), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+      const source = readFileSync(new URL(name, DIR), 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/^\s*\/\/.*$/gm, '');
       assert.doesNotMatch(source, /\bfrom\s+['"]electron(\/[^'"]*)?['"]|\brequire\(\s*['"]electron['"]\s*\)|\bimport\(\s*['"]electron['"]\s*\)|\bElectron\.[A-Z]/, name);
     }
   });

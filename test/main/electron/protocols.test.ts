@@ -43,7 +43,9 @@ describe('the glimpse-app:// router', () => {
   // `npm test` builds the renderer before the tests run; alone, this test needs `npm run build:renderer`.
   const built = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
   it('serves every file of the real renderer build', { skip: !existsSync(join(built, 'index.html')) && 'the renderer is not built' }, () => {
-    const files = readdirSync(built, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+    const files = readdirSync(built, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name));
     assert.ok(files.length >= 2);
     for (const file of files) {
       const url = `glimpse-app://app/${relative(built, file).split(sep).map(encodeURIComponent).join('/')}`;
@@ -191,7 +193,8 @@ describe('the glimpse-media:// router', () => {
   });
 
   it('refuses methods other than GET and HEAD', () => {
-    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) assert.deepEqual(routeMediaRequest('glimpse-media://thumb/1', method), { kind: 'refuse', status: 405, reason: 'only GET and HEAD' });
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH'])
+      assert.deepEqual(routeMediaRequest('glimpse-media://thumb/1', method), { kind: 'refuse', status: 405, reason: 'only GET and HEAD' });
   });
 
   it('serves photos privately cached and unsniffed', () => {

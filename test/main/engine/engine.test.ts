@@ -54,7 +54,10 @@ describe('indexing a folder and searching it', () => {
     assert.equal(detail.takenAt, '2023-01-05T00:00:00Z');
     assert.deepEqual([detail.width, detail.height], [1600, 1200]);
     const before2024 = await engine.search(request('a blue square', { before: '2024-01-01', all: true }));
-    assert.deepEqual(before2024.results.map((r) => r.name), ['blue-square.jpg']);
+    assert.deepEqual(
+      before2024.results.map((r) => r.name),
+      ['blue-square.jpg'],
+    );
     const garden = await engine.search(request('a star', { folder: join(library, 'garden'), all: true }));
     assert.ok(garden.results.every((r) => r.path.startsWith(join(library, 'garden'))));
     assert.equal(garden.results.length, 3);
@@ -130,7 +133,9 @@ describe('bad input', () => {
     corrupt.fill(0x55, 600, 4000);
     await writeFile(join(library, 'corrupt.jpg'), corrupt);
     // A decompression bomb: tiny file, 400 megapixels.
-    await sharp({ create: { width: 20000, height: 20000, channels: 3, background: '#808080' }, limitInputPixels: false }).png({ compressionLevel: 9 }).toFile(join(library, 'bomb.png'));
+    await sharp({ create: { width: 20000, height: 20000, channels: 3, background: '#808080' }, limitInputPixels: false })
+      .png({ compressionLevel: 9 })
+      .toFile(join(library, 'bomb.png'));
     // A PNG saved with a .jpg name is still a fine photo.
     await writeScene(join(library, 'really-png.jpg'), scene([['blue', 'star']], 'sand', 'right', 2), { format: 'png', width: 800, height: 600 });
     await symlink(library, join(library, 'loop'));
@@ -214,7 +219,10 @@ describe('the vector index file', () => {
     try {
       assert.equal(engine.index.origin, 'rebuilt');
       assert.equal(engine.index.size, 4);
-      assert.deepEqual((await engine.search(request('a blue circle'))).results.map((r) => r.id), before);
+      assert.deepEqual(
+        (await engine.search(request('a blue circle'))).results.map((r) => r.id),
+        before,
+      );
     } finally {
       await engine.close();
     }

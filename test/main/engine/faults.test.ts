@@ -101,7 +101,10 @@ describe('faults', () => {
     try {
       assert.equal(engine.index.origin, 'rebuilt');
       assert.match(engine.index.rebuildReason ?? '', /checksum/);
-      assert.deepEqual((await engine.search(searchParams.parse({ query: 'a red circle', limit: 5 }))).results.map((r) => r.id), before);
+      assert.deepEqual(
+        (await engine.search(searchParams.parse({ query: 'a red circle', limit: 5 }))).results.map((r) => r.id),
+        before,
+      );
     } finally {
       await engine.close();
     }
@@ -189,7 +192,9 @@ describe('faults', () => {
     engine.addFolder(photos);
     await engine.update();
     engine.setCaption(engine.catalog.photoByPath(paths[2]!)!.id, 'kept through the upgrade');
-    const rows = engine.catalog.db.prepare('SELECT id, folder_id, path, dir, name, size, mtime_ms, hash, width, height, taken_at, camera, status, indexed_at FROM photos').all() as Array<Record<string, unknown>>;
+    const rows = engine.catalog.db
+      .prepare('SELECT id, folder_id, path, dir, name, size, mtime_ms, hash, width, height, taken_at, camera, status, indexed_at FROM photos')
+      .all() as Array<Record<string, unknown>>;
     const vectors = engine.catalog.db.prepare('SELECT photo_id, model, vector FROM vectors').all() as Array<{ photo_id: number; model: string; vector: Buffer }>;
     const texts = engine.catalog.db.prepare('SELECT photo_id, source, model, text, updated_at FROM texts').all() as Array<Record<string, unknown>>;
     const folder = engine.catalog.folders()[0]!;

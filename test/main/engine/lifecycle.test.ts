@@ -15,8 +15,30 @@ describe('the library lifecycle against an oracle', () => {
     const kinds = new Set<Op['kind']>();
     for (const seed of IN_PROCESS.seeds) for (const op of generate(seed, IN_PROCESS.steps)) kinds.add(op.kind);
     for (const seed of WITH_PROCESSES.seeds) for (const op of generate(seed, WITH_PROCESSES.steps, { processes: true })) kinds.add(op.kind);
-    const all: Array<Op['kind']> = ['add', 'bulkAdd', 'addBroken', 'edit', 'delete', 'moveFile', 'moveFolder', 'unplug', 'replug', 'caption', 'clearCaption', 'index', 'switchModel', 'kill', 'reopen', 'damageIndex', 'secondReader', 'secondWriter'];
-    assert.deepEqual(all.filter((k) => !kinds.has(k)), []);
+    const all: Array<Op['kind']> = [
+      'add',
+      'bulkAdd',
+      'addBroken',
+      'edit',
+      'delete',
+      'moveFile',
+      'moveFolder',
+      'unplug',
+      'replug',
+      'caption',
+      'clearCaption',
+      'index',
+      'switchModel',
+      'kill',
+      'reopen',
+      'damageIndex',
+      'secondReader',
+      'secondWriter',
+    ];
+    assert.deepEqual(
+      all.filter((k) => !kinds.has(k)),
+      [],
+    );
   });
   for (const seed of IN_PROCESS.seeds) {
     it(`keeps every invariant through ${IN_PROCESS.steps} random steps in one process (seed ${seed})`, { timeout: 600_000 }, async () => {

@@ -71,7 +71,10 @@ describe('issue 11 regressions', () => {
       assert.equal(away.scan.removed, 0, 'nothing is deleted when the root cannot be listed');
       const offline = await engine.search(request('a circle', { all: true }));
       assert.equal(offline.results.length, 4, 'offline photos stay searchable');
-      assert.ok(offline.results.every((r) => r.offline === true), 'and are marked offline');
+      assert.ok(
+        offline.results.every((r) => r.offline === true),
+        'and are marked offline',
+      );
       assert.equal(engine.status().offline.length, 1);
       assert.equal(engine.status().offline[0]!.path, library);
 
@@ -112,8 +115,16 @@ describe('issue 11 regressions', () => {
         }
         assert.equal(index.size, oracle.size, `size after step ${step}`);
         const q = unit();
-        const exact = [...oracle].map(([i, v]) => ({ i, s: v.reduce((s, x, k) => s + x * q[k]!, 0) })).sort((a, b) => b.s - a.s).slice(0, 10).map((x) => x.i);
-        assert.deepEqual(index.search(q, 10).map((n) => n.id), exact, `top 10 after step ${step}`);
+        const exact = [...oracle]
+          .map(([i, v]) => ({ i, s: v.reduce((s, x, k) => s + x * q[k]!, 0) }))
+          .sort((a, b) => b.s - a.s)
+          .slice(0, 10)
+          .map((x) => x.i);
+        assert.deepEqual(
+          index.search(q, 10).map((n) => n.id),
+          exact,
+          `top 10 after step ${step}`,
+        );
       }
     } finally {
       catalog.close();
@@ -230,7 +241,10 @@ describe('issue 11 regressions', () => {
     await writeFile(join(dataDir, 'settings.json'), '{"model": "tiny-coca", "device": ');
     const engine = await GlimpseEngine.open({ dataDir, device: 'cpu' });
     try {
-      assert.ok(engine.notices.some((n) => /settings\.json/.test(n)), engine.notices.join('\n'));
+      assert.ok(
+        engine.notices.some((n) => /settings\.json/.test(n)),
+        engine.notices.join('\n'),
+      );
       const kept = readdirSync(dataDir).find((f) => f.startsWith('settings.json.broken'));
       assert.ok(kept, 'the broken file is kept');
       assert.equal(await readFile(join(dataDir, kept), 'utf8'), '{"model": "tiny-coca", "device": ');

@@ -56,7 +56,10 @@ describe('web mode server', () => {
     const { request } = await import('node:http');
     const post = (host: string, origin: string) =>
       new Promise<number>((resolve) => {
-        const req = request({ host: '127.0.0.1', port: server.port, path: '/api/call', method: 'POST', headers: { host, origin, cookie, 'content-type': 'application/json' } }, (res) => resolve(res.statusCode ?? 0));
+        const req = request(
+          { host: '127.0.0.1', port: server.port, path: '/api/call', method: 'POST', headers: { host, origin, cookie, 'content-type': 'application/json' } },
+          (res) => resolve(res.statusCode ?? 0),
+        );
         req.end(JSON.stringify({ method: 'status', params: {} }));
       });
     assert.equal(await post(`localhost:${server.port}`, `http://localhost:${server.port}`), 200);

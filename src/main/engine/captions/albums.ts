@@ -96,7 +96,11 @@ export async function captionAlbum(pack: ModelPack, photos: ReadonlyArray<{ id: 
     main && share[order[0]!]! >= 0.5
       ? `, mostly ${main.phrase}`
       : order.length > 1
-        ? `, a mix (${order.slice(0, 3).filter((i) => share[i]! >= 0.1).map((i) => labels[i]!.phrase).join(', ')})`
+        ? `, a mix (${order
+            .slice(0, 3)
+            .filter((i) => share[i]! >= 0.1)
+            .map((i) => labels[i]!.phrase)
+            .join(', ')})`
         : '';
   const summary = `${count}${what}${examples.length ? `, such as ${examples.map((e) => `“${e}”`).join(' and ')}` : ''}.`;
   return { title, summary, coverId: representative[0]?.id ?? null };

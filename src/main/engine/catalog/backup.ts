@@ -116,9 +116,8 @@ function salvage(file: string): Salvage {
     }
   };
   each<{ path: string }>('SELECT path FROM folders', (r) => found.folders.push(r.path));
-  each<{ path: string; text: string; updated_at: number }>(
-    `SELECT p.path, t.text, t.updated_at FROM texts t JOIN photos p ON p.id = t.photo_id WHERE t.source = 'user'`,
-    (r) => found.captions.push({ path: r.path, text: r.text, updatedAt: r.updated_at }),
+  each<{ path: string; text: string; updated_at: number }>(`SELECT p.path, t.text, t.updated_at FROM texts t JOIN photos p ON p.id = t.photo_id WHERE t.source = 'user'`, (r) =>
+    found.captions.push({ path: r.path, text: r.text, updatedAt: r.updated_at }),
   );
   each<{ dir: string; user_title: string }>('SELECT dir, user_title FROM albums WHERE user_title IS NOT NULL', (r) => found.albumTitles.push({ dir: r.dir, title: r.user_title }));
   each<{ m: number | null }>('SELECT max(id) AS m FROM photos', (r) => (found.maxPhotoId = r.m ?? 0));
@@ -234,4 +233,3 @@ export async function openCatalog(dataDir: string, writer: boolean, notices: str
   notices.push(notice);
   return catalog;
 }
-

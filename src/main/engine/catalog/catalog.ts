@@ -123,7 +123,10 @@ function pathRange(dir: string): [string, string] {
 export function nameWords(path: string): string {
   const stem = basename(path, extname(path));
   const folders = dirname(path).split(/[\\/]/).slice(-3);
-  return [...folders, stem].join(' ').replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return [...folders, stem]
+    .join(' ')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }
 
 /**
@@ -152,8 +155,7 @@ export class Catalog {
 
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > MIGRATIONS.length)
-      throw new CatalogError(`${this.file} was written by a newer Glimpse (schema ${version}, this one knows ${MIGRATIONS.length}); update Glimpse`);
+    if (version > MIGRATIONS.length) throw new CatalogError(`${this.file} was written by a newer Glimpse (schema ${version}, this one knows ${MIGRATIONS.length}); update Glimpse`);
     if (version === MIGRATIONS.length) return;
     // A step may rebuild a table; with foreign keys on, dropping the old one would cascade. The pragma
     // has no effect inside a transaction, so it is switched around them, and the keys checked after.
@@ -486,7 +488,12 @@ export class Catalog {
       args.push(`%${filters.camera}%`);
     }
     if (where.length === 0) return undefined;
-    return new Set(this.db.prepare(`SELECT id FROM photos WHERE ${where.join(' AND ')}`).pluck().all(...args) as number[]);
+    return new Set(
+      this.db
+        .prepare(`SELECT id FROM photos WHERE ${where.join(' AND ')}`)
+        .pluck()
+        .all(...args) as number[],
+    );
   }
 
   photoTotal(): number {
@@ -521,7 +528,10 @@ export class Catalog {
 
   /** Photos whose path is inside `dir` (a range scan on the path index). */
   photoCountUnder(dir: string): number {
-    return this.db.prepare('SELECT count(*) FROM photos WHERE path >= ? AND path < ?').pluck().get(...pathRange(dir)) as number;
+    return this.db
+      .prepare('SELECT count(*) FROM photos WHERE path >= ? AND path < ?')
+      .pluck()
+      .get(...pathRange(dir)) as number;
   }
 
   /** Pending photos (as `pendingPhotos` counts them) inside `dir`. */

@@ -30,7 +30,7 @@ function fileSha256(path: string): string {
   const chunk = Buffer.allocUnsafe(8 << 20);
   const fd = openSync(path, 'r');
   try {
-    for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0; ) hash.update(chunk.subarray(0, n));
+    for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0;) hash.update(chunk.subarray(0, n));
   } finally {
     closeSync(fd);
   }
@@ -207,7 +207,8 @@ export class VectorIndex {
       const id = ids[Math.floor((i * ids.length) / Math.min(SPOT_CHECKS, ids.length))]!;
       const truth = catalog.vector(id, this.model);
       const held = this.index.getPoint(id);
-      if (!truth || truth.length !== held.length || truth.some((x, k) => Math.fround(x) !== Math.fround(held[k]!))) return `its vector for photo ${id} differs from the catalogue's`;
+      if (!truth || truth.length !== held.length || truth.some((x, k) => Math.fround(x) !== Math.fround(held[k]!)))
+        return `its vector for photo ${id} differs from the catalogue's`;
     }
     return null;
   }

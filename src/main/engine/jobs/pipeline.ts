@@ -269,7 +269,9 @@ export class IndexingJob {
     }
     if (fault !== undefined) {
       const left = Math.max(0, this.progress.total - this.progress.done);
-      throw new IndexingError(`Indexing stopped: ${message(fault)}. ${left} photo${left === 1 ? ' is' : 's are'} still waiting and will be indexed on the next run.`, { cause: fault });
+      throw new IndexingError(`Indexing stopped: ${message(fault)}. ${left} photo${left === 1 ? ' is' : 's are'} still waiting and will be indexed on the next run.`, {
+        cause: fault,
+      });
     }
     return {
       indexed: this.progress.done - this.progress.errors,

@@ -116,7 +116,8 @@ export class LibraryWatcher extends EventEmitter<{ job: [WatchJob]; error: [Erro
     watcher.on('add', onEvent).on('change', onEvent).on('unlink', onEvent).on('addDir', onEvent).on('unlinkDir', onEvent);
     watcher.on('error', (error: unknown) => {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOSPC' || code === 'EMFILE') this.fallBack(folder, `the system's file-watch limit is reached (${code}); changes are picked up every ${Math.round(this.options.pollMs / 1000)} s`);
+      if (code === 'ENOSPC' || code === 'EMFILE')
+        this.fallBack(folder, `the system's file-watch limit is reached (${code}); changes are picked up every ${Math.round(this.options.pollMs / 1000)} s`);
       else this.emit('error', error instanceof Error ? error : new Error(String(error)));
     });
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));

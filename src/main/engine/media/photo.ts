@@ -109,9 +109,10 @@ function isoDate(value: unknown): string | null {
 
 async function exifOf(bytes: Buffer): Promise<Pick<PhotoMetadata, 'takenAt' | 'camera' | 'gps'>> {
   try {
-    const exif = (await exifr.parse(bytes, { pick: ['DateTimeOriginal', 'CreateDate', 'Make', 'Model', 'GPSLatitude', 'GPSLongitude', 'GPSLatitudeRef', 'GPSLongitudeRef'], gps: true })) as
-      | Record<string, unknown>
-      | undefined;
+    const exif = (await exifr.parse(bytes, {
+      pick: ['DateTimeOriginal', 'CreateDate', 'Make', 'Model', 'GPSLatitude', 'GPSLongitude', 'GPSLatitudeRef', 'GPSLongitudeRef'],
+      gps: true,
+    })) as Record<string, unknown> | undefined;
     if (!exif) return { takenAt: null, camera: null, gps: null };
     const make = typeof exif.Make === 'string' ? exif.Make.trim() : '';
     const model = typeof exif.Model === 'string' ? exif.Model.trim() : '';

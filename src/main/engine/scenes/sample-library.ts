@@ -17,7 +17,15 @@ const SHOWCASE: ReadonlyArray<Omit<Scene, 'layoutSeed'>> = [
   { groups: [{ colour: 'red', shape: 'circle', count: 1 }], background: 'grass', position: 'left', word: null },
   { groups: [{ colour: 'blue', shape: 'square', count: 1 }], background: 'sand', position: 'middle', word: 'cafe' },
   { groups: [{ colour: 'yellow', shape: 'star', count: 3 }], background: 'night', position: 'top', word: null },
-  { groups: [{ colour: 'red', shape: 'triangle', count: 1 }, { colour: 'orange', shape: 'diamond', count: 1 }], background: 'sky', position: null, word: null },
+  {
+    groups: [
+      { colour: 'red', shape: 'triangle', count: 1 },
+      { colour: 'orange', shape: 'diamond', count: 1 },
+    ],
+    background: 'sky',
+    position: null,
+    word: null,
+  },
   { groups: [{ colour: 'purple', shape: 'circle', count: 2 }], background: 'plain', position: 'right', word: 'sale' },
 ];
 

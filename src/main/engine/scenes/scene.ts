@@ -148,11 +148,7 @@ export function randomScene(seed: number, options: SceneOptions = {}): Scene {
 }
 
 /** A scene built from a description, for fixtures that need one exact picture. */
-export function makeScene(
-  groups: ObjectGroup[],
-  background: Background,
-  options: { position?: Position | null; word?: Word | null; layoutSeed?: number } = {},
-): Scene {
+export function makeScene(groups: ObjectGroup[], background: Background, options: { position?: Position | null; word?: Word | null; layoutSeed?: number } = {}): Scene {
   return {
     groups,
     background,
@@ -199,17 +195,30 @@ function backgroundSvg(background: Background, w: number, h: number, random: () 
 
 function shapeSvg(shape: Shape, cx: number, cy: number, r: number, fill: string, stroke: string): string {
   const attrs = `fill="${fill}" stroke="${stroke}" stroke-width="${(r * 0.06).toFixed(2)}"`;
-  const points = (pts: Array<[number, number]>) =>
-    `<polygon points="${pts.map(([x, y]) => `${(cx + x * r).toFixed(1)},${(cy + y * r).toFixed(1)}`).join(' ')}" ${attrs}/>`;
+  const points = (pts: Array<[number, number]>) => `<polygon points="${pts.map(([x, y]) => `${(cx + x * r).toFixed(1)},${(cy + y * r).toFixed(1)}`).join(' ')}" ${attrs}/>`;
   switch (shape) {
     case 'circle':
       return `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="${r.toFixed(1)}" ${attrs}/>`;
     case 'square':
-      return points([[-0.85, -0.85], [0.85, -0.85], [0.85, 0.85], [-0.85, 0.85]]);
+      return points([
+        [-0.85, -0.85],
+        [0.85, -0.85],
+        [0.85, 0.85],
+        [-0.85, 0.85],
+      ]);
     case 'triangle':
-      return points([[0, -1], [0.95, 0.8], [-0.95, 0.8]]);
+      return points([
+        [0, -1],
+        [0.95, 0.8],
+        [-0.95, 0.8],
+      ]);
     case 'diamond':
-      return points([[0, -1.1], [0.75, 0], [0, 1.1], [-0.75, 0]]);
+      return points([
+        [0, -1.1],
+        [0.75, 0],
+        [0, 1.1],
+        [-0.75, 0],
+      ]);
     case 'star': {
       const pts: Array<[number, number]> = [];
       for (let i = 0; i < 10; i++) {

@@ -50,12 +50,15 @@ function ftsString(value: string): string {
 /** Reciprocal-rank fusion constant: how much a top rank counts over a lower one. */
 const RRF_K = 60;
 
-
 function snippet(highlighted: string): string {
   const at = highlighted.indexOf('«');
   if (at < 0) return highlighted.slice(0, 120);
   const start = Math.max(0, highlighted.lastIndexOf('\n', at) + 1);
-  return highlighted.slice(start, start + 140).split('\n')[0]!.replace(/[«»]/g, '').trim();
+  return highlighted
+    .slice(start, start + 140)
+    .split('\n')[0]!
+    .replace(/[«»]/g, '')
+    .trim();
 }
 
 /**
@@ -102,10 +105,14 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
       keyword.set(hit.id, { rank, reason });
     });
   }
-  const phraseIds =
-    parsed.phrases.length > 0 ? new Set(catalog.keywordSearch(parsed.phrases.map(ftsString).join(' AND '), 100_000).map((h) => h.id)) : undefined;
+  const phraseIds = parsed.phrases.length > 0 ? new Set(catalog.keywordSearch(parsed.phrases.map(ftsString).join(' AND '), 100_000).map((h) => h.id)) : undefined;
 
-  const cutoff = request.all ? -Infinity : relevanceCutoff([...visual.values()].map((v) => v.similarity), pack.manifest.logitScale);
+  const cutoff = request.all
+    ? -Infinity
+    : relevanceCutoff(
+        [...visual.values()].map((v) => v.similarity),
+        pack.manifest.logitScale,
+      );
   const fused = new Map<number, { fused: number; relevant: boolean }>();
   for (const [id, v] of visual) fused.set(id, { fused: 1 / (RRF_K + v.rank), relevant: v.similarity >= cutoff });
   for (const [id, k] of keyword) {

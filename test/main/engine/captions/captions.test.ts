@@ -15,7 +15,15 @@ describe('captions and albums', () => {
     const grass = [
       scene([['red', 'circle']], 'grass', 'left', 1),
       scene([['blue', 'star', 2]], 'grass', 'middle', 2),
-      scene([['yellow', 'square'], ['purple', 'diamond']], 'grass', null, 3),
+      scene(
+        [
+          ['yellow', 'square'],
+          ['purple', 'diamond'],
+        ],
+        'grass',
+        null,
+        3,
+      ),
       scene([['orange', 'triangle']], 'grass', 'right', 4),
     ];
     for (const [i, s] of grass.entries()) await writeScene(join(library, 'Holiday 2024', `IMG_${i}.jpg`), s);
@@ -45,7 +53,10 @@ describe('captions and albums', () => {
     const caption = engine.catalog.caption(photo.id)!.text;
     assert.match(caption, /orange triangle/);
     const { results } = await engine.search(searchParams.parse({ query: '"triangle"' }));
-    assert.deepEqual(results.map((r) => r.id), [photo.id]);
+    assert.deepEqual(
+      results.map((r) => r.id),
+      [photo.id],
+    );
     assert.ok(results[0]!.why.some((w) => w.kind === 'caption' && /triangle/.test(w.detail)));
   });
 

@@ -122,12 +122,18 @@ describe('watching a library folder on a drive that is unplugged and plugged bac
     await rename(library, join(tmp.path, 'elsewhere'));
     // The watcher may or may not hear of it (the OS watch moves with the folder); a scan certainly does.
     await engine.update();
-    assert.deepEqual(engine.status().offline.map((o) => o.path), [library]);
+    assert.deepEqual(
+      engine.status().offline.map((o) => o.path),
+      [library],
+    );
     await rename(join(tmp.path, 'elsewhere'), library);
     const deadline = Date.now() + 30_000;
     while (engine.status().offline.length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(engine.status().offline, [], 'the returning folder is noticed without a restart');
-    assert.deepEqual([join(library, 'red.jpg'), join(library, 'day', 'blue.jpg')].map((p) => engine.catalog.photoByPath(p)!.id), ids);
+    assert.deepEqual(
+      [join(library, 'red.jpg'), join(library, 'day', 'blue.jpg')].map((p) => engine.catalog.photoByPath(p)!.id),
+      ids,
+    );
     // And it is watched again: a photo copied in now is indexed.
     const job = nextJob(watcher);
     await writeScene(join(library, 'new.jpg'), scene([['yellow', 'star']], 'night', 'top', 3), { width: 320, height: 240 });

@@ -36,7 +36,11 @@ describe('decoding photos', () => {
   });
 
   it('shrinks a 24-megapixel JPEG on load and still reads its EXIF', async () => {
-    const big = await renderScene(scene([['red', 'circle']], 'grass', 'left', 5), { width: 6000, height: 4000, exif: { make: 'Canon', model: 'Canon EOS R6', takenAt: new Date(Date.UTC(2022, 2, 3, 4, 5, 6)) } });
+    const big = await renderScene(scene([['red', 'circle']], 'grass', 'left', 5), {
+      width: 6000,
+      height: 4000,
+      exif: { make: 'Canon', model: 'Canon EOS R6', takenAt: new Date(Date.UTC(2022, 2, 3, 4, 5, 6)) },
+    });
     const prepared = await preparePhoto(big, [input, { size: 224, resize: 'crop' }]);
     assert.equal(prepared.metadata.takenAt, '2022-03-03T04:05:06Z');
     assert.equal(prepared.metadata.camera, 'Canon EOS R6');
