@@ -3,7 +3,6 @@ import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import sharp, { type OutputInfo, type Sharp } from 'sharp';
 import exifr from 'exifr';
-import decodeHeic from 'heic-decode';
 import { MAX_INPUT_PIXELS, RESIZE_FIT, type ResizeMode, type RgbPixels } from './decode.js';
 
 /** Extensions the scanner picks up. Content decides the decoder, not the name. */
@@ -72,6 +71,8 @@ export function readableDecodeError(error: unknown): string {
 async function openImage(bytes: Buffer): Promise<Sharp> {
   const options = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' as const, sequentialRead: true };
   if (isHeif(bytes)) {
+    // Loaded on first use: the WebAssembly decoder costs about 0.1 s to import, which every CLI command would pay.
+    const { default: decodeHeic } = await import('heic-decode');
     const image = await decodeHeic({ buffer: bytes });
     if (image.width * image.height > MAX_INPUT_PIXELS) throw new PhotoError(`image is too large to decode safely (over ${MAX_INPUT_PIXELS / 1e6} megapixels)`);
     return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
