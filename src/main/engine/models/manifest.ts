@@ -30,7 +30,49 @@ const imageEncoder = z.object({
   resize: z.enum(['crop', 'squash', 'letterbox']),
   mean: z.tuple([z.number(), z.number(), z.number()]),
   std: z.tuple([z.number(), z.number(), z.number()]),
+  /**
+   * The export's own Hugging Face preprocessing file. When the pack holds it, its size, crop and
+   * mean/std are what the encoder is fed (the values above are the fallback for packs without one).
+   */
+  preprocessor: relativePath.default('preprocessor_config.json'),
 });
+
+const rgb = z.tuple([z.number(), z.number(), z.number()]);
+const hfSize = z.union([z.number().int().positive(), z.object({ height: z.number().int().positive(), width: z.number().int().positive() }), z.object({ shortest_edge: z.number().int().positive() })]);
+
+/** The parts of a Hugging Face `preprocessor_config.json` (CLIPImageProcessor and kin) that decide the pixels. */
+const preprocessorConfig = z.object({
+  size: hfSize.optional(),
+  crop_size: hfSize.optional(),
+  do_center_crop: z.boolean().optional(),
+  image_mean: rgb.optional(),
+  image_std: rgb.optional(),
+  /** Our own key, for packs trained on stretched images (tiny-coca). */
+  glimpse_resize_mode: z.enum(['crop', 'squash', 'letterbox']).optional(),
+});
+
+function squareSide(size: z.infer<typeof hfSize>, where: string): number {
+  if (typeof size === 'number') return size;
+  if ('shortest_edge' in size) return size.shortest_edge;
+  if (size.height !== size.width) throw new PackError(`${where}: a ${size.width}x${size.height} input is not square; Glimpse feeds square inputs`);
+  return size.height;
+}
+
+/**
+ * The image preprocessing a pack's `preprocessor_config.json` describes, over the manifest's values:
+ * center-crop configs (CLIP: resize the short edge, crop the middle) are `crop` at `crop_size`;
+ * a fixed height x width without a crop is `squash`; mean/std come from `image_mean`/`image_std`.
+ */
+export function applyPreprocessorConfig(image: PackManifest['image'], json: unknown, where: string): PackManifest['image'] {
+  const parsed = preprocessorConfig.safeParse(json);
+  if (!parsed.success) throw new PackError(`${where}: unreadable preprocessing config: ${parsed.error.issues[0]!.message}`);
+  const c = parsed.data;
+  const crop = c.do_center_crop === true;
+  const sizeSpec = crop ? (c.crop_size ?? c.size) : c.size;
+  const size = sizeSpec ? squareSide(sizeSpec, where) : image.size;
+  const resize = c.glimpse_resize_mode ?? (crop || (sizeSpec && typeof sizeSpec === 'object' && 'shortest_edge' in sizeSpec) ? 'crop' : sizeSpec ? 'squash' : image.resize);
+  return { ...image, size, resize, mean: c.image_mean ?? image.mean, std: c.image_std ?? image.std };
+}
 
 const textEncoder = z.object({
   file: relativePath,
@@ -129,5 +171,18 @@ export async function readManifest(packDir: string): Promise<PackManifest> {
   } catch {
     throw new PackError(`${path} is not valid JSON`);
   }
-  return parseManifest(json, path);
+  const manifest = parseManifest(json, path);
+  const preprocessor = join(packDir, manifest.image.preprocessor);
+  let config: string;
+  try {
+    config = await readFile(preprocessor, 'utf8');
+  } catch {
+    return manifest; // no preprocessing file: the manifest's values
+  }
+  try {
+    json = JSON.parse(config);
+  } catch {
+    throw new PackError(`${preprocessor} is not valid JSON`);
+  }
+  return { ...manifest, image: applyPreprocessorConfig(manifest.image, json, preprocessor) };
 }

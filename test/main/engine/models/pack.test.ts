@@ -5,7 +5,10 @@ import { ModelPack } from '../../../../src/main/engine/models/pack.js';
 import { preparePhoto } from '../../../../src/main/engine/media/photo.js';
 import { renderScene } from '../../../../src/main/engine/scenes/render.js';
 import { captionOf } from '../../../../src/main/engine/scenes/scene.js';
-import { scene } from '../../../fixtures.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { applyPreprocessorConfig } from '../../../../src/main/engine/models/manifest.js';
+import { installPackCopy, scene, tempDir } from '../../../fixtures.js';
 
 const TINY_COCA = fileURLToPath(new URL('../../../../models/tiny-coca', import.meta.url));
 
@@ -119,6 +122,42 @@ describe('execution providers', () => {
       assert.deepEqual(new Set(pack.sessions.map((s) => s.fallbackReason)), new Set(['CPU requested']));
     } finally {
       await pack.close();
+    }
+  });
+});
+
+describe("a pack's own preprocessing file", () => {
+  it('reads the Hugging Face forms of size, crop and mean/std', () => {
+    const base = { file: 'v.onnx', input: 'pixel_values', embeddingOutput: 'image_embeds', size: 1, resize: 'letterbox' as const, mean: [0, 0, 0] as [number, number, number], std: [1, 1, 1] as [number, number, number], preprocessor: 'p.json' };
+    const clip = applyPreprocessorConfig(base, { size: { shortest_edge: 224 }, crop_size: { height: 224, width: 224 }, do_center_crop: true, image_mean: [0.48145466, 0.4578275, 0.40821073], image_std: [0.26862954, 0.26130258, 0.27577711] }, 'clip');
+    assert.deepEqual([clip.size, clip.resize, clip.mean[0], clip.std[2]], [224, 'crop', 0.48145466, 0.27577711]);
+    const siglip = applyPreprocessorConfig(base, { size: { height: 384, width: 384 }, do_center_crop: false, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5] }, 'siglip');
+    assert.deepEqual([siglip.size, siglip.resize, siglip.mean], [384, 'squash', [0.5, 0.5, 0.5]]);
+    assert.deepEqual(applyPreprocessorConfig(base, {}, 'empty'), base, 'what the file does not say, the manifest says');
+    assert.throws(() => applyPreprocessorConfig(base, { size: { height: 224, width: 320 } }, 'wide'), /not square/);
+    assert.throws(() => applyPreprocessorConfig(base, { image_mean: [0.5, 0.5] }, 'short'), /unreadable preprocessing config/);
+  });
+
+  it('is what the encoder is fed: a pack whose file says other mean/std embeds the same photo differently', async () => {
+    const tmp = tempDir();
+    try {
+      const dir = await installPackCopy(tmp.path, 'tiny-coca-grey');
+      const configFile = join(dir, 'preprocessor_config.json');
+      const config = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+      writeFileSync(configFile, JSON.stringify({ ...config, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5] }));
+      const [original, grey] = await Promise.all([ModelPack.open(TINY_COCA, { device: 'cpu' }), ModelPack.open(dir, { device: 'cpu' })]);
+      try {
+        assert.deepEqual(original.manifest.image.mean, [0.48145466, 0.4578275, 0.40821073], "the bundled pack's file agrees with its manifest");
+        assert.deepEqual(grey.manifest.image.mean, [0.5, 0.5, 0.5]);
+        const photo = await preparePhoto(await renderScene(SCENES[0]!, { width: 320, height: 240 }), [original.imageInput]);
+        const [a] = await original.embedImages(photo.inputs);
+        const [b] = await grey.embedImages(photo.inputs);
+        assert.ok(dot(a!.embedding, b!.embedding) < 0.9999, 'the other normalisation changes the embedding');
+      } finally {
+        await Promise.all([original.close(), grey.close()]);
+      }
+    } finally {
+      tmp.remove();
     }
   });
 });
