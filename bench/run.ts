@@ -425,6 +425,13 @@ async function main(): Promise<void> {
   results.quick = QUICK;
   // `--search-sizes=1000000` runs only the search section at those sizes (the 1M run takes its own half hour).
   const onlySearch = process.argv.find((a) => a.startsWith('--search-sizes='));
+  // `--catalogue-only=100000` runs only the large-catalogue section (cold start, rescan, open-time checks).
+  const onlyCatalogue = process.argv.find((a) => a.startsWith('--catalogue-only='));
+  if (onlyCatalogue) {
+    await benchLargeCatalogue(Number(onlyCatalogue.split('=')[1]));
+    writeFileSync(join(ROOT, 'results-catalogue.json'), JSON.stringify({ ...results, table }, null, 2));
+    return;
+  }
   if (onlySearch) {
     await benchSearch(onlySearch.split('=')[1]!.split(',').map(Number));
     writeFileSync(join(ROOT, 'results-search.json'), JSON.stringify({ ...results, table }, null, 2));

@@ -97,6 +97,14 @@ describe('faults', () => {
     const { size } = await handle.stat();
     await handle.write(Buffer.alloc(512, 0xff), 0, 512, Math.floor(size / 2));
     await handle.close();
+    // A reader (a `glimpse search`) sees the file changed since it was written, and checks it too.
+    const reader = await GlimpseEngine.open({ dataDir, device: 'cpu', access: 'read' });
+    try {
+      assert.equal(reader.index.origin, 'rebuilt');
+      assert.match(reader.index.rebuildReason ?? '', /checksum/);
+    } finally {
+      await reader.close();
+    }
     engine = await GlimpseEngine.open({ dataDir, device: 'cpu' });
     try {
       assert.equal(engine.index.origin, 'rebuilt');
