@@ -177,10 +177,10 @@ describe('faults', () => {
     const { photos, dataDir } = fresh();
     await library(photos, 5);
     const pack = await installPackCopy(dataDir, 'broken-size');
-    const manifestFile = join(pack, 'glimpse-pack.json');
-    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { image: { size: number } };
-    manifest.image.size = 72; // the ONNX model takes 64 x 64: every inference fails
-    await writeFile(manifestFile, JSON.stringify(manifest));
+    // The pack's preprocessing file says 72 x 72; its ONNX model takes 64 x 64: every inference fails.
+    const configFile = join(pack, 'preprocessor_config.json');
+    const config = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+    await writeFile(configFile, JSON.stringify({ ...config, size: { height: 72, width: 72 } }));
     const engine = await GlimpseEngine.open({ dataDir, device: 'cpu', model: 'broken-size' });
     try {
       engine.addFolder(photos);

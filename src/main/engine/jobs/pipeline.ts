@@ -185,6 +185,7 @@ export class IndexingJob {
     let rateWindow: Array<{ t: number; done: number }> = [{ t: started, done: 0 }];
     const stop = (error: unknown) => {
       fault ??= error;
+      this.pausedGate?.release(); // a paused producer must see the fault too
       signal.notify();
     };
 
