@@ -1,10 +1,13 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ApiHost } from '../main/host/api-host.js';
 import type { EngineOptions } from '../main/engine/engine.js';
 import { type WebServer, startWebServer } from '../main/web/server.js';
 
-/** The built renderer, relative to this file (src/cli -> out/renderer). */
-export const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
+/** The built renderer: out/renderer, seen from src/cli (run through tsx) or from out/node/cli (compiled). */
+export const RENDERER_DIR =
+  ['../../out/renderer', '../../renderer'].map((up) => fileURLToPath(new URL(up, import.meta.url))).find((dir) => existsSync(dir)) ??
+  fileURLToPath(new URL('../../out/renderer', import.meta.url));
 
 /** Runs web mode until interrupted: the engine host, the watcher and the loopback server. */
 export async function runWeb(options: EngineOptions, port: number): Promise<void> {
