@@ -11,15 +11,12 @@ import { defaultDataDir } from '../main/engine/data-dir.js';
 import { GlimpseEngine, type EngineOptions } from '../main/engine/engine.js';
 import type { SearchRequest } from '../main/engine/search/search.js';
 import { searchParams } from '../shared/api.js';
-import { createProgressReporter } from './progress.js';
 import { printResults, printStatus, printUpdate } from './format.js';
 import { describeHolder } from '../main/engine/library-lock.js';
 import { isDamage } from '../main/engine/catalog/backup.js';
 import { registerModelCommands } from './models.js';
-import { runDoctor } from './doctor.js';
-import { runWatch } from './watch.js';
-import { runWeb } from './web.js';
-import { writeSampleLibrary } from '../main/engine/scenes/sample-library.js';
+// Commands that need more than the engine (the watcher, the web server, image rendering, a progress bar)
+// load it when they run: a `glimpse search` pays only for what a search uses.
 
 interface GlobalOptions {
   dataDir: string;
@@ -130,7 +127,7 @@ export function buildProgram(): Command {
         program,
         async (engine) => {
           const rows = folders.map((f) => engine.addFolder(f));
-          const progress = o.json ? undefined : createProgressReporter();
+          const progress = o.json ? undefined : (await import('./progress.js')).createProgressReporter();
           try {
             const summary = await engine.update({ ...(rows.length ? { folders: rows } : {}), ...(progress ? { onProgress: progress.update } : {}) });
             progress?.stop();
@@ -215,20 +212,20 @@ export function buildProgram(): Command {
   program
     .command('doctor')
     .description('check this machine: runtime, data folder, model pack, which device each model session uses')
-    .action(async () => runDoctor(engineOptions(program)));
+    .action(async () => (await import('./doctor.js')).runDoctor(engineOptions(program)));
 
   program
     .command('watch')
     .description('keep folders indexed: watch them and index what changes, with a live progress line')
     .argument('[folders...]', 'folders to add and watch (none: all library folders)')
-    .action(async (folders: string[]) => runWatch(engineOptions(program), folders));
+    .action(async (folders: string[]) => (await import('./watch.js')).runWatch(engineOptions(program), folders));
 
   program
     .command('web')
     .description('serve the Glimpse app to a browser on this machine (loopback only, with a per-run token)')
     .option('--port <port>', 'port (0: any free port)', (v) => Number(v), 0)
     .option('--no-open', 'accepted for compatibility; the URL is printed, never opened')
-    .action(async (o: { port: number }) => runWeb(engineOptions(program), o.port));
+    .action(async (o: { port: number }) => (await import('./web.js')).runWeb(engineOptions(program), o.port));
 
   program
     .command('sample')
@@ -236,6 +233,7 @@ export function buildProgram(): Command {
     .argument('<dir>')
     .option('--count <n>', 'how many photos', positiveInt, 60)
     .action(async (dir: string, o: { count: number }) => {
+      const { writeSampleLibrary } = await import('../main/engine/scenes/sample-library.js');
       const written = await writeSampleLibrary(resolve(dir), { count: o.count });
       console.log(`Wrote ${written.length} photos to ${resolve(dir)}. Index them with: glimpse index ${resolve(dir)}`);
     });
