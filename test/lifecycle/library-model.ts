@@ -194,7 +194,6 @@ class Oracle {
   /** What a complete scan and index does, as reconcile.ts promises it. */
   index(): void {
     const offline = this.offlineRoots();
-    this.markedOffline = offline.filter((r) => [...this.rows.values()].some((row) => under(row.path, r)));
     const isOffline = (p: string) => offline.some((r) => under(p, r));
     const byPath = new Map([...this.rows.values()].map((r) => [r.path, r]));
     const gone = new Set<Row>();
@@ -214,6 +213,8 @@ class Oracle {
       }
     }
     for (const row of gone) this.rows.delete(row.key);
+    // Reported offline: the offline roots that still hold photos not found elsewhere.
+    this.markedOffline = offline.filter((r) => [...this.rows.values()].some((row) => under(row.path, r)));
     for (const row of this.rows.values()) {
       if (isOffline(row.path)) continue;
       const file = this.disk.get(row.path)!;

@@ -158,10 +158,10 @@ export async function reconcile(catalog: Catalog, scopes: readonly ReconcileScop
   const gone = new Map<number, { id: number; size: number; hash: string | null }>();
   // Kept for an offline folder, but a move candidate all the same: the same content found elsewhere is
   // the same photo (a folder moved out of a library folder that now lists as empty, say).
-  const kept = new Map<number, { id: number; size: number; hash: string | null }>();
+  const kept = new Map<number, { id: number; size: number; hash: string | null; path: string }>();
   const fresh: Array<{ folderId: number; file: ScannedFile }> = [];
-  const offlineMarks: Array<{ folderId: number; dir: string; reason: string }> = [];
-  const onlineAgain: string[] = [];
+  const unlisted: Array<{ folderId: number; dir: string; reason: string }> = [];
+  const wasOffline: string[] = [];
   for (const { folder, root, listing } of scopes) {
     const rows = catalog.photosInFolder(folder.id).filter((r) => isUnder(r.path, root));
     const offline = new Map(listing.unlistable);
@@ -178,13 +178,11 @@ export async function reconcile(catalog: Catalog, scopes: readonly ReconcileScop
     }
     for (const row of rows) {
       if (seen.has(row.path)) continue;
-      if (offlineDirs.some((d) => isUnder(row.path, d))) kept.set(row.id, { id: row.id, size: row.size, hash: row.hash });
+      if (offlineDirs.some((d) => isUnder(row.path, d))) kept.set(row.id, { id: row.id, size: row.size, hash: row.hash, path: row.path });
       else gone.set(row.id, { id: row.id, size: row.size, hash: row.hash });
     }
-    // Offline marks: set for folders that hold catalogued photos and could not be listed, cleared for
-    // every folder under the walked root that was listed this time.
-    for (const [dir, reason] of offline) if (rows.some((r) => isUnder(r.path, dir))) offlineMarks.push({ folderId: folder.id, dir, reason });
-    for (const o of catalog.offlineDirs()) if (o.folder_id === folder.id && isUnder(o.dir, root) && !offline.has(o.dir)) onlineAgain.push(o.dir);
+    for (const [dir, reason] of offline) unlisted.push({ folderId: folder.id, dir, reason });
+    for (const o of catalog.offlineDirs()) if (o.folder_id === folder.id && isUnder(o.dir, root)) wasOffline.push(o.dir);
   }
   const goneBySize = new Map<number, Array<{ id: number; hash: string | null }>>();
   for (const g of [...gone.values(), ...kept.values()]) goneBySize.set(g.size, [...(goneBySize.get(g.size) ?? []), g]);
@@ -209,6 +207,10 @@ export async function reconcile(catalog: Catalog, scopes: readonly ReconcileScop
     } else added.push({ folderId, file, hash });
   }
   const removedIds = [...gone.keys()];
+  // Offline: a folder that could not be listed and still holds photos that were not found elsewhere.
+  // Every other folder under a walked root that was offline is online again.
+  const offlineMarks = unlisted.filter((u) => [...kept.values()].some((k) => isUnder(k.path, u.dir)));
+  const onlineAgain = wasOffline.filter((dir) => !offlineMarks.some((m) => m.dir === dir));
   catalog.transaction(() => {
     for (const { id, file } of changed) catalog.markChanged(id, file.size, file.mtimeMs);
     for (const { id, folderId, file } of moves) catalog.movePhoto(id, { folderId, path: file.path, size: file.size, mtimeMs: file.mtimeMs });
