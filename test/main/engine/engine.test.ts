@@ -256,3 +256,32 @@ describe('the vector index file', () => {
     }
   });
 });
+
+describe('the same answer everywhere', () => {
+  const tmp = tempDir();
+  after(() => tmp.remove());
+
+  it('shows the same photos, in the same order, with the same number hidden, however many results are asked for', { timeout: 300_000 }, async () => {
+    const { writeSampleLibrary } = await import('../../../src/main/engine/scenes/sample-library.js');
+    const library = join(tmp.path, 'Photos');
+    // More photos than a small request used to rank, so the candidate pool would have differed.
+    await writeSampleLibrary(library, { count: 260, width: 160, height: 120 });
+    const engine = await GlimpseEngine.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', captions: false });
+    try {
+      engine.addFolder(library);
+      await engine.update();
+      for (const query of ['a red circle', 'two blue squares on sand', 'a star at night']) {
+        const cli = await engine.search(request(query, { limit: 5 }));
+        const app = await engine.search(searchParams.parse({ query, limit: 1000 }));
+        assert.deepEqual(
+          cli.results.map((r) => r.id),
+          app.results.slice(0, 5).map((r) => r.id),
+          `the first five for "${query}"`,
+        );
+        assert.equal(cli.hidden, app.hidden, `the same number of weaker matches hidden for "${query}"`);
+      }
+    } finally {
+      await engine.close();
+    }
+  });
+});

@@ -47,6 +47,9 @@ function ftsString(value: string): string {
   return `"${value.replace(/"/g, '""')}"`;
 }
 
+/** How many visual and keyword candidates every search ranks: the API's largest limit. */
+export const CANDIDATE_POOL = 1000;
+
 /** Reciprocal-rank fusion constant: how much a top rank counts over a lower one. */
 const RRF_K = 60;
 
@@ -83,7 +86,9 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
   const understood = parsed.text !== '' && (await pack.unknownWords(parsed.text)).length < parsed.text.split(/\s+/).length;
   if (understood) parts.push((await pack.embedTexts([parsed.text]))[0]!);
 
-  const candidates = Math.max(200, request.limit * 3);
+  // One candidate pool for every request, whatever its limit, so the cutoff (computed over the pool)
+  // and the ranking are the same in the app, the CLI and --json: the limit only truncates.
+  const candidates = CANDIDATE_POOL;
   const visual = new Map<number, { similarity: number; rank: number }>();
   if (parts.length > 0) {
     const query = l2normalise(parts.reduce((sum, v) => sum.map((x, i) => x + v[i]!)));
