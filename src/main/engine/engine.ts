@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Album, FolderInfo, OfflineFolder, PhotoDetail, Progress, SearchResponse, Status } from '../../shared/api.js';
 import { backupCatalog, backupDue, isDamage, markDamaged, openCatalog } from './catalog/backup.js';
-import { Catalog, type FolderRow, isUnder } from './catalog/catalog.js';
+import { Catalog, type FolderRow, type OfflineDir, isUnder } from './catalog/catalog.js';
 import { refreshAlbums } from './captions/albums.js';
 import { VectorIndex } from './index/vector-index.js';
 import { IndexingJob, type PipelineSummary } from './jobs/pipeline.js';
@@ -48,6 +48,11 @@ export class EngineError extends Error {
 }
 
 const IDLE: Progress = { phase: 'idle', done: 0, total: 0, errors: 0, rate: 0, etaSeconds: null, currentFile: null, failure: null };
+
+/** An offline folder as the API shows it: since when (ISO) and why. */
+function offlineMark(o: OfflineDir | undefined): { since: string; reason: string } | null {
+  return o ? { since: new Date(o.since).toISOString(), reason: o.reason } : null;
+}
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -185,21 +190,21 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     return removed;
   }
 
-  folderInfo(row: FolderRow): FolderInfo {
-    const offline = this.catalog.offlineDirs().find((o) => o.dir === row.path);
+  /** `offline`: the catalogue's offline folders, when the caller has them already (status lists every folder). */
+  folderInfo(row: FolderRow, offline: OfflineDir[] = this.catalog.offlineDirs()): FolderInfo {
     return {
       id: row.id,
       path: row.path,
       photoCount: row.photo_count,
       errorCount: row.error_count,
       watchNote: row.watch_note,
-      offline: offline ? { since: new Date(offline.since).toISOString(), reason: offline.reason } : null,
+      offline: offlineMark(offline.find((o) => o.dir === row.path)),
     };
   }
 
   /** Folders (library folders or folders inside them) that could not be listed, and the photos kept for them. */
-  offlineFolders(): OfflineFolder[] {
-    return this.catalog.offlineDirs().map((o) => ({ path: o.dir, since: new Date(o.since).toISOString(), reason: o.reason, photos: this.catalog.photoCountUnder(o.dir) }));
+  offlineFolders(offline: OfflineDir[] = this.catalog.offlineDirs()): OfflineFolder[] {
+    return offline.map((o) => ({ path: o.dir, ...offlineMark(o)!, photos: this.catalog.photoCountUnder(o.dir) }));
   }
 
   // ---- scanning and indexing ----
@@ -326,11 +331,6 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     return search(this.catalog, this.pack, this.index, request);
   }
 
-  private offlineOf(path: string): { since: string; reason: string } | null {
-    const o = this.catalog.offlineDirs().find((d) => isUnder(path, d.dir));
-    return o ? { since: new Date(o.since).toISOString(), reason: o.reason } : null;
-  }
-
   /** Search by example with an image file that need not be in the library. */
   async searchByFile(file: string, request: SearchRequest): Promise<SearchResponse> {
     const pixels = await decodeFileForModel(await readFile(file), this.pack.imageInput);
@@ -360,7 +360,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       album: album ? { id: album.id, title: album.user_title ?? album.title } : null,
       status: row.status,
       error: row.error,
-      offline: this.offlineOf(row.path),
+      offline: offlineMark(this.catalog.offlineDirs().find((d) => isUnder(row.path, d.dir))),
     };
   }
 
@@ -403,12 +403,13 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   }
 
   status(): Status {
+    const offline = this.catalog.offlineDirs();
     return {
-      folders: this.catalog.folders().map((f) => this.folderInfo(f)),
+      folders: this.catalog.folders().map((f) => this.folderInfo(f, offline)),
       photos: this.catalog.counts(this.pack.id),
       model: { id: this.pack.id, name: this.pack.manifest.name, captions: this.pack.hasCaptioner, providers: [...new Set(this.pack.sessions.map((s) => s.provider))] },
       progress: this.progress,
-      offline: this.offlineFolders(),
+      offline: this.offlineFolders(offline),
       readOnly: this.readOnlyReason(),
       notices: [...this.notices],
     };

@@ -146,11 +146,6 @@ export class VectorIndex {
     this.options = { ...this.options, writable: true };
   }
 
-  /** The log position the index covers. */
-  get coveredSeq(): number {
-    return this.seq;
-  }
-
   private dataPath(generation: string, kind: 'hnsw' | 'live'): string {
     return join(this.dir, `${this.model}@${generation}.${kind}`);
   }
@@ -298,10 +293,6 @@ export class VectorIndex {
     this.index.markDelete(id);
     this.live.delete(id);
     this.dirty = true;
-  }
-
-  has(id: number): boolean {
-    return this.live.has(id);
   }
 
   /** Nearest photos by cosine similarity; `allowed` restricts the search to those ids (filters). */

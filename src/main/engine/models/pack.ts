@@ -208,11 +208,6 @@ export class ModelPack {
     return { ids: [...ids, ...new Array<number>(contextLength - ids.length).fill(padTokenId)], length: ids.length };
   }
 
-  /** The tokenizer's tokens for a text (to tell which words a pack does not know). */
-  async tokenizeToStrings(text: string): Promise<string[]> {
-    return (await this.tokenizer()).encode(text).tokens;
-  }
-
   /** Words of `text` the text encoder has no token for (word-level vocabularies; BPE knows every word). */
   async unknownWords(text: string): Promise<string[]> {
     const tokenizer = await this.tokenizer();
