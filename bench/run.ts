@@ -357,7 +357,7 @@ async function benchLargeCatalogue(n: number): Promise<void> {
       ]);
     }
   });
-  const index = VectorIndex.open(join(dataDir, 'index'), 'tiny-coca', 128, catalog, { writable: true });
+  const index = await VectorIndex.open(join(dataDir, 'index'), 'tiny-coca', 128, catalog, { writable: true });
   index.save();
   catalog.close();
   // Files get the mtime the catalogue recorded, so the rescan finds them all unchanged.
@@ -401,7 +401,7 @@ async function benchLargeCatalogue(n: number): Promise<void> {
   reading.allVectors('tiny-coca');
   const readVectorsS = (performance.now() - t0) / 1000;
   t0 = performance.now();
-  const loaded = VectorIndex.open(join(dataDir, 'index'), 'tiny-coca', 128, reading, { writable: false });
+  const loaded = await VectorIndex.open(join(dataDir, 'index'), 'tiny-coca', 128, reading, { writable: false });
   const checkedLoadS = (performance.now() - t0) / 1000;
   const graph = new hnswlib.HierarchicalNSW('ip', 128);
   t0 = performance.now();

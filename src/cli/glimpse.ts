@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultDataDir } from '../main/engine/data-dir.js';
 import { GlimpseEngine, type EngineOptions } from '../main/engine/engine.js';
+import type { PackPart } from '../main/engine/models/pack.js';
 import type { SearchRequest } from '../main/engine/search/search.js';
 import { searchParams } from '../shared/api.js';
 import { printResults, printStatus, printUpdate } from './format.js';
@@ -36,9 +37,14 @@ function engineOptions(program: Command): EngineOptions {
  * app or `glimpse watch` is indexing. Notices (a recovered catalogue, a settings file set aside) go to
  * stderr first.
  */
-async function withEngine<T>(program: Command, work: (engine: GlimpseEngine) => Promise<T>, access: { write: boolean; waitSeconds?: number } = { write: false }): Promise<T> {
+async function withEngine<T>(
+  program: Command,
+  work: (engine: GlimpseEngine) => Promise<T>,
+  access: { write: boolean; waitSeconds?: number; warm?: PackPart[] } = { write: false },
+): Promise<T> {
   const engine = await GlimpseEngine.open({
     ...engineOptions(program),
+    warm: access.warm,
     access: access.write ? 'write' : 'read',
     lockWaitMs: (access.waitSeconds ?? 0) * 1000,
     onLockWait: (holder) =>
@@ -143,7 +149,7 @@ export function buildProgram(): Command {
 
   addSearchOptions(program.command('search').description('find photos by describing them; "quoted words" must appear in a caption, album or name').argument('<query>')).action(
     async (query: string, o: SearchOptions) => {
-      await withEngine(program, async (engine) => printResults(await engine.search(searchRequest(query, o)), o.json));
+      await withEngine(program, async (engine) => printResults(await engine.search(searchRequest(query, o)), o.json), { write: false, warm: ['text'] });
     },
   );
 

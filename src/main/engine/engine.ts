@@ -12,7 +12,7 @@ import { LibraryLock, type LockHolder, describeHolder } from './library-lock.js'
 import { type ReconcileResult, type ScanProblem, reconcile, walkFolder } from './library/scan.js';
 import { decodeFileForModel, preparePhoto } from './media/photo.js';
 import { ThumbnailStore } from './media/thumbnails.js';
-import { ModelPack } from './models/pack.js';
+import { ModelPack, type PackPart } from './models/pack.js';
 import type { DevicePreference } from './models/providers.js';
 import { resolvePack } from './models/store.js';
 import { type SearchRequest, search } from './search/search.js';
@@ -34,6 +34,12 @@ export interface EngineOptions {
   onLockWait?: ((holder: LockHolder | null) => void) | undefined;
   /** How this process is named to others that find the library busy. */
   command?: string | undefined;
+  /**
+   * Model parts to open while the vector index loads (on another thread), for a caller that will use
+   * them at once: `glimpse search` opens the text encoder this way. A part that fails to open reports
+   * its error where it is first used.
+   */
+  warm?: readonly PackPart[] | undefined;
 }
 
 export interface UpdateSummary {
@@ -104,7 +110,9 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     try {
       catalog = await openCatalog(dataDir, lock !== null, notices);
       const pack = await ModelPack.open(await resolvePack(join(dataDir, 'models'), settings.model), { device: settings.device });
-      const index = VectorIndex.open(join(dataDir, 'index'), pack.id, pack.dimensions, catalog, { writable: lock !== null });
+      const warming = options.warm ? pack.load(options.warm).catch(() => undefined) : undefined;
+      const index = await VectorIndex.open(join(dataDir, 'index'), pack.id, pack.dimensions, catalog, { writable: lock !== null });
+      await warming;
       if (lock) GlimpseEngine.tidyVectorLog(catalog);
       return new GlimpseEngine(dataDir, settings, catalog, pack, index, new ThumbnailStore(join(dataDir, 'thumbs')), lock, notices);
     } catch (error) {

@@ -90,11 +90,11 @@ describe('issue 11 regressions', () => {
     }
   });
 
-  it('3. random adds, updates and removes keep the HNSW index equal to an exact search', () => {
+  it('3. random adds, updates and removes keep the HNSW index equal to an exact search', async () => {
     const { dataDir } = fresh();
     const catalog = new Catalog(join(dataDir, 'catalog.sqlite'));
     const dim = 8;
-    const index = VectorIndex.open(join(dataDir, 'index'), 'm', dim, catalog, { writable: true });
+    const index = await VectorIndex.open(join(dataDir, 'index'), 'm', dim, catalog, { writable: true });
     const random = seededRandom(11);
     const oracle = new Map<number, Float32Array>();
     const unit = () => {

@@ -108,11 +108,15 @@ export class VectorIndex {
     return graph;
   }
 
-  static open(dir: string, model: string, dim: number, catalog: Catalog, options: VectorIndexOptions): VectorIndex {
+  /**
+   * Opens the saved index, or rebuilds it from the catalogue. The graph is read on libuv's thread pool,
+   * so a caller can do other start-up work meanwhile (`glimpse search` opens the text encoder).
+   */
+  static async open(dir: string, model: string, dim: number, catalog: Catalog, options: VectorIndexOptions): Promise<VectorIndex> {
     const vi = new VectorIndex(dir, model, dim, options);
-    let problem = vi.load(catalog);
+    let problem = await vi.load(catalog);
     // The writer may have saved a new generation (and removed the one we started reading) meanwhile.
-    if (problem !== null && problem !== 'none saved' && vi.readSidecar()?.generation !== vi.triedGeneration) problem = vi.load(catalog);
+    if (problem !== null && problem !== 'none saved' && vi.readSidecar()?.generation !== vi.triedGeneration) problem = await vi.load(catalog);
     if (problem === null) {
       vi.origin = 'loaded';
     } else if (problem === 'none saved' && catalog.vectorCount(model) === 0) {
@@ -161,7 +165,7 @@ export class VectorIndex {
   }
 
   /** Loads and checks the saved index (sizes, checksums, labels, log position, then a sample against the catalogue); null when it is usable, else why not. */
-  private load(catalog: Catalog): string | null {
+  private async load(catalog: Catalog): Promise<string | null> {
     if (!existsSync(this.file)) return 'none saved';
     const sidecar = this.readSidecar();
     this.triedGeneration = sidecar?.generation;
@@ -180,7 +184,7 @@ export class VectorIndex {
       const untouched = graphStat.ino === sidecar.graphIno && graphStat.mtimeMs === sidecar.graphMtimeMs;
       if ((this.options.writable || !untouched) && fileSha256(graphFile) !== sidecar.graphSha256) return 'its graph file is damaged (checksum)';
       const graph = new hnswlib.HierarchicalNSW('ip', this.dim);
-      graph.readIndexSync(graphFile, true);
+      await graph.readIndex(graphFile, true);
       if (graph.getNumDimensions() !== this.dim || graph.getCurrentCount() !== sidecar.elements) return 'its graph does not match its description';
       const labels = new Set(graph.getIdsList());
       const live = new Float64Array(liveBytes.buffer, liveBytes.byteOffset, sidecar.count);

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
-import sharp, { type OutputInfo, type Sharp } from 'sharp';
-import exifr from 'exifr';
+import type { OutputInfo, Sharp } from 'sharp';
 import { MAX_INPUT_PIXELS, RESIZE_FIT, type ResizeMode, type RgbPixels } from './decode.js';
 
 /** Extensions the scanner picks up. Content decides the decoder, not the name. */
@@ -13,6 +12,19 @@ export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 const THUMB_SIZE = 320;
 /** The decoded working copy every model input and the thumbnail are made from (JPEG shrink-on-load gets close to it). */
 const WORKING_SIZE = 512;
+
+// libvips and the EXIF reader load on first use: a `glimpse search` or `status` decodes nothing and
+// should not pay their import (about 0.07 s together) on every start.
+let sharpModule: Promise<typeof import('sharp')> | undefined;
+const libvips = async () => (await (sharpModule ??= import('sharp'))).default;
+type ExifParse = (data: Buffer, options: { pick: string[]; gps: boolean }) => Promise<unknown>;
+let exifModule: Promise<ExifParse> | undefined;
+const parseExif = () =>
+  (exifModule ??= import('exifr').then(
+    ({ default: exifr }) =>
+      (data, options) =>
+        exifr.parse(data, options),
+  ));
 
 export class PhotoError extends Error {
   override name = 'PhotoError';
@@ -75,12 +87,13 @@ async function openImage(bytes: Buffer): Promise<Sharp> {
     const { default: decodeHeic } = await import('heic-decode');
     const image = await decodeHeic({ buffer: bytes });
     if (image.width * image.height > MAX_INPUT_PIXELS) throw new PhotoError(`image is too large to decode safely (over ${MAX_INPUT_PIXELS / 1e6} megapixels)`);
+    const sharp = await libvips();
     return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
       ...options,
       raw: { width: image.width, height: image.height, channels: 4 },
     });
   }
-  return sharp(bytes, options);
+  return (await libvips())(bytes, options);
 }
 
 export interface PhotoMetadata {
@@ -110,7 +123,9 @@ function isoDate(value: unknown): string | null {
 
 async function exifOf(bytes: Buffer): Promise<Pick<PhotoMetadata, 'takenAt' | 'camera' | 'gps'>> {
   try {
-    const exif = (await exifr.parse(bytes, {
+    const exif = (await (
+      await parseExif()
+    )(bytes, {
       pick: ['DateTimeOriginal', 'CreateDate', 'Make', 'Model', 'GPSLatitude', 'GPSLongitude', 'GPSLatitudeRef', 'GPSLongitudeRef'],
       gps: true,
     })) as Record<string, unknown> | undefined;
@@ -155,6 +170,7 @@ export async function preparePhoto(bytes: Buffer, inputs: readonly ModelInput[])
     throw new PhotoError(error instanceof PhotoError ? error.message : readableDecodeError(error));
   }
   const raw = { raw: { width: working.info.width, height: working.info.height, channels: 3 as const } };
+  const sharp = await libvips();
   const pixels = await Promise.all(
     inputs.map(async ({ size, resize }) => {
       const { data, info } = await sharp(working.data, raw)
