@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import sharp from 'sharp';
 import { GlimpseEngine, type EngineOptions } from '../main/engine/engine.js';
+import { adapterName, cudaProviderInstalled, probeWebgpuAdapter } from '../main/engine/models/providers.js';
 
 const require = createRequire(import.meta.url);
 
@@ -38,7 +39,11 @@ export async function runDoctor(options: EngineOptions): Promise<void> {
     const m = engine.pack.manifest;
     line('Model pack', `${m.name} [${m.id}] ${m.embeddingDim}-d, ${m.captioner ? 'with' : 'without'} captioner, licence ${m.licence}`);
     line('Device setting', engine.settings.device);
-    for (const s of engine.pack.sessions) line(`  ${s.session}`, `${s.provider}${s.fallbackReason ? ` (not GPU: ${s.fallbackReason})` : ''}`);
+    for (const s of engine.pack.sessions)
+      line(`  ${s.session}`, `${s.provider}${s.adapter ? ` on ${adapterName(s.adapter)}` : ''}${s.fallbackReason ? ` (not GPU: ${s.fallbackReason})` : ''}`);
+    const adapter = await probeWebgpuAdapter();
+    line('WebGPU adapter', typeof adapter === 'string' ? `none: ${adapter}` : `${adapterName(adapter)} (${adapter.vendor}, ${adapter.architecture || 'architecture unknown'})`);
+    line('CUDA provider', process.platform !== 'linux' ? 'not used on this platform' : cudaProviderInstalled() ? 'installed' : 'not installed (glimpse gpu install cuda)');
     line(
       'SQLite',
       `${engine.catalog.db.prepare('SELECT sqlite_version()').pluck().get() as string}, schema v${engine.catalog.db.pragma('user_version', { simple: true }) as number}`,

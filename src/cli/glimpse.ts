@@ -10,6 +10,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultDataDir } from '../main/engine/data-dir.js';
 import { GlimpseEngine, type EngineOptions } from '../main/engine/engine.js';
 import type { PackPart } from '../main/engine/models/pack.js';
+import { DEVICE_PREFERENCES, type DevicePreference } from '../main/engine/models/device-preference.js';
 import type { SearchRequest } from '../main/engine/search/search.js';
 import { searchParams } from '../shared/api.js';
 import { printResults, printStatus, printUpdate } from './format.js';
@@ -22,7 +23,7 @@ import { registerModelCommands } from './models.js';
 interface GlobalOptions {
   dataDir: string;
   model?: string;
-  device?: 'auto' | 'gpu' | 'cpu';
+  device?: DevicePreference;
   captions?: boolean;
 }
 
@@ -117,7 +118,9 @@ export function buildProgram(): Command {
     .description('Search your photos by describing them. Everything runs on this computer.')
     .option('--data-dir <dir>', 'where the catalogue, index, thumbnails and models live', defaultDataDir())
     .option('--model <id>', 'model pack to use (default: the one in settings, tiny-coca at first)')
-    .addOption(new Option('--device <device>', 'run models on the GPU when available (auto), only GPU, or only CPU').choices(['auto', 'gpu', 'cpu']))
+    .addOption(
+      new Option('--device <device>', 'run models on the GPU when available (auto), only GPU, only CPU, or one named provider (also: GLIMPSE_DEVICE)').choices(DEVICE_PREFERENCES),
+    )
     .option('--no-captions', 'do not generate captions while indexing')
     .showHelpAfterError()
     .exitOverride();

@@ -82,10 +82,19 @@ export interface Progress {
   failure: string | null;
 }
 
+/** Where one model session runs: its provider, the GPU adapter when there is one, and why not the GPU when it is not. */
+export interface SessionInfo {
+  session: string;
+  provider: string;
+  /** e.g. "NVIDIA GeForce RTX 4070 via vulkan"; null off WebGPU. */
+  adapter: string | null;
+  fallbackReason: string | null;
+}
+
 export interface Status {
   folders: FolderInfo[];
   photos: { total: number; indexed: number; pending: number; errors: number };
-  model: { id: string; name: string; captions: boolean; providers: string[] };
+  model: { id: string; name: string; captions: boolean; providers: string[]; sessions: SessionInfo[] };
   progress: Progress;
   offline: OfflineFolder[];
   /** Why this process can only read the library (another one is updating it); null when it can write. */

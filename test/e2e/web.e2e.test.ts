@@ -135,6 +135,22 @@ describe('the app in a browser (web mode)', { skip: existsSync(CHROMIUM) ? false
     await shot('albums');
   });
 
+  it('says in Settings where each model runs, and why not on a GPU', async () => {
+    await page.getByTestId('nav-settings').click();
+    const rows = page.getByTestId('session');
+    await rows.first().waitFor();
+    const texts = await rows.allInnerTexts();
+    assert.ok(
+      texts.some((t) => /image encoder\s+CPU/.test(t)),
+      `sessions: ${texts.join(' | ')}`,
+    );
+    assert.ok(
+      texts.some((t) => /text encoder\s+CPU/.test(t)),
+      `sessions: ${texts.join(' | ')}`,
+    );
+    await shot('settings');
+  });
+
   it('keeps the photos of an unplugged folder, marked offline, and brings them back as they were', async () => {
     const { rename } = await import('node:fs/promises');
     await rename(library, `${library}-unplugged`);

@@ -13,7 +13,8 @@ import { type ReconcileResult, type ScanProblem, reconcile, walkFolder } from '.
 import { decodeFileForModel, preparePhoto } from './media/photo.js';
 import { ThumbnailStore } from './media/thumbnails.js';
 import { ModelPack, type PackPart } from './models/pack.js';
-import type { DevicePreference } from './models/providers.js';
+import { adapterName } from './models/providers.js';
+import { DEVICE_PREFERENCES, type DevicePreference, isDevicePreference } from './models/device-preference.js';
 import { resolvePack } from './models/store.js';
 import { type SearchRequest, search } from './search/search.js';
 import { type Settings, loadSettings } from './settings.js';
@@ -51,6 +52,15 @@ export interface UpdateSummary {
 
 export class EngineError extends Error {
   override name = 'EngineError';
+}
+
+/** GLIMPSE_DEVICE overrides the saved device setting for one run (between the saved setting and an explicit option). */
+function deviceFromEnvironment(notices: string[]): DevicePreference | undefined {
+  const value = process.env.GLIMPSE_DEVICE;
+  if (!value) return undefined;
+  if (isDevicePreference(value)) return value;
+  notices.push(`GLIMPSE_DEVICE=${value} is not one of ${DEVICE_PREFERENCES.join(', ')}; it was ignored`);
+  return undefined;
 }
 
 const IDLE: Progress = { phase: 'idle', done: 0, total: 0, errors: 0, rate: 0, etaSeconds: null, currentFile: null, failure: null };
@@ -98,7 +108,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     if (notice) notices.push(notice);
     const settings: Settings = {
       model: options.model ?? saved.model,
-      device: options.device ?? saved.device,
+      device: options.device ?? deviceFromEnvironment(notices) ?? saved.device,
       captions: options.captions ?? saved.captions,
     };
     const command = options.command ?? `${basename(process.argv[1] ?? 'glimpse')} ${process.argv.slice(2).join(' ')}`.trim();
@@ -415,7 +425,18 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     return {
       folders: this.catalog.folders().map((f) => this.folderInfo(f, offline)),
       photos: this.catalog.counts(this.pack.id),
-      model: { id: this.pack.id, name: this.pack.manifest.name, captions: this.pack.hasCaptioner, providers: [...new Set(this.pack.sessions.map((s) => s.provider))] },
+      model: {
+        id: this.pack.id,
+        name: this.pack.manifest.name,
+        captions: this.pack.hasCaptioner,
+        providers: [...new Set(this.pack.sessions.map((s) => s.provider))],
+        sessions: this.pack.sessions.map((s) => ({
+          session: s.session,
+          provider: s.provider,
+          adapter: s.adapter ? adapterName(s.adapter) : null,
+          fallbackReason: s.fallbackReason ?? null,
+        })),
+      },
       progress: this.progress,
       offline: this.offlineFolders(offline),
       readOnly: this.readOnlyReason(),

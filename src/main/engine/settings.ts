@@ -1,10 +1,11 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
+import { DEVICE_PREFERENCES } from './models/device-preference.js';
 
 export const settingsSchema = z.object({
   model: z.string().default('tiny-coca'),
-  device: z.enum(['auto', 'gpu', 'cpu']).default('auto'),
+  device: z.enum(DEVICE_PREFERENCES).default('auto'),
   captions: z.boolean().default(true),
 });
 export type Settings = z.infer<typeof settingsSchema>;

@@ -166,7 +166,6 @@ export class IndexingJob {
    */
   async run(): Promise<PipelineSummary> {
     const started = performance.now();
-    const batchSize = this.options.batchSize ?? 32;
     const concurrency = this.options.decodeConcurrency ?? Math.max(2, availableParallelism());
     const captions = this.options.captions !== false && this.pack.hasCaptioner;
     const saveEvery = this.options.saveEveryMs ?? 15_000;
@@ -176,6 +175,10 @@ export class IndexingJob {
     const waiting = (row: PhotoRow) => !offline.some((dir) => isUnder(row.path, dir));
     this.progress.total = this.catalog.counts(this.pack.id).pending - offline.reduce((n, dir) => n + this.catalog.pendingCountUnder(this.pack.id, dir), 0);
     this.emit(true);
+    // A GPU runs a larger batch in about the time of a small one; the CPU gains nothing past a few dozen.
+    // (Asking opens the image encoder, so only when there is work.)
+    const onCpu = this.progress.total === 0 || ((await this.pack.imageProvider()) ?? 'cpu') === 'cpu';
+    const batchSize = this.options.batchSize ?? (onCpu ? 32 : 64);
 
     const ready: Prepared[] = [];
     let inFlight = 0;

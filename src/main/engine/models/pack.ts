@@ -6,7 +6,8 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import type { RgbPixels, ResizeMode } from '../media/decode.js';
 import { l2normalise } from '../vector-math.js';
 import { type PackManifest, PackError, readManifest } from './manifest.js';
-import { type DevicePreference, type SessionReport, openSession } from './providers.js';
+import type { DevicePreference } from './device-preference.js';
+import { type SessionReport, openSession } from './providers.js';
 
 /** What one image-encoder pass yields: the search embedding and, for CoCa-style packs, the tokens a captioner reads. */
 export interface ImageFeatures {
@@ -111,10 +112,12 @@ export class ModelPack {
     );
   }
 
-  private async openSession(file: string, label: string, inputs: string[]): Promise<Session> {
+  private async openSession(file: string, label: string, inputs: string[], onCpuInAuto?: string): Promise<Session> {
     let opened: Awaited<ReturnType<typeof openSession>>;
+    const cpuInstead = onCpuInAuto !== undefined && this.sessionOptions.device === 'auto';
     try {
-      opened = await openSession(join(this.dir, file), label, this.sessionOptions);
+      opened = await openSession(join(this.dir, file), label, cpuInstead ? { ...this.sessionOptions, device: 'cpu' } : this.sessionOptions);
+      if (cpuInstead) opened.report.fallbackReason = onCpuInAuto;
     } catch (error) {
       throw new PackError(`cannot open ${file} of model pack ${this.manifest.id}: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -139,7 +142,9 @@ export class ModelPack {
   }
 
   private textSession(): Promise<Session> {
-    return (this.textPart ??= this.openSession(this.manifest.text.file, 'text encoder', [this.manifest.text.input]));
+    // One short query at a time: a GPU would add its start-up (and the adapter probe) to every
+    // `glimpse search` and gain nothing measurable, so in auto the text encoder stays on the CPU.
+    return (this.textPart ??= this.openSession(this.manifest.text.file, 'text encoder', [this.manifest.text.input], 'queries run on the CPU in auto: one short text gains nothing from a GPU'));
   }
 
   private tokenizer(): Promise<Tokenizer> {
@@ -155,6 +160,16 @@ export class ModelPack {
       const tokenizer = c.tokenizer === this.manifest.text.tokenizer ? await this.tokenizer() : await this.loadTokenizer(c.tokenizer);
       return { decoder, ...(encoder ? { encoder } : {}), tokenizer };
     })());
+  }
+
+  /** The provider the image encoder runs on, opening it if needed (undefined when it cannot be opened). */
+  async imageProvider(): Promise<string | undefined> {
+    try {
+      await this.imageSession();
+    } catch {
+      return undefined; // the error is reported where the encoder is used
+    }
+    return this.sessions.find((s) => s.session === 'image encoder')?.provider;
   }
 
   get id(): string {
