@@ -16,6 +16,7 @@ import { searchParams } from '../shared/api.js';
 import { printResults, printStatus, printUpdate } from './format.js';
 import { describeHolder } from '../main/engine/library-lock.js';
 import { isDamage } from '../main/engine/catalog/backup.js';
+import { registerGpuCommands } from './gpu.js';
 import { registerModelCommands } from './models.js';
 // Commands that need more than the engine (the watcher, the web server, image rendering, a progress bar)
 // load it when they run: a `glimpse search` pays only for what a search uses.
@@ -248,6 +249,7 @@ export function buildProgram(): Command {
     });
 
   registerModelCommands(program, () => program.opts<GlobalOptions>().dataDir);
+  registerGpuCommands(program);
   return program;
 }
 
