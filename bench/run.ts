@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { copyFile, mkdir, readFile, readdir, utimes } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import sharp from 'sharp';
@@ -315,6 +315,56 @@ async function benchSearch(sizes: number[]): Promise<void> {
   }
 }
 
+// ---------- the image encoder on each execution provider ----------
+
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+interface DeviceRun {
+  results: Array<{ provider: string; adapter: string | null; software: boolean; imagesPerSecond: Record<string, number>; error?: string }>;
+}
+
+function runDevices(args: string[], env: NodeJS.ProcessEnv = process.env): DeviceRun | null {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/devices.ts', ...args], { encoding: 'utf8', env });
+  try {
+    return JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as DeviceRun;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU against WebGPU (and CUDA where installed) on the same graph; with no GPU, WebGPU on SwiftShader, labelled software. */
+async function benchDevices(): Promise<void> {
+  const args = ['--model', join(TINY, 'onnx/vision_model.onnx'), '--size', '64', '--batches', '1,8', '--providers', 'cpu,webgpu,cuda', '--seconds', QUICK ? '1' : '3'];
+  let run = runDevices(args);
+  const webgpu = run?.results.find((r) => r.provider === 'webgpu');
+  if (run && webgpu?.error && existsSync(SWIFTSHADER_ICD)) {
+    // No adapter here: measure the WebGPU path on the software device CI tests it on.
+    const soft = runDevices([...args.slice(0, 6), '--providers', 'webgpu', '--seconds', QUICK ? '1' : '3'], {
+      ...process.env,
+      VK_ICD_FILENAMES: SWIFTSHADER_ICD,
+      XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? tmpdir(),
+    });
+    if (soft) run = { results: [...run.results.filter((r) => r.provider !== 'webgpu'), ...soft.results] };
+  }
+  if (!run) {
+    row('image encoder by device', 'FAILED', 'bench/devices.ts gave no answer');
+    return;
+  }
+  const cpu = run.results.find((r) => r.provider === 'cpu');
+  for (const r of run.results) {
+    const label = `${r.provider}${r.adapter ? ` on ${r.adapter}` : ''}`;
+    if (r.error) {
+      row('tiny-coca image encoder by device', label, `not measured: ${r.error.slice(0, 120)}`);
+      continue;
+    }
+    for (const [batch, rate] of Object.entries(r.imagesPerSecond)) {
+      const ratio = cpu && r !== cpu ? ` (x${fmt(rate / cpu.imagesPerSecond[batch]!, 3)} the CPU)` : '';
+      row('tiny-coca image encoder by device', `${label}, batch ${batch}`, `${fmt(rate)} images/s${ratio}`);
+    }
+  }
+  results.devices = run.results;
+}
+
 // ---------- a large catalogue: cold start and rescan ----------
 
 async function benchLargeCatalogue(n: number): Promise<void> {
@@ -429,7 +479,7 @@ async function benchLargeCatalogue(n: number): Promise<void> {
 
 async function main(): Promise<void> {
   mkdirSync(ROOT, { recursive: true });
-  const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, ${fmt(totalmem() / 2 ** 30)} GiB, ${process.platform}-${process.arch}, Node ${process.version}, no GPU used (CPU provider)`;
+  const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, ${fmt(totalmem() / 2 ** 30)} GiB, ${process.platform}-${process.arch}, Node ${process.version}, indexing on the CPU provider (the device section compares providers)`;
   console.log(`Glimpse benchmark${QUICK ? ' (quick)' : ''} on ${machine}\n`);
   results.machine = machine;
   results.quick = QUICK;
@@ -442,6 +492,11 @@ async function main(): Promise<void> {
     writeFileSync(join(ROOT, 'results-catalogue.json'), JSON.stringify({ ...results, table }, null, 2));
     return;
   }
+  if (process.argv.includes('--devices-only')) {
+    await benchDevices();
+    writeFileSync(join(ROOT, 'results-devices.json'), JSON.stringify({ ...results, table }, null, 2));
+    return;
+  }
   if (onlySearch) {
     await benchSearch(onlySearch.split('=')[1]!.split(',').map(Number));
     writeFileSync(join(ROOT, 'results-search.json'), JSON.stringify({ ...results, table }, null, 2));
@@ -452,6 +507,7 @@ async function main(): Promise<void> {
   const files = await generateLibrary(library, count);
   row('library', 'photos (12 MP JPEG + EXIF, 15% PNG, 10% 24 MP)', String(files.length));
   await benchIndexing(files, library);
+  await benchDevices();
   await benchSearch(QUICK ? [10_000] : process.argv.includes('--million') ? [10_000, 100_000, 1_000_000] : [10_000, 100_000]);
   await benchLargeCatalogue(QUICK ? 10_000 : 100_000);
   results.table = table;

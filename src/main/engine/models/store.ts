@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { cp, mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MANIFEST_FILE, type PackManifest, PackError, parseManifest, readManifest } from './manifest.js';
 
@@ -11,11 +11,10 @@ import { MANIFEST_FILE, type PackManifest, PackError, parseManifest, readManifes
  */
 export function bundledPacksDir(): string {
   if (process.env.GLIMPSE_BUNDLED_MODELS) return process.env.GLIMPSE_BUNDLED_MODELS;
-  // src/main/engine/models -> repo root; the compiled copy in out/electron/main/engine/models is one deeper.
-  for (const up of ['../../../../models', '../../../../../models']) {
-    const dir = fileURLToPath(new URL(up, import.meta.url));
-    if (existsSync(join(dir, 'tiny-coca', MANIFEST_FILE))) return dir;
-  }
+  // The repository root is a few folders up from wherever this code runs: src/main/engine/models (tsx),
+  // out/electron/main/engine/models (tsc), out/node/cli (the bundled CLI).
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++, dir = dirname(dir)) if (existsSync(join(dir, 'models', 'tiny-coca', MANIFEST_FILE))) return join(dir, 'models');
   return fileURLToPath(new URL('../../../../models', import.meta.url));
 }
 
