@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -38,24 +38,73 @@ export function fileUrl(manifest: PackManifest, file: PackFile, baseUrl: string)
   return `${baseUrl.replace(/\/+$/, '')}/${repo}/resolve/${encodeURIComponent(revision)}/${path.split('/').map(encodeURIComponent).join('/')}`;
 }
 
-async function hashFile(path: string): Promise<ReturnType<typeof createHash>> {
-  const hash = createHash('sha256');
+async function hashFile(path: string, algorithm: 'sha256' | 'sha1' = 'sha256', prefix?: string): Promise<ReturnType<typeof createHash>> {
+  const hash = createHash(algorithm);
+  if (prefix) hash.update(prefix);
   await pipeline(createReadStream(path), new Transform({ transform: (chunk: Buffer, _e, done) => (hash.update(chunk), done()) }));
   return hash;
 }
 
-function etagSha256(headers: Headers): string | undefined {
-  for (const name of ['x-linked-etag', 'etag']) {
-    const value = headers.get(name)?.replace(/^W\//, '').replace(/"/g, '').trim().toLowerCase();
-    if (value && /^[0-9a-f]{64}$/.test(value)) return value;
+/** Git's object id of a file's content: what Hugging Face sends as the ETag of a small (non-LFS) file. */
+async function gitBlobSha1(path: string): Promise<string> {
+  return (await hashFile(path, 'sha1', `blob ${(await stat(path)).size}\0`)).digest('hex');
+}
+
+function hexHeader(headers: Headers, name: string, length: 40 | 64): string | undefined {
+  const value = headers.get(name)?.replace(/^W\//, '').replace(/"/g, '').trim().toLowerCase();
+  return value && new RegExp(`^[0-9a-f]{${length}}$`).test(value) ? value : undefined;
+}
+
+/** What the server says a file is, from the first answer (Hugging Face puts it on the redirect, not on the CDN's answer). */
+interface ServerClaim {
+  sha256?: string;
+  gitSha1?: string;
+  size?: number;
+}
+
+function claimOf(headers: Headers): ServerClaim {
+  const size = Number(headers.get('x-linked-size') ?? NaN);
+  const sha256 = hexHeader(headers, 'x-linked-etag', 64) ?? hexHeader(headers, 'etag', 64);
+  const gitSha1 = sha256 ? undefined : hexHeader(headers, 'etag', 40);
+  return { ...(sha256 ? { sha256 } : {}), ...(gitSha1 ? { gitSha1 } : {}), ...(Number.isFinite(size) ? { size } : {}) };
+}
+
+/**
+ * Requests a file the way Hugging Face serves it: the resolve URL answers a large (LFS) file with a
+ * redirect to its CDN carrying X-Linked-Etag (the SHA-256) and X-Linked-Size, and a small file directly
+ * with its git blob SHA-1 as the ETag. The redirect is followed by hand so those headers are kept; the
+ * range (a resumed download) goes to wherever the file is served from.
+ */
+async function requestFile(url: string, range: string | undefined, signal: AbortSignal | undefined): Promise<{ response: Response; claim: ServerClaim }> {
+  const headers: Record<string, string> = range ? { range } : {};
+  const init = { headers, ...(signal ? { signal } : {}) };
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, redirect: 'manual' });
+    const claim = claimOf(response.headers);
+    for (let hops = 0; response.status >= 300 && response.status < 400 && hops < 5; hops++) {
+      const location = response.headers.get('location');
+      if (!location) break;
+      await response.body?.cancel();
+      const next = new URL(location, url).href;
+      // Same host (a renamed repository): keep reading its headers; another host (the CDN): follow to the end.
+      response = await fetch(next, { ...init, redirect: new URL(next).host === new URL(url).host ? 'manual' : 'follow' });
+      const more = claimOf(response.headers);
+      if (!claim.sha256 && !claim.gitSha1) Object.assign(claim, more.sha256 ? { sha256: more.sha256 } : more.gitSha1 ? { gitSha1: more.gitSha1 } : {});
+      if (claim.size === undefined && more.size !== undefined) claim.size = more.size;
+    }
+    return { response, claim };
+  } catch (error) {
+    throw new PackError(`cannot reach ${url}: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`);
   }
-  return undefined;
 }
 
 /**
  * Downloads every file of a pack into a staging folder, resuming `.part` files with HTTP range
- * requests, verifying size and SHA-256 (from the manifest, or the server's LFS etag), and installs
- * the pack by renaming the staging folder into place, so a half-downloaded pack is never used.
+ * requests, verifying each file (size, and a hash: the manifest's pin, else the one the server sends;
+ * none at all is a refusal), and installs the pack by renaming the staging folder into place, so a
+ * half-downloaded or unverified pack is never used. The installed manifest records each file's
+ * measured SHA-256 and how it was verified.
  */
 export async function downloadPack(manifest: PackManifest, options: DownloadOptions): Promise<string> {
   const baseUrl = options.baseUrl ?? process.env.GLIMPSE_MODEL_BASE_URL ?? DEFAULT_BASE_URL;
@@ -63,59 +112,56 @@ export async function downloadPack(manifest: PackManifest, options: DownloadOpti
   const target = join(options.packsDir, manifest.id);
   const known = manifest.files.every((f) => f.size !== undefined);
   const total = known ? manifest.files.reduce((sum, f) => sum + (f.size ?? 0), 0) : null;
+  // What earlier, interrupted runs verified (a finished file without its record is checked again).
+  const ledger = join(staging, '.verified.json');
+  let verified: Record<string, Verified> = {};
+  try {
+    verified = JSON.parse(await readFile(ledger, 'utf8')) as Record<string, Verified>;
+  } catch {
+    // a fresh download
+  }
   let doneBytes = 0;
 
   for (const file of manifest.files) {
     const final = join(staging, file.path);
     const part = `${final}.part`;
     await mkdir(dirname(final), { recursive: true });
-    if (existsSync(final)) {
+    if (existsSync(final) && verified[file.path]) {
       doneBytes += (await stat(final)).size;
-      continue; // finished and verified in an earlier, interrupted run
+      continue;
     }
+    if (existsSync(final)) await rename(final, part);
     const url = fileUrl(manifest, file, baseUrl);
     let have = existsSync(part) ? (await stat(part)).size : 0;
-    const hash = have > 0 ? await hashFile(part) : createHash('sha256');
-    let response: Response;
-    try {
-      response = await fetch(url, { headers: have > 0 ? { range: `bytes=${have}-` } : {}, ...(options.signal ? { signal: options.signal } : {}), redirect: 'follow' });
-    } catch (error) {
-      throw new PackError(`cannot reach ${url}: ${(error as Error).message}`);
-    }
-    let fileTotal = file.size ?? null;
+    const { response, claim } = await requestFile(url, have > 0 ? `bytes=${have}-` : undefined, options.signal);
     if (response.status === 416 && have > 0) {
-      await response.body?.cancel();
+      await response.body?.cancel(); // the part already holds the whole file
     } else {
       if (response.status !== 200 && response.status !== 206) throw new PackError(`download of ${url} failed: HTTP ${response.status}`);
+      if (!response.body) throw new PackError(`download of ${url} returned no body`);
       // 206 continues the part; 200 means the server sent the whole file (no range support): start over.
       if (response.status === 200) have = 0;
-      const fresh = response.status === 206 ? hash : createHash('sha256');
       const length = Number(response.headers.get('content-length') ?? NaN);
-      if (fileTotal === null && Number.isFinite(length)) fileTotal = have + length;
-      const expectedFromServer = file.sha256 ? undefined : etagSha256(response.headers);
+      const fileTotal = file.size ?? claim.size ?? (Number.isFinite(length) ? have + length : null);
       let fileBytes = have;
       const counter = new Transform({
         transform(chunk: Buffer, _encoding, done) {
-          fresh.update(chunk);
           fileBytes += chunk.length;
           options.onProgress?.({ file: file.path, fileBytes, fileTotal, bytes: doneBytes + fileBytes, total });
           done(null, chunk);
         },
       });
-      if (!response.body) throw new PackError(`download of ${url} returned no body`);
       await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), counter, createWriteStream(part, { flags: response.status === 206 ? 'a' : 'w' }));
-      await verify(file, part, fresh.digest('hex'), expectedFromServer);
-      await rename(part, final);
-      doneBytes += fileBytes;
-      continue;
     }
-    // 416: the part already holds the whole file.
-    await verify(file, part, hash.digest('hex'), undefined);
+    verified[file.path] = await verify(file, part, claim);
     await rename(part, final);
-    doneBytes += have;
+    await writeFile(ledger, JSON.stringify(verified));
+    doneBytes += (await stat(final)).size;
   }
 
-  await writeFile(join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
+  const installed: PackManifest = { ...manifest, files: manifest.files.map((f) => ({ ...f, ...verified[f.path]! })) };
+  await rm(ledger, { force: true });
+  await writeFile(join(staging, MANIFEST_FILE), JSON.stringify(installed, null, 2));
   const aside = join(options.packsDir, `.old-${manifest.id}-${process.pid}`);
   if (existsSync(target)) await rename(target, aside);
   await rename(staging, target);
@@ -123,15 +169,33 @@ export async function downloadPack(manifest: PackManifest, options: DownloadOpti
   return target;
 }
 
-async function verify(file: PackFile, part: string, actual: string, serverSha: string | undefined): Promise<void> {
+interface Verified {
+  sha256: string;
+  verifiedBy: NonNullable<PackFile['verifiedBy']>;
+}
+
+/**
+ * Checks a downloaded file: its size, then one hash, in order of trust: the manifest's SHA-256 or git
+ * SHA-1, else the server's SHA-256 (LFS), else the server's git blob SHA-1. A file nothing vouches for is
+ * refused. A bad file is deleted, so the next attempt starts clean.
+ */
+async function verify(file: PackFile, part: string, claim: ServerClaim): Promise<Verified> {
+  const fail = async (message: string): Promise<never> => {
+    await rm(part, { force: true });
+    throw new PackError(message);
+  };
   const size = (await stat(part)).size;
-  if (file.size !== undefined && size !== file.size) {
-    await rm(part, { force: true });
-    throw new PackError(`${file.path} is corrupt: expected ${file.size} bytes, got ${size}; the partial file was deleted, download again`);
-  }
-  const expected = file.sha256 ?? serverSha;
-  if (expected && expected !== actual) {
-    await rm(part, { force: true });
-    throw new PackError(`${file.path} is corrupt: expected sha256 ${expected.slice(0, 12)}…, got ${actual.slice(0, 12)}…; the partial file was deleted, download again`);
-  }
+  const expectedSize = file.size ?? claim.size;
+  if (expectedSize !== undefined && size !== expectedSize)
+    await fail(`${file.path} is corrupt: expected ${expectedSize} bytes, got ${size}; the partial file was deleted, download again`);
+  const sha256 = (await hashFile(part)).digest('hex');
+  const check = async (kind: string, expected: string, actual: string, verifiedBy: Verified['verifiedBy']): Promise<Verified> => {
+    if (expected !== actual) await fail(`${file.path} is corrupt: expected ${kind} ${expected.slice(0, 12)}…, got ${actual.slice(0, 12)}…; the partial file was deleted, download again`);
+    return { sha256, verifiedBy };
+  };
+  if (file.sha256) return check('sha256', file.sha256, sha256, 'manifest');
+  if (file.gitSha1) return check('git SHA-1', file.gitSha1, await gitBlobSha1(part), 'manifest');
+  if (claim.sha256) return check('sha256', claim.sha256, sha256, 'server-sha256');
+  if (claim.gitSha1) return check('git SHA-1', claim.gitSha1, await gitBlobSha1(part), 'server-git-sha1');
+  return fail(`${file.path} cannot be verified: the manifest pins no hash for it and the server sent none (no X-Linked-Etag or ETag); it was not installed`);
 }

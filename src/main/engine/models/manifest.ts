@@ -16,6 +16,14 @@ const packFile = z.object({
   size: z.number().int().positive().optional(),
   /** Hex SHA-256; checked after download. */
   sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /** Git's blob SHA-1 (what Hugging Face reports as the ETag of a small, non-LFS file); checked after download. */
+  gitSha1: z.string().regex(/^[0-9a-f]{40}$/).optional(),
+  /**
+   * How the installed copy was verified: against the manifest's pin, or, where the manifest pins nothing,
+   * against the hash the server sent (Hugging Face's X-Linked-Etag SHA-256, or the git blob SHA-1 ETag).
+   * Written by the downloader into the installed manifest, beside the SHA-256 it measured.
+   */
+  verifiedBy: z.enum(['manifest', 'server-sha256', 'server-git-sha1']).optional(),
   /** Where to fetch the file when it is not at `path` in the pack's source repository. */
   remote: z.object({ repo: z.string(), revision: z.string(), path: z.string() }).optional(),
 });
@@ -120,6 +128,8 @@ export const packManifestSchema = z
       /** A commit or tag; downloads are pinned to it. */
       revision: z.string(),
     }),
+    /** In words: what this manifest pins (revision, sizes, hashes) and what it leaves to the server, and why. */
+    pinning: z.string().optional(),
     embeddingDim: z.number().int().positive(),
     /** Multiplier of cosine similarity that the model was trained with (CLIP's exp(t)); turns similarities into logits. */
     logitScale: z.number().positive().default(100),
