@@ -193,7 +193,13 @@ export function buildProgram(): Command {
         if (o.set !== undefined) engine.setCaption(row.id, o.set);
         else if (o.regenerate) await engine.captionPhoto(row.id);
         const detail = engine.photoDetail(row.id);
-        console.log(detail.caption ? `${detail.caption.text}${detail.caption.edited ? '   (edited)' : ''}` : '(no caption yet)');
+        console.log(
+          detail.caption
+            ? `${detail.caption.text}${detail.caption.edited ? '   (edited)' : ''}`
+            : detail.captionWithheld
+              ? `(no caption: ${detail.captionWithheld})`
+              : '(no caption yet)',
+        );
         if (detail.offline) console.log(`(its folder is offline since ${new Date(detail.offline.since).toLocaleString()}: ${detail.offline.reason})`);
       });
     });

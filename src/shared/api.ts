@@ -141,6 +141,8 @@ export interface PhotoDetail {
   camera: string | null;
   gps: { lat: number; lon: number } | null;
   caption: { text: string; source: 'caption' | 'user' | 'ocr'; edited: boolean } | null;
+  /** Why no caption is shown: the model made one it was not confident of (null when a caption is shown, or none was made). */
+  captionWithheld: string | null;
   album: { id: number; title: string } | null;
   status: 'pending' | 'indexed' | 'error';
   error: string | null;

@@ -10,3 +10,4 @@ out=.cache/tiny-coca
 /usr/bin/python3 models/tiny-coca/training/train.py --data "$data" --out "$out"
 /usr/bin/python3 models/tiny-coca/training/evaluate.py --data "$data" --checkpoint "$out/checkpoint.pt" --out "$out/metrics.json"
 /usr/bin/python3 models/tiny-coca/training/export.py --checkpoint "$out/checkpoint.pt" --metrics "$out/metrics.json"
+npx tsx models/tiny-coca/training/calibrate-captions.ts

@@ -7,7 +7,8 @@ import { backupCatalog, backupDue, isDamage, markDamaged, openCatalog } from './
 import { Catalog, type FolderRow, type OfflineDir, isUnder } from './catalog/catalog.js';
 import { refreshAlbums } from './captions/albums.js';
 import { VectorIndex } from './index/vector-index.js';
-import { IndexingJob, type PipelineSummary } from './jobs/pipeline.js';
+import { IndexingJob, type PipelineSummary, captionRecord } from './jobs/pipeline.js';
+import { captionPhotos } from './captions/confidence.js';
 import { LibraryLock, type LockHolder, describeHolder } from './library-lock.js';
 import { type ReconcileResult, type ScanProblem, reconcile, walkFolder } from './library/scan.js';
 import { decodeFileForModel, preparePhoto } from './media/photo.js';
@@ -375,6 +376,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       camera: row.camera,
       gps: row.gps_lat !== null && row.gps_lon !== null ? { lat: row.gps_lat, lon: row.gps_lon } : null,
       caption: caption ? { text: caption.text, source: caption.source, edited: caption.source === 'user' } : null,
+      captionWithheld: caption ? null : (this.catalog.withheldCaption(id, this.pack.id)?.reason ?? null),
       album: album ? { id: album.id, title: album.user_title ?? album.title } : null,
       status: row.status,
       error: row.error,
@@ -388,8 +390,8 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     return this.photoDetail(id);
   }
 
-  /** Generates a caption for one photo now (the CLI's `glimpse caption`); stored like the indexer's. */
-  async captionPhoto(id: number): Promise<string> {
+  /** Generates a caption for one photo now (the CLI's `glimpse caption`); judged and stored like the indexer's. */
+  async captionPhoto(id: number): Promise<PhotoDetail> {
     const row = this.catalog.photo(id);
     if (!row) throw new EngineError(`no photo with id ${id}`);
     if (!this.pack.hasCaptioner) throw new EngineError(`model pack ${this.pack.id} has no captioner`);
@@ -397,9 +399,9 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     const inputs = [this.pack.imageInput, ...(this.pack.captionInput ? [this.pack.captionInput] : [])];
     const prepared = await preparePhoto(bytes, inputs);
     const [features] = await this.pack.embedImages([prepared.inputs[0]!]);
-    const [caption] = await this.pack.caption([{ features: features!, ...(prepared.inputs[1] ? { pixels: prepared.inputs[1] } : {}) }]);
-    this.catalog.setGeneratedCaption(id, this.pack.id, caption!);
-    return caption!;
+    const [outcome] = await captionPhotos(this.pack, [{ features: features!, ...(prepared.inputs[1] ? { pixels: prepared.inputs[1] } : {}) }]);
+    this.catalog.setGeneratedCaption(id, this.pack.id, captionRecord(outcome));
+    return this.photoDetail(id);
   }
 
   albums(): Album[] {

@@ -77,7 +77,10 @@ export interface IndexedPhoto {
   camera: string | null;
   gps: { lat: number; lon: number } | null;
   vector: Float32Array;
+  /** The generated caption to show (null: none was made, or it is withheld). */
   caption: string | null;
+  /** A generated caption the model was not confident of, with why; replaces any earlier shown one. */
+  withheldCaption?: { text: string; reason: string } | null;
 }
 
 export interface PhotoFilters {
@@ -296,14 +299,14 @@ export class Catalog {
     const vector = this.db.prepare(
       'INSERT INTO vectors (photo_id, model, vector, hash) VALUES (?, ?, ?, ?) ON CONFLICT (photo_id, model) DO UPDATE SET vector = excluded.vector, hash = excluded.hash',
     );
-    const caption = this.db.prepare(`INSERT OR REPLACE INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'caption', ?, ?, ?)`);
+
     return this.transaction(() => {
       const now = Date.now();
       const stored: number[] = [];
       for (const p of batch) {
         if (update.run(p.hash, p.width, p.height, p.takenAt, p.camera, p.gps?.lat ?? null, p.gps?.lon ?? null, now, p.id).changes === 0) continue;
         vector.run(p.id, model, vectorBlob(p.vector), p.hash);
-        if (p.caption !== null) caption.run(p.id, model, p.caption, now);
+        this.storeGeneratedCaption(p.id, model, p, now);
         stored.push(p.id);
       }
       return stored;
@@ -388,6 +391,11 @@ export class Catalog {
       .get(photoId) as { text: string; source: 'caption' | 'user' } | undefined;
   }
 
+  /** Why the model's caption of a photo is not shown, if it made one it was not confident of. */
+  withheldCaption(photoId: number, model: string): { text: string; reason: string } | undefined {
+    return this.db.prepare(`SELECT text, reason FROM withheld_captions WHERE photo_id = ? AND model = ?`).get(photoId, model) as { text: string; reason: string } | undefined;
+  }
+
   captions(ids: readonly number[]): Map<number, string> {
     const rows = this.db
       .prepare(
@@ -399,8 +407,22 @@ export class Catalog {
     return new Map(rows.map((r) => [r.photo_id, r.text]));
   }
 
-  setGeneratedCaption(photoId: number, model: string, text: string): void {
-    this.db.prepare(`INSERT OR REPLACE INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'caption', ?, ?, ?)`).run(photoId, model, text, Date.now());
+  /** Stores a model's caption of a photo: shown (in the text layer) or withheld with its reason; either replaces the other. */
+  setGeneratedCaption(photoId: number, model: string, record: Pick<IndexedPhoto, 'caption' | 'withheldCaption'>): void {
+    this.transaction(() => this.storeGeneratedCaption(photoId, model, record, Date.now()));
+  }
+
+  private storeGeneratedCaption(photoId: number, model: string, record: Pick<IndexedPhoto, 'caption' | 'withheldCaption'>, now: number): void {
+    if (record.caption !== null) {
+      this.db.prepare(`INSERT OR REPLACE INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'caption', ?, ?, ?)`).run(photoId, model, record.caption, now);
+      this.db.prepare(`DELETE FROM withheld_captions WHERE photo_id = ? AND model = ?`).run(photoId, model);
+    } else if (record.withheldCaption) {
+      // The photo's earlier content may have had a caption: this content has none to show.
+      this.db.prepare(`DELETE FROM texts WHERE photo_id = ? AND source = 'caption' AND model = ?`).run(photoId, model);
+      this.db
+        .prepare(`INSERT OR REPLACE INTO withheld_captions (photo_id, model, text, reason, updated_at) VALUES (?, ?, ?, ?, ?)`)
+        .run(photoId, model, record.withheldCaption.text, record.withheldCaption.reason, now);
+    }
   }
 
   /** A user's caption; an empty text removes the edit and the generated caption shows again. */

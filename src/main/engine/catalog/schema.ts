@@ -206,4 +206,16 @@ export const MIGRATIONS: readonly string[] = [
   INSERT INTO photo_text (rowid, caption, album, names)
     SELECT p.id, coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = p.id), ''), coalesce((SELECT coalesce(user_title, title) FROM albums WHERE dir = p.dir), ''), name_words(p.path) FROM photos p;
   `,
+  // v4: a generated caption the model was not confident of is kept aside with the reason, not shown and
+  // not searchable (it is not in texts, so the keyword table never sees it).
+  `
+  CREATE TABLE withheld_captions (
+    photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    text TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (photo_id, model)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { type Catalog, type IndexedPhoto, type PhotoRow, isUnder } from '../catalog/catalog.js';
+import { type CaptionOutcome, captionPhotos } from '../captions/confidence.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import { MAX_FILE_BYTES, type ModelInput, PhotoError, bytesFingerprint, preparePhoto } from '../media/photo.js';
 import type { ThumbnailStore } from '../media/thumbnails.js';
@@ -36,6 +37,12 @@ export interface PipelineOptions {
   onProgress?: (progress: PipelineProgress) => void;
   /** How often the HNSW index file is saved while indexing; the catalogue is always the source of truth. */
   saveEveryMs?: number;
+}
+
+/** What the catalogue keeps of a caption outcome: the caption to show, or the one withheld and why. */
+export function captionRecord(outcome: CaptionOutcome | undefined): Pick<IndexedPhoto, 'caption' | 'withheldCaption'> {
+  if (!outcome) return { caption: null };
+  return outcome.verdict.shown ? { caption: outcome.text } : { caption: null, withheldCaption: { text: outcome.text, reason: outcome.verdict.reason } };
 }
 
 /** Indexing stopped part-way: the photos it did not finish are still pending for the next run. */
@@ -316,10 +323,13 @@ export class IndexingJob {
     let t = performance.now();
     const features = await this.pack.embedImages(batch.map((p) => p.inputs[0]!));
     timings.inferenceMs += performance.now() - t;
-    let texts: Array<string | null> = batch.map(() => null);
+    let outcomes: CaptionOutcome[] = [];
     if (captions) {
       t = performance.now();
-      texts = await this.pack.caption(batch.map((p, i) => ({ features: features[i]!, ...(p.inputs[1] ? { pixels: p.inputs[1] } : {}) })));
+      outcomes = await captionPhotos(
+        this.pack,
+        batch.map((p, i) => ({ features: features[i]!, ...(p.inputs[1] ? { pixels: p.inputs[1] } : {}) })),
+      );
       timings.captionMs += performance.now() - t;
     }
     t = performance.now();
@@ -332,7 +342,7 @@ export class IndexingJob {
       camera: p.metadata.camera,
       gps: p.metadata.gps,
       vector: features[i]!.embedding,
-      caption: texts[i] ?? null,
+      ...captionRecord(outcomes[i]),
     }));
     try {
       await Promise.all(batch.map((p) => this.thumbnails.write(p.row.id, p.hash, p.thumbnail)));

@@ -114,6 +114,20 @@ const captioner = z.object({
   eosTokenId: z.number().int().nonnegative(),
   maxLength: z.number().int().positive(),
   numBeams: z.number().int().positive().default(1),
+  /** No n-gram of this size twice in a caption (0: no guard). Hugging Face's `no_repeat_ngram_size`. */
+  noRepeatNgramSize: z.number().int().nonnegative().default(3),
+  /**
+   * When a caption is shown: its mean token log-probability and its image-text agreement (the cosine of
+   * the pack's own image and text embeddings) must both reach these. Calibrated per pack on held-out
+   * photos (`calibratedOn` says how); a pack without them shows every finished caption.
+   */
+  confidence: z
+    .object({
+      minMeanLogProb: z.number().optional(),
+      minAgreement: z.number().optional(),
+      calibratedOn: z.string(),
+    })
+    .optional(),
 });
 
 export const packManifestSchema = z

@@ -69,6 +69,15 @@ function checkInputs(session: Session, names: string[], where: string): void {
 
 const UNKNOWN_TOKENS = new Set(['[UNK]', '<unk>', '<|unk|>']);
 
+/** A generated caption with what the decoder thought of it. */
+export interface GeneratedCaption {
+  text: string;
+  /** Mean log-probability per token (0 is certain; lower is less sure). */
+  meanLogProb: number;
+  /** False when the decoder ran out of length before its end token: a loop or a ramble. */
+  finished: boolean;
+}
+
 interface Beam {
   ids: number[];
   logProb: number;
@@ -251,7 +260,7 @@ export class ModelPack {
    * Captions images. Shared-encoder packs (CoCa) caption from the features `embedImages` already
    * produced; encoder-decoder packs need the image's pixels at `captionInput`'s size.
    */
-  async caption(items: Array<{ features?: ImageFeatures; pixels?: RgbPixels }>, options: { numBeams?: number; maxLength?: number } = {}): Promise<string[]> {
+  async caption(items: Array<{ features?: ImageFeatures; pixels?: RgbPixels }>, options: { numBeams?: number; maxLength?: number } = {}): Promise<GeneratedCaption[]> {
     const spec = this.manifest.captioner;
     if (!spec) throw new PackError(`model pack ${this.id} has no captioner`);
     if (items.length === 0) return [];
@@ -275,7 +284,11 @@ export class ModelPack {
       });
     }
     const sequences = await this.beamSearch(captioner.decoder, states, options.numBeams ?? spec.numBeams, options.maxLength ?? spec.maxLength);
-    return sequences.map((ids) => captioner.tokenizer.decode(ids, { skip_special_tokens: true }).trim());
+    return sequences.map((beam) => ({
+      text: captioner.tokenizer.decode(beam.ids.slice(1).filter((id) => id !== spec.eosTokenId), { skip_special_tokens: true }).trim(),
+      meanLogProb: score(beam),
+      finished: beam.done,
+    }));
   }
 
   /**
@@ -283,7 +296,7 @@ export class ModelPack {
    * beams of all images. The exports we use have no past-key-value inputs, so each step re-reads the
    * prefix; captions are short (under 25 tokens), which keeps that cheap next to the image encoder.
    */
-  private async beamSearch(decoder: Session, states: Array<{ data: Float32Array; count: number; width: number }>, numBeams: number, maxLength: number): Promise<number[][]> {
+  private async beamSearch(decoder: Session, states: Array<{ data: Float32Array; count: number; width: number }>, numBeams: number, maxLength: number): Promise<Beam[]> {
     const spec = this.manifest.captioner!;
     const beams: Beam[][] = states.map(() => [{ ids: [spec.bosTokenId], logProb: 0, done: false }]);
     for (let step = 1; step < maxLength; step++) {
@@ -308,8 +321,13 @@ export class ModelPack {
         let sum = 0;
         for (let v = 0; v < vocab; v++) sum += Math.exp(data[offset + v]! - max);
         const logZ = max + Math.log(sum);
+        // No n-gram twice in one caption (the usual guard against "stars stars stars ..." loops): a token
+        // that would repeat one is out of the running for this beam.
+        const banned = bannedNextTokens(beam.ids, spec.noRepeatNgramSize);
+        for (const token of banned) data[offset + token] = -Infinity;
         const best = topK(data, offset, vocab, numBeams);
         for (const token of best) {
+          if (!Number.isFinite(data[offset + token]!)) continue;
           const done = token === spec.eosTokenId;
           candidates[image]!.push({ ids: [...beam.ids, token], logProb: beam.logProb + data[offset + token]! - logZ, done });
         }
@@ -319,10 +337,7 @@ export class ModelPack {
         beams[image] = list.slice(0, numBeams);
       });
     }
-    return beams.map((list) => {
-      const best = [...list].sort((a, b) => score(b) - score(a))[0]!;
-      return best.ids.slice(1).filter((id) => id !== spec.eosTokenId);
-    });
+    return beams.map((list) => [...list].sort((a, b) => score(b) - score(a))[0]!);
   }
 
   /** Releases the sessions that were opened (one that failed to open has nothing to release). */
@@ -334,6 +349,20 @@ export class ModelPack {
 }
 
 /** Length-normalised log-probability, so longer captions are not punished for their length. */
+/** The tokens that would complete an n-gram already in `ids` (none when n is 0). */
+export function bannedNextTokens(ids: readonly number[], n: number): Set<number> {
+  const banned = new Set<number>();
+  if (n <= 0 || ids.length < n) return banned;
+  const prefix = ids.slice(ids.length - n + 1);
+  for (let i = 0; i + n <= ids.length; i++) {
+    let same = true;
+    for (let k = 0; k < n - 1 && same; k++) same = ids[i + k] === prefix[k];
+    if (same) banned.add(ids[i + n - 1]!);
+  }
+  return banned;
+}
+
+/** Mean log-probability per generated token: the caption's likelihood, independent of its length. */
 function score(beam: Beam): number {
   return beam.logProb / beam.ids.length;
 }

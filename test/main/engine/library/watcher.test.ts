@@ -30,7 +30,9 @@ describe('watching a library folder', () => {
     await writeScene(join(staging, 'blue.jpg'), scene([['blue', 'square']], 'sand', 'right', 2), { width: 800, height: 600 });
     engine = await GlimpseEngine.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', captions: false });
     engine.addFolder(library);
-    watcher = new LibraryWatcher(engine, { debounceMs: 400, writeSettleMs: 300 });
+    // The app's own debounce (1.5 s): a shorter one split the 500-file burst into several jobs when the
+    // machine was busy (chokidar's write-finish polling of 500 files let 0.4 s pass between two events).
+    watcher = new LibraryWatcher(engine, { writeSettleMs: 300 });
     await watcher.watchAll();
   });
   after(async () => {

@@ -55,7 +55,7 @@ describe('tiny-coca through the pack loader', () => {
   });
 
   it('captions a scene with the right colour and shape words', async () => {
-    const captions = await pack.caption(features.map((f) => ({ features: f })));
+    const captions = (await pack.caption(features.map((f) => ({ features: f })))).map((c) => c.text);
     SCENES.forEach((s, i) => {
       const g = s.groups[0]!;
       assert.match(captions[i]!, new RegExp(`\\b${g.colour} ${g.shape}`), `caption "${captions[i]}" for "${captionOf(s)}"`);
@@ -65,8 +65,9 @@ describe('tiny-coca through the pack loader', () => {
   it('gives the same caption with beam search as greedy for a clear scene, or a better-scored one', async () => {
     const [greedy] = await pack.caption([{ features: features[0]! }], { numBeams: 1 });
     const [beam] = await pack.caption([{ features: features[0]! }], { numBeams: 3 });
-    assert.match(greedy!, /red circle/);
-    assert.match(beam!, /red circle/);
+    assert.match(greedy!.text, /red circle/);
+    assert.match(beam!.text, /red circle/);
+    assert.ok(greedy!.finished && beam!.finished, 'both end with the end token');
   });
 
   it('returns L2-normalised embeddings of the manifest dimension', () => {

@@ -141,7 +141,7 @@ describe('WebGPU on a software adapter (SwiftShader)', { skip }, () => {
       await onCpu.session.release();
       await onGpu.session.release();
     }
-    const captions = async (pack: ModelPack) => pack.caption(cpuFeatures.map((features) => ({ features })));
+    const captions = async (pack: ModelPack) => (await pack.caption(cpuFeatures.map((features) => ({ features })))).map((c) => c.text);
     const [c, g] = [await captions(cpu), await captions(gpu)];
     assert.deepEqual(g, c);
     assert.match(c[0]!, /red circle/, 'and they describe the photo');
