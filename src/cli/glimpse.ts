@@ -254,7 +254,11 @@ export function buildProgram(): Command {
       console.log(`Wrote ${written.length} photos to ${resolve(dir)}. Index them with: glimpse index ${resolve(dir)}`);
     });
 
-  registerModelCommands(program, () => program.opts<GlobalOptions>().dataDir);
+  registerModelCommands(
+    program,
+    () => program.opts<GlobalOptions>().dataDir,
+    (work) => withEngine(program, work, { write: true, waitSeconds: 30 }),
+  );
   registerGpuCommands(program);
   return program;
 }

@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { readSettings, writeSettings } from '../main/engine/settings.js';
+import type { GlimpseEngine } from '../main/engine/engine.js';
+import { readSettings } from '../main/engine/settings.js';
 import { downloadPack } from '../main/engine/models/download.js';
 import { catalogueOfPacks, importPack, listPacks, resolvePack } from '../main/engine/models/store.js';
 
 /** `glimpse models`: list, download, import and choose model packs. */
-export function registerModelCommands(program: Command, dataDir: () => string): void {
+export function registerModelCommands(program: Command, dataDir: () => string, withWriter: (work: (engine: GlimpseEngine) => Promise<void>) => Promise<void>): void {
   const packsDir = () => join(dataDir(), 'models');
   const models = program.command('models').description('list, download, import and choose model packs');
 
@@ -65,11 +66,22 @@ export function registerModelCommands(program: Command, dataDir: () => string): 
 
   models
     .command('use')
-    .description('make a pack the one Glimpse uses (photos are re-indexed with it on the next run)')
+    .description('switch the library to an installed pack: embeds every photo with it (search keeps the old one until done)')
     .argument('<id>')
     .action(async (id: string) => {
       await resolvePack(packsDir(), id);
-      writeSettings(dataDir(), { ...readSettings(dataDir()), model: id });
-      console.log(`Glimpse now uses ${id}. Run glimpse index to embed the library with it.`);
+      await withWriter(async (engine) => {
+        const progress = process.stderr.isTTY ? (await import('./progress.js')).createProgressReporter() : undefined;
+        try {
+          const { switched, indexing } = await engine.switchModel(id, progress ? { onProgress: progress.update } : {});
+          progress?.stop();
+          if (switched)
+            console.log(`Glimpse now uses ${engine.pack.manifest.name}${indexing ? ` (${indexing.indexed} photos embedded in ${indexing.seconds.toFixed(1)} s)` : ''}.`);
+          else if (engine.pack.id === id) console.log(`Glimpse already uses ${id}.`);
+          else console.log(`The switch to ${id} is not finished (photos in offline folders, or it was stopped); run glimpse models use ${id} again to continue.`);
+        } finally {
+          progress?.stop();
+        }
+      });
     });
 }

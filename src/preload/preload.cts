@@ -25,7 +25,7 @@ const METHODS = new Set([
   'models',
   'openInFileManager',
 ]);
-const EVENTS = new Set(['progress', 'libraryChanged']);
+const EVENTS = new Set(['progress', 'libraryChanged', 'modelDownload']);
 
 type Listener = (data: unknown) => void;
 const listeners = new Map<string, Set<Listener>>();

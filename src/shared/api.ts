@@ -43,6 +43,16 @@ export const methods = {
   /** Generates the sample library (scenes the bundled model understands) and adds it as a folder. */
   addSampleLibrary: z.object({}).strict(),
   models: z.object({}).strict(),
+  /** Downloads (or resumes), pauses or cancels a pack's download, or switches the library to an installed pack. */
+  modelAction: z
+    .object({
+      id: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9._-]*$/)
+        .max(100),
+      action: z.enum(['download', 'pause', 'cancel', 'use']),
+    })
+    .strict(),
   openInFileManager: z.object({ id }).strict(),
 } as const;
 
@@ -94,7 +104,15 @@ export interface SessionInfo {
 export interface Status {
   folders: FolderInfo[];
   photos: { total: number; indexed: number; pending: number; errors: number };
-  model: { id: string; name: string; captions: boolean; providers: string[]; sessions: SessionInfo[] };
+  model: {
+    id: string;
+    name: string;
+    captions: boolean;
+    providers: string[];
+    sessions: SessionInfo[];
+    /** The pack the library is being switched to while its vectors are made; search uses `id` until then. */
+    switchingTo: { id: string; name: string } | null;
+  };
   progress: Progress;
   offline: OfflineFolder[];
   /** Why this process can only read the library (another one is updating it); null when it can write. */
@@ -162,10 +180,20 @@ export interface Album {
 export interface ModelInfo {
   id: string;
   name: string;
+  description: string;
   installed: boolean;
+  /** Search uses it now. */
   active: boolean;
+  /** The library is being switched to it (its vectors are being made). */
+  switching: boolean;
+  bundled: boolean;
   licence: string;
   captions: boolean;
+  languages: string[];
+  /** Download size in bytes, when the manifest pins sizes. */
+  size: number | null;
+  /** A download in progress, paused (also from an earlier run) or failed; null when none. */
+  download: { phase: 'downloading' | 'paused' | 'failed' | 'installed'; bytes: number; total: number | null; error: string | null } | null;
 }
 
 export interface Results {
@@ -181,6 +209,7 @@ export interface Results {
   controlIndexing: Progress;
   addSampleLibrary: FolderInfo;
   models: ModelInfo[];
+  modelAction: ModelInfo[];
   openInFileManager: { opened: boolean };
 }
 
@@ -188,6 +217,8 @@ export interface Events {
   progress: Progress;
   /** Photos were added, changed or removed: views should refresh. */
   libraryChanged: { reason: string };
+  /** A model download moved on (progress, paused, failed, installed). */
+  modelDownload: { id: string; phase: 'downloading' | 'paused' | 'failed' | 'installed'; bytes: number; total: number | null; error: string | null };
 }
 export type EventName = keyof Events;
 

@@ -10,7 +10,9 @@ import { type Browser, type Page, chromium } from 'playwright-core';
 import { ApiHost } from '../../src/main/host/api-host.js';
 import { type WebServer, startWebServer } from '../../src/main/web/server.js';
 import { RENDERER_DIR } from '../../src/cli/web.js';
+import { writeFile } from 'node:fs/promises';
 import { scene, tempDir, writeScene } from '../fixtures.js';
+import { FakeHub, unpinnedManifest } from '../main/engine/models/fake-hub.js';
 
 const CHROMIUM = process.env.GLIMPSE_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'test-output', 'e2e');
@@ -26,6 +28,7 @@ describe('the app in a browser (web mode)', { skip: existsSync(CHROMIUM) ? false
   let browser: Browser;
   let page: Page;
   let step = 0;
+  const hub = new FakeHub();
   const shot = async (name: string) => page.screenshot({ path: join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: false });
 
   before(async () => {
@@ -52,9 +55,17 @@ describe('the app in a browser (web mode)', { skip: existsSync(CHROMIUM) ? false
     ];
     for (const [i, s] of others.entries()) await writeScene(join(library, `other-${i}.jpg`), s);
     if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error('the renderer is not built: run npm run build:renderer');
+    // The downloadable catalogue: one pack, served by a Hugging Face-like loopback server.
+    await hub.start();
+    const catalogue = join(tmp.path, 'catalogue');
+    mkdirSync(catalogue);
+    const manifest = { ...(await unpinnedManifest()), id: 'tiny-coca-hub', name: 'tiny-coca from the hub', description: 'The bundled model, downloaded' };
+    await writeFile(join(catalogue, 'tiny-coca-hub.json'), JSON.stringify(manifest));
+    process.env.GLIMPSE_PACK_CATALOGUE = catalogue;
     host = await ApiHost.open({
       dataDir: join(tmp.path, 'data'),
       device: 'cpu',
+      modelBaseUrl: hub.url('hub'),
       onEvent: (event, data) => server?.broadcast(event, data),
       watcherOptions: { debounceMs: 500, writeSettleMs: 300 },
     });
@@ -66,6 +77,8 @@ describe('the app in a browser (web mode)', { skip: existsSync(CHROMIUM) ? false
     await browser?.close();
     await server?.close();
     await host?.close();
+    hub.stop();
+    delete process.env.GLIMPSE_PACK_CATALOGUE;
     tmp.remove();
   });
 
@@ -172,5 +185,26 @@ describe('the app in a browser (web mode)', { skip: existsSync(CHROMIUM) ? false
     await page.getByTestId('nav-library').click();
     await page.getByTestId('folder-offline').waitFor({ state: 'detached' });
     assert.equal(host.engine.status().offline.length, 0);
+  });
+  it('downloads a model in Settings (pausing and resuming), then switches the library to it while search keeps working', async () => {
+    hub.behaviour = { hashes: 'true', throttle: { bytes: 16 * 1024, everyMs: 10 } };
+    await page.getByTestId('nav-settings').click();
+    const row = page.locator('[data-testid="model"][data-id="tiny-coca-hub"]');
+    await row.getByTestId('model-download').click();
+    await row.getByTestId('model-progress').waitFor();
+    await shot('model-downloading');
+    await row.getByTestId('model-pause').click();
+    await row.getByTestId('model-paused').waitFor();
+    assert.match((await row.getByTestId('model-paused').textContent()) ?? '', /Paused at [\d.]+ MB/);
+    hub.behaviour = { hashes: 'true' };
+    await row.getByTestId('model-resume').click();
+    await row.getByTestId('model-use').waitFor({ timeout: 60_000 });
+    await shot('model-installed');
+    await row.getByTestId('model-use').click();
+    await row.getByText('In use').waitFor({ timeout: 120_000 });
+    assert.equal(host.engine.pack.id, 'tiny-coca-hub');
+    await shot('model-in-use');
+    const { results } = await host.engine.search({ query: 'a red circle', limit: 5, sort: 'relevance', all: false });
+    assert.ok(RED.includes(results[0]!.name), 'the new pack finds the red circles');
   });
 });

@@ -18,7 +18,7 @@ import { adapterName } from './models/providers.js';
 import { DEVICE_PREFERENCES, type DevicePreference, isDevicePreference } from './models/device-preference.js';
 import { resolvePack } from './models/store.js';
 import { type SearchRequest, search } from './search/search.js';
-import { type Settings, loadSettings } from './settings.js';
+import { type Settings, loadSettings, writeSettings } from './settings.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -85,6 +85,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   private progressState: Progress = { ...IDLE };
   private running: Promise<unknown> = Promise.resolve();
   private closing = false;
+  private switching: { id: string; name: string } | null = null;
   /** Things the user should be told once: a recovered catalogue, a settings file set aside, a failed backup. */
   readonly notices: string[];
 
@@ -92,8 +93,8 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     readonly dataDir: string,
     readonly settings: Settings,
     readonly catalog: Catalog,
-    readonly pack: ModelPack,
-    readonly index: VectorIndex,
+    private currentPack: ModelPack,
+    private currentIndex: VectorIndex,
     readonly thumbnails: ThumbnailStore,
     private lock: LibraryLock | null,
     notices: string[],
@@ -111,6 +112,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       model: options.model ?? saved.model,
       device: options.device ?? deviceFromEnvironment(notices) ?? saved.device,
       captions: options.captions ?? saved.captions,
+      ...(saved.nextModel && saved.nextModel !== (options.model ?? saved.model) ? { nextModel: saved.nextModel } : {}),
     };
     const command = options.command ?? `${basename(process.argv[1] ?? 'glimpse')} ${process.argv.slice(2).join(' ')}`.trim();
     const lock =
@@ -136,6 +138,15 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   /** Compacts the vector log when superseded entries make up most of it (a writer, at open). */
   private static tidyVectorLog(catalog: Catalog): void {
     if (catalog.vectorLogSize() > 2 * catalog.vectorCountAll() + 1000) catalog.compactVectorLog();
+  }
+
+  /** The pack search uses (during a switch, still the old one until the new one covers the library). */
+  get pack(): ModelPack {
+    return this.currentPack;
+  }
+
+  get index(): VectorIndex {
+    return this.currentIndex;
   }
 
   /** True when this engine holds the library's write lock. */
@@ -263,9 +274,9 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   }
 
   /** Indexes every pending photo; progress goes to `progress` events and the optional callback. */
-  async indexPending(options: { onProgress?: (p: Progress) => void; batchSize?: number } = {}): Promise<PipelineSummary> {
+  async indexPending(options: { onProgress?: (p: Progress) => void; batchSize?: number } = {}, target: { pack: ModelPack; index: VectorIndex } = this): Promise<PipelineSummary> {
     this.requireWriter('index photos');
-    const job = new IndexingJob(this.catalog, this.pack, this.index, this.thumbnails, {
+    const job = new IndexingJob(this.catalog, target.pack, target.index, this.thumbnails, {
       captions: this.settings.captions,
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
       onProgress: (p) => {
@@ -340,6 +351,65 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   }
   cancel(): void {
     this.job?.cancel();
+  }
+
+  // ---- switching packs ----
+
+  /** The pack the library is being switched to while its vectors are made (null when none). */
+  get switchingTo(): { id: string; name: string } | null {
+    return this.switching ? { id: this.switching.id, name: this.switching.name } : null;
+  }
+
+  /**
+   * Switches the library to another installed pack. Every photo is embedded (and captioned) with it in
+   * the background while search keeps using the current pack; when no reachable photo still lacks a
+   * vector of the new pack, the new pack takes over and becomes the saved setting. Interrupted (closed,
+   * cancelled, a fault), the intent stays in settings.json (`nextModel`) and the next writer continues
+   * where this one stopped: vectors already made are kept. Photos in offline folders are embedded when
+   * their folder is back.
+   */
+  switchModel(id: string, options: { onProgress?: (p: Progress) => void } = {}): Promise<{ switched: boolean; indexing: PipelineSummary | null }> {
+    this.requireWriter('switch model packs');
+    const next = this.running.then(async () => {
+      const saved = loadSettings(this.dataDir).settings;
+      if (id === this.pack.id) {
+        if (saved.nextModel) writeSettings(this.dataDir, { ...saved, nextModel: undefined });
+        return { switched: false, indexing: null };
+      }
+      const pack = await ModelPack.open(await resolvePack(join(this.dataDir, 'models'), id), { device: this.settings.device });
+      let index: VectorIndex | undefined;
+      try {
+        index = await VectorIndex.open(join(this.dataDir, 'index'), pack.id, pack.dimensions, this.catalog, { writable: true });
+        writeSettings(this.dataDir, { ...saved, nextModel: id });
+        this.switching = { id, name: pack.manifest.name };
+        this.emit('libraryChanged', { reason: `switching to ${pack.manifest.name}` });
+        const indexing = await this.indexPending(options.onProgress ? { onProgress: options.onProgress } : {}, { pack, index });
+        const offline = this.catalog.offlineDirs().reduce((n, o) => n + this.catalog.pendingCountUnder(id, o.dir), 0);
+        if (indexing.cancelled || this.catalog.counts(id).pending > offline) {
+          index.save();
+          return { switched: false, indexing };
+        }
+        const [oldPack, oldIndex] = [this.currentPack, this.currentIndex];
+        this.currentPack = pack;
+        this.currentIndex = index;
+        this.settings.model = id;
+        writeSettings(this.dataDir, { ...loadSettings(this.dataDir).settings, model: id, nextModel: undefined });
+        oldIndex.save();
+        await oldPack.close();
+        await refreshAlbums(this.catalog, this.pack);
+        this.emit('libraryChanged', { reason: `now using ${pack.manifest.name}` });
+        return { switched: true, indexing };
+      } catch (error) {
+        index?.save();
+        throw error;
+      } finally {
+        this.switching = null;
+        if (this.currentPack !== pack) await pack.close();
+        this.setProgress({ ...this.progressState, phase: 'idle', currentFile: null, etaSeconds: null });
+      }
+    });
+    this.running = next.catch(() => undefined);
+    return next;
   }
 
   // ---- search ----
@@ -432,6 +502,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
         name: this.pack.manifest.name,
         captions: this.pack.hasCaptioner,
         providers: [...new Set(this.pack.sessions.map((s) => s.provider))],
+        switchingTo: this.switchingTo,
         sessions: this.pack.sessions.map((s) => ({
           session: s.session,
           provider: s.provider,

@@ -1,12 +1,13 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { type EventName, type Events, type MethodName, type Params, type Reply, type Results, ApiError, parseCall } from '../../shared/api.js';
+import { type EventName, type Events, type MethodName, type ModelInfo, type Params, type Reply, type Results, ApiError, parseCall } from '../../shared/api.js';
 import { GlimpseEngine, type EngineOptions } from '../engine/engine.js';
 import { LibraryBusyError } from '../engine/library-lock.js';
 import { LibraryWatcher, type WatcherOptions } from '../engine/library/watcher.js';
 import { writeSampleLibrary } from '../engine/scenes/sample-library.js';
 import { browserPreview } from '../engine/media/photo.js';
-import { listPacks } from '../engine/models/store.js';
+import { PackDownloads } from '../engine/models/downloads.js';
+import { catalogueOfPacks, listPacks, resolvePack } from '../engine/models/store.js';
 
 /** Formats a browser shows as they are; anything else (HEIC, TIFF, BMP) is served as a JPEG preview. */
 const BROWSER_MIME: Record<string, string> = {
@@ -26,6 +27,8 @@ export interface ApiHostOptions extends EngineOptions {
   watcherOptions?: WatcherOptions;
   /** While another process holds the library's write lock, how often to try to take it over (ms). */
   writerRetryMs?: number;
+  /** A mirror of huggingface.co for model downloads (also GLIMPSE_MODEL_BASE_URL). */
+  modelBaseUrl?: string;
 }
 
 type Handlers = { [M in MethodName]: (params: Required<Params<M>> & Params<M>) => Promise<Results[M]> | Results[M] };
@@ -40,10 +43,14 @@ export class ApiHost {
   private retry: NodeJS.Timeout | undefined;
   private starting: Promise<void> = Promise.resolve();
 
+  private readonly downloads: PackDownloads;
+
   private constructor(
     readonly engine: GlimpseEngine,
     private readonly options: ApiHostOptions,
-  ) {}
+  ) {
+    this.downloads = new PackDownloads(join(engine.dataDir, 'models'), options.modelBaseUrl ? { baseUrl: options.modelBaseUrl } : {});
+  }
 
   /**
    * Opens the library as its writer (the app scans, watches and indexes). When another process holds
@@ -65,6 +72,7 @@ export class ApiHost {
       const emit = options.onEvent;
       engine.on('progress', (p) => emit('progress', p));
       engine.on('libraryChanged', (c) => emit('libraryChanged', c));
+      host.downloads.on('change', (d) => emit('modelDownload', d));
     }
     for (const notice of engine.notices) console.error(`glimpse: ${notice}`);
     if (engine.writable) host.startWriting();
@@ -89,6 +97,9 @@ export class ApiHost {
     this.starting = (async () => {
       await watcher?.watchAll();
       await this.engine.update().catch((error: Error) => console.error(`glimpse: start-up scan failed: ${error.message}`));
+      // A switch of packs that an earlier run did not finish continues (the vectors it made are kept).
+      const next = this.engine.settings.nextModel;
+      if (next) await this.engine.switchModel(next).catch((error: Error) => console.error(`glimpse: switching to ${next} stopped: ${error.message}`));
     })();
   }
 
@@ -116,16 +127,46 @@ export class ApiHost {
       await writeSampleLibrary(dir, { count: 60 });
       return this.addFolder(dir);
     },
-    models: async () => {
-      const packs = await listPacks(join(this.engine.dataDir, 'models'));
-      return packs.flatMap((p) =>
-        'manifest' in p && p.manifest
-          ? [{ id: p.id, name: p.manifest.name, installed: true, active: p.id === this.engine.pack.id, licence: p.manifest.licence, captions: !!p.manifest.captioner }]
-          : [],
-      );
+    models: () => this.models(),
+    modelAction: async (p) => {
+      if (p.action === 'pause') await this.downloads.pause(p.id);
+      else if (p.action === 'cancel') await this.downloads.cancel(p.id);
+      else if (p.action === 'download') {
+        const manifest = (await catalogueOfPacks()).find((m) => m.id === p.id);
+        if (!manifest) throw new ApiError(`no downloadable pack called ${p.id}`);
+        this.downloads.start(manifest);
+      } else {
+        await resolvePack(join(this.engine.dataDir, 'models'), p.id); // says plainly when it is not installed
+        void this.engine.switchModel(p.id).catch((error: Error) => console.error(`glimpse: switching to ${p.id} stopped: ${error.message}`));
+      }
+      return this.models();
     },
     openInFileManager: () => ({ opened: false }),
   };
+
+  /** Installed packs and the ones that can be downloaded, with their download state. */
+  private async models(): Promise<ModelInfo[]> {
+    const installed = (await listPacks(join(this.engine.dataDir, 'models'))).flatMap((p) => ('manifest' in p && p.manifest ? [{ manifest: p.manifest, bundled: p.bundled }] : []));
+    const ids = new Set(installed.map((p) => p.manifest.id));
+    const downloadable = (await catalogueOfPacks()).filter((m) => !ids.has(m.id)).map((manifest) => ({ manifest, bundled: false }));
+    const switching = this.engine.switchingTo?.id;
+    return Promise.all(
+      [...installed.map((p) => ({ ...p, installed: true })), ...downloadable.map((p) => ({ ...p, installed: false }))].map(async ({ manifest, bundled, installed }) => ({
+        id: manifest.id,
+        name: manifest.name,
+        description: manifest.description,
+        installed,
+        active: manifest.id === this.engine.pack.id,
+        switching: manifest.id === switching,
+        bundled,
+        licence: manifest.licence,
+        captions: !!manifest.captioner,
+        languages: manifest.text.languages,
+        size: manifest.files.every((f) => f.size !== undefined) ? manifest.files.reduce((s, f) => s + f.size!, 0) : null,
+        download: installed ? null : await this.downloads.state(manifest),
+      })),
+    );
+  }
 
   private async addFolder(path: string): Promise<Results['addFolder']> {
     const row = this.engine.addFolder(path);
@@ -173,6 +214,7 @@ export class ApiHost {
   async close(): Promise<void> {
     clearInterval(this.retry);
     await this.watcher?.close();
+    await this.downloads.close(); // a download in flight stops where it is; the next start resumes it
     await this.engine.close(); // cancels the job in flight and waits for it
     await this.starting;
   }

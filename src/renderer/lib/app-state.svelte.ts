@@ -56,10 +56,12 @@ export class AppState {
       lastPhase = progress.phase;
     });
     const offChanged = this.api.on('libraryChanged', () => this.#libraryChanged());
+    const offDownload = this.api.on('modelDownload', (event) => this.models.onDownload(event));
     void this.library.refresh();
     return () => {
       offProgress();
       offChanged();
+      offDownload();
     };
   }
 
@@ -67,6 +69,7 @@ export class AppState {
     this.library.scheduleRefresh();
     this.search.refresh();
     this.albums.reloadIfLoaded();
+    this.models.reloadIfLoaded(); // a switch of packs started or finished
   }
 
   go(view: View): void {

@@ -47,7 +47,7 @@ class Fanout {
   }
 }
 
-const EVENT_NAMES: ReadonlySet<string> = new Set<EventName>(['progress', 'libraryChanged']);
+const EVENT_NAMES: ReadonlySet<string> = new Set<EventName>(['progress', 'libraryChanged', 'modelDownload']);
 
 export function desktopApi(bridge: DesktopBridge): GlimpseApi {
   return {

@@ -95,9 +95,9 @@ export async function importPack(sourceDir: string, packsDir: string): Promise<s
   return target;
 }
 
-/** The packs Glimpse can download (models/packs/*.json). */
+/** The packs Glimpse can download: models/packs/*.json, or GLIMPSE_PACK_CATALOGUE (a mirror's own folder of manifests). */
 export async function catalogueOfPacks(): Promise<PackManifest[]> {
-  const dir = join(bundledPacksDir(), 'packs');
+  const dir = process.env.GLIMPSE_PACK_CATALOGUE ?? join(bundledPacksDir(), 'packs');
   if (!existsSync(dir)) return [];
   const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
   return Promise.all(names.map(async (n) => parseManifest(JSON.parse(await readFile(join(dir, n), 'utf8')), join(dir, n))));
