@@ -112,6 +112,8 @@ export interface Status {
     sessions: SessionInfo[];
     /** The pack the library is being switched to while its vectors are made; search uses `id` until then. */
     switchingTo: { id: string; name: string } | null;
+    /** Photos whose caption this pack withheld because it did not recognise them (many: the library is not its world). */
+    withheldCaptions: number;
   };
   progress: Progress;
   offline: OfflineFolder[];

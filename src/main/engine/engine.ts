@@ -503,6 +503,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
         captions: this.pack.hasCaptioner,
         providers: [...new Set(this.pack.sessions.map((s) => s.provider))],
         switchingTo: this.switchingTo,
+        withheldCaptions: this.catalog.withheldCount(this.pack.id),
         sessions: this.pack.sessions.map((s) => ({
           session: s.session,
           provider: s.provider,

@@ -391,6 +391,11 @@ export class Catalog {
       .get(photoId) as { text: string; source: 'caption' | 'user' } | undefined;
   }
 
+  /** How many photos have a caption from `model` that was withheld (the model did not recognise them). */
+  withheldCount(model: string): number {
+    return this.db.prepare(`SELECT count(*) FROM withheld_captions WHERE model = ?`).pluck().get(model) as number;
+  }
+
   /** Why the model's caption of a photo is not shown, if it made one it was not confident of. */
   withheldCaption(photoId: number, model: string): { text: string; reason: string } | undefined {
     return this.db.prepare(`SELECT text, reason FROM withheld_captions WHERE photo_id = ? AND model = ?`).get(photoId, model) as { text: string; reason: string } | undefined;

@@ -1,0 +1,86 @@
+/**
+ * A new user's first run with real photographs (Debian's darknet package: dog, horses, a giraffe ...):
+ * the bundled model recognises none of them, shows no captions, and the app offers a model that knows
+ * photographs in one click, saying what it costs. Real Chromium, web mode, a Hugging Face-like server.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { RENDERER_DIR } from '../../src/cli/web.js';
+import { ApiHost } from '../../src/main/host/api-host.js';
+import { type WebServer, startWebServer } from '../../src/main/web/server.js';
+import { tempDir } from '../fixtures.js';
+import { FakeHub, unpinnedManifest } from '../main/engine/models/fake-hub.js';
+
+const CHROMIUM = process.env.GLIMPSE_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = join(process.cwd(), 'test-output', 'e2e-first-run');
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const REAL = join(process.cwd(), '.cache', 'debian-photos', 'usr', 'share', 'darknet', 'data');
+const photos = existsSync(REAL) ? readdirSync(REAL).filter((f) => f.endsWith('.jpg')) : [];
+const skip = !existsSync(CHROMIUM) ? `Chromium not found at ${CHROMIUM}` : photos.length === 0 ? `no real photos at ${REAL} (bash .ci/run fetches them)` : false;
+
+describe('first run with real photographs', { skip }, () => {
+  const tmp = tempDir();
+  const hub = new FakeHub();
+  let host: ApiHost;
+  let server: WebServer;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    const library = join(tmp.path, 'Pictures');
+    mkdirSync(library);
+    for (const p of photos) await copyFile(join(REAL, p), join(library, p));
+    await hub.start();
+    const catalogue = join(tmp.path, 'catalogue');
+    mkdirSync(catalogue);
+    await writeFile(
+      join(catalogue, 'photo-model.json'),
+      JSON.stringify({ ...(await unpinnedManifest()), id: 'photo-model', name: 'A photo model', description: 'Search and captions for everyday photographs.' }),
+    );
+    process.env.GLIMPSE_PACK_CATALOGUE = catalogue;
+    host = await ApiHost.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', modelBaseUrl: hub.url('hub'), onEvent: (event, data) => server?.broadcast(event, data) });
+    host.engine.addFolder(library);
+    await host.engine.update();
+    server = await startWebServer({ host, rendererDir: RENDERER_DIR });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await host?.close();
+    hub.stop();
+    delete process.env.GLIMPSE_PACK_CATALOGUE;
+    tmp.remove();
+  });
+
+  it('says the bundled model did not recognise the photos, and offers a photo model with its cost', async () => {
+    await page.goto(server.loginUrl);
+    await page.getByTestId('nav-library').click();
+    const advice = page.getByTestId('model-advice');
+    await advice.waitFor();
+    const text = (await advice.textContent()) ?? '';
+    assert.match(text, new RegExp(`did not recognise most of these photos \\(${photos.length} of ${photos.length} got no caption\\)`));
+    assert.match(text, /A photo model knows photographs: .* one-time download of a few hundred MB \(MIT\)/s);
+    await page.screenshot({ path: join(SHOTS, '01-advice.png') });
+  });
+
+  it('downloads it in one click and shows the download in Settings', async () => {
+    await page.getByTestId('get-model').click();
+    const row = page.locator('[data-testid="model"][data-id="photo-model"]');
+    await row.getByTestId('model-use').waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: join(SHOTS, '02-downloaded.png') });
+  });
+
+  it('shows each real photo without a caption, saying why', async () => {
+    const id = host.engine.catalog.photoByPath(join(tmp.path, 'Pictures', 'dog.jpg'))!.id;
+    const detail = host.engine.photoDetail(id);
+    assert.equal(detail.caption, null);
+    assert.match(detail.captionWithheld ?? '', /tiny-coca/);
+  });
+});
