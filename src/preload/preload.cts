@@ -23,6 +23,7 @@ const METHODS = new Set([
   'controlIndexing',
   'addSampleLibrary',
   'models',
+  'modelAction',
   'openInFileManager',
 ]);
 const EVENTS = new Set(['progress', 'libraryChanged', 'modelDownload']);

@@ -63,7 +63,7 @@ describe('first run with real photographs', { skip }, () => {
     await page.goto(server.loginUrl);
     await page.getByTestId('nav-library').click();
     const advice = page.getByTestId('model-advice');
-    await advice.waitFor();
+    await advice.getByTestId('get-model').waitFor();
     const text = (await advice.textContent()) ?? '';
     assert.match(text, new RegExp(`did not recognise most of these photos \\(${photos.length} of ${photos.length} got no caption\\)`));
     assert.match(text, /A photo model knows photographs: .* one-time download of a few hundred MB \(MIT\)/s);

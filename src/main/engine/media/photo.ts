@@ -151,14 +151,12 @@ async function exifOf(bytes: Buffer): Promise<Pick<PhotoMetadata, 'takenAt' | 'c
  * input and the thumbnail from that working copy.
  */
 export async function preparePhoto(bytes: Buffer, inputs: readonly ModelInput[]): Promise<PreparedPhoto> {
-  let working: { data: Buffer; info: OutputInfo };
-  let original: { width: number; height: number };
-  try {
+  const decode = async (): Promise<{ working: { data: Buffer; info: OutputInfo }; original: { width: number; height: number } }> => {
     const image = await openImage(bytes);
     const meta = await image.metadata();
     const swap = (meta.orientation ?? 1) >= 5;
-    original = { width: (swap ? meta.height : meta.width) ?? 0, height: (swap ? meta.width : meta.height) ?? 0 };
-    working = await image
+    const original = { width: (swap ? meta.height : meta.width) ?? 0, height: (swap ? meta.width : meta.height) ?? 0 };
+    const working = await image
       .rotate()
       .resize(WORKING_SIZE, WORKING_SIZE, { fit: 'inside', withoutEnlargement: true, fastShrinkOnLoad: true })
       .flatten({ background: { r: 0, g: 0, b: 0 } })
@@ -166,9 +164,22 @@ export async function preparePhoto(bytes: Buffer, inputs: readonly ModelInput[])
       .removeAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });
+    return { working, original };
+  };
+  let decoded: Awaited<ReturnType<typeof decode>>;
+  try {
+    try {
+      decoded = await decode();
+    } catch (error) {
+      // libvips keeps its error text per thread; with several decodes at once a failure can arrive as
+      // "Unknown error". Decoding again gives the real reason (or, if it was transient, the photo).
+      if (error instanceof PhotoError || !/^(unknown error)?$/i.test((error as Error).message?.trim() ?? '')) throw error;
+      decoded = await decode();
+    }
   } catch (error) {
     throw new PhotoError(error instanceof PhotoError ? error.message : readableDecodeError(error));
   }
+  const { working, original } = decoded;
   const raw = { raw: { width: working.info.width, height: working.info.height, channels: 3 as const } };
   const sharp = await libvips();
   const pixels = await Promise.all(

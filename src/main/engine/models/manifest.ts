@@ -150,6 +150,30 @@ export const packManifestSchema = z
     image: imageEncoder,
     text: textEncoder,
     captioner: captioner.optional(),
+    /**
+     * The relevance cutoff, calibrated for this pack on held-out queries: P(a photo matches) is
+     * sigmoid(intercept + similarity * s + gapToBest * (best - s) + keywordTogether * [its text holds the
+     * query's words together] + queryHasKeywordTogether * [some photo's does]) over a query's candidates,
+     * and a photo is shown when P reaches `threshold`. Without it, search uses a generic cutoff (Otsu's split of the
+     * similarities, widened by a band from the model's temperature).
+     */
+    search: z
+      .object({
+        calibration: z
+          .object({
+            intercept: z.number(),
+            similarity: z.number(),
+            gapToBest: z.number(),
+            /** Weight of "the query's words stand together in this photo's text". */
+            keywordTogether: z.number().default(0),
+            /** Weight of "some photo's text holds the query's words together" (then the others are less likely to match). */
+            queryHasKeywordTogether: z.number().default(0),
+            threshold: z.number().min(0).max(1),
+            calibratedOn: z.string(),
+          })
+          .optional(),
+      })
+      .optional(),
     files: z.array(packFile).min(1),
   })
   .superRefine((m, ctx) => {

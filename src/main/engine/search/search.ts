@@ -3,7 +3,7 @@ import type { MatchReason, SearchResponse, SearchResult } from '../../../shared/
 import { type Catalog, type PhotoRow, isUnder } from '../catalog/catalog.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import type { ModelPack } from '../models/pack.js';
-import { relevanceCutoff } from './relevance.js';
+import { relevantCandidates } from './relevance.js';
 import { l2normalise } from '../vector-math.js';
 
 export interface SearchRequest {
@@ -45,6 +45,16 @@ export function parseQuery(query: string): ParsedQuery {
 
 function ftsString(value: string): string {
   return `"${value.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Photos whose text holds the query's words together and in order (a leading article dropped, the last
+ * word a prefix): "a star" finds "two stars", "two red circles" does not find "two blue stars and a red circle".
+ */
+export function wordsTogether(catalog: Catalog, text: string, limit: number): Set<number> {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
+  while (words.length > 1 && ['a', 'an', 'the'].includes(words[0]!)) words.shift();
+  return words.length === 0 ? new Set() : new Set(catalog.keywordSearch(`${ftsString(words.join(' '))}*`, limit).map((h) => h.id));
 }
 
 /** How many visual and keyword candidates every search ranks: the API's largest limit. */
@@ -111,19 +121,21 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
     });
   }
   const phraseIds = parsed.phrases.length > 0 ? new Set(catalog.keywordSearch(parsed.phrases.map(ftsString).join(' AND '), 100_000).map((h) => h.id)) : undefined;
+  // A keyword hit is shown on its own, past the visual cutoff, when the query's words stand together in
+  // its text, in order ("red circle" in "a red circle on grass", not in "a red square and a blue circle"),
+  // or the user quoted a phrase. A looser hit (each word somewhere) only helps rank what is shown.
+  const together = keyword.size > 0 ? wordsTogether(catalog, parsed.text, candidates) : new Set<number>();
 
-  const cutoff = request.all
-    ? -Infinity
-    : relevanceCutoff(
-        [...visual.values()].map((v) => v.similarity),
-        pack.manifest.logitScale,
-      );
+  const shown = relevantCandidates(
+    [...visual].map(([id, v]) => ({ similarity: v.similarity, together: together.has(id) })),
+    pack.manifest,
+  );
   const fused = new Map<number, { fused: number; relevant: boolean }>();
-  for (const [id, v] of visual) fused.set(id, { fused: 1 / (RRF_K + v.rank), relevant: v.similarity >= cutoff });
+  [...visual].forEach(([id, v], i) => fused.set(id, { fused: 1 / (RRF_K + v.rank), relevant: request.all || shown[i]! }));
   for (const [id, k] of keyword) {
     const entry = fused.get(id) ?? { fused: 0, relevant: false };
     entry.fused += 1 / (RRF_K + k.rank);
-    entry.relevant = true;
+    entry.relevant ||= phraseIds !== undefined || together.has(id);
     fused.set(id, entry);
   }
   let ranked = [...fused.entries()].filter(([id]) => !phraseIds || phraseIds.has(id)).sort((a, b) => b[1].fused - a[1].fused);
