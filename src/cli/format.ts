@@ -1,7 +1,7 @@
 import type { OfflineFolder, SearchResponse, Status } from '../shared/api.js';
 import type { UpdateSummary } from '../main/engine/engine.js';
 
-export function printResults(response: SearchResponse, json = false): void {
+export function printResults(response: SearchResponse, json = false, offset = 0): void {
   if (json) {
     console.log(JSON.stringify(response, null, 2));
     return;
@@ -11,13 +11,14 @@ export function printResults(response: SearchResponse, json = false): void {
     return;
   }
   response.results.forEach((r, i) => {
-    console.log(`${String(i + 1).padStart(3)}. ${r.score.toFixed(3)}  ${r.path}${r.offline ? '  (offline)' : ''}`);
+    console.log(`${String(i + 1 + offset).padStart(3)}. ${r.score.toFixed(3)}  ${r.path}${r.offline ? '  (offline)' : ''}`);
     const notes = r.why.filter((w) => w.kind !== 'visual' && w.kind !== 'example' && !(w.kind === 'caption' && w.detail === r.caption)).map((w) => `${w.kind}: ${w.detail}`);
     if (r.caption) notes.unshift(`“${r.caption}”`);
     if (notes.length) console.log(`      ${notes.join(' · ')}`);
   });
   const more = response.hidden > 0 ? `; ${response.hidden} weaker matches hidden (--all shows them)` : '';
-  console.log(`${response.results.length} results in ${response.tookMs} ms${more}`);
+  const of = response.total > response.results.length ? ` (${offset + 1}-${offset + response.results.length} of ${response.total}; --offset pages on)` : '';
+  console.log(`${response.results.length} results${of} in ${response.tookMs} ms${more}`);
 }
 
 function printOffline(offline: OfflineFolder[]): void {

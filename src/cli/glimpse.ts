@@ -79,6 +79,7 @@ function dateArg(value: string): string {
 
 interface SearchOptions {
   limit: number;
+  offset: number;
   folder?: string;
   after?: string;
   before?: string;
@@ -92,6 +93,7 @@ function searchRequest(query: string, o: SearchOptions, extra: Partial<SearchReq
   const parsed = searchParams.parse({
     query,
     limit: o.limit,
+    offset: o.offset,
     sort: o.sort,
     all: o.all ?? false,
     ...(o.folder ? { folder: resolve(o.folder) } : {}),
@@ -105,6 +107,7 @@ function searchRequest(query: string, o: SearchOptions, extra: Partial<SearchReq
 function addSearchOptions(command: Command): Command {
   return command
     .option('-n, --limit <n>', 'most results to show', positiveInt, 20)
+    .option('--offset <n>', 'skip this many results (the next page)', (v: string) => (v === '0' ? 0 : positiveInt(v)), 0)
     .option('--folder <dir>', 'only photos in this folder (and below)')
     .option('--after <date>', 'only photos taken on or after this date (YYYY-MM-DD)', dateArg)
     .option('--before <date>', 'only photos taken before this date (YYYY-MM-DD)', dateArg)
@@ -153,7 +156,7 @@ export function buildProgram(): Command {
 
   addSearchOptions(program.command('search').description('find photos by describing them; "quoted words" must appear in a caption, album or name').argument('<query>')).action(
     async (query: string, o: SearchOptions) => {
-      await withEngine(program, async (engine) => printResults(await engine.search(searchRequest(query, o)), o.json), { write: false, warm: ['text'] });
+      await withEngine(program, async (engine) => printResults(await engine.search(searchRequest(query, o)), o.json, o.offset), { write: false, warm: ['text'] });
     },
   );
 

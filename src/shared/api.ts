@@ -17,6 +17,8 @@ export const searchParams = z
     /** Search by example: a photo already in the library. */
     similarTo: id.optional(),
     limit: z.number().int().min(1).max(1000).default(100),
+    /** Skip this many of the shown results: the next page ("Show more"). */
+    offset: z.number().int().min(0).max(1000).default(0),
     folder: z.string().max(4096).optional(),
     after: isoDate.optional(),
     before: isoDate.optional(),
@@ -143,7 +145,10 @@ export interface SearchResult {
 }
 
 export interface SearchResponse {
+  /** This page: `offset` to `offset + limit` of the shown results. */
   results: SearchResult[];
+  /** Every result the cutoff shows, over all pages (more pages follow while offset + results < total). */
+  total: number;
   /** Ranked results below the adaptive relevance cutoff; `all: true` shows them. */
   hidden: number;
   tookMs: number;

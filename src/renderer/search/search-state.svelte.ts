@@ -16,8 +16,8 @@ export interface Example {
 }
 
 const NO_FILTERS: SearchFilters = { folder: '', after: '', before: '', sort: 'relevance' };
-/** How many results one search asks for (the contract's maximum). */
-const LIMIT = 1000;
+/** One page of results: what a keystroke asks for; "Show more" fetches the next. */
+const PAGE = 100;
 export const TYPING_DELAY_MS = 200;
 
 /**
@@ -46,6 +46,9 @@ export class SearchState {
   #columns = 1;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #seq = 0;
+  #loadingMore = $state(false);
+  /** How many results the shown answer holds (pages fetched so far): a refresh fetches as many again. */
+  #wanted = PAGE;
 
   constructor(api: GlimpseApi, notices: Notices) {
     this.#api = api;
@@ -69,6 +72,14 @@ export class SearchState {
   }
   get results(): SearchResult[] {
     return this.#response?.results ?? [];
+  }
+  /** More shown results wait beyond this page ("Show more"). */
+  get more(): number {
+    const r = this.#response;
+    return r ? Math.max(0, r.total - r.results.length) : 0;
+  }
+  get loadingMore(): boolean {
+    return this.#loadingMore;
   }
   get hidden(): number {
     return this.#showAll ? 0 : (this.#response?.hidden ?? 0);
@@ -185,7 +196,40 @@ export class SearchState {
     if (this.results.length > 0) this.#focusRequest++;
   }
 
+  /** Appends the next page of the same search. */
+  async showMore(): Promise<void> {
+    const response = this.#response;
+    if (!response || this.more === 0 || this.#loadingMore) return;
+    const seq = this.#seq;
+    this.#loadingMore = true;
+    try {
+      const next = await this.#api.call('search', { ...this.#params(), offset: response.results.length, limit: PAGE });
+      if (seq !== this.#seq) return; // a newer search replaced this one meanwhile
+      this.#response = { ...next, results: [...response.results, ...next.results] };
+      this.#wanted = this.#response.results.length;
+    } catch (error) {
+      this.#notices.report(error);
+    } finally {
+      this.#loadingMore = false;
+    }
+  }
+
   // ---- running ----
+
+  #params(): Params<'search'> {
+    const f = this.#filters;
+    return {
+      query: this.#query.trim(),
+      limit: PAGE,
+      sort: f.sort,
+      all: this.#showAll,
+      ...(this.#example ? { similarTo: this.#example.id } : {}),
+      ...(f.folder ? { folder: f.folder } : {}),
+      ...(f.after ? { after: f.after } : {}),
+      // "To" a day includes that day: the engine's `before` is exclusive.
+      ...(f.before ? { before: dayAfter(f.before) } : {}),
+    };
+  }
 
   #schedule(delay: number, fresh: boolean): void {
     clearTimeout(this.#timer);
@@ -203,18 +247,9 @@ export class SearchState {
       return;
     }
     const query = this.#query.trim();
-    const f = this.#filters;
-    const params: Params<'search'> = {
-      query,
-      limit: LIMIT,
-      sort: f.sort,
-      all: this.#showAll,
-      ...(this.#example ? { similarTo: this.#example.id } : {}),
-      ...(f.folder ? { folder: f.folder } : {}),
-      ...(f.after ? { after: f.after } : {}),
-      // "To" a day includes that day: the engine's `before` is exclusive.
-      ...(f.before ? { before: dayAfter(f.before) } : {}),
-    };
+    // A new search starts at one page; a refresh of the same one keeps the pages already shown.
+    if (fresh) this.#wanted = PAGE;
+    const params: Params<'search'> = { ...this.#params(), limit: Math.min(1000, Math.max(PAGE, this.#wanted)) };
     const keep = fresh ? undefined : this.selectedResult?.id;
     this.#loading = true;
     try {

@@ -279,6 +279,15 @@ describe('the same answer everywhere', () => {
           `the first five for "${query}"`,
         );
         assert.equal(cli.hidden, app.hidden, `the same number of weaker matches hidden for "${query}"`);
+        assert.equal(cli.total, app.results.length, `every page knows how many are shown in all for "${query}"`);
+        const paged = [];
+        for (let offset = 0; offset < Math.min(app.results.length, 20); offset += 5)
+          paged.push(...(await engine.search(searchParams.parse({ query, limit: 5, offset }))).results.map((r) => r.id));
+        assert.deepEqual(
+          paged,
+          app.results.slice(0, paged.length).map((r) => r.id),
+          `pages of five are the one answer in order for "${query}"`,
+        );
       }
     } finally {
       await engine.close();

@@ -12,6 +12,8 @@ export interface SearchRequest {
   /** An image from disk, already encoded, for search by example with a file outside the library. */
   exampleVector?: Float32Array | undefined;
   limit: number;
+  /** Skip this many shown results (paging); 0 when absent. */
+  offset?: number | undefined;
   folder?: string | undefined;
   after?: string | undefined;
   before?: string | undefined;
@@ -150,7 +152,8 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
     .map(([id, e]) => ({ id, e, row: rows.get(id) }))
     .filter((x): x is { id: number; e: { fused: number; relevant: boolean }; row: PhotoRow } => !!x.row && (visual.has(x.id) || x.row.status === 'indexed'));
   if (request.sort === 'date') entries = [...entries].sort((a, b) => (b.row.taken_at ?? '').localeCompare(a.row.taken_at ?? ''));
-  entries = entries.slice(0, request.limit);
+  const total = entries.length;
+  entries = entries.slice(request.offset ?? 0, (request.offset ?? 0) + request.limit);
   const captions = catalog.captions(entries.map((x) => x.id));
   const offline = catalog.offlineDirs().map((o) => o.dir);
 
@@ -176,5 +179,5 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
       offline: offline.some((dir) => isUnder(row.path, dir)),
     };
   });
-  return { results, hidden, tookMs: Math.round((performance.now() - started) * 10) / 10 };
+  return { results, total, hidden, tookMs: Math.round((performance.now() - started) * 10) / 10 };
 }
