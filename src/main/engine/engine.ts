@@ -120,15 +120,17 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
         ? null
         : await LibraryLock.acquire(dataDir, command, { waitMs: options.lockWaitMs ?? 0, ...(options.onLockWait ? { onWait: options.onLockWait } : {}) });
     let catalog: Catalog | undefined;
+    let pack: ModelPack | undefined;
     try {
       catalog = await openCatalog(dataDir, lock !== null, notices);
-      const pack = await ModelPack.open(await resolvePack(join(dataDir, 'models'), settings.model), { device: settings.device });
+      pack = await ModelPack.open(await resolvePack(join(dataDir, 'models'), settings.model), { device: settings.device });
       const warming = options.warm ? pack.load(options.warm).catch(() => undefined) : undefined;
       const index = await VectorIndex.open(join(dataDir, 'index'), pack.id, pack.dimensions, catalog, { writable: lock !== null });
       await warming;
       if (lock) GlimpseEngine.tidyVectorLog(catalog);
       return new GlimpseEngine(dataDir, settings, catalog, pack, index, new ThumbnailStore(join(dataDir, 'thumbs')), lock, notices);
     } catch (error) {
+      await pack?.close(); // sessions the warm-up opened
       catalog?.close();
       lock?.release();
       throw error;
@@ -376,7 +378,15 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
         if (saved.nextModel) writeSettings(this.dataDir, { ...saved, nextModel: undefined });
         return { switched: false, indexing: null };
       }
-      const pack = await ModelPack.open(await resolvePack(join(this.dataDir, 'models'), id), { device: this.settings.device });
+      let dir: string;
+      try {
+        dir = await resolvePack(join(this.dataDir, 'models'), id);
+      } catch (error) {
+        // The pack was removed since the switch began: there is nothing to continue.
+        if (saved.nextModel === id) writeSettings(this.dataDir, { ...saved, nextModel: undefined });
+        throw error;
+      }
+      const pack = await ModelPack.open(dir, { device: this.settings.device });
       let index: VectorIndex | undefined;
       try {
         index = await VectorIndex.open(join(this.dataDir, 'index'), pack.id, pack.dimensions, this.catalog, { writable: true });

@@ -53,7 +53,7 @@ export class PackDownloads extends EventEmitter<{ change: [DownloadState] }> {
     return { id: manifest.id, phase: failed ? 'failed' : 'paused', bytes: await bytesUnder(this.stagingDir(manifest.id)), total, error: failed?.error ?? null };
   }
 
-  /** Starts or resumes a download; resolves when it has started (its end comes as a change event). */
+  /** Starts or resumes a download in the background; its progress and its end come as change events. */
   start(manifest: PackManifest): void {
     if (this.running.has(manifest.id)) return;
     this.failed.delete(manifest.id);
