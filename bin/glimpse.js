@@ -3,8 +3,13 @@
 // `npm ci` runs) when that is at least as new as every source file, and the TypeScript through tsx
 // otherwise, so an edit is never run stale. The compiled one starts about 0.4 s sooner.
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { enableCompileCache } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+// V8 keeps the compiled code of our modules and the packages' on disk (the OS temp folder), so a second
+// command skips most compilation: about 0.1 s of a `glimpse search`.
+enableCompileCache?.();
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const compiled = join(root, 'out', 'node', 'cli', 'glimpse.js');
