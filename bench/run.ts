@@ -463,13 +463,22 @@ async function benchLargeCatalogue(n: number): Promise<void> {
     });
     return { seconds: (performance.now() - started) / 1000, ok: child.status === 0, rss: /max-rss-mb=(\d+)/.exec(child.stderr)?.[1] };
   };
-  coldStart(['bin/glimpse.js']); // page cache warm, as it is for a user's second command
-  const compiled = coldStart(['bin/glimpse.js']);
-  const viaTsx = coldStart(['--import', 'tsx', 'src/cli/glimpse.ts']);
+  coldStart(['bin/glimpse.js']); // page cache (and compile cache) warm, as it is for a user's second command
+  // The median of five: one run on a shared 2-core machine varies by a third.
+  const median = (args: string[]) => {
+    const runs = Array.from({ length: 5 }, () => coldStart(args)).sort((a, b) => a.seconds - b.seconds);
+    return { ...runs[2]!, ok: runs.every((r) => r.ok) };
+  };
+  const compiled = median(['bin/glimpse.js']);
+  const viaTsx = median(['--import', 'tsx', 'src/cli/glimpse.ts']);
   const cold = compiled.seconds;
   const rss = compiled.rss;
   const label = `${n / 1000}k`;
-  row(`cold start ${label} catalogue`, 'process start to first answer (bin/glimpse.js, compiled CLI)', `${fmt(cold, 2)} s${compiled.ok ? '' : ' (FAILED)'}`);
+  row(
+    `cold start ${label} catalogue`,
+    'process start to first answer (bin/glimpse.js, compiled CLI), median of 5',
+    `${fmt(cold, 2)} s${compiled.ok ? '' : ' (FAILED)'} (target <= 0.5 s)`,
+  );
   row(`cold start ${label} catalogue`, 'the same through tsx (development)', `${fmt(viaTsx.seconds, 2)} s${viaTsx.ok ? '' : ' (FAILED)'}`);
   row(`cold start ${label} catalogue`, 'peak RSS', `${rss ?? '?'} MB`);
 
