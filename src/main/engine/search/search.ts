@@ -95,8 +95,12 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
   if (request.exampleVector) parts.push(request.exampleVector);
   // A query made only of words the text encoder has never seen carries no visual meaning (the small
   // bundled pack knows a few dozen words); it is answered by keywords alone.
-  const understood = parsed.text !== '' && (await pack.unknownWords(parsed.text)).length < parsed.text.split(/\s+/).length;
-  if (understood) parts.push((await pack.embedTexts([parsed.text]))[0]!);
+  // Words it has never seen become unknown tokens, which carry nothing but noise into the embedding:
+  // they are left out ("circles that are red" is read as "circles red").
+  const words = parsed.text.split(/\s+/).filter(Boolean);
+  const unknown = new Set(await pack.unknownWords(parsed.text));
+  const known = words.filter((w) => !unknown.has(w));
+  if (known.length > 0) parts.push((await pack.embedTexts([known.join(' ')]))[0]!);
 
   // One candidate pool for every request, whatever its limit, so the cutoff (computed over the pool)
   // and the ranking are the same in the app, the CLI and --json: the limit only truncates.
