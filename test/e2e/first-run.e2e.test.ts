@@ -5,30 +5,29 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { copyFile, writeFile } from 'node:fs/promises';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { RENDERER_DIR } from '../../src/cli/web.js';
+import type { Page } from 'playwright-core';
 import { ApiHost } from '../../src/main/host/api-host.js';
-import { type WebServer, startWebServer } from '../../src/main/web/server.js';
+import type { WebServer } from '../../src/main/web/server.js';
 import { tempDir } from '../fixtures.js';
-import { FakeHub, unpinnedManifest } from '../main/engine/models/fake-hub.js';
+import { FakeHub } from '../main/engine/models/fake-hub.js';
+import { type AppInBrowser, noChromium, offerPackFromHub, openInBrowser } from './web-app.js';
 
-const CHROMIUM = process.env.GLIMPSE_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'test-output', 'e2e-first-run');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const REAL = join(process.cwd(), '.cache', 'debian-photos', 'usr', 'share', 'darknet', 'data');
 const photos = existsSync(REAL) ? readdirSync(REAL).filter((f) => f.endsWith('.jpg')) : [];
-const skip = !existsSync(CHROMIUM) ? `Chromium not found at ${CHROMIUM}` : photos.length === 0 ? `no real photos at ${REAL} (bash .ci/run fetches them)` : false;
+const skip = noChromium || (photos.length === 0 ? `no real photos at ${REAL} (bash .ci/run fetches them)` : false);
 
 describe('first run with real photographs', { skip }, () => {
   const tmp = tempDir();
   const hub = new FakeHub();
   let host: ApiHost;
+  let app: AppInBrowser;
   let server: WebServer;
-  let browser: Browser;
   let page: Page;
+  let withdrawPack: () => void = () => undefined;
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -36,26 +35,18 @@ describe('first run with real photographs', { skip }, () => {
     mkdirSync(library);
     for (const p of photos) await copyFile(join(REAL, p), join(library, p));
     await hub.start();
-    const catalogue = join(tmp.path, 'catalogue');
-    mkdirSync(catalogue);
-    await writeFile(
-      join(catalogue, 'photo-model.json'),
-      JSON.stringify({ ...(await unpinnedManifest()), id: 'photo-model', name: 'A photo model', description: 'Search and captions for everyday photographs.' }),
-    );
-    process.env.GLIMPSE_PACK_CATALOGUE = catalogue;
+    withdrawPack = await offerPackFromHub(join(tmp.path, 'catalogue'), { id: 'photo-model', name: 'A photo model', description: 'Search and captions for everyday photographs.' });
     host = await ApiHost.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', modelBaseUrl: hub.url('hub'), onEvent: (event, data) => server?.broadcast(event, data) });
     host.engine.addFolder(library);
     await host.engine.update();
-    server = await startWebServer({ host, rendererDir: RENDERER_DIR });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    app = await openInBrowser(host);
+    ({ server, page } = app);
   });
   after(async () => {
-    await browser?.close();
-    await server?.close();
+    await app?.close();
     await host?.close();
     hub.stop();
-    delete process.env.GLIMPSE_PACK_CATALOGUE;
+    withdrawPack();
     tmp.remove();
   });
 

@@ -3,30 +3,28 @@
  * bundled model. Screenshots of every step go to test-output/e2e/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ApiHost } from '../../src/main/host/api-host.js';
-import { type WebServer, startWebServer } from '../../src/main/web/server.js';
-import { RENDERER_DIR } from '../../src/cli/web.js';
-import { writeFile } from 'node:fs/promises';
+import type { WebServer } from '../../src/main/web/server.js';
 import { scene, tempDir, writeScene } from '../fixtures.js';
-import { FakeHub, unpinnedManifest } from '../main/engine/models/fake-hub.js';
+import { FakeHub } from '../main/engine/models/fake-hub.js';
+import { type AppInBrowser, noChromium, offerPackFromHub, openInBrowser } from './web-app.js';
 
-const CHROMIUM = process.env.GLIMPSE_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'test-output', 'e2e');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 const RED = ['red-left.jpg', 'red-right.jpg', 'red-top.jpg'];
 
-describe('the app in a browser (web mode)', { skip: existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)` }, () => {
+describe('the app in a browser (web mode)', { skip: noChromium }, () => {
   const tmp = tempDir();
   const library = join(tmp.path, 'Holiday');
   let host: ApiHost;
+  let app: AppInBrowser;
   let server: WebServer;
-  let browser: Browser;
   let page: Page;
+  let withdrawPack: () => void = () => undefined;
   let step = 0;
   const hub = new FakeHub();
   const shot = async (name: string) => page.screenshot({ path: join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: false });
@@ -54,14 +52,9 @@ describe('the app in a browser (web mode)', { skip: existsSync(CHROMIUM) ? false
       scene([['black', 'circle']], 'plain', 'right', 9),
     ];
     for (const [i, s] of others.entries()) await writeScene(join(library, `other-${i}.jpg`), s);
-    if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error('the renderer is not built: run npm run build:renderer');
     // The downloadable catalogue: one pack, served by a Hugging Face-like loopback server.
     await hub.start();
-    const catalogue = join(tmp.path, 'catalogue');
-    mkdirSync(catalogue);
-    const manifest = { ...(await unpinnedManifest()), id: 'tiny-coca-hub', name: 'tiny-coca from the hub', description: 'The bundled model, downloaded' };
-    await writeFile(join(catalogue, 'tiny-coca-hub.json'), JSON.stringify(manifest));
-    process.env.GLIMPSE_PACK_CATALOGUE = catalogue;
+    withdrawPack = await offerPackFromHub(join(tmp.path, 'catalogue'), { id: 'tiny-coca-hub', name: 'tiny-coca from the hub', description: 'The bundled model, downloaded' });
     host = await ApiHost.open({
       dataDir: join(tmp.path, 'data'),
       device: 'cpu',
@@ -69,16 +62,14 @@ describe('the app in a browser (web mode)', { skip: existsSync(CHROMIUM) ? false
       onEvent: (event, data) => server?.broadcast(event, data),
       watcherOptions: { debounceMs: 500, writeSettleMs: 300 },
     });
-    server = await startWebServer({ host, rendererDir: RENDERER_DIR });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    app = await openInBrowser(host);
+    ({ server, page } = app);
   });
   after(async () => {
-    await browser?.close();
-    await server?.close();
+    await app?.close();
     await host?.close();
     hub.stop();
-    delete process.env.GLIMPSE_PACK_CATALOGUE;
+    withdrawPack();
     tmp.remove();
   });
 

@@ -7,8 +7,8 @@ import { backupCatalog, backupDue, isDamage, markDamaged, openCatalog } from './
 import { Catalog, type FolderRow, type OfflineDir, isUnder } from './catalog/catalog.js';
 import { refreshAlbums } from './captions/albums.js';
 import { VectorIndex } from './index/vector-index.js';
-import { IndexingJob, type PipelineSummary, captionRecord } from './jobs/pipeline.js';
-import { captionPhotos } from './captions/confidence.js';
+import { IndexingJob, type PipelineSummary } from './jobs/pipeline.js';
+import { captionPhotos, captionRecord } from './captions/confidence.js';
 import { LibraryLock, type LockHolder, describeHolder } from './library-lock.js';
 import { type ReconcileResult, type ScanProblem, reconcile, walkFolder } from './library/scan.js';
 import { decodeFileForModel, preparePhoto } from './media/photo.js';

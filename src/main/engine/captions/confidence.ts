@@ -1,3 +1,4 @@
+import type { IndexedPhoto } from '../catalog/catalog.js';
 import type { PackManifest } from '../models/manifest.js';
 import type { GeneratedCaption, ImageFeatures, ModelPack } from '../models/pack.js';
 import type { RgbPixels } from '../media/decode.js';
@@ -45,4 +46,10 @@ export async function captionPhotos(pack: ModelPack, items: Array<{ features: Im
     const agreement = dot(embedded[i]!, items[i]!.features.embedding);
     return { ...g, agreement, verdict: judgeCaption({ ...g, agreement }, pack.manifest) };
   });
+}
+
+/** What the catalogue keeps of a caption outcome: the caption to show, or the one withheld and why. */
+export function captionRecord(outcome: CaptionOutcome | undefined): Pick<IndexedPhoto, 'caption' | 'withheldCaption'> {
+  if (!outcome) return { caption: null };
+  return outcome.verdict.shown ? { caption: outcome.text } : { caption: null, withheldCaption: { text: outcome.text, reason: outcome.verdict.reason } };
 }

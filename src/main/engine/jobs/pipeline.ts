@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { type Catalog, type IndexedPhoto, type PhotoRow, isUnder } from '../catalog/catalog.js';
-import { type CaptionOutcome, captionPhotos } from '../captions/confidence.js';
+import { type CaptionOutcome, captionPhotos, captionRecord } from '../captions/confidence.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import { MAX_FILE_BYTES, type ModelInput, PhotoError, bytesFingerprint, preparePhoto } from '../media/photo.js';
 import type { ThumbnailStore } from '../media/thumbnails.js';
@@ -37,12 +37,6 @@ export interface PipelineOptions {
   onProgress?: (progress: PipelineProgress) => void;
   /** How often the HNSW index file is saved while indexing; the catalogue is always the source of truth. */
   saveEveryMs?: number;
-}
-
-/** What the catalogue keeps of a caption outcome: the caption to show, or the one withheld and why. */
-export function captionRecord(outcome: CaptionOutcome | undefined): Pick<IndexedPhoto, 'caption' | 'withheldCaption'> {
-  if (!outcome) return { caption: null };
-  return outcome.verdict.shown ? { caption: outcome.text } : { caption: null, withheldCaption: { text: outcome.text, reason: outcome.verdict.reason } };
 }
 
 /** Indexing stopped part-way: the photos it did not finish are still pending for the next run. */

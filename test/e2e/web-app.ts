@@ -1,0 +1,49 @@
+// What the browser end-to-end tests share: Debian's Chromium, web mode serving an ApiHost, and a
+// downloadable-pack catalogue served by the Hugging Face-like test server.
+import { existsSync, mkdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { RENDERER_DIR } from '../../src/cli/web.js';
+import type { ApiHost } from '../../src/main/host/api-host.js';
+import { type WebServer, startWebServer } from '../../src/main/web/server.js';
+import { unpinnedManifest } from '../main/engine/models/fake-hub.js';
+
+export const CHROMIUM = process.env.GLIMPSE_CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+/** Why the browser tests cannot run here, or false. */
+export const noChromium = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
+
+/**
+ * Offers one pack for download (the bundled pack's files, under another id) from the hub: writes a
+ * catalogue folder and points GLIMPSE_PACK_CATALOGUE at it. Returns the undo.
+ */
+export async function offerPackFromHub(dir: string, pack: { id: string; name: string; description: string }): Promise<() => void> {
+  mkdirSync(dir, { recursive: true });
+  await writeFile(join(dir, `${pack.id}.json`), JSON.stringify({ ...(await unpinnedManifest()), ...pack }));
+  process.env.GLIMPSE_PACK_CATALOGUE = dir;
+  return () => delete process.env.GLIMPSE_PACK_CATALOGUE;
+}
+
+export interface AppInBrowser {
+  server: WebServer;
+  page: Page;
+  close: () => Promise<void>;
+}
+
+/** Serves the built renderer for `host` and opens a 1280 x 800 page in Chromium (not yet navigated). */
+export async function openInBrowser(host: ApiHost): Promise<AppInBrowser> {
+  if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error('the renderer is not built: run npm run build:renderer');
+  const server = await startWebServer({ host, rendererDir: RENDERER_DIR });
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  return {
+    server,
+    page,
+    close: async () => {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
