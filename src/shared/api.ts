@@ -56,6 +56,8 @@ export const methods = {
     })
     .strict(),
   openInFileManager: z.object({ id }).strict(),
+  /** Turns reading text in photos (OCR) on or off; on, photos indexed without it are read in the background. */
+  setOcr: z.object({ enabled: z.boolean() }).strict(),
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -82,7 +84,8 @@ export interface OfflineFolder {
 }
 
 export interface Progress {
-  phase: 'idle' | 'scanning' | 'indexing' | 'paused';
+  /** `reading`: reading the text in photos indexed without it (OCR); nothing is re-embedded. */
+  phase: 'idle' | 'scanning' | 'indexing' | 'reading' | 'paused';
   done: number;
   total: number;
   errors: number;
@@ -117,6 +120,7 @@ export interface Status {
     /** Photos whose caption this pack withheld because it did not recognise them (many: the library is not its world). */
     withheldCaptions: number;
   };
+  ocr: OcrStatus;
   progress: Progress;
   offline: OfflineFolder[];
   /** Why this process can only read the library (another one is updating it); null when it can write. */
@@ -125,8 +129,24 @@ export interface Status {
   notices: string[];
 }
 
+/** Reading the text in photos (OCR). */
+export interface OcrStatus {
+  enabled: boolean;
+  /** The OCR pack's id and name. */
+  model: string;
+  name: string;
+  /** Indexed photos read, still to read, and read with text found. */
+  read: number;
+  unread: number;
+  withText: number;
+  /** Why photos are not being read although OCR is on (the models could not be opened); null when they are. */
+  problem: string | null;
+  sessions: SessionInfo[];
+}
+
 export interface MatchReason {
-  kind: 'visual' | 'caption' | 'album' | 'name' | 'example';
+  /** `text`: words read in the photo (OCR). */
+  kind: 'visual' | 'caption' | 'album' | 'name' | 'example' | 'text';
   detail: string;
 }
 
@@ -168,6 +188,8 @@ export interface PhotoDetail {
   caption: { text: string; source: 'caption' | 'user' | 'ocr'; edited: boolean } | null;
   /** Why no caption is shown: the model made one it was not confident of (null when a caption is shown, or none was made). */
   captionWithheld: string | null;
+  /** Text read in the photo, line by line, with each line's corners as fractions of the upright photo's size; null when not read yet. */
+  readText: { lines: Array<{ text: string; box: Array<{ x: number; y: number }> }> } | null;
   album: { id: number; title: string } | null;
   status: 'pending' | 'indexed' | 'error';
   error: string | null;
@@ -218,6 +240,7 @@ export interface Results {
   models: ModelInfo[];
   modelAction: ModelInfo[];
   openInFileManager: { opened: boolean };
+  setOcr: OcrStatus;
 }
 
 export interface Events {

@@ -2,19 +2,22 @@ import { EventEmitter } from 'node:events';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import type { Album, FolderInfo, OfflineFolder, PhotoDetail, Progress, SearchResponse, Status } from '../../shared/api.js';
+import type { Album, FolderInfo, OcrStatus, OfflineFolder, PhotoDetail, Progress, SearchResponse, SessionInfo, Status } from '../../shared/api.js';
 import { backupCatalog, backupDue, isDamage, markDamaged, openCatalog } from './catalog/backup.js';
 import { Catalog, type FolderRow, type OfflineDir, isUnder } from './catalog/catalog.js';
 import { refreshAlbums } from './captions/albums.js';
 import { VectorIndex } from './index/vector-index.js';
 import { IndexingJob, type PipelineSummary } from './jobs/pipeline.js';
+import { ReadingJob, type ReadingSummary } from './jobs/reading.js';
+import { DEFAULT_OCR_PACK, type OcrManifest, locateOcrPack, readOcrManifest } from './ocr/ocr-pack.js';
+import { TextReader } from './ocr/text-reader.js';
 import { captionPhotos, captionRecord } from './captions/confidence.js';
 import { LibraryLock, type LockHolder, describeHolder } from './library-lock.js';
 import { type ReconcileResult, type ScanProblem, reconcile, walkFolder } from './library/scan.js';
 import { decodeFileForModel, preparePhoto } from './media/photo.js';
 import { ThumbnailStore } from './media/thumbnails.js';
 import { ModelPack, type PackPart } from './models/pack.js';
-import { adapterName } from './models/providers.js';
+import { type SessionReport, adapterName } from './models/providers.js';
 import { DEVICE_PREFERENCES, type DevicePreference, isDevicePreference } from './models/device-preference.js';
 import { resolvePack } from './models/store.js';
 import { type SearchRequest, search } from './search/search.js';
@@ -26,6 +29,8 @@ export interface EngineOptions {
   model?: string | undefined;
   device?: DevicePreference | undefined;
   captions?: boolean | undefined;
+  /** Read the text in photos (OCR); overrides the saved setting for this run. */
+  ocr?: boolean | undefined;
   /**
    * 'write' (the default) takes the library's write lock: this engine may scan, index and manage
    * folders. 'read' searches and edits captions and album titles while another process writes.
@@ -48,6 +53,8 @@ export interface UpdateSummary {
   scan: ReconcileResult;
   problems: ScanProblem[];
   indexing: PipelineSummary;
+  /** Photos indexed earlier whose text was read afterwards (null: OCR is off or unavailable). */
+  reading: ReadingSummary | null;
   albums: number;
 }
 
@@ -75,13 +82,21 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+function sessionInfo(s: SessionReport): SessionInfo {
+  return { session: s.session, provider: s.provider, adapter: s.adapter ? adapterName(s.adapter) : null, fallbackReason: s.fallbackReason ?? null };
+}
+
 /**
  * The library engine: the catalogue, the model pack, the vector index and the jobs that keep them in
  * step with the folders on disk. Plain Node: the CLI, the web server and Electron's engine process
  * all host this same object.
  */
 export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryChanged: [{ reason: string }] }> {
-  private job: IndexingJob | undefined;
+  private job: IndexingJob | ReadingJob | undefined;
+  /** The OCR models, opened the first time a photo is read; null when they could not be opened (see readerProblem). */
+  private readerPart: Promise<TextReader | null> | undefined;
+  private readerProblem: string | null = null;
+  private ocrManifest: OcrManifest | undefined;
   private progressState: Progress = { ...IDLE };
   private running: Promise<unknown> = Promise.resolve();
   private closing = false;
@@ -112,6 +127,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       model: options.model ?? saved.model,
       device: options.device ?? deviceFromEnvironment(notices) ?? saved.device,
       captions: options.captions ?? saved.captions,
+      ocr: options.ocr ?? saved.ocr,
       ...(saved.nextModel && saved.nextModel !== (options.model ?? saved.model) ? { nextModel: saved.nextModel } : {}),
     };
     const command = options.command ?? `${basename(process.argv[1] ?? 'glimpse')} ${process.argv.slice(2).join(' ')}`.trim();
@@ -278,8 +294,10 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   /** Indexes every pending photo; progress goes to `progress` events and the optional callback. */
   async indexPending(options: { onProgress?: (p: Progress) => void; batchSize?: number } = {}, target: { pack: ModelPack; index: VectorIndex } = this): Promise<PipelineSummary> {
     this.requireWriter('index photos');
+    const reader = this.settings.ocr ? await this.textReader() : null;
     const job = new IndexingJob(this.catalog, target.pack, target.index, this.thumbnails, {
       captions: this.settings.captions,
+      reader: reader ?? undefined,
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
       onProgress: (p) => {
         const { paused, ...counts } = p;
@@ -292,12 +310,89 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     if (this.closing) job.cancel();
     try {
       const summary = await job.run();
+      if (job.readFailures > 0) console.error(`glimpse: the text of ${job.readFailures} photos could not be read (${job.lastReadFailure}); it will be tried again`);
       if (summary.indexed > 0) this.emit('libraryChanged', { reason: 'indexed' });
       return summary;
     } finally {
       this.job = undefined;
     }
   }
+
+  // ---- reading text (OCR) ----
+
+  /** The OCR models, opened on first use; null (with the reason in status) when they cannot be. */
+  textReader(): Promise<TextReader | null> {
+    return (this.readerPart ??= (async () => {
+      try {
+        const manifest = (this.ocrManifest ??= await readOcrManifest());
+        const reader = await TextReader.open(manifest, await locateOcrPack(manifest, join(this.dataDir, 'models')), { device: this.settings.device });
+        this.readerSessions = reader.sessions;
+        return reader;
+      } catch (error) {
+        this.readerProblem = errorText(error);
+        this.notices.push(`Text in photos cannot be read: ${this.readerProblem}`);
+        return null;
+      }
+    })());
+  }
+
+  /**
+   * Reads the text in indexed photos the OCR pack has not read (a library indexed with OCR off, or a
+   * reading that failed); nothing is re-embedded. Null when OCR is off or its models cannot be opened.
+   */
+  async readUnread(options: { onProgress?: (p: Progress) => void } = {}): Promise<ReadingSummary | null> {
+    this.requireWriter('read text in photos');
+    if (!this.settings.ocr || this.closing) return null;
+    const reader = await this.textReader();
+    if (!reader || this.catalog.readingCounts(reader.manifest.id).unread === 0) return null;
+    const job = new ReadingJob(this.catalog, reader, (p) => {
+      const { paused, ...counts } = p;
+      const progress: Progress = { phase: paused ? 'paused' : 'reading', ...counts, failure: null };
+      this.setProgress(progress);
+      options.onProgress?.(progress);
+    });
+    this.job = job;
+    try {
+      const summary = await job.run();
+      if (job.lastFailure) console.error(`glimpse: ${summary.failed} photos could not be read for text (last: ${job.lastFailure}); they will be tried again`);
+      if (summary.withText > 0) this.emit('libraryChanged', { reason: 'text read' });
+      return summary;
+    } finally {
+      this.job = undefined;
+    }
+  }
+
+  /** Turns OCR on or off (saved); turned on, the photos indexed without it are read in the background. */
+  setOcr(enabled: boolean): OcrStatus {
+    this.settings.ocr = enabled;
+    writeSettings(this.dataDir, { ...loadSettings(this.dataDir).settings, ocr: enabled });
+    if (!enabled && this.job instanceof ReadingJob) this.job.cancel();
+    if (enabled && this.lock) {
+      const next = this.running.then(async () => {
+        try {
+          await this.readUnread();
+        } finally {
+          this.setProgress({ ...this.progressState, phase: 'idle', currentFile: null, etaSeconds: null });
+        }
+      });
+      this.running = next.catch((error: Error) => console.error(`glimpse: reading text in photos stopped: ${error.message}`));
+    }
+    return this.ocrStatus();
+  }
+
+  ocrStatus(): OcrStatus {
+    const id = this.ocrManifest?.id ?? DEFAULT_OCR_PACK;
+    return {
+      enabled: this.settings.ocr,
+      model: id,
+      name: this.ocrManifest?.name ?? id,
+      ...this.catalog.readingCounts(id),
+      problem: this.settings.ocr ? this.readerProblem : null,
+      sessions: this.readerSessions.map(sessionInfo),
+    };
+  }
+
+  private readerSessions: SessionReport[] = [];
 
   /**
    * Scan, index and re-title albums: the one call behind `glimpse index`, the watcher and the app's
@@ -310,9 +405,10 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
         const { result, problems } = await this.scan(options.folders, options.under);
         const indexing = await this.indexPending(options.onProgress ? { onProgress: options.onProgress } : {});
         const albums = result.added + result.changed + result.moved + result.removed + indexing.indexed > 0 ? await refreshAlbums(this.catalog, this.pack) : 0;
+        const reading = indexing.cancelled ? null : await this.readUnread(options.onProgress ? { onProgress: options.onProgress } : {});
         this.setProgress({ ...this.progressState, phase: 'idle', currentFile: null, etaSeconds: null, failure: null });
         await this.backupIfDue();
-        return { scan: result, problems, indexing, albums };
+        return { scan: result, problems, indexing, reading, albums };
       } catch (error) {
         if (isDamage(error)) this.reportDamage(errorText(error));
         this.setProgress({ ...this.progressState, phase: 'idle', currentFile: null, etaSeconds: null, failure: errorText(error) });
@@ -457,11 +553,17 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       gps: row.gps_lat !== null && row.gps_lon !== null ? { lat: row.gps_lat, lon: row.gps_lon } : null,
       caption: caption ? { text: caption.text, source: caption.source, edited: caption.source === 'user' } : null,
       captionWithheld: caption ? null : (this.catalog.withheldCaption(id, this.pack.id)?.reason ?? null),
+      readText: this.readTextOf(id),
       album: album ? { id: album.id, title: album.user_title ?? album.title } : null,
       status: row.status,
       error: row.error,
       offline: offlineMark(this.catalog.offlineDirs().find((d) => isUnder(row.path, d.dir))),
     };
+  }
+
+  private readTextOf(id: number): PhotoDetail['readText'] {
+    const lines = this.catalog.reading(id, this.ocrManifest?.id ?? DEFAULT_OCR_PACK);
+    return lines ? { lines: lines.map((l) => ({ text: l.text, box: l.box })) } : null;
   }
 
   setCaption(id: number, text: string): PhotoDetail {
@@ -514,13 +616,9 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
         providers: [...new Set(this.pack.sessions.map((s) => s.provider))],
         switchingTo: this.switchingTo,
         withheldCaptions: this.catalog.withheldCount(this.pack.id),
-        sessions: this.pack.sessions.map((s) => ({
-          session: s.session,
-          provider: s.provider,
-          adapter: s.adapter ? adapterName(s.adapter) : null,
-          fallbackReason: s.fallbackReason ?? null,
-        })),
+        sessions: this.pack.sessions.map(sessionInfo),
       },
+      ocr: this.ocrStatus(),
       progress: this.progress,
       offline: this.offlineFolders(offline),
       readOnly: this.readOnlyReason(),
@@ -539,6 +637,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       console.error(`glimpse: the vector index could not be saved (${errorText(error)}); it will be brought up to date on the next start`);
     } finally {
       await this.pack.close();
+      await (await this.readerPart)?.release();
       this.catalog.close();
       this.lock?.release();
       this.lock = null;

@@ -7,6 +7,8 @@ export const settingsSchema = z.object({
   model: z.string().default('tiny-coca'),
   device: z.enum(DEVICE_PREFERENCES).default('auto'),
   captions: z.boolean().default(true),
+  /** Read the text in photos (OCR) while indexing, and in photos indexed before it was on. */
+  ocr: z.boolean().default(true),
   /** A pack the library is being switched to (its vectors are still being made); `model` is in use meanwhile. */
   nextModel: z.string().optional(),
 });

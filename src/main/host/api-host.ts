@@ -128,6 +128,7 @@ export class ApiHost {
       return this.addFolder(dir);
     },
     models: () => this.models(),
+    setOcr: (p) => this.engine.setOcr(p.enabled),
     modelAction: async (p) => {
       if (p.action === 'pause') await this.downloads.pause(p.id);
       else if (p.action === 'cancel') await this.downloads.cancel(p.id);

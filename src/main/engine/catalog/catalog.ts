@@ -81,6 +81,8 @@ export interface IndexedPhoto {
   caption: string | null;
   /** A generated caption the model was not confident of, with why; replaces any earlier shown one. */
   withheldCaption?: { text: string; reason: string } | null;
+  /** The text read in the photo by an OCR pack (absent: not read this time). */
+  reading?: { model: string; lines: OcrLine[] };
 }
 
 export interface PhotoFilters {
@@ -133,6 +135,26 @@ export function nameWords(path: string): string {
 }
 
 /**
+ * Read text as the OCR keyword table holds it: per line, lower case, letters and digits only, so a
+ * query word matches whether or not the recogniser kept the spaces ("MUSEUM SHOP" and "MUSEUMSHOP").
+ */
+export function compactText(text: string): string {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .split('\n')
+    .map((line) => line.replace(/[^\p{L}\p{N}]+/gu, ''))
+    .join('\n');
+}
+
+/** One line of text read in a photo; the box is its four corners as fractions of the upright photo's size. */
+export interface OcrLine {
+  text: string;
+  confidence: number;
+  box: Array<{ x: number; y: number }>;
+}
+
+/**
  * The library catalogue: one SQLite file in WAL mode, so a search in another process (the CLI while
  * the app or `glimpse watch` runs) reads a consistent snapshot while the indexer writes.
  */
@@ -145,6 +167,8 @@ export class Catalog {
     try {
       // The keyword table's triggers (schema v3) call this on every write to photos.
       this.db.function('name_words', { deterministic: true }, (path: unknown) => nameWords(String(path)));
+      // ...and the OCR keyword table's (schema v5) on every write of read text.
+      this.db.function('compact_text', { deterministic: true }, (text: unknown) => compactText(String(text ?? '')));
       this.db.pragma('busy_timeout = 5000');
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
@@ -307,6 +331,7 @@ export class Catalog {
         if (update.run(p.hash, p.width, p.height, p.takenAt, p.camera, p.gps?.lat ?? null, p.gps?.lon ?? null, now, p.id).changes === 0) continue;
         vector.run(p.id, model, vectorBlob(p.vector), p.hash);
         this.storeGeneratedCaption(p.id, model, p, now);
+        if (p.reading) this.storeReading(p.id, p.reading.model, p.hash, p.reading.lines, now);
         stored.push(p.id);
       }
       return stored;
@@ -434,6 +459,81 @@ export class Catalog {
   setUserCaption(photoId: number, text: string): void {
     if (text.trim() === '') this.db.prepare(`DELETE FROM texts WHERE photo_id = ? AND source = 'user'`).run(photoId);
     else this.db.prepare(`INSERT OR REPLACE INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'user', '', ?, ?)`).run(photoId, text.trim(), Date.now());
+  }
+
+  // ---- text read in photos (OCR) ----
+
+  /** Stores what an OCR pack read in a photo's content `hash` (no lines: it has no text), replacing an earlier reading. */
+  recordReading(photoId: number, model: string, hash: string, lines: readonly OcrLine[]): boolean {
+    return this.transaction(() => {
+      // Only for the content the photo still has: a file that changed meanwhile is read again later.
+      if (!this.db.prepare('SELECT 1 FROM photos WHERE id = ? AND hash IS ?').get(photoId, hash)) return false;
+      this.storeReading(photoId, model, hash, lines, Date.now());
+      return true;
+    });
+  }
+
+  private storeReading(photoId: number, model: string, hash: string, lines: readonly OcrLine[], now: number): void {
+    this.db.prepare('INSERT OR REPLACE INTO ocr_readings (photo_id, model, hash, lines, updated_at) VALUES (?, ?, ?, ?, ?)').run(photoId, model, hash, JSON.stringify(lines), now);
+    if (lines.length === 0) this.db.prepare(`DELETE FROM texts WHERE photo_id = ? AND source = 'ocr' AND model = ?`).run(photoId, model);
+    else
+      this.db
+        .prepare(`INSERT OR REPLACE INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'ocr', ?, ?, ?)`)
+        .run(photoId, model, lines.map((l) => l.text).join('\n'), now);
+  }
+
+  /** The lines an OCR pack read in a photo's current content (undefined: not read yet). */
+  reading(photoId: number, model: string): OcrLine[] | undefined {
+    const row = this.db
+      .prepare('SELECT r.lines FROM ocr_readings r JOIN photos p ON p.id = r.photo_id AND p.hash IS r.hash WHERE r.photo_id = ? AND r.model = ?')
+      .get(photoId, model) as { lines: string } | undefined;
+    return row ? (JSON.parse(row.lines) as OcrLine[]) : undefined;
+  }
+
+  /** Whether a photo's content `hash` has been read by the OCR pack. */
+  hasReading(photoId: number, model: string, hash: string): boolean {
+    return this.db.prepare('SELECT 1 FROM ocr_readings WHERE photo_id = ? AND model = ? AND hash = ?').get(photoId, model, hash) !== undefined;
+  }
+
+  /** Indexed photos the OCR pack has not read in their current content, in id order. */
+  unreadPhotos(model: string, limit: number, afterId = 0): PhotoRow[] {
+    return this.db
+      .prepare(
+        `SELECT * FROM photos WHERE id > ? AND status = 'indexed' AND hash IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM ocr_readings r WHERE r.photo_id = photos.id AND r.model = ? AND r.hash = photos.hash) ORDER BY id LIMIT ?`,
+      )
+      .all(afterId, model, limit) as PhotoRow[];
+  }
+
+  /** Indexed photos read by the OCR pack, and how many are still to read. */
+  readingCounts(model: string): { read: number; unread: number; withText: number } {
+    return this.db
+      .prepare(
+        `SELECT coalesce(sum(r.hash IS NOT NULL), 0) AS read, coalesce(sum(r.hash IS NULL), 0) AS unread, coalesce(sum(r.lines <> '[]'), 0) AS withText
+         FROM photos p LEFT JOIN ocr_readings r ON r.photo_id = p.id AND r.model = ? AND r.hash = p.hash WHERE p.status = 'indexed' AND p.hash IS NOT NULL`,
+      )
+      .get(model) as { read: number; unread: number; withText: number };
+  }
+
+  /**
+   * Photos whose read text contains `fragment` (compacted as compactText does; at least 3 characters),
+   * best first. An empty list for a shorter fragment: a trigram index cannot look it up.
+   */
+  readTextSearch(fragment: string, limit: number): number[] {
+    const compact = compactText(fragment).replace(/\n/g, '');
+    if ([...compact].length < 3) return [];
+    return this.db
+      .prepare(`SELECT rowid FROM photo_read_text WHERE photo_read_text MATCH ? ORDER BY rank LIMIT ?`)
+      .pluck()
+      .all(`"${compact.replace(/"/g, '""')}"`, limit) as number[];
+  }
+
+  /** The text read in each photo (all OCR packs' lines, one per line). */
+  readTexts(ids: readonly number[]): Map<number, string> {
+    const rows = this.db
+      .prepare(`SELECT photo_id, group_concat(text, char(10)) AS text FROM texts WHERE photo_id IN (SELECT value FROM json_each(?)) AND source = 'ocr' GROUP BY photo_id`)
+      .all(JSON.stringify(ids)) as Array<{ photo_id: number; text: string }>;
+    return new Map(rows.map((r) => [r.photo_id, r.text]));
   }
 
   /** Full-text matches, best first, with a snippet of the column that matched. */

@@ -218,4 +218,57 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (photo_id, model)
   ) WITHOUT ROWID;
   `,
+  // v5: text read in the photo (OCR). Each photo's reading is kept per OCR pack with the content it was
+  // read from (a row with no lines: read, and no text found), so turning OCR on later or changing the
+  // search model never reads a photo twice. Its text joins the text layer as source 'ocr', but is
+  // searched apart from captions: the recogniser often drops the space between words ("MUSEUMSHOP"),
+  // so it is indexed as one lower-case run of letters and digits per line, by trigrams, and a query
+  // word matches inside it. The caption column of photo_text no longer takes OCR text.
+  `
+  CREATE TABLE ocr_readings (
+    photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    lines TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (photo_id, model)
+  ) WITHOUT ROWID;
+  CREATE VIRTUAL TABLE photo_read_text USING fts5(compact, tokenize = 'trigram remove_diacritics 1');
+
+  DROP TRIGGER photos_fts_insert;
+  CREATE TRIGGER photos_fts_insert AFTER INSERT ON photos BEGIN
+    INSERT INTO photo_text (rowid, caption, album, names) VALUES (new.id, coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = new.id AND source <> 'ocr'), ''), coalesce((SELECT coalesce(user_title, title) FROM albums WHERE dir = new.dir), ''), name_words(new.path));
+  END;
+  DROP TRIGGER photos_fts_delete;
+  CREATE TRIGGER photos_fts_delete AFTER DELETE ON photos BEGIN
+    DELETE FROM photo_text WHERE rowid = old.id;
+    DELETE FROM photo_read_text WHERE rowid = old.id;
+  END;
+  DROP TRIGGER texts_fts_insert;
+  DROP TRIGGER texts_fts_update;
+  DROP TRIGGER texts_fts_delete;
+  CREATE TRIGGER texts_fts_insert AFTER INSERT ON texts WHEN new.source <> 'ocr' BEGIN
+    UPDATE photo_text SET caption = coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = new.photo_id AND source <> 'ocr'), '') WHERE rowid = new.photo_id;
+  END;
+  CREATE TRIGGER texts_fts_update AFTER UPDATE ON texts WHEN new.source <> 'ocr' OR old.source <> 'ocr' BEGIN
+    UPDATE photo_text SET caption = coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = new.photo_id AND source <> 'ocr'), '') WHERE rowid = new.photo_id;
+  END;
+  CREATE TRIGGER texts_fts_delete AFTER DELETE ON texts WHEN old.source <> 'ocr' BEGIN
+    UPDATE photo_text SET caption = coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = old.photo_id AND source <> 'ocr'), '') WHERE rowid = old.photo_id;
+  END;
+  CREATE TRIGGER texts_read_insert AFTER INSERT ON texts WHEN new.source = 'ocr' BEGIN
+    DELETE FROM photo_read_text WHERE rowid = new.photo_id;
+    INSERT INTO photo_read_text (rowid, compact) SELECT new.photo_id, compact_text(group_concat(text, char(10))) FROM texts WHERE photo_id = new.photo_id AND source = 'ocr';
+  END;
+  CREATE TRIGGER texts_read_update AFTER UPDATE ON texts WHEN new.source = 'ocr' BEGIN
+    DELETE FROM photo_read_text WHERE rowid = new.photo_id;
+    INSERT INTO photo_read_text (rowid, compact) SELECT new.photo_id, compact_text(group_concat(text, char(10))) FROM texts WHERE photo_id = new.photo_id AND source = 'ocr';
+  END;
+  CREATE TRIGGER texts_read_delete AFTER DELETE ON texts WHEN old.source = 'ocr' BEGIN
+    DELETE FROM photo_read_text WHERE rowid = old.photo_id;
+    INSERT INTO photo_read_text (rowid, compact) SELECT old.photo_id, compact_text(group_concat(text, char(10))) FROM texts WHERE photo_id = old.photo_id AND source = 'ocr' HAVING count(*) > 0;
+  END;
+  UPDATE photo_text SET caption = coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = photo_text.rowid AND source <> 'ocr'), '');
+  INSERT INTO photo_read_text (rowid, compact) SELECT photo_id, compact_text(group_concat(text, char(10))) FROM texts WHERE source = 'ocr' GROUP BY photo_id;
+  `,
 ];

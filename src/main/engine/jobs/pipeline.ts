@@ -9,6 +9,7 @@ import type { ModelPack } from '../models/pack.js';
 import type { RgbPixels } from '../media/decode.js';
 import type { PhotoMetadata } from '../media/photo.js';
 import type { Progress } from '../../../shared/api.js';
+import type { TextReader } from '../ocr/text-reader.js';
 
 /** The API's progress, less the phase (the engine knows whether it is scanning or indexing). */
 export type PipelineProgress = Omit<Progress, 'phase' | 'failure'> & { paused: boolean };
@@ -17,6 +18,8 @@ export interface PipelineTimings {
   decodeMs: number;
   inferenceMs: number;
   captionMs: number;
+  /** Reading text (OCR), inside the decode stage: each photo is read as soon as it is decoded. */
+  readMs: number;
   writeMs: number;
 }
 
@@ -34,6 +37,8 @@ export interface PipelineOptions {
   /** Photos decoded at once (libvips runs each decode on libuv's thread pool). */
   decodeConcurrency?: number;
   captions?: boolean;
+  /** Reads the text in every photo it indexes that this reader has not read yet (OCR); none: no reading. */
+  reader?: TextReader | undefined;
   onProgress?: (progress: PipelineProgress) => void;
   /** How often the HNSW index file is saved while indexing; the catalogue is always the source of truth. */
   saveEveryMs?: number;
@@ -72,6 +77,8 @@ interface Prepared {
   metadata: PhotoMetadata;
   inputs: RgbPixels[];
   thumbnail: Buffer;
+  /** The text read in it, when it was read this time. */
+  reading?: IndexedPhoto['reading'];
 }
 
 /** Wakes up waiters when the queue state changes. */
@@ -95,6 +102,9 @@ class Signal {
 export class IndexingJob {
   private pausedGate: { promise: Promise<void>; release: () => void } | undefined;
   private cancelled = false;
+  /** Photos indexed without their text, because reading failed (the last reason is kept). */
+  readFailures = 0;
+  lastReadFailure: string | null = null;
   private readonly progress: PipelineProgress = { done: 0, total: 0, errors: 0, rate: 0, etaSeconds: null, currentFile: null, paused: false };
 
   constructor(
@@ -147,8 +157,23 @@ export class IndexingJob {
       if (info.size === 0) throw new PhotoError('empty file (0 bytes)');
       if (info.size > MAX_FILE_BYTES) throw new PhotoError(`file is too large (${Math.round(info.size / 1e6)} MB)`);
       const bytes = await readFile(row.path);
-      const prepared = await preparePhoto(bytes, this.modelInputs());
-      return { row, hash: bytesFingerprint(bytes), ...prepared };
+      const hash = bytesFingerprint(bytes);
+      const reader = this.options.reader;
+      const read = reader !== undefined && !this.catalog.hasReading(row.id, reader.manifest.id, hash);
+      const { readImage, ...prepared } = await preparePhoto(bytes, this.modelInputs(), { readSide: read ? reader.manifest.readSide : undefined });
+      if (!read || !readImage) return { row, hash, ...prepared };
+      // Read now, while the large copy is in memory: only the lines wait for the batch.
+      const readStarted = performance.now();
+      try {
+        return { row, hash, ...prepared, reading: { model: reader.manifest.id, lines: await reader.read(readImage) } };
+      } catch (error) {
+        // The photo is still indexed; reading it is tried again later (ReadingJob).
+        this.readFailures++;
+        this.lastReadFailure = message(error);
+        return { row, hash, ...prepared };
+      } finally {
+        timings.readMs += performance.now() - readStarted;
+      }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') throw new PhotoError('file disappeared before it could be read');
@@ -170,7 +195,7 @@ export class IndexingJob {
     const concurrency = this.options.decodeConcurrency ?? Math.max(2, availableParallelism());
     const captions = this.options.captions !== false && this.pack.hasCaptioner;
     const saveEvery = this.options.saveEveryMs ?? 15_000;
-    const timings: PipelineTimings = { decodeMs: 0, inferenceMs: 0, captionMs: 0, writeMs: 0 };
+    const timings: PipelineTimings = { decodeMs: 0, inferenceMs: 0, captionMs: 0, readMs: 0, writeMs: 0 };
     // Photos in a folder that could not be listed wait until it is back: they are not failures.
     const offline = this.catalog.offlineDirs().map((o) => o.dir);
     const waiting = (row: PhotoRow) => !offline.some((dir) => isUnder(row.path, dir));
@@ -337,6 +362,7 @@ export class IndexingJob {
       gps: p.metadata.gps,
       vector: features[i]!.embedding,
       ...captionRecord(outcomes[i]),
+      ...(p.reading ? { reading: p.reading } : {}),
     }));
     try {
       await Promise.all(batch.map((p) => this.thumbnails.write(p.row.id, p.hash, p.thumbnail)));

@@ -114,6 +114,13 @@ export interface PreparedPhoto {
   /** The pixels for each requested model input, in the order asked. */
   inputs: RgbPixels[];
   thumbnail: Buffer;
+  /** The upright photo at up to `readSide` pixels, for reading its text (when asked for). */
+  readImage?: RgbPixels;
+}
+
+export interface PrepareOptions {
+  /** Also keep the decoded photo at up to this many pixels on its longer side, for OCR. */
+  readSide?: number | undefined;
 }
 
 function isoDate(value: unknown): string | null {
@@ -150,7 +157,9 @@ async function exifOf(bytes: Buffer): Promise<Pick<PhotoMetadata, 'takenAt' | 'c
  * photo never exists at full size in memory), with EXIF orientation applied; then cuts every model
  * input and the thumbnail from that working copy.
  */
-export async function preparePhoto(bytes: Buffer, inputs: readonly ModelInput[]): Promise<PreparedPhoto> {
+export async function preparePhoto(bytes: Buffer, inputs: readonly ModelInput[], options: PrepareOptions = {}): Promise<PreparedPhoto> {
+  // Reading text needs more pixels than the models' inputs: the working copy is then that large.
+  const workingSize = Math.max(WORKING_SIZE, options.readSide ?? 0);
   const decode = async (): Promise<{ working: { data: Buffer; info: OutputInfo }; original: { width: number; height: number } }> => {
     const image = await openImage(bytes);
     const meta = await image.metadata();
@@ -158,7 +167,7 @@ export async function preparePhoto(bytes: Buffer, inputs: readonly ModelInput[])
     const original = { width: (swap ? meta.height : meta.width) ?? 0, height: (swap ? meta.width : meta.height) ?? 0 };
     const working = await image
       .rotate()
-      .resize(WORKING_SIZE, WORKING_SIZE, { fit: 'inside', withoutEnlargement: true, fastShrinkOnLoad: true })
+      .resize(workingSize, workingSize, { fit: 'inside', withoutEnlargement: true, fastShrinkOnLoad: true })
       .flatten({ background: { r: 0, g: 0, b: 0 } })
       .toColourspace('srgb')
       .removeAlpha()
@@ -192,7 +201,28 @@ export async function preparePhoto(bytes: Buffer, inputs: readonly ModelInput[])
     }),
   );
   const thumbnail = await sharp(working.data, raw).resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 78 }).toBuffer();
-  return { metadata: { ...original, ...(await exifOf(bytes)) }, inputs: pixels, thumbnail };
+  const readImage = options.readSide
+    ? { data: new Uint8Array(working.data.buffer, working.data.byteOffset, working.data.length), width: working.info.width, height: working.info.height }
+    : undefined;
+  return { metadata: { ...original, ...(await exifOf(bytes)) }, inputs: pixels, thumbnail, ...(readImage ? { readImage } : {}) };
+}
+
+/** The upright photo at up to `readSide` pixels on its longer side, for reading its text (no thumbnail, no metadata). */
+export async function decodeForReading(bytes: Buffer, readSide: number): Promise<RgbPixels> {
+  try {
+    const image = await openImage(bytes);
+    const { data, info } = await image
+      .rotate()
+      .resize(readSide, readSide, { fit: 'inside', withoutEnlargement: true, fastShrinkOnLoad: true })
+      .flatten({ background: { r: 0, g: 0, b: 0 } })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+  } catch (error) {
+    throw new PhotoError(error instanceof PhotoError ? error.message : readableDecodeError(error));
+  }
 }
 
 /** Decodes one image file straight to a model input (search by example with a file from disk). */

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { MatchReason, SearchResponse, SearchResult } from '../../../shared/api.js';
-import { type Catalog, type PhotoRow, isUnder } from '../catalog/catalog.js';
+import { type Catalog, type PhotoRow, compactText, isUnder } from '../catalog/catalog.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import type { ModelPack } from '../models/pack.js';
 import { relevantCandidates } from './relevance.js';
@@ -57,6 +57,28 @@ export function wordsTogether(catalog: Catalog, text: string, limit: number): Se
   const words = text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
   while (words.length > 1 && ['a', 'an', 'the'].includes(words[0]!)) words.shift();
   return words.length === 0 ? new Set() : new Set(catalog.keywordSearch(`${ftsString(words.join(' '))}*`, limit).map((h) => h.id));
+}
+
+/**
+ * Photos whose read text (OCR) answers the query. Each quoted phrase must be in it (or in the photo's
+ * captions, album or names: `phraseIds` handles those); unquoted words count when most of them (more
+ * than half) occur in the library's read text at all, so "receipt hardware store" finds the receipt
+ * that reads "HARDWARE STORE" while "dog on a beach" is not answered by a sign that says "DOG". A photo
+ * is a hit when its text holds every such word, spaces or not ("museum" finds "MUSEUMSHOP").
+ */
+export function readTextMatches(catalog: Catalog, parsed: ParsedQuery, limit: number): { ids: number[]; words: string[] } {
+  const byWord = parsed.terms.map((term) => ({ term, ids: catalog.readTextSearch(term, limit) })).filter((w) => w.ids.length > 0);
+  const words = byWord.length * 2 > parsed.terms.length ? byWord : [];
+  if (words.length === 0) return { ids: [], words: [] };
+  // In the first word's rank order (FTS5's bm25), those that hold every word.
+  const sets = words.slice(1).map((w) => new Set(w.ids));
+  return { ids: words[0]!.ids.filter((id) => sets.every((set) => set.has(id))), words: words.map((w) => w.term) };
+}
+
+/** The lines of a photo's read text that hold one of `words` (compared as compactText does). */
+function linesWith(text: string, words: readonly string[]): string[] {
+  const compact = words.map((w) => compactText(w));
+  return text.split('\n').filter((line) => compact.some((w) => compactText(line).includes(w)));
 }
 
 /** How many visual and keyword candidates every search ranks: the API's largest limit. */
@@ -126,7 +148,14 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
       keyword.set(hit.id, { rank, reason });
     });
   }
-  const phraseIds = parsed.phrases.length > 0 ? new Set(catalog.keywordSearch(parsed.phrases.map(ftsString).join(' AND '), 100_000).map((h) => h.id)) : undefined;
+  // Each quoted phrase must be in the photo's captions, album or names, or in the text read in it.
+  let phraseIds: Set<number> | undefined;
+  for (const phrase of parsed.phrases) {
+    const ids = new Set([...catalog.keywordSearch(ftsString(phrase), 100_000).map((h) => h.id), ...catalog.readTextSearch(phrase, 100_000)]);
+    phraseIds = phraseIds ? new Set([...phraseIds].filter((id) => ids.has(id))) : ids;
+  }
+  const read = readTextMatches(catalog, parsed, candidates);
+  const readPhrases = parsed.phrases.length > 0 ? new Set(parsed.phrases.flatMap((p) => catalog.readTextSearch(p, 100_000))) : new Set<number>();
   // A keyword hit is shown on its own, past the visual cutoff, when the query's words stand together in
   // its text, in order ("red circle" in "a red circle on grass", not in "a red square and a blue circle"),
   // or the user quoted a phrase. A looser hit (each word somewhere) only helps rank what is shown.
@@ -144,6 +173,19 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
     entry.relevant ||= phraseIds !== undefined || together.has(id);
     fused.set(id, entry);
   }
+  // Text read in the photo is the user's own words on it: a hit is shown, and fused with the rest.
+  read.ids.forEach((id, rank) => {
+    if (allowed && !allowed.has(id)) return;
+    const entry = fused.get(id) ?? { fused: 0, relevant: false };
+    entry.fused += 1 / (RRF_K + rank);
+    entry.relevant = true;
+    fused.set(id, entry);
+  });
+  for (const id of readPhrases) {
+    if (allowed && !allowed.has(id)) continue;
+    if (!fused.has(id)) fused.set(id, { fused: 1 / (RRF_K + candidates), relevant: true });
+    else fused.get(id)!.relevant = true;
+  }
   let ranked = [...fused.entries()].filter(([id]) => !phraseIds || phraseIds.has(id)).sort((a, b) => b[1].fused - a[1].fused);
   const visible = ranked.filter(([, e]) => e.relevant || request.all);
   const hidden = ranked.length - visible.length;
@@ -159,6 +201,8 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
   const total = entries.length;
   entries = entries.slice(request.offset ?? 0, (request.offset ?? 0) + request.limit);
   const captions = catalog.captions(entries.map((x) => x.id));
+  const readWords = [...read.words, ...parsed.phrases];
+  const readTexts = readWords.length > 0 ? catalog.readTexts(entries.map((x) => x.id)) : new Map<number, string>();
   const offline = catalog.offlineDirs().map((o) => o.dir);
 
   const results: SearchResult[] = entries.map(({ id, row }) => {
@@ -170,6 +214,8 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
     }
     const k = keyword.get(id);
     if (k) why.push(k.reason);
+    const lines = linesWith(readTexts.get(id) ?? '', readWords);
+    if (lines.length > 0) why.push({ kind: 'text', detail: `reads "${lines.slice(0, 3).join(' / ').slice(0, 140)}"` });
     return {
       id,
       path: row.path,
