@@ -111,6 +111,17 @@ export class LibraryState {
     return (await this.addFolder(path)) ? 'added' : 'failed';
   }
 
+  /** Turns reading text in photos on or off; on, the engine reads the photos indexed without it in the background. */
+  async setOcr(enabled: boolean): Promise<void> {
+    try {
+      await this.#api.call('setOcr', { enabled });
+    } catch (error) {
+      this.#notices.report(error);
+    } finally {
+      await this.refresh();
+    }
+  }
+
   async removeFolder(id: number): Promise<void> {
     this.#removing = id;
     try {
