@@ -32,6 +32,7 @@ export function printUpdate(summary: UpdateSummary, errors: Array<{ path: string
     `Scanned: ${s.added} new, ${s.changed} changed, ${s.moved} moved, ${s.removed} removed, ${s.unchanged} unchanged${s.offline ? `, ${s.offline} in offline folders` : ''}.` +
       `\nIndexed ${i.indexed} photos in ${i.seconds.toFixed(1)} s${i.indexed > 0 ? ` (${(i.indexed / Math.max(i.seconds, 0.001)).toFixed(1)} photos/s)` : ''}` +
       `${i.errors ? `; ${i.errors} could not be read` : ''}${i.cancelled ? ' (cancelled)' : ''}.` +
+      (summary.reading ? `\nRead the text in ${summary.reading.read} photos indexed earlier (text found in ${summary.reading.withText}).` : '') +
       `\nLibrary: ${counts.indexed} photos indexed, ${counts.errors} with problems, ${counts.pending} waiting.`,
   );
   printOffline(offline);
@@ -40,6 +41,12 @@ export function printUpdate(summary: UpdateSummary, errors: Array<{ path: string
     console.log('Photos with problems:');
     for (const e of errors) console.log(`  ${e.path}: ${e.error}`);
   }
+}
+
+export function ocrLine(ocr: Status['ocr']): string {
+  const counts = `${ocr.read} photos read${ocr.unread ? `, ${ocr.unread} ${ocr.enabled ? 'to read' : 'not read'}` : ''}, text found in ${ocr.withText}`;
+  if (ocr.problem) return `Text in photos: on, but ${ocr.problem}`;
+  return `Text in photos (${ocr.name}): ${ocr.enabled ? 'on' : 'off (glimpse ocr on)'}; ${counts}`;
 }
 
 export function printStatus(status: Status, errors: Array<{ path: string; error: string }>, json = false): void {
@@ -51,6 +58,7 @@ export function printStatus(status: Status, errors: Array<{ path: string; error:
   const where = status.model.providers.length ? ` on ${status.model.providers.join(', ')}` : '';
   console.log(`Model: ${status.model.name} (${status.model.id})${where}${status.model.captions ? ', with captions' : ''}`);
   console.log(`Photos: ${p.indexed} indexed, ${p.pending} waiting, ${p.errors} with problems (${p.total} in all)`);
+  console.log(ocrLine(status.ocr));
   if (status.folders.length === 0) console.log('No folders yet: glimpse index <folder>');
   for (const f of status.folders)
     console.log(`  ${f.path}: ${f.photoCount} photos${f.errorCount ? `, ${f.errorCount} with problems` : ''}${f.watchNote ? ` (${f.watchNote})` : ''}`);

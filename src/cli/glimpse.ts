@@ -13,7 +13,7 @@ import type { PackPart } from '../main/engine/models/pack.js';
 import { DEVICE_PREFERENCES, type DevicePreference } from '../main/engine/models/device-preference.js';
 import type { SearchRequest } from '../main/engine/search/search.js';
 import { searchParams } from '../shared/api.js';
-import { printResults, printStatus, printUpdate } from './format.js';
+import { ocrLine, printResults, printStatus, printUpdate } from './format.js';
 import { describeHolder } from '../main/engine/library-lock.js';
 import { isDamage } from '../main/engine/catalog/backup.js';
 import { registerGpuCommands } from './gpu.js';
@@ -26,11 +26,12 @@ interface GlobalOptions {
   model?: string;
   device?: DevicePreference;
   captions?: boolean;
+  ocr?: boolean;
 }
 
 function engineOptions(program: Command): EngineOptions {
   const o = program.opts<GlobalOptions>();
-  return { dataDir: o.dataDir, model: o.model, device: o.device, ...(o.captions === false ? { captions: false } : {}) };
+  return { dataDir: o.dataDir, model: o.model, device: o.device, ...(o.captions === false ? { captions: false } : {}), ...(o.ocr === false ? { ocr: false } : {}) };
 }
 
 /**
@@ -126,6 +127,7 @@ export function buildProgram(): Command {
       new Option('--device <device>', 'run models on the GPU when available (auto), only GPU, only CPU, or one named provider (also: GLIMPSE_DEVICE)').choices(DEVICE_PREFERENCES),
     )
     .option('--no-captions', 'do not generate captions while indexing')
+    .option('--no-ocr', 'do not read the text in photos this time (glimpse ocr off: never)')
     .showHelpAfterError()
     .exitOverride();
 
@@ -205,6 +207,31 @@ export function buildProgram(): Command {
         );
         if (detail.offline) console.log(`(its folder is offline since ${new Date(detail.offline.since).toLocaleString()}: ${detail.offline.reason})`);
       });
+    });
+
+  program
+    .command('ocr')
+    .description('read the text in photos (signs, receipts, screenshots) so it can be searched: on, off, or show how far it got')
+    .argument('[state]', 'on or off (none: show the state)')
+    .option('--wait <seconds>', 'how long to wait when another Glimpse process is updating the library', seconds, 30)
+    .action(async (state: string | undefined, o: { wait: number }) => {
+      if (state !== undefined && state !== 'on' && state !== 'off') throw new Error(`glimpse ocr takes "on" or "off", not "${state}"`);
+      if (state === undefined) return withEngine(program, async (engine) => console.log(ocrLine(engine.ocrStatus())));
+      await withEngine(
+        program,
+        async (engine) => {
+          const progress = (await import('./progress.js')).createProgressReporter();
+          engine.on('progress', progress.update);
+          try {
+            engine.setOcr(state === 'on');
+            await engine.idle(); // turned on: the photos indexed without it are read now
+          } finally {
+            progress.stop();
+          }
+          console.log(ocrLine(engine.ocrStatus()));
+        },
+        { write: true, waitSeconds: o.wait },
+      );
     });
 
   const albums = program

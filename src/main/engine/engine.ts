@@ -144,7 +144,10 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       const index = await VectorIndex.open(join(dataDir, 'index'), pack.id, pack.dimensions, catalog, { writable: lock !== null });
       await warming;
       if (lock) GlimpseEngine.tidyVectorLog(catalog);
-      return new GlimpseEngine(dataDir, settings, catalog, pack, index, new ThumbnailStore(join(dataDir, 'thumbs')), lock, notices);
+      const engine = new GlimpseEngine(dataDir, settings, catalog, pack, index, new ThumbnailStore(join(dataDir, 'thumbs')), lock, notices);
+      // The OCR pack's manifest names it in status; its models open only when a photo is read.
+      engine.ocrManifest = await readOcrManifest().catch(() => undefined);
+      return engine;
     } catch (error) {
       await pack?.close(); // sessions the warm-up opened
       catalog?.close();
@@ -439,6 +442,11 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       else this.notices.push(`The catalogue could not be backed up: ${errorText(error)}`);
       return null;
     }
+  }
+
+  /** Resolves when the queued jobs (update, switch, background reading) have finished. */
+  async idle(): Promise<void> {
+    await this.running;
   }
 
   pause(): void {
