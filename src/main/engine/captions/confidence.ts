@@ -12,7 +12,10 @@ export type CaptionVerdict = { shown: true } | { shown: false; reason: string };
  * (mean token log-probability) or one the pack's own encoders say does not fit the photo (agreement).
  * The reason is in the user's words; the numbers follow for whoever looks closer.
  */
-export function judgeCaption(caption: GeneratedCaption & { agreement: number }, manifest: Pick<PackManifest, 'name' | 'captioner'>): CaptionVerdict {
+export function judgeCaption(
+  caption: Pick<GeneratedCaption, 'text' | 'meanLogProb' | 'finished'> & { agreement: number },
+  manifest: Pick<PackManifest, 'name' | 'captioner'>,
+): CaptionVerdict {
   const limits = manifest.captioner?.confidence;
   if (!caption.finished || caption.text === '') return { shown: false, reason: `${manifest.name} could not describe this photo (its caption did not come to an end)` };
   if (limits?.minMeanLogProb !== undefined && caption.meanLogProb < limits.minMeanLogProb)

@@ -96,6 +96,20 @@ const textEncoder = z.object({
   languages: z.array(z.string()).default(['en']),
 });
 
+/** A tensor-name template: `{layer}` is the layer number, `{kv}` is `key` or `value`. */
+const perLayerName = z.string().refine((s) => s.includes('{layer}') && s.includes('{kv}'), 'must contain {layer} and {kv}');
+
+const kvCache = z.object({
+  /** The merged graph's branch switch: a bool [1], false on the first step (no past yet), true after. */
+  useCacheBranch: z.string().default('use_cache_branch'),
+  pastInput: perLayerName.default('past_key_values.{layer}.{kv}'),
+  presentOutput: perLayerName.default('present.{layer}.{kv}'),
+  /** Decoder layers (one key and one value tensor each), attention heads, and width per head. */
+  layers: z.number().int().positive(),
+  heads: z.number().int().positive(),
+  headDim: z.number().int().positive(),
+});
+
 const captioner = z.object({
   /**
    * `shared-encoder`: the decoder attends to the image encoder's `tokensOutput` (CoCa), so one image pass
@@ -110,6 +124,14 @@ const captioner = z.object({
   inputIds: z.string(),
   encoderHiddenStates: z.string(),
   logits: z.string(),
+  /**
+   * The decoder's key-value cache, for a decoder exported with past inputs (Optimum's
+   * `decoder_model_merged.onnx`): each step after the first feeds only the newest token and the
+   * previous step's `present` tensors as `past_key_values`. Absent: the decoder takes the whole prefix
+   * every step (`decoder_model.onnx`). Declared here (the graph's input names say which tensors exist,
+   * not what they mean) and checked against the session's input metadata when it opens.
+   */
+  cache: kvCache.optional(),
   bosTokenId: z.number().int().nonnegative(),
   eosTokenId: z.number().int().nonnegative(),
   maxLength: z.number().int().positive(),

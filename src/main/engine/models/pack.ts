@@ -76,12 +76,54 @@ export interface GeneratedCaption {
   meanLogProb: number;
   /** False when the decoder ran out of length before its end token: a loop or a ramble. */
   finished: boolean;
+  /** The token ids the decoder chose, after the start token (the end token included when it came). */
+  ids: number[];
 }
 
 interface Beam {
   ids: number[];
   logProb: number;
   done: boolean;
+  /** The row of the last decoder step's `present` tensors that holds this beam's cache. */
+  cacheRow?: number;
+}
+
+type CacheSpec = NonNullable<NonNullable<PackManifest['captioner']>['cache']>;
+
+/** The per-layer tensor names of a cache template, in feeding order: layer 0 key, layer 0 value, layer 1 key, … */
+export function cacheNames(template: string, layers: number): string[] {
+  return Array.from({ length: layers * 2 }, (_, j) => template.replace('{layer}', String(j >> 1)).replace('{kv}', j % 2 === 0 ? 'key' : 'value'));
+}
+
+/**
+ * Checks a cached decoder against the manifest: every past input is there (and no more layers than
+ * declared), and where the graph states the heads and head width of a past tensor (Optimum exports
+ * leave only batch and sequence symbolic), they are the manifest's.
+ */
+function checkCache(session: Session, cache: CacheSpec, where: string): void {
+  const past = cacheNames(cache.pastInput, cache.layers);
+  checkInputs(session, [cache.useCacheBranch, ...past], where);
+  const extra = cacheNames(cache.pastInput, cache.layers + 1).slice(past.length);
+  if (extra.some((name) => session.inputNames.includes(name))) throw new PackError(`${where} has more than the ${cache.layers} cache layers its manifest declares`);
+  const missing = cacheNames(cache.presentOutput, cache.layers).filter((name) => !session.outputNames.includes(name));
+  if (missing.length > 0) throw new PackError(`${where} has no output named ${missing[0]} (it has ${session.outputNames.join(', ')})`);
+  for (const meta of session.inputMetadata ?? []) {
+    if (!past.includes(meta.name) || !meta.isTensor) continue;
+    const [, heads, , headDim] = meta.shape;
+    if ((typeof heads === 'number' && heads !== cache.heads) || (typeof headDim === 'number' && headDim !== cache.headDim))
+      throw new PackError(`${where}: ${meta.name} is [${meta.shape.join(', ')}], the manifest says ${cache.heads} heads of width ${cache.headDim}`);
+  }
+}
+
+/** Rows of a cache tensor [rows, heads, seq, headDim], in the order given (the beams that go on). */
+function gatherRows(tensor: ort.Tensor, rows: readonly number[]): ort.Tensor {
+  const [count, heads, seq, width] = tensor.dims as [number, number, number, number];
+  if (rows.length === count && rows.every((r, i) => r === i)) return tensor;
+  const block = heads * seq * width;
+  const data = tensor.data as Float32Array;
+  const out = new Float32Array(rows.length * block);
+  rows.forEach((row, i) => out.set(data.subarray(row * block, (row + 1) * block), i * block));
+  return new ort.Tensor('float32', out, [rows.length, heads, seq, width]);
 }
 
 type CaptionerParts = { decoder: Session; encoder?: Session; tokenizer: Tokenizer };
@@ -165,6 +207,7 @@ export class ModelPack {
     if (!c) return Promise.reject(new PackError(`model pack ${this.id} has no captioner`));
     return (this.captionerPart ??= (async () => {
       const decoder = await this.openSession(c.decoder, 'caption decoder', [c.inputIds, c.encoderHiddenStates]);
+      if (c.cache) checkCache(decoder, c.cache, c.decoder);
       const encoder = c.encoder ? await this.openSession(c.encoder.file, 'caption encoder', [c.encoder.input]) : undefined;
       const tokenizer = c.tokenizer === this.manifest.text.tokenizer ? await this.tokenizer() : await this.loadTokenizer(c.tokenizer);
       return { decoder, ...(encoder ? { encoder } : {}), tokenizer };
@@ -260,7 +303,10 @@ export class ModelPack {
    * Captions images. Shared-encoder packs (CoCa) caption from the features `embedImages` already
    * produced; encoder-decoder packs need the image's pixels at `captionInput`'s size.
    */
-  async caption(items: Array<{ features?: ImageFeatures; pixels?: RgbPixels }>, options: { numBeams?: number; maxLength?: number } = {}): Promise<GeneratedCaption[]> {
+  async caption(
+    items: Array<{ features?: ImageFeatures; pixels?: RgbPixels }>,
+    options: { numBeams?: number; maxLength?: number; /** False re-reads the whole prefix each step even where the decoder has a cache (for comparison). */ useCache?: boolean } = {},
+  ): Promise<GeneratedCaption[]> {
     const spec = this.manifest.captioner;
     if (!spec) throw new PackError(`model pack ${this.id} has no captioner`);
     if (items.length === 0) return [];
@@ -283,22 +329,29 @@ export class ModelPack {
         return item.features.tokens;
       });
     }
-    const sequences = await this.beamSearch(captioner.decoder, states, options.numBeams ?? spec.numBeams, options.maxLength ?? spec.maxLength);
+    const sequences = await this.beamSearch(captioner.decoder, states, options.numBeams ?? spec.numBeams, options.maxLength ?? spec.maxLength, options.useCache !== false);
     return sequences.map((beam) => ({
       text: captioner.tokenizer.decode(beam.ids.slice(1).filter((id) => id !== spec.eosTokenId), { skip_special_tokens: true }).trim(),
       meanLogProb: score(beam),
       finished: beam.done,
+      ids: beam.ids.slice(1),
     }));
   }
 
   /**
    * Beam search over the decoder (greedy is one beam). Every step runs the decoder once over all open
-   * beams of all images. The exports we use have no past-key-value inputs, so each step re-reads the
-   * prefix; captions are short (under 25 tokens), which keeps that cheap next to the image encoder.
+   * beams of all images. Without a cache (`decoder_model.onnx`, tiny-coca) each step re-reads the whole
+   * prefix. With one (`decoder_model_merged.onnx`), the first step runs the graph's no-past branch
+   * (use_cache_branch false, zero-length past tensors, as transformers.js feeds it) and every later step
+   * feeds only the newest token of each beam with the `present` rows of the beam it grew from as its past.
    */
-  private async beamSearch(decoder: Session, states: Array<{ data: Float32Array; count: number; width: number }>, numBeams: number, maxLength: number): Promise<Beam[]> {
+  private async beamSearch(decoder: Session, states: Array<{ data: Float32Array; count: number; width: number }>, numBeams: number, maxLength: number, useCache: boolean): Promise<Beam[]> {
     const spec = this.manifest.captioner!;
+    const cache = spec.cache;
     const beams: Beam[][] = states.map(() => [{ ids: [spec.bosTokenId], logProb: 0, done: false }]);
+    const pastNames = cache ? cacheNames(cache.pastInput, cache.layers) : [];
+    const presentNames = cache ? cacheNames(cache.presentOutput, cache.layers) : [];
+    let presents: ort.Tensor[] = [];
     for (let step = 1; step < maxLength; step++) {
       const open: Array<{ image: number; beam: Beam }> = [];
       beams.forEach((list, image) => list.forEach((beam) => !beam.done && open.push({ image, beam })));
@@ -306,10 +359,24 @@ export class ModelPack {
       const { count, width } = states[0]!;
       const hidden = new Float32Array(open.length * count * width);
       open.forEach(({ image }, row) => hidden.set(states[image]!.data, row * count * width));
-      const result = await decoder.run({
-        [spec.inputIds]: idTensor(open.map(({ beam }) => beam.ids), 'int64'),
+      // Without useCache, a cached decoder runs its no-past branch over the whole prefix every step.
+      const cached = useCache && cache !== undefined && step > 1;
+      const feeds: Record<string, ort.Tensor> = {
+        [spec.inputIds]: idTensor(
+          open.map(({ beam }) => (cached ? beam.ids.slice(-1) : beam.ids)),
+          'int64',
+        ),
         [spec.encoderHiddenStates]: new ort.Tensor('float32', hidden, [open.length, count, width]),
-      });
+      };
+      if (cache) {
+        feeds[cache.useCacheBranch] = new ort.Tensor('bool', Uint8Array.of(cached ? 1 : 0), [1]);
+        const rows = open.map(({ beam }) => beam.cacheRow!);
+        pastNames.forEach((name, j) => {
+          feeds[name] = cached ? gatherRows(presents[j]!, rows) : new ort.Tensor('float32', new Float32Array(0), [open.length, cache.heads, 0, cache.headDim]);
+        });
+      }
+      const result = await decoder.run(feeds);
+      if (useCache && cache) presents = presentNames.map((name) => output(result, name, spec.decoder));
       const logits = output(result, spec.logits, spec.decoder);
       const [, seq, vocab] = logits.dims as [number, number, number];
       const data = logits.data as Float32Array;
@@ -329,7 +396,7 @@ export class ModelPack {
         for (const token of best) {
           if (!Number.isFinite(data[offset + token]!)) continue;
           const done = token === spec.eosTokenId;
-          candidates[image]!.push({ ids: [...beam.ids, token], logProb: beam.logProb + data[offset + token]! - logZ, done });
+          candidates[image]!.push({ ids: [...beam.ids, token], logProb: beam.logProb + data[offset + token]! - logZ, done, cacheRow: row });
         }
       });
       candidates.forEach((list, image) => {
