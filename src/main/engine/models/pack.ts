@@ -330,12 +330,12 @@ export class ModelPack {
       });
     }
     const sequences = await this.beamSearch(captioner.decoder, states, options.numBeams ?? spec.numBeams, options.maxLength ?? spec.maxLength, options.useCache !== false);
-    return sequences.map((beam) => ({
-      text: captioner.tokenizer.decode(beam.ids.slice(1).filter((id) => id !== spec.eosTokenId), { skip_special_tokens: true }).trim(),
-      meanLogProb: score(beam),
-      finished: beam.done,
-      ids: beam.ids.slice(1),
-    }));
+    return sequences.map((beam) => {
+      const words = beam.ids.slice(1).filter((id) => id !== spec.eosTokenId);
+      // The tokenizer refuses to decode no ids: a decoder that ends at once has an empty caption.
+      const text = words.length > 0 ? captioner.tokenizer.decode(words, { skip_special_tokens: true }).trim() : '';
+      return { text, meanLogProb: score(beam), finished: beam.done, ids: beam.ids.slice(1) };
+    });
   }
 
   /**
