@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
 import { preparePhoto } from '../../../../src/main/engine/media/photo.js';
 import { downloadPack } from '../../../../src/main/engine/models/download.js';
-import { type PackManifest, readManifest } from '../../../../src/main/engine/models/manifest.js';
+import { MANIFEST_FILE, type PackManifest, parseManifest, readManifest } from '../../../../src/main/engine/models/manifest.js';
+import { ModelPack } from '../../../../src/main/engine/models/pack.js';
 import { catalogueOfPacks, verifyPack } from '../../../../src/main/engine/models/store.js';
 import { searchParams } from '../../../../src/shared/api.js';
 import { scene, tempDir, writeScene } from '../../../fixtures.js';
@@ -174,7 +175,25 @@ describe('the clip-vit-b32 pack with stand-in weights, from download to KV-cache
       }
     }
     process.stderr.write(
-      `# caption per photo: ${(timing.cached / SCENES.length / 1000).toFixed(2)} s with the cache, ${(timing.uncached / SCENES.length / 1000).toFixed(2)} s re-reading the prefix; ${finished} of ${SCENES.length} came to an end\n`,
+      `# caption per photo (encoder included): ${(timing.cached / SCENES.length / 1000).toFixed(2)} s with the cache, ${(timing.uncached / SCENES.length / 1000).toFixed(2)} s re-reading the prefix; ${finished} of ${SCENES.length} came to an end\n`,
     );
+  });
+
+  it('refuses a cache the decoder does not have: the manifest is checked against the graph when it opens', async () => {
+    const wrong = structuredClone(await readManifest(packDir));
+    wrong.captioner!.cache!.heads = 16;
+    const dir = join(tmp.path, 'wrong-heads');
+    mkdirSync(dir);
+    for (const entry of readdirSync(packDir)) if (entry !== MANIFEST_FILE) symlinkSync(join(packDir, entry), join(dir, entry));
+    writeFileSync(join(dir, MANIFEST_FILE), JSON.stringify(wrong));
+    const pack = await ModelPack.open(dir, { device: 'cpu' });
+    try {
+      await assert.rejects(pack.load(['captioner']), /past_key_values\.0\.key is \[batch_size, 12, past_sequence_length, 64\], the manifest says 16 heads of width 64/);
+    } finally {
+      await pack.close();
+    }
+    const template = structuredClone(manifest) as unknown as { captioner: { cache: { pastInput: string } } };
+    template.captioner.cache.pastInput = 'past_key_values.{layer}';
+    assert.throws(() => parseManifest(template, 'x'), /captioner\.cache\.pastInput: must contain \{layer\} and \{kv\}/);
   });
 });
