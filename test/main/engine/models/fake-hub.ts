@@ -63,7 +63,7 @@ export class FakeHub {
   log: Array<{ host: 'hub' | 'cdn'; path: string; range?: string }> = [];
   /** Keyed by `<repo>@<revision>:<path>`. */
   private files = new Map<string, Served>();
-  private hub: Server = createServer((req, res) => void this.serveHub(req.url ?? '', res));
+  private hub: Server = createServer((req, res) => void this.serveHub(req.url ?? '', res).catch(() => res.destroy()));
   private cdn: Server = createServer((req, res) => void this.serveCdn(req.url ?? '', req.headers.range, res));
 
   /** Serves the bundled tiny-coca as `glimpse-test/tiny-coca` at `main`, or else the repositories given. */
