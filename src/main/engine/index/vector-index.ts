@@ -1,13 +1,73 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type { Catalog } from '../catalog/catalog.js';
+import { buildGraphs } from './parallel-build.js';
 
-/** HNSW parameters, shared with the benchmark so it measures what the app runs. */
-export const HNSW = { m: 16, efConstruction: 200, efSearch: 256 } as const;
+/**
+ * HNSW parameters, shared with the benchmark so it measures what the app runs. efSearch is the least
+ * ef a search uses; `efFor` raises it with the graph's size and the k asked (docs/PERFORMANCE.md).
+ */
+export const HNSW = { m: 16, efConstruction: 100, efSearch: 256 } as const;
 
-/** Written last, atomically: it names the one generation of data files that belong together. */
+/**
+ * A rebuild splits a larger index into graphs of about this many vectors (a photo's graph is its id
+ * modulo the number of graphs), built side by side on worker threads and searched one after another.
+ */
+export const SHARD_SIZE = 500_000;
+
+/** How many graphs a rebuild of `count` vectors makes. */
+export function shardCount(count: number, shardSize = SHARD_SIZE): number {
+  return Math.max(1, Math.ceil(count / shardSize));
+}
+
+/**
+ * The ef a search of one graph uses: at least k and efSearch, and one hundredth of the graph's size.
+ * Measured on the benchmark's worst case (isotropic clusters, queries near none of them): recall@10 of
+ * the app's query is 0.991 at 100k (one graph, ef 1,000) and 0.957 at 1M (two graphs of 500k, ef 5,000
+ * each; 0.937 at 4,000), at about 45 ms of CPU per query at p95 (docs/PERFORMANCE.md).
+ */
+export function efFor(graphSize: number, k: number): number {
+  return Math.max(HNSW.efSearch, k, Math.ceil(graphSize / 100));
+}
+
+/**
+ * A filter that allows at most this many photos is answered by an exact scan of their vectors (read
+ * back from the graphs). Measured at 100k: a filtered graph search of a small set walks most of the
+ * graph (about 0.5 s for 250 or 1,000 allowed, 0.3 s for 4,000, on this shared machine), while the scan
+ * costs about 0.25 ms a photo, so they cross near 2,000.
+ */
+export const EXACT_FILTER_LIMIT = 2000;
+
+/** One graph file of a saved generation. */
+interface GraphFile {
+  elements: number;
+  bytes: number;
+  /** SHA-256 of the graph file: a file damaged at the same size is caught before hnswlib reads it. */
+  sha256: string;
+  /** The file's identity when it was written (inode, mtime): a reader trusts a file that has not changed since. */
+  ino: number;
+  mtimeMs: number;
+}
+
+/**
+ * Written last, atomically: it names the one generation of data files that belong together. Format 3
+ * describes a generation of several graphs (`<model>@<gen>.<i>.hnsw`); an index of one graph is still
+ * written as format 2 (`<model>@<gen>.hnsw`), so libraries saved before sharding open unchanged.
+ */
+interface SidecarV3 {
+  format: 3;
+  model: string;
+  dim: number;
+  seq: number;
+  generation: string;
+  count: number;
+  liveSha256: string;
+  graphs: GraphFile[];
+}
+
 interface Sidecar {
   format: 2;
   model: string;
@@ -25,6 +85,12 @@ interface Sidecar {
   /** The graph file's identity when it was written (inode, mtime): a reader trusts a file that has not changed since. */
   graphIno: number;
   graphMtimeMs: number;
+}
+
+/** Either format, as one: the graphs of a format-2 sidecar are its one graph. */
+function graphsOf(sidecar: Sidecar | SidecarV3): GraphFile[] {
+  if (sidecar.format === 3) return sidecar.graphs;
+  return [{ elements: sidecar.elements, bytes: sidecar.bytes, sha256: sidecar.graphSha256, ino: sidecar.graphIno, mtimeMs: sidecar.graphMtimeMs }];
 }
 
 /** SHA-256 of a file, read in chunks (a 1M-photo graph is gigabytes; hashing runs at about 1 GB/s). */
@@ -61,6 +127,8 @@ export interface Neighbour {
 export interface VectorIndexOptions {
   /** Only the process holding the library's write lock saves the index files; readers keep theirs in memory. */
   writable: boolean;
+  /** Vectors per graph when rebuilding (SHARD_SIZE unless a test asks for small graphs). */
+  shardSize?: number;
 }
 
 /** How many live vectors are compared with the catalogue when a saved index is loaded. */
@@ -72,17 +140,25 @@ const SPOT_CHECKS = 8;
  * against the graph's labels, a sample of vectors against the catalogue) and brought up to date from
  * the catalogue's vector log; anything that does not add up is rebuilt from the catalogue.
  *
- * Files in `dir`: `<model>.json` (the sidecar) names a generation `<model>@<gen>.hnsw` (the graph) and
- * `<model>@<gen>.live` (the live labels, float64). Data files are written first and the sidecar renamed
- * over the old one last, so a crash at any point leaves a complete old or new generation.
+ * The index is one graph, or (rebuilt at SHARD_SIZE and more) several: photo `id` lives in graph
+ * `id % graphs`, always, so a label never moves between graphs; a search asks each and merges. Graphs
+ * are built in parallel on worker threads when rebuilt; an index that grows photo by photo keeps the
+ * number of graphs it has.
  *
- * Label updates never corrupt the graph: a live label is updated in place; a deleted label still in
+ * Files in `dir`: `<model>.json` (the sidecar) names a generation `<model>@<gen>.hnsw` (the graph; with
+ * several, `<model>@<gen>.<i>.hnsw`) and `<model>@<gen>.live` (the live labels, float64). Data files are
+ * written first and the sidecar renamed over the old one last, so a crash at any point leaves a complete
+ * old or new generation.
+ *
+ * Label updates never corrupt a graph: a live label is updated in place; a deleted label still in
  * the graph is revived and updated in place; only a label the graph has never held (or has forgotten,
  * when its slot was reused) takes a vacant slot. (Adding a deleted label through the slot-reuse path
  * would leave it in two slots, and a later reuse of the old one would lose it.)
  */
 export class VectorIndex {
-  private index: hnswlib.HierarchicalNSW;
+  private graphs: hnswlib.HierarchicalNSW[];
+  /** Live labels in each graph (a graph's other slots are deleted labels, reusable). */
+  private liveIn: number[] = [0];
   private live = new Set<number>();
   private seq = 0;
   private dirty = false;
@@ -98,7 +174,7 @@ export class VectorIndex {
     readonly dim: number,
     private options: VectorIndexOptions,
   ) {
-    this.index = VectorIndex.emptyGraph(dim, 1024);
+    this.graphs = [VectorIndex.emptyGraph(dim, 1024)];
   }
 
   private static emptyGraph(dim: number, capacity: number): hnswlib.HierarchicalNSW {
@@ -109,8 +185,9 @@ export class VectorIndex {
   }
 
   /**
-   * Opens the saved index, or rebuilds it from the catalogue. The graph is read on libuv's thread pool,
-   * so a caller can do other start-up work meanwhile (`glimpse search` opens the text encoder).
+   * Opens the saved index, or rebuilds it from the catalogue (several graphs on worker threads when it
+   * is large). The graph is read on libuv's thread pool, so a caller can do other start-up work
+   * meanwhile (`glimpse search` opens the text encoder).
    */
   static async open(dir: string, model: string, dim: number, catalog: Catalog, options: VectorIndexOptions): Promise<VectorIndex> {
     const vi = new VectorIndex(dir, model, dim, options);
@@ -123,7 +200,7 @@ export class VectorIndex {
       vi.origin = 'new';
       vi.seq = catalog.lastVectorSeq();
     } else {
-      vi.rebuild(catalog);
+      await vi.rebuildInParallel(catalog);
       vi.rebuildReason = problem;
       vi.save(); // a rebuild is the expensive case: never do it twice
     }
@@ -135,14 +212,19 @@ export class VectorIndex {
     return join(this.dir, `${this.model}.json`);
   }
 
-  /** The graph file of the saved generation, if any (for doctor and fault-injection tests). */
+  /** The (first) graph file of the saved generation, if any (for doctor and fault-injection tests). */
   get dataFile(): string | null {
     const sidecar = this.readSidecar();
-    return sidecar ? this.dataPath(sidecar.generation, 'hnsw') : null;
+    return sidecar ? this.graphPath(sidecar, 0) : null;
   }
 
   get size(): number {
     return this.live.size;
+  }
+
+  /** How many graphs the index is split into. */
+  get graphCount(): number {
+    return this.graphs.length;
   }
 
   /** This process took the library's write lock: from now on it saves the index. */
@@ -150,15 +232,25 @@ export class VectorIndex {
     this.options = { ...this.options, writable: true };
   }
 
-  private dataPath(generation: string, kind: 'hnsw' | 'live'): string {
-    return join(this.dir, `${this.model}@${generation}.${kind}`);
+  private dataPath(generation: string, kind: 'hnsw' | 'live', graph?: number): string {
+    return join(this.dir, `${this.model}@${generation}${graph === undefined ? '' : `.${graph}`}.${kind}`);
   }
 
-  private readSidecar(): Sidecar | null {
+  private graphPath(sidecar: Sidecar | SidecarV3, i: number): string {
+    return this.dataPath(sidecar.generation, 'hnsw', sidecar.format === 3 ? i : undefined);
+  }
+
+  /** The graph photo `id` lives in. */
+  private graphIndex(id: number): number {
+    return this.graphs.length === 1 ? 0 : id % this.graphs.length;
+  }
+
+  private readSidecar(): Sidecar | SidecarV3 | null {
     try {
-      const s = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<Sidecar>;
-      if (s.format !== 2 || typeof s.generation !== 'string' || !/^[\w-]+$/.test(s.generation)) return null;
-      return s as Sidecar;
+      const s = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<Sidecar> | Partial<SidecarV3>;
+      if ((s.format !== 2 && s.format !== 3) || typeof s.generation !== 'string' || !/^[\w-]+$/.test(s.generation)) return null;
+      if (s.format === 3 && (!Array.isArray(s.graphs) || s.graphs.length === 0)) return null;
+      return s as Sidecar | SidecarV3;
     } catch {
       return null;
     }
@@ -171,27 +263,40 @@ export class VectorIndex {
     this.triedGeneration = sidecar?.generation;
     if (!sidecar) return 'its description file is unreadable or from an older Glimpse';
     if (sidecar.model !== this.model || sidecar.dim !== this.dim) return `it was built for ${sidecar.model} (${sidecar.dim}-d)`;
-    const graphFile = this.dataPath(sidecar.generation, 'hnsw');
+    const files = graphsOf(sidecar);
     const liveFile = this.dataPath(sidecar.generation, 'live');
     try {
-      const graphStat = statSync(graphFile);
-      if (graphStat.size !== sidecar.bytes) return 'its graph file has the wrong size';
       const liveBytes = readFileSync(liveFile);
       if (liveBytes.byteLength !== sidecar.count * 8) return 'its live-set file has the wrong size';
       if (createHash('sha256').update(liveBytes).digest('hex') !== sidecar.liveSha256) return 'its live-set file is damaged (checksum)';
-      // The writer reads the whole graph to check it (about 1 GB/s); a reader (every `glimpse search`)
-      // does only when the file is not exactly the one the writer wrote (inode, mtime and size).
-      const untouched = graphStat.ino === sidecar.graphIno && graphStat.mtimeMs === sidecar.graphMtimeMs;
-      if ((this.options.writable || !untouched) && fileSha256(graphFile) !== sidecar.graphSha256) return 'its graph file is damaged (checksum)';
-      const graph = new hnswlib.HierarchicalNSW('ip', this.dim);
-      await graph.readIndex(graphFile, true);
-      if (graph.getNumDimensions() !== this.dim || graph.getCurrentCount() !== sidecar.elements) return 'its graph does not match its description';
-      const labels = new Set(graph.getIdsList());
+      for (const [i, described] of files.entries()) {
+        const graphFile = this.graphPath(sidecar, i);
+        const graphStat = statSync(graphFile);
+        if (graphStat.size !== described.bytes) return 'its graph file has the wrong size';
+        // The writer reads the whole graph to check it (about 1 GB/s); a reader (every `glimpse search`)
+        // does only when the file is not exactly the one the writer wrote (inode, mtime and size).
+        const untouched = graphStat.ino === described.ino && graphStat.mtimeMs === described.mtimeMs;
+        if ((this.options.writable || !untouched) && fileSha256(graphFile) !== described.sha256) return 'its graph file is damaged (checksum)';
+      }
+      const graphs = await Promise.all(
+        files.map(async (_, i) => {
+          const graph = new hnswlib.HierarchicalNSW('ip', this.dim);
+          await graph.readIndex(this.graphPath(sidecar, i), true);
+          return graph;
+        }),
+      );
+      if (graphs.some((graph, i) => graph.getNumDimensions() !== this.dim || graph.getCurrentCount() !== files[i]!.elements)) return 'its graph does not match its description';
+      const labels = graphs.map((graph) => new Set(graph.getIdsList()));
       const live = new Float64Array(liveBytes.buffer, liveBytes.byteOffset, sidecar.count);
-      for (const id of live) if (!labels.has(id)) return `its live set names photo ${id}, which the graph does not hold`;
+      const liveIn = graphs.map(() => 0);
+      for (const id of live) {
+        const g = graphs.length === 1 ? 0 : id % graphs.length;
+        if (!labels[g]!.has(id)) return `its live set names photo ${id}, which the graph does not hold`;
+        liveIn[g]!++;
+      }
       if (sidecar.seq > catalog.lastVectorSeq()) return 'it is ahead of the catalogue (the catalogue was restored or replaced)';
-      graph.setEf(HNSW.efSearch);
-      this.index = graph;
+      this.graphs = graphs;
+      this.liveIn = liveIn;
       this.live = new Set(live);
       this.seq = sidecar.seq;
     } catch (error) {
@@ -212,7 +317,7 @@ export class VectorIndex {
     for (let i = 0; i < Math.min(SPOT_CHECKS, ids.length); i++) {
       const id = ids[Math.floor((i * ids.length) / Math.min(SPOT_CHECKS, ids.length))]!;
       const truth = catalog.vector(id, this.model);
-      const held = this.index.getPoint(id);
+      const held = this.graphs[this.graphIndex(id)]!.getPoint(id);
       if (!truth || truth.length !== held.length || truth.some((x, k) => Math.fround(x) !== Math.fround(held[k]!)))
         return `its vector for photo ${id} differs from the catalogue's`;
     }
@@ -220,20 +325,101 @@ export class VectorIndex {
   }
 
   private reset(): void {
-    this.index = VectorIndex.emptyGraph(this.dim, 1024);
+    this.graphs = [VectorIndex.emptyGraph(this.dim, 1024)];
+    this.liveIn = [0];
     this.live = new Set();
     this.seq = 0;
   }
 
-  /** Builds the index from the catalogue's vectors (one snapshot, so the log position matches them). */
-  private rebuild(catalog: Catalog): void {
+  /** The catalogue's vectors (one snapshot, so the log position matches them) and how many graphs to split them into. */
+  private snapshotForRebuild(catalog: Catalog): { seq: number; vectors: Array<{ photoId: number; vector: Float32Array }>; graphs: number } {
     const { seq, vectors } = catalog.allVectors(this.model);
-    this.index = VectorIndex.emptyGraph(this.dim, Math.max(1024, Math.ceil(vectors.length * 1.25)));
-    this.live = new Set();
-    for (const { photoId, vector } of vectors) this.add(photoId, vector);
+    return { seq, vectors, graphs: shardCount(vectors.length, this.options.shardSize) };
+  }
+
+  private rebuilt(seq: number, graphs: hnswlib.HierarchicalNSW[], ids: Iterable<number>): void {
+    this.graphs = graphs;
+    this.live = new Set(ids);
+    this.liveIn = graphs.map(() => 0);
+    for (const id of this.live) this.liveIn[this.graphIndex(id)]!++;
     this.seq = seq;
     this.dirty = true;
     this.origin = 'rebuilt';
+  }
+
+  /** Builds the index from the catalogue's vectors on this thread (a restored catalogue found by `refresh`). */
+  private rebuild(catalog: Catalog): void {
+    const { seq, vectors, graphs: count } = this.snapshotForRebuild(catalog);
+    const graphs = Array.from({ length: count }, () => VectorIndex.emptyGraph(this.dim, Math.max(1024, Math.ceil((vectors.length / count) * 1.25))));
+    for (const { photoId, vector } of vectors) graphs[count === 1 ? 0 : photoId % count]!.addPoint(Array.from(vector), photoId, false);
+    this.rebuilt(
+      seq,
+      graphs,
+      vectors.map((v) => v.photoId),
+    );
+  }
+
+  /**
+   * An index of these vectors, built as a rebuild builds it (graphs side by side on worker threads),
+   * held in memory until `save`: for the benchmark, which measures what the app runs.
+   */
+  static async build(dir: string, model: string, dim: number, vectors: Array<{ photoId: number; vector: Float32Array }>, options: VectorIndexOptions): Promise<VectorIndex> {
+    const vi = new VectorIndex(dir, model, dim, options);
+    await vi.buildInParallel(0, vectors, shardCount(vectors.length, options.shardSize));
+    return vi;
+  }
+
+  /** Builds the index from the catalogue's vectors, in parallel when it makes several graphs. */
+  private async rebuildInParallel(catalog: Catalog): Promise<void> {
+    const { seq, vectors, graphs } = this.snapshotForRebuild(catalog);
+    await this.buildInParallel(seq, vectors, graphs);
+  }
+
+  /**
+   * The graphs side by side on worker threads (hnswlib's addPoint is synchronous, so one graph per
+   * thread): each thread writes its graph to a scratch folder and this one reads them back. An index of
+   * one graph is built on this thread, as before.
+   */
+  private async buildInParallel(seq: number, vectors: Array<{ photoId: number; vector: Float32Array }>, count: number): Promise<void> {
+    if (count === 1) {
+      const graph = VectorIndex.emptyGraph(this.dim, Math.max(1024, Math.ceil(vectors.length * 1.25)));
+      for (const { photoId, vector } of vectors) graph.addPoint(Array.from(vector), photoId, false);
+      return this.rebuilt(
+        seq,
+        [graph],
+        vectors.map((v) => v.photoId),
+      );
+    }
+    // Rows grouped by graph, in one shared matrix the threads read without copying.
+    const groups: Array<Array<{ photoId: number; vector: Float32Array }>> = Array.from({ length: count }, () => []);
+    for (const v of vectors) groups[v.photoId % count]!.push(v);
+    const matrix = new SharedArrayBuffer(vectors.length * this.dim * 4);
+    const labels = new SharedArrayBuffer(vectors.length * 8);
+    const rows = new Float32Array(matrix);
+    const ids = new Float64Array(labels);
+    const scratch = mkdtempSync(join(tmpdir(), 'glimpse-index-'));
+    try {
+      let row = 0;
+      const parts = groups.map((group, i) => {
+        const start = row;
+        for (const { photoId, vector } of group) {
+          rows.set(vector, row * this.dim);
+          ids[row++] = photoId;
+        }
+        return { start, end: row, file: join(scratch, `${i}.hnsw`), capacity: Math.max(1024, Math.ceil(group.length * 1.25)) };
+      });
+      await buildGraphs(matrix, labels, this.dim, parts, { m: HNSW.m, efConstruction: HNSW.efConstruction, randomSeed: 100 });
+      const graphs = await Promise.all(
+        parts.map(async ({ file }) => {
+          const graph = new hnswlib.HierarchicalNSW('ip', this.dim);
+          await graph.readIndex(file, true);
+          return graph;
+        }),
+      );
+      this.rebuilt(seq, graphs, ids);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   }
 
   /**
@@ -266,25 +452,29 @@ export class VectorIndex {
   add(id: number, vector: Float32Array): void {
     if (vector.length !== this.dim) throw new Error(`vector of ${vector.length} dimensions for a ${this.dim}-d index`);
     const point = Array.from(vector);
+    const g = this.graphIndex(id);
+    const graph = this.graphs[g]!;
     if (this.live.has(id)) {
-      this.index.addPoint(point, id, false); // an existing live label: updated in place
-    } else if (this.revive(id)) {
-      this.index.addPoint(point, id, false);
+      graph.addPoint(point, id, false); // an existing live label: updated in place
+    } else if (this.revive(graph, id)) {
+      graph.addPoint(point, id, false);
       this.live.add(id);
+      this.liveIn[g]!++;
     } else {
-      const slots = this.index.getCurrentCount();
-      const vacant = slots - this.live.size;
-      if (vacant === 0 && slots >= this.index.getMaxElements()) this.index.resizeIndex(Math.max(1024, this.index.getMaxElements() * 2));
-      this.index.addPoint(point, id, true); // a new label: a deleted label's slot is reused when there is one
+      const slots = graph.getCurrentCount();
+      const vacant = slots - this.liveIn[g]!;
+      if (vacant === 0 && slots >= graph.getMaxElements()) graph.resizeIndex(Math.max(1024, graph.getMaxElements() * 2));
+      graph.addPoint(point, id, true); // a new label: a deleted label's slot is reused when there is one
       this.live.add(id);
+      this.liveIn[g]!++;
     }
     this.dirty = true;
   }
 
   /** Un-deletes a label the graph still holds; false when the graph does not hold it. */
-  private revive(id: number): boolean {
+  private revive(graph: hnswlib.HierarchicalNSW, id: number): boolean {
     try {
-      this.index.unmarkDelete(id);
+      graph.unmarkDelete(id);
       return true;
     } catch (error) {
       if (error instanceof Error && /Label not found/.test(error.message)) return false;
@@ -294,19 +484,48 @@ export class VectorIndex {
 
   remove(id: number): void {
     if (!this.live.has(id)) return;
-    this.index.markDelete(id);
+    const g = this.graphIndex(id);
+    this.graphs[g]!.markDelete(id);
     this.live.delete(id);
+    this.liveIn[g]!--;
     this.dirty = true;
   }
 
-  /** Nearest photos by cosine similarity; `allowed` restricts the search to those ids (filters). */
+  /**
+   * Nearest photos by cosine similarity; `allowed` restricts the search to those ids (filters). Each
+   * graph is searched at `efFor` its size and k, and the answers merged; a filter that allows few
+   * photos is answered exactly, from the graphs' own copies of their vectors.
+   */
   search(query: Float32Array, k: number, allowed?: ReadonlySet<number>): Neighbour[] {
     const n = Math.min(k, allowed ? allowed.size : this.live.size, this.live.size);
     if (n <= 0) return [];
-    this.index.setEf(Math.max(HNSW.efSearch, n));
+    if (allowed && allowed.size <= EXACT_FILTER_LIMIT) return this.exactAmong(query, n, allowed);
+    const point = Array.from(query);
     const filter = allowed ? (label: number) => allowed.has(label) : undefined;
-    const { neighbors, distances } = this.index.searchKnn(Array.from(query), n, filter);
-    return neighbors.map((id, i) => ({ id, similarity: 1 - distances[i]! }));
+    const found: Neighbour[] = [];
+    this.graphs.forEach((graph, g) => {
+      const ask = Math.min(n, this.liveIn[g]!);
+      if (ask === 0) return;
+      graph.setEf(efFor(this.liveIn[g]!, ask));
+      const { neighbors, distances } = graph.searchKnn(point, ask, filter);
+      neighbors.forEach((id, i) => found.push({ id, similarity: 1 - distances[i]! }));
+    });
+    if (this.graphs.length > 1) found.sort((a, b) => b.similarity - a.similarity);
+    return found.slice(0, n);
+  }
+
+  /** The exact top n among the allowed photos that have a vector here. */
+  private exactAmong(query: Float32Array, n: number, allowed: ReadonlySet<number>): Neighbour[] {
+    const scored: Neighbour[] = [];
+    for (const id of allowed) {
+      if (!this.live.has(id)) continue;
+      const v = this.graphs[this.graphIndex(id)]!.getPoint(id);
+      let dot = 0;
+      for (let i = 0; i < v.length; i++) dot += v[i]! * query[i]!;
+      // hnswlib's inner-product distance is 1 - dot, in single precision: the same similarity it reports.
+      scored.push({ id, similarity: 1 - Math.fround(1 - dot) });
+    }
+    return scored.sort((a, b) => b.similarity - a.similarity || a.id - b.id).slice(0, n);
   }
 
   /**
@@ -318,41 +537,36 @@ export class VectorIndex {
     if (!this.options.writable || (!this.dirty && existsSync(this.file))) return;
     mkdirSync(this.dir, { recursive: true });
     const generation = `${this.seq}-${randomBytes(4).toString('hex')}`;
-    const graphFile = this.dataPath(generation, 'hnsw');
+    const graphFiles = this.graphs.map((_, i) => this.dataPath(generation, 'hnsw', this.graphs.length === 1 ? undefined : i));
     const liveFile = this.dataPath(generation, 'live');
     const tmp = `${this.file}.tmp-${process.pid}`;
     try {
-      this.writeGeneration(generation, graphFile, liveFile, tmp);
+      this.writeGeneration(generation, graphFiles, liveFile, tmp);
     } catch (error) {
       // A full disk, say: leave the last complete generation in use and no half-written files behind.
-      for (const f of [graphFile, liveFile, tmp]) rmSync(f, { force: true });
+      for (const f of [...graphFiles, liveFile, tmp]) rmSync(f, { force: true });
       throw error;
     }
     this.dirty = false;
     this.removeOtherGenerations(generation);
   }
 
-  private writeGeneration(generation: string, graphFile: string, liveFile: string, tmp: string): void {
-    this.index.writeIndexSync(graphFile);
+  private writeGeneration(generation: string, graphFiles: string[], liveFile: string, tmp: string): void {
+    this.graphs.forEach((graph, i) => graph.writeIndexSync(graphFiles[i]!));
     const live = new Uint8Array(Float64Array.from(this.live).buffer);
     writeFileSync(liveFile, live);
-    flush(graphFile);
+    for (const f of graphFiles) flush(f);
     flush(liveFile);
-    const graphStat = statSync(graphFile);
-    const sidecar: Sidecar = {
-      format: 2,
-      model: this.model,
-      dim: this.dim,
-      seq: this.seq,
-      generation,
-      count: this.live.size,
-      elements: this.index.getCurrentCount(),
-      bytes: graphStat.size,
-      graphSha256: fileSha256(graphFile),
-      graphIno: graphStat.ino,
-      graphMtimeMs: graphStat.mtimeMs,
-      liveSha256: createHash('sha256').update(live).digest('hex'),
-    };
+    const described: GraphFile[] = this.graphs.map((graph, i) => {
+      const stat = statSync(graphFiles[i]!);
+      return { elements: graph.getCurrentCount(), bytes: stat.size, sha256: fileSha256(graphFiles[i]!), ino: stat.ino, mtimeMs: stat.mtimeMs };
+    });
+    const common = { model: this.model, dim: this.dim, seq: this.seq, generation, count: this.live.size, liveSha256: createHash('sha256').update(live).digest('hex') };
+    const one = described[0]!;
+    const sidecar: Sidecar | SidecarV3 =
+      described.length === 1
+        ? { format: 2, ...common, elements: one.elements, bytes: one.bytes, graphSha256: one.sha256, graphIno: one.ino, graphMtimeMs: one.mtimeMs }
+        : { format: 3, ...common, graphs: described };
     writeFileSync(tmp, JSON.stringify(sidecar));
     flush(tmp);
     renameSync(tmp, this.file);
@@ -360,7 +574,7 @@ export class VectorIndex {
   }
 
   private removeOtherGenerations(keep: string): void {
-    const ours = new RegExp(`^${this.model.replace(/[.]/g, '\\.')}(@[\\w-]+\\.(hnsw|live)|\\.hnsw(\\.json)?|\\.json\\.tmp-\\d+)$`);
+    const ours = new RegExp(`^${this.model.replace(/[.]/g, '\\.')}(@[\\w-]+(\\.\\d+)?\\.(hnsw|live)|\\.hnsw(\\.json)?|\\.json\\.tmp-\\d+)$`);
     for (const name of readdirSync(this.dir)) {
       if (ours.test(name) && !name.startsWith(`${this.model}@${keep}.`)) rmSync(join(this.dir, name), { force: true });
     }

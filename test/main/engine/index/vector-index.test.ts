@@ -1,0 +1,170 @@
+/**
+ * The vector index split into several graphs (as a large library is rebuilt, here with small graphs):
+ * built on worker threads, saved and loaded, updated in place, searched exactly like one graph; and an
+ * index of one graph still saved in the format libraries already have.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { Catalog } from '../../../../src/main/engine/catalog/catalog.js';
+import { EXACT_FILTER_LIMIT, VectorIndex, shardCount } from '../../../../src/main/engine/index/vector-index.js';
+import { seededRandom } from '../../../../src/main/engine/scenes/scene.js';
+import { libraryFolders } from '../../../fixtures.js';
+
+const DIM = 8;
+
+function unitVectors(seed: number) {
+  const random = seededRandom(seed);
+  return () => {
+    const v = Float32Array.from({ length: DIM }, () => random() * 2 - 1);
+    const n = Math.hypot(...v);
+    return v.map((x) => x / n);
+  };
+}
+
+/** A catalogue of `count` photos with vectors for model 'm', and the vectors by id. */
+function catalogWith(dataDir: string, count: number, seed = 5): { catalog: Catalog; vectors: Map<number, Float32Array> } {
+  const catalog = new Catalog(join(dataDir, 'catalog.sqlite'));
+  const folder = catalog.addFolder(join(dataDir, 'photos'));
+  const unit = unitVectors(seed);
+  const vectors = new Map<number, Float32Array>();
+  catalog.transaction(() => {
+    for (let i = 0; i < count; i++) {
+      const id = catalog.insertPhoto({ folderId: folder.id, path: join(dataDir, 'photos', `p${i}.jpg`), size: 1, mtimeMs: 0, hash: null });
+      const vector = unit();
+      vectors.set(id, vector);
+      catalog.recordIndexed('m', [{ id, hash: 'x', width: 1, height: 1, takenAt: null, camera: null, gps: null, vector, caption: null }]);
+    }
+  });
+  return { catalog, vectors };
+}
+
+function exactTop(vectors: Map<number, Float32Array>, q: Float32Array, k: number, allowed?: ReadonlySet<number>): number[] {
+  return [...vectors]
+    .filter(([id]) => !allowed || allowed.has(id))
+    .map(([id, v]) => ({ id, s: v.reduce((s, x, i) => s + x * q[i]!, 0) }))
+    .sort((a, b) => b.s - a.s)
+    .slice(0, k)
+    .map((x) => x.id);
+}
+
+describe('vector index in several graphs', () => {
+  const folders = libraryFolders();
+  after(() => folders.removeAll());
+
+  it('is rebuilt in graphs on worker threads, saved, loaded, updated and searched like one graph', async () => {
+    const { dataDir } = folders.fresh();
+    const { catalog, vectors } = catalogWith(dataDir, 350);
+    const dir = join(dataDir, 'index');
+    try {
+      assert.equal(shardCount(350, 100), 4);
+      const index = await VectorIndex.open(dir, 'm', DIM, catalog, { writable: true, shardSize: 100 });
+      assert.equal(index.origin, 'rebuilt');
+      assert.equal(index.graphCount, 4);
+      assert.equal(index.size, 350);
+      const unit = unitVectors(9);
+      for (let i = 0; i < 20; i++) {
+        const q = unit();
+        assert.deepEqual(
+          index.search(q, 10).map((n) => n.id),
+          exactTop(vectors, q, 10),
+        );
+      }
+      // Saved as format 3: one file per graph.
+      const sidecar = JSON.parse(readFileSync(index.file, 'utf8')) as { format: number; graphs: unknown[] };
+      assert.equal(sidecar.format, 3);
+      assert.equal(sidecar.graphs.length, 4);
+      assert.equal(readdirSync(dir).filter((f) => f.endsWith('.hnsw')).length, 4);
+
+      // Updates, removals and revivals land in the photo's own graph, in a reader's copy too.
+      const reader = await VectorIndex.open(dir, 'm', DIM, catalog, { writable: false, shardSize: 100 });
+      assert.equal(reader.origin, 'loaded');
+      assert.equal(reader.graphCount, 4);
+      const random = seededRandom(3);
+      const ids = [...vectors.keys()];
+      for (let step = 0; step < 300; step++) {
+        const id = ids[Math.floor(random() * ids.length)]!;
+        if (random() < 0.4 && vectors.has(id)) {
+          reader.remove(id);
+          vectors.delete(id);
+        } else {
+          const v = unit();
+          reader.add(id, v);
+          vectors.set(id, v);
+        }
+        assert.equal(reader.size, vectors.size);
+        const q = unit();
+        assert.deepEqual(
+          reader.search(q, 10).map((n) => n.id),
+          exactTop(vectors, q, 10),
+          `top 10 after step ${step}`,
+        );
+      }
+      // A new photo id beyond the catalogue's lands in graph id % 4 and is found.
+      const fresh = unit();
+      reader.add(10_000, fresh);
+      vectors.set(10_000, fresh);
+      assert.equal(reader.search(fresh, 1)[0]!.id, 10_000);
+    } finally {
+      catalog.close();
+    }
+  });
+
+  it('answers a filter that allows few photos exactly, and a larger one through the graphs', async () => {
+    const { dataDir } = folders.fresh();
+    const { catalog, vectors } = catalogWith(dataDir, 300, 8);
+    try {
+      const index = await VectorIndex.open(join(dataDir, 'index'), 'm', DIM, catalog, { writable: true, shardSize: 100 });
+      const unit = unitVectors(12);
+      const ids = [...vectors.keys()];
+      const few = new Set(ids.filter((_, i) => i % 7 === 0).concat([999_999])); // one id with no vector
+      const many = new Set(ids.filter((_, i) => i % 2 === 0));
+      assert.ok(few.size <= EXACT_FILTER_LIMIT);
+      for (let i = 0; i < 10; i++) {
+        const q = unit();
+        const exact = index.search(q, 10, few);
+        assert.deepEqual(
+          exact.map((n) => n.id),
+          exactTop(vectors, q, 10, few),
+        );
+        // The same similarities as the graph reports for the same photos.
+        const viaGraph = new Map(index.search(q, 300).map((n) => [n.id, n.similarity]));
+        for (const n of exact) assert.ok(Math.abs(n.similarity - viaGraph.get(n.id)!) < 1e-5);
+        assert.deepEqual(
+          index.search(q, 10, many).map((n) => n.id),
+          exactTop(vectors, q, 10, many),
+        );
+      }
+    } finally {
+      catalog.close();
+    }
+  });
+
+  it('an index of one graph is saved in format 2, as libraries already have it, and loads', async () => {
+    const { dataDir } = folders.fresh();
+    const { catalog } = catalogWith(dataDir, 50);
+    const dir = join(dataDir, 'index');
+    try {
+      const index = await VectorIndex.open(dir, 'm', DIM, catalog, { writable: true });
+      assert.equal(index.graphCount, 1);
+      const sidecar = JSON.parse(readFileSync(index.file, 'utf8')) as Record<string, unknown>;
+      assert.deepEqual(
+        Object.keys(sidecar).sort(),
+        ['bytes', 'count', 'dim', 'elements', 'format', 'generation', 'graphIno', 'graphMtimeMs', 'graphSha256', 'liveSha256', 'model', 'seq'].sort(),
+      );
+      assert.equal(sidecar.format, 2);
+      assert.deepEqual(
+        readdirSync(dir)
+          .filter((f) => f.endsWith('.hnsw'))
+          .map((f) => f.replace(/@.*\./, '@gen.')),
+        ['m@gen.hnsw'],
+      );
+      const again = await VectorIndex.open(dir, 'm', DIM, catalog, { writable: true });
+      assert.equal(again.origin, 'loaded');
+      assert.equal(again.size, 50);
+    } finally {
+      catalog.close();
+    }
+  });
+});
