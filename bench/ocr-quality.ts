@@ -4,8 +4,11 @@
 // are decoded the way the indexer decodes them (preparePhoto with the OCR pack's read size).
 //
 //   npx tsx bench/ocr-quality.ts [--count=N]    # N photos per condition (default: each condition's own)
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+//   npx tsx bench/ocr-quality.ts --cost         # indexing with and without OCR, 1 photo in 5 with text
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { GlimpseEngine } from '../src/main/engine/engine.js';
+import type { PipelineTimings } from '../src/main/engine/jobs/pipeline.js';
 import { preparePhoto } from '../src/main/engine/media/photo.js';
 import { locateOcrPack, readOcrManifest } from '../src/main/engine/ocr/ocr-pack.js';
 import { scoreReadings } from '../src/main/engine/ocr/reading-score.js';
@@ -25,19 +28,97 @@ export function backgroundPhotos(): Buffer[] {
   }
 }
 
+/**
+ * What OCR adds to indexing: the same library (1 photo in 5 with text, 2000 x 1500 JPEGs) indexed with
+ * OCR off and on, with the bundled pack and with the ViT-B/32 stand-in (real-size image encoder,
+ * random weights; no captions), each in a fresh data folder. Returns the table's rows.
+ */
+export async function benchOcrCost(count = 40): Promise<Array<{ pack: string; off: number; on: number; added: number; timings: PipelineTimings }>> {
+  const root = resolve('.cache/bench/ocr-cost');
+  const library = join(root, `library-${count}`);
+  if (!existsSync(join(library, '.complete'))) {
+    rmSync(library, { recursive: true, force: true });
+    mkdirSync(library, { recursive: true });
+    const backgrounds = backgroundPhotos();
+    const withText = await textPhotoSet({
+      ...READING_CONDITIONS.clear,
+      seed: 555,
+      count: Math.round(count / 5),
+      backgrounds,
+      width: 2000,
+      height: 1500,
+      fontSizes: [40, 56, 72, 96],
+    });
+    const without = await textPhotoSet({ seed: 556, count: count - withText.length, noText: 1, backgrounds, width: 2000, height: 1500 });
+    [...withText, ...without].forEach((p, i) => writeFileSync(join(library, `IMG_${String(1000 + ((i * 7919) % 997)).padStart(4, '0')}-${i}.jpg`), p.bytes));
+    writeFileSync(join(library, '.complete'), '');
+  }
+  const { exportVit, standInPack } = await import('./vit-stand-in.js');
+  const packs: Array<{ name: string; model?: string; prepare?: (dataDir: string) => void }> = [{ name: 'tiny-coca (bundled, with captions)' }];
+  const vitDir = resolve('.cache/bench/vit-b32');
+  if (exportVit(vitDir)) packs.push({ name: 'ViT-B/32 stand-in (no captions)', model: 'vit-b32-standin', prepare: (dataDir) => standInPack(join(dataDir, 'models'), vitDir) });
+  const rows = [];
+  for (const pack of packs) {
+    const rate: Record<string, number> = {};
+    let timings!: PipelineTimings;
+    for (const ocr of [false, true]) {
+      const dataDir = join(root, `data-${pack.model ?? 'tiny'}-${ocr ? 'ocr' : 'plain'}`);
+      rmSync(dataDir, { recursive: true, force: true });
+      pack.prepare?.(dataDir);
+      const engine = await GlimpseEngine.open({ dataDir, device: 'cpu', ocr, ...(pack.model ? { model: pack.model, captions: false } : {}) });
+      engine.addFolder(library);
+      const summary = await engine.update();
+      await engine.close();
+      rate[String(ocr)] = summary.indexing.seconds;
+      if (ocr) timings = summary.indexing.timings;
+    }
+    rows.push({ pack: pack.name, off: count / rate.false!, on: count / rate.true!, added: rate.true! / rate.false! - 1, timings });
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--cost')) {
+    console.log('| pack | photos/s, OCR off | photos/s, OCR on | time OCR adds | reading, of decode stage |');
+    console.log('| --- | ---: | ---: | ---: | ---: |');
+    for (const r of await benchOcrCost()) {
+      console.log(`| ${r.pack} | ${r.off.toFixed(2)} | ${r.on.toFixed(2)} | ${Math.round(r.added * 100)}% | ${Math.round((100 * r.timings.readMs) / r.timings.decodeMs)}% |`);
+    }
+    return;
+  }
   const countArg = process.argv.find((a) => a.startsWith('--count='));
+  const only = process.argv
+    .find((a) => a.startsWith('--conditions='))
+    ?.split('=')[1]
+    ?.split(',');
   const manifest = await readOcrManifest();
+  // Exploring: the detector's size (the manifest's maxSide) and the read size.
+  const detSide = process.argv.find((a) => a.startsWith('--det-side='));
+  if (detSide) manifest.detector.maxSide = Number(detSide.split('=')[1]);
+  const glance = process.argv.find((a) => a.startsWith('--glance-side='));
+  if (glance) {
+    const side = Number(glance.split('=')[1]);
+    if (side > 0) manifest.detector.glanceSide = side;
+    else delete manifest.detector.glanceSide;
+  }
+  const glanceMin = process.argv.find((a) => a.startsWith('--glance-min='));
+  if (glanceMin) manifest.detector.glanceMinPixels = Number(glanceMin.split('=')[1]);
+  const readSide = process.argv.find((a) => a.startsWith('--read-side='));
+  if (readSide) manifest.readSide = Number(readSide.split('=')[1]);
   const reader = await TextReader.open(manifest, await locateOcrPack(manifest), { device: 'cpu' });
   const backgrounds = backgroundPhotos();
-  console.log(`OCR pack ${manifest.id}; ${backgrounds.length} background photographs (plus generated backgrounds)`);
+  console.log(
+    `OCR pack ${manifest.id} (detector at ${manifest.detector.maxSide} px, read at ${manifest.readSide} px); ${backgrounds.length} background photographs (plus generated backgrounds)`,
+  );
   console.log('| condition | photos | word recall | CER | photos without text with text read | ms per photo (read only) |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const [name, condition] of Object.entries(READING_CONDITIONS)) {
+    if (only && !only.includes(name)) continue;
     const count = countArg ? Number(countArg.split('=')[1]) : condition.count;
     const photos = await textPhotoSet({ ...condition, count, backgrounds });
     const readings = [];
     let ms = 0;
+    const glancedBefore = reader.glancedAway;
     for (const photo of photos) {
       const { readImage } = await preparePhoto(photo.bytes, [], { readSide: manifest.readSide });
       const started = performance.now();
@@ -49,7 +130,7 @@ async function main(): Promise<void> {
     const falseText = s.noTextPhotos > 0 ? `${s.falseTextPhotos} / ${s.noTextPhotos}` : '-';
     const recall = s.noTextPhotos === s.photos ? '-' : s.wordRecall.toFixed(3);
     const cer = s.noTextPhotos === s.photos ? '-' : s.characterErrorRate.toFixed(3);
-    console.log(`| ${name} | ${s.photos} | ${recall} | ${cer} | ${falseText} | ${Math.round(ms / photos.length)} |`);
+    console.log(`| ${name} | ${s.photos} | ${recall} | ${cer} | ${falseText} | ${reader.glancedAway - glancedBefore} | ${Math.round(ms / photos.length)} |`);
   }
   await reader.release();
 }

@@ -29,6 +29,7 @@ import { nameWords } from '../../src/main/engine/catalog/catalog.js';
 import { GlimpseEngine } from '../../src/main/engine/engine.js';
 import { randomScene, seededRandom } from '../../src/main/engine/scenes/scene.js';
 import { renderScene } from '../../src/main/engine/scenes/render.js';
+import { checkTextLayer } from './text-layer.js';
 import { searchParams } from '../../src/shared/api.js';
 import { installPackCopy, tempDir } from '../fixtures.js';
 
@@ -514,6 +515,8 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
       const caption = userCaptions.get(k.path);
       if (caption) assert.ok(k.caption.includes(caption), `the keyword row of ${k.path} holds its caption`);
     }
+    // Read text (OCR) follows its readings, and its keyword table follows it.
+    checkTextLayer(e.catalog);
     // Index = catalogue, and ANN = exact search.
     e.index.refresh(e.catalog);
     const { vectors } = e.catalog.allVectors(model);

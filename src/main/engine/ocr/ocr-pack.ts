@@ -35,6 +35,12 @@ export const ocrManifestSchema = z.object({
     output: z.string(),
     /** The photo is scaled so its longer side is at most this before detection. */
     maxSide: z.number().int().positive(),
+    /**
+     * A first look at the photo this small (absent: none): when no `glanceMinPixels` pixels together look
+     * like text there, the photo is taken to have none and the full-size detection is skipped.
+     */
+    glanceSide: z.number().int().positive().optional(),
+    glanceMinPixels: z.number().int().positive().default(6),
     /** The network's stride: both sides are rounded to a multiple of it. */
     multiple: z.number().int().positive(),
     ...normalisation,

@@ -8,41 +8,13 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { type Catalog, compactText } from '../../../../src/main/engine/catalog/catalog.js';
 import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
 import { writtenPhoto } from '../../../../src/main/engine/scenes/text-photos.js';
 import { searchParams } from '../../../../src/shared/api.js';
 import { libraryFolders, scene, writeScene } from '../../../fixtures.js';
+import { checkTextLayer } from '../../../lifecycle/text-layer.js';
 
 const folders = libraryFolders();
-
-/**
- * The OCR keyword table holds exactly one row per photo with read text, equal to the compacted text; a
- * reading's text is in the text layer iff it has lines; the caption keyword column never holds read text.
- */
-function checkTextLayer(catalog: Catalog): void {
-  const db = catalog.db;
-  const read = db.prepare(`SELECT photo_id, group_concat(text, char(10)) AS text FROM texts WHERE source = 'ocr' GROUP BY photo_id ORDER BY photo_id`).all() as Array<{
-    photo_id: number;
-    text: string;
-  }>;
-  const indexed = db.prepare('SELECT rowid AS id, compact FROM photo_read_text ORDER BY rowid').all() as Array<{ id: number; compact: string }>;
-  assert.deepEqual(
-    indexed.map((r) => [r.id, r.compact]),
-    read.map((r) => [r.photo_id, compactText(r.text)]),
-    'the OCR keyword table follows the read text',
-  );
-  for (const r of db.prepare('SELECT photo_id, model, lines FROM ocr_readings').all() as Array<{ photo_id: number; model: string; lines: string }>) {
-    const lines = JSON.parse(r.lines) as Array<{ text: string }>;
-    const text = db.prepare(`SELECT text FROM texts WHERE photo_id = ? AND source = 'ocr' AND model = ?`).pluck().get(r.photo_id, r.model) as string | undefined;
-    assert.equal(text, lines.length > 0 ? lines.map((l) => l.text).join('\n') : undefined, `photo ${r.photo_id}: the text layer holds its reading`);
-  }
-  const leaked = db
-    .prepare(`SELECT count(*) FROM photo_text p JOIN texts t ON t.photo_id = p.rowid AND t.source = 'ocr' WHERE instr(p.caption, t.text) > 0`)
-    .pluck()
-    .get() as number;
-  assert.equal(leaked, 0, 'read text stays out of the caption keyword column');
-}
 
 async function library(dir: string): Promise<{ receipt: string; sign: string; sideways: string }> {
   await mkdir(dir, { recursive: true });
