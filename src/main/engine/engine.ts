@@ -546,7 +546,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   photoDetail(id: number): PhotoDetail {
     const row = this.catalog.photo(id);
     if (!row) throw new EngineError(`no photo with id ${id}`);
-    const caption = this.catalog.caption(id);
+    const caption = this.catalog.caption(id, this.pack.id);
     const album = this.catalog.albumForDir(row.dir);
     return {
       id,

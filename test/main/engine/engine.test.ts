@@ -73,9 +73,9 @@ describe('indexing a folder and searching it', () => {
   });
 
   it('captions every photo with the objects it shows', () => {
-    const caption = engine.catalog.caption(engine.catalog.photoByPath(join(library, 'garden', 'red-1.jpg'))!.id);
+    const caption = engine.catalog.caption(engine.catalog.photoByPath(join(library, 'garden', 'red-1.jpg'))!.id, engine.pack.id);
     assert.match(caption?.text ?? '', /red circle/);
-    const beach = engine.catalog.caption(engine.catalog.photoByPath(join(library, 'beach', 'blue-square.jpg'))!.id);
+    const beach = engine.catalog.caption(engine.catalog.photoByPath(join(library, 'beach', 'blue-square.jpg'))!.id, engine.pack.id);
     assert.match(beach?.text ?? '', /blue square/);
   });
 

@@ -115,7 +115,7 @@ export async function refreshAlbums(catalog: Catalog, pack: ModelPack): Promise<
     const signed = `${pack.id}:${signature}`;
     if (known.get(dir)?.signature === signed) continue;
     const ids = catalog.indexedIdsInDir(dir);
-    const captions = catalog.captions(ids);
+    const captions = catalog.captions(ids, pack.id);
     const photos = ids.flatMap((id) => {
       const vector = catalog.vector(id, pack.id);
       return vector ? [{ id, vector, caption: captions.get(id) ?? null }] : [];

@@ -409,11 +409,16 @@ export class Catalog {
 
   // ---- texts ----
 
-  /** The caption to show: the user's edit when there is one, else the model's. */
-  caption(photoId: number): { text: string; source: 'caption' | 'user' | 'ocr' } | undefined {
+  /**
+   * The caption to show: the user's edit when there is one, else the caption `model` generated (another
+   * pack's caption is not this one's: after a switch, a photo the new pack could not describe shows why).
+   */
+  caption(photoId: number, model: string): { text: string; source: 'caption' | 'user' | 'ocr' } | undefined {
     return this.db
-      .prepare(`SELECT text, source FROM texts WHERE photo_id = ? AND source IN ('user', 'caption') ORDER BY source = 'user' DESC, updated_at DESC LIMIT 1`)
-      .get(photoId) as { text: string; source: 'caption' | 'user' } | undefined;
+      .prepare(
+        `SELECT text, source FROM texts WHERE photo_id = ? AND (source = 'user' OR (source = 'caption' AND model = ?)) ORDER BY source = 'user' DESC, updated_at DESC LIMIT 1`,
+      )
+      .get(photoId, model) as { text: string; source: 'caption' | 'user' } | undefined;
   }
 
   /** How many photos have a caption from `model` that was withheld (the model did not recognise them). */
@@ -426,13 +431,14 @@ export class Catalog {
     return this.db.prepare(`SELECT text, reason FROM withheld_captions WHERE photo_id = ? AND model = ?`).get(photoId, model) as { text: string; reason: string } | undefined;
   }
 
-  captions(ids: readonly number[]): Map<number, string> {
+  /** The caption to show of each photo (as `caption` chooses it). */
+  captions(ids: readonly number[], model: string): Map<number, string> {
     const rows = this.db
       .prepare(
-        `SELECT photo_id, text FROM texts WHERE photo_id IN (SELECT value FROM json_each(?)) AND source IN ('user', 'caption')
+        `SELECT photo_id, text FROM texts WHERE photo_id IN (SELECT value FROM json_each(?)) AND (source = 'user' OR (source = 'caption' AND model = ?))
          ORDER BY photo_id, source = 'user', updated_at`,
       )
-      .all(JSON.stringify(ids)) as Array<{ photo_id: number; text: string }>;
+      .all(JSON.stringify(ids), model) as Array<{ photo_id: number; text: string }>;
     // Later rows win: the user's edit sorts last.
     return new Map(rows.map((r) => [r.photo_id, r.text]));
   }

@@ -200,7 +200,10 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
   if (request.sort === 'date') entries = [...entries].sort((a, b) => (b.row.taken_at ?? '').localeCompare(a.row.taken_at ?? ''));
   const total = entries.length;
   entries = entries.slice(request.offset ?? 0, (request.offset ?? 0) + request.limit);
-  const captions = catalog.captions(entries.map((x) => x.id));
+  const captions = catalog.captions(
+    entries.map((x) => x.id),
+    pack.id,
+  );
   const readWords = [...read.words, ...parsed.phrases];
   const readTexts = readWords.length > 0 ? catalog.readTexts(entries.map((x) => x.id)) : new Map<number, string>();
   const offline = catalog.offlineDirs().map((o) => o.dir);

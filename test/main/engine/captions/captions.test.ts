@@ -50,7 +50,7 @@ describe('captions and albums', () => {
 
   it('finds a photo by a keyword that appears only in its caption', async () => {
     const photo = engine.catalog.photoByPath(join(library, 'Holiday 2024', 'IMG_3.jpg'))!;
-    const caption = engine.catalog.caption(photo.id)!.text;
+    const caption = engine.catalog.caption(photo.id, engine.pack.id)!.text;
     assert.match(caption, /orange triangle/);
     const { results } = await engine.search(searchParams.parse({ query: '"triangle"' }));
     assert.deepEqual(

@@ -50,7 +50,15 @@ describe('the catalogue', () => {
         catalog.keywordSearch('"grandpa"', 10).map((h) => h.id),
         [id],
       );
-      assert.equal(catalog.caption(id)?.source, 'user');
+      assert.equal(catalog.caption(id, 'tiny-coca')?.source, 'user');
+      // A generated caption is its model's: after a switch, another pack's caption is not shown as the new one's.
+      catalog.setUserCaption(id, '');
+      catalog.setGeneratedCaption(id, 'pack-a', { caption: 'a kite in the sky' });
+      assert.equal(catalog.caption(id, 'pack-a')?.text, 'a kite in the sky');
+      assert.equal(catalog.caption(id, 'pack-b'), undefined);
+      assert.deepEqual([...catalog.captions([id], 'pack-b')], []);
+      catalog.setUserCaption(id, 'Grandpa flying his kite');
+      assert.equal(catalog.caption(id, 'pack-b')?.text, 'Grandpa flying his kite', "the user's words show whatever the pack");
       catalog.saveAlbum({ dir: '/photos/Trip', title: 'Sky', summary: '', signature: 's', coverId: id });
       assert.deepEqual(
         catalog.keywordSearch('"sky"', 10).map((h) => h.id),
