@@ -350,13 +350,19 @@ export class VectorIndex {
   /** Builds the index from the catalogue's vectors on this thread (a restored catalogue found by `refresh`). */
   private rebuild(catalog: Catalog): void {
     const { seq, vectors, graphs: count } = this.snapshotForRebuild(catalog);
-    const graphs = Array.from({ length: count }, () => VectorIndex.emptyGraph(this.dim, Math.max(1024, Math.ceil((vectors.length / count) * 1.25))));
-    for (const { photoId, vector } of vectors) graphs[count === 1 ? 0 : photoId % count]!.addPoint(Array.from(vector), photoId, false);
+    const graphs = this.graphsFrom(vectors, count);
     this.rebuilt(
       seq,
       graphs,
       vectors.map((v) => v.photoId),
     );
+  }
+
+  /** `count` graphs of these vectors, built one after the other on this thread. */
+  private graphsFrom(vectors: ReadonlyArray<{ photoId: number; vector: Float32Array }>, count: number): hnswlib.HierarchicalNSW[] {
+    const graphs = Array.from({ length: count }, () => VectorIndex.emptyGraph(this.dim, Math.max(1024, Math.ceil((vectors.length / count) * 1.25))));
+    for (const { photoId, vector } of vectors) graphs[count === 1 ? 0 : photoId % count]!.addPoint(Array.from(vector), photoId, false);
+    return graphs;
   }
 
   /**
@@ -381,15 +387,12 @@ export class VectorIndex {
    * one graph is built on this thread, as before.
    */
   private async buildInParallel(seq: number, vectors: Array<{ photoId: number; vector: Float32Array }>, count: number): Promise<void> {
-    if (count === 1) {
-      const graph = VectorIndex.emptyGraph(this.dim, Math.max(1024, Math.ceil(vectors.length * 1.25)));
-      for (const { photoId, vector } of vectors) graph.addPoint(Array.from(vector), photoId, false);
+    if (count === 1)
       return this.rebuilt(
         seq,
-        [graph],
+        this.graphsFrom(vectors, 1),
         vectors.map((v) => v.photoId),
       );
-    }
     // Rows grouped by graph, in one shared matrix the threads read without copying.
     const groups: Array<Array<{ photoId: number; vector: Float32Array }>> = Array.from({ length: count }, () => []);
     for (const v of vectors) groups[v.photoId % count]!.push(v);
@@ -408,7 +411,12 @@ export class VectorIndex {
         }
         return { start, end: row, file: join(scratch, `${i}.hnsw`), capacity: Math.max(1024, Math.ceil(group.length * 1.25)) };
       });
-      await buildGraphs(matrix, labels, this.dim, parts, { m: HNSW.m, efConstruction: HNSW.efConstruction, randomSeed: 100 });
+      try {
+        await buildGraphs(matrix, labels, this.dim, parts, { m: HNSW.m, efConstruction: HNSW.efConstruction, randomSeed: 100 });
+      } catch {
+        // No worker threads here (or one failed): the same graphs, built one after the other on this thread.
+        return this.rebuilt(seq, this.graphsFrom(vectors, count), ids);
+      }
       const graphs = await Promise.all(
         parts.map(async ({ file }) => {
           const graph = new hnswlib.HierarchicalNSW('ip', this.dim);
