@@ -108,10 +108,10 @@ async function main(): Promise<void> {
   const reader = await TextReader.open(manifest, await locateOcrPack(manifest), { device: 'cpu' });
   const backgrounds = backgroundPhotos();
   console.log(
-    `OCR pack ${manifest.id} (detector at ${manifest.detector.maxSide} px, read at ${manifest.readSide} px); ${backgrounds.length} background photographs (plus generated backgrounds)`,
+    `OCR pack ${manifest.id} (detector at ${manifest.detector.maxSide} px${manifest.detector.glanceSide ? `, first glance at ${manifest.detector.glanceSide} px` : ', no first glance'}, read at ${manifest.readSide} px); ${backgrounds.length} background photographs (plus generated backgrounds)`,
   );
-  console.log('| condition | photos | word recall | CER | photos without text with text read | ms per photo (read only) |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| condition | photos | word recall | CER | photos without text with text read | photos the glance passed over | ms per photo (read only) |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [name, condition] of Object.entries(READING_CONDITIONS)) {
     if (only && !only.includes(name)) continue;
     const count = countArg ? Number(countArg.split('=')[1]) : condition.count;

@@ -116,7 +116,8 @@ async function naiveBaseline(pack: ModelPack, files: string[], dataDir: string):
 async function pipelineRun(dataDir: string, library: string, model: string, captions: boolean, searchWhileIndexing: boolean) {
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(join(dataDir, 'models'), { recursive: true });
-  const engine = await GlimpseEngine.open({ dataDir, model, device: 'cpu', captions });
+  // OCR off: these rows measure the embedding pipeline; what reading text adds is bench/ocr-quality.ts --cost.
+  const engine = await GlimpseEngine.open({ dataDir, model, device: 'cpu', captions, ocr: false });
   engine.addFolder(library);
   const latencies: number[] = [];
   let indexing = true;
@@ -180,7 +181,7 @@ async function benchIndexing(files: string[], library: string): Promise<void> {
   // The real command in its own process, for a clean peak-memory figure of an import.
   const importDir = join(ROOT, 'data-cli-import');
   rmSync(importDir, { recursive: true, force: true });
-  const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/glimpse.ts', '--data-dir', importDir, 'index', library, '--json'], {
+  const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/glimpse.ts', '--data-dir', importDir, '--no-ocr', 'index', library, '--json'], {
     encoding: 'utf8',
     env: { ...process.env, GLIMPSE_REPORT_RSS: '1' },
   });
@@ -217,7 +218,7 @@ async function benchIndexing(files: string[], library: string): Promise<void> {
   await vit.close();
   const dataVit = join(ROOT, 'data-vit');
   rmSync(join(dataVit, 'catalog.sqlite'), { force: true });
-  const engine = await GlimpseEngine.open({ dataDir: dataVit, model: 'vit-b32-standin', device: 'cpu', captions: false });
+  const engine = await GlimpseEngine.open({ dataDir: dataVit, model: 'vit-b32-standin', device: 'cpu', captions: false, ocr: false });
   engine.addFolder(vitLibrary);
   const s = await engine.update();
   await engine.close();
@@ -228,6 +229,18 @@ async function benchIndexing(files: string[], library: string): Promise<void> {
   row('index ViT-B/32 stand-in', 'pipeline / ceiling', fmt(vitPipeline / vitCeiling.best, 3));
   row('index ViT-B/32 stand-in', 'pipeline / baseline', `${fmt(vitPipeline / vitBaseline, 2)}x`);
   results.indexVit = { pipeline: vitPipeline, ceiling: vitCeiling, baseline: vitBaseline, timings: s.indexing.timings };
+}
+
+// ---------- what reading text (OCR) adds to indexing ----------
+
+async function benchOcr(): Promise<void> {
+  const { benchOcrCost } = await import('./ocr-quality.js');
+  const rows = await benchOcrCost(QUICK ? 20 : 40);
+  for (const r of rows) {
+    row(`OCR cost, ${r.pack}`, 'photos/s with OCR off / on (1 photo in 5 with text)', `${fmt(r.off, 2)} / ${fmt(r.on, 2)}`);
+    row(`OCR cost, ${r.pack}`, 'time OCR adds to indexing', `${Math.round(r.added * 100)}% (target <= 50%)`);
+  }
+  results.ocrCost = rows;
 }
 
 // ---------- search latency and recall at scale, on the app's own index ----------
@@ -519,6 +532,7 @@ async function main(): Promise<void> {
   const files = await generateLibrary(library, count);
   row('library', 'photos (12 MP JPEG + EXIF, 15% PNG, 10% 24 MP)', String(files.length));
   await benchIndexing(files, library);
+  await benchOcr();
   await benchDevices();
   await benchSearch(QUICK ? [10_000] : process.argv.includes('--million') ? [10_000, 100_000, 1_000_000] : [10_000, 100_000]);
   await benchLargeCatalogue(QUICK ? 10_000 : 100_000);
