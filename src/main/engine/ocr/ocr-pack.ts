@@ -5,7 +5,7 @@
  * `<data>/models/<id>/` where a mirror download puts them.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -86,11 +86,33 @@ export const DEFAULT_OCR_PACK = 'ppocr-v4';
 
 export async function readOcrManifest(id = DEFAULT_OCR_PACK): Promise<OcrManifest> {
   const file = join(bundledPacksDir(), 'ocr', `${id}.json`);
-  let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(await readFile(file, 'utf8'));
+    text = await readFile(file, 'utf8');
   } catch (error) {
     throw new OcrPackError(`the OCR pack ${id} has no readable manifest at ${file} (${(error as Error).message})`);
+  }
+  return parseOcrManifest(text, file);
+}
+
+/** The same, read synchronously (status reports the pack's name without opening anything). */
+export function readOcrManifestSync(id = DEFAULT_OCR_PACK): OcrManifest {
+  const file = join(bundledPacksDir(), 'ocr', `${id}.json`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new OcrPackError(`the OCR pack ${id} has no readable manifest at ${file} (${(error as Error).message})`);
+  }
+  return parseOcrManifest(text, file);
+}
+
+function parseOcrManifest(text: string, file: string): OcrManifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new OcrPackError(`${file} is not JSON (${(error as Error).message})`);
   }
   const parsed = ocrManifestSchema.safeParse(json);
   if (!parsed.success) throw new OcrPackError(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
