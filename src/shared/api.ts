@@ -29,6 +29,25 @@ export const searchParams = z
   })
   .strict();
 
+/** A concept's name: what the user searches for ("Miso", "our old kitchen"). */
+const conceptName = z
+  .string()
+  .max(200, "a concept's name is at most 60 characters")
+  .transform((s) => s.normalize('NFKC').replace(/\s+/g, ' ').trim())
+  .pipe(
+    z
+      .string()
+      .min(1, 'a concept needs a name')
+      .max(60, "a concept's name is at most 60 characters")
+      .regex(/[\p{L}\p{N}]/u, "a concept's name needs a letter or a digit"),
+  );
+/** Photo ids, each once. */
+const photoIds = (most: number) =>
+  z
+    .array(id)
+    .max(most)
+    .refine((ids) => new Set(ids).size === ids.length, 'a photo is listed more than once');
+
 export const methods = {
   status: z.object({}).strict(),
   search: searchParams,
@@ -58,6 +77,29 @@ export const methods = {
   openInFileManager: z.object({ id }).strict(),
   /** Turns reading text in photos (OCR) on or off; on, photos indexed without it are read in the background. */
   setOcr: z.object({ enabled: z.boolean() }).strict(),
+  /** The concepts the user taught ("my cat Miso"). */
+  concepts: z.object({}).strict(),
+  /** Teaches a new concept from example photos (3 or more make a reliable one) and optional counter-examples. */
+  createConcept: z
+    .object({
+      name: conceptName,
+      examples: photoIds(1000).refine((ids) => ids.length > 0, 'a concept needs at least one example photo'),
+      counterExamples: photoIds(1000).default([]),
+    })
+    .strict()
+    .refine((p) => !p.counterExamples.some((c) => p.examples.includes(c)), 'a photo cannot be both an example and a counter-example'),
+  /** Adds examples or counter-examples ("not Miso": the classifier is trained again), removes examples, or renames. */
+  updateConcept: z
+    .object({
+      id,
+      rename: conceptName.optional(),
+      addExamples: photoIds(1000).default([]),
+      addCounterExamples: photoIds(1000).default([]),
+      removeExamples: photoIds(1000).default([]),
+    })
+    .strict()
+    .refine((p) => !p.addCounterExamples.some((c) => p.addExamples.includes(c)), 'a photo cannot be both an example and a counter-example'),
+  deleteConcept: z.object({ id }).strict(),
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -145,8 +187,8 @@ export interface OcrStatus {
 }
 
 export interface MatchReason {
-  /** `text`: words read in the photo (OCR). */
-  kind: 'visual' | 'caption' | 'album' | 'name' | 'example' | 'text';
+  /** `text`: words read in the photo (OCR); `concept`: a concept the user taught, named in the query. */
+  kind: 'visual' | 'caption' | 'album' | 'name' | 'example' | 'text' | 'concept';
   detail: string;
 }
 
@@ -191,6 +233,8 @@ export interface PhotoDetail {
   /** Text read in the photo, line by line, with each line's corners as fractions of the upright photo's size; null when not read yet. */
   readText: { lines: Array<{ text: string; box: Array<{ x: number; y: number }> }> } | null;
   album: { id: number; title: string } | null;
+  /** The concepts the user taught that this photo is (its examples too, never its counter-examples), most confident first. */
+  concepts: Array<{ id: number; name: string; confidence: number; example: boolean }>;
   status: 'pending' | 'indexed' | 'error';
   error: string | null;
   offline: { since: string; reason: string } | null;
@@ -204,6 +248,17 @@ export interface Album {
   photoCount: number;
   coverId: number | null;
   edited: boolean;
+}
+
+/** A concept the user taught: the name and the photos are theirs; the classifier is learned from them per model pack. */
+export interface Concept {
+  id: number;
+  name: string;
+  /** Example photos (ids), and counter-examples ("not Miso"). */
+  examples: number[];
+  counterExamples: number[];
+  /** Photos it matches in the library now (examples included). */
+  matches: number;
 }
 
 export interface ModelInfo {
@@ -241,6 +296,10 @@ export interface Results {
   modelAction: ModelInfo[];
   openInFileManager: { opened: boolean };
   setOcr: OcrStatus;
+  concepts: Concept[];
+  createConcept: Concept;
+  updateConcept: Concept;
+  deleteConcept: { deleted: boolean };
 }
 
 export interface Events {

@@ -2,14 +2,15 @@ import { EventEmitter } from 'node:events';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import type { Album, FolderInfo, OcrStatus, OfflineFolder, PhotoDetail, Progress, SearchResponse, SessionInfo, Status } from '../../shared/api.js';
+import type { Album, Concept, FolderInfo, OcrStatus, OfflineFolder, PhotoDetail, Progress, SearchResponse, SessionInfo, Status } from '../../shared/api.js';
 import { backupCatalog, backupDue, isDamage, markDamaged, openCatalog } from './catalog/backup.js';
 import { Catalog, type FolderRow, type OfflineDir, isUnder } from './catalog/catalog.js';
 import { refreshAlbums } from './captions/albums.js';
+import { ConceptError, cleanName, conceptKey, conceptMatches, conceptsInQuery, conceptsOfPhoto } from './concepts/concepts.js';
 import { VectorIndex } from './index/vector-index.js';
 import { IndexingJob, type PipelineSummary } from './jobs/pipeline.js';
 import { ReadingJob, type ReadingSummary } from './jobs/reading.js';
-import { DEFAULT_OCR_PACK, type OcrManifest, locateOcrPack, readOcrManifest } from './ocr/ocr-pack.js';
+import { DEFAULT_OCR_PACK, type OcrManifest, locateOcrPack, readOcrManifest, readOcrManifestSync } from './ocr/ocr-pack.js';
 import { TextReader } from './ocr/text-reader.js';
 import { captionPhotos, captionRecord } from './captions/confidence.js';
 import { LibraryLock, type LockHolder, describeHolder } from './library-lock.js';
@@ -144,10 +145,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       const index = await VectorIndex.open(join(dataDir, 'index'), pack.id, pack.dimensions, catalog, { writable: lock !== null });
       await warming;
       if (lock) GlimpseEngine.tidyVectorLog(catalog);
-      const engine = new GlimpseEngine(dataDir, settings, catalog, pack, index, new ThumbnailStore(join(dataDir, 'thumbs')), lock, notices);
-      // The OCR pack's manifest names it in status; its models open only when a photo is read.
-      engine.ocrManifest = await readOcrManifest().catch(() => undefined);
-      return engine;
+      return new GlimpseEngine(dataDir, settings, catalog, pack, index, new ThumbnailStore(join(dataDir, 'thumbs')), lock, notices);
     } catch (error) {
       await pack?.close(); // sessions the warm-up opened
       catalog?.close();
@@ -384,6 +382,12 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   }
 
   ocrStatus(): OcrStatus {
+    // The manifest names the pack; its models open only when a photo is read. A CLI search never reads it.
+    try {
+      this.ocrManifest ??= readOcrManifestSync();
+    } catch {
+      // reported by textReader() when reading is attempted
+    }
     const id = this.ocrManifest?.id ?? DEFAULT_OCR_PACK;
     return {
       enabled: this.settings.ocr,
@@ -531,6 +535,10 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   /** Brings the in-memory index up to date with vectors another process wrote, then searches. */
   async search(request: SearchRequest): Promise<SearchResponse> {
     this.index.refresh(this.catalog);
+    // A concept the user taught, named in the query, answers for its words ("Miso on the sofa").
+    const { found, rest } = request.concepts ? { found: [], rest: request.query } : conceptsInQuery(request.query, this.catalog.concepts());
+    if (found.length > 0)
+      request = { ...request, query: rest, concepts: found.map((c) => ({ name: c.name, matches: conceptMatches(this.catalog, this.pack.id, this.index, c.id) })) };
     return search(this.catalog, this.pack, this.index, request);
   }
 
@@ -563,6 +571,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       captionWithheld: caption ? null : (this.catalog.withheldCaption(id, this.pack.id)?.reason ?? null),
       readText: this.readTextOf(id),
       album: album ? { id: album.id, title: album.user_title ?? album.title } : null,
+      concepts: conceptsOfPhoto(this.catalog, this.pack.id, id),
       status: row.status,
       error: row.error,
       offline: offlineMark(this.catalog.offlineDirs().find((d) => isUnder(row.path, d.dir))),
@@ -610,6 +619,109 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     if (!this.catalog.album(id)) throw new EngineError(`no album with id ${id}`);
     this.catalog.setAlbumTitle(id, title.trim());
     return this.albums().find((a) => a.id === id)!;
+  }
+
+  // ---- concepts the user teaches ----
+
+  /** A concept as the API shows it, with how many photos it matches now (with the active pack). */
+  conceptInfo(id: number): Concept {
+    const row = this.catalog.concept(id);
+    if (!row) throw new EngineError(`no concept with id ${id}`);
+    const examples = this.catalog.conceptExamples(id, this.pack.id);
+    this.index.refresh(this.catalog);
+    return {
+      id,
+      name: row.name,
+      examples: examples.filter((e) => e.positive).map((e) => e.photoId),
+      counterExamples: examples.filter((e) => !e.positive).map((e) => e.photoId),
+      matches: conceptMatches(this.catalog, this.pack.id, this.index, id).size,
+    };
+  }
+
+  concepts(): Concept[] {
+    return this.catalog.concepts().map((c) => this.conceptInfo(c.id));
+  }
+
+  /** The concept called `name` (any case, any spacing), if there is one. */
+  conceptNamed(name: string): Concept | undefined {
+    const row = this.catalog.conceptByKey(conceptKey(name));
+    return row ? this.conceptInfo(row.id) : undefined;
+  }
+
+  private checkPhotos(ids: readonly number[]): void {
+    const rows = this.catalog.photos(ids);
+    const missing = ids.filter((id) => !rows.has(id));
+    if (missing.length > 0) throw new EngineError(`no photo with id ${missing.join(', ')}`);
+  }
+
+  private wrapConcept<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      if (error instanceof ConceptError) throw new EngineError(error.message);
+      throw error;
+    }
+  }
+
+  /** Teaches a new concept from example photos (and counter-examples); its name becomes searchable. */
+  teachConcept(name: string, examples: readonly number[], counterExamples: readonly number[] = []): Concept {
+    const clean = this.wrapConcept(() => cleanName(name));
+    if (examples.length === 0) throw new EngineError('a concept needs at least one example photo');
+    if (counterExamples.some((c) => examples.includes(c))) throw new EngineError('a photo cannot be both an example and a counter-example');
+    this.checkPhotos([...examples, ...counterExamples]);
+    const key = conceptKey(clean);
+    const same = this.catalog.conceptByKey(key);
+    if (same) throw new EngineError(`there is already a concept called "${same.name}": add examples to it instead`);
+    const id = this.catalog.createConcept(
+      clean,
+      key,
+      [...new Set(examples)].map((photoId) => ({ photoId, positive: true })).concat([...new Set(counterExamples)].map((photoId) => ({ photoId, positive: false }))),
+    );
+    this.emit('libraryChanged', { reason: `taught ${clean}` });
+    return this.conceptInfo(id);
+  }
+
+  /**
+   * Adds examples or counter-examples (a counter-example replaces an example of the same photo: "not
+   * Miso"), removes examples, or renames; the classifier is trained again on the next use.
+   */
+  updateConcept(
+    id: number,
+    change: { rename?: string | undefined; addExamples?: readonly number[]; addCounterExamples?: readonly number[]; removeExamples?: readonly number[] },
+  ): Concept {
+    const row = this.catalog.concept(id);
+    if (!row) throw new EngineError(`no concept with id ${id}`);
+    const add = change.addExamples ?? [];
+    const not = change.addCounterExamples ?? [];
+    if (not.some((c) => add.includes(c))) throw new EngineError('a photo cannot be both an example and a counter-example');
+    this.checkPhotos([...add, ...not]);
+    const rename = change.rename !== undefined ? this.wrapConcept(() => cleanName(change.rename!)) : undefined;
+    if (rename !== undefined) {
+      const other = this.catalog.conceptByKey(conceptKey(rename));
+      if (other && other.id !== id) throw new EngineError(`there is already a concept called "${other.name}"`);
+    }
+    this.catalog.transaction(() => {
+      if (rename !== undefined) this.catalog.renameConcept(id, rename, conceptKey(rename));
+      for (const p of add) this.catalog.setConceptExample(id, p, true);
+      for (const p of not) this.catalog.setConceptExample(id, p, false);
+      for (const p of change.removeExamples ?? []) this.catalog.removeConceptExample(id, p);
+    });
+    this.emit('libraryChanged', { reason: `concept ${rename ?? row.name} changed` });
+    return this.conceptInfo(id);
+  }
+
+  forgetConcept(id: number): boolean {
+    const row = this.catalog.concept(id);
+    const deleted = this.catalog.deleteConcept(id);
+    if (deleted) this.emit('libraryChanged', { reason: `forgot ${row?.name ?? 'a concept'}` });
+    return deleted;
+  }
+
+  /** The photos a concept matches now, with confidence (examples always, counter-examples never). */
+  conceptMatches(id: number): Map<number, { confidence: number; example: boolean }> {
+    if (!this.catalog.concept(id)) throw new EngineError(`no concept with id ${id}`);
+    this.index.refresh(this.catalog);
+    return conceptMatches(this.catalog, this.pack.id, this.index, id);
   }
 
   status(): Status {

@@ -129,6 +129,11 @@ export class ApiHost {
     },
     models: () => this.models(),
     setOcr: (p) => this.engine.setOcr(p.enabled),
+    concepts: () => this.engine.concepts(),
+    createConcept: (p) => this.engine.teachConcept(p.name, p.examples, p.counterExamples),
+    updateConcept: (p) =>
+      this.engine.updateConcept(p.id, { rename: p.rename, addExamples: p.addExamples, addCounterExamples: p.addCounterExamples, removeExamples: p.removeExamples }),
+    deleteConcept: (p) => ({ deleted: this.engine.forgetConcept(p.id) }),
     modelAction: async (p) => {
       if (p.action === 'pause') await this.downloads.pause(p.id);
       else if (p.action === 'cancel') await this.downloads.cancel(p.id);

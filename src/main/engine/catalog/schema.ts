@@ -271,4 +271,35 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE photo_text SET caption = coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = photo_text.rowid AND source <> 'ocr'), '');
   INSERT INTO photo_read_text (rowid, compact) SELECT photo_id, compact_text(group_concat(text, char(10))) FROM texts WHERE source = 'ocr' GROUP BY photo_id;
   `,
+  // v6: concepts the user teaches ("my cat Miso"). The name and the example photos (and counter-examples)
+  // are the user's own data; the classifier is derived, per model pack, from the examples' vectors, and
+  // is recomputed when they change (`signature`) or another pack becomes active. An example whose photo
+  // leaves the catalogue leaves the concept with it (ON DELETE CASCADE): never dangling.
+  `
+  CREATE TABLE concepts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE concept_examples (
+    concept_id INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
+    photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    positive INTEGER NOT NULL CHECK (positive IN (0, 1)),
+    added_at INTEGER NOT NULL,
+    PRIMARY KEY (concept_id, photo_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX concept_examples_photo ON concept_examples(photo_id);
+  CREATE TABLE concept_classifiers (
+    concept_id INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    method TEXT NOT NULL,
+    weights BLOB NOT NULL,
+    bias REAL NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (concept_id, model)
+  ) WITHOUT ROWID;
+  `,
 ];

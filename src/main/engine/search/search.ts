@@ -20,6 +20,12 @@ export interface SearchRequest {
   camera?: string | undefined;
   sort: 'relevance' | 'date';
   all: boolean;
+  /**
+   * Concepts the user taught, named in the query (the engine finds them; `query` is then the rest of
+   * it): only their matches are results, every one of them shown, ranked by the rest of the query, or
+   * by confidence when nothing is left of it.
+   */
+  concepts?: ReadonlyArray<{ name: string; matches: ReadonlyMap<number, { confidence: number; example: boolean }> }> | undefined;
 }
 
 export interface ParsedQuery {
@@ -105,7 +111,11 @@ function snippet(highlighted: string): string {
 export async function search(catalog: Catalog, pack: ModelPack, index: VectorIndex, request: SearchRequest): Promise<SearchResponse> {
   const started = performance.now();
   const parsed = parseQuery(request.query);
-  const allowed = catalog.filteredIds(request);
+  let allowed = catalog.filteredIds(request);
+  const concepts = request.concepts ?? [];
+  for (const c of concepts) allowed = new Set([...(allowed ?? c.matches.keys())].filter((id) => c.matches.has(id)));
+  /** How sure the concepts named are of a photo (the least sure of them). */
+  const conceptConfidence = (id: number) => Math.min(...concepts.map((c) => c.matches.get(id)?.confidence ?? 0));
 
   // The query vector: text, an example photo, or both ("this, but at night").
   const parts: Float32Array[] = [];
@@ -122,7 +132,9 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
   const words = parsed.text.split(/\s+/).filter(Boolean);
   const unknown = new Set(await pack.unknownWords(parsed.text));
   const known = words.filter((w) => !unknown.has(w));
-  if (known.length > 0) parts.push((await pack.embedTexts([known.join(' ')]))[0]!);
+  // Next to a concept, what is left of the query ranks its matches only when it has words of its own ("Miso on the sofa", not "Miso on the").
+  const ranks = concepts.length === 0 || parsed.terms.length > 0 || parsed.phrases.length > 0;
+  if (known.length > 0 && ranks) parts.push((await pack.embedTexts([known.join(' ')]))[0]!);
 
   // One candidate pool for every request, whatever its limit, so the cutoff (computed over the pool)
   // and the ranking are the same in the app, the CLI and --json: the limit only truncates.
@@ -133,6 +145,13 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
     index.search(query, candidates, allowed).forEach((n, rank) => visual.set(n.id, { similarity: n.similarity, rank }));
   }
   if (request.similarTo !== undefined) visual.delete(request.similarTo);
+  // A concept alone: its matches, most confident first.
+  const byConcept = new Map<number, number>();
+  if (concepts.length > 0 && parts.length === 0)
+    [...allowed!]
+      .sort((a, b) => conceptConfidence(b) - conceptConfidence(a) || a - b)
+      .slice(0, candidates)
+      .forEach((id, rank) => byConcept.set(id, rank));
 
   // Keyword side: every term must match (a photo whose caption says "red circle" for "red circle").
   const keyword = new Map<number, { rank: number; reason: MatchReason }>();
@@ -166,7 +185,8 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
     pack.manifest,
   );
   const fused = new Map<number, { fused: number; relevant: boolean }>();
-  [...visual].forEach(([id, v], i) => fused.set(id, { fused: 1 / (RRF_K + v.rank), relevant: request.all || shown[i]! }));
+  [...visual].forEach(([id, v], i) => fused.set(id, { fused: 1 / (RRF_K + v.rank), relevant: request.all || shown[i]! || concepts.length > 0 }));
+  for (const [id, rank] of byConcept) fused.set(id, { fused: 1 / (RRF_K + rank), relevant: true });
   for (const [id, k] of keyword) {
     const entry = fused.get(id) ?? { fused: 0, relevant: false };
     entry.fused += 1 / (RRF_K + k.rank);
@@ -196,7 +216,7 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
   // a thumbnail and metadata). A photo waiting to be re-indexed keeps its old vector and stays findable.
   let entries = ranked
     .map(([id, e]) => ({ id, e, row: rows.get(id) }))
-    .filter((x): x is { id: number; e: { fused: number; relevant: boolean }; row: PhotoRow } => !!x.row && (visual.has(x.id) || x.row.status === 'indexed'));
+    .filter((x): x is { id: number; e: { fused: number; relevant: boolean }; row: PhotoRow } => !!x.row && (visual.has(x.id) || byConcept.has(x.id) || x.row.status === 'indexed'));
   if (request.sort === 'date') entries = [...entries].sort((a, b) => (b.row.taken_at ?? '').localeCompare(a.row.taken_at ?? ''));
   const total = entries.length;
   entries = entries.slice(request.offset ?? 0, (request.offset ?? 0) + request.limit);
@@ -209,7 +229,10 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
   const offline = catalog.offlineDirs().map((o) => o.dir);
 
   const results: SearchResult[] = entries.map(({ id, row }) => {
-    const why: MatchReason[] = [];
+    const why: MatchReason[] = concepts.map((c) => {
+      const match = c.matches.get(id)!;
+      return { kind: 'concept', detail: `concept ${c.name}, ${match.example ? 'an example you marked, ' : ''}confidence ${match.confidence.toFixed(2)}` };
+    });
     const v = visual.get(id);
     if (v) {
       const what = request.similarTo !== undefined || request.exampleVector ? (parsed.text ? `the example, with "${parsed.text}"` : 'the example') : `"${parsed.text}"`;
@@ -223,7 +246,7 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
       id,
       path: row.path,
       name: basename(row.path),
-      score: Math.round((v?.similarity ?? 0) * 1000) / 1000,
+      score: Math.round((v?.similarity ?? (byConcept.has(id) ? conceptConfidence(id) : 0)) * 1000) / 1000,
       takenAt: row.taken_at,
       caption: captions.get(id) ?? null,
       width: row.width,

@@ -1,0 +1,135 @@
+// Teaching concepts from a few examples, measured on held-out scene-world photos (issue 15, part 1).
+// A library of real JPEGs from the scene renderer is indexed with the bundled pack; for each concept the
+// bundled model has no single word for (scenes/concept-set.ts), 3, 5 and 10 example photos are picked at
+// random (several draws), the concept is taught through the engine, and its matches (what a search for
+// its name shows) are scored against ground truth on the photos that were not examples.
+//
+//   npx tsx bench/concepts.ts                 # the engine's classifier, through teachConcept + search
+//   npx tsx bench/concepts.ts --compare       # also the prototype vs logistic regression, on the same draws
+//   npx tsx bench/concepts.ts --count 600 --draws 5
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { GlimpseEngine } from '../src/main/engine/engine.js';
+import { type ConceptMethod, conceptScore, train } from '../src/main/engine/concepts/classifier.js';
+import { CONCEPT_CASES, conceptLibrary } from '../src/main/engine/scenes/concept-set.js';
+import { renderScene } from '../src/main/engine/scenes/render.js';
+import { type Scene, seededRandom } from '../src/main/engine/scenes/scene.js';
+
+const { values } = parseArgs({ options: { count: { type: 'string', default: '480' }, draws: { type: 'string', default: '5' }, compare: { type: 'boolean', default: false } } });
+const COUNT = Number(values.count);
+const DRAWS = Number(values.draws);
+const SHOTS = [3, 5, 10];
+const ROOT = resolve('.cache/bench/concepts');
+
+export interface Scores {
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+export function scores(shown: ReadonlySet<number>, truth: ReadonlySet<number>, among: readonly number[]): Scores {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  for (const id of among) {
+    const s = shown.has(id);
+    const t = truth.has(id);
+    if (s && t) tp++;
+    else if (s) fp++;
+    else if (t) fn++;
+  }
+  const precision = tp + fp === 0 ? 1 : tp / (tp + fp);
+  const recall = tp + fn === 0 ? 1 : tp / (tp + fn);
+  return { precision, recall, f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall) };
+}
+
+/** `k` distinct items of `items`, from the seed. */
+export function draw<T>(items: readonly T[], k: number, seed: number): T[] {
+  const random = seededRandom(seed);
+  const pool = [...items];
+  const out: T[] = [];
+  while (out.length < k && pool.length > 0) out.push(pool.splice(Math.floor(random() * pool.length), 1)[0]!);
+  return out;
+}
+
+async function library(count: number): Promise<{ dir: string; scenes: Scene[] }> {
+  const dir = join(ROOT, `library-${count}`);
+  const scenes = conceptLibrary(count);
+  if (!existsSync(join(dir, '.complete'))) {
+    mkdirSync(dir, { recursive: true });
+    for (const [i, scene] of scenes.entries())
+      writeFileSync(join(dir, `scene-${String(i).padStart(4, '0')}.jpg`), await renderScene(scene, { width: 320, height: 240, quality: 85 }));
+    writeFileSync(join(dir, '.complete'), '');
+  }
+  return { dir, scenes };
+}
+
+const pct = (x: number) => x.toFixed(2);
+
+async function main(): Promise<void> {
+  const { dir, scenes } = await library(COUNT);
+  const dataDir = join(ROOT, `data-${COUNT}`);
+  const engine = await GlimpseEngine.open({ dataDir, device: 'cpu', captions: false, ocr: false });
+  try {
+    engine.addFolder(dir);
+    await engine.update();
+    const ids = new Map<number, Scene>();
+    for (const [i, scene] of scenes.entries()) ids.set(engine.catalog.photoByPath(join(dir, `scene-${String(i).padStart(4, '0')}.jpg`))!.id, scene);
+    const all = [...ids.keys()];
+    const vectors = new Map(all.map((id) => [id, engine.catalog.vector(id, engine.pack.id)!]));
+    for (const c of engine.concepts()) engine.forgetConcept(c.id);
+
+    console.log(`${COUNT} held-out photos (320x240 JPEGs), ${DRAWS} random draws of examples per cell, pack ${engine.pack.id}\n`);
+    const rows: string[] = [];
+    const header = '| concept | photos that are it | examples | precision | recall | F1 | train (ms) | search (ms) |';
+    rows.push(header, '| --- | --: | --: | --: | --: | --: | --: | --: |');
+    const compare: string[] = ['| concept | examples | prototype F1 | logistic F1 |', '| --- | --: | --: | --: |'];
+    for (const c of CONCEPT_CASES) {
+      const truth = new Set(all.filter((id) => c.truth(ids.get(id)!)));
+      for (const k of SHOTS) {
+        const sums = { precision: 0, recall: 0, f1: 0, train: 0, search: 0 };
+        const methodF1: Record<ConceptMethod, number> = { prototype: 0, logistic: 0 };
+        for (let d = 0; d < DRAWS; d++) {
+          const examples = draw(
+            [...truth].sort((a, b) => a - b),
+            k,
+            1000 * k + d,
+          );
+          const among = all.filter((id) => !examples.includes(id));
+          const name = `concept${d}x${k}`;
+          let t = performance.now();
+          const concept = engine.teachConcept(name, examples);
+          engine.conceptMatches(concept.id); // trains it (the first use after a change)
+          sums.train += performance.now() - t;
+          t = performance.now();
+          const found = await engine.search({ query: name, limit: 1000, sort: 'relevance', all: false });
+          sums.search += performance.now() - t;
+          const s = scores(new Set(found.results.map((r) => r.id)), truth, among);
+          sums.precision += s.precision;
+          sums.recall += s.recall;
+          sums.f1 += s.f1;
+          engine.forgetConcept(concept.id);
+          if (values.compare) {
+            const background = among.map((id) => vectors.get(id)!);
+            for (const method of ['prototype', 'logistic'] as const) {
+              const model = train({ positives: examples.map((id) => vectors.get(id)!), negatives: [], background }, method);
+              methodF1[method] += scores(new Set(among.filter((id) => conceptScore(model, vectors.get(id)!) >= 0)), truth, among).f1 / DRAWS;
+            }
+          }
+        }
+        const avg = (x: number) => x / DRAWS;
+        rows.push(
+          `| ${c.name}${c.separable ? '' : ' (not separable)'} | ${truth.size} | ${k} | ${pct(avg(sums.precision))} | ${pct(avg(sums.recall))} | **${pct(avg(sums.f1))}** | ${avg(sums.train).toFixed(1)} | ${avg(sums.search).toFixed(1)} |`,
+        );
+        if (values.compare) compare.push(`| ${c.name} | ${k} | ${pct(methodF1.prototype)} | ${pct(methodF1.logistic)} |`);
+      }
+    }
+    console.log(rows.join('\n'));
+    if (values.compare) console.log(`\nClassifier alone (background = the other photos, no counter-examples):\n\n${compare.join('\n')}`);
+  } finally {
+    await engine.close();
+  }
+}
+
+await main();
