@@ -234,6 +234,47 @@ export function buildProgram(): Command {
       );
     });
 
+  program
+    .command('concepts')
+    .description('concepts you taught Glimpse ("my cat Miso"): list, teach from example photos, correct ("not"), forget; search for one by its name')
+    .argument('[action]', 'list (the default), teach, not or forget')
+    .argument('[name]', 'the concept\'s name')
+    .argument('[photos...]', 'photos (paths or ids): examples for teach, one counter-example for not')
+    .option('--json', 'print JSON')
+    .action(async (action: string | undefined, name: string | undefined, photos: string[], o: { json?: boolean }) => {
+      const verb = action ?? 'list';
+      if (!['list', 'teach', 'not', 'forget'].includes(verb)) throw new Error(`glimpse concepts takes list, teach, not or forget, not "${verb}"`);
+      if (verb !== 'list' && !name) throw new Error(`glimpse concepts ${verb} needs the concept's name`);
+      if ((verb === 'teach' || verb === 'not') && photos.length === 0) throw new Error(`glimpse concepts ${verb} needs ${verb === 'teach' ? 'example photos' : 'the photo that is not it'}`);
+      await withEngine(program, async (engine) => {
+        const ids = photos.map((photo) => {
+          const row = /^\d+$/.test(photo) ? engine.catalog.photo(Number(photo)) : engine.catalog.photoByPath(resolve(photo));
+          if (!row) throw new Error(`${photo} is not in the library; index its folder first`);
+          return row.id;
+        });
+        const existing = name ? engine.conceptNamed(name) : undefined;
+        if (verb === 'list') {
+          const list = engine.concepts();
+          if (o.json) return console.log(JSON.stringify(list, null, 2));
+          if (list.length === 0) return console.log('No concepts yet. Teach one: glimpse concepts teach "my cat Miso" photo1.jpg photo2.jpg photo3.jpg');
+          for (const c of list)
+            console.log(`${c.name}: ${c.examples.length} examples${c.counterExamples.length ? `, ${c.counterExamples.length} counter-examples` : ''}; matches ${c.matches} photos`);
+          return;
+        }
+        if (verb !== 'teach' && !existing) throw new Error(`there is no concept called "${name}"`);
+        let concept;
+        if (verb === 'forget') {
+          engine.forgetConcept(existing!.id);
+          return console.log(`Forgot ${existing!.name}.`);
+        } else if (verb === 'teach') concept = existing ? engine.updateConcept(existing.id, { addExamples: ids }) : engine.teachConcept(name!, ids);
+        else concept = engine.updateConcept(existing!.id, { addCounterExamples: ids });
+        if (o.json) return console.log(JSON.stringify(concept, null, 2));
+        console.log(`${concept.name}: ${concept.examples.length} examples${concept.counterExamples.length ? `, ${concept.counterExamples.length} counter-examples` : ''}; matches ${concept.matches} photos.`);
+        if (concept.examples.length < 3) console.log('Add a few more examples (3 or more) for a reliable concept.');
+        console.log(`Search for it: glimpse search "${concept.name}"`);
+      });
+    });
+
   const albums = program
     .command('albums')
     .description('list albums (library folders) with their generated titles and summaries')

@@ -96,12 +96,14 @@ interface Salvage {
   folders: string[];
   captions: Array<{ path: string; text: string; updatedAt: number }>;
   albumTitles: Array<{ dir: string; title: string }>;
+  /** Concepts the user taught: the name, and the example and counter-example photos by path. */
+  concepts: Array<{ name: string; key: string; updatedAt: number; examples: Array<{ path: string; positive: boolean }> }>;
   maxPhotoId: number;
 }
 
 /** Whatever can still be read from a damaged catalogue, table by table, row by row. */
 function salvage(file: string): Salvage {
-  const found: Salvage = { folders: [], captions: [], albumTitles: [], maxPhotoId: 0 };
+  const found: Salvage = { folders: [], captions: [], albumTitles: [], concepts: [], maxPhotoId: 0 };
   let db: Database.Database;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
@@ -120,6 +122,14 @@ function salvage(file: string): Salvage {
     found.captions.push({ path: r.path, text: r.text, updatedAt: r.updated_at }),
   );
   each<{ dir: string; user_title: string }>('SELECT dir, user_title FROM albums WHERE user_title IS NOT NULL', (r) => found.albumTitles.push({ dir: r.dir, title: r.user_title }));
+  const concepts = new Map<number, Salvage['concepts'][number]>();
+  each<{ id: number; name: string; name_key: string; updated_at: number }>('SELECT id, name, name_key, updated_at FROM concepts ORDER BY id', (r) =>
+    concepts.set(r.id, { name: r.name, key: r.name_key, updatedAt: r.updated_at, examples: [] }),
+  );
+  each<{ concept_id: number; path: string; positive: number }>('SELECT e.concept_id, p.path, e.positive FROM concept_examples e JOIN photos p ON p.id = e.photo_id', (e) =>
+    concepts.get(e.concept_id)?.examples.push({ path: e.path, positive: e.positive === 1 }),
+  );
+  found.concepts = [...concepts.values()];
   each<{ m: number | null }>('SELECT max(id) AS m FROM photos', (r) => (found.maxPhotoId = r.m ?? 0));
   db.close();
   return found;
@@ -143,26 +153,43 @@ export function recoverCatalog(dataDir: string, reason: string): { catalog: Cata
   const catalog = new Catalog(file);
   let captions = 0;
   let titles = 0;
+  let concepts = 0;
   catalog.transaction(() => {
     // Ids handed out after the backup are never handed out again.
     catalog.db.prepare(`UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'photos'`).run(rescued.maxPhotoId);
     for (const path of rescued.folders) catalog.addFolder(path);
     const folders = catalog.folders();
+    /** The photo at a path; one added after the backup comes back as a changed file, so what the user said of it has a home and the next scan indexes it. */
+    const photoAt = (path: string) => {
+      const photo = catalog.photoByPath(path);
+      if (photo) return photo;
+      const folder = folders.find((f) => isUnder(path, f.path));
+      if (!folder) return undefined;
+      catalog.insertPhoto({ folderId: folder.id, path, size: -1, mtimeMs: -1, hash: null });
+      return catalog.photoByPath(path);
+    };
     for (const c of rescued.captions) {
-      let photo = catalog.photoByPath(c.path);
-      if (!photo) {
-        // A photo added after the backup: its row comes back as a changed file, so its caption has a home
-        // and the next scan indexes it.
-        const folder = folders.find((f) => isUnder(c.path, f.path));
-        if (!folder) continue;
-        catalog.insertPhoto({ folderId: folder.id, path: c.path, size: -1, mtimeMs: -1, hash: null });
-        photo = catalog.photoByPath(c.path)!;
-      }
+      const photo = photoAt(c.path);
+      if (!photo) continue;
       const current = catalog.db.prepare(`SELECT updated_at FROM texts WHERE photo_id = ? AND source = 'user'`).pluck().get(photo.id) as number | undefined;
       if (current === undefined || current < c.updatedAt) {
         catalog.setUserCaption(photo.id, c.text);
         captions++;
       }
+    }
+    // Concepts: the damaged file's name and examples win over the backup's when it changed them later.
+    for (const c of rescued.concepts) {
+      const current = catalog.conceptByKey(c.key);
+      if (current && current.updated_at >= c.updatedAt) continue;
+      const examples = c.examples.flatMap((e) => {
+        const photo = photoAt(e.path);
+        return photo ? [{ photoId: photo.id, positive: e.positive }] : [];
+      });
+      if (current) {
+        catalog.renameConcept(current.id, c.name, c.key);
+        for (const e of examples) catalog.setConceptExample(current.id, e.photoId, e.positive);
+      } else catalog.createConcept(c.name, c.key, examples);
+      concepts++;
     }
     for (const a of rescued.albumTitles) {
       catalog.db.prepare(`INSERT INTO albums (dir, user_title) VALUES (?, ?) ON CONFLICT (dir) DO UPDATE SET user_title = excluded.user_title`).run(a.dir, a.title);
@@ -173,7 +200,7 @@ export function recoverCatalog(dataDir: string, reason: string): { catalog: Cata
   rmSync(join(dataDir, DAMAGED_MARKER), { force: true });
   const from = backup ? `restored the backup of ${backupTime(backup).toLocaleString()} (${catalog.photoTotal()} photos)` : 'found no usable backup and started an empty catalogue';
   const notice =
-    `The library's catalogue was damaged (${reason}). Glimpse ${from}, and recovered ${captions} of your captions and ${titles} album titles from the damaged file, ` +
+    `The library's catalogue was damaged (${reason}). Glimpse ${from}, and recovered ${captions} of your captions, ${titles} album titles and ${concepts} concepts you taught from the damaged file, ` +
     `which is kept in ${aside}. Photos added or changed since are indexed again.`;
   return { catalog, notice };
 }
