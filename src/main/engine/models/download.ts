@@ -108,10 +108,35 @@ async function requestFile(url: string, range: string | undefined, signal: Abort
  */
 export async function downloadPack(manifest: PackManifest, options: DownloadOptions): Promise<string> {
   const baseUrl = options.baseUrl ?? process.env.GLIMPSE_MODEL_BASE_URL ?? DEFAULT_BASE_URL;
-  const staging = join(options.packsDir, '.staging', manifest.id);
-  const target = join(options.packsDir, manifest.id);
-  const known = manifest.files.every((f) => f.size !== undefined);
-  const total = known ? manifest.files.reduce((sum, f) => sum + (f.size ?? 0), 0) : null;
+  return downloadFiles(
+    {
+      id: manifest.id,
+      files: manifest.files,
+      urlOf: (file) => fileUrl(manifest, file, baseUrl),
+      // The installed manifest records each file's measured SHA-256 and how it was verified.
+      manifest: (verified) => ({ name: MANIFEST_FILE, json: { ...manifest, files: manifest.files.map((f) => ({ ...f, ...verified[f.path]! })) } }),
+    },
+    options,
+  );
+}
+
+/** What `downloadFiles` fetches: a pack's files, where each one is, and the manifest to install with them. */
+export interface FileSet {
+  id: string;
+  files: readonly PackFile[];
+  urlOf: (file: PackFile) => string;
+  manifest: (verified: Record<string, Verified>) => { name: string; json: unknown };
+}
+
+/**
+ * The downloader every kind of pack goes through (search packs, the OCR pack): into a staging folder,
+ * resuming, verifying each file, installed into `<packsDir>/<id>` by one rename.
+ */
+export async function downloadFiles(set: FileSet, options: Omit<DownloadOptions, 'baseUrl'>): Promise<string> {
+  const staging = join(options.packsDir, '.staging', set.id);
+  const target = join(options.packsDir, set.id);
+  const known = set.files.every((f) => f.size !== undefined);
+  const total = known ? set.files.reduce((sum, f) => sum + (f.size ?? 0), 0) : null;
   // What earlier, interrupted runs verified (a finished file without its record is checked again).
   const ledger = join(staging, '.verified.json');
   let verified: Record<string, Verified> = {};
@@ -122,7 +147,7 @@ export async function downloadPack(manifest: PackManifest, options: DownloadOpti
   }
   let doneBytes = 0;
 
-  for (const file of manifest.files) {
+  for (const file of set.files) {
     const final = join(staging, file.path);
     const part = `${final}.part`;
     await mkdir(dirname(final), { recursive: true });
@@ -131,7 +156,7 @@ export async function downloadPack(manifest: PackManifest, options: DownloadOpti
       continue;
     }
     if (existsSync(final)) await rename(final, part);
-    const url = fileUrl(manifest, file, baseUrl);
+    const url = set.urlOf(file);
     let have = existsSync(part) ? (await stat(part)).size : 0;
     const { response, claim } = await requestFile(url, have > 0 ? `bytes=${have}-` : undefined, options.signal);
     if (response.status === 416 && have > 0) {
@@ -159,17 +184,17 @@ export async function downloadPack(manifest: PackManifest, options: DownloadOpti
     doneBytes += (await stat(final)).size;
   }
 
-  const installed: PackManifest = { ...manifest, files: manifest.files.map((f) => ({ ...f, ...verified[f.path]! })) };
+  const installed = set.manifest(verified);
   await rm(ledger, { force: true });
-  await writeFile(join(staging, MANIFEST_FILE), JSON.stringify(installed, null, 2));
-  const aside = join(options.packsDir, `.old-${manifest.id}-${process.pid}`);
+  await writeFile(join(staging, installed.name), JSON.stringify(installed.json, null, 2));
+  const aside = join(options.packsDir, `.old-${set.id}-${process.pid}`);
   if (existsSync(target)) await rename(target, aside);
   await rename(staging, target);
   await rm(aside, { recursive: true, force: true });
   return target;
 }
 
-interface Verified {
+export interface Verified {
   sha256: string;
   verifiedBy: NonNullable<PackFile['verifiedBy']>;
 }

@@ -10,6 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_BASE_URL, type DownloadOptions, downloadFiles } from '../models/download.js';
 import { bundledPacksDir } from '../models/store.js';
 
 const rgb = z.tuple([z.number(), z.number(), z.number()]);
@@ -27,6 +28,12 @@ export const ocrManifestSchema = z.object({
   /** Scripts the recogniser reads (ISO 639-1). */
   languages: z.array(z.string()).default([]),
   source: z.object({ npm: z.string(), version: z.string(), dir: z.string() }),
+  /**
+   * Where a model mirror (Hugging Face's `<repo>/resolve/<revision>/<path>` layout, the one the search
+   * packs download from: GLIMPSE_MODEL_BASE_URL) keeps the same files, for a machine without the npm
+   * package. The files are pinned by SHA-256 below, so any server that has them will do.
+   */
+  mirror: z.object({ repo: z.string(), revision: z.string() }).optional(),
   /** Photos are decoded at up to this many pixels on their longer side for reading: lines are cut from that copy. */
   readSide: z.number().int().positive(),
   detector: z.object({
@@ -163,6 +170,32 @@ async function wrongSizes(dir: string, manifest: OcrManifest): Promise<string[]>
     if (size !== f.size) wrong.push(size < 0 ? `${f.path} is missing` : `${f.path} has ${size} bytes, not ${f.size}`);
   }
   return wrong;
+}
+
+/** The manifest a downloaded copy carries beside its files. */
+export const OCR_MANIFEST_FILE = 'ocr-pack.json';
+
+/**
+ * Downloads the OCR pack's files from a model mirror into `<modelsDir>/<id>`, through the same
+ * downloader as the search packs (resumed, each file verified against the manifest's SHA-256, installed
+ * by one rename).
+ */
+export async function downloadOcrPack(
+  manifest: OcrManifest,
+  options: { modelsDir: string; baseUrl?: string | undefined; onProgress?: DownloadOptions['onProgress'] },
+): Promise<string> {
+  const mirror = manifest.mirror;
+  if (!mirror) throw new OcrPackError(`the OCR pack ${manifest.id} names no mirror repository; install it with npm (${manifest.source.npm}@${manifest.source.version})`);
+  const baseUrl = (options.baseUrl ?? process.env.GLIMPSE_MODEL_BASE_URL ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+  return downloadFiles(
+    {
+      id: manifest.id,
+      files: manifest.files,
+      urlOf: (file) => `${baseUrl}/${mirror.repo}/resolve/${encodeURIComponent(mirror.revision)}/${file.path.split('/').map(encodeURIComponent).join('/')}`,
+      manifest: () => ({ name: OCR_MANIFEST_FILE, json: manifest }),
+    },
+    { packsDir: options.modelsDir, ...(options.onProgress ? { onProgress: options.onProgress } : {}) },
+  );
 }
 
 export async function sha256File(path: string): Promise<string> {
