@@ -1,4 +1,4 @@
-import type { GlimpseApi, PhotoDetail } from '../../shared/api';
+import type { Concept, GlimpseApi, PhotoDetail } from '../../shared/api';
 import type { Notices } from '../lib/notices.svelte';
 
 /** The photo open in the viewer, and what can be done to it. */
@@ -10,6 +10,7 @@ export class ViewerState {
   #opening = $state(false);
   #saving = $state(false);
   #seq = 0;
+  #concepts = $state.raw<Concept[]>([]);
 
   constructor(api: GlimpseApi, notices: Notices) {
     this.#api = api;
@@ -35,6 +36,7 @@ export class ViewerState {
     try {
       const photo = await this.#api.call('photo', { id });
       if (seq === this.#seq) this.#photo = photo;
+      if (this.#concepts.length === 0) void this.loadConcepts();
     } catch (error) {
       if (seq === this.#seq) this.#notices.report(error);
     } finally {
@@ -63,6 +65,64 @@ export class ViewerState {
     } finally {
       this.#saving = false;
     }
+  }
+
+  /** Names of the concepts taught so far (loaded with each "Teach Glimpse…"). */
+  get knownConcepts(): string[] {
+    return this.#concepts.map((c) => c.name);
+  }
+
+  async loadConcepts(): Promise<void> {
+    try {
+      this.#concepts = await this.#api.call('concepts', {});
+    } catch (error) {
+      this.#notices.report(error);
+    }
+  }
+
+  /**
+   * Teaches a concept with the open photo as an example: a new one, or the concept of that name (any
+   * case) when there is one. Resolves to whether it worked.
+   */
+  async teach(name: string): Promise<boolean> {
+    const photo = this.#photo;
+    if (!photo) return false;
+    this.#saving = true;
+    try {
+      await this.loadConcepts();
+      const key = name.trim().toLowerCase().replace(/\s+/g, ' ');
+      const same = this.#concepts.find((c) => c.name.toLowerCase().replace(/\s+/g, ' ') === key);
+      if (same) await this.#api.call('updateConcept', { id: same.id, addExamples: [photo.id] });
+      else await this.#api.call('createConcept', { name, examples: [photo.id] });
+      await this.#reload(photo.id);
+      void this.loadConcepts();
+      return true;
+    } catch (error) {
+      this.#notices.report(error);
+      return false;
+    } finally {
+      this.#saving = false;
+    }
+  }
+
+  /** "Not Miso": the open photo becomes a counter-example of the concept, which learns again. */
+  async notConcept(conceptId: number): Promise<void> {
+    const photo = this.#photo;
+    if (!photo) return;
+    this.#saving = true;
+    try {
+      await this.#api.call('updateConcept', { id: conceptId, addCounterExamples: [photo.id] });
+      await this.#reload(photo.id);
+    } catch (error) {
+      this.#notices.report(error);
+    } finally {
+      this.#saving = false;
+    }
+  }
+
+  async #reload(id: number): Promise<void> {
+    const updated = await this.#api.call('photo', { id });
+    if (this.#photo?.id === id) this.#photo = updated;
   }
 
   async showInFolder(): Promise<void> {

@@ -1,0 +1,140 @@
+/**
+ * Teaching a concept, end to end in Chromium: three photos taught from the viewer ("Teach Glimpse…",
+ * a name the bundled model has no word for), a search for the name that answers with the concept's
+ * matches and says why, and a wrong match corrected with "Not Dune", after which it is gone from the
+ * results. Screenshots go to test-output/e2e-concepts/.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { conceptLibrary } from '../../src/main/engine/scenes/concept-set.js';
+import { ApiHost } from '../../src/main/host/api-host.js';
+import type { WebServer } from '../../src/main/web/server.js';
+import { scene, tempDir, writeScene } from '../fixtures.js';
+import { type AppInBrowser, noChromium, openInBrowser } from './web-app.js';
+
+const SHOTS = join(process.cwd(), 'test-output', 'e2e-concepts');
+
+describe('teaching a concept, in a browser', { skip: noChromium }, () => {
+  const tmp = tempDir();
+  const library = join(tmp.path, 'Holidays');
+  const dataDir = join(tmp.path, 'data');
+  let host: ApiHost;
+  let app: AppInBrowser;
+  let server: WebServer;
+  let page: Page;
+  let step = 0;
+  const shot = async (name: string) => {
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+    await page.screenshot({ path: join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: false });
+  };
+  const results = async () => page.getByTestId('result').evaluateAll((tiles) => tiles.map((t) => t.getAttribute('data-name')));
+
+  before(async () => {
+    rmSync(SHOTS, { recursive: true, force: true });
+    mkdirSync(SHOTS, { recursive: true });
+    await mkdir(library, { recursive: true });
+    const dunes: Array<Parameters<typeof scene>> = [
+      [[['purple', 'circle']], 'sand', 'middle', 1],
+      [[['purple', 'star', 2]], 'sand', 'left', 2],
+      [[['purple', 'triangle']], 'sand', 'right', 3],
+      [[['purple', 'square', 3]], 'sand', 'top', 4],
+      [
+        [
+          ['purple', 'diamond'],
+          ['red', 'circle'],
+        ],
+        'sand',
+        null,
+        5,
+      ],
+    ];
+    const others: Array<Parameters<typeof scene>> = [
+      [[['purple', 'circle']], 'grass', 'middle', 6],
+      [[['purple', 'star']], 'sky', 'left', 7],
+      [[['red', 'circle']], 'sand', 'middle', 8],
+      [[['green', 'triangle', 2]], 'sand', 'bottom', 9],
+      [[['blue', 'square']], 'grass', 'middle', 10],
+      [[['yellow', 'star']], 'night', 'top', 11],
+      [[['white', 'diamond']], 'night', 'middle', 12],
+      [
+        [
+          ['red', 'triangle'],
+          ['black', 'circle'],
+        ],
+        'plain',
+        null,
+        13,
+      ],
+    ];
+    for (const [i, args] of dunes.entries()) await writeScene(join(library, `dune-${i + 1}.jpg`), scene(...args), { width: 640, height: 480 });
+    for (const [i, args] of others.entries()) await writeScene(join(library, `other-${i + 1}.jpg`), scene(...args), { width: 640, height: 480 });
+    // The rest of the library (the background the concept is told apart from): held-out scenes that are not it.
+    const rest = conceptLibrary(60).filter((s) => !(s.background === 'sand' && s.groups.some((g) => g.colour === 'purple')));
+    for (const [i, s] of rest.entries()) await writeScene(join(library, 'more', `scene-${i + 1}.jpg`), s, { width: 320, height: 240 });
+    host = await ApiHost.open({ dataDir, device: 'cpu', watch: false, captions: false, ocr: false, onEvent: (event, data) => server?.broadcast(event, data) });
+    host.engine.addFolder(library);
+    await host.engine.update();
+    app = await openInBrowser(host);
+    ({ server, page } = app);
+  });
+  after(async () => {
+    await app?.close();
+    await host?.close();
+    tmp.remove();
+  });
+
+  it('teaches "Dune" from the viewer with three photos', async () => {
+    await page.goto(server.loginUrl);
+    await page.getByTestId('search-input').fill('purple on sand');
+    for (const name of ['dune-1.jpg', 'dune-2.jpg', 'dune-3.jpg']) {
+      const tile = page.locator(`[data-testid="result"][data-name="${name}"]`);
+      await tile.waitFor();
+      await tile.click();
+      await page.locator(`[data-testid="viewer"]`).waitFor();
+      await page.getByTestId('teach-concept').click();
+      await page.getByTestId('concept-name').fill('Dune');
+      if (name === 'dune-1.jpg') await shot('teach-form');
+      await page.getByTestId('concept-save').click();
+      const chip = page.locator('[data-testid="concept-chip"][data-name="Dune"]');
+      await chip.waitFor();
+      assert.match((await chip.textContent()) ?? '', /example/);
+      if (name === 'dune-3.jpg') await shot('taught-third-example');
+      await page.getByTestId('close-viewer').click();
+      await page.getByTestId('viewer').waitFor({ state: 'detached' });
+    }
+    const concepts = host.engine.concepts();
+    assert.equal(concepts.length, 1, 'one concept, three examples: "Dune" was found again by its name');
+    assert.equal(concepts[0]!.examples.length, 3);
+  });
+
+  it('finds the concept by its name, says why, and forgets a match the user corrects', async () => {
+    await page.getByTestId('search-input').fill('dune');
+    await page.getByTestId('result-concept').first().waitFor();
+    assert.match((await page.getByTestId('result-concept').first().textContent()) ?? '', /Concept Dune, .*confidence \d\.\d\d/);
+    const found = await results();
+    for (const name of ['dune-1.jpg', 'dune-2.jpg', 'dune-3.jpg']) assert.ok(found.includes(name), `${name} (an example) is a result: ${found.join(', ')}`);
+    await shot('search-by-name');
+    // Correct a match that is wrong (a photo that is not purple things on sand), or else the first one the concept found by itself.
+    const examples = new Set(host.engine.concepts()[0]!.examples);
+    const taught = await page.getByTestId('result').evaluateAll((tiles) => tiles.map((t) => ({ id: Number(t.getAttribute('data-id')), name: t.getAttribute('data-name')! })));
+    const wrong = taught.find((t) => !examples.has(t.id) && !t.name.startsWith('dune')) ?? taught.find((t) => !examples.has(t.id));
+    assert.ok(wrong, `the concept matched a photo of its own: ${found.join(', ')}`);
+    await page.locator(`[data-testid="result"][data-name="${wrong.name}"]`).click();
+    const chip = page.locator('[data-testid="concept-chip"][data-name="Dune"]');
+    await chip.waitFor();
+    await shot('viewer-chip-before-correction');
+    await chip.getByTestId('concept-not').click();
+    await chip.waitFor({ state: 'detached' });
+    await shot('viewer-after-not-dune');
+    await page.getByTestId('close-viewer').click();
+    await page.waitForFunction((name) => ![...document.querySelectorAll('[data-testid="result"]')].some((t) => t.getAttribute('data-name') === name), wrong.name);
+    await page.getByTestId('result-concept').first().waitFor();
+    assert.ok(!(await results()).includes(wrong.name), `${wrong.name} is no longer a result`);
+    assert.deepEqual(host.engine.concepts()[0]!.counterExamples, [wrong.id]);
+    await shot('search-after-correction');
+  });
+});
