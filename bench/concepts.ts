@@ -7,14 +7,12 @@
 //   npx tsx bench/concepts.ts                 # the engine's classifier, through teachConcept + search
 //   npx tsx bench/concepts.ts --compare       # also the prototype vs logistic regression, on the same draws
 //   npx tsx bench/concepts.ts --count 600 --draws 5
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GlimpseEngine } from '../src/main/engine/engine.js';
 import { type ConceptMethod, conceptScore, train } from '../src/main/engine/concepts/classifier.js';
-import { CONCEPT_CASES, conceptLibrary } from '../src/main/engine/scenes/concept-set.js';
-import { renderScene } from '../src/main/engine/scenes/render.js';
-import { type Scene, seededRandom } from '../src/main/engine/scenes/scene.js';
+import { CONCEPT_CASES, exampleDraw, scores, writeConceptLibrary } from '../src/main/engine/scenes/concept-set.js';
+import type { Scene } from '../src/main/engine/scenes/scene.js';
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '480' }, draws: { type: 'string', default: '5' }, compare: { type: 'boolean', default: false } } });
 const COUNT = Number(values.count);
@@ -22,60 +20,18 @@ const DRAWS = Number(values.draws);
 const SHOTS = [3, 5, 10];
 const ROOT = resolve('.cache/bench/concepts');
 
-export interface Scores {
-  precision: number;
-  recall: number;
-  f1: number;
-}
-
-export function scores(shown: ReadonlySet<number>, truth: ReadonlySet<number>, among: readonly number[]): Scores {
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
-  for (const id of among) {
-    const s = shown.has(id);
-    const t = truth.has(id);
-    if (s && t) tp++;
-    else if (s) fp++;
-    else if (t) fn++;
-  }
-  const precision = tp + fp === 0 ? 1 : tp / (tp + fp);
-  const recall = tp + fn === 0 ? 1 : tp / (tp + fn);
-  return { precision, recall, f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall) };
-}
-
-/** `k` distinct items of `items`, from the seed. */
-export function draw<T>(items: readonly T[], k: number, seed: number): T[] {
-  const random = seededRandom(seed);
-  const pool = [...items];
-  const out: T[] = [];
-  while (out.length < k && pool.length > 0) out.push(pool.splice(Math.floor(random() * pool.length), 1)[0]!);
-  return out;
-}
-
-async function library(count: number): Promise<{ dir: string; scenes: Scene[] }> {
-  const dir = join(ROOT, `library-${count}`);
-  const scenes = conceptLibrary(count);
-  if (!existsSync(join(dir, '.complete'))) {
-    mkdirSync(dir, { recursive: true });
-    for (const [i, scene] of scenes.entries())
-      writeFileSync(join(dir, `scene-${String(i).padStart(4, '0')}.jpg`), await renderScene(scene, { width: 320, height: 240, quality: 85 }));
-    writeFileSync(join(dir, '.complete'), '');
-  }
-  return { dir, scenes };
-}
-
 const pct = (x: number) => x.toFixed(2);
 
 async function main(): Promise<void> {
-  const { dir, scenes } = await library(COUNT);
+  const dir = join(ROOT, `library-${COUNT}`);
+  const photos = await writeConceptLibrary(dir, COUNT);
   const dataDir = join(ROOT, `data-${COUNT}`);
   const engine = await GlimpseEngine.open({ dataDir, device: 'cpu', captions: false, ocr: false });
   try {
     engine.addFolder(dir);
     await engine.update();
     const ids = new Map<number, Scene>();
-    for (const [i, scene] of scenes.entries()) ids.set(engine.catalog.photoByPath(join(dir, `scene-${String(i).padStart(4, '0')}.jpg`))!.id, scene);
+    for (const p of photos) ids.set(engine.catalog.photoByPath(p.path)!.id, p.scene);
     const all = [...ids.keys()];
     const vectors = new Map(all.map((id) => [id, engine.catalog.vector(id, engine.pack.id)!]));
     for (const c of engine.concepts()) engine.forgetConcept(c.id);
@@ -91,11 +47,7 @@ async function main(): Promise<void> {
         const sums = { precision: 0, recall: 0, f1: 0, train: 0, search: 0 };
         const methodF1: Record<ConceptMethod, number> = { prototype: 0, logistic: 0 };
         for (let d = 0; d < DRAWS; d++) {
-          const examples = draw(
-            [...truth].sort((a, b) => a - b),
-            k,
-            1000 * k + d,
-          );
+          const examples = exampleDraw([...truth], k, d);
           const among = all.filter((id) => !examples.includes(id));
           const name = `concept${d}x${k}`;
           let t = performance.now();
