@@ -7,6 +7,7 @@
 //   npx tsx bench/concepts.ts                 # the engine's classifier, through teachConcept + search
 //   npx tsx bench/concepts.ts --compare       # also the prototype vs logistic regression, on the same draws
 //   npx tsx bench/concepts.ts --count 600 --draws 5
+//   npx tsx bench/concepts.ts --scale 20000   # where to score concepts: at search time (one index query) or over every vector
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GlimpseEngine } from '../src/main/engine/engine.js';
@@ -14,7 +15,9 @@ import { type ConceptMethod, conceptScore, train } from '../src/main/engine/conc
 import { CONCEPT_CASES, exampleDraw, scores, writeConceptLibrary } from '../src/main/engine/scenes/concept-set.js';
 import type { Scene } from '../src/main/engine/scenes/scene.js';
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '480' }, draws: { type: 'string', default: '5' }, compare: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { count: { type: 'string', default: '480' }, draws: { type: 'string', default: '4' }, compare: { type: 'boolean', default: false }, scale: { type: 'string' } },
+});
 const COUNT = Number(values.count);
 const DRAWS = Number(values.draws);
 const SHOTS = [3, 5, 10];
@@ -84,4 +87,52 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+/**
+ * Where a concept's matches are found, at library scale: the engine asks the vector index with the
+ * classifier's weights (a linear score ranks like an inner-product query), against scoring every vector
+ * (what storing a score per photo at indexing would have to redo for the whole library after each
+ * correction, and for each new concept).
+ */
+async function scale(n: number): Promise<void> {
+  const { clusteredVectors } = await import('./vectors.js');
+  const { VectorIndex } = await import('../src/main/engine/index/vector-index.js');
+  const dim = 128;
+  const vectors = clusteredVectors(n, dim, 5);
+  let t = performance.now();
+  const index = await VectorIndex.build(
+    join(ROOT, 'scale'),
+    'scale',
+    dim,
+    vectors.map((vector, i) => ({ photoId: i + 1, vector })),
+    { writable: false },
+  );
+  const build = performance.now() - t;
+  // A concept: five vectors near one of them, against a background sample of 1,000.
+  const centre = vectors[0]!;
+  const near = vectors.map((v, i) => ({ i, s: v.reduce((sum, x, k) => sum + x * centre[k]!, 0) })).sort((a, b) => b.s - a.s);
+  const positives = near.slice(0, 5).map((x) => vectors[x.i]!);
+  const background = vectors.filter((_, i) => i % Math.floor(n / 1000) === 0).slice(0, 1000);
+  t = performance.now();
+  const model = train({ positives, negatives: [], background });
+  const trainMs = performance.now() - t;
+  const { searchDirection, weightNorm } = await import('../src/main/engine/concepts/classifier.js');
+  const runs = 20;
+  t = performance.now();
+  let annMatches = 0;
+  for (let r = 0; r < runs; r++) {
+    const found = index.search(searchDirection(model), Math.min(1000, n));
+    annMatches = found.filter((f) => weightNorm(model) * f.similarity + model.bias >= 0).length;
+  }
+  const ann = (performance.now() - t) / runs;
+  t = performance.now();
+  let all = 0;
+  for (let r = 0; r < runs; r++) all = vectors.filter((v) => conceptScore(model, v) >= 0).length;
+  const brute = (performance.now() - t) / runs;
+  console.log(`| ${n.toLocaleString('en')} | ${build.toFixed(0)} | ${trainMs.toFixed(0)} | ${ann.toFixed(1)} (${annMatches} matches) | ${brute.toFixed(1)} (${all} matches) |`);
+}
+
+if (values.scale) {
+  console.log('| vectors (128-d, clustered) | index build (ms) | train (ms) | matches by an index query (ms) | score every vector in memory (ms) |');
+  console.log('| --: | --: | --: | --: | --: |');
+  for (const n of values.scale.split(',').map(Number)) await scale(n);
+} else await main();

@@ -37,6 +37,8 @@ const CLI = fileURLToPath(new URL('../../src/cli/glimpse.ts', import.meta.url));
 const MODELS = ['tiny-coca', 'tiny-coca-copy'] as const;
 /** A query the text encoder understands and no keyword matches ("a" and "photo" are stop words): visual only. */
 const BROAD_QUERY = 'a photo';
+/** The concept the model teaches by hand (with the captions it writes). */
+const CONCEPT = "Rex's porch";
 
 export type Op =
   | { kind: 'add'; pick: number }
@@ -141,6 +143,8 @@ interface Row {
   /** Model -> content its vector was computed from. */
   vectors: Map<string, number>;
   caption: string | null;
+  /** Marked by hand as an example (true) or counter-example (false) of the concept the model teaches; null: neither. */
+  concept: boolean | null;
   /** The engine's id, learnt when the row is first seen; it must never change. */
   id?: number;
 }
@@ -166,6 +170,8 @@ class Oracle {
   model: string = MODELS[0];
   /** Roots the last index found offline while they held photos: what the engine reports as offline. */
   markedOffline: string[] = [];
+  /** Whether the concept (CONCEPT) has been taught: once taught, it must survive every step. */
+  conceptTaught = false;
   private nextKey = 1;
 
   constructor(readonly roots: readonly string[]) {}
@@ -210,7 +216,7 @@ class Oracle {
         moved.path = path;
       } else {
         const key = this.nextKey++;
-        this.rows.set(key, { key, path, indexedContent: null, vectors: new Map(), caption: null });
+        this.rows.set(key, { key, path, indexedContent: null, vectors: new Map(), caption: null, concept: null });
       }
     }
     for (const row of gone) this.rows.delete(row.key);
@@ -377,8 +383,19 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
         const row = pickFrom(oracle.captionable(), op.pick);
         if (row) {
           const text = `by hand ${++counter}: Rex at grandma's porch`;
-          e.setCaption(e.catalog.photoByPath(row.path)!.id, text);
+          const id = e.catalog.photoByPath(row.path)!.id;
+          e.setCaption(id, text);
           row.caption = text;
+          // The photo captioned by hand is also taught as an example of a concept (every third one a
+          // counter-example), from the same draw, so the generated sequences stay as they were.
+          const positive = counter % 3 !== 0;
+          const taught = e.conceptNamed(CONCEPT);
+          if (taught) e.updateConcept(taught.id, positive ? { addExamples: [id] } : { addCounterExamples: [id] });
+          else if (positive) e.teachConcept(CONCEPT, [id]);
+          if (taught || positive) {
+            row.concept = positive;
+            oracle.conceptTaught = true;
+          }
         }
         break;
       }
@@ -517,6 +534,24 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
     }
     // Read text (OCR) follows its readings, and its keyword table follows it.
     checkTextLayer(e.catalog);
+    // The concept taught by hand survives every step; its examples are the oracle's photos still in the
+    // library (a photo that left took its mark with it: never dangling); it matches its examples and
+    // never its counter-examples.
+    const concept = e.conceptNamed(CONCEPT);
+    assert.equal(!!concept, oracle.conceptTaught, 'the concept taught is still there');
+    if (concept) {
+      const paths = (list: number[]) => list.map((photoId) => e.catalog.photo(photoId)?.path ?? `dangling ${photoId}`).sort();
+      const marked = (positive: boolean) =>
+        [...oracle.rows.values()]
+          .filter((r) => r.concept === positive)
+          .map((r) => r.path)
+          .sort();
+      assert.deepEqual(paths(concept.examples), marked(true), 'the concept keeps the examples still in the library, at their paths');
+      assert.deepEqual(paths(concept.counterExamples), marked(false), 'and its counter-examples');
+      const matches = e.conceptMatches(concept.id);
+      for (const photoId of concept.counterExamples) assert.ok(!matches.has(photoId), 'a counter-example never matches');
+      for (const photoId of concept.examples) assert.ok(matches.has(photoId), 'an example always matches');
+    }
     // Index = catalogue, and ANN = exact search.
     e.index.refresh(e.catalog);
     const { vectors } = e.catalog.allVectors(model);
