@@ -25,6 +25,11 @@ const METHODS = new Set([
   'models',
   'modelAction',
   'openInFileManager',
+  'setOcr',
+  'concepts',
+  'createConcept',
+  'updateConcept',
+  'deleteConcept',
 ]);
 const EVENTS = new Set(['progress', 'libraryChanged', 'modelDownload']);
 
