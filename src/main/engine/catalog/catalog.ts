@@ -560,16 +560,26 @@ export class Catalog {
     return new Map(rows.map((r) => [r.photo_id, r.text]));
   }
 
-  /** Full-text matches, best first, with a snippet of the column that matched. */
-  keywordSearch(match: string, limit: number): Array<{ id: number; caption: string; album: string; names: string }> {
+  /**
+   * The ids of full-text matches, best first: what ranking needs. Highlighting every match of a large
+   * library is most of a keyword query's cost, so `keywordHighlights` does it for the page shown only.
+   */
+  keywordIds(match: string, limit: number): number[] {
     // The match string is built from quoted terms only (search.ts), so FTS5 always parses it: an error
     // here is a real fault and is raised, never turned into "no results".
-    return this.db
+    return this.db.prepare(`SELECT rowid FROM photo_text WHERE photo_text MATCH ? ORDER BY bm25(photo_text, 3.0, 2.0, 1.0) LIMIT ?`).pluck().all(match, limit) as number[];
+  }
+
+  /** The highlighted columns of the given photos' matches. */
+  keywordHighlights(match: string, ids: readonly number[]): Map<number, { caption: string; album: string; names: string }> {
+    if (ids.length === 0) return new Map();
+    const rows = this.db
       .prepare(
         `SELECT rowid AS id, highlight(photo_text, 0, '«', '»') AS caption, highlight(photo_text, 1, '«', '»') AS album, highlight(photo_text, 2, '«', '»') AS names
-         FROM photo_text WHERE photo_text MATCH ? ORDER BY bm25(photo_text, 3.0, 2.0, 1.0) LIMIT ?`,
+         FROM photo_text WHERE photo_text MATCH ? AND rowid IN (SELECT value FROM json_each(?))`,
       )
-      .all(match, limit) as Array<{ id: number; caption: string; album: string; names: string }>;
+      .all(match, JSON.stringify(ids)) as Array<{ id: number; caption: string; album: string; names: string }>;
+    return new Map(rows.map(({ id, ...columns }) => [id, columns]));
   }
 
   // ---- albums ----

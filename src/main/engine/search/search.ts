@@ -62,7 +62,7 @@ function ftsString(value: string): string {
 export function wordsTogether(catalog: Catalog, text: string, limit: number): Set<number> {
   const words = text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
   while (words.length > 1 && ['a', 'an', 'the'].includes(words[0]!)) words.shift();
-  return words.length === 0 ? new Set() : new Set(catalog.keywordSearch(`${ftsString(words.join(' '))}*`, limit).map((h) => h.id));
+  return words.length === 0 ? new Set() : new Set(catalog.keywordIds(`${ftsString(words.join(' '))}*`, limit));
 }
 
 /**
@@ -154,23 +154,18 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
       .forEach((id, rank) => byConcept.set(id, rank));
 
   // Keyword side: every term must match (a photo whose caption says "red circle" for "red circle").
-  const keyword = new Map<number, { rank: number; reason: MatchReason }>();
-  if (parsed.terms.length > 0 || parsed.phrases.length > 0) {
-    const match = [...parsed.terms.map((t) => `${ftsString(t)}*`), ...parsed.phrases.map(ftsString)].join(' AND ');
-    catalog.keywordSearch(match, candidates).forEach((hit, rank) => {
-      if (allowed && !allowed.has(hit.id)) return;
-      const reason: MatchReason = hit.caption.includes('«')
-        ? { kind: 'caption', detail: snippet(hit.caption) }
-        : hit.album.includes('«')
-          ? { kind: 'album', detail: hit.album.replace(/[«»]/g, '') }
-          : { kind: 'name', detail: hit.names.replace(/[«»]/g, '') };
-      keyword.set(hit.id, { rank, reason });
+  const keyword = new Map<number, { rank: number }>();
+  const keywordMatch =
+    parsed.terms.length > 0 || parsed.phrases.length > 0 ? [...parsed.terms.map((t) => `${ftsString(t)}*`), ...parsed.phrases.map(ftsString)].join(' AND ') : null;
+  if (keywordMatch) {
+    catalog.keywordIds(keywordMatch, candidates).forEach((id, rank) => {
+      if (!allowed || allowed.has(id)) keyword.set(id, { rank });
     });
   }
   // Each quoted phrase must be in the photo's captions, album or names, or in the text read in it.
   let phraseIds: Set<number> | undefined;
   for (const phrase of parsed.phrases) {
-    const ids = new Set([...catalog.keywordSearch(ftsString(phrase), 100_000).map((h) => h.id), ...catalog.readTextSearch(phrase, 100_000)]);
+    const ids = new Set([...catalog.keywordIds(ftsString(phrase), 100_000), ...catalog.readTextSearch(phrase, 100_000)]);
     phraseIds = phraseIds ? new Set([...phraseIds].filter((id) => ids.has(id))) : ids;
   }
   const read = readTextMatches(catalog, parsed, candidates);
@@ -224,6 +219,13 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
     entries.map((x) => x.id),
     pack.id,
   );
+  // Why each result of this page matched its keywords (highlighting only the page is the cheap part).
+  const highlights = keywordMatch
+    ? catalog.keywordHighlights(
+        keywordMatch,
+        entries.map((x) => x.id).filter((id) => keyword.has(id)),
+      )
+    : new Map<number, { caption: string; album: string; names: string }>();
   const readWords = [...read.words, ...parsed.phrases];
   const readTexts = readWords.length > 0 ? catalog.readTexts(entries.map((x) => x.id)) : new Map<number, string>();
   const offline = catalog.offlineDirs().map((o) => o.dir);
@@ -238,8 +240,15 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
       const what = request.similarTo !== undefined || request.exampleVector ? (parsed.text ? `the example, with "${parsed.text}"` : 'the example') : `"${parsed.text}"`;
       why.push({ kind: request.similarTo !== undefined || request.exampleVector ? 'example' : 'visual', detail: `looks like ${what} (similarity ${v.similarity.toFixed(3)})` });
     }
-    const k = keyword.get(id);
-    if (k) why.push(k.reason);
+    const hit = highlights.get(id);
+    if (hit)
+      why.push(
+        hit.caption.includes('«')
+          ? { kind: 'caption', detail: snippet(hit.caption) }
+          : hit.album.includes('«')
+            ? { kind: 'album', detail: hit.album.replace(/[«»]/g, '') }
+            : { kind: 'name', detail: hit.names.replace(/[«»]/g, '') },
+      );
     const lines = linesWith(readTexts.get(id) ?? '', readWords);
     if (lines.length > 0) why.push({ kind: 'text', detail: `reads "${lines.slice(0, 3).join(' / ').slice(0, 140)}"` });
     return {
