@@ -28,7 +28,8 @@ describe('watching a library folder', () => {
     await mkdir(library, { recursive: true });
     await writeScene(join(staging, 'red.jpg'), scene([['red', 'circle']], 'grass', 'left', 1), { width: 800, height: 600 });
     await writeScene(join(staging, 'blue.jpg'), scene([['blue', 'square']], 'sand', 'right', 2), { width: 800, height: 600 });
-    engine = await GlimpseEngine.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', captions: false });
+    // Watching is what is tested here; reading text in the 500-photo burst would only slow it (test/main/engine/ocr).
+    engine = await GlimpseEngine.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', captions: false, ocr: false });
     engine.addFolder(library);
     // The app's own debounce (1.5 s): a shorter one split the 500-file burst into several jobs when the
     // machine was busy (chokidar's write-finish polling of 500 files let 0.4 s pass between two events).
@@ -107,7 +108,8 @@ describe('watching a library folder on a drive that is unplugged and plugged bac
   before(async () => {
     await writeScene(join(library, 'red.jpg'), scene([['red', 'circle']], 'grass', 'left', 1), { width: 320, height: 240 });
     await writeScene(join(library, 'day', 'blue.jpg'), scene([['blue', 'square']], 'sand', 'right', 2), { width: 320, height: 240 });
-    engine = await GlimpseEngine.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', captions: false });
+    // Watching is what is tested here; reading text in the 500-photo burst would only slow it (test/main/engine/ocr).
+    engine = await GlimpseEngine.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', captions: false, ocr: false });
     engine.addFolder(library);
     await engine.update();
     watcher = new LibraryWatcher(engine, { debounceMs: 300, writeSettleMs: 200, offlinePollMs: 300 });
