@@ -26,8 +26,8 @@ export function shardCount(count: number, shardSize = SHARD_SIZE): number {
 /**
  * The ef a search of one graph uses: at least k and efSearch, and one hundredth of the graph's size.
  * Measured on the benchmark's worst case (isotropic clusters, queries near none of them): recall@10 of
- * the app's query is 0.991 at 100k (one graph, ef 1,000) and 0.957 at 1M (two graphs of 500k, ef 5,000
- * each; 0.937 at 4,000), at about 45 ms of CPU per query at p95 (docs/PERFORMANCE.md).
+ * the app's query is 0.976 at 100k (one graph, ef 1,000) and 0.962 at 1M (two graphs of 500k, ef 5,000
+ * each; 0.937 at 4,000), at about 48 ms of CPU per query at p95 (docs/PERFORMANCE.md).
  */
 export function efFor(graphSize: number, k: number): number {
   return Math.max(HNSW.efSearch, k, Math.ceil(graphSize / 100));
