@@ -53,10 +53,33 @@ export async function benchOcrCost(count = 40): Promise<Array<{ pack: string; of
     [...withText, ...without].forEach((p, i) => writeFileSync(join(library, `IMG_${String(1000 + ((i * 7919) % 997)).padStart(4, '0')}-${i}.jpg`), p.bytes));
     writeFileSync(join(library, '.complete'), '');
   }
-  const { exportVit, standInPack } = await import('./vit-stand-in.js');
-  const packs: Array<{ name: string; model?: string; prepare?: (dataDir: string) => void }> = [{ name: 'tiny-coca (bundled, with captions)' }];
+  const { captioningStandInPack, exportVit, standInPack } = await import('./vit-stand-in.js');
+  const packs: Array<{ name: string; model?: string; captions?: boolean; library?: string; count?: number; prepare?: (dataDir: string) => void | Promise<unknown> }> = [
+    { name: 'tiny-coca (bundled, with captions)' },
+  ];
   const vitDir = resolve('.cache/bench/vit-b32');
-  if (exportVit(vitDir)) packs.push({ name: 'ViT-B/32 stand-in (no captions)', model: 'vit-b32-standin', prepare: (dataDir) => standInPack(join(dataDir, 'models'), vitDir) });
+  if (exportVit(vitDir))
+    packs.push({ name: 'ViT-B/32 stand-in (no captions)', model: 'vit-b32-standin', captions: false, prepare: (dataDir) => standInPack(join(dataDir, 'models'), vitDir) });
+  // The real pack's layout at real size (stand-in weights), captions included: 7-8 s a photo here, so
+  // its library is the first tenth of the same photos (the same share with text).
+  if (existsSync(resolve('.cache/stand-in-packs/info.json'))) {
+    const small = join(root, `library-${count}-tenth`);
+    if (!existsSync(join(small, '.complete'))) {
+      mkdirSync(small, { recursive: true });
+      const files = readdirSync(library).filter((f) => f.endsWith('.jpg'));
+      const text = files.filter((f) => Number(/-(\d+)\.jpg$/.exec(f)![1]) < count / 5).slice(0, Math.max(1, Math.round(count / 50)));
+      const plain = files.filter((f) => Number(/-(\d+)\.jpg$/.exec(f)![1]) >= count / 5).slice(0, 4 * text.length);
+      for (const f of [...text, ...plain]) writeFileSync(join(small, f), readFileSync(join(library, f)));
+      writeFileSync(join(small, '.complete'), '');
+    }
+    packs.push({
+      name: 'clip-vit-b32 stand-in (ViT-B/32 + vit-gpt2 captions, cached decoding)',
+      model: 'clip-vit-b32',
+      library: small,
+      count: readdirSync(small).filter((f) => f.endsWith('.jpg')).length,
+      prepare: (dataDir) => captioningStandInPack(join(dataDir, 'models')),
+    });
+  }
   const rows = [];
   for (const pack of packs) {
     const rate: Record<string, number> = {};
@@ -64,15 +87,22 @@ export async function benchOcrCost(count = 40): Promise<Array<{ pack: string; of
     for (const ocr of [false, true]) {
       const dataDir = join(root, `data-${pack.model ?? 'tiny'}-${ocr ? 'ocr' : 'plain'}`);
       rmSync(dataDir, { recursive: true, force: true });
-      pack.prepare?.(dataDir);
-      const engine = await GlimpseEngine.open({ dataDir, device: 'cpu', ocr, ...(pack.model ? { model: pack.model, captions: false } : {}) });
-      engine.addFolder(library);
+      await pack.prepare?.(dataDir);
+      const engine = await GlimpseEngine.open({
+        dataDir,
+        device: 'cpu',
+        ocr,
+        ...(pack.model ? { model: pack.model } : {}),
+        ...(pack.captions === false ? { captions: false } : {}),
+      });
+      engine.addFolder(pack.library ?? library);
       const summary = await engine.update();
       await engine.close();
       rate[String(ocr)] = summary.indexing.seconds;
       if (ocr) timings = summary.indexing.timings;
     }
-    rows.push({ pack: pack.name, off: count / rate.false!, on: count / rate.true!, added: rate.true! / rate.false! - 1, timings });
+    const photos = pack.count ?? count;
+    rows.push({ pack: `${pack.name}, ${photos} photos`, off: photos / rate.false!, on: photos / rate.true!, added: rate.true! / rate.false! - 1, timings });
   }
   return rows;
 }

@@ -2,8 +2,10 @@
 // made into a pack with tiny-coca's text side (unused while indexing), so throughput is measured at the
 // real model's cost.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { type PackManifest, MANIFEST_FILE } from '../src/main/engine/models/manifest.js';
+import { catalogueOfPacks } from '../src/main/engine/models/store.js';
 
 const TINY = resolve('models/tiny-coca');
 
@@ -39,4 +41,25 @@ export function standInPack(packsDir: string, vitDir: string): void {
     files: [{ path: 'onnx/vision_model.onnx' }, { path: 'onnx/text_model.onnx' }, { path: 'tokenizer.json' }],
   };
   writeFileSync(join(dir, 'glimpse-pack.json'), JSON.stringify(manifest, null, 2));
+}
+
+/**
+ * The catalogue's clip-vit-b32 pack (CLIP ViT-B/32 + vit-gpt2 captions, decoded with the key-value
+ * cache) assembled from the stand-in export (`scripts/export-stand-in-packs.py`, which the stand-in
+ * test runs into .cache/stand-in-packs): real sizes, random weights. False when there is no export.
+ */
+export async function captioningStandInPack(packsDir: string): Promise<string | false> {
+  const standIns = resolve('.cache/stand-in-packs');
+  if (!existsSync(join(standIns, 'info.json'))) return false;
+  const manifest = (await catalogueOfPacks()).find((m) => m.id === 'clip-vit-b32') as PackManifest;
+  const main = /huggingface\.co\/(.+)$/.exec(manifest.source.url)![1]!;
+  const dir = join(packsDir, manifest.id);
+  for (const f of manifest.files) {
+    const repo = (f.remote?.repo ?? main).split('/')[1]!;
+    const target = join(dir, f.path);
+    mkdirSync(dirname(target), { recursive: true });
+    if (!existsSync(target)) copyFileSync(join(standIns, repo, f.remote?.path ?? f.path), target);
+  }
+  writeFileSync(join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
+  return manifest.id;
 }
