@@ -96,6 +96,18 @@ async function openImage(bytes: Buffer): Promise<Sharp> {
   return (await libvips())(bytes, options);
 }
 
+/** The image upright (EXIF orientation applied), at most `size` pixels a side (JPEG shrink-on-load), as sRGB bytes without alpha. */
+function uprightRgb(image: Sharp, size: number): Promise<{ data: Buffer; info: OutputInfo }> {
+  return image
+    .rotate()
+    .resize(size, size, { fit: 'inside', withoutEnlargement: true, fastShrinkOnLoad: true })
+    .flatten({ background: { r: 0, g: 0, b: 0 } })
+    .toColourspace('srgb')
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+}
+
 export interface PhotoMetadata {
   width: number;
   height: number;
@@ -165,15 +177,7 @@ export async function preparePhoto(bytes: Buffer, inputs: readonly ModelInput[],
     const meta = await image.metadata();
     const swap = (meta.orientation ?? 1) >= 5;
     const original = { width: (swap ? meta.height : meta.width) ?? 0, height: (swap ? meta.width : meta.height) ?? 0 };
-    const working = await image
-      .rotate()
-      .resize(workingSize, workingSize, { fit: 'inside', withoutEnlargement: true, fastShrinkOnLoad: true })
-      .flatten({ background: { r: 0, g: 0, b: 0 } })
-      .toColourspace('srgb')
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    return { working, original };
+    return { working: await uprightRgb(image, workingSize), original };
   };
   let decoded: Awaited<ReturnType<typeof decode>>;
   try {
@@ -210,15 +214,7 @@ export async function preparePhoto(bytes: Buffer, inputs: readonly ModelInput[],
 /** The upright photo at up to `readSide` pixels on its longer side, for reading its text (no thumbnail, no metadata). */
 export async function decodeForReading(bytes: Buffer, readSide: number): Promise<RgbPixels> {
   try {
-    const image = await openImage(bytes);
-    const { data, info } = await image
-      .rotate()
-      .resize(readSide, readSide, { fit: 'inside', withoutEnlargement: true, fastShrinkOnLoad: true })
-      .flatten({ background: { r: 0, g: 0, b: 0 } })
-      .toColourspace('srgb')
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    const { data, info } = await uprightRgb(await openImage(bytes), readSide);
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
   } catch (error) {
     throw new PhotoError(error instanceof PhotoError ? error.message : readableDecodeError(error));
