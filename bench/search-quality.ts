@@ -62,7 +62,11 @@ async function calibrate(engine: GlimpseEngine, scenes: Map<string, Scene>, quer
     const { results } = await engine.search(searchParams.parse({ query: query.text, limit: 1000, all: true }));
     const visual = results.filter((r) => r.why.some((w) => w.kind === 'visual'));
     const best = Math.max(...visual.map((r) => r.score));
-    const together = wordsTogether(engine.catalog, query.text, 1000);
+    const together = wordsTogether(
+      engine.catalog,
+      query.text,
+      visual.map((r) => r.id),
+    );
     const any = visual.some((r) => together.has(r.id)) ? 1 : 0;
     for (const r of visual) rows.push({ x: [1, r.score, best - r.score, together.has(r.id) ? 1 : 0, any], y: query.matches(scenes.get(r.path)!) ? 1 : 0, q });
   }

@@ -172,12 +172,16 @@ export interface OcrLine {
   box: Array<{ x: number; y: number }>;
 }
 
+/** The temporary FTS5 table `matchAmong` copies a few photos' text into. */
+const SCRATCH = 'photo_text_scratch';
+
 /**
  * The library catalogue: one SQLite file in WAL mode, so a search in another process (the CLI while
  * the app or `glimpse watch` runs) reads a consistent snapshot while the indexer writes.
  */
 export class Catalog {
   readonly db: Database.Database;
+  private scratchReady = false;
 
   constructor(readonly file: string) {
     mkdirSync(dirname(file), { recursive: true });
@@ -570,16 +574,42 @@ export class Catalog {
     return this.db.prepare(`SELECT rowid FROM photo_text WHERE photo_text MATCH ? ORDER BY bm25(photo_text, 3.0, 2.0, 1.0) LIMIT ?`).pluck().all(match, limit) as number[];
   }
 
-  /** The highlighted columns of the given photos' matches. */
+  /** The highlighted columns of those of `ids` that match. */
   keywordHighlights(match: string, ids: readonly number[]): Map<number, { caption: string; album: string; names: string }> {
-    if (ids.length === 0) return new Map();
-    const rows = this.db
+    const rows = this.matchAmong(
+      match,
+      ids,
+      `highlight(${SCRATCH}, 0, '«', '»') AS caption, highlight(${SCRATCH}, 1, '«', '»') AS album, highlight(${SCRATCH}, 2, '«', '»') AS names`,
+    );
+    return new Map(rows.map(({ id, ...columns }) => [id, columns as { caption: string; album: string; names: string }]));
+  }
+
+  /** Those of `ids` whose text matches. */
+  keywordMatchesAmong(match: string, ids: readonly number[]): Set<number> {
+    return new Set(this.matchAmong(match, ids, '1').map((r) => r.id));
+  }
+
+  /**
+   * Matches among a few photos, answered over a scratch copy of their text: a temporary FTS5 table of
+   * this connection, made with photo_text's own definition, so it tokenizes and matches alike. Asked of
+   * photo_text, a prefix query ("circle"*) expands over every document of the library that holds the
+   * prefix, however few photos are wanted (130 ms for a page of 20 when a third of 100k photos match);
+   * over the copy it costs what the photos cost.
+   */
+  private matchAmong(match: string, ids: readonly number[], columns: string): Array<{ id: number } & Record<string, unknown>> {
+    if (ids.length === 0) return [];
+    if (!this.scratchReady) {
+      const sql = this.db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'photo_text'`).pluck().get() as string;
+      this.db.exec(sql.replace(/^CREATE VIRTUAL TABLE photo_text USING/i, `CREATE VIRTUAL TABLE IF NOT EXISTS temp.${SCRATCH} USING`));
+      this.scratchReady = true;
+    }
+    this.db.exec(`DELETE FROM temp.${SCRATCH}`);
+    this.db
       .prepare(
-        `SELECT rowid AS id, highlight(photo_text, 0, '«', '»') AS caption, highlight(photo_text, 1, '«', '»') AS album, highlight(photo_text, 2, '«', '»') AS names
-         FROM photo_text WHERE photo_text MATCH ? AND rowid IN (SELECT value FROM json_each(?))`,
+        `INSERT INTO temp.${SCRATCH} (rowid, caption, album, names) SELECT rowid, caption, album, names FROM main.photo_text WHERE rowid IN (SELECT value FROM json_each(?))`,
       )
-      .all(match, JSON.stringify(ids)) as Array<{ id: number; caption: string; album: string; names: string }>;
-    return new Map(rows.map(({ id, ...columns }) => [id, columns]));
+      .run(JSON.stringify(ids));
+    return this.db.prepare(`SELECT rowid AS id, ${columns} FROM temp.${SCRATCH} WHERE ${SCRATCH} MATCH ?`).all(match) as Array<{ id: number } & Record<string, unknown>>;
   }
 
   // ---- albums ----

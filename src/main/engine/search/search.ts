@@ -56,13 +56,14 @@ function ftsString(value: string): string {
 }
 
 /**
- * Photos whose text holds the query's words together and in order (a leading article dropped, the last
- * word a prefix): "a star" finds "two stars", "two red circles" does not find "two blue stars and a red circle".
+ * Those of `among` whose text holds the query's words together and in order (a leading article
+ * dropped, the last word a prefix): "a star" finds "two stars", "two red circles" does not find "two
+ * blue stars and a red circle".
  */
-export function wordsTogether(catalog: Catalog, text: string, limit: number): Set<number> {
+export function wordsTogether(catalog: Catalog, text: string, among: readonly number[]): Set<number> {
   const words = text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
   while (words.length > 1 && ['a', 'an', 'the'].includes(words[0]!)) words.shift();
-  return words.length === 0 ? new Set() : new Set(catalog.keywordIds(`${ftsString(words.join(' '))}*`, limit));
+  return words.length === 0 ? new Set() : catalog.keywordMatchesAmong(`${ftsString(words.join(' '))}*`, among);
 }
 
 /**
@@ -173,7 +174,7 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
   // A keyword hit is shown on its own, past the visual cutoff, when the query's words stand together in
   // its text, in order ("red circle" in "a red circle on grass", not in "a red square and a blue circle"),
   // or the user quoted a phrase. A looser hit (each word somewhere) only helps rank what is shown.
-  const together = keyword.size > 0 ? wordsTogether(catalog, parsed.text, candidates) : new Set<number>();
+  const together = keyword.size > 0 ? wordsTogether(catalog, parsed.text, [...new Set([...visual.keys(), ...keyword.keys()])]) : new Set<number>();
 
   const shown = relevantCandidates(
     [...visual].map(([id, v]) => ({ similarity: v.similarity, together: together.has(id) })),

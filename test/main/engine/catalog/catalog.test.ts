@@ -81,6 +81,53 @@ describe('the catalogue', () => {
     }
   });
 
+  it('answers matches and highlights among a few photos exactly as the library table does', () => {
+    // Seeded random captions with stems, prefixes and repeated words; the scratch copy must agree with
+    // photo_text for every match expression search builds (prefix terms, AND, phrases with a prefix).
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+    const words = ['red', 'reds', 'circle', 'circles', 'circling', 'grass', 'grassy', 'a', 'on', 'blue', 'star', 'stars', 'Café', 'cafe'];
+    const catalog = new Catalog(join(tmp.path, 'd.sqlite'));
+    try {
+      const folder = catalog.addFolder('/m');
+      const ids: number[] = [];
+      catalog.transaction(() => {
+        for (let i = 0; i < 300; i++) {
+          const id = catalog.insertPhoto({ folderId: folder.id, path: `/m/${pick(['Trip', 'Home'])}/p${i}.jpg`, size: 1, mtimeMs: 1, hash: null });
+          const caption = Array.from({ length: 2 + Math.floor(random() * 6) }, () => pick(words)).join(' ');
+          catalog.db.prepare(`INSERT INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'user', '', ?, 1)`).run(id, caption);
+          ids.push(id);
+        }
+      });
+      const library = (match: string) => new Set(catalog.keywordIds(match, 1_000_000));
+      for (let q = 0; q < 40; q++) {
+        const terms = Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(words).slice(0, 2 + Math.floor(random() * 5)));
+        const match = q % 2 === 0 ? terms.map((t) => `"${t}"*`).join(' AND ') : `"${terms.join(' ')}"*`;
+        const among = ids.filter(() => random() < 0.3);
+        const expected = [...library(match)].filter((id) => among.includes(id)).sort((a, b) => a - b);
+        assert.deepEqual(
+          [...catalog.keywordMatchesAmong(match, among)].sort((a, b) => a - b),
+          expected,
+          match,
+        );
+        const highlights = catalog.keywordHighlights(match, among);
+        assert.deepEqual(
+          [...highlights.keys()].sort((a, b) => a - b),
+          expected,
+          match,
+        );
+        for (const [id, h] of highlights) {
+          assert.ok(h.caption.includes('«') || h.album.includes('«') || h.names.includes('«'), `${match}: photo ${id} has a highlight`);
+          assert.equal(h.caption.replace(/[«»]/g, ''), catalog.db.prepare('SELECT caption FROM photo_text WHERE rowid = ?').pluck().get(id));
+        }
+      }
+      assert.deepEqual([...catalog.keywordMatchesAmong('"red"*', [])], []);
+    } finally {
+      catalog.close();
+    }
+  });
+
   it('turns file and folder names into words', () => {
     assert.equal(nameWords('/home/ana/Pictures/2024 Beach-trip/IMG_2041.jpg'), 'ana Pictures 2024 Beach trip IMG 2041');
   });
