@@ -1,6 +1,9 @@
 import type { OfflineFolder, SearchResponse, Status } from '../shared/api.js';
 import type { UpdateSummary } from '../main/engine/engine.js';
 
+/** Reasons whose detail already says what kind they are ("concept Miso, confidence 0.91", "reads …"). */
+const SELF_DESCRIBED = new Set(['concept', 'text']);
+
 export function printResults(response: SearchResponse, json = false, offset = 0): void {
   if (json) {
     console.log(JSON.stringify(response, null, 2));
@@ -12,7 +15,9 @@ export function printResults(response: SearchResponse, json = false, offset = 0)
   }
   response.results.forEach((r, i) => {
     console.log(`${String(i + 1 + offset).padStart(3)}. ${r.score.toFixed(3)}  ${r.path}${r.offline ? '  (offline)' : ''}`);
-    const notes = r.why.filter((w) => w.kind !== 'visual' && w.kind !== 'example' && !(w.kind === 'caption' && w.detail === r.caption)).map((w) => `${w.kind}: ${w.detail}`);
+    const notes = r.why
+      .filter((w) => w.kind !== 'visual' && w.kind !== 'example' && !(w.kind === 'caption' && w.detail === r.caption))
+      .map((w) => (SELF_DESCRIBED.has(w.kind) ? w.detail : `${w.kind}: ${w.detail}`));
     if (r.caption) notes.unshift(`“${r.caption}”`);
     if (notes.length) console.log(`      ${notes.join(' · ')}`);
   });
