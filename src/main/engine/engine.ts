@@ -512,7 +512,11 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
         this.currentIndex = index;
         this.settings.model = id;
         writeSettings(this.dataDir, { ...loadSettings(this.dataDir).settings, model: id, nextModel: undefined });
-        oldIndex.save();
+        try {
+          oldIndex.save();
+        } finally {
+          oldIndex.close();
+        }
         await oldPack.close();
         await refreshAlbums(this.catalog, this.pack);
         this.emit('libraryChanged', { reason: `now using ${pack.manifest.name}` });
@@ -521,6 +525,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
         index?.save();
         throw error;
       } finally {
+        if (index && this.currentIndex !== index) index.close();
         this.switching = null;
         if (this.currentPack !== pack) await pack.close();
         this.setProgress({ ...this.progressState, phase: 'idle', currentFile: null, etaSeconds: null });
@@ -756,6 +761,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       // The index is a cache of the catalogue: the next start catches up from the last saved one.
       console.error(`glimpse: the vector index could not be saved (${errorText(error)}); it will be brought up to date on the next start`);
     } finally {
+      this.index.close();
       await this.pack.close();
       await (await this.readerPart)?.release();
       this.catalog.close();

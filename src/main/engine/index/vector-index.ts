@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type { Catalog } from '../catalog/catalog.js';
+import { AllowedBits, type Graph, GraphThread, beginSearch, closeGraph, pointsOf } from './graph-thread.js';
 import { buildGraphs } from './parallel-build.js';
 
 /**
@@ -156,7 +157,7 @@ const SPOT_CHECKS = 8;
  * would leave it in two slots, and a later reuse of the old one would lose it.)
  */
 export class VectorIndex {
-  private graphs: hnswlib.HierarchicalNSW[];
+  private graphs: Graph[];
   /** Live labels in each graph (a graph's other slots are deleted labels, reusable). */
   private liveIn: number[] = [0];
   private live = new Set<number>();
@@ -177,7 +178,7 @@ export class VectorIndex {
     this.graphs = [VectorIndex.emptyGraph(dim, 1024)];
   }
 
-  private static emptyGraph(dim: number, capacity: number): hnswlib.HierarchicalNSW {
+  private static emptyGraph(dim: number, capacity: number): Graph {
     const graph = new hnswlib.HierarchicalNSW('ip', dim);
     graph.initIndex({ maxElements: capacity, m: HNSW.m, efConstruction: HNSW.efConstruction, randomSeed: 100, allowReplaceDeleted: true });
     graph.setEf(HNSW.efSearch);
@@ -225,6 +226,11 @@ export class VectorIndex {
   /** How many graphs the index is split into. */
   get graphCount(): number {
     return this.graphs.length;
+  }
+
+  /** How many of the graphs are held by threads of their own (all but the first, when threads can be started). */
+  get graphThreads(): number {
+    return this.graphs.filter((graph) => graph instanceof GraphThread).length;
   }
 
   /** This process took the library's write lock: from now on it saves the index. */
@@ -278,26 +284,27 @@ export class VectorIndex {
         const untouched = graphStat.ino === described.ino && graphStat.mtimeMs === described.mtimeMs;
         if ((this.options.writable || !untouched) && fileSha256(graphFile) !== described.sha256) return 'its graph file is damaged (checksum)';
       }
-      const graphs = await Promise.all(
-        files.map(async (_, i) => {
-          const graph = new hnswlib.HierarchicalNSW('ip', this.dim);
-          await graph.readIndex(this.graphPath(sidecar, i), true);
-          return graph;
-        }),
-      );
-      if (graphs.some((graph, i) => graph.getNumDimensions() !== this.dim || graph.getCurrentCount() !== files[i]!.elements)) return 'its graph does not match its description';
-      const labels = graphs.map((graph) => new Set(graph.getIdsList()));
-      const live = new Float64Array(liveBytes.buffer, liveBytes.byteOffset, sidecar.count);
-      const liveIn = graphs.map(() => 0);
-      for (const id of live) {
-        const g = graphs.length === 1 ? 0 : id % graphs.length;
-        if (!labels[g]!.has(id)) return `its live set names photo ${id}, which the graph does not hold`;
-        liveIn[g]!++;
+      const graphs = await this.readGraphs(files.map((_, i) => this.graphPath(sidecar, i)));
+      const problem = ((): string | null => {
+        if (graphs.some((graph, i) => graph.getNumDimensions() !== this.dim || graph.getCurrentCount() !== files[i]!.elements)) return 'its graph does not match its description';
+        const labels = graphs.map((graph) => new Set(graph.getIdsList()));
+        const live = new Float64Array(liveBytes.buffer, liveBytes.byteOffset, sidecar.count);
+        const liveIn = graphs.map(() => 0);
+        for (const id of live) {
+          const g = graphs.length === 1 ? 0 : id % graphs.length;
+          if (!labels[g]!.has(id)) return `its live set names photo ${id}, which the graph does not hold`;
+          liveIn[g]!++;
+        }
+        if (sidecar.seq > catalog.lastVectorSeq()) return 'it is ahead of the catalogue (the catalogue was restored or replaced)';
+        this.useGraphs(graphs);
+        this.liveIn = liveIn;
+        this.live = new Set(live);
+        return null;
+      })();
+      if (problem) {
+        graphs.forEach(closeGraph);
+        return problem;
       }
-      if (sidecar.seq > catalog.lastVectorSeq()) return 'it is ahead of the catalogue (the catalogue was restored or replaced)';
-      this.graphs = graphs;
-      this.liveIn = liveIn;
-      this.live = new Set(live);
       this.seq = sidecar.seq;
     } catch (error) {
       this.reset();
@@ -324,8 +331,38 @@ export class VectorIndex {
     return null;
   }
 
+  /**
+   * Reads saved graphs: the first on this thread, each other one on a thread of its own, so a search
+   * asks them all at once (`GraphThread`); on this thread too when a thread cannot be started.
+   */
+  private async readGraphs(files: readonly string[]): Promise<Graph[]> {
+    const readHere = async (file: string) => {
+      const graph = new hnswlib.HierarchicalNSW('ip', this.dim);
+      await graph.readIndex(file, true);
+      return graph;
+    };
+    const graphs = await Promise.allSettled(files.map((file, i) => (i === 0 ? readHere(file) : GraphThread.read(file, this.dim).catch(() => readHere(file)))));
+    const failed = graphs.find((g) => g.status === 'rejected');
+    if (failed) {
+      for (const g of graphs) if (g.status === 'fulfilled') closeGraph(g.value);
+      throw failed.reason;
+    }
+    return graphs.map((g) => (g as PromiseFulfilledResult<Graph>).value);
+  }
+
+  /** Takes these graphs as the index's, freeing the threads of those they replace. */
+  private useGraphs(graphs: Graph[]): void {
+    for (const old of this.graphs) if (!graphs.includes(old)) closeGraph(old);
+    this.graphs = graphs;
+  }
+
+  /** Frees the threads that hold graphs (an index of one graph holds none); the index is not used after. */
+  close(): void {
+    this.graphs.forEach(closeGraph);
+  }
+
   private reset(): void {
-    this.graphs = [VectorIndex.emptyGraph(this.dim, 1024)];
+    this.useGraphs([VectorIndex.emptyGraph(this.dim, 1024)]);
     this.liveIn = [0];
     this.live = new Set();
     this.seq = 0;
@@ -337,8 +374,8 @@ export class VectorIndex {
     return { seq, vectors, graphs: shardCount(vectors.length, this.options.shardSize) };
   }
 
-  private rebuilt(seq: number, graphs: hnswlib.HierarchicalNSW[], ids: Iterable<number>): void {
-    this.graphs = graphs;
+  private rebuilt(seq: number, graphs: Graph[], ids: Iterable<number>): void {
+    this.useGraphs(graphs);
     this.live = new Set(ids);
     this.liveIn = graphs.map(() => 0);
     for (const id of this.live) this.liveIn[this.graphIndex(id)]!++;
@@ -359,7 +396,7 @@ export class VectorIndex {
   }
 
   /** `count` graphs of these vectors, built one after the other on this thread. */
-  private graphsFrom(vectors: ReadonlyArray<{ photoId: number; vector: Float32Array }>, count: number): hnswlib.HierarchicalNSW[] {
+  private graphsFrom(vectors: ReadonlyArray<{ photoId: number; vector: Float32Array }>, count: number): Graph[] {
     const graphs = Array.from({ length: count }, () => VectorIndex.emptyGraph(this.dim, Math.max(1024, Math.ceil((vectors.length / count) * 1.25))));
     for (const { photoId, vector } of vectors) graphs[count === 1 ? 0 : photoId % count]!.addPoint(Array.from(vector), photoId, false);
     return graphs;
@@ -417,14 +454,7 @@ export class VectorIndex {
         // No worker threads here (or one failed): the same graphs, built one after the other on this thread.
         return this.rebuilt(seq, this.graphsFrom(vectors, count), ids);
       }
-      const graphs = await Promise.all(
-        parts.map(async ({ file }) => {
-          const graph = new hnswlib.HierarchicalNSW('ip', this.dim);
-          await graph.readIndex(file, true);
-          return graph;
-        }),
-      );
-      this.rebuilt(seq, graphs, ids);
+      this.rebuilt(seq, await this.readGraphs(parts.map((p) => p.file)), ids);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
@@ -480,7 +510,7 @@ export class VectorIndex {
   }
 
   /** Un-deletes a label the graph still holds; false when the graph does not hold it. */
-  private revive(graph: hnswlib.HierarchicalNSW, id: number): boolean {
+  private revive(graph: Graph, id: number): boolean {
     try {
       graph.unmarkDelete(id);
       return true;
@@ -509,15 +539,19 @@ export class VectorIndex {
     if (n <= 0) return [];
     if (allowed && allowed.size <= EXACT_FILTER_LIMIT) return this.exactAmong(query, n, allowed);
     const point = Array.from(query);
-    const filter = allowed ? (label: number) => allowed.has(label) : undefined;
-    const found: Neighbour[] = [];
-    this.graphs.forEach((graph, g) => {
+    let bits: AllowedBits | undefined;
+    const filter = allowed ? { set: allowed, bits: () => (bits ??= new AllowedBits(allowed)) } : undefined;
+    // Graphs on threads of their own are searched while this thread searches its own graph.
+    const pending = this.graphs.map((graph, g) => {
       const ask = Math.min(n, this.liveIn[g]!);
-      if (ask === 0) return;
-      graph.setEf(efFor(this.liveIn[g]!, ask));
-      const { neighbors, distances } = graph.searchKnn(point, ask, filter);
-      neighbors.forEach((id, i) => found.push({ id, similarity: 1 - distances[i]! }));
+      return ask === 0 ? null : beginSearch(graph, point, ask, efFor(this.liveIn[g]!, ask), filter);
     });
+    const found: Neighbour[] = [];
+    for (const search of pending) {
+      if (!search) continue;
+      const { neighbors, distances } = search.result();
+      neighbors.forEach((id, i) => found.push({ id, similarity: 1 - distances[i]! }));
+    }
     if (this.graphs.length > 1) found.sort((a, b) => b.similarity - a.similarity);
     return found.slice(0, n);
   }
@@ -525,14 +559,17 @@ export class VectorIndex {
   /** The exact top n among the allowed photos that have a vector here. */
   private exactAmong(query: Float32Array, n: number, allowed: ReadonlySet<number>): Neighbour[] {
     const scored: Neighbour[] = [];
-    for (const id of allowed) {
-      if (!this.live.has(id)) continue;
-      const v = this.graphs[this.graphIndex(id)]!.getPoint(id);
-      let dot = 0;
-      for (let i = 0; i < v.length; i++) dot += v[i]! * query[i]!;
-      // hnswlib's inner-product distance is 1 - dot, in single precision: the same similarity it reports.
-      scored.push({ id, similarity: 1 - Math.fround(1 - dot) });
-    }
+    const byGraph = this.graphs.map((): number[] => []);
+    for (const id of allowed) if (this.live.has(id)) byGraph[this.graphIndex(id)]!.push(id);
+    byGraph.forEach((ids, g) => {
+      if (ids.length === 0) return;
+      pointsOf(this.graphs[g]!, ids).forEach((v, j) => {
+        let dot = 0;
+        for (let i = 0; i < v.length; i++) dot += v[i]! * query[i]!;
+        // hnswlib's inner-product distance is 1 - dot, in single precision: the same similarity it reports.
+        scored.push({ id: ids[j]!, similarity: 1 - Math.fround(1 - dot) });
+      });
+    });
     return scored.sort((a, b) => b.similarity - a.similarity || a.id - b.id).slice(0, n);
   }
 

@@ -4,10 +4,11 @@
  * index of one graph still saved in the format libraries already have.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Catalog } from '../../../../src/main/engine/catalog/catalog.js';
+import { GraphThread } from '../../../../src/main/engine/index/graph-thread.js';
 import { EXACT_FILTER_LIMIT, VectorIndex, shardCount } from '../../../../src/main/engine/index/vector-index.js';
 import { seededRandom } from '../../../../src/main/engine/scenes/scene.js';
 import { libraryFolders } from '../../../fixtures.js';
@@ -62,6 +63,7 @@ describe('vector index in several graphs', () => {
       const index = await VectorIndex.open(dir, 'm', DIM, catalog, { writable: true, shardSize: 100 });
       assert.equal(index.origin, 'rebuilt');
       assert.equal(index.graphCount, 4);
+      assert.equal(index.graphThreads, 3, 'every graph but the first is searched on a thread of its own');
       assert.equal(index.size, 350);
       const unit = unitVectors(9);
       for (let i = 0; i < 20; i++) {
@@ -106,6 +108,9 @@ describe('vector index in several graphs', () => {
       reader.add(10_000, fresh);
       vectors.set(10_000, fresh);
       assert.equal(reader.search(fresh, 1)[0]!.id, 10_000);
+      index.close();
+      reader.close();
+      assert.equal(GraphThread.running, 0, 'closing an index frees its graph threads');
     } finally {
       catalog.close();
     }
@@ -136,6 +141,43 @@ describe('vector index in several graphs', () => {
           exactTop(vectors, q, 10, many),
         );
       }
+    } finally {
+      catalog.close();
+    }
+  });
+
+  it('searches graphs on their threads with a large filter, and frees the threads it replaces', async () => {
+    const { dataDir } = folders.fresh();
+    const { catalog, vectors } = catalogWith(dataDir, 2600, 21);
+    const dir = join(dataDir, 'index');
+    const before = GraphThread.running;
+    try {
+      const index = await VectorIndex.open(dir, 'm', DIM, catalog, { writable: true, shardSize: 1000 });
+      assert.equal(index.graphThreads, 2);
+      const unit = unitVectors(22);
+      const ids = [...vectors.keys()];
+      const random = seededRandom(23);
+      for (let i = 0; i < 10; i++) {
+        const allowed = new Set(ids.filter(() => random() < 0.9));
+        assert.ok(allowed.size > EXACT_FILTER_LIMIT, 'through the graphs, not the exact scan');
+        const q = unit();
+        assert.deepEqual(
+          index.search(q, 10, allowed).map((n) => n.id),
+          exactTop(vectors, q, 10, allowed),
+        );
+      }
+      // A saved index found ahead of the catalogue is read, refused and rebuilt: the graphs it read are
+      // freed, not leaked.
+      index.save();
+      const sidecar = JSON.parse(readFileSync(index.file, 'utf8')) as { seq: number };
+      writeFileSync(index.file, JSON.stringify({ ...sidecar, seq: sidecar.seq + 1000 }));
+      const reopened = await VectorIndex.open(dir, 'm', DIM, catalog, { writable: true, shardSize: 1000 });
+      assert.equal(reopened.origin, 'rebuilt');
+      assert.match(reopened.rebuildReason ?? '', /ahead of the catalogue/);
+      assert.equal(GraphThread.running, before + 4);
+      reopened.close();
+      index.close();
+      assert.equal(GraphThread.running, before);
     } finally {
       catalog.close();
     }
