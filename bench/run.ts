@@ -346,6 +346,48 @@ async function benchSearch(sizes: number[]): Promise<void> {
     }
 }
 
+// ---------- graphs searched at once (one per thread) or in turn ----------
+
+/**
+ * The same vectors in two graphs, held as the app holds them (the second on a thread of its own) and
+ * all on one thread, searched with the app's query, the two alternating query by query so that the
+ * machine's load weighs on both alike. Wall time is what threads change; CPU time is the same work.
+ */
+async function benchGraphThreads(n: number): Promise<void> {
+  const dim = 512;
+  const vectors = clusteredVectors(n, dim, n).map((vector, photoId) => ({ photoId, vector }));
+  const build = (graphThreads: boolean) => VectorIndex.build(join(ROOT, `graphs-${n}-${graphThreads}`), 'bench', dim, vectors, { writable: false, shardSize: n / 2, graphThreads });
+  const atOnce = await build(true);
+  const inTurn = await build(false);
+  const queries = clusteredVectors(200, dim, n + 1);
+  const times = { atOnce: [] as number[], inTurn: [] as number[] };
+  for (const q of queries.slice(0, 5)) [atOnce, inTurn].forEach((index) => index.search(q, CANDIDATE_POOL));
+  let same = 0;
+  for (const q of queries) {
+    let t = performance.now();
+    const a = atOnce.search(q, CANDIDATE_POOL);
+    times.atOnce.push(performance.now() - t);
+    t = performance.now();
+    const b = inTurn.search(q, CANDIDATE_POOL);
+    times.inTurn.push(performance.now() - t);
+    same += Number(a.slice(0, 10).every((x, i) => x.id === b[i]?.id));
+  }
+  atOnce.close();
+  const label = `search ${n / 1000}k in 2 graphs, app query (ef ${efFor(n / 2, CANDIDATE_POOL)} per graph)`;
+  const ratio = percentile(times.atOnce, 95) / percentile(times.inTurn, 95);
+  row(label, 'graphs in turn (one thread): p50 / p95', `${fmt(percentile(times.inTurn, 50), 2)} / ${fmt(percentile(times.inTurn, 95), 2)} ms`);
+  row(
+    label,
+    'graphs at once (the app: a thread per graph): p50 / p95',
+    `${fmt(percentile(times.atOnce, 50), 2)} / ${fmt(percentile(times.atOnce, 95), 2)} ms (p95 x${fmt(ratio, 2)}; ${same} of ${queries.length} top 10s identical)`,
+  );
+  results[label] = {
+    inTurn: { p50: percentile(times.inTurn, 50), p95: percentile(times.inTurn, 95) },
+    atOnce: { p50: percentile(times.atOnce, 50), p95: percentile(times.atOnce, 95) },
+    sameTop10: same,
+  };
+}
+
 // ---------- the image encoder on each execution provider ----------
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -537,6 +579,13 @@ async function main(): Promise<void> {
     writeFileSync(join(ROOT, 'results-devices.json'), JSON.stringify({ ...results, table }, null, 2));
     return;
   }
+  // `--graph-threads=100000` runs only the comparison of graphs searched at once and in turn.
+  const onlyGraphThreads = process.argv.find((a) => a.startsWith('--graph-threads='));
+  if (onlyGraphThreads) {
+    await benchGraphThreads(Number(onlyGraphThreads.split('=')[1]));
+    writeFileSync(join(ROOT, 'results-graph-threads.json'), JSON.stringify({ ...results, table }, null, 2));
+    return;
+  }
   if (onlySearch) {
     await benchSearch(onlySearch.split('=')[1]!.split(',').map(Number));
     writeFileSync(join(ROOT, 'results-search.json'), JSON.stringify({ ...results, table }, null, 2));
@@ -550,6 +599,7 @@ async function main(): Promise<void> {
   await benchOcr();
   await benchDevices();
   await benchSearch(QUICK ? [10_000] : process.argv.includes('--million') ? [10_000, 100_000, 1_000_000] : [10_000, 100_000]);
+  if (!QUICK) await benchGraphThreads(100_000);
   await benchLargeCatalogue(QUICK ? 10_000 : 100_000);
   results.table = table;
   writeFileSync(join(ROOT, 'results.json'), JSON.stringify(results, null, 2));

@@ -130,6 +130,8 @@ export interface VectorIndexOptions {
   writable: boolean;
   /** Vectors per graph when rebuilding (SHARD_SIZE unless a test asks for small graphs). */
   shardSize?: number;
+  /** false: every graph on this thread, searched in turn (the benchmark's baseline); threads otherwise. */
+  graphThreads?: boolean;
 }
 
 /** How many live vectors are compared with the catalogue when a saved index is loaded. */
@@ -341,7 +343,9 @@ export class VectorIndex {
       await graph.readIndex(file, true);
       return graph;
     };
-    const graphs = await Promise.allSettled(files.map((file, i) => (i === 0 ? readHere(file) : GraphThread.read(file, this.dim).catch(() => readHere(file)))));
+    const graphs = await Promise.allSettled(
+      files.map((file, i) => (i === 0 || this.options.graphThreads === false ? readHere(file) : GraphThread.read(file, this.dim).catch(() => readHere(file)))),
+    );
     const failed = graphs.find((g) => g.status === 'rejected');
     if (failed) {
       for (const g of graphs) if (g.status === 'fulfilled') closeGraph(g.value);
