@@ -20,7 +20,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir, open as openFile, rename, rm, truncate, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -428,7 +428,14 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
         const sidecar = e.index.file;
         await close(); // saves the index: damage what is on disk after that
         const generation = existsSync(sidecar) ? (JSON.parse(readFileSync(sidecar, 'utf8')) as { generation: string }).generation : null;
-        const data = generation ? join(dirname(sidecar), `${oracle.model}@${generation}.hnsw`) : null;
+        // The generation's graph file (`<model>@<gen>.hnsw`), or with several graphs the last of them
+        // (`<model>@<gen>.<i>.hnsw`, held by a thread of its own).
+        const graphs = generation
+          ? readdirSync(dirname(sidecar))
+              .filter((f) => f.startsWith(`${oracle.model}@${generation}.`) && f.endsWith('.hnsw'))
+              .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+          : [];
+        const data = graphs.length > 0 ? join(dirname(sidecar), graphs.at(-1)!) : null;
         if (op.how === 'sidecar') await writeFile(sidecar, '{"format": 2, "model": ');
         else if (data && op.how === 'truncate') await truncate(data, 64);
         else if (data) {
@@ -603,6 +610,7 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
       log(`${String(index).padStart(3)} ${JSON.stringify(op)}`);
       await step(op);
       await check();
+      if (engine && engine.index.graphCount > 1) log(`    index: ${engine.index.graphCount} graphs, ${engine.index.graphThreads} on threads of their own`);
     }
   } catch (error) {
     throw new SequenceFailure(index, index >= 0 ? (ops[index] ?? null) : null, error);
@@ -650,7 +658,31 @@ export async function shrink(ops: readonly Op[], budget = 60, log: (line: string
 }
 
 /** Runs a seed; on failure, shrinks it and throws an error that shows the shortest sequence found. */
-export async function checkSeed(seed: number, steps: number, options: GenerateOptions & { shrinkBudget?: number; log?: (line: string) => void } = {}): Promise<void> {
+/**
+ * Runs `work` with indexes rebuilt in graphs of `shardSize` vectors (GLIMPSE_INDEX_SHARD_SIZE, which the
+ * child processes inherit), so a small library runs a large one's index: several graphs, each but the
+ * first on a thread of its own.
+ */
+export async function withShardSize<T>(shardSize: number | undefined, work: () => Promise<T>): Promise<T> {
+  const previous = process.env.GLIMPSE_INDEX_SHARD_SIZE;
+  if (shardSize) process.env.GLIMPSE_INDEX_SHARD_SIZE = String(shardSize);
+  try {
+    return await work();
+  } finally {
+    if (previous === undefined) delete process.env.GLIMPSE_INDEX_SHARD_SIZE;
+    else process.env.GLIMPSE_INDEX_SHARD_SIZE = previous;
+  }
+}
+
+export async function checkSeed(
+  seed: number,
+  steps: number,
+  options: GenerateOptions & { shrinkBudget?: number; shardSize?: number; log?: (line: string) => void } = {},
+): Promise<void> {
+  return withShardSize(options.shardSize, () => checkOps(seed, steps, options));
+}
+
+async function checkOps(seed: number, steps: number, options: GenerateOptions & { shrinkBudget?: number; shardSize?: number; log?: (line: string) => void }): Promise<void> {
   const ops = generate(seed, steps, options);
   try {
     await runSequence(ops, options.log);
@@ -661,7 +693,7 @@ export async function checkSeed(seed: number, steps: number, options: GenerateOp
       const shrunk = await shrink(ops, options.shrinkBudget ?? 60, options.log);
       report +=
         `\nShortest failing sequence found (${shrunk.ops.length} steps), failing at ${shrunk.failure.message}` +
-        `\nReplay: npm run soak -- --replay '${JSON.stringify(shrunk.ops)}'`;
+        `\nReplay: npm run soak -- ${options.shardSize ? `--shard-size ${options.shardSize} ` : ''}--replay '${JSON.stringify(shrunk.ops)}'`;
     } catch (shrinkError) {
       report += `\n(shrinking failed: ${shrinkError instanceof Error ? shrinkError.message : String(shrinkError)})`;
     }

@@ -19,6 +19,15 @@ export const HNSW = { m: 16, efConstruction: 100, efSearch: 256 } as const;
  */
 export const SHARD_SIZE = 500_000;
 
+/**
+ * Vectors per graph when an index is rebuilt: GLIMPSE_INDEX_SHARD_SIZE when set (the lifecycle tests
+ * set it small, to run a large library's index of several graphs on a small library), else SHARD_SIZE.
+ */
+function defaultShardSize(): number {
+  const fromEnv = Number(process.env.GLIMPSE_INDEX_SHARD_SIZE);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : SHARD_SIZE;
+}
+
 /** How many graphs a rebuild of `count` vectors makes. */
 export function shardCount(count: number, shardSize = SHARD_SIZE): number {
   return Math.max(1, Math.ceil(count / shardSize));
@@ -375,7 +384,7 @@ export class VectorIndex {
   /** The catalogue's vectors (one snapshot, so the log position matches them) and how many graphs to split them into. */
   private snapshotForRebuild(catalog: Catalog): { seq: number; vectors: Array<{ photoId: number; vector: Float32Array }>; graphs: number } {
     const { seq, vectors } = catalog.allVectors(this.model);
-    return { seq, vectors, graphs: shardCount(vectors.length, this.options.shardSize) };
+    return { seq, vectors, graphs: shardCount(vectors.length, this.options.shardSize ?? defaultShardSize()) };
   }
 
   private rebuilt(seq: number, graphs: Graph[], ids: Iterable<number>): void {
