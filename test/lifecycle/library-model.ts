@@ -535,7 +535,14 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
     assert.equal(e.catalog.db.prepare('SELECT count(*) FROM photo_text').pluck().get(), rows.length, 'one keyword row per photo');
     assert.equal(keywordRows.length, rows.length);
     for (const k of keywordRows) {
-      assert.equal(k.names, nameWords(k.path), `the keyword row of ${k.path} has its current names`);
+      assert.equal(
+        k.names,
+        nameWords(
+          k.path,
+          roots.find((root) => under(k.path, root)),
+        ),
+        `the keyword row of ${k.path} has its current names, counted from its library folder`,
+      );
       const caption = userCaptions.get(k.path);
       if (caption) assert.ok(k.caption.includes(caption), `the keyword row of ${k.path} holds its caption`);
     }

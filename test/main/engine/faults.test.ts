@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { listBackups } from '../../../src/main/engine/catalog/backup.js';
+import { nameWords } from '../../../src/main/engine/catalog/catalog.js';
 import { MIGRATIONS } from '../../../src/main/engine/catalog/schema.js';
 import { GlimpseEngine } from '../../../src/main/engine/engine.js';
 import { IndexingError } from '../../../src/main/engine/jobs/pipeline.js';
@@ -231,6 +232,8 @@ describe('faults', () => {
       assert.equal(engine.catalog.schemaVersion, MIGRATIONS.length);
       assert.ok(existsSync(join(dataDir, 'backups', `catalog-before-v${MIGRATIONS.length}.sqlite`)), 'a copy of the v1 catalogue is kept');
       for (const p of paths) assert.equal(engine.catalog.photoByPath(p)?.id, ids.get(p), 'ids survive the upgrade');
+      const names = engine.catalog.db.prepare('SELECT rowid AS id, names FROM photo_text').all() as Array<{ id: number; names: string }>;
+      assert.deepEqual(names.map((n) => n.names).sort(), paths.map((p) => nameWords(p, folder.path)).sort(), 'name words are counted from the library folder after the upgrade');
       assert.equal(engine.photoDetail(ids.get(paths[2]!)!).caption?.text, 'kept through the upgrade');
       const summary = await engine.update();
       assert.equal(summary.indexing.indexed, 0, 'no photo is embedded again');

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { basename, dirname, extname, sep } from 'node:path';
+import { basename, dirname, extname, relative, sep } from 'node:path';
 import { MIGRATIONS } from './schema.js';
 
 export type PhotoStatus = 'pending' | 'indexed' | 'error';
@@ -142,10 +142,17 @@ function pathRange(dir: string): [string, string] {
   return [prefix, prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)];
 }
 
-/** Words of a file's name and folders, for keyword search ("IMG_2041 beach-trip.jpg" -> "IMG 2041 beach trip"). */
-export function nameWords(path: string): string {
+/**
+ * Words of a file's name and folders, for keyword search ("IMG_2041 beach-trip.jpg" -> "IMG 2041 beach
+ * trip"): up to three folders, counted from the library folder `root` (its own name included) when it
+ * is given, so the folders above the library ("home", the user's name, "tmp") never become words every
+ * photo matches.
+ */
+export function nameWords(path: string, root?: string): string {
   const stem = basename(path, extname(path));
-  const folders = dirname(path).split(/[\\/]/).slice(-3);
+  const dir = dirname(path);
+  const inside = root !== undefined && isUnder(dir, root);
+  const folders = (inside ? [basename(root), ...relative(root, dir).split(/[\\/]/)] : dir.split(/[\\/]/)).slice(-3);
   return [...folders, stem]
     .join(' ')
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
@@ -188,7 +195,8 @@ export class Catalog {
     this.db = new Database(file);
     try {
       // The keyword table's triggers (schema v3) call this on every write to photos.
-      this.db.function('name_words', { deterministic: true }, (path: unknown) => nameWords(String(path)));
+      // (path) in schema steps 3-6, (path, library folder) from step 7 on.
+      this.db.function('name_words', { deterministic: true, varargs: true }, (path: unknown, root?: unknown) => nameWords(String(path), root == null ? undefined : String(root)));
       // ...and the OCR keyword table's (schema v5) on every write of read text.
       this.db.function('compact_text', { deterministic: true }, (text: unknown) => compactText(String(text ?? '')));
       this.db.pragma('busy_timeout = 5000');

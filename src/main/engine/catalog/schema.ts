@@ -302,4 +302,17 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (concept_id, model)
   ) WITHOUT ROWID;
   `,
+  // v7: a photo's name words count its folders from its library folder, not from the root of the disk:
+  // "home", the user's name or "tmp" above the library matched every photo in it.
+  `
+  DROP TRIGGER photos_fts_insert;
+  CREATE TRIGGER photos_fts_insert AFTER INSERT ON photos BEGIN
+    INSERT INTO photo_text (rowid, caption, album, names) VALUES (new.id, coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = new.id AND source <> 'ocr'), ''), coalesce((SELECT coalesce(user_title, title) FROM albums WHERE dir = new.dir), ''), name_words(new.path, (SELECT path FROM folders WHERE id = new.folder_id)));
+  END;
+  DROP TRIGGER photos_fts_move;
+  CREATE TRIGGER photos_fts_move AFTER UPDATE OF path, dir, folder_id ON photos BEGIN
+    UPDATE photo_text SET names = name_words(new.path, (SELECT path FROM folders WHERE id = new.folder_id)), album = coalesce((SELECT coalesce(user_title, title) FROM albums WHERE dir = new.dir), '') WHERE rowid = new.id;
+  END;
+  UPDATE photo_text SET names = (SELECT name_words(p.path, f.path) FROM photos p JOIN folders f ON f.id = p.folder_id WHERE p.id = photo_text.rowid);
+  `,
 ];

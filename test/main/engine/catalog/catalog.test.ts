@@ -128,7 +128,26 @@ describe('the catalogue', () => {
     }
   });
 
-  it('turns file and folder names into words', () => {
+  it('turns file and folder names into words, counting folders from the library folder', () => {
     assert.equal(nameWords('/home/ana/Pictures/2024 Beach-trip/IMG_2041.jpg'), 'ana Pictures 2024 Beach trip IMG 2041');
+    assert.equal(nameWords('/home/ana/Pictures/2024 Beach-trip/IMG_2041.jpg', '/home/ana/Pictures'), 'Pictures 2024 Beach trip IMG 2041');
+    assert.equal(nameWords('/home/ana/Pictures/IMG_2041.jpg', '/home/ana/Pictures'), 'Pictures IMG 2041');
+    assert.equal(nameWords('/p/a/b/c/d/x.jpg', '/p'), 'b c d x', 'at most three folders');
+  });
+
+  it('never makes the folders above a library folder into words its photos match', () => {
+    const catalog = new Catalog(join(tmp.path, 'e.sqlite'));
+    try {
+      const folder = catalog.addFolder('/home/ana/Pictures');
+      const a = catalog.insertPhoto({ folderId: folder.id, path: '/home/ana/Pictures/Kenya/giraffe.jpg', size: 1, mtimeMs: 1, hash: null });
+      const b = catalog.insertPhoto({ folderId: folder.id, path: '/home/ana/Pictures/zebra.jpg', size: 1, mtimeMs: 1, hash: null });
+      const ids = (match: string) => catalog.keywordIds(match, 10).sort((x, y) => x - y);
+      assert.deepEqual([ids('"ana"'), ids('"home"')], [[], []]);
+      assert.deepEqual([ids('"kenya"'), ids('"pictures"'), ids('"zebra"')], [[a], [a, b], [b]]);
+      catalog.movePhoto(b, { folderId: folder.id, path: '/home/ana/Pictures/Kenya/zebra.jpg', size: 1, mtimeMs: 1 });
+      assert.deepEqual(ids('"kenya"'), [a, b], 'a moved photo takes the words of its new folders');
+    } finally {
+      catalog.close();
+    }
   });
 });
