@@ -458,6 +458,7 @@ async function benchLargeCatalogue(n: number): Promise<void> {
   }
   const catalog = new Catalog(join(dataDir, 'catalog.sqlite'));
   const folder = catalog.addFolder(photos);
+  catalog.setKeywordModel('tiny-coca'); // as the app does when it opens the library
   const size = statSync(seedFile).size;
   const vectors = clusteredVectors(n, 128, 5);
   const mtime = new Date('2024-01-01T00:00:00Z');

@@ -545,6 +545,21 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
       );
       const caption = userCaptions.get(k.path);
       if (caption) assert.ok(k.caption.includes(caption), `the keyword row of ${k.path} holds its caption`);
+      // ...and of generated captions, the active pack's only: a photo is never found by words the app does not show.
+      const shown = (
+        e.catalog.db
+          .prepare(`SELECT t.text FROM texts t JOIN photos p ON p.id = t.photo_id WHERE p.path = ? AND (t.source = 'user' OR (t.source = 'caption' AND t.model = ?))`)
+          .pluck()
+          .all(k.path, e.pack.id) as string[]
+      ).sort();
+      assert.deepEqual(
+        k.caption
+          .split(' \n ')
+          .filter((line) => line !== '')
+          .sort(),
+        shown,
+        `the keyword row of ${k.path} holds the user's caption and the active pack's, nothing else`,
+      );
     }
     // Read text (OCR) follows its readings, and its keyword table follows it.
     checkTextLayer(e.catalog);

@@ -144,7 +144,10 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       const warming = options.warm ? pack.load(options.warm).catch(() => undefined) : undefined;
       const index = await VectorIndex.open(join(dataDir, 'index'), pack.id, pack.dimensions, catalog, { writable: lock !== null });
       await warming;
-      if (lock) GlimpseEngine.tidyVectorLog(catalog);
+      if (lock) {
+        GlimpseEngine.tidyVectorLog(catalog);
+        catalog.setKeywordModel(pack.id);
+      }
       return new GlimpseEngine(dataDir, settings, catalog, pack, index, new ThumbnailStore(join(dataDir, 'thumbs')), lock, notices);
     } catch (error) {
       await pack?.close(); // sessions the warm-up opened
@@ -511,6 +514,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
         this.currentPack = pack;
         this.currentIndex = index;
         this.settings.model = id;
+        this.catalog.setKeywordModel(id);
         writeSettings(this.dataDir, { ...loadSettings(this.dataDir).settings, model: id, nextModel: undefined });
         try {
           oldIndex.save();

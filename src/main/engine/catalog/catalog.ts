@@ -582,6 +582,20 @@ export class Catalog {
     return this.db.prepare(`SELECT rowid FROM photo_text WHERE photo_text MATCH ? ORDER BY bm25(photo_text, 3.0, 2.0, 1.0) LIMIT ?`).pluck().all(match, limit) as number[];
   }
 
+  /**
+   * Makes `model` the pack whose captions keyword search sees (with the user's own captions); the
+   * keyword table follows by trigger. A no-op when it already is.
+   */
+  setKeywordModel(model: string): void {
+    if (this.keywordModel() === model) return;
+    this.db.prepare(`INSERT INTO keyword_model (id, model) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET model = excluded.model`).run(model);
+  }
+
+  /** The pack whose captions keyword search sees; null until a writer has opened the library. */
+  keywordModel(): string | null {
+    return (this.db.prepare(`SELECT model FROM keyword_model WHERE id = 1`).pluck().get() as string | undefined) ?? null;
+  }
+
   /** The highlighted columns of those of `ids` that match. */
   keywordHighlights(match: string, ids: readonly number[]): Map<number, { caption: string; album: string; names: string }> {
     const rows = this.matchAmong(

@@ -315,4 +315,38 @@ export const MIGRATIONS: readonly string[] = [
   END;
   UPDATE photo_text SET names = (SELECT name_words(p.path, f.path) FROM photos p JOIN folders f ON f.id = p.folder_id WHERE p.id = photo_text.rowid);
   `,
+  // v8: the caption column of the keyword table holds the user's captions and the captions of the
+  // library's active pack only (\`keyword_model\`, set by the writer on open and on a pack switch), so a
+  // photo is never found by a caption of another pack, which the app does not show.
+  `
+  CREATE TABLE keyword_model (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    model TEXT NOT NULL
+  );
+  -- Until a writer opens the library and sets it: the pack that wrote the latest caption.
+  INSERT INTO keyword_model (id, model) SELECT 1, model FROM texts WHERE source = 'caption' ORDER BY updated_at DESC LIMIT 1;
+  DROP TRIGGER photos_fts_insert;
+  CREATE TRIGGER photos_fts_insert AFTER INSERT ON photos BEGIN
+    INSERT INTO photo_text (rowid, caption, album, names) VALUES (new.id, coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = new.id AND (source = 'user' OR (source = 'caption' AND model = (SELECT model FROM keyword_model WHERE id = 1)))), ''), coalesce((SELECT coalesce(user_title, title) FROM albums WHERE dir = new.dir), ''), name_words(new.path, (SELECT path FROM folders WHERE id = new.folder_id)));
+  END;
+  DROP TRIGGER texts_fts_insert;
+  DROP TRIGGER texts_fts_update;
+  DROP TRIGGER texts_fts_delete;
+  CREATE TRIGGER texts_fts_insert AFTER INSERT ON texts WHEN new.source <> 'ocr' BEGIN
+    UPDATE photo_text SET caption = coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = new.photo_id AND (source = 'user' OR (source = 'caption' AND model = (SELECT model FROM keyword_model WHERE id = 1)))), '') WHERE rowid = new.photo_id;
+  END;
+  CREATE TRIGGER texts_fts_update AFTER UPDATE ON texts WHEN new.source <> 'ocr' OR old.source <> 'ocr' BEGIN
+    UPDATE photo_text SET caption = coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = new.photo_id AND (source = 'user' OR (source = 'caption' AND model = (SELECT model FROM keyword_model WHERE id = 1)))), '') WHERE rowid = new.photo_id;
+  END;
+  CREATE TRIGGER texts_fts_delete AFTER DELETE ON texts WHEN old.source <> 'ocr' BEGIN
+    UPDATE photo_text SET caption = coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = old.photo_id AND (source = 'user' OR (source = 'caption' AND model = (SELECT model FROM keyword_model WHERE id = 1)))), '') WHERE rowid = old.photo_id;
+  END;
+  CREATE TRIGGER keyword_model_captions AFTER UPDATE ON keyword_model BEGIN
+    UPDATE photo_text SET caption = coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = photo_text.rowid AND (source = 'user' OR (source = 'caption' AND model = (SELECT model FROM keyword_model WHERE id = 1)))), '');
+  END;
+  CREATE TRIGGER keyword_model_captions_first AFTER INSERT ON keyword_model BEGIN
+    UPDATE photo_text SET caption = coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = photo_text.rowid AND (source = 'user' OR (source = 'caption' AND model = (SELECT model FROM keyword_model WHERE id = 1)))), '');
+  END;
+  UPDATE photo_text SET caption = coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = photo_text.rowid AND (source = 'user' OR (source = 'caption' AND model = (SELECT model FROM keyword_model WHERE id = 1)))), '');
+  `,
 ];

@@ -33,6 +33,7 @@ describe('the catalogue', () => {
     try {
       const folder = catalog.addFolder('/photos');
       const id = catalog.insertPhoto({ folderId: folder.id, path: '/photos/Trip/IMG_0042.jpg', size: 10, mtimeMs: 1, hash: null });
+      catalog.setKeywordModel('m');
       catalog.recordIndexed('m', [
         { id, hash: 'h', width: 1, height: 1, takenAt: null, camera: null, gps: null, vector: new Float32Array([1, 0]), caption: 'a red kite in the sky' },
       ]);
@@ -47,8 +48,16 @@ describe('the catalogue', () => {
       assert.equal(catalog.caption(id, 'pack-a')?.text, 'a kite in the sky');
       assert.equal(catalog.caption(id, 'pack-b'), undefined);
       assert.deepEqual([...catalog.captions([id], 'pack-b')], []);
+      // Keyword search sees the user's captions and the active pack's, never another pack's.
+      catalog.setGeneratedCaption(id, 'pack-b', { caption: 'a balloon over hills' });
+      assert.deepEqual([catalog.keywordIds('"kite"', 10), catalog.keywordIds('"balloon"', 10)], [[id], []], 'pack m is active');
+      catalog.setKeywordModel('pack-a');
+      assert.deepEqual([catalog.keywordIds('"kite"', 10), catalog.keywordIds('"balloon"', 10)], [[id], []]);
+      catalog.setKeywordModel('pack-b');
+      assert.deepEqual([catalog.keywordIds('"kite"', 10), catalog.keywordIds('"balloon"', 10)], [[], [id]]);
       catalog.setUserCaption(id, 'Grandpa flying his kite');
       assert.equal(catalog.caption(id, 'pack-b')?.text, 'Grandpa flying his kite', "the user's words show whatever the pack");
+      assert.deepEqual(catalog.keywordIds('"grandpa"', 10), [id], 'and are searched whatever the pack');
       catalog.saveAlbum({ dir: '/photos/Trip', title: 'Sky', summary: '', signature: 's', coverId: id });
       assert.deepEqual(catalog.keywordIds('"sky"', 10), [id]);
       catalog.deletePhotos([id]);
