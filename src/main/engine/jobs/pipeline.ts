@@ -10,6 +10,7 @@ import type { RgbPixels } from '../media/decode.js';
 import type { PhotoMetadata } from '../media/photo.js';
 import type { Progress } from '../../../shared/api.js';
 import type { TextReader } from '../ocr/text-reader.js';
+import { JobControl } from './job-control.js';
 
 /** The API's progress, less the phase (the engine knows whether it is scanning or indexing). */
 export type PipelineProgress = Omit<Progress, 'phase' | 'failure'> & { paused: boolean };
@@ -99,13 +100,10 @@ class Signal {
  * from the same features, write each batch in one transaction. Memory stays bounded: at most
  * `decodeConcurrency + 2 * batchSize` photos are decoded but not yet written.
  */
-export class IndexingJob {
-  private pausedGate: { promise: Promise<void>; release: () => void } | undefined;
-  private cancelled = false;
+export class IndexingJob extends JobControl {
   /** Photos indexed without their text, because reading failed (the last reason is kept). */
   readFailures = 0;
   lastReadFailure: string | null = null;
-  private readonly progress: PipelineProgress = { done: 0, total: 0, errors: 0, rate: 0, etaSeconds: null, currentFile: null, paused: false };
 
   constructor(
     private readonly catalog: Catalog,
@@ -113,35 +111,8 @@ export class IndexingJob {
     private readonly index: VectorIndex,
     private readonly thumbnails: ThumbnailStore,
     private readonly options: PipelineOptions = {},
-  ) {}
-
-  pause(): void {
-    if (this.pausedGate) return;
-    let release!: () => void;
-    const promise = new Promise<void>((r) => (release = r));
-    this.pausedGate = { promise, release };
-    this.progress.paused = true;
-    this.emit(true);
-  }
-
-  resume(): void {
-    this.pausedGate?.release();
-    this.pausedGate = undefined;
-    this.progress.paused = false;
-    this.emit(true);
-  }
-
-  cancel(): void {
-    this.cancelled = true;
-    this.resume();
-  }
-
-  private lastEmit = 0;
-  private emit(force = false): void {
-    const now = Date.now();
-    if (!force && now - this.lastEmit < 200) return;
-    this.lastEmit = now;
-    this.options.onProgress?.({ ...this.progress });
+  ) {
+    super(options.onProgress);
   }
 
   private modelInputs(): ModelInput[] {
@@ -214,7 +185,7 @@ export class IndexingJob {
     let rateWindow: Array<{ t: number; done: number }> = [{ t: started, done: 0 }];
     const stop = (error: unknown) => {
       fault ??= error;
-      this.pausedGate?.release(); // a paused producer must see the fault too
+      this.wake(); // a paused producer must see the fault too
       signal.notify();
     };
 
@@ -236,7 +207,7 @@ export class IndexingJob {
         if (page.length === 0) break;
         afterId = page[page.length - 1]!.id;
         for (const row of page.filter(waiting)) {
-          if (this.pausedGate) await this.pausedGate.promise;
+          await this.unpaused();
           while ((inFlight >= concurrency || ready.length >= 2 * batchSize) && fault === undefined) await signal.wait();
           if (this.cancelled || fault !== undefined) return;
           inFlight++;

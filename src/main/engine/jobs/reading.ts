@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { type Catalog, type PhotoRow, isUnder } from '../catalog/catalog.js';
 import { bytesFingerprint, decodeForReading } from '../media/photo.js';
 import type { TextReader } from '../ocr/text-reader.js';
+import { JobControl } from './job-control.js';
 import type { PipelineProgress } from './pipeline.js';
 
 export interface ReadingSummary {
@@ -23,45 +24,16 @@ function message(error: unknown): string {
  * off, or photos whose reading failed. Nothing is re-embedded: only the text layer changes. A photo
  * whose file changed since it was indexed is left to the indexer, which reads it with its new content.
  */
-export class ReadingJob {
-  private cancelled = false;
-  private pausedGate: { promise: Promise<void>; release: () => void } | undefined;
-  private readonly progress: PipelineProgress = { done: 0, total: 0, errors: 0, rate: 0, etaSeconds: null, currentFile: null, paused: false };
-  private lastEmit = 0;
+export class ReadingJob extends JobControl {
   /** The reason the last photo could not be read, for the log. */
   lastFailure: string | null = null;
 
   constructor(
     private readonly catalog: Catalog,
     private readonly reader: TextReader,
-    private readonly onProgress?: (progress: PipelineProgress) => void,
-  ) {}
-
-  pause(): void {
-    if (this.pausedGate) return;
-    let release!: () => void;
-    this.pausedGate = { promise: new Promise<void>((r) => (release = r)), release };
-    this.progress.paused = true;
-    this.emit(true);
-  }
-
-  resume(): void {
-    this.pausedGate?.release();
-    this.pausedGate = undefined;
-    this.progress.paused = false;
-    this.emit(true);
-  }
-
-  cancel(): void {
-    this.cancelled = true;
-    this.resume();
-  }
-
-  private emit(force = false): void {
-    const now = Date.now();
-    if (!force && now - this.lastEmit < 200) return;
-    this.lastEmit = now;
-    this.onProgress?.({ ...this.progress });
+    onProgress?: (progress: PipelineProgress) => void,
+  ) {
+    super(onProgress);
   }
 
   private async readOne(row: PhotoRow): Promise<{ lines: number } | 'changed'> {
@@ -86,7 +58,7 @@ export class ReadingJob {
       if (page.length === 0) break;
       afterId = Math.max(afterId, ...page.map((r) => r.id));
       for (const row of page) {
-        if (this.pausedGate) await this.pausedGate.promise;
+        await this.unpaused();
         if (this.cancelled) {
           summary.cancelled = true;
           break;
@@ -104,10 +76,7 @@ export class ReadingJob {
           this.lastFailure = `${row.path}: ${message(error)}`;
         }
         this.progress.done++;
-        const seconds = (performance.now() - started) / 1000;
-        this.progress.rate = Math.round((this.progress.done / Math.max(seconds, 1e-3)) * 10) / 10;
-        this.progress.etaSeconds = this.progress.rate > 0 ? Math.round((this.progress.total - this.progress.done) / this.progress.rate) : null;
-        this.emit();
+        this.paceSince(started);
       }
       if (summary.cancelled) break;
     }

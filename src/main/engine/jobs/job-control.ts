@@ -1,0 +1,68 @@
+import type { PipelineProgress } from './pipeline.js';
+
+/** How often a job reports progress at most, unless something the user did (pause, resume) changed it. */
+const PROGRESS_EVERY_MS = 200;
+
+/**
+ * What every background job of the engine shares: pause, resume and cancel as the user asks them, and
+ * progress reported at most every 200 ms. A job's loop awaits `unpaused()` between units of work and
+ * stops when `cancelled` is set.
+ */
+export abstract class JobControl {
+  protected readonly progress: PipelineProgress = { done: 0, total: 0, errors: 0, rate: 0, etaSeconds: null, currentFile: null, paused: false };
+  private gate: { promise: Promise<void>; release: () => void } | undefined;
+  private stopped = false;
+  private lastEmit = 0;
+
+  constructor(private readonly onProgress?: (progress: PipelineProgress) => void) {}
+
+  /** The user cancelled the job: it finishes what is in flight and returns. */
+  protected get cancelled(): boolean {
+    return this.stopped;
+  }
+
+  pause(): void {
+    if (this.gate) return;
+    let release!: () => void;
+    this.gate = { promise: new Promise<void>((r) => (release = r)), release };
+    this.progress.paused = true;
+    this.emit(true);
+  }
+
+  resume(): void {
+    this.gate?.release();
+    this.gate = undefined;
+    this.progress.paused = false;
+    this.emit(true);
+  }
+
+  cancel(): void {
+    this.stopped = true;
+    this.resume();
+  }
+
+  /** Resolves at once, or when a paused job is resumed or cancelled (or woken by `wake`). */
+  protected async unpaused(): Promise<void> {
+    if (this.gate) await this.gate.promise;
+  }
+
+  /** Lets a paused loop run on while the job stays paused, so it sees a fault and stops. */
+  protected wake(): void {
+    this.gate?.release();
+  }
+
+  protected emit(force = false): void {
+    const now = Date.now();
+    if (!force && now - this.lastEmit < PROGRESS_EVERY_MS) return;
+    this.lastEmit = now;
+    this.onProgress?.({ ...this.progress });
+  }
+
+  /** Rate and time left from the average since the job `started` (performance.now()), then a report. */
+  protected paceSince(started: number): void {
+    const seconds = (performance.now() - started) / 1000;
+    this.progress.rate = Math.round((this.progress.done / Math.max(seconds, 1e-3)) * 10) / 10;
+    this.progress.etaSeconds = this.progress.rate > 0 ? Math.round((this.progress.total - this.progress.done) / this.progress.rate) : null;
+    this.emit();
+  }
+}
