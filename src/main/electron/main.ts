@@ -187,6 +187,8 @@ function createWindow(): void {
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      // A middle click on a link must not open it in a new window (new windows are denied as well).
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   win = window;
