@@ -9,6 +9,7 @@ export function printResults(response: SearchResponse, json = false, offset = 0)
     console.log(JSON.stringify(response, null, 2));
     return;
   }
+  if (response.taken) console.log(`Taken in ${response.taken.label} (read from the query as a date filter).`);
   if (response.results.length === 0) {
     console.log(response.hidden > 0 ? `No clear matches; ${response.hidden} weaker ones are hidden (--all shows them).` : 'No matches.');
     return;

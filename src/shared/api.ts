@@ -214,6 +214,11 @@ export interface SearchResponse {
   /** Ranked results below the adaptive relevance cutoff; `all: true` shows them. */
   hidden: number;
   tookMs: number;
+  /**
+   * The time the query named ("beach 2023", "snow in January 2021"), read as a filter on when photos
+   * were taken (combined with the after/before filters), and not searched as words.
+   */
+  taken?: { label: string; after: string; before: string };
 }
 
 export interface PhotoDetail {

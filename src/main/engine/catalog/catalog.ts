@@ -803,6 +803,14 @@ export class Catalog {
     );
   }
 
+  /** These photos, newest first by when they were taken (those without a date last, then by id). */
+  newestFirst(ids: readonly number[]): number[] {
+    return this.db
+      .prepare(`SELECT id FROM photos WHERE id IN (SELECT value FROM json_each(?)) ORDER BY taken_at IS NULL, taken_at DESC, id`)
+      .pluck()
+      .all(JSON.stringify(ids)) as number[];
+  }
+
   photoTotal(): number {
     return this.db.prepare('SELECT count(*) FROM photos').pluck().get() as number;
   }

@@ -3,6 +3,7 @@ import type { MatchReason, SearchResponse, SearchResult } from '../../../shared/
 import { type Catalog, type PhotoRow, compactText, isUnder } from '../catalog/catalog.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import type { ModelPack } from '../models/pack.js';
+import { datesInQuery } from './query-dates.js';
 import { relevantCandidates } from './relevance.js';
 import { l2normalise } from '../vector-math.js';
 
@@ -111,8 +112,17 @@ function snippet(highlighted: string): string {
  */
 export async function search(catalog: Catalog, pack: ModelPack, index: VectorIndex, request: SearchRequest): Promise<SearchResponse> {
   const started = performance.now();
-  const parsed = parseQuery(request.query);
-  let allowed = catalog.filteredIds(request);
+  // A time named in the query is a filter on when photos were taken; the rest of it is searched.
+  const dates = datesInQuery(request.query);
+  const parsed = parseQuery(dates ? dates.rest : request.query);
+  const taken = dates
+    ? {
+        label: dates.label,
+        after: request.after && request.after > dates.after ? request.after : dates.after,
+        before: request.before && request.before < dates.before ? request.before : dates.before,
+      }
+    : undefined;
+  let allowed = catalog.filteredIds(taken ? { ...request, after: taken.after, before: taken.before } : request);
   const concepts = request.concepts ?? [];
   for (const c of concepts) allowed = new Set([...(allowed ?? c.matches.keys())].filter((id) => c.matches.has(id)));
   /** How sure the concepts named are of a photo (the least sure of them). */
@@ -154,6 +164,11 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
       .slice(0, candidates)
       .forEach((id, rank) => byConcept.set(id, rank));
 
+  // Only a time ("2023"): every photo taken then, newest first.
+  const byDate = new Map<number, number>();
+  if (taken && parts.length === 0 && concepts.length === 0 && parsed.terms.length === 0 && parsed.phrases.length === 0)
+    catalog.newestFirst([...allowed!]).forEach((id, rank) => byDate.set(id, rank));
+
   // Keyword side: every term must match (a photo whose caption says "red circle" for "red circle").
   const keyword = new Map<number, { rank: number }>();
   const keywordMatch =
@@ -183,6 +198,7 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
   const fused = new Map<number, { fused: number; relevant: boolean }>();
   [...visual].forEach(([id, v], i) => fused.set(id, { fused: 1 / (RRF_K + v.rank), relevant: request.all || shown[i]! || concepts.length > 0 }));
   for (const [id, rank] of byConcept) fused.set(id, { fused: 1 / (RRF_K + rank), relevant: true });
+  for (const [id, rank] of byDate) fused.set(id, { fused: 1 / (RRF_K + rank), relevant: true });
   for (const [id, k] of keyword) {
     const entry = fused.get(id) ?? { fused: 0, relevant: false };
     entry.fused += 1 / (RRF_K + k.rank);
@@ -213,6 +229,7 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
   let entries = ranked
     .map(([id, e]) => ({ id, e, row: rows.get(id) }))
     .filter((x): x is { id: number; e: { fused: number; relevant: boolean }; row: PhotoRow } => !!x.row && (visual.has(x.id) || byConcept.has(x.id) || x.row.status === 'indexed'));
+  if (byDate.size > 0) entries = [...entries].sort((a, b) => (b.row.taken_at ?? '').localeCompare(a.row.taken_at ?? '') || a.id - b.id);
   if (request.sort === 'date') entries = [...entries].sort((a, b) => (b.row.taken_at ?? '').localeCompare(a.row.taken_at ?? ''));
   const total = entries.length;
   entries = entries.slice(request.offset ?? 0, (request.offset ?? 0) + request.limit);
@@ -265,5 +282,5 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
       offline: offline.some((dir) => isUnder(row.path, dir)),
     };
   });
-  return { results, total, hidden, tookMs: Math.round((performance.now() - started) * 10) / 10 };
+  return { results, total, hidden, tookMs: Math.round((performance.now() - started) * 10) / 10, ...(taken ? { taken } : {}) };
 }
