@@ -204,6 +204,11 @@ export interface SearchResult {
   why: MatchReason[];
   /** Its folder could not be listed at the last scan (an unplugged drive): the file cannot be opened now. */
   offline: boolean;
+  media: 'photo' | 'video';
+  /** A video's length in seconds (null for a photo). */
+  duration: number | null;
+  /** The moment of a video that matched best: seconds from its start and the sampled frame (its thumbnail); null for a photo or a keyword-only match. */
+  moment: { at: number; frame: number } | null;
 }
 
 export interface SearchResponse {
@@ -238,6 +243,9 @@ export interface PhotoDetail {
   status: 'pending' | 'indexed' | 'error';
   error: string | null;
   offline: { since: string; reason: string } | null;
+  media: 'photo' | 'video';
+  /** A video's length in seconds (null for a photo, or a video not indexed yet). */
+  duration: number | null;
 }
 
 export interface Album {
