@@ -29,12 +29,15 @@ import {
   type IpcMainInvokeEvent,
   type MenuItemConstructorOptions,
 } from 'electron';
-import { existsSync, mkdirSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type ChildLike, EngineBroker } from './engine-broker.js';
 import { SLOW_CALL_TIMEOUTS_MS, type Sender, createCallHandler } from './ipc.js';
 import { APP_INDEX, APP_SCHEME, MEDIA_SCHEME, type Refusal, isAppDocument, mediaHeaders, routeAppRequest, routeMediaRequest } from './protocols.js';
+import { parseRange, rangeResponse } from '../host/byte-range.js';
 import { MIN_HEIGHT, MIN_WIDTH, readWindowState, writeWindowState } from './window-state.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -152,12 +155,19 @@ function registerProtocols(): void {
   protocol.handle(MEDIA_SCHEME, async (request) => {
     const route = routeMediaRequest(request.url, request.method);
     if (route.kind === 'refuse') return refused(route);
-    const answer = await engine.media(route.mediaKind, route.id);
+    const answer = await engine.media(route.mediaKind, route.id, { frame: route.frame });
     if (!answer.ok) return textResponse(503, answer.error);
     if (!answer.file) return notFound();
-    const response = await net.fetch(pathToFileURL(answer.file.path).toString()).catch(() => undefined);
-    if (!response?.ok) return notFound();
-    return new Response(response.body, { headers: mediaHeaders(answer.file.mime) });
+    // Byte ranges (a video plays from the moment a search found, and seeks), read straight from the file.
+    const size = await stat(answer.file.path)
+      .then((s) => s.size)
+      .catch(() => undefined);
+    if (size === undefined) return notFound();
+    const range = rangeResponse(parseRange(request.headers.get('range'), size), size);
+    const headers = { ...mediaHeaders(answer.file.mime), ...range.headers };
+    if (range.status === 416 || request.method === 'HEAD') return new Response(null, { status: range.status, headers });
+    const body = Readable.toWeb(createReadStream(answer.file.path, { start: range.start, end: range.end })) as ReadableStream<Uint8Array>;
+    return new Response(body, { status: range.status, headers });
   });
 }
 

@@ -5,7 +5,7 @@
  * - `glimpse-app://app/<path>`: a file of the built renderer, never anything outside its folder, with
  *   the Content-Security-Policy header on HTML;
  * - `glimpse-media://thumb/<id>` and `glimpse-media://full/<id>`: a photo id for the engine to look up
- *   (it answers only for indexed photos).
+ *   (it answers only for indexed photos); `glimpse-media://thumb/<id>/<frame>`: a video frame's thumbnail.
  *
  * Anything else is refused with a status and a reason. Chromium canonicalises a standard scheme's URL
  * before main sees it (dot segments are gone by then); these checks do not rely on that.
@@ -23,6 +23,7 @@ export const CSP = [
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
   `img-src 'self' ${MEDIA_SCHEME}: data:`,
+  `media-src ${MEDIA_SCHEME}:`,
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
@@ -46,7 +47,7 @@ export type Refusal = { kind: 'refuse'; status: 400 | 404 | 405; reason: string 
 /** A renderer file to serve, with the response headers it gets. */
 export type AppRoute = { kind: 'file'; path: string; mime: string; headers: Record<string, string> } | Refusal;
 /** A photo to ask the engine for. */
-export type MediaRoute = { kind: 'media'; mediaKind: 'thumb' | 'full'; id: number } | Refusal;
+export type MediaRoute = { kind: 'media'; mediaKind: 'thumb' | 'full'; id: number; frame?: number } | Refusal;
 
 const refuse = (status: Refusal['status'], reason: string): Refusal => ({ kind: 'refuse', status, reason });
 
@@ -118,9 +119,11 @@ export function routeMediaRequest(url: string, method: string): MediaRoute {
   if (!readOnly(method)) return refuse(405, 'only GET and HEAD');
   if (parsed.search) return refuse(404, 'no query is taken');
   // A positive decimal id with no sign, leading zero, fraction or encoding; 15 digits are always safe.
-  const digits = /^\/([1-9]\d{0,14})\/?$/.exec(parsed.pathname)?.[1];
-  if (!digits) return refuse(404, 'not a photo id');
-  return { kind: 'media', mediaKind, id: Number(digits) };
+  // A video frame's thumbnail: `thumb/<id>/<frame>`, the frame a decimal number of at most 4 digits.
+  const match = /^\/([1-9]\d{0,14})(?:\/(0|[1-9]\d{0,3}))?\/?$/.exec(parsed.pathname);
+  if (!match) return refuse(404, 'not a photo id');
+  if (match[2] !== undefined && mediaKind !== 'thumb') return refuse(404, 'only thumbnails have frames');
+  return { kind: 'media', mediaKind, id: Number(match[1]), ...(match[2] !== undefined ? { frame: Number(match[2]) } : {}) };
 }
 
 /** The headers a photo is served with. */

@@ -22,6 +22,7 @@ describe('the glimpse-app:// router', () => {
     }
     assert.match(CSP, /script-src 'self'(;|$)/);
     assert.match(CSP, /img-src 'self' glimpse-media: data:/);
+    assert.match(CSP, /media-src glimpse-media:/);
     assert.match(CSP, /frame-ancestors 'none'/);
   });
 
@@ -149,6 +150,9 @@ describe('the glimpse-media:// router', () => {
     assert.deepEqual(routeMediaRequest('glimpse-media://thumb/1', 'GET'), { kind: 'media', mediaKind: 'thumb', id: 1 });
     assert.deepEqual(routeMediaRequest('glimpse-media://full/987654321/', 'HEAD'), { kind: 'media', mediaKind: 'full', id: 987654321 });
     assert.deepEqual(routeMediaRequest('glimpse-media://full/999999999999999', 'GET'), { kind: 'media', mediaKind: 'full', id: 999_999_999_999_999 });
+    // A video's sampled frame (the moment a search found): thumbnails only.
+    assert.deepEqual(routeMediaRequest('glimpse-media://thumb/7/0', 'GET'), { kind: 'media', mediaKind: 'thumb', id: 7, frame: 0 });
+    assert.deepEqual(routeMediaRequest('glimpse-media://thumb/7/63/', 'GET'), { kind: 'media', mediaKind: 'thumb', id: 7, frame: 63 });
   });
 
   it('refuses anything that is not a plain positive id of a known kind', () => {
@@ -169,7 +173,13 @@ describe('the glimpse-media:// router', () => {
       'glimpse-media://thumb/Infinity',
       'glimpse-media://thumb/',
       'glimpse-media://thumb',
-      'glimpse-media://thumb/1/2',
+      'glimpse-media://thumb/1/01',
+      'glimpse-media://thumb/1/-1',
+      'glimpse-media://thumb/1/12345',
+      'glimpse-media://thumb/1/2/3',
+      'glimpse-media://thumb/1/%32',
+      'glimpse-media://thumb/1/1.5',
+      'glimpse-media://full/1/2',
       'glimpse-media://thumb//1',
       'glimpse-media://thumb/../full/1',
       'glimpse-media://thumb/1?size=9999',
