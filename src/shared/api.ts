@@ -343,7 +343,8 @@ export interface GlimpseApi {
   call<M extends MethodName>(method: M, params: Params<M>): Promise<Results[M]>;
   on<E extends EventName>(event: E, listener: (data: Events[E]) => void): () => void;
   /** URL of a photo's thumbnail or full image, served only for indexed photo ids. */
-  mediaUrl(kind: 'thumb' | 'full', id: number): string;
+  /** A photo's thumbnail or file; `frame`: the thumbnail of a video's sampled frame (a search's moment). */
+  mediaUrl(kind: 'thumb' | 'full', id: number, frame?: number): string;
   /** 'desktop' inside Electron, 'web' in a browser on web mode. */
   readonly shell: 'desktop' | 'web';
 }
