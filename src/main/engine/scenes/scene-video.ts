@@ -64,9 +64,10 @@ export async function writeSceneVideo(path: string, spans: readonly SceneSpan[],
         ...(options.creationTime ? ['-metadata', `creation_time=${options.creationTime.toISOString()}`] : []),
         path,
       ],
-      { timeoutMs: 120_000 },
+      // Encoding runs at several times real time even at 1080p; a generous limit for slow machines.
+      { timeoutMs: Math.max(120_000, total * 2_000) },
     );
-    if (run.code !== 0) throw new Error(`ffmpeg could not write ${path}: ${run.stderr.trim().split('\n').pop() ?? ''}`);
+    if (run.code !== 0) throw new Error(`ffmpeg could not write ${path}: ${run.timedOut ? 'it took too long' : (run.stderr.trim().split('\n').pop() ?? '')}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -4,6 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { runTool, toolPath } from '../../../../src/main/engine/media/ffmpeg.js';
 import { DEFAULT_SAMPLING, isMediaFile, isVideoFile, prepareVideo, probeVideo, sampleFrames } from '../../../../src/main/engine/media/video.js';
 import { PhotoError } from '../../../../src/main/engine/media/photo.js';
+import { writeSceneVideo } from '../../../../src/main/engine/scenes/scene-video.js';
+import { randomScene } from '../../../../src/main/engine/scenes/scene.js';
 import { tempDir } from '../../../fixtures.js';
 
 /** Encodes one of ffmpeg's own test patterns (lavfi), with extra output options. */
@@ -76,6 +78,20 @@ describe('video decoding with ffmpeg', () => {
     assert.ok(prepared.frames[0]!.t < 60 && prepared.frames.at(-1)!.t > 3500, `${prepared.frames[0]!.t} .. ${prepared.frames.at(-1)!.t}`);
     assert.ok(Math.abs(prepared.duration - 3600) < 1);
     console.log(`  an hour of video: ${prepared.frames.length} frames in ${seconds.toFixed(1)} s`);
+  });
+
+  it('samples a scene change between two interval frames, and a video full of cuts to its end', async () => {
+    // A cut every second for two minutes: more scene changes than frames allowed.
+    await writeSceneVideo(
+      file('cuts.mp4'),
+      Array.from({ length: 120 }, (_, i) => ({ scene: randomScene(300 + i), seconds: 1 })),
+      { width: 160, height: 90 },
+    );
+    const probe = await probeVideo(file('cuts.mp4'));
+    const frames = await sampleFrames(file('cuts.mp4'), probe);
+    assert.ok(frames.length <= DEFAULT_SAMPLING.maxFrames);
+    assert.ok(frames.some((f) => Math.abs(f.t - Math.round(f.t)) < 0.01 && Math.round(f.t) % 2 === 1), 'a frame at an odd second: a scene change, not the 2 s interval');
+    assert.ok(frames.at(-1)!.t > 100, `the last frame is at ${frames.at(-1)!.t} s of 120`);
   });
 
   it('stops a decode that runs past its time limit, with a clear error', async () => {
