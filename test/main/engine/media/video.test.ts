@@ -90,7 +90,10 @@ describe('video decoding with ffmpeg', () => {
     const probe = await probeVideo(file('cuts.mp4'));
     const frames = await sampleFrames(file('cuts.mp4'), probe);
     assert.ok(frames.length <= DEFAULT_SAMPLING.maxFrames);
-    assert.ok(frames.some((f) => Math.abs(f.t - Math.round(f.t)) < 0.01 && Math.round(f.t) % 2 === 1), 'a frame at an odd second: a scene change, not the 2 s interval');
+    assert.ok(
+      frames.some((f) => Math.abs(f.t - Math.round(f.t)) < 0.01 && Math.round(f.t) % 2 === 1),
+      'a frame at an odd second: a scene change, not the 2 s interval',
+    );
     assert.ok(frames.at(-1)!.t > 100, `the last frame is at ${frames.at(-1)!.t} s of 120`);
   });
 
