@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GlimpseEngine } from '../../../src/main/engine/engine.js';
+import { forgetToolPaths } from '../../../src/main/engine/media/ffmpeg.js';
 import { writeSceneVideo } from '../../../src/main/engine/scenes/scene-video.js';
 import { searchParams } from '../../../src/shared/api.js';
 import { formatTimestamp } from '../../../src/shared/timestamp.js';
@@ -113,5 +114,38 @@ describe('videos are searchable by what happens in them', () => {
     engine = await GlimpseEngine.open({ dataDir, device: 'cpu' });
     const again = (await engine.search(request('a red star at night'))).results[0]!;
     assert.deepEqual(again.moment, before.moment);
+  });
+});
+
+describe('videos without ffmpeg', () => {
+  const tmp = tempDir();
+  const library = join(tmp.path, 'Library');
+  let engine: GlimpseEngine;
+
+  before(async () => {
+    await writeSceneVideo(join(library, 'clip.mp4'), [{ scene: scene([['red', 'circle']], 'grass', 'left', 8), seconds: 4 }]);
+    await writeScene(join(library, 'photo.jpg'), scene([['blue', 'square']], 'sand', 'middle', 6), { width: 800, height: 600 });
+    engine = await GlimpseEngine.open({ dataDir: join(tmp.path, 'data'), device: 'cpu' });
+    engine.addFolder(library);
+  });
+  after(async () => {
+    delete process.env.GLIMPSE_FFPROBE;
+    forgetToolPaths();
+    await engine.close();
+    tmp.remove();
+  });
+
+  it('lists a video with "ffprobe was not found" and indexes the photos; once ffmpeg is there, the video is indexed', async () => {
+    process.env.GLIMPSE_FFPROBE = join(tmp.path, 'no-such-ffprobe');
+    forgetToolPaths();
+    const first = await engine.update();
+    assert.equal(first.indexing.indexed, 1);
+    assert.match(engine.catalog.errors()[0]?.error ?? '', /ffprobe was not found \(install ffmpeg, or set GLIMPSE_FFPROBE/);
+    delete process.env.GLIMPSE_FFPROBE;
+    forgetToolPaths();
+    const second = await engine.update();
+    assert.equal(second.indexing.indexed, 1, JSON.stringify(engine.catalog.errors()));
+    assert.deepEqual(engine.catalog.errors(), []);
+    assert.equal((await engine.search(request('a red circle on grass'))).results[0]?.name, 'clip.mp4');
   });
 });

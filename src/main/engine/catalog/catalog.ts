@@ -380,6 +380,15 @@ export class Catalog {
     });
   }
 
+  /** Videos marked with this error (ffmpeg was missing), and putting them back in the queue. */
+  videosWithError(fragment: string): number {
+    return this.db.prepare(`SELECT count(*) FROM photos WHERE media = 'video' AND status = 'error' AND instr(error, ?) > 0`).pluck().get(fragment) as number;
+  }
+
+  retryVideosWithError(fragment: string): number {
+    return this.db.prepare(`UPDATE photos SET status = 'pending', error = NULL WHERE media = 'video' AND status = 'error' AND instr(error, ?) > 0`).run(fragment).changes;
+  }
+
   recordError(id: number, error: string): void {
     this.db.prepare(`UPDATE photos SET status = 'error', error = ?, indexed_at = ? WHERE id = ?`).run(error.slice(0, 500), Date.now(), id);
   }

@@ -6,6 +6,7 @@ import type { VectorIndex } from '../index/vector-index.js';
 import { MAX_FILE_BYTES, type ModelInput, PhotoError, bytesFingerprint, fileFingerprint, preparePhoto } from '../media/photo.js';
 import { DEFAULT_SAMPLING, type PreparedFrame, type VideoSampling, poolFrames, prepareVideo } from '../media/video.js';
 import type { ImageFeatures } from '../models/pack.js';
+import { MISSING_TOOL, toolsAvailable } from '../media/ffmpeg.js';
 import type { ThumbnailStore } from '../media/thumbnails.js';
 import type { ModelPack } from '../models/pack.js';
 import type { RgbPixels } from '../media/decode.js';
@@ -213,6 +214,8 @@ export class IndexingJob {
     const captions = this.options.captions !== false && this.pack.hasCaptioner;
     const saveEvery = this.options.saveEveryMs ?? 15_000;
     const timings: PipelineTimings = { decodeMs: 0, inferenceMs: 0, captionMs: 0, readMs: 0, writeMs: 0 };
+    // Videos that failed because ffmpeg was missing are tried again once it is there.
+    if (this.catalog.videosWithError(MISSING_TOOL) > 0 && (await toolsAvailable())) this.catalog.retryVideosWithError(MISSING_TOOL);
     // Photos in a folder that could not be listed wait until it is back: they are not failures.
     const offline = this.catalog.offlineDirs().map((o) => o.dir);
     const waiting = (row: PhotoRow) => !offline.some((dir) => isUnder(row.path, dir));

@@ -33,6 +33,27 @@ export function toolPath(tool: Tool): { path: string; from: 'environment' | 'npm
   return found;
 }
 
+/** Forgets where the tools were found (a test changed GLIMPSE_FFMPEG; ffmpeg was installed meanwhile). */
+export function forgetToolPaths(): void {
+  resolved.clear();
+}
+
+/** The start of the error a video gets when ffmpeg or ffprobe is missing (such videos are retried once it is there). */
+export const MISSING_TOOL = 'was not found (install ffmpeg';
+
+/** True when both tools answer `-version` (asked only when videos wait for them). */
+export async function toolsAvailable(): Promise<boolean> {
+  forgetToolPaths();
+  for (const tool of ['ffprobe', 'ffmpeg'] as const) {
+    const ok = await runTool(tool, ['-version'], { timeoutMs: 10_000 }).then(
+      (r) => r.code === 0,
+      () => false,
+    );
+    if (!ok) return false;
+  }
+  return true;
+}
+
 export class ToolError extends Error {
   override name = 'ToolError';
 }
@@ -92,7 +113,7 @@ export function runTool(tool: Tool, args: readonly string[], options: RunOptions
       options.signal?.removeEventListener('abort', onAbort);
       reject(
         error.code === 'ENOENT'
-          ? new ToolError(`${tool} was not found (install ffmpeg, or set ${ENV[tool]} to its path; npm: ${PACKAGES[tool]})`)
+          ? new ToolError(`${tool} ${MISSING_TOOL}, or set ${ENV[tool]} to its path; npm: ${PACKAGES[tool]})`)
           : new ToolError(`${tool} could not be started: ${error.message}`),
       );
     });
