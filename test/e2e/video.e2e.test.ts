@@ -62,6 +62,7 @@ describe('videos, in a browser', { skip: noChromium }, () => {
     const src = await first.locator('img').getAttribute('src');
     assert.match(src ?? '', /^\/media\/thumb\/\d+\/\d+$/);
     await first.locator('img').evaluate((img: HTMLImageElement) => (img.complete ? null : new Promise((r) => (img.onload = r))));
+    await page.waitForTimeout(400); // the tile fades in (160 ms)
     await shot('search-red-star');
   });
 
