@@ -29,15 +29,12 @@ import {
   type IpcMainInvokeEvent,
   type MenuItemConstructorOptions,
 } from 'electron';
-import { createReadStream, existsSync, mkdirSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type ChildLike, EngineBroker } from './engine-broker.js';
 import { SLOW_CALL_TIMEOUTS_MS, type Sender, createCallHandler } from './ipc.js';
-import { APP_INDEX, APP_SCHEME, MEDIA_SCHEME, type Refusal, isAppDocument, mediaHeaders, routeAppRequest, routeMediaRequest } from './protocols.js';
-import { parseRange, rangeResponse } from '../host/byte-range.js';
+import { APP_INDEX, APP_SCHEME, MEDIA_SCHEME, type Refusal, isAppDocument, mediaFileResponse, routeAppRequest, routeMediaRequest } from './protocols.js';
 import { MIN_HEIGHT, MIN_WIDTH, readWindowState, writeWindowState } from './window-state.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -159,15 +156,7 @@ function registerProtocols(): void {
     if (!answer.ok) return textResponse(503, answer.error);
     if (!answer.file) return notFound();
     // Byte ranges (a video plays from the moment a search found, and seeks), read straight from the file.
-    const size = await stat(answer.file.path)
-      .then((s) => s.size)
-      .catch(() => undefined);
-    if (size === undefined) return notFound();
-    const range = rangeResponse(parseRange(request.headers.get('range'), size), size);
-    const headers = { ...mediaHeaders(answer.file.mime), ...range.headers };
-    if (range.status === 416 || request.method === 'HEAD') return new Response(null, { status: range.status, headers });
-    const body = Readable.toWeb(createReadStream(answer.file.path, { start: range.start, end: range.end })) as ReadableStream<Uint8Array>;
-    return new Response(body, { status: range.status, headers });
+    return (await mediaFileResponse(answer.file, request)) ?? notFound();
   });
 }
 

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, it } from 'node:test';
-import { APP_INDEX, CSP, isAppDocument, mediaHeaders, routeAppRequest, routeMediaRequest } from '../../../src/main/electron/protocols.js';
+import { after, describe, it } from 'node:test';
+import { tempDir } from '../../fixtures.js';
+import { APP_INDEX, CSP, isAppDocument, mediaFileResponse, mediaHeaders, routeAppRequest, routeMediaRequest } from '../../../src/main/electron/protocols.js';
 
 const RENDERER = resolve('/srv/glimpse/out/renderer');
 
@@ -235,5 +236,32 @@ describe('the app document check', () => {
     ]) {
       assert.equal(isAppDocument(url), false, url);
     }
+  });
+});
+
+describe('media files through the Electron protocol', () => {
+  const tmp = tempDir();
+  after(() => tmp.remove());
+  const request = (headers: Record<string, string> = {}, method = 'GET') => ({ method, headers: new Headers(headers) });
+
+  it('answers byte ranges from the file, as a video element asks for them', async () => {
+    const path = join(tmp.path, 'clip.webm');
+    const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
+    writeFileSync(path, bytes);
+    const file = { path, mime: 'video/webm' };
+    const whole = (await mediaFileResponse(file, request()))!;
+    assert.equal(whole.status, 200);
+    assert.equal(whole.headers.get('accept-ranges'), 'bytes');
+    assert.equal(whole.headers.get('content-type'), 'video/webm');
+    assert.deepEqual(Buffer.from(await whole.arrayBuffer()), bytes);
+    const part = (await mediaFileResponse(file, request({ range: 'bytes=100-199' })))!;
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('content-range'), 'bytes 100-199/1000');
+    assert.deepEqual(Buffer.from(await part.arrayBuffer()), bytes.subarray(100, 200));
+    const past = (await mediaFileResponse(file, request({ range: 'bytes=1000-' })))!;
+    assert.equal(past.status, 416);
+    const head = (await mediaFileResponse(file, request({}, 'HEAD')))!;
+    assert.equal(head.headers.get('content-length'), '1000');
+    assert.equal(await mediaFileResponse({ path: join(tmp.path, 'gone.webm'), mime: 'video/webm' }, request()), null);
   });
 });
