@@ -388,6 +388,43 @@ async function benchGraphThreads(n: number): Promise<void> {
   };
 }
 
+// ---------- videos: cost per minute of video ----------
+
+interface VideoRow {
+  video: string;
+  minutes: number;
+  frames: number;
+  indexSeconds: number;
+  secondsPerMinute: number;
+  decodeSeconds: number;
+  inferenceSeconds: number;
+  fullDecodeSeconds: number;
+  error: string | null;
+}
+
+/** bench/video.ts in its own process (ffmpeg children, a fresh engine per video); one JSON line back. */
+function benchVideo(): void {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/video.ts', ...(QUICK ? ['--quick'] : [])], { encoding: 'utf8' });
+  let run: { videos: VideoRow[] } | null;
+  try {
+    run = JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as { videos: VideoRow[] };
+  } catch {
+    run = null;
+  }
+  if (!run) {
+    row('video indexing', 'FAILED', (child.stderr || 'bench/video.ts gave no answer').trim().split('\n').pop()!.slice(0, 120));
+    return;
+  }
+  for (const v of run.videos) {
+    row(
+      `video ${v.video}`,
+      `per minute of video (${v.frames} frames; all-frame decode ${fmt(v.fullDecodeSeconds / v.minutes, 2)} s/min)`,
+      v.error ? `ERROR ${v.error}` : `${fmt(v.secondsPerMinute, 2)} s (sampling ${fmt(v.decodeSeconds, 2)} s, model ${fmt(v.inferenceSeconds, 2)} s)`,
+    );
+  }
+  results.video = run.videos;
+}
+
 // ---------- the image encoder on each execution provider ----------
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -575,6 +612,11 @@ async function main(): Promise<void> {
     writeFileSync(join(ROOT, 'results-catalogue.json'), JSON.stringify({ ...results, table }, null, 2));
     return;
   }
+  if (process.argv.includes('--video-only')) {
+    benchVideo();
+    writeFileSync(join(ROOT, 'results-video.json'), JSON.stringify({ ...results, table }, null, 2));
+    return;
+  }
   if (process.argv.includes('--devices-only')) {
     await benchDevices();
     writeFileSync(join(ROOT, 'results-devices.json'), JSON.stringify({ ...results, table }, null, 2));
@@ -598,6 +640,7 @@ async function main(): Promise<void> {
   row('library', 'photos (12 MP JPEG + EXIF, 15% PNG, 10% 24 MP)', String(files.length));
   await benchIndexing(files, library);
   await benchOcr();
+  benchVideo();
   await benchDevices();
   await benchSearch(QUICK ? [10_000] : process.argv.includes('--million') ? [10_000, 100_000, 1_000_000] : [10_000, 100_000]);
   if (!QUICK) await benchGraphThreads(100_000);

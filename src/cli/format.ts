@@ -1,5 +1,6 @@
 import type { OfflineFolder, SearchResponse, Status } from '../shared/api.js';
 import type { UpdateSummary } from '../main/engine/engine.js';
+import { formatTimestamp } from '../shared/timestamp.js';
 
 /** Reasons whose detail already says what kind they are ("concept Miso, confidence 0.91", "reads …"). */
 const SELF_DESCRIBED = new Set(['concept', 'text']);
@@ -15,7 +16,9 @@ export function printResults(response: SearchResponse, json = false, offset = 0)
     return;
   }
   response.results.forEach((r, i) => {
-    console.log(`${String(i + 1 + offset).padStart(3)}. ${r.score.toFixed(3)}  ${r.path}${r.offline ? '  (offline)' : ''}`);
+    // A video hit names the moment that matched: "clip.mp4 @ 00:14".
+    const moment = r.moment ? ` @ ${formatTimestamp(r.moment.at)}` : '';
+    console.log(`${String(i + 1 + offset).padStart(3)}. ${r.score.toFixed(3)}  ${r.path}${moment}${r.offline ? '  (offline)' : ''}`);
     const notes = r.why
       .filter((w) => w.kind !== 'visual' && w.kind !== 'example' && !(w.kind === 'caption' && w.detail === r.caption))
       .map((w) => (SELF_DESCRIBED.has(w.kind) ? w.detail : `${w.kind}: ${w.detail}`));

@@ -204,6 +204,11 @@ export interface SearchResult {
   why: MatchReason[];
   /** Its folder could not be listed at the last scan (an unplugged drive): the file cannot be opened now. */
   offline: boolean;
+  media: 'photo' | 'video';
+  /** A video's length in seconds (null for a photo). */
+  duration: number | null;
+  /** The moment of a video that matched best: seconds from its start and the sampled frame (its thumbnail); null for a photo or a keyword-only match. */
+  moment: { at: number; frame: number } | null;
 }
 
 export interface SearchResponse {
@@ -243,6 +248,9 @@ export interface PhotoDetail {
   status: 'pending' | 'indexed' | 'error';
   error: string | null;
   offline: { since: string; reason: string } | null;
+  media: 'photo' | 'video';
+  /** A video's length in seconds (null for a photo, or a video not indexed yet). */
+  duration: number | null;
 }
 
 export interface Album {
@@ -340,7 +348,8 @@ export interface GlimpseApi {
   call<M extends MethodName>(method: M, params: Params<M>): Promise<Results[M]>;
   on<E extends EventName>(event: E, listener: (data: Events[E]) => void): () => void;
   /** URL of a photo's thumbnail or full image, served only for indexed photo ids. */
-  mediaUrl(kind: 'thumb' | 'full', id: number): string;
+  /** A photo's thumbnail or file; `frame`: the thumbnail of a video's sampled frame (a search's moment). */
+  mediaUrl(kind: 'thumb' | 'full', id: number, frame?: number): string;
   /** 'desktop' inside Electron, 'web' in a browser on web mode. */
   readonly shell: 'desktop' | 'web';
 }

@@ -28,6 +28,8 @@ import Database from 'better-sqlite3';
 import { nameWords } from '../../src/main/engine/catalog/catalog.js';
 import { GlimpseEngine } from '../../src/main/engine/engine.js';
 import { randomScene, seededRandom } from '../../src/main/engine/scenes/scene.js';
+import { isVideoFile } from '../../src/main/engine/media/video.js';
+import { writeSceneVideo } from '../../src/main/engine/scenes/scene-video.js';
 import { renderScene } from '../../src/main/engine/scenes/render.js';
 import { checkTextLayer } from './text-layer.js';
 import { searchParams } from '../../src/shared/api.js';
@@ -275,6 +277,8 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
   const oracle = new Oracle(roots);
   let engine: GlimpseEngine | undefined;
   let counter = 0;
+  /** Files added one at a time: every third is a video. */
+  let singleAdds = 0;
   const open = async () => (engine = await GlimpseEngine.open({ dataDir, device: 'cpu', model: oracle.model }));
   const close = async () => {
     await engine?.close();
@@ -283,10 +287,22 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
   const writePhoto = async (path: string, broken: boolean): Promise<DiskFile> => {
     const content = ++counter;
     await mkdir(dirname(path), { recursive: true });
-    const bytes = broken
-      ? Buffer.from(`not a photo ${content}\n`.repeat(40))
-      : await renderScene(randomScene(content), { width: 96, height: 72, format: 'jpeg', exif: { takenAt: new Date(Date.UTC(2020, 0, 1) + content * 60_000) } });
-    await writeFile(path, bytes);
+    if (!broken && isVideoFile(path)) {
+      // A video lives through the same operations as a photo: two scenes of two seconds each.
+      await writeSceneVideo(
+        path,
+        [
+          { scene: randomScene(content), seconds: 2 },
+          { scene: randomScene(content + 1_000_000), seconds: 2 },
+        ],
+        { width: 96, height: 72 },
+      );
+    } else {
+      const bytes = broken
+        ? Buffer.from(`not a photo ${content}\n`.repeat(40))
+        : await renderScene(randomScene(content), { width: 96, height: 72, format: 'jpeg', exif: { takenAt: new Date(Date.UTC(2020, 0, 1) + content * 60_000) } });
+      await writeFile(path, bytes);
+    }
     const file = { content, broken };
     oracle.disk.set(path, file);
     return file;
@@ -298,7 +314,7 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
       case 'add':
       case 'addBroken': {
         const dir = pickFrom(oracle.onlineDirs(), op.pick);
-        if (dir) await writePhoto(join(dir, `p${counter + 1}.jpg`), op.kind === 'addBroken');
+        if (dir) await writePhoto(join(dir, `p${counter + 1}.${++singleAdds % 3 === 0 ? 'mp4' : 'jpg'}`), op.kind === 'addBroken');
         break;
       }
       case 'bulkAdd': {
@@ -585,6 +601,22 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
     e.index.refresh(e.catalog);
     const { vectors } = e.catalog.allVectors(model);
     assert.equal(e.index.size, vectors.length, 'the index holds every vector of the catalogue');
+    // Videos: a video has sampled frames for a model exactly when it has a vector for it, and the
+    // index's moments hold exactly the catalogue's frames (times and vectors).
+    const { frames } = e.catalog.allFrames(model);
+    const withVector = new Set(vectors.map((v) => v.photoId));
+    const videos = new Set([...withVector].filter((photoId) => e.catalog.photo(photoId)?.media === 'video'));
+    assert.deepEqual(new Set(frames.map((f) => f.photoId)), videos, 'every video with a vector has frames, and nothing else has');
+    const held = e.index.moments.snapshot();
+    assert.deepEqual(
+      [...held.keys()].sort((a, b) => a - b),
+      [...videos].sort((a, b) => a - b),
+      'the index holds the frames of exactly those videos',
+    );
+    for (const f of frames) {
+      const mine = held.get(f.photoId)?.[f.idx];
+      assert.ok(mine && mine.t === f.t && mine.vector.every((x, k) => x === f.vector[k]), `the index holds frame ${f.idx} of video ${f.photoId} as the catalogue does`);
+    }
     const random = seededRandom(vectors.length + oracle.maxIdSeen);
     for (let q = 0; q < 3 && vectors.length > 0; q++) {
       const query = Float32Array.from({ length: vectors[0]!.vector.length }, () => random() * 2 - 1);

@@ -266,8 +266,9 @@ export class EngineBroker {
   }
 
   /** The file behind a media URL: null unless the id is an indexed photo. */
-  async media(mediaKind: 'thumb' | 'full', id: number, options: { timeoutMs?: number } = {}): Promise<MediaAnswer> {
-    const outcome = await this.#request({ kind: 'media', callId: this.#nextId++, mediaKind, id }, options.timeoutMs ?? this.#mediaTimeoutMs);
+  async media(mediaKind: 'thumb' | 'full', id: number, options: { timeoutMs?: number; frame?: number | undefined } = {}): Promise<MediaAnswer> {
+    const frame = options.frame === undefined ? {} : { frame: options.frame };
+    const outcome = await this.#request({ kind: 'media', callId: this.#nextId++, mediaKind, id, ...frame }, options.timeoutMs ?? this.#mediaTimeoutMs);
     if ('error' in outcome) return { ok: false, error: outcome.error };
     if (outcome.reply === null) return { ok: true, file: null };
     return isMediaFile(outcome.reply)

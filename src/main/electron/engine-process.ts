@@ -43,7 +43,7 @@ async function answer(message: MainToEngine): Promise<void> {
     // ApiHost.handle validates with the shared contract and never throws.
     post({ kind: 'reply', callId: message.callId, reply: await host.handle(message.method, message.params) });
   } else {
-    const file = await host.mediaFile(message.mediaKind, message.id).catch(() => null);
+    const file = await host.mediaFile(message.mediaKind, message.id, message.frame).catch(() => null);
     post({ kind: 'reply', callId: message.callId, reply: file });
   }
 }

@@ -34,7 +34,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type ChildLike, EngineBroker } from './engine-broker.js';
 import { SLOW_CALL_TIMEOUTS_MS, type Sender, createCallHandler } from './ipc.js';
-import { APP_INDEX, APP_SCHEME, MEDIA_SCHEME, type Refusal, isAppDocument, mediaHeaders, routeAppRequest, routeMediaRequest } from './protocols.js';
+import { APP_INDEX, APP_SCHEME, MEDIA_SCHEME, type Refusal, isAppDocument, mediaFileResponse, routeAppRequest, routeMediaRequest } from './protocols.js';
 import { MIN_HEIGHT, MIN_WIDTH, readWindowState, writeWindowState } from './window-state.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -152,12 +152,11 @@ function registerProtocols(): void {
   protocol.handle(MEDIA_SCHEME, async (request) => {
     const route = routeMediaRequest(request.url, request.method);
     if (route.kind === 'refuse') return refused(route);
-    const answer = await engine.media(route.mediaKind, route.id);
+    const answer = await engine.media(route.mediaKind, route.id, { frame: route.frame });
     if (!answer.ok) return textResponse(503, answer.error);
     if (!answer.file) return notFound();
-    const response = await net.fetch(pathToFileURL(answer.file.path).toString()).catch(() => undefined);
-    if (!response?.ok) return notFound();
-    return new Response(response.body, { headers: mediaHeaders(answer.file.mime) });
+    // Byte ranges (a video plays from the moment a search found, and seeks), read straight from the file.
+    return (await mediaFileResponse(answer.file, request)) ?? notFound();
   });
 }
 

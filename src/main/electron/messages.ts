@@ -11,7 +11,9 @@ export interface MediaFile {
  * `process.parentPort`). Every request carries a `callId`; its answer is a `reply` with the same id.
  */
 export type MainToEngine =
-  { kind: 'call'; callId: number; method: string; params: unknown } | { kind: 'media'; callId: number; mediaKind: 'thumb' | 'full'; id: number } | { kind: 'close' };
+  | { kind: 'call'; callId: number; method: string; params: unknown }
+  | { kind: 'media'; callId: number; mediaKind: 'thumb' | 'full'; id: number; frame?: number }
+  | { kind: 'close' };
 
 export type EngineToMain =
   | { kind: 'reply'; callId: number; reply: Reply<MethodName> | MediaFile | null }

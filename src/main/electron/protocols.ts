@@ -5,12 +5,16 @@
  * - `glimpse-app://app/<path>`: a file of the built renderer, never anything outside its folder, with
  *   the Content-Security-Policy header on HTML;
  * - `glimpse-media://thumb/<id>` and `glimpse-media://full/<id>`: a photo id for the engine to look up
- *   (it answers only for indexed photos).
+ *   (it answers only for indexed photos); `glimpse-media://thumb/<id>/<frame>`: a video frame's thumbnail.
  *
  * Anything else is refused with a status and a reason. Chromium canonicalises a standard scheme's URL
  * before main sees it (dot segments are gone by then); these checks do not rely on that.
  */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { extname, isAbsolute, posix, resolve, sep, win32 } from 'node:path';
+import { Readable } from 'node:stream';
+import { parseRange, rangeResponse } from '../host/byte-range.js';
 
 export const APP_SCHEME = 'glimpse-app';
 export const APP_HOST = 'app';
@@ -23,6 +27,7 @@ export const CSP = [
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
   `img-src 'self' ${MEDIA_SCHEME}: data:`,
+  `media-src ${MEDIA_SCHEME}:`,
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
@@ -46,7 +51,7 @@ export type Refusal = { kind: 'refuse'; status: 400 | 404 | 405; reason: string 
 /** A renderer file to serve, with the response headers it gets. */
 export type AppRoute = { kind: 'file'; path: string; mime: string; headers: Record<string, string> } | Refusal;
 /** A photo to ask the engine for. */
-export type MediaRoute = { kind: 'media'; mediaKind: 'thumb' | 'full'; id: number } | Refusal;
+export type MediaRoute = { kind: 'media'; mediaKind: 'thumb' | 'full'; id: number; frame?: number } | Refusal;
 
 const refuse = (status: Refusal['status'], reason: string): Refusal => ({ kind: 'refuse', status, reason });
 
@@ -118,12 +123,35 @@ export function routeMediaRequest(url: string, method: string): MediaRoute {
   if (!readOnly(method)) return refuse(405, 'only GET and HEAD');
   if (parsed.search) return refuse(404, 'no query is taken');
   // A positive decimal id with no sign, leading zero, fraction or encoding; 15 digits are always safe.
-  const digits = /^\/([1-9]\d{0,14})\/?$/.exec(parsed.pathname)?.[1];
-  if (!digits) return refuse(404, 'not a photo id');
-  return { kind: 'media', mediaKind, id: Number(digits) };
+  // A video frame's thumbnail: `thumb/<id>/<frame>`, the frame a decimal number of at most 4 digits.
+  const match = /^\/([1-9]\d{0,14})(?:\/(0|[1-9]\d{0,3}))?\/?$/.exec(parsed.pathname);
+  if (!match) return refuse(404, 'not a photo id');
+  if (match[2] !== undefined && mediaKind !== 'thumb') return refuse(404, 'only thumbnails have frames');
+  return { kind: 'media', mediaKind, id: Number(match[1]), ...(match[2] !== undefined ? { frame: Number(match[2]) } : {}) };
 }
 
 /** The headers a photo is served with. */
 export function mediaHeaders(mime: string): Record<string, string> {
   return { 'content-type': mime, 'cache-control': 'private, max-age=300', 'x-content-type-options': 'nosniff' };
+}
+
+/**
+ * The answer to a media request for a file the engine named: the whole file, or the byte range asked
+ * for (206; 416 past the end), streamed from the file itself, since a video element seeks by ranges.
+ * Null when the file cannot be read.
+ */
+export async function mediaFileResponse(
+  file: { path: string; mime: string },
+  request: { method: string; headers: { get(name: string): string | null } },
+): Promise<Response | null> {
+  const size = await stat(file.path).then(
+    (s) => s.size,
+    () => null,
+  );
+  if (size === null) return null;
+  const range = rangeResponse(parseRange(request.headers.get('range'), size), size);
+  const headers = { ...mediaHeaders(file.mime), ...range.headers };
+  if (range.status === 416 || request.method === 'HEAD') return new Response(null, { status: range.status, headers });
+  const body = Readable.toWeb(createReadStream(file.path, { start: range.start, end: range.end })) as ReadableStream<Uint8Array>;
+  return new Response(body, { status: range.status, headers });
 }

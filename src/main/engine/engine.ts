@@ -584,6 +584,8 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       status: row.status,
       error: row.error,
       offline: offlineMark(this.catalog.offlineDirs().find((d) => isUnder(row.path, d.dir))),
+      media: row.media,
+      duration: row.duration,
     };
   }
 

@@ -6,6 +6,7 @@ import { LibraryBusyError } from '../engine/library-lock.js';
 import { LibraryWatcher, type WatcherOptions } from '../engine/library/watcher.js';
 import { writeSampleLibrary } from '../engine/scenes/sample-library.js';
 import { browserPreview } from '../engine/media/photo.js';
+import { VIDEO_MIME } from '../engine/media/video.js';
 import { PackDownloads } from '../engine/models/downloads.js';
 import { catalogueOfPacks, listPacks, resolvePack } from '../engine/models/store.js';
 
@@ -194,14 +195,21 @@ export class ApiHost {
 
   /**
    * The file behind a media URL, only for photos in the catalogue that were indexed (a photo waiting to
-   * be indexed again still shows its last thumbnail). Named by content, so never another photo's.
+   * be indexed again still shows its last thumbnail). Named by content, so never another photo's. A
+   * video's `full` is the file itself (served with byte ranges); `frame` asks for the thumbnail of one of
+   * its sampled frames (the moment a search matched), which falls back to the video's own thumbnail.
    */
-  async mediaFile(kind: 'thumb' | 'full', id: number): Promise<{ path: string; mime: string } | null> {
+  async mediaFile(kind: 'thumb' | 'full', id: number, frame?: number): Promise<{ path: string; mime: string } | null> {
     if (!Number.isSafeInteger(id) || id <= 0) return null;
+    if (frame !== undefined && (!Number.isSafeInteger(frame) || frame < 0 || kind !== 'thumb')) return null;
     const row = this.engine.catalog.photo(id);
     if (!row || row.hash === null || row.status === 'error') return null;
     try {
-      if (kind === 'thumb') return { path: await this.engine.thumbnails.ensure(id, row.hash, row.path), mime: 'image/webp' };
+      if (kind === 'thumb') {
+        const moment = frame !== undefined && row.media === 'video' ? await this.engine.thumbnails.frame(id, row.hash, frame) : null;
+        return { path: moment ?? (await this.engine.thumbnails.ensure(id, row.hash, row.path, row.media)), mime: 'image/webp' };
+      }
+      if (row.media === 'video') return { path: row.path, mime: VIDEO_MIME[extname(row.path).toLowerCase()] ?? 'application/octet-stream' };
       const mime = BROWSER_MIME[extname(row.path).toLowerCase()];
       if (mime) return { path: row.path, mime };
       const preview = join(this.engine.dataDir, 'previews', `${id}-${row.hash.slice(0, 16)}.jpg`);

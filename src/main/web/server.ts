@@ -6,11 +6,12 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventName, Events } from '../../shared/api.js';
+import { parseRange, rangeResponse } from '../host/byte-range.js';
 
 /** What the web server needs from the engine host (ApiHost implements it). */
 export interface WebHost {
   handle(method: unknown, params: unknown): Promise<unknown>;
-  mediaFile(kind: 'thumb' | 'full', id: number): Promise<{ path: string; mime: string } | null>;
+  mediaFile(kind: 'thumb' | 'full', id: number, frame?: number): Promise<{ path: string; mime: string } | null>;
 }
 
 export interface WebServerOptions {
@@ -44,7 +45,7 @@ const STATIC_MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 function sameToken(given: string | undefined, token: string): boolean {
   if (!given) return false;
@@ -132,12 +133,17 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         if (typeof call !== 'object' || call === null) return refuse(400, 'malformed request: expected {method, params}');
         return send(res, 200, JSON.stringify(await options.host.handle(call.method, call.params)), 'application/json');
       }
-      const media = /^\/media\/(thumb|full)\/(\d{1,15})$/.exec(url.pathname);
+      // `/media/thumb/<id>`, `/media/full/<id>`, and a video frame's thumbnail `/media/thumb/<id>/<frame>`.
+      const media = /^\/media\/(thumb|full)\/(\d{1,15})(?:\/(\d{1,4}))?$/.exec(url.pathname);
       if (media) {
-        const file = await options.host.mediaFile(media[1] as 'thumb' | 'full', Number(media[2]));
+        const file = await options.host.mediaFile(media[1] as 'thumb' | 'full', Number(media[2]), media[3] === undefined ? undefined : Number(media[3]));
         if (!file) return send(res, 404, 'no such photo');
-        res.writeHead(200, { 'content-type': file.mime, 'cache-control': 'private, max-age=300', 'x-content-type-options': 'nosniff' });
-        createReadStream(file.path)
+        // Byte ranges, so a video plays from any moment without sending what comes before it.
+        const size = (await stat(file.path)).size;
+        const answer = rangeResponse(parseRange(req.headers.range, size), size);
+        res.writeHead(answer.status, { 'content-type': file.mime, 'cache-control': 'private, max-age=300', 'x-content-type-options': 'nosniff', ...answer.headers });
+        if (answer.status === 416 || req.method === 'HEAD') return res.end();
+        createReadStream(file.path, { start: answer.start, end: answer.end })
           .on('error', () => res.destroy())
           .pipe(res);
         return;

@@ -116,7 +116,8 @@ export class AppState {
     const result = this.search.results[index];
     if (!result) return;
     this.search.select(index);
-    void this.viewer.open(result.id);
+    // A video opens at the moment the search found in it.
+    void this.viewer.open(result.id, result.moment?.at);
   }
 
   openSelected(): void {

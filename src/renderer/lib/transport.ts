@@ -58,7 +58,7 @@ export function desktopApi(bridge: DesktopBridge): GlimpseApi {
     on<E extends EventName>(event: E, listener: (data: Events[E]) => void): () => void {
       return bridge.on(event, listener as Listener);
     },
-    mediaUrl: (kind, id) => `glimpse-media://${kind}/${id}`,
+    mediaUrl: (kind, id, frame) => `glimpse-media://${kind}/${id}${frame === undefined ? '' : `/${frame}`}`,
   };
 }
 
@@ -140,7 +140,7 @@ export function webApi(options: WebApiOptions = {}): GlimpseApi {
     on<E extends EventName>(event: E, listener: (data: Events[E]) => void): () => void {
       return fanout.add(event, listener as Listener);
     },
-    mediaUrl: (kind, id) => `/media/${kind}/${id}`,
+    mediaUrl: (kind, id, frame) => `/media/${kind}/${id}${frame === undefined ? '' : `/${frame}`}`,
   };
 }
 

@@ -7,6 +7,8 @@ export class ViewerState {
   readonly #notices: Notices;
 
   #photo = $state.raw<PhotoDetail | null>(null);
+  /** Where a video starts playing: the moment a search matched (seconds), or the start. */
+  #startAt = $state<number | null>(null);
   #opening = $state(false);
   #saving = $state(false);
   #seq = 0;
@@ -20,6 +22,9 @@ export class ViewerState {
   get photo(): PhotoDetail | null {
     return this.#photo;
   }
+  get startAt(): number | null {
+    return this.#startAt;
+  }
   get isOpen(): boolean {
     return this.#photo !== null;
   }
@@ -30,12 +35,15 @@ export class ViewerState {
     return this.#saving;
   }
 
-  async open(id: number): Promise<void> {
+  async open(id: number, startAt?: number): Promise<void> {
     const seq = ++this.#seq;
     this.#opening = true;
     try {
       const photo = await this.#api.call('photo', { id });
-      if (seq === this.#seq) this.#photo = photo;
+      if (seq === this.#seq) {
+        this.#startAt = startAt ?? null;
+        this.#photo = photo;
+      }
       if (this.#concepts.length === 0) void this.loadConcepts();
     } catch (error) {
       if (seq === this.#seq) this.#notices.report(error);

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, it } from 'node:test';
-import { APP_INDEX, CSP, isAppDocument, mediaHeaders, routeAppRequest, routeMediaRequest } from '../../../src/main/electron/protocols.js';
+import { after, describe, it } from 'node:test';
+import { tempDir } from '../../fixtures.js';
+import { APP_INDEX, CSP, isAppDocument, mediaFileResponse, mediaHeaders, routeAppRequest, routeMediaRequest } from '../../../src/main/electron/protocols.js';
 
 const RENDERER = resolve('/srv/glimpse/out/renderer');
 
@@ -22,6 +23,7 @@ describe('the glimpse-app:// router', () => {
     }
     assert.match(CSP, /script-src 'self'(;|$)/);
     assert.match(CSP, /img-src 'self' glimpse-media: data:/);
+    assert.match(CSP, /media-src glimpse-media:/);
     assert.match(CSP, /frame-ancestors 'none'/);
   });
 
@@ -149,6 +151,9 @@ describe('the glimpse-media:// router', () => {
     assert.deepEqual(routeMediaRequest('glimpse-media://thumb/1', 'GET'), { kind: 'media', mediaKind: 'thumb', id: 1 });
     assert.deepEqual(routeMediaRequest('glimpse-media://full/987654321/', 'HEAD'), { kind: 'media', mediaKind: 'full', id: 987654321 });
     assert.deepEqual(routeMediaRequest('glimpse-media://full/999999999999999', 'GET'), { kind: 'media', mediaKind: 'full', id: 999_999_999_999_999 });
+    // A video's sampled frame (the moment a search found): thumbnails only.
+    assert.deepEqual(routeMediaRequest('glimpse-media://thumb/7/0', 'GET'), { kind: 'media', mediaKind: 'thumb', id: 7, frame: 0 });
+    assert.deepEqual(routeMediaRequest('glimpse-media://thumb/7/63/', 'GET'), { kind: 'media', mediaKind: 'thumb', id: 7, frame: 63 });
   });
 
   it('refuses anything that is not a plain positive id of a known kind', () => {
@@ -169,7 +174,13 @@ describe('the glimpse-media:// router', () => {
       'glimpse-media://thumb/Infinity',
       'glimpse-media://thumb/',
       'glimpse-media://thumb',
-      'glimpse-media://thumb/1/2',
+      'glimpse-media://thumb/1/01',
+      'glimpse-media://thumb/1/-1',
+      'glimpse-media://thumb/1/12345',
+      'glimpse-media://thumb/1/2/3',
+      'glimpse-media://thumb/1/%32',
+      'glimpse-media://thumb/1/1.5',
+      'glimpse-media://full/1/2',
       'glimpse-media://thumb//1',
       'glimpse-media://thumb/../full/1',
       'glimpse-media://thumb/1?size=9999',
@@ -225,5 +236,32 @@ describe('the app document check', () => {
     ]) {
       assert.equal(isAppDocument(url), false, url);
     }
+  });
+});
+
+describe('media files through the Electron protocol', () => {
+  const tmp = tempDir();
+  after(() => tmp.remove());
+  const request = (headers: Record<string, string> = {}, method = 'GET') => ({ method, headers: new Headers(headers) });
+
+  it('answers byte ranges from the file, as a video element asks for them', async () => {
+    const path = join(tmp.path, 'clip.webm');
+    const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
+    writeFileSync(path, bytes);
+    const file = { path, mime: 'video/webm' };
+    const whole = (await mediaFileResponse(file, request()))!;
+    assert.equal(whole.status, 200);
+    assert.equal(whole.headers.get('accept-ranges'), 'bytes');
+    assert.equal(whole.headers.get('content-type'), 'video/webm');
+    assert.deepEqual(Buffer.from(await whole.arrayBuffer()), bytes);
+    const part = (await mediaFileResponse(file, request({ range: 'bytes=100-199' })))!;
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('content-range'), 'bytes 100-199/1000');
+    assert.deepEqual(Buffer.from(await part.arrayBuffer()), bytes.subarray(100, 200));
+    const past = (await mediaFileResponse(file, request({ range: 'bytes=1000-' })))!;
+    assert.equal(past.status, 416);
+    const head = (await mediaFileResponse(file, request({}, 'HEAD')))!;
+    assert.equal(head.headers.get('content-length'), '1000');
+    assert.equal(await mediaFileResponse({ path: join(tmp.path, 'gone.webm'), mime: 'video/webm' }, request()), null);
   });
 });

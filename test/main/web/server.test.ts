@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApiHost } from '../../../src/main/host/api-host.js';
 import { type WebServer, startWebServer } from '../../../src/main/web/server.js';
+import { writeSceneVideo } from '../../../src/main/engine/scenes/scene-video.js';
 import { scene, tempDir, writeScene } from '../../fixtures.js';
 
 describe('web mode server', () => {
@@ -14,6 +15,7 @@ describe('web mode server', () => {
   let cookie = '';
   let goodId = 0;
   let badId = 0;
+  let videoId = 0;
 
   const call = async (body: string, headers: Record<string, string> = {}) => {
     const res = await fetch(`${server.url}api/call`, { method: 'POST', body, headers: { cookie, 'content-type': 'application/json', ...headers } });
@@ -23,6 +25,10 @@ describe('web mode server', () => {
   before(async () => {
     await writeScene(join(library, 'ok.jpg'), scene([['red', 'circle']], 'grass', 'left', 1), { width: 800, height: 600 });
     await writeFile(join(library, 'broken.jpg'), 'not an image');
+    await writeSceneVideo(join(library, 'clip.webm'), [
+      { scene: scene([['blue', 'square']], 'sand', 'middle', 2), seconds: 4 },
+      { scene: scene([['red', 'star']], 'night', 'middle', 3), seconds: 4 },
+    ]);
     const renderer = join(tmp.path, 'renderer');
     await mkdir(renderer);
     await writeFile(join(renderer, 'index.html'), '<!doctype html><title>Glimpse</title>');
@@ -31,6 +37,7 @@ describe('web mode server', () => {
     await host.engine.update();
     goodId = host.engine.catalog.photoByPath(join(library, 'ok.jpg'))!.id;
     badId = host.engine.catalog.photoByPath(join(library, 'broken.jpg'))!.id;
+    videoId = host.engine.catalog.photoByPath(join(library, 'clip.webm'))!.id;
     server = await startWebServer({ host, rendererDir: renderer });
   });
   after(async () => {
@@ -106,5 +113,40 @@ describe('web mode server', () => {
     const traversal = await fetch(`${server.url}..%2F..%2F..%2Fetc%2Fpasswd`, { headers: { cookie } });
     assert.doesNotMatch(await traversal.text(), /root:/);
     assert.equal((await fetch(`${server.url}media/thumb/${goodId}`)).status, 401, 'no cookie, no photo');
+  });
+
+  it('serves a video with byte ranges, so it plays from any moment', async () => {
+    const whole = await fetch(`${server.url}media/full/${videoId}`, { headers: { cookie } });
+    assert.equal(whole.status, 200);
+    assert.equal(whole.headers.get('content-type'), 'video/webm');
+    assert.equal(whole.headers.get('accept-ranges'), 'bytes');
+    const bytes = Buffer.from(await whole.arrayBuffer());
+    const size = bytes.length;
+    const part = await fetch(`${server.url}media/full/${videoId}`, { headers: { cookie, range: 'bytes=100-199' } });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('content-range'), `bytes 100-199/${size}`);
+    assert.deepEqual(Buffer.from(await part.arrayBuffer()), bytes.subarray(100, 200));
+    const open = await fetch(`${server.url}media/full/${videoId}`, { headers: { cookie, range: `bytes=${size - 10}-` } });
+    assert.equal(open.status, 206);
+    assert.deepEqual(Buffer.from(await open.arrayBuffer()), bytes.subarray(size - 10));
+    const tail = await fetch(`${server.url}media/full/${videoId}`, { headers: { cookie, range: 'bytes=-5' } });
+    assert.deepEqual(Buffer.from(await tail.arrayBuffer()), bytes.subarray(size - 5));
+    const past = await fetch(`${server.url}media/full/${videoId}`, { headers: { cookie, range: `bytes=${size}-` } });
+    assert.equal(past.status, 416);
+    assert.equal(past.headers.get('content-range'), `bytes */${size}`);
+  });
+
+  it("serves a video's sampled frames as thumbnails, and its representative frame as its own", async () => {
+    const frames = host.engine.catalog.frames(host.engine.pack.id, [videoId]);
+    assert.ok(frames.length >= 2);
+    const last = await fetch(`${server.url}media/thumb/${videoId}/${frames.length - 1}`, { headers: { cookie } });
+    assert.equal(last.status, 200);
+    assert.equal(last.headers.get('content-type'), 'image/webp');
+    const first = await fetch(`${server.url}media/thumb/${videoId}/0`, { headers: { cookie } });
+    assert.notDeepEqual(Buffer.from(await first.arrayBuffer()), Buffer.from(await last.arrayBuffer()), 'two scenes, two frames');
+    assert.equal((await fetch(`${server.url}media/thumb/${videoId}`, { headers: { cookie } })).status, 200);
+    // A frame number only for thumbnails, and only of a photo that has one.
+    assert.equal((await fetch(`${server.url}media/full/${videoId}/0`, { headers: { cookie } })).status, 404);
+    assert.equal((await fetch(`${server.url}media/thumb/${badId}/0`, { headers: { cookie } })).status, 404);
   });
 });

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, extname, relative, sep } from 'node:path';
 import { MIGRATIONS } from './schema.js';
+import { type MediaKind, mediaKindOf } from '../media/video.js';
 
 export type PhotoStatus = 'pending' | 'indexed' | 'error';
 
@@ -24,6 +25,10 @@ export interface PhotoRow {
   error: string | null;
   /** When the file was last indexed or found unreadable; null for a file never processed. */
   indexed_at: number | null;
+  /** A photo or a video (by the file's extension, set when it enters the catalogue). */
+  media: MediaKind;
+  /** A video's length in seconds, once indexed. */
+  duration: number | null;
 }
 
 export interface FolderRow {
@@ -83,6 +88,16 @@ export interface IndexedPhoto {
   withheldCaption?: { text: string; reason: string } | null;
   /** The text read in the photo by an OCR pack (absent: not read this time). */
   reading?: { model: string; lines: OcrLine[] };
+  /** A video: its length and the vectors of its sampled frames (`vector` is their pooled mean). */
+  video?: { duration: number; frames: ReadonlyArray<{ t: number; vector: Float32Array }> };
+}
+
+/** A sampled frame of a video, with its time and vector. */
+export interface FrameRow {
+  photoId: number;
+  idx: number;
+  t: number;
+  vector: Float32Array;
 }
 
 export interface PhotoFilters {
@@ -306,8 +321,8 @@ export class Catalog {
 
   insertPhoto(p: { folderId: number; path: string; size: number; mtimeMs: number; hash: string | null }): number {
     const info = this.db
-      .prepare(`INSERT INTO photos (folder_id, path, dir, name, size, mtime_ms, hash, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')`)
-      .run(p.folderId, p.path, dirname(p.path), basename(p.path), p.size, Math.round(p.mtimeMs), p.hash);
+      .prepare(`INSERT INTO photos (folder_id, path, dir, name, size, mtime_ms, hash, status, media) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)`)
+      .run(p.folderId, p.path, dirname(p.path), basename(p.path), p.size, Math.round(p.mtimeMs), p.hash, mediaKindOf(p.path));
     return Number(info.lastInsertRowid);
   }
 
@@ -323,8 +338,8 @@ export class Catalog {
   /** A file that moved (same content hash): it keeps its id, vectors, captions and edits. */
   movePhoto(id: number, to: { folderId: number; path: string; size: number; mtimeMs: number }): void {
     this.db
-      .prepare('UPDATE photos SET folder_id = ?, path = ?, dir = ?, name = ?, size = ?, mtime_ms = ? WHERE id = ?')
-      .run(to.folderId, to.path, dirname(to.path), basename(to.path), to.size, Math.round(to.mtimeMs), id);
+      .prepare('UPDATE photos SET folder_id = ?, path = ?, dir = ?, name = ?, size = ?, mtime_ms = ?, media = ? WHERE id = ?')
+      .run(to.folderId, to.path, dirname(to.path), basename(to.path), to.size, Math.round(to.mtimeMs), mediaKindOf(to.path), id);
   }
 
   deletePhotos(ids: readonly number[]): void {
@@ -353,6 +368,9 @@ export class Catalog {
     const vector = this.db.prepare(
       'INSERT INTO vectors (photo_id, model, vector, hash) VALUES (?, ?, ?, ?) ON CONFLICT (photo_id, model) DO UPDATE SET vector = excluded.vector, hash = excluded.hash',
     );
+    const duration = this.db.prepare('UPDATE photos SET duration = ? WHERE id = ?');
+    const dropFrames = this.db.prepare('DELETE FROM video_frames WHERE model = ? AND photo_id = ?');
+    const frame = this.db.prepare('INSERT INTO video_frames (photo_id, model, idx, t, vector) VALUES (?, ?, ?, ?, ?)');
 
     return this.transaction(() => {
       const now = Date.now();
@@ -360,12 +378,27 @@ export class Catalog {
       for (const p of batch) {
         if (update.run(p.hash, p.width, p.height, p.takenAt, p.camera, p.gps?.lat ?? null, p.gps?.lon ?? null, now, p.id).changes === 0) continue;
         vector.run(p.id, model, vectorBlob(p.vector), p.hash);
+        // A video's frames change with its pooled vector, in this transaction (the vector log covers both).
+        dropFrames.run(model, p.id);
+        if (p.video) {
+          duration.run(p.video.duration, p.id);
+          p.video.frames.forEach((f, i) => frame.run(p.id, model, i, f.t, vectorBlob(f.vector)));
+        }
         this.storeGeneratedCaption(p.id, model, p, now);
         if (p.reading) this.storeReading(p.id, p.reading.model, p.hash, p.reading.lines, now);
         stored.push(p.id);
       }
       return stored;
     });
+  }
+
+  /** Videos marked with this error (ffmpeg was missing), and putting them back in the queue. */
+  videosWithError(fragment: string): number {
+    return this.db.prepare(`SELECT count(*) FROM photos WHERE media = 'video' AND status = 'error' AND instr(error, ?) > 0`).pluck().get(fragment) as number;
+  }
+
+  retryVideosWithError(fragment: string): number {
+    return this.db.prepare(`UPDATE photos SET status = 'pending', error = NULL WHERE media = 'video' AND status = 'error' AND instr(error, ?) > 0`).run(fragment).changes;
   }
 
   recordError(id: number, error: string): void {
@@ -423,6 +456,29 @@ export class Catalog {
   vector(photoId: number, model: string): Float32Array | undefined {
     const row = this.db.prepare('SELECT vector FROM vectors WHERE photo_id = ? AND model = ?').get(photoId, model) as { vector: Buffer } | undefined;
     return row ? blobVector(row.vector) : undefined;
+  }
+
+  /** The sampled frames of these videos for a model, in time order. */
+  frames(model: string, ids: readonly number[]): FrameRow[] {
+    const rows = this.db
+      .prepare('SELECT photo_id, idx, t, vector FROM video_frames WHERE model = ? AND photo_id IN (SELECT value FROM json_each(?)) ORDER BY photo_id, idx')
+      .all(model, JSON.stringify(ids)) as Array<{ photo_id: number; idx: number; t: number; vector: Buffer }>;
+    return rows.map((r) => ({ photoId: r.photo_id, idx: r.idx, t: r.t, vector: blobVector(r.vector) }));
+  }
+
+  /** Every sampled frame of a model, and the vector log position they are current at, from one snapshot. */
+  allFrames(model: string): { seq: number; frames: FrameRow[] } {
+    return this.snapshot(() => ({
+      seq: this.lastVectorSeq(),
+      frames: (
+        this.db.prepare('SELECT photo_id, idx, t, vector FROM video_frames WHERE model = ? ORDER BY photo_id, idx').all(model) as Array<{
+          photo_id: number;
+          idx: number;
+          t: number;
+          vector: Buffer;
+        }>
+      ).map((r) => ({ photoId: r.photo_id, idx: r.idx, t: r.t, vector: blobVector(r.vector) })),
+    }));
   }
 
   vectorIds(model: string): number[] {
@@ -531,11 +587,11 @@ export class Catalog {
     return this.db.prepare('SELECT 1 FROM ocr_readings WHERE photo_id = ? AND model = ? AND hash = ?').get(photoId, model, hash) !== undefined;
   }
 
-  /** Indexed photos the OCR pack has not read in their current content, in id order. */
+  /** Indexed photos the OCR pack has not read in their current content, in id order (videos are not read). */
   unreadPhotos(model: string, limit: number, afterId = 0): PhotoRow[] {
     return this.db
       .prepare(
-        `SELECT * FROM photos WHERE id > ? AND status = 'indexed' AND hash IS NOT NULL
+        `SELECT * FROM photos WHERE id > ? AND status = 'indexed' AND hash IS NOT NULL AND media = 'photo'
          AND NOT EXISTS (SELECT 1 FROM ocr_readings r WHERE r.photo_id = photos.id AND r.model = ? AND r.hash = photos.hash) ORDER BY id LIMIT ?`,
       )
       .all(afterId, model, limit) as PhotoRow[];
@@ -546,7 +602,7 @@ export class Catalog {
     return this.db
       .prepare(
         `SELECT coalesce(sum(r.hash IS NOT NULL), 0) AS read, coalesce(sum(r.hash IS NULL), 0) AS unread, coalesce(sum(r.lines <> '[]'), 0) AS withText
-         FROM photos p LEFT JOIN ocr_readings r ON r.photo_id = p.id AND r.model = ? AND r.hash = p.hash WHERE p.status = 'indexed' AND p.hash IS NOT NULL`,
+         FROM photos p LEFT JOIN ocr_readings r ON r.photo_id = p.id AND r.model = ? AND r.hash = p.hash WHERE p.status = 'indexed' AND p.hash IS NOT NULL AND p.media = 'photo'`,
       )
       .get(model) as { read: number; unread: number; withText: number };
   }

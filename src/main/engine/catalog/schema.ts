@@ -349,4 +349,25 @@ export const MIGRATIONS: readonly string[] = [
   END;
   UPDATE photo_text SET caption = coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = photo_text.rowid AND (source = 'user' OR (source = 'caption' AND model = (SELECT model FROM keyword_model WHERE id = 1)))), '');
   `,
+  // v9, videos: a video is a catalogue item like a photo (same id space, statuses, errors, one
+  // pooled vector per model in \`vectors\`, which search, "similar", captions and concepts use), with its
+  // kind and length, and the vectors of the frames it was sampled at, each with its time. A video's frames
+  // for a model are written and replaced in the same transaction as its pooled vector, so the vector log
+  // tells the index when they changed; they leave with the vector (trigger) and with the item (cascade).
+  `
+  ALTER TABLE photos ADD COLUMN media TEXT NOT NULL DEFAULT 'photo' CHECK (media IN ('photo', 'video'));
+  ALTER TABLE photos ADD COLUMN duration REAL;
+  CREATE TABLE video_frames (
+    photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    t REAL NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (model, photo_id, idx)
+  ) WITHOUT ROWID;
+  CREATE INDEX video_frames_photo ON video_frames(photo_id);
+  CREATE TRIGGER vectors_drop_frames AFTER DELETE ON vectors BEGIN
+    DELETE FROM video_frames WHERE model = old.model AND photo_id = old.photo_id;
+  END;
+  `,
 ];

@@ -6,6 +6,7 @@ import hnswlib from 'hnswlib-node';
 import type { Catalog } from '../catalog/catalog.js';
 import { AllowedBits, type Graph, GraphThread, beginSearch, closeGraph, pointsOf } from './graph-thread.js';
 import { buildGraphs } from './parallel-build.js';
+import { VideoMoments } from './moments.js';
 
 /**
  * HNSW parameters, shared with the benchmark so it measures what the app runs. efSearch is the least
@@ -168,6 +169,8 @@ const SPOT_CHECKS = 8;
  * would leave it in two slots, and a later reuse of the old one would lose it.)
  */
 export class VectorIndex {
+  /** The sampled frames of the videos, searched beside the graphs (pooled vectors live in the graphs). */
+  readonly moments: VideoMoments;
   private graphs: Graph[];
   /** Live labels in each graph (a graph's other slots are deleted labels, reusable). */
   private liveIn: number[] = [0];
@@ -187,6 +190,7 @@ export class VectorIndex {
     private options: VectorIndexOptions,
   ) {
     this.graphs = [VectorIndex.emptyGraph(dim, 1024)];
+    this.moments = new VideoMoments(model, dim);
   }
 
   private static emptyGraph(dim: number, capacity: number): Graph {
@@ -216,6 +220,9 @@ export class VectorIndex {
       vi.rebuildReason = problem;
       vi.save(); // a rebuild is the expensive case: never do it twice
     }
+    // Frames are not saved with the graphs: read at open, then kept up to date by refresh (re-reading a
+    // video's frames that are already current is harmless, so the order of the two does not matter).
+    vi.moments.load(catalog);
     return vi;
   }
 
@@ -482,6 +489,7 @@ export class VectorIndex {
     if (seq < this.seq) {
       // The log went backwards: the catalogue was restored from a backup or replaced.
       this.rebuild(catalog);
+      this.moments.load(catalog);
       this.rebuildReason = 'the catalogue was restored or replaced';
       return { added: this.live.size, removed: 0 };
     }
@@ -496,6 +504,10 @@ export class VectorIndex {
         removed++;
       }
     }
+    this.moments.update(
+      catalog,
+      changes.map((c) => c.photoId),
+    );
     this.seq = seq;
     return { added, removed };
   }

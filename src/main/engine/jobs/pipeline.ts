@@ -3,7 +3,10 @@ import { availableParallelism } from 'node:os';
 import { type Catalog, type IndexedPhoto, type PhotoRow, isUnder } from '../catalog/catalog.js';
 import { type CaptionOutcome, captionPhotos, captionRecord } from '../captions/confidence.js';
 import type { VectorIndex } from '../index/vector-index.js';
-import { MAX_FILE_BYTES, type ModelInput, PhotoError, bytesFingerprint, preparePhoto } from '../media/photo.js';
+import { MAX_FILE_BYTES, type ModelInput, PhotoError, bytesFingerprint, fileFingerprint, preparePhoto } from '../media/photo.js';
+import { DEFAULT_SAMPLING, type PreparedFrame, type VideoSampling, poolFrames, prepareVideo } from '../media/video.js';
+import type { ImageFeatures } from '../models/pack.js';
+import { MISSING_TOOL, toolsAvailable } from '../media/ffmpeg.js';
 import type { ThumbnailStore } from '../media/thumbnails.js';
 import type { ModelPack } from '../models/pack.js';
 import type { RgbPixels } from '../media/decode.js';
@@ -43,6 +46,8 @@ export interface PipelineOptions {
   onProgress?: (progress: PipelineProgress) => void;
   /** How often the HNSW index file is saved while indexing; the catalogue is always the source of truth. */
   saveEveryMs?: number;
+  /** How videos are sampled (frames, interval, time limits). */
+  videoSampling?: VideoSampling;
 }
 
 /** Indexing stopped part-way: the photos it did not finish are still pending for the next run. */
@@ -80,6 +85,13 @@ interface Prepared {
   thumbnail: Buffer;
   /** The text read in it, when it was read this time. */
   reading?: IndexedPhoto['reading'];
+  /** A video: its sampled frames (`inputs` is empty; `thumbnail` is chosen from the frames once they are embedded). */
+  video?: { duration: number; frames: PreparedFrame[] };
+}
+
+/** How many images an item brings to the model: a photo one, a video one per sampled frame. */
+function weight(p: Prepared): number {
+  return p.video ? p.video.frames.length : 1;
 }
 
 /** Wakes up waiters when the queue state changes. */
@@ -126,6 +138,12 @@ export class IndexingJob extends JobControl {
     try {
       const info = await stat(row.path);
       if (info.size === 0) throw new PhotoError('empty file (0 bytes)');
+      if (row.media === 'video') {
+        // A video is never read whole: ffmpeg streams the frames it samples, within its time limit.
+        const hash = await fileFingerprint(row.path, info.size);
+        const { metadata, duration, frames } = await prepareVideo(row.path, this.modelInputs(), this.options.videoSampling ?? DEFAULT_SAMPLING);
+        return { row, hash, metadata, inputs: [], thumbnail: frames[0]!.thumbnail, video: { duration, frames } };
+      }
       if (info.size > MAX_FILE_BYTES) throw new PhotoError(`file is too large (${Math.round(info.size / 1e6)} MB)`);
       const bytes = await readFile(row.path);
       const hash = bytesFingerprint(bytes);
@@ -167,6 +185,8 @@ export class IndexingJob extends JobControl {
     const captions = this.options.captions !== false && this.pack.hasCaptioner;
     const saveEvery = this.options.saveEveryMs ?? 15_000;
     const timings: PipelineTimings = { decodeMs: 0, inferenceMs: 0, captionMs: 0, readMs: 0, writeMs: 0 };
+    // Videos that failed because ffmpeg was missing are tried again once it is there.
+    if (this.catalog.videosWithError(MISSING_TOOL) > 0 && (await toolsAvailable())) this.catalog.retryVideosWithError(MISSING_TOOL);
     // Photos in a folder that could not be listed wait until it is back: they are not failures.
     const offline = this.catalog.offlineDirs().map((o) => o.dir);
     const waiting = (row: PhotoRow) => !offline.some((dir) => isUnder(row.path, dir));
@@ -178,6 +198,8 @@ export class IndexingJob extends JobControl {
     const batchSize = this.options.batchSize ?? (onCpu ? 32 : 64);
 
     const ready: Prepared[] = [];
+    /** Images waiting in `ready` (a video counts its frames). */
+    const readyWeight = () => ready.reduce((n, p) => n + weight(p), 0);
     let inFlight = 0;
     let producing = true;
     let fault: unknown;
@@ -208,7 +230,7 @@ export class IndexingJob extends JobControl {
         afterId = page[page.length - 1]!.id;
         for (const row of page.filter(waiting)) {
           await this.unpaused();
-          while ((inFlight >= concurrency || ready.length >= 2 * batchSize) && fault === undefined) await signal.wait();
+          while ((inFlight >= concurrency || readyWeight() >= 2 * batchSize) && fault === undefined) await signal.wait();
           if (this.cancelled || fault !== undefined) return;
           inFlight++;
           this.progress.currentFile = row.path;
@@ -228,15 +250,18 @@ export class IndexingJob extends JobControl {
     const consume = async () => {
       let lastSave = performance.now();
       for (;;) {
-        while (ready.length < batchSize && (producing || inFlight > 0) && fault === undefined) await signal.wait();
+        while (readyWeight() < batchSize && (producing || inFlight > 0) && fault === undefined) await signal.wait();
         if (fault !== undefined) return;
         if (ready.length === 0) {
           if (!producing && inFlight === 0) break;
           continue;
         }
-        const batch = ready.splice(0, batchSize);
+        // Items up to a batch of images (at least one item: a video may bring more frames than a batch).
+        let take = 0;
+        for (let images = 0; take < ready.length && (take === 0 || images + weight(ready[take]!) <= batchSize); take++) images += weight(ready[take]!);
+        const batch = ready.splice(0, take);
         signal.notify();
-        const marked = await this.processOrIsolate(batch, captions, timings, fail);
+        const marked = await this.processOrIsolate(batch, captions, timings, fail, batchSize);
         this.progress.done += batch.length - marked;
         const now = performance.now();
         rateWindow.push({ t: now, done: this.progress.done });
@@ -288,9 +313,15 @@ export class IndexingJob extends JobControl {
    * photo the model cannot take is marked with the error and the rest are indexed. When no photo of
    * the batch works alone, the model or runtime is failing, not the photos: that stops the job.
    */
-  private async processOrIsolate(batch: Prepared[], captions: boolean, timings: PipelineTimings, fail: (row: PhotoRow, error: unknown) => void): Promise<number> {
+  private async processOrIsolate(
+    batch: Prepared[],
+    captions: boolean,
+    timings: PipelineTimings,
+    fail: (row: PhotoRow, error: unknown) => void,
+    batchSize: number,
+  ): Promise<number> {
     try {
-      await this.processBatch(batch, captions, timings);
+      await this.processBatch(batch, captions, timings, batchSize);
       return 0;
     } catch (error) {
       if (error instanceof StorageFault || batch.length === 1) throw error;
@@ -298,7 +329,7 @@ export class IndexingJob extends JobControl {
     const failed: Array<[Prepared, unknown]> = [];
     for (const p of batch) {
       try {
-        await this.processBatch([p], captions, timings);
+        await this.processBatch([p], captions, timings, batchSize);
       } catch (error) {
         if (error instanceof StorageFault) throw error;
         failed.push([p, error]);
@@ -309,16 +340,30 @@ export class IndexingJob extends JobControl {
     return failed.length;
   }
 
-  private async processBatch(batch: Prepared[], captions: boolean, timings: PipelineTimings): Promise<void> {
+  private async processBatch(batch: Prepared[], captions: boolean, timings: PipelineTimings, batchSize: number): Promise<void> {
     let t = performance.now();
-    const features = await this.pack.embedImages(batch.map((p) => p.inputs[0]!));
+    // One image per photo, one per sampled frame of a video, encoded in batches of the model's size.
+    const images = batch.flatMap((p) => (p.video ? p.video.frames.map((f) => f.inputs[0]!) : [p.inputs[0]!]));
+    const encoded: ImageFeatures[] = [];
+    for (let i = 0; i < images.length; i += batchSize) encoded.push(...(await this.pack.embedImages(images.slice(i, i + batchSize))));
+    // A video's features are its frames' pooled (its caption, "similar" and concepts read them); its
+    // thumbnail is its representative frame, and each frame keeps its own vector and thumbnail.
+    let at = 0;
+    const items = batch.map((p) => {
+      if (!p.video) return { features: encoded[at++]!, pixels: p.inputs[1], thumbnail: p.thumbnail, frames: undefined };
+      const frames = encoded.slice(at, (at += p.video.frames.length));
+      const { features, representative } = poolFrames(frames);
+      const rep = p.video.frames[representative]!;
+      return { features, pixels: rep.inputs[1], thumbnail: rep.thumbnail, frames };
+    });
+    const features = items.map((x) => x.features);
     timings.inferenceMs += performance.now() - t;
     let outcomes: CaptionOutcome[] = [];
     if (captions) {
       t = performance.now();
       outcomes = await captionPhotos(
         this.pack,
-        batch.map((p, i) => ({ features: features[i]!, ...(p.inputs[1] ? { pixels: p.inputs[1] } : {}) })),
+        items.map((x) => ({ features: x.features, ...(x.pixels ? { pixels: x.pixels } : {}) })),
       );
       timings.captionMs += performance.now() - t;
     }
@@ -334,9 +379,15 @@ export class IndexingJob extends JobControl {
       vector: features[i]!.embedding,
       ...captionRecord(outcomes[i]),
       ...(p.reading ? { reading: p.reading } : {}),
+      ...(p.video ? { video: { duration: p.video.duration, frames: p.video.frames.map((f, k) => ({ t: f.t, vector: items[i]!.frames![k]!.embedding })) } } : {}),
     }));
     try {
-      await Promise.all(batch.map((p) => this.thumbnails.write(p.row.id, p.hash, p.thumbnail)));
+      await Promise.all(
+        batch.flatMap((p, i) => [
+          this.thumbnails.write(p.row.id, p.hash, items[i]!.thumbnail),
+          ...(p.video?.frames.map((f, k) => this.thumbnails.write(p.row.id, p.hash, f.thumbnail, k)) ?? []),
+        ]),
+      );
       // A photo deleted while it was being decoded has no row to update any more: it is skipped.
       this.catalog.recordIndexed(this.pack.id, records);
     } catch (error) {

@@ -1,7 +1,8 @@
 import { opendir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Catalog, type FolderRow, isUnder } from '../catalog/catalog.js';
-import { fileFingerprint, isPhotoFile } from '../media/photo.js';
+import { fileFingerprint } from '../media/photo.js';
+import { isMediaFile } from '../media/video.js';
 
 export interface ScannedFile {
   path: string;
@@ -90,7 +91,7 @@ export async function walkFolder(root: string, problems: ScanProblem[]): Promise
         }
         if (isDir) {
           if (!SKIPPED_DIRS.has(entry.name)) subdirs.push(path);
-        } else if (isFile && isPhotoFile(entry.name)) {
+        } else if (isFile && isMediaFile(entry.name)) {
           photos.push(path);
         }
       }

@@ -1,6 +1,7 @@
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { preparePhoto } from './photo.js';
+import { DEFAULT_SAMPLING, type MediaKind, prepareVideo } from './video.js';
 
 /**
  * Small WebP thumbnails cached on disk, sharded so no folder grows huge. A thumbnail is named by the
@@ -15,12 +16,13 @@ export class ThumbnailStore {
     return join(this.dir, String(id % 256).padStart(3, '0'));
   }
 
-  path(id: number, hash: string): string {
-    return join(this.shard(id), `${id}-${hash.slice(0, 16)}.webp`);
+  /** The thumbnail of a photo, or of one sampled frame of a video (`frame`: its number). */
+  path(id: number, hash: string, frame?: number): string {
+    return join(this.shard(id), `${id}-${hash.slice(0, 16)}${frame === undefined ? '' : `.f${frame}`}.webp`);
   }
 
-  async write(id: number, hash: string, webp: Buffer): Promise<void> {
-    const file = this.path(id, hash);
+  async write(id: number, hash: string, webp: Buffer, frame?: number): Promise<void> {
+    const file = this.path(id, hash, frame);
     await mkdir(dirname(file), { recursive: true });
     const tmp = `${file}.tmp-${process.pid}`;
     await writeFile(tmp, webp);
@@ -28,21 +30,36 @@ export class ThumbnailStore {
   }
 
   /** The thumbnail file, made again from the photo when the cache lost it. */
-  async ensure(id: number, hash: string, photoPath: string): Promise<string> {
+  async ensure(id: number, hash: string, photoPath: string, media: MediaKind = 'photo'): Promise<string> {
     const file = this.path(id, hash);
     try {
       await stat(file);
     } catch {
-      const prepared = await preparePhoto(await readFile(photoPath), []);
-      await this.write(id, hash, prepared.thumbnail);
+      // A video's first frame stands in until it is indexed again (its representative frame needs the model).
+      const thumbnail =
+        media === 'video'
+          ? (await prepareVideo(photoPath, [], { ...DEFAULT_SAMPLING, maxFrames: 1, timeLimitMs: 20_000 })).frames[0]!.thumbnail
+          : (await preparePhoto(await readFile(photoPath), [])).thumbnail;
+      await this.write(id, hash, thumbnail);
     }
     return file;
   }
 
-  /** Removes a photo's thumbnails of other content than `hash`. */
+  /** A video frame's thumbnail when the cache has it (frames are made while indexing only). */
+  async frame(id: number, hash: string, frame: number): Promise<string | null> {
+    const file = this.path(id, hash, frame);
+    try {
+      await stat(file);
+      return file;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Removes a photo's thumbnails (a video's frames' too) of other content than `hash`. */
   async removeOthers(id: number, hash: string): Promise<void> {
-    const keep = this.path(id, hash);
-    for (const name of await this.namesOf(id)) if (join(this.shard(id), name) !== keep) await rm(join(this.shard(id), name), { force: true });
+    const keep = `${id}-${hash.slice(0, 16)}.`;
+    for (const name of await this.namesOf(id)) if (!name.startsWith(keep)) await rm(join(this.shard(id), name), { force: true });
   }
 
   /** Removes every thumbnail of these photos (they left the catalogue); one listing per shard. */

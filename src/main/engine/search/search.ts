@@ -1,7 +1,9 @@
 import { basename } from 'node:path';
 import type { MatchReason, SearchResponse, SearchResult } from '../../../shared/api.js';
+import { formatTimestamp } from '../../../shared/timestamp.js';
 import { type Catalog, type PhotoRow, compactText, isUnder } from '../catalog/catalog.js';
 import type { VectorIndex } from '../index/vector-index.js';
+import type { Moment } from '../index/moments.js';
 import type { ModelPack } from '../models/pack.js';
 import { datesInQuery } from './query-dates.js';
 import { relevantCandidates } from './relevance.js';
@@ -150,10 +152,27 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
   // One candidate pool for every request, whatever its limit, so the cutoff (computed over the pool)
   // and the ranking are the same in the app, the CLI and --json: the limit only truncates.
   const candidates = CANDIDATE_POOL;
-  const visual = new Map<number, { similarity: number; rank: number }>();
+  let visual = new Map<number, { similarity: number; rank: number }>();
+  const moments = new Map<number, Moment>();
   if (parts.length > 0) {
     const query = l2normalise(parts.reduce((sum, v) => sum.map((x, i) => x + v[i]!)));
     index.search(query, candidates, allowed).forEach((n, rank) => visual.set(n.id, { similarity: n.similarity, rank }));
+    // A video is as close to the query as its best moment: a scene it shows for six seconds of a minute
+    // barely moves its pooled vector, so its best frame's similarity ranks it when that is higher.
+    const best = index.moments.best(query, allowed);
+    if (best.length > 0) {
+      const scored = new Map([...visual].map(([id, v]) => [id, v.similarity]));
+      for (const m of best) {
+        moments.set(m.id, m);
+        if (m.similarity > (scored.get(m.id) ?? -Infinity)) scored.set(m.id, m.similarity);
+      }
+      visual = new Map(
+        [...scored]
+          .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+          .slice(0, candidates)
+          .map(([id, similarity], rank) => [id, { similarity, rank }]),
+      );
+    }
   }
   if (request.similarTo !== undefined) visual.delete(request.similarTo);
   // A concept alone: its matches, most confident first.
@@ -256,7 +275,11 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
     const v = visual.get(id);
     if (v) {
       const what = request.similarTo !== undefined || request.exampleVector ? (parsed.text ? `the example, with "${parsed.text}"` : 'the example') : `"${parsed.text}"`;
-      why.push({ kind: request.similarTo !== undefined || request.exampleVector ? 'example' : 'visual', detail: `looks like ${what} (similarity ${v.similarity.toFixed(3)})` });
+      const moment = moments.get(id);
+      why.push({
+        kind: request.similarTo !== undefined || request.exampleVector ? 'example' : 'visual',
+        detail: `${moment ? `at ${formatTimestamp(moment.at)} ` : ''}looks like ${what} (similarity ${v.similarity.toFixed(3)})`,
+      });
     }
     const hit = highlights.get(id);
     if (hit)
@@ -280,6 +303,9 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
       height: row.height,
       why,
       offline: offline.some((dir) => isUnder(row.path, dir)),
+      media: row.media,
+      duration: row.duration,
+      moment: row.media === 'video' && moments.has(id) ? { at: moments.get(id)!.at, frame: moments.get(id)!.frame } : null,
     };
   });
   return { results, total, hidden, tookMs: Math.round((performance.now() - started) * 10) / 10, ...(taken ? { taken } : {}) };

@@ -28,6 +28,57 @@ describe('the catalogue', () => {
     assert.throws(() => new Catalog(file), /newer Glimpse/);
   });
 
+  it("keeps a video's kind, length and frames with its pooled vector: replaced with it, dropped with it", () => {
+    const catalog = new Catalog(join(tmp.path, 'video.sqlite'));
+    try {
+      const folder = catalog.addFolder('/media');
+      const photo = catalog.insertPhoto({ folderId: folder.id, path: '/media/a.jpg', size: 1, mtimeMs: 1, hash: null });
+      const video = catalog.insertPhoto({ folderId: folder.id, path: '/media/b.MP4', size: 1, mtimeMs: 1, hash: null });
+      assert.deepEqual([catalog.photo(photo)!.media, catalog.photo(video)!.media], ['photo', 'video']);
+      const frames = (ts: number[]) => ts.map((t, i) => ({ t, vector: new Float32Array([i, 1]) }));
+      const record = (ts: number[]) => ({
+        id: video,
+        hash: 'h',
+        width: 1,
+        height: 1,
+        takenAt: null,
+        camera: null,
+        gps: null,
+        vector: new Float32Array([1, 0]),
+        caption: null,
+        video: { duration: 9.5, frames: frames(ts) },
+      });
+      const seq = catalog.lastVectorSeq();
+      catalog.recordIndexed('m', [record([0, 2, 4])]);
+      assert.equal(catalog.photo(video)!.duration, 9.5);
+      assert.deepEqual(
+        catalog.frames('m', [video]).map((f) => [f.idx, f.t]),
+        [
+          [0, 0],
+          [1, 2],
+          [2, 4],
+        ],
+      );
+      assert.ok(
+        catalog.vectorChanges('m', seq).changes.some((c) => c.photoId === video),
+        'the vector log tells the index',
+      );
+      catalog.recordIndexed('m', [record([1])]);
+      assert.deepEqual(
+        catalog.frames('m', [video]).map((f) => f.t),
+        [1],
+        're-indexing replaces the frames',
+      );
+      catalog.db.prepare('DELETE FROM vectors WHERE photo_id = ?').run(video);
+      assert.deepEqual(catalog.frames('m', [video]), [], 'frames leave with the vector');
+      catalog.recordIndexed('m', [record([0, 3])]);
+      catalog.deletePhotos([video]);
+      assert.deepEqual(catalog.allFrames('m').frames, [], 'and with the item');
+    } finally {
+      catalog.close();
+    }
+  });
+
   it('keeps keyword text in step with captions, edits and album titles', () => {
     const catalog = new Catalog(join(tmp.path, 'b.sqlite'));
     try {

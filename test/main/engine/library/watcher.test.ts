@@ -3,6 +3,7 @@ import { copyFile, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/pr
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
+import { writeSceneVideo } from '../../../../src/main/engine/scenes/scene-video.js';
 import { LibraryWatcher, type WatchJob } from '../../../../src/main/engine/library/watcher.js';
 import { searchParams } from '../../../../src/shared/api.js';
 import { scene, tempDir, writeScene } from '../../../fixtures.js';
@@ -28,6 +29,10 @@ describe('watching a library folder', () => {
     await mkdir(library, { recursive: true });
     await writeScene(join(staging, 'red.jpg'), scene([['red', 'circle']], 'grass', 'left', 1), { width: 800, height: 600 });
     await writeScene(join(staging, 'blue.jpg'), scene([['blue', 'square']], 'sand', 'right', 2), { width: 800, height: 600 });
+    await writeSceneVideo(join(staging, 'kite.mp4'), [
+      { scene: scene([['white', 'diamond']], 'plain', 'middle', 3), seconds: 6 },
+      { scene: scene([['green', 'triangle']], 'sky', 'left', 4), seconds: 6 },
+    ]);
     // Watching is what is tested here; reading text in the 500-photo burst would only slow it (test/main/engine/ocr).
     engine = await GlimpseEngine.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', captions: false, ocr: false });
     engine.addFolder(library);
@@ -70,6 +75,16 @@ describe('watching a library folder', () => {
     await job;
     const { results } = await engine.search(searchParams.parse({ query: 'a blue square', all: true }));
     assert.ok(results.every((r) => r.name !== 'blue.jpg'));
+  });
+
+  it('picks up a new video and finds the moment in it', async () => {
+    const job = nextJob(watcher);
+    await copyFile(join(staging, 'kite.mp4'), join(library, 'kite.mp4'));
+    const done = await job;
+    assert.equal(done.summary.indexing.indexed, 1, JSON.stringify(engine.catalog.errors()));
+    const top = (await engine.search(searchParams.parse({ query: 'a green triangle in the sky' }))).results[0];
+    assert.equal(top?.name, 'kite.mp4');
+    assert.ok(top.moment && top.moment.at >= 6, JSON.stringify(top.moment));
   });
 
   it('indexes a file written slowly only once it is complete', async () => {
