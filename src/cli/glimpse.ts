@@ -13,7 +13,7 @@ import type { PackPart } from '../main/engine/models/pack.js';
 import { DEVICE_PREFERENCES, type DevicePreference } from '../main/engine/models/device-preference.js';
 import type { SearchRequest } from '../main/engine/search/search.js';
 import { searchParams } from '../shared/api.js';
-import { ocrLine, printResults, printStatus, printUpdate } from './format.js';
+import { ocrLine, printDuplicates, printResults, printStatus, printUpdate } from './format.js';
 import { describeHolder } from '../main/engine/library-lock.js';
 import { isDamage } from '../main/engine/catalog/backup.js';
 import { registerGpuCommands } from './gpu.js';
@@ -282,6 +282,14 @@ export function buildProgram(): Command {
         if (concept.examples.length < 3) console.log('Add a few more examples (3 or more) for a reliable concept.');
         console.log(`Search for it: glimpse search "${concept.name}"`);
       });
+    });
+
+  program
+    .command('duplicates')
+    .description('list exact copies and near-duplicates (bursts, edits, resized or re-saved copies) in groups, best shot first; Glimpse never deletes a file')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      await withEngine(program, async (engine) => printDuplicates(engine.duplicates(), o.json));
     });
 
   const albums = program

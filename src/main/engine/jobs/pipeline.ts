@@ -8,6 +8,7 @@ import type { ThumbnailStore } from '../media/thumbnails.js';
 import type { ModelPack } from '../models/pack.js';
 import type { RgbPixels } from '../media/decode.js';
 import type { PhotoMetadata } from '../media/photo.js';
+import type { PhotoLook } from '../media/look.js';
 import type { Progress } from '../../../shared/api.js';
 import type { TextReader } from '../ocr/text-reader.js';
 
@@ -77,6 +78,7 @@ interface Prepared {
   metadata: PhotoMetadata;
   inputs: RgbPixels[];
   thumbnail: Buffer;
+  look: PhotoLook;
   /** The text read in it, when it was read this time. */
   reading?: IndexedPhoto['reading'];
 }
@@ -362,6 +364,7 @@ export class IndexingJob {
       gps: p.metadata.gps,
       vector: features[i]!.embedding,
       ...captionRecord(outcomes[i]),
+      look: p.look,
       ...(p.reading ? { reading: p.reading } : {}),
     }));
     try {

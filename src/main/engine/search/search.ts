@@ -51,6 +51,10 @@ export function parseQuery(query: string): ParsedQuery {
   return { text, phrases, terms };
 }
 
+function stackOfResult(stack: { stackId: number; size: number } | undefined): SearchResult['stack'] {
+  return stack ? { id: stack.stackId, size: stack.size } : null;
+}
+
 function ftsString(value: string): string {
   return `"${value.replace(/"/g, '""')}"`;
 }
@@ -213,6 +217,17 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
     .map(([id, e]) => ({ id, e, row: rows.get(id) }))
     .filter((x): x is { id: number; e: { fused: number; relevant: boolean }; row: PhotoRow } => !!x.row && (visual.has(x.id) || byConcept.has(x.id) || x.row.status === 'indexed'));
   if (request.sort === 'date') entries = [...entries].sort((a, b) => (b.row.taken_at ?? '').localeCompare(a.row.taken_at ?? ''));
+  // Near-duplicates (a stack) show as one tile: the best-ranked photo of the stack stands for it, with
+  // the stack's size; the stack opens in place with its best shot first (the `stack` call).
+  const stacks = catalog.stacksOf(entries.map((x) => x.id));
+  const stackShown = new Set<number>();
+  entries = entries.filter((x) => {
+    const stack = stacks.get(x.id);
+    if (!stack) return true;
+    if (stackShown.has(stack.stackId)) return false;
+    stackShown.add(stack.stackId);
+    return true;
+  });
   const total = entries.length;
   entries = entries.slice(request.offset ?? 0, (request.offset ?? 0) + request.limit);
   const captions = catalog.captions(
@@ -262,6 +277,7 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
       height: row.height,
       why,
       offline: offline.some((dir) => isUnder(row.path, dir)),
+      stack: stackOfResult(stacks.get(id)),
     };
   });
   return { results, total, hidden, tookMs: Math.round((performance.now() - started) * 10) / 10 };

@@ -1,0 +1,107 @@
+import type { RgbPixels } from './decode.js';
+
+/**
+ * How a photo looks, in two numbers kept with it: a 64-bit perceptual hash (near-duplicate stacks are
+ * confirmed by it) and a sharpness measure (the best shot of a stack is the sharpest, then the largest).
+ * Both come from pixels the pipeline has already decoded (its upright working copy), so no photo is
+ * decoded a second time for them.
+ */
+export interface PhotoLook {
+  /** DCT perceptual hash: 16 hex digits. */
+  phash: string;
+  /** Variance of the Laplacian of the grey image at SHARPNESS_SIDE pixels on its longer side. */
+  sharpness: number;
+}
+
+/** The grey image the DCT hash is computed from (pHash's 32 x 32), and the low frequencies it keeps (8 x 8). */
+const HASH_SIDE = 32;
+const HASH_KEEP = 8;
+/** Sharpness is measured at one scale, so a smaller copy of a photo is not "sharper" for having fewer pixels. */
+export const SHARPNESS_SIDE = 256;
+
+let sharpModule: Promise<typeof import('sharp')> | undefined;
+const libvips = async () => (await (sharpModule ??= import('sharp'))).default;
+
+/** cos((2x + 1) u pi / 2N) for the 32-point DCT-II, computed once. */
+const COSINES = (() => {
+  const table = new Float64Array(HASH_KEEP * HASH_SIDE);
+  for (let u = 0; u < HASH_KEEP; u++) for (let x = 0; x < HASH_SIDE; x++) table[u * HASH_SIDE + x] = Math.cos(((2 * x + 1) * u * Math.PI) / (2 * HASH_SIDE));
+  return table;
+})();
+
+/**
+ * The DCT hash of a 32 x 32 grey image: the 8 x 8 lowest frequencies of its 2-D DCT, each bit set when
+ * that coefficient is above their median (the DC term excluded from the median, as pHash does).
+ */
+export function dctHash(grey: Uint8Array): string {
+  if (grey.length !== HASH_SIDE * HASH_SIDE) throw new Error(`dctHash needs a ${HASH_SIDE} x ${HASH_SIDE} grey image`);
+  // Rows first (only the 8 frequencies kept), then columns.
+  const rows = new Float64Array(HASH_SIDE * HASH_KEEP);
+  for (let y = 0; y < HASH_SIDE; y++)
+    for (let u = 0; u < HASH_KEEP; u++) {
+      let s = 0;
+      for (let x = 0; x < HASH_SIDE; x++) s += grey[y * HASH_SIDE + x]! * COSINES[u * HASH_SIDE + x]!;
+      rows[y * HASH_KEEP + u] = s;
+    }
+  const coefficients = new Float64Array(HASH_KEEP * HASH_KEEP);
+  for (let v = 0; v < HASH_KEEP; v++)
+    for (let u = 0; u < HASH_KEEP; u++) {
+      let s = 0;
+      for (let y = 0; y < HASH_SIDE; y++) s += rows[y * HASH_KEEP + u]! * COSINES[v * HASH_SIDE + y]!;
+      coefficients[v * HASH_KEEP + u] = s;
+    }
+  const median = [...coefficients.subarray(1)].sort((a, b) => a - b)[Math.floor((coefficients.length - 1) / 2)]!;
+  let hex = '';
+  for (let nibble = 0; nibble < 16; nibble++) {
+    let n = 0;
+    for (let b = 0; b < 4; b++) n = (n << 1) | (coefficients[nibble * 4 + b]! > median ? 1 : 0);
+    hex += n.toString(16);
+  }
+  return hex;
+}
+
+/** Variance of the 4-neighbour Laplacian of a grey image (the usual focus measure). */
+export function laplacianVariance(grey: Uint8Array, width: number, height: number): number {
+  if (width < 3 || height < 3) return 0;
+  let sum = 0;
+  let squares = 0;
+  for (let y = 1; y < height - 1; y++)
+    for (let x = 1; x < width - 1; x++) {
+      const i = y * width + x;
+      const l = grey[i - 1]! + grey[i + 1]! + grey[i - width]! + grey[i + width]! - 4 * grey[i]!;
+      sum += l;
+      squares += l * l;
+    }
+  const n = (width - 2) * (height - 2);
+  const mean = sum / n;
+  return squares / n - mean * mean;
+}
+
+/** The hash and sharpness of decoded, upright RGB pixels. */
+export async function lookOf(pixels: RgbPixels): Promise<PhotoLook> {
+  const sharp = await libvips();
+  const raw = { raw: { width: pixels.width, height: pixels.height, channels: 3 as const } };
+  const [small, medium] = await Promise.all([
+    sharp(pixels.data, raw).greyscale().resize(HASH_SIDE, HASH_SIDE, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer(),
+    sharp(pixels.data, raw).greyscale().resize(SHARPNESS_SIDE, SHARPNESS_SIDE, { fit: 'inside', kernel: 'cubic' }).raw().toBuffer({ resolveWithObject: true }),
+  ]);
+  return { phash: dctHash(small), sharpness: laplacianVariance(medium.data, medium.info.width, medium.info.height) };
+}
+
+/** Two 64-bit hashes (hex) as 32-bit halves, for counting differing bits quickly. */
+export function hashHalves(hex: string): [number, number] {
+  return [Number.parseInt(hex.slice(0, 8), 16) >>> 0, Number.parseInt(hex.slice(8, 16), 16) >>> 0];
+}
+
+export function popcount32(n: number): number {
+  n = n - ((n >>> 1) & 0x55555555);
+  n = (n & 0x33333333) + ((n >>> 2) & 0x33333333);
+  return (((n + (n >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/** Bits that differ between two hashes (0-64). */
+export function hammingDistance(a: string, b: string): number {
+  const [a1, a2] = hashHalves(a);
+  const [b1, b2] = hashHalves(b);
+  return popcount32(a1 ^ b1) + popcount32(a2 ^ b2);
+}

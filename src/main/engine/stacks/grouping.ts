@@ -1,0 +1,110 @@
+import { hashHalves, popcount32 } from '../media/look.js';
+
+/**
+ * Near-duplicate grouping, as pure computation: candidates are each photo's nearest neighbours by
+ * embedding, a candidate pair is kept when it is close in the embedding AND in the perceptual hash, and
+ * kept pairs are joined into groups (union-find). Photos with the same content fingerprint are one group
+ * whatever their vectors say (exact copies).
+ *
+ * Neither signal is enough alone (measured on the generated set, bench/stacks.ts): crops of up to 10%
+ * move the 64-bit DCT hash by up to 24 bits while unrelated scenes can be 8 bits apart; the embedding
+ * puts a scene's look-alike (same objects, another layout) as close as 0.98 while its hash is 26 bits
+ * or more away. Together they separate the two.
+ */
+export interface GroupingThresholds {
+  /** Cosine similarity of two embeddings at least this. */
+  minSimilarity: number;
+  /** Perceptual hashes at most this many bits apart (of 64). */
+  maxHamming: number;
+  /** Neighbours asked of the vector index for each photo. */
+  neighbours: number;
+  /** The index's search breadth for those (hnswlib's ef). */
+  ef: number;
+}
+
+/** Chosen on the generated set's calibration seed (bench/stacks.ts --explore); measured on others. */
+export const GROUPING: GroupingThresholds = { minSimilarity: 0.9, maxHamming: 22, neighbours: 8, ef: 24 };
+
+export interface GroupingPhoto {
+  id: number;
+  /** Content fingerprint: equal for exact copies. */
+  hash: string;
+  /** Perceptual hash (16 hex digits), null when not computed yet: such a photo only joins exact copies. */
+  phash: string | null;
+}
+
+export type NeighbourSource = (id: number, k: number, ef: number) => ReadonlyArray<{ id: number; similarity: number }>;
+
+class UnionFind {
+  private readonly parent = new Map<number, number>();
+  find(x: number): number {
+    let root = x;
+    for (let p = this.parent.get(root); p !== undefined && p !== root; p = this.parent.get(root)) root = p;
+    // Path compression: every node on the way now points at the root.
+    for (let node = x, p = this.parent.get(node); p !== undefined && p !== root; node = p, p = this.parent.get(node)) this.parent.set(node, root);
+    return root;
+  }
+  union(a: number, b: number): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra === rb) return;
+    // The smaller id becomes the root, so a group is named by its smallest photo id.
+    if (ra < rb) this.parent.set(rb, ra);
+    else this.parent.set(ra, rb);
+  }
+  has(x: number): boolean {
+    return this.parent.has(x);
+  }
+  add(x: number): void {
+    if (!this.parent.has(x)) this.parent.set(x, x);
+  }
+}
+
+/** Groups of two photos or more, each sorted by id, the groups by their first id. */
+export function groupNearDuplicates(photos: readonly GroupingPhoto[], neighbours: NeighbourSource, thresholds: GroupingThresholds = GROUPING): number[][] {
+  const sets = new UnionFind();
+  const join = (a: number, b: number) => {
+    sets.add(a);
+    sets.add(b);
+    sets.union(a, b);
+  };
+  // Exact copies: the same content fingerprint.
+  const byHash = new Map<string, number>();
+  for (const p of photos) {
+    const first = byHash.get(p.hash);
+    if (first === undefined) byHash.set(p.hash, p.id);
+    else join(first, p.id);
+  }
+  // Near-duplicates: close in the embedding, confirmed by the perceptual hash.
+  const hi = new Map<number, number>();
+  const lo = new Map<number, number>();
+  for (const p of photos) {
+    if (p.phash === null) continue;
+    const [h, l] = hashHalves(p.phash);
+    hi.set(p.id, h);
+    lo.set(p.id, l);
+  }
+  for (const p of photos) {
+    const ph = hi.get(p.id);
+    if (ph === undefined) continue;
+    const pl = lo.get(p.id)!;
+    for (const n of neighbours(p.id, thresholds.neighbours, thresholds.ef)) {
+      if (n.similarity < thresholds.minSimilarity) continue;
+      const nh = hi.get(n.id);
+      if (nh === undefined) continue;
+      if (popcount32(ph ^ nh) + popcount32(pl ^ lo.get(n.id)!) <= thresholds.maxHamming) join(p.id, n.id);
+    }
+  }
+  const groups = new Map<number, number[]>();
+  for (const p of photos) {
+    if (!sets.has(p.id)) continue;
+    const root = sets.find(p.id);
+    const group = groups.get(root);
+    if (group) group.push(p.id);
+    else groups.set(root, [p.id]);
+  }
+  return [...groups.values()]
+    .filter((g) => g.length > 1)
+    .map((g) => g.sort((a, b) => a - b))
+    .sort((a, b) => a[0]! - b[0]!);
+}

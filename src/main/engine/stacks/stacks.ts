@@ -1,0 +1,95 @@
+import { basename, dirname } from 'node:path';
+import type { DuplicateGroup, DuplicatePhoto, Duplicates } from '../../../shared/api.js';
+import type { Catalog, StackMemberRow } from '../catalog/catalog.js';
+import type { VectorIndex } from '../index/vector-index.js';
+import { GROUPING, type GroupingThresholds, groupNearDuplicates } from './grouping.js';
+
+/**
+ * Near-duplicate stacks: derived data, rebuilt from the catalogue's vectors (through the vector index),
+ * perceptual hashes and content fingerprints whenever what they were built from changed. Nothing here is
+ * the user's: the `stacks` table can be emptied at any time and is built again.
+ */
+export interface StackBuild {
+  /** False when the stacks were current and nothing was done. */
+  built: boolean;
+  groups: number;
+  photos: number;
+  seconds: number;
+}
+
+/** Rebuilds the stacks when the vectors of `model`, the looks or the indexed photos changed since the last build. */
+export function refreshStacks(catalog: Catalog, index: VectorIndex, model: string, thresholds: GroupingThresholds = GROUPING): StackBuild {
+  const started = performance.now();
+  const source = catalog.stacksSource(model);
+  if (catalog.stacksBuiltFrom() === source) return { built: false, groups: 0, photos: 0, seconds: 0 };
+  index.refresh(catalog);
+  const groups = groupNearDuplicates(catalog.groupingRows(), (id, k, ef) => index.neighboursOf(id, k, ef), thresholds);
+  catalog.replaceStacks(groups, source);
+  return { built: true, groups: groups.length, photos: groups.reduce((n, g) => n + g.length, 0), seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Sharpness within this share of the sharpest counts as as sharp: copies of one shot differ by up to about
+ * 20% (a crop drops flat borders, a low-quality re-encode adds block edges), while a blurred frame of a
+ * burst falls far below (test/main/engine/stacks/best-shot.test.ts).
+ */
+const AS_SHARP = 0.7;
+
+/**
+ * A stack's photos, best shot first: those about as sharp as the sharpest before the others, and within
+ * each, the largest (pixels), then the larger file (at the same size, the better encoding), then the
+ * oldest id. A photo not measured yet counts as not sharp.
+ */
+export function bestFirst<T extends Pick<StackMemberRow, 'id' | 'sharpness' | 'width' | 'height' | 'size'>>(members: readonly T[]): T[] {
+  const sharpest = Math.max(0, ...members.map((m) => m.sharpness ?? 0));
+  const sharpEnough = (m: T) => m.sharpness !== null && m.sharpness >= AS_SHARP * sharpest;
+  const pixels = (m: T) => (m.width ?? 0) * (m.height ?? 0);
+  return [...members].sort((a, b) => Number(sharpEnough(b)) - Number(sharpEnough(a)) || pixels(b) - pixels(a) || b.size - a.size || a.id - b.id);
+}
+
+function groupOf(stackId: number, rows: readonly StackMemberRow[]): DuplicateGroup {
+  const ordered = bestFirst(rows);
+  const firstWithHash = new Map<string, number>();
+  const photos: DuplicatePhoto[] = ordered.map((m, i) => {
+    const same = m.hash === null ? undefined : firstWithHash.get(m.hash);
+    if (m.hash !== null && same === undefined) firstWithHash.set(m.hash, m.id);
+    return {
+      id: m.id,
+      path: m.path,
+      name: basename(m.path),
+      folder: dirname(m.path),
+      bytes: m.size,
+      width: m.width,
+      height: m.height,
+      sharpness: m.sharpness === null ? null : Math.round(m.sharpness * 10) / 10,
+      best: i === 0,
+      copyOf: same ?? null,
+    };
+  });
+  return { id: stackId, kind: photos.every((p, i) => i === 0 || p.copyOf !== null) ? 'exact' : 'near', photos };
+}
+
+/** Every group of two photos or more, largest first, for clean-up. */
+export function duplicates(catalog: Catalog): Duplicates {
+  const byStack = new Map<number, StackMemberRow[]>();
+  for (const row of catalog.stackMembers()) {
+    const list = byStack.get(row.stack_id);
+    if (list) list.push(row);
+    else byStack.set(row.stack_id, [row]);
+  }
+  const groups = [...byStack].map(([id, rows]) => groupOf(id, rows)).sort((a, b) => b.photos.length - a.photos.length || a.id - b.id);
+  const extra = groups.flatMap((g) => g.photos.slice(1));
+  return {
+    groups,
+    photos: groups.reduce((n, g) => n + g.photos.length, 0),
+    extra: extra.length,
+    extraBytes: extra.reduce((n, p) => n + p.bytes, 0),
+    pending: catalog.lookCounts().missing,
+  };
+}
+
+/** One stack's group (undefined when there is no such stack of two photos or more). */
+export function stackGroup(catalog: Catalog, stackId: number): DuplicateGroup | undefined {
+  const rows = catalog.stackMembers(stackId);
+  return rows.length > 1 ? groupOf(stackId, rows) : undefined;
+}
