@@ -818,7 +818,9 @@ export class Catalog {
   // ---- how photos look, and near-duplicate stacks ----
 
   private storeLook(photoId: number, hash: string, look: PhotoLook): void {
-    this.db.prepare('INSERT OR REPLACE INTO photo_looks (photo_id, hash, phash, sharpness) VALUES (?, ?, ?, ?)').run(photoId, hash, look.phash, look.sharpness);
+    this.db
+      .prepare('INSERT OR REPLACE INTO photo_looks (photo_id, hash, phash, inner_phash, sharpness) VALUES (?, ?, ?, ?, ?)')
+      .run(photoId, hash, look.phash, look.inner, look.sharpness);
   }
 
   /** Stores the look of a photo's content `hash`, unless the photo changed meanwhile (false then). */
@@ -852,18 +854,19 @@ export class Catalog {
 
   /** The look of a photo's current content (undefined: none yet). */
   look(photoId: number): PhotoLook | undefined {
-    return this.db.prepare('SELECT l.phash, l.sharpness FROM photo_looks l JOIN photos p ON p.id = l.photo_id AND p.hash = l.hash WHERE l.photo_id = ?').get(photoId) as
-      PhotoLook | undefined;
+    return this.db
+      .prepare('SELECT l.phash, l.inner_phash AS inner, l.sharpness FROM photo_looks l JOIN photos p ON p.id = l.photo_id AND p.hash = l.hash WHERE l.photo_id = ?')
+      .get(photoId) as PhotoLook | undefined;
   }
 
   /** Every indexed photo with its content fingerprint and, when it has one for that content, its perceptual hash: what grouping reads. */
-  groupingRows(): Array<{ id: number; hash: string; phash: string | null }> {
+  groupingRows(): Array<{ id: number; hash: string; phash: string | null; inner: string | null }> {
     return this.db
       .prepare(
-        `SELECT p.id, p.hash, l.phash FROM photos p LEFT JOIN photo_looks l ON l.photo_id = p.id AND l.hash = p.hash
+        `SELECT p.id, p.hash, l.phash, l.inner_phash AS inner FROM photos p LEFT JOIN photo_looks l ON l.photo_id = p.id AND l.hash = p.hash
          WHERE p.status = 'indexed' AND p.hash IS NOT NULL ORDER BY p.id`,
       )
-      .all() as Array<{ id: number; hash: string; phash: string | null }>;
+      .all() as Array<{ id: number; hash: string; phash: string | null; inner: string | null }>;
   }
 
   /** What the stacks were last built from (null: never built). */

@@ -312,6 +312,7 @@ export const MIGRATIONS: readonly string[] = [
     photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
     hash TEXT NOT NULL,
     phash TEXT NOT NULL,
+    inner_phash TEXT NOT NULL,
     sharpness REAL NOT NULL
   );
   CREATE TABLE stacks (

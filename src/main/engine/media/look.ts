@@ -9,6 +9,12 @@ import type { RgbPixels } from './decode.js';
 export interface PhotoLook {
   /** DCT perceptual hash: 16 hex digits. */
   phash: string;
+  /**
+   * The same hash of the centre of the photo (INNER of each side): a crop of the photo is close to it,
+   * where the whole photo's hash has moved with the zoom and shift. A pair is as far apart as the closest
+   * of whole-to-whole, whole-to-centre and centre-to-whole.
+   */
+  inner: string;
   /** Variance of the Laplacian of the grey image at SHARPNESS_SIDE pixels on its longer side. */
   sharpness: number;
 }
@@ -16,6 +22,8 @@ export interface PhotoLook {
 /** The grey image the DCT hash is computed from (pHash's 32 x 32), and the low frequencies it keeps (8 x 8). */
 const HASH_SIDE = 32;
 const HASH_KEEP = 8;
+/** The centre's share of each side, for `inner`: a crop of up to 10% keeps about this much of the photo. */
+const INNER = 0.9;
 /** Sharpness is measured at one scale, so a smaller copy of a photo is not "sharper" for having fewer pixels. */
 export const SHARPNESS_SIDE = 256;
 
@@ -81,11 +89,15 @@ export function laplacianVariance(grey: Uint8Array, width: number, height: numbe
 export async function lookOf(pixels: RgbPixels): Promise<PhotoLook> {
   const sharp = await libvips();
   const raw = { raw: { width: pixels.width, height: pixels.height, channels: 3 as const } };
-  const [small, medium] = await Promise.all([
+  const innerW = Math.max(1, Math.round(pixels.width * INNER));
+  const innerH = Math.max(1, Math.round(pixels.height * INNER));
+  const centre = { left: Math.floor((pixels.width - innerW) / 2), top: Math.floor((pixels.height - innerH) / 2), width: innerW, height: innerH };
+  const [small, inner, medium] = await Promise.all([
     sharp(pixels.data, raw).greyscale().resize(HASH_SIDE, HASH_SIDE, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer(),
+    sharp(pixels.data, raw).extract(centre).greyscale().resize(HASH_SIDE, HASH_SIDE, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer(),
     sharp(pixels.data, raw).greyscale().resize(SHARPNESS_SIDE, SHARPNESS_SIDE, { fit: 'inside', kernel: 'cubic' }).raw().toBuffer({ resolveWithObject: true }),
   ]);
-  return { phash: dctHash(small), sharpness: laplacianVariance(medium.data, medium.info.width, medium.info.height) };
+  return { phash: dctHash(small), inner: dctHash(inner), sharpness: laplacianVariance(medium.data, medium.info.width, medium.info.height) };
 }
 
 /** Two 64-bit hashes (hex) as 32-bit halves, for counting differing bits quickly. */
@@ -104,4 +116,9 @@ export function hammingDistance(a: string, b: string): number {
   const [a1, a2] = hashHalves(a);
   const [b1, b2] = hashHalves(b);
   return popcount32(a1 ^ b1) + popcount32(a2 ^ b2);
+}
+
+/** How far apart two looks are: the closest of whole-to-whole, whole-to-centre and centre-to-whole (a crop matches the centre). */
+export function lookDistance(a: Pick<PhotoLook, 'phash' | 'inner'>, b: Pick<PhotoLook, 'phash' | 'inner'>): number {
+  return Math.min(hammingDistance(a.phash, b.phash), hammingDistance(a.phash, b.inner), hammingDistance(a.inner, b.phash));
 }

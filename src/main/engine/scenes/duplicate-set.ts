@@ -3,13 +3,13 @@
  * test/main/engine/stacks/quality.test.ts): each original (a scene of the synthetic world, or a real
  * photograph) comes with an exact copy, a re-encode at another JPEG quality, a resize, a crop of up to
  * 10% and a small rotation; scenes also get an unrelated look-alike (the same objects on the same
- * background, laid out anew), which must not join their stack.
+ * background in another picture of them), which must not join their stack.
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { renderScene } from './render.js';
-import { randomScene, seededRandom } from './scene.js';
+import { POSITIONS, randomScene, seededRandom } from './scene.js';
 
 export const VARIANT_KINDS = ['copy', 'reencode', 'resize', 'crop', 'rotate'] as const;
 export type VariantKind = (typeof VARIANT_KINDS)[number];
@@ -92,8 +92,11 @@ export async function writeDuplicateSet(dir: string, options: DuplicateSetOption
     const scene = randomScene(seed + i, { singleGroupShare: 0.4, wordShare: 0 });
     const group = `scene-${i}`;
     originals.push({ group, bytes: await renderScene(scene, { width: 1200, height: 900, quality: 90 }), source: 'scene' });
-    // The look-alike: the same objects and background, laid out anew. A different photo.
-    const lookalike = await renderScene({ ...scene, layoutSeed: scene.layoutSeed + 1 }, { width: 1200, height: 900, quality: 90 });
+    // The look-alike: the same objects on the same background, another picture of them: laid out anew,
+    // and a single group elsewhere in the frame (in the same place, a new layout is what a burst's next
+    // frame is: the same shot).
+    const position = scene.position ? POSITIONS[(POSITIONS.indexOf(scene.position) + 1 + Math.floor(random() * (POSITIONS.length - 1))) % POSITIONS.length]! : null;
+    const lookalike = await renderScene({ ...scene, position, layoutSeed: scene.layoutSeed + 1 }, { width: 1200, height: 900, quality: 90 });
     write(`lookalike-${i}`, 'lookalike.jpg', lookalike, 'lookalike', 'scene');
   }
   if (options.photosDir) {

@@ -23,7 +23,7 @@ export interface GroupingThresholds {
 }
 
 /** Chosen on the generated set's calibration seed (bench/stacks.ts --explore); measured on others. */
-export const GROUPING: GroupingThresholds = { minSimilarity: 0.9, maxHamming: 22, neighbours: 8, ef: 24 };
+export const GROUPING: GroupingThresholds = { minSimilarity: 0.85, maxHamming: 20, neighbours: 6, ef: 12 };
 
 export interface GroupingPhoto {
   id: number;
@@ -31,6 +31,8 @@ export interface GroupingPhoto {
   hash: string;
   /** Perceptual hash (16 hex digits), null when not computed yet: such a photo only joins exact copies. */
   phash: string | null;
+  /** The hash of its centre (PhotoLook.inner); null with `phash`. */
+  inner: string | null;
 }
 
 export type NeighbourSource = (id: number, k: number, ef: number) => ReadonlyArray<{ id: number; similarity: number }>;
@@ -75,24 +77,22 @@ export function groupNearDuplicates(photos: readonly GroupingPhoto[], neighbours
     if (first === undefined) byHash.set(p.hash, p.id);
     else join(first, p.id);
   }
-  // Near-duplicates: close in the embedding, confirmed by the perceptual hash.
-  const hi = new Map<number, number>();
-  const lo = new Map<number, number>();
+  // Near-duplicates: close in the embedding, confirmed by the perceptual hash (lookDistance: whole to
+  // whole, or whole to centre, so a crop matches), on 32-bit halves for speed.
+  const halves = new Map<number, Uint32Array>();
   for (const p of photos) {
-    if (p.phash === null) continue;
-    const [h, l] = hashHalves(p.phash);
-    hi.set(p.id, h);
-    lo.set(p.id, l);
+    if (p.phash === null || p.inner === null) continue;
+    halves.set(p.id, Uint32Array.from([...hashHalves(p.phash), ...hashHalves(p.inner)]));
   }
+  const bits = (a: Uint32Array, i: number, b: Uint32Array, j: number) => popcount32(a[i]! ^ b[j]!) + popcount32(a[i + 1]! ^ b[j + 1]!);
   for (const p of photos) {
-    const ph = hi.get(p.id);
-    if (ph === undefined) continue;
-    const pl = lo.get(p.id)!;
+    const a = halves.get(p.id);
+    if (a === undefined) continue;
     for (const n of neighbours(p.id, thresholds.neighbours, thresholds.ef)) {
       if (n.similarity < thresholds.minSimilarity) continue;
-      const nh = hi.get(n.id);
-      if (nh === undefined) continue;
-      if (popcount32(ph ^ nh) + popcount32(pl ^ lo.get(n.id)!) <= thresholds.maxHamming) join(p.id, n.id);
+      const b = halves.get(n.id);
+      if (b === undefined) continue;
+      if (Math.min(bits(a, 0, b, 0), bits(a, 0, b, 2), bits(a, 2, b, 0)) <= thresholds.maxHamming) join(p.id, n.id);
     }
   }
   const groups = new Map<number, number[]>();
