@@ -23,7 +23,8 @@ export function refreshStacks(catalog: Catalog, index: VectorIndex, model: strin
   const source = catalog.stacksSource(model);
   if (catalog.stacksBuiltFrom() === source) return { built: false, groups: 0, photos: 0, seconds: 0 };
   index.refresh(catalog);
-  const groups = groupNearDuplicates(catalog.groupingRows(), (id, k, ef) => index.neighboursOf(id, k, ef), thresholds);
+  const vectors = new Map(catalog.allVectors(model).vectors.map((v) => [v.photoId, v.vector]));
+  const groups = groupNearDuplicates(catalog.groupingRows(), (id, k, ef) => index.neighboursOf(id, k, ef, vectors.get(id)), thresholds);
   catalog.replaceStacks(groups, source);
   return { built: true, groups: groups.length, photos: groups.reduce((n, g) => n + g.length, 0), seconds: (performance.now() - started) / 1000 };
 }
