@@ -71,7 +71,7 @@ export function printStatus(status: Status, errors: Array<{ path: string; error:
 }
 
 function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
+  return bytes < 1e6 ? `${Math.round(bytes / 1e3)} kB` : `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
 }
 
 /** `glimpse duplicates`: each group with its size, best shot first; nothing is ever deleted. */

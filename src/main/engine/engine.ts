@@ -417,7 +417,9 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
 
   /** Exact and near-duplicate groups, largest first, each with its best shot first. Glimpse never deletes a file. */
   duplicates(): Duplicates {
-    this.refreshStacks();
+    // While a job runs, the stacks it will rebuild when it ends are shown as they were (a rebuild is a
+    // pass over the whole library: not once per look at the view).
+    if (!this.job) this.refreshStacks();
     return duplicates(this.catalog);
   }
 
