@@ -11,7 +11,8 @@ export function printResults(response: SearchResponse, json = false, offset = 0)
     return;
   }
   response.results.forEach((r, i) => {
-    console.log(`${String(i + 1 + offset).padStart(3)}. ${r.score.toFixed(3)}  ${r.path}${r.offline ? '  (offline)' : ''}`);
+    const stack = r.stack ? `  (stack ${r.stack.id} of ${r.stack.size})` : '';
+    console.log(`${String(i + 1 + offset).padStart(3)}. ${r.score.toFixed(3)}  ${r.path}${r.offline ? '  (offline)' : ''}${stack}`);
     const notes = r.why.filter((w) => w.kind !== 'visual' && w.kind !== 'example' && !(w.kind === 'caption' && w.detail === r.caption)).map((w) => `${w.kind}: ${w.detail}`);
     if (r.caption) notes.unshift(`“${r.caption}”`);
     if (notes.length) console.log(`      ${notes.join(' · ')}`);

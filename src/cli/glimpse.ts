@@ -87,6 +87,7 @@ interface SearchOptions {
   camera?: string;
   sort: 'relevance' | 'date';
   all?: boolean;
+  stacks?: boolean;
   json?: boolean;
 }
 
@@ -97,6 +98,7 @@ function searchRequest(query: string, o: SearchOptions, extra: Partial<SearchReq
     offset: o.offset,
     sort: o.sort,
     all: o.all ?? false,
+    stacks: o.stacks ?? false,
     ...(o.folder ? { folder: resolve(o.folder) } : {}),
     ...(o.after ? { after: o.after } : {}),
     ...(o.before ? { before: o.before } : {}),
@@ -115,6 +117,7 @@ function addSearchOptions(command: Command): Command {
     .option('--camera <name>', 'only photos from a camera whose name contains this')
     .addOption(new Option('--sort <order>', 'order of results').choices(['relevance', 'date']).default('relevance'))
     .option('--all', 'show every ranked result, not only those above the relevance cutoff')
+    .option('--stacks', 'one result per stack of near-duplicates (the best-ranked photo, with the stack size), as the app shows them')
     .option('--json', 'print JSON: each result with its path, score and why it matched');
 }
 

@@ -26,6 +26,8 @@ export const searchParams = z
     sort: z.enum(['relevance', 'date']).default('relevance'),
     /** Lift the adaptive relevance cutoff and show everything ranked. */
     all: z.boolean().default(false),
+    /** Show each near-duplicate stack as one result (its best-ranked photo, with the stack's size), as the grid does. */
+    stacks: z.boolean().default(false),
   })
   .strict();
 

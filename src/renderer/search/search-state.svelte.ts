@@ -277,6 +277,7 @@ export class SearchState {
       limit: PAGE,
       sort: f.sort,
       all: this.#showAll,
+      stacks: true,
       ...(this.#example ? { similarTo: this.#example.id } : {}),
       ...(f.folder ? { folder: f.folder } : {}),
       ...(f.after ? { after: f.after } : {}),

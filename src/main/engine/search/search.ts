@@ -20,6 +20,8 @@ export interface SearchRequest {
   camera?: string | undefined;
   sort: 'relevance' | 'date';
   all: boolean;
+  /** One result per near-duplicate stack (the app's grid); otherwise every photo, each saying its stack. */
+  stacks?: boolean | undefined;
   /**
    * Concepts the user taught, named in the query (the engine finds them; `query` is then the rest of
    * it): only their matches are results, every one of them shown, ranked by the rest of the query, or
@@ -217,17 +219,18 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
     .map(([id, e]) => ({ id, e, row: rows.get(id) }))
     .filter((x): x is { id: number; e: { fused: number; relevant: boolean }; row: PhotoRow } => !!x.row && (visual.has(x.id) || byConcept.has(x.id) || x.row.status === 'indexed'));
   if (request.sort === 'date') entries = [...entries].sort((a, b) => (b.row.taken_at ?? '').localeCompare(a.row.taken_at ?? ''));
-  // Near-duplicates (a stack) show as one tile: the best-ranked photo of the stack stands for it, with
-  // the stack's size; the stack opens in place with its best shot first (the `stack` call).
+  // Near-duplicates (a stack) can show as one tile: the best-ranked photo of the stack stands for it,
+  // with the stack's size; the stack opens in place with its best shot first (the `stack` call).
   const stacks = catalog.stacksOf(entries.map((x) => x.id));
   const stackShown = new Set<number>();
-  entries = entries.filter((x) => {
-    const stack = stacks.get(x.id);
-    if (!stack) return true;
-    if (stackShown.has(stack.stackId)) return false;
-    stackShown.add(stack.stackId);
-    return true;
-  });
+  if (request.stacks)
+    entries = entries.filter((x) => {
+      const stack = stacks.get(x.id);
+      if (!stack) return true;
+      if (stackShown.has(stack.stackId)) return false;
+      stackShown.add(stack.stackId);
+      return true;
+    });
   const total = entries.length;
   entries = entries.slice(request.offset ?? 0, (request.offset ?? 0) + request.limit);
   const captions = catalog.captions(

@@ -89,13 +89,14 @@ describe('near-duplicate stacks', () => {
   });
 
   it('shows a stack as one search result with its size, and opens it best shot first', async () => {
-    const response = await engine.search({
-      query: '',
-      similarTo: engine.catalog.photoByPath(files.find((f) => f.kind === 'original')!.path)!.id,
-      limit: 200,
-      sort: 'relevance',
-      all: true,
-    });
+    const similarTo = engine.catalog.photoByPath(files.find((f) => f.kind === 'original')!.path)!.id;
+    const flat = await engine.search({ query: '', similarTo, limit: 200, sort: 'relevance', all: true });
+    const response = await engine.search({ query: '', similarTo, limit: 200, sort: 'relevance', all: true, stacks: true });
+    assert.ok(response.total < flat.total, 'without `stacks`, every photo is a result');
+    assert.ok(
+      flat.results.some((r) => r.stack),
+      'each saying its stack',
+    );
     const stacked = response.results.filter((r) => r.stack);
     assert.ok(stacked.length > 0);
     const stackIds = stacked.map((r) => r.stack!.id);
