@@ -41,7 +41,7 @@ const COSINES = (() => {
  * The DCT hash of a 32 x 32 grey image: the 8 x 8 lowest frequencies of its 2-D DCT, each bit set when
  * that coefficient is above their median (the DC term excluded from the median, as pHash does).
  */
-export function dctHash(grey: Uint8Array): string {
+export function dctHash(grey: ArrayLike<number>): string {
   if (grey.length !== HASH_SIDE * HASH_SIDE) throw new Error(`dctHash needs a ${HASH_SIDE} x ${HASH_SIDE} grey image`);
   // Rows first (only the 8 frequencies kept), then columns.
   const rows = new Float64Array(HASH_SIDE * HASH_KEEP);
@@ -85,19 +85,47 @@ export function laplacianVariance(grey: Uint8Array, width: number, height: numbe
   return squares / n - mean * mean;
 }
 
-/** The hash and sharpness of decoded, upright RGB pixels. */
+/**
+ * A region of a grey image averaged down to HASH_SIDE x HASH_SIDE (each cell the mean of the pixels
+ * whose centres fall in it; the nearest pixel when none does, for images under 32 px).
+ */
+export function boxDownsample(grey: Uint8Array, width: number, region: { left: number; top: number; width: number; height: number }): Float64Array {
+  const out = new Float64Array(HASH_SIDE * HASH_SIDE);
+  for (let cy = 0; cy < HASH_SIDE; cy++) {
+    const y0 = region.top + Math.floor((cy * region.height) / HASH_SIDE);
+    const y1 = Math.max(y0 + 1, region.top + Math.floor(((cy + 1) * region.height) / HASH_SIDE));
+    for (let cx = 0; cx < HASH_SIDE; cx++) {
+      const x0 = region.left + Math.floor((cx * region.width) / HASH_SIDE);
+      const x1 = Math.max(x0 + 1, region.left + Math.floor(((cx + 1) * region.width) / HASH_SIDE));
+      let sum = 0;
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) sum += grey[y * width + x]!;
+      out[cy * HASH_SIDE + cx] = sum / ((y1 - y0) * (x1 - x0));
+    }
+  }
+  return out;
+}
+
+/**
+ * The hash and sharpness of decoded, upright RGB pixels, from one grey copy at SHARPNESS_SIDE: libvips
+ * makes it (one call; each call costs more than the arithmetic here), the hashes average it down.
+ */
 export async function lookOf(pixels: RgbPixels): Promise<PhotoLook> {
   const sharp = await libvips();
   const raw = { raw: { width: pixels.width, height: pixels.height, channels: 3 as const } };
-  const innerW = Math.max(1, Math.round(pixels.width * INNER));
-  const innerH = Math.max(1, Math.round(pixels.height * INNER));
-  const centre = { left: Math.floor((pixels.width - innerW) / 2), top: Math.floor((pixels.height - innerH) / 2), width: innerW, height: innerH };
-  const [small, inner, medium] = await Promise.all([
-    sharp(pixels.data, raw).greyscale().resize(HASH_SIDE, HASH_SIDE, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer(),
-    sharp(pixels.data, raw).extract(centre).greyscale().resize(HASH_SIDE, HASH_SIDE, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer(),
-    sharp(pixels.data, raw).greyscale().resize(SHARPNESS_SIDE, SHARPNESS_SIDE, { fit: 'inside', kernel: 'cubic' }).raw().toBuffer({ resolveWithObject: true }),
-  ]);
-  return { phash: dctHash(small), inner: dctHash(inner), sharpness: laplacianVariance(medium.data, medium.info.width, medium.info.height) };
+  const { data, info } = await sharp(pixels.data, raw)
+    .greyscale()
+    .resize(SHARPNESS_SIDE, SHARPNESS_SIDE, { fit: 'inside', kernel: 'cubic' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const { width, height } = info;
+  const innerW = Math.max(1, Math.round(width * INNER));
+  const innerH = Math.max(1, Math.round(height * INNER));
+  const centre = { left: Math.floor((width - innerW) / 2), top: Math.floor((height - innerH) / 2), width: innerW, height: innerH };
+  return {
+    phash: dctHash(boxDownsample(data, width, { left: 0, top: 0, width, height })),
+    inner: dctHash(boxDownsample(data, width, centre)),
+    sharpness: laplacianVariance(data, width, height),
+  };
 }
 
 /** Two 64-bit hashes (hex) as 32-bit halves, for counting differing bits quickly. */
