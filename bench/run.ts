@@ -261,6 +261,7 @@ async function benchStacks(size: number): Promise<void> {
   }
   const t = await stackTiming(size, 128);
   row('stacks', `group ${size.toLocaleString()} photos (128-d, from the catalogue)`, `${fmt(t.seconds, 2)} s (target < 10 s at 100k)`);
+  row('stacks', `then ${t.added} photos added (${t.incremental ? 'incremental' : 'full rebuild'})`, `${fmt(t.incrementalSeconds, 2)} s`);
   results.stacks = { quality: runs, timing: t };
 }
 

@@ -409,7 +409,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
 
   /** Rebuilds the stacks when their sources changed (the writer; a reader shows the last ones built). */
   refreshStacks(): StackBuild {
-    if (!this.lock) return { built: false, groups: 0, photos: 0, seconds: 0 };
+    if (!this.lock) return { built: false, incremental: false, groups: 0, photos: 0, seconds: 0 };
     const build = refreshStacks(this.catalog, this.index, this.pack.id);
     if (build.built) this.emit('libraryChanged', { reason: 'stacks' });
     return build;

@@ -88,6 +88,14 @@ export interface IndexedPhoto {
   look?: PhotoLook;
 }
 
+/** How the stacks were last built: for the model's vectors up to log position `seq`, looks measured before `at` (ms), leaving `rows` stack rows. */
+export interface StacksBuild {
+  model: string;
+  seq: number;
+  at: number;
+  rows: number;
+}
+
 /** A photo of a stack with what choosing its best shot needs. */
 export interface StackMemberRow {
   stack_id: number;
@@ -819,8 +827,8 @@ export class Catalog {
 
   private storeLook(photoId: number, hash: string, look: PhotoLook): void {
     this.db
-      .prepare('INSERT OR REPLACE INTO photo_looks (photo_id, hash, phash, inner_phash, sharpness) VALUES (?, ?, ?, ?, ?)')
-      .run(photoId, hash, look.phash, look.inner, look.sharpness);
+      .prepare('INSERT OR REPLACE INTO photo_looks (photo_id, hash, phash, inner_phash, sharpness, measured_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(photoId, hash, look.phash, look.inner, look.sharpness, Date.now());
   }
 
   /** Stores the look of a photo's content `hash`, unless the photo changed meanwhile (false then). */
@@ -884,8 +892,34 @@ export class Catalog {
     return `${model}|${this.lastVectorSeq()}|${looks}|${photos}`;
   }
 
-  /** Replaces every stack by `groups` (each a list of photo ids; the stack is named by its smallest id), in one transaction. */
-  replaceStacks(groups: ReadonlyArray<readonly number[]>, builtFrom: string): void {
+  /** Photos whose vector of `model` changed after log position `afterSeq`, or whose look was measured at `since` or later. */
+  changedSinceStacks(model: string, afterSeq: number, since: number): Set<number> {
+    const vectors = this.db.prepare('SELECT DISTINCT photo_id FROM vector_log WHERE model = ? AND seq > ?').pluck().all(model, afterSeq) as number[];
+    const looks = this.db.prepare('SELECT photo_id FROM photo_looks WHERE measured_at >= ?').pluck().all(since) as number[];
+    return new Set([...vectors, ...looks]);
+  }
+
+  /** Every stack of two photos or more, as lists of photo ids. */
+  stackGroups(): number[][] {
+    const groups = new Map<number, number[]>();
+    for (const r of this.db.prepare('SELECT stack_id, photo_id FROM stacks ORDER BY stack_id, photo_id').all() as Array<{ stack_id: number; photo_id: number }>) {
+      const g = groups.get(r.stack_id);
+      if (g) g.push(r.photo_id);
+      else groups.set(r.stack_id, [r.photo_id]);
+    }
+    return [...groups.values()].filter((g) => g.length > 1);
+  }
+
+  stackRowCount(): number {
+    return this.db.prepare('SELECT count(*) FROM stacks').pluck().get() as number;
+  }
+
+  /**
+   * Replaces every stack by `groups` (each a list of photo ids; the stack is named by its smallest id), in
+   * one transaction, with what they were built from (`builtFrom`, as `stacksSource` says it) and when
+   * (the model, the vector log position and the time the build began, for the next incremental build).
+   */
+  replaceStacks(groups: ReadonlyArray<readonly number[]>, builtFrom: string, build: { model: string; seq: number; at: number } = { model: '', seq: 0, at: 0 }): void {
     const insert = this.db.prepare('INSERT OR IGNORE INTO stacks (photo_id, stack_id) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM photos WHERE id = ?)');
     this.transaction(() => {
       this.db.prepare('DELETE FROM stacks').run();
@@ -893,8 +927,15 @@ export class Catalog {
         const stackId = Math.min(...group);
         for (const id of group) insert.run(id, stackId, id);
       }
-      this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('stacks', ?)`).run(builtFrom);
+      const record: StacksBuild = { ...build, rows: this.stackRowCount() };
+      this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('stacks', ?), ('stacks_build', ?)`).run(builtFrom, JSON.stringify(record));
     });
+  }
+
+  /** How the stacks were last built (null: never). */
+  stacksBuild(): StacksBuild | null {
+    const value = this.db.prepare(`SELECT value FROM meta WHERE key = 'stacks_build'`).pluck().get() as string | undefined;
+    return value ? (JSON.parse(value) as StacksBuild) : null;
   }
 
   /** The stack of each of these photos that still holds two photos or more: its id and size. */

@@ -313,7 +313,8 @@ export const MIGRATIONS: readonly string[] = [
     hash TEXT NOT NULL,
     phash TEXT NOT NULL,
     inner_phash TEXT NOT NULL,
-    sharpness REAL NOT NULL
+    sharpness REAL NOT NULL,
+    measured_at INTEGER NOT NULL
   );
   CREATE TABLE stacks (
     photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,

@@ -54,22 +54,40 @@ class UnionFind {
     if (ra < rb) this.parent.set(rb, ra);
     else this.parent.set(ra, rb);
   }
-  has(x: number): boolean {
-    return this.parent.has(x);
+  /** Every id joined to another. */
+  ids(): number[] {
+    return [...this.parent.keys()];
   }
   add(x: number): void {
     if (!this.parent.has(x)) this.parent.set(x, x);
   }
 }
 
-/** Groups of two photos or more, each sorted by id, the groups by their first id. */
-export function groupNearDuplicates(photos: readonly GroupingPhoto[], neighbours: NeighbourSource, thresholds: GroupingThresholds = GROUPING): number[][] {
+export interface IncrementalGrouping {
+  /** Groups already built (each kept whole), for an update that only adds to them. */
+  existing: ReadonlyArray<readonly number[]>;
+  /** The photos whose neighbours are asked (new or changed since the groups were built). */
+  only: ReadonlySet<number>;
+}
+
+/**
+ * Groups of two photos or more, each sorted by id, the groups by their first id. With `incremental`,
+ * the existing groups are kept and only the given photos' neighbours are asked: what a library that
+ * gained photos needs, at the cost of its new photos only.
+ */
+export function groupNearDuplicates(
+  photos: readonly GroupingPhoto[],
+  neighbours: NeighbourSource,
+  thresholds: GroupingThresholds = GROUPING,
+  incremental?: IncrementalGrouping,
+): number[][] {
   const sets = new UnionFind();
   const join = (a: number, b: number) => {
     sets.add(a);
     sets.add(b);
     sets.union(a, b);
   };
+  for (const group of incremental?.existing ?? []) for (const id of group.slice(1)) join(group[0]!, id);
   // Exact copies: the same content fingerprint.
   const byHash = new Map<string, number>();
   for (const p of photos) {
@@ -86,6 +104,7 @@ export function groupNearDuplicates(photos: readonly GroupingPhoto[], neighbours
   }
   const bits = (a: Uint32Array, i: number, b: Uint32Array, j: number) => popcount32(a[i]! ^ b[j]!) + popcount32(a[i + 1]! ^ b[j + 1]!);
   for (const p of photos) {
+    if (incremental && !incremental.only.has(p.id)) continue;
     const a = halves.get(p.id);
     if (a === undefined) continue;
     for (const n of neighbours(p.id, thresholds.neighbours, thresholds.ef)) {
@@ -96,12 +115,11 @@ export function groupNearDuplicates(photos: readonly GroupingPhoto[], neighbours
     }
   }
   const groups = new Map<number, number[]>();
-  for (const p of photos) {
-    if (!sets.has(p.id)) continue;
-    const root = sets.find(p.id);
+  for (const id of sets.ids()) {
+    const root = sets.find(id);
     const group = groups.get(root);
-    if (group) group.push(p.id);
-    else groups.set(root, [p.id]);
+    if (group) group.push(id);
+    else groups.set(root, [id]);
   }
   return [...groups.values()]
     .filter((g) => g.length > 1)

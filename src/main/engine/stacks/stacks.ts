@@ -2,7 +2,7 @@ import { basename, dirname } from 'node:path';
 import type { DuplicateGroup, DuplicatePhoto, Duplicates } from '../../../shared/api.js';
 import type { Catalog, StackMemberRow } from '../catalog/catalog.js';
 import type { VectorIndex } from '../index/vector-index.js';
-import { GROUPING, type GroupingThresholds, groupNearDuplicates } from './grouping.js';
+import { GROUPING, type GroupingThresholds, type IncrementalGrouping, groupNearDuplicates } from './grouping.js';
 
 /**
  * Near-duplicate stacks: derived data, rebuilt from the catalogue's vectors (through the vector index),
@@ -12,21 +12,52 @@ import { GROUPING, type GroupingThresholds, groupNearDuplicates } from './groupi
 export interface StackBuild {
   /** False when the stacks were current and nothing was done. */
   built: boolean;
+  /** Only the photos new or changed since the last build were looked at (the stacks they did not touch were kept). */
+  incremental: boolean;
   groups: number;
   photos: number;
   seconds: number;
 }
 
-/** Rebuilds the stacks when the vectors of `model`, the looks or the indexed photos changed since the last build. */
+/**
+ * Rebuilds the stacks when the vectors of `model`, the looks or the indexed photos changed since the last
+ * build. When photos were only added (or measured) since, and none of them was in a stack, the existing
+ * stacks are kept and only the new photos' neighbours are asked: a library that gains a few photos pays
+ * for those. Anything else (a photo left a stack, a stacked photo changed, another pack) rebuilds all.
+ */
 export function refreshStacks(catalog: Catalog, index: VectorIndex, model: string, thresholds: GroupingThresholds = GROUPING): StackBuild {
   const started = performance.now();
   const source = catalog.stacksSource(model);
-  if (catalog.stacksBuiltFrom() === source) return { built: false, groups: 0, photos: 0, seconds: 0 };
+  if (catalog.stacksBuiltFrom() === source) return { built: false, incremental: false, groups: 0, photos: 0, seconds: 0 };
+  // What this build covers: changes after these are the next build's.
+  const build = { model, seq: catalog.lastVectorSeq(), at: Date.now() };
   index.refresh(catalog);
-  const vectors = new Map(catalog.allVectors(model).vectors.map((v) => [v.photoId, v.vector]));
-  const groups = groupNearDuplicates(catalog.groupingRows(), (id, k, ef) => index.neighboursOf(id, k, ef, vectors.get(id)), thresholds);
-  catalog.replaceStacks(groups, source);
-  return { built: true, groups: groups.length, photos: groups.reduce((n, g) => n + g.length, 0), seconds: (performance.now() - started) / 1000 };
+  const rows = catalog.groupingRows();
+  const last = catalog.stacksBuild();
+  let incremental: IncrementalGrouping | undefined;
+  if (last && last.model === model && catalog.stackRowCount() === last.rows) {
+    const changed = catalog.changedSinceStacks(model, last.seq, last.at);
+    const existing = catalog.stackGroups();
+    const stacked = new Set(existing.flat());
+    if (![...changed].some((id) => stacked.has(id))) incremental = { existing, only: changed };
+  }
+  let vectors: Map<number, Float32Array>;
+  if (incremental) {
+    vectors = new Map();
+    for (const id of incremental.only) {
+      const v = catalog.vector(id, model);
+      if (v) vectors.set(id, v);
+    }
+  } else vectors = new Map(catalog.allVectors(model).vectors.map((v) => [v.photoId, v.vector]));
+  const groups = groupNearDuplicates(rows, (id, k, ef) => index.neighboursOf(id, k, ef, vectors.get(id)), thresholds, incremental);
+  catalog.replaceStacks(groups, source, build);
+  return {
+    built: true,
+    incremental: incremental !== undefined,
+    groups: groups.length,
+    photos: groups.reduce((n, g) => n + g.length, 0),
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 /**

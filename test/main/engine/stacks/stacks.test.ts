@@ -6,10 +6,11 @@
  * report, photos leaving their stack, and a library of schema 6 measured without re-embedding.
  */
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import sharp from 'sharp';
 import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
 import { type DuplicateFile, scoreGrouping, writeDuplicateSet } from '../../../../src/main/engine/scenes/duplicate-set.js';
 import { parseCall } from '../../../../src/shared/api.js';
@@ -114,6 +115,26 @@ describe('near-duplicate stacks', () => {
     assert.throws(() => engine.stack(999_999), /no stack/);
   });
 
+  it('adds new photos to the stacks incrementally, as a rebuild of everything would', async () => {
+    const original = files.find((f) => f.kind === 'original' && f.group === 'scene-2')!;
+    const before = engine.duplicates().groups.find((g) => g.photos.some((p) => p.path === original.path))!;
+    const added = join(library, 'scene-2', 'another copy.jpg');
+    copyFileSync(original.path, added);
+    writeFileSync(join(library, 'scene-2', 'smaller again.jpg'), await sharp(original.path).resize(500).jpeg({ quality: 70 }).toBuffer());
+    const summary = await engine.update();
+    assert.ok(summary.stacks.built && summary.stacks.incremental, 'only the new photos were looked at');
+    checkStacks(engine.catalog, engine.pack.id, true);
+    const after = engine.duplicates().groups.find((g) => g.photos.some((p) => p.path === original.path))!;
+    assert.equal(after.photos.length, before.photos.length + 2);
+    assert.equal(after.photos.find((p) => p.path === added)!.copyOf !== null || after.photos.find((p) => p.path === original.path)!.copyOf !== null, true);
+    // The same stacks as a rebuild from nothing.
+    const incremental = engine.catalog.stackGroups();
+    engine.catalog.db.prepare(`DELETE FROM meta WHERE key IN ('stacks', 'stacks_build')`).run();
+    const full = engine.refreshStacks();
+    assert.ok(full.built && !full.incremental);
+    assert.deepEqual(engine.catalog.stackGroups(), incremental);
+  });
+
   it('lets photos leave their stack; a stack left with one photo is no longer shown', async () => {
     const group = engine.duplicates().groups.find((g) => kindOf.get(g.photos[0]!.id)!.group === 'scene-3')!;
     assert.ok(group.photos.length >= 2);
@@ -130,7 +151,7 @@ describe('near-duplicate stacks', () => {
     await engine.close();
     // What a library indexed by the Glimpse before stacks looks like: no looks, no stacks, schema 6.
     const db = new Database(join(dataDir, 'catalog.sqlite'));
-    db.exec(`DROP TABLE photo_looks; DROP TABLE stacks; DELETE FROM meta WHERE key = 'stacks';`);
+    db.exec(`DROP TABLE photo_looks; DROP TABLE stacks; DELETE FROM meta WHERE key IN ('stacks', 'stacks_build');`);
     db.pragma('user_version = 6');
     const vectorSeq = db.prepare('SELECT max(seq) FROM vector_log').pluck().get();
     db.close();
