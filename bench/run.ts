@@ -3,7 +3,8 @@
  * next to its limit (model-only throughput) and a naive baseline measured in the same run.
  * Prints a table and writes .cache/bench/results.json. Never part of `npm test`.
  * `--million` adds the 1M-vector search run (about 25 minutes more on 2 cores: the index build dominates);
- * `--search-sizes=1000000` runs only the search section, at the sizes given.
+ * `--search-sizes=1000000` runs only the search section, at the sizes given; `--stacks-only` only the near-duplicate
+ * stacks (quality per kind of copy on the generated set, grouping time at 100k; bench/stacks.ts has more options).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -241,6 +242,27 @@ async function benchOcr(): Promise<void> {
     row(`OCR cost, ${r.pack}`, 'time OCR adds to indexing', `${Math.round(r.added * 100)}% (target <= 50%)`);
   }
   results.ocrCost = rows;
+}
+
+// ---------- near-duplicate stacks: grouping quality per kind of copy, and time at 100k ----------
+
+async function benchStacks(size: number): Promise<void> {
+  const { stackQuality, stackTiming } = await import('./stacks.js');
+  const { DUPLICATE_SET_SEED } = await import('../src/main/engine/scenes/duplicate-set.js');
+  const runs = [];
+  // The calibration seed (where the thresholds were chosen) and a held-out one.
+  for (const seed of [DUPLICATE_SET_SEED, 120_000_000]) {
+    const q = await stackQuality(seed, QUICK ? 12 : 30);
+    const label = seed === DUPLICATE_SET_SEED ? 'calibration' : 'held out';
+    row(`stacks, ${label} seed`, `precision / recall (${q.files} files)`, `${fmt(q.score.precision, 3)} / ${fmt(q.score.recall, 3)} (targets >= 0.95)`);
+    for (const [kind, k] of Object.entries(q.score.byKind))
+      row(`stacks, ${label} seed`, kind.startsWith('lookalike') ? `${kind}: wrongly stacked` : `${kind}: stacked with its original`, `${k.grouped}/${k.pairs}`);
+    runs.push(q);
+  }
+  const t = await stackTiming(size, 128);
+  row('stacks', `group ${size.toLocaleString()} photos (128-d, from the catalogue)`, `${fmt(t.seconds, 2)} s (target < 10 s at 100k)`);
+  row('stacks', `then ${t.added} photos added (${t.incremental ? 'incremental' : 'full rebuild'})`, `${fmt(t.incrementalSeconds, 2)} s`);
+  results.stacks = { quality: runs, timing: t };
 }
 
 // ---------- search latency and recall at scale, on the app's own index ----------
@@ -617,6 +639,11 @@ async function main(): Promise<void> {
     writeFileSync(join(ROOT, 'results-video.json'), JSON.stringify({ ...results, table }, null, 2));
     return;
   }
+  if (process.argv.includes('--stacks-only')) {
+    await benchStacks(100_000);
+    writeFileSync(join(ROOT, 'results-stacks.json'), JSON.stringify({ ...results, table }, null, 2));
+    return;
+  }
   if (process.argv.includes('--devices-only')) {
     await benchDevices();
     writeFileSync(join(ROOT, 'results-devices.json'), JSON.stringify({ ...results, table }, null, 2));
@@ -641,6 +668,7 @@ async function main(): Promise<void> {
   await benchIndexing(files, library);
   await benchOcr();
   benchVideo();
+  await benchStacks(QUICK ? 10_000 : 100_000);
   await benchDevices();
   await benchSearch(QUICK ? [10_000] : process.argv.includes('--million') ? [10_000, 100_000, 1_000_000] : [10_000, 100_000]);
   if (!QUICK) await benchGraphThreads(100_000);

@@ -1,4 +1,4 @@
-import type { OfflineFolder, SearchResponse, Status } from '../shared/api.js';
+import type { Duplicates, OfflineFolder, SearchResponse, Status } from '../shared/api.js';
 import type { UpdateSummary } from '../main/engine/engine.js';
 import { formatTimestamp } from '../shared/timestamp.js';
 
@@ -18,7 +18,8 @@ export function printResults(response: SearchResponse, json = false, offset = 0)
   response.results.forEach((r, i) => {
     // A video hit names the moment that matched: "clip.mp4 @ 00:14".
     const moment = r.moment ? ` @ ${formatTimestamp(r.moment.at)}` : '';
-    console.log(`${String(i + 1 + offset).padStart(3)}. ${r.score.toFixed(3)}  ${r.path}${moment}${r.offline ? '  (offline)' : ''}`);
+    const stack = r.stack ? `  (stack ${r.stack.id} of ${r.stack.size})` : '';
+    console.log(`${String(i + 1 + offset).padStart(3)}. ${r.score.toFixed(3)}  ${r.path}${moment}${r.offline ? '  (offline)' : ''}${stack}`);
     const notes = r.why
       .filter((w) => w.kind !== 'visual' && w.kind !== 'example' && !(w.kind === 'caption' && w.detail === r.caption))
       .map((w) => (SELF_DESCRIBED.has(w.kind) ? w.detail : `${w.kind}: ${w.detail}`));
@@ -42,6 +43,8 @@ export function printUpdate(summary: UpdateSummary, errors: Array<{ path: string
       `\nIndexed ${i.indexed} photos in ${i.seconds.toFixed(1)} s${i.indexed > 0 ? ` (${(i.indexed / Math.max(i.seconds, 0.001)).toFixed(1)} photos/s)` : ''}` +
       `${i.errors ? `; ${i.errors} could not be read` : ''}${i.cancelled ? ' (cancelled)' : ''}.` +
       (summary.reading ? `\nRead the text in ${summary.reading.read} photos indexed earlier (text found in ${summary.reading.withText}).` : '') +
+      (summary.looks ? `\nMeasured ${summary.looks.measured} photos indexed earlier for duplicates.` : '') +
+      (summary.stacks.built ? `\nDuplicates: ${summary.stacks.groups} groups of ${summary.stacks.photos} photos (glimpse duplicates lists them).` : '') +
       `\nLibrary: ${counts.indexed} photos indexed, ${counts.errors} with problems, ${counts.pending} waiting.`,
   );
   printOffline(offline);
@@ -75,4 +78,30 @@ export function printStatus(status: Status, errors: Array<{ path: string; error:
   if (status.readOnly) console.log(`Read-only here: ${status.readOnly}.`);
   if (status.progress.failure) console.log(`The last indexing job stopped: ${status.progress.failure}`);
   for (const e of errors) console.log(`  ! ${e.path}: ${e.error}`);
+}
+
+function megabytes(bytes: number): string {
+  return bytes < 1e6 ? `${Math.round(bytes / 1e3)} kB` : `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
+}
+
+/** `glimpse duplicates`: each group with its size, best shot first; nothing is ever deleted. */
+export function printDuplicates(report: Duplicates, json = false): void {
+  if (json) {
+    console.log(JSON.stringify(report, null, 2));
+    return;
+  }
+  if (report.groups.length === 0) console.log('No duplicates found.');
+  for (const g of report.groups) {
+    console.log(`${g.kind === 'exact' ? 'Exact copies' : 'Near-duplicates'}: ${g.photos.length} photos (stack ${g.id})`);
+    for (const p of g.photos) {
+      const size = p.width && p.height ? `${p.width}x${p.height}` : '?';
+      const note = p.best ? 'best shot' : p.copyOf !== null ? `exact copy of ${p.copyOf}` : '';
+      console.log(`  ${p.best ? '*' : ' '} ${String(p.id).padStart(6)}  ${size.padEnd(11)} ${megabytes(p.bytes).padStart(8)}  ${p.path}${note ? `  (${note})` : ''}`);
+    }
+  }
+  if (report.groups.length > 0)
+    console.log(
+      `${report.groups.length} groups, ${report.photos} photos; ${report.extra} are not their group's best shot (${megabytes(report.extraBytes)}). Glimpse never deletes files: review them in your file manager.`,
+    );
+  if (report.pending > 0) console.log(`${report.pending} photos are not measured for duplicates yet: glimpse index measures them.`);
 }

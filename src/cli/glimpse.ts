@@ -13,7 +13,7 @@ import type { PackPart } from '../main/engine/models/pack.js';
 import { DEVICE_PREFERENCES, type DevicePreference } from '../main/engine/models/device-preference.js';
 import type { SearchRequest } from '../main/engine/search/search.js';
 import { searchParams } from '../shared/api.js';
-import { ocrLine, printResults, printStatus, printUpdate } from './format.js';
+import { ocrLine, printDuplicates, printResults, printStatus, printUpdate } from './format.js';
 import { describeHolder } from '../main/engine/library-lock.js';
 import { isDamage } from '../main/engine/catalog/backup.js';
 import { registerGpuCommands } from './gpu.js';
@@ -87,6 +87,7 @@ interface SearchOptions {
   camera?: string;
   sort: 'relevance' | 'date';
   all?: boolean;
+  stacks?: boolean;
   json?: boolean;
 }
 
@@ -97,6 +98,7 @@ function searchRequest(query: string, o: SearchOptions, extra: Partial<SearchReq
     offset: o.offset,
     sort: o.sort,
     all: o.all ?? false,
+    stacks: o.stacks ?? false,
     ...(o.folder ? { folder: resolve(o.folder) } : {}),
     ...(o.after ? { after: o.after } : {}),
     ...(o.before ? { before: o.before } : {}),
@@ -115,6 +117,7 @@ function addSearchOptions(command: Command): Command {
     .option('--camera <name>', 'only photos from a camera whose name contains this')
     .addOption(new Option('--sort <order>', 'order of results').choices(['relevance', 'date']).default('relevance'))
     .option('--all', 'show every ranked result, not only those above the relevance cutoff')
+    .option('--stacks', 'one result per stack of near-duplicates (the best-ranked photo, with the stack size), as the app shows them')
     .option('--json', 'print JSON: each result with its path, score and why it matched');
 }
 
@@ -282,6 +285,14 @@ export function buildProgram(): Command {
         if (concept.examples.length < 3) console.log('Add a few more examples (3 or more) for a reliable concept.');
         console.log(`Search for it: glimpse search "${concept.name}"`);
       });
+    });
+
+  program
+    .command('duplicates')
+    .description('list exact copies and near-duplicates (bursts, edits, resized or re-saved copies) in groups, best shot first; Glimpse never deletes a file')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      await withEngine(program, async (engine) => printDuplicates(engine.duplicates(), o.json));
     });
 
   const albums = program

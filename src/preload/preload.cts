@@ -30,6 +30,8 @@ const METHODS = new Set([
   'createConcept',
   'updateConcept',
   'deleteConcept',
+  'duplicates',
+  'stack',
 ]);
 const EVENTS = new Set(['progress', 'libraryChanged', 'modelDownload']);
 

@@ -26,6 +26,8 @@ export const searchParams = z
     sort: z.enum(['relevance', 'date']).default('relevance'),
     /** Lift the adaptive relevance cutoff and show everything ranked. */
     all: z.boolean().default(false),
+    /** Show each near-duplicate stack as one result (its best-ranked photo, with the stack's size), as the grid does. */
+    stacks: z.boolean().default(false),
   })
   .strict();
 
@@ -100,6 +102,10 @@ export const methods = {
     .strict()
     .refine((p) => !p.addCounterExamples.some((c) => p.addExamples.includes(c)), 'a photo cannot be both an example and a counter-example'),
   deleteConcept: z.object({ id }).strict(),
+  /** Exact and near-duplicate groups with their photos, best shot first (Glimpse never deletes a file). */
+  duplicates: z.object({}).strict(),
+  /** The photos of one near-duplicate stack, best shot first, as search results (to open the stack in place). */
+  stack: z.object({ id }).strict(),
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -126,8 +132,11 @@ export interface OfflineFolder {
 }
 
 export interface Progress {
-  /** `reading`: reading the text in photos indexed without it (OCR); nothing is re-embedded. */
-  phase: 'idle' | 'scanning' | 'indexing' | 'reading' | 'paused';
+  /**
+   * `reading`: reading the text in photos indexed without it (OCR); `measuring`: computing the perceptual
+   * hash and sharpness of photos indexed before stacks existed. Nothing is re-embedded in either.
+   */
+  phase: 'idle' | 'scanning' | 'indexing' | 'reading' | 'measuring' | 'paused';
   done: number;
   total: number;
   errors: number;
@@ -187,8 +196,8 @@ export interface OcrStatus {
 }
 
 export interface MatchReason {
-  /** `text`: words read in the photo (OCR); `concept`: a concept the user taught, named in the query. */
-  kind: 'visual' | 'caption' | 'album' | 'name' | 'example' | 'text' | 'concept';
+  /** `text`: words read in the photo (OCR); `concept`: a concept the user taught, named in the query; `stack`: its place in an opened stack. */
+  kind: 'visual' | 'caption' | 'album' | 'name' | 'example' | 'text' | 'concept' | 'stack';
   detail: string;
 }
 
@@ -209,6 +218,44 @@ export interface SearchResult {
   duration: number | null;
   /** The moment of a video that matched best: seconds from its start and the sampled frame (its thumbnail); null for a photo or a keyword-only match. */
   moment: { at: number; frame: number } | null;
+  /** The near-duplicate stack it stands for (bursts, edits, copies of one shot): its id and how many photos it holds; null when none. */
+  stack: { id: number; size: number } | null;
+}
+
+/** A photo of a near-duplicate group, as the Duplicates view lists it. */
+export interface DuplicatePhoto {
+  id: number;
+  path: string;
+  name: string;
+  folder: string;
+  /** File size in bytes. */
+  bytes: number;
+  width: number | null;
+  height: number | null;
+  /** Variance of the Laplacian at a fixed scale (null: not measured yet). */
+  sharpness: number | null;
+  /** The group's best shot (the sharpest, then the largest): listed first. */
+  best: boolean;
+  /** Byte-for-byte the same file as this photo of the group (an exact copy), or null. */
+  copyOf: number | null;
+}
+
+/** Bursts, edits and copies of one shot. `exact`: every photo is the same file. */
+export interface DuplicateGroup {
+  id: number;
+  kind: 'exact' | 'near';
+  photos: DuplicatePhoto[];
+}
+
+export interface Duplicates {
+  groups: DuplicateGroup[];
+  /** Photos in groups, and how many of them are not their group's best shot (what a clean-up could free). */
+  photos: number;
+  extra: number;
+  /** Bytes the photos that are not their group's best shot take. */
+  extraBytes: number;
+  /** Indexed photos whose perceptual hash is not computed yet (they join stacks once it is). */
+  pending: number;
 }
 
 export interface SearchResponse {
@@ -313,6 +360,8 @@ export interface Results {
   createConcept: Concept;
   updateConcept: Concept;
   deleteConcept: { deleted: boolean };
+  duplicates: Duplicates;
+  stack: SearchResult[];
 }
 
 export interface Events {

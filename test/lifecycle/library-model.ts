@@ -31,6 +31,7 @@ import { randomScene, seededRandom } from '../../src/main/engine/scenes/scene.js
 import { isVideoFile } from '../../src/main/engine/media/video.js';
 import { writeSceneVideo } from '../../src/main/engine/scenes/scene-video.js';
 import { renderScene } from '../../src/main/engine/scenes/render.js';
+import { checkStacks } from './stacks.js';
 import { checkTextLayer } from './text-layer.js';
 import { searchParams } from '../../src/shared/api.js';
 import { installPackCopy, tempDir } from '../fixtures.js';
@@ -174,6 +175,8 @@ class Oracle {
   markedOffline: string[] = [];
   /** Whether the concept (CONCEPT) has been taught: once taught, it must survive every step. */
   conceptTaught = false;
+  /** The last step was a completed update: the stacks must be current. */
+  stacksCurrent = false;
   private nextKey = 1;
 
   constructor(readonly roots: readonly string[]) {}
@@ -310,6 +313,7 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
 
   const step = async (op: Op): Promise<void> => {
     const e = engine!;
+    oracle.stacksCurrent = false;
     switch (op.kind) {
       case 'add':
       case 'addBroken': {
@@ -429,12 +433,14 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
       case 'index':
         await withTimeout('index', 120_000, e.update());
         oracle.index();
+        oracle.stacksCurrent = true;
         break;
       case 'switchModel':
         await close();
         oracle.model = oracle.model === MODELS[0] ? MODELS[1] : MODELS[0];
         await withTimeout('index', 120_000, (await open()).update());
         oracle.index();
+        oracle.stacksCurrent = true;
         break;
       case 'reopen':
         await close();
@@ -579,6 +585,9 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
     }
     // Read text (OCR) follows its readings, and its keyword table follows it.
     checkTextLayer(e.catalog);
+    // Near-duplicate stacks name only photos still here, hold only near-duplicates and copies, and are
+    // current after every completed update.
+    checkStacks(e.catalog, model, oracle.stacksCurrent);
     // The concept taught by hand survives every step; its examples are the oracle's photos still in the
     // library (a photo that left took its mark with it: never dangling); it matches its examples and
     // never its counter-examples.

@@ -2,7 +2,20 @@ import { EventEmitter } from 'node:events';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import type { Album, Concept, FolderInfo, OcrStatus, OfflineFolder, PhotoDetail, Progress, SearchResponse, SessionInfo, Status } from '../../shared/api.js';
+import type {
+  Album,
+  Concept,
+  Duplicates,
+  FolderInfo,
+  OcrStatus,
+  OfflineFolder,
+  PhotoDetail,
+  Progress,
+  SearchResponse,
+  SearchResult,
+  SessionInfo,
+  Status,
+} from '../../shared/api.js';
 import { backupCatalog, backupDue, isDamage, markDamaged, openCatalog } from './catalog/backup.js';
 import { Catalog, type FolderRow, type OfflineDir, isUnder } from './catalog/catalog.js';
 import { refreshAlbums } from './captions/albums.js';
@@ -10,6 +23,8 @@ import { ConceptError, cleanName, conceptKey, conceptMatches, conceptsInQuery, c
 import { VectorIndex } from './index/vector-index.js';
 import { IndexingJob, type PipelineSummary } from './jobs/pipeline.js';
 import { ReadingJob, type ReadingSummary } from './jobs/reading.js';
+import { LookJob, type LookSummary } from './jobs/looks.js';
+import { type StackBuild, duplicates, refreshStacks, stackGroup } from './stacks/stacks.js';
 import { DEFAULT_OCR_PACK, type OcrManifest, locateOcrPack, readOcrManifest, readOcrManifestSync } from './ocr/ocr-pack.js';
 import { TextReader } from './ocr/text-reader.js';
 import { captionPhotos, captionRecord } from './captions/confidence.js';
@@ -56,6 +71,10 @@ export interface UpdateSummary {
   indexing: PipelineSummary;
   /** Photos indexed earlier whose text was read afterwards (null: OCR is off or unavailable). */
   reading: ReadingSummary | null;
+  /** Photos indexed earlier whose perceptual hash and sharpness were computed afterwards (null: none needed it). */
+  looks: LookSummary | null;
+  /** The near-duplicate stacks, rebuilt when what they are built from changed. */
+  stacks: StackBuild;
   albums: number;
 }
 
@@ -93,7 +112,7 @@ function sessionInfo(s: SessionReport): SessionInfo {
  * all host this same object.
  */
 export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryChanged: [{ reason: string }] }> {
-  private job: IndexingJob | ReadingJob | undefined;
+  private job: IndexingJob | ReadingJob | LookJob | undefined;
   /** The OCR models, opened the first time a photo is read; null when they could not be opened (see readerProblem). */
   private readerPart: Promise<TextReader | null> | undefined;
   private readerProblem: string | null = null;
@@ -366,6 +385,77 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     }
   }
 
+  // ---- near-duplicate stacks ----
+
+  /**
+   * Computes the perceptual hash and sharpness of indexed photos that have none for their content (a
+   * library indexed before stacks existed); nothing is re-embedded. Null when every photo has them.
+   */
+  async measureLooks(options: { onProgress?: (p: Progress) => void } = {}): Promise<LookSummary | null> {
+    this.requireWriter('measure photos');
+    if (this.closing || this.catalog.lookCounts().missing === 0) return null;
+    const job = new LookJob(this.catalog, (p) => {
+      const { paused, ...counts } = p;
+      const progress: Progress = { phase: paused ? 'paused' : 'measuring', ...counts, failure: null };
+      this.setProgress(progress);
+      options.onProgress?.(progress);
+    });
+    this.job = job;
+    try {
+      const summary = await job.run();
+      if (job.lastFailure) console.error(`glimpse: ${summary.failed} photos could not be measured for stacks (last: ${job.lastFailure}); they will be tried again`);
+      return summary;
+    } finally {
+      this.job = undefined;
+    }
+  }
+
+  /** Rebuilds the stacks when their sources changed (the writer; a reader shows the last ones built). */
+  refreshStacks(): StackBuild {
+    if (!this.lock) return { built: false, incremental: false, groups: 0, photos: 0, seconds: 0 };
+    const build = refreshStacks(this.catalog, this.index, this.pack.id);
+    if (build.built) this.emit('libraryChanged', { reason: 'stacks' });
+    return build;
+  }
+
+  /** Exact and near-duplicate groups, largest first, each with its best shot first. Glimpse never deletes a file. */
+  duplicates(): Duplicates {
+    // While a job runs, the stacks it will rebuild when it ends are shown as they were (a rebuild is a
+    // pass over the whole library: not once per look at the view).
+    if (!this.job) this.refreshStacks();
+    return duplicates(this.catalog);
+  }
+
+  /** The photos of one stack, best shot first, as search results (to open the stack in place in the grid). */
+  stack(id: number): SearchResult[] {
+    const group = stackGroup(this.catalog, id);
+    if (!group) throw new EngineError(`no stack with id ${id}`);
+    const ids = group.photos.map((p) => p.id);
+    const rows = this.catalog.photos(ids);
+    const captions = this.catalog.captions(ids, this.pack.id);
+    const offline = this.catalog.offlineDirs().map((o) => o.dir);
+    return group.photos.map((p) => {
+      const row = rows.get(p.id)!;
+      const detail = p.best ? 'the best shot of its stack (sharpest, then largest)' : p.copyOf !== null ? 'an exact copy in its stack' : 'a near-duplicate in its stack';
+      return {
+        id: p.id,
+        path: p.path,
+        name: p.name,
+        score: 0,
+        takenAt: row.taken_at,
+        caption: captions.get(p.id) ?? null,
+        width: p.width,
+        height: p.height,
+        why: [{ kind: 'stack', detail }],
+        offline: offline.some((dir) => isUnder(p.path, dir)),
+        media: row.media,
+        duration: row.duration,
+        moment: null,
+        stack: { id, size: group.photos.length },
+      };
+    });
+  }
+
   /** Turns OCR on or off (saved); turned on, the photos indexed without it are read in the background. */
   setOcr(enabled: boolean): OcrStatus {
     this.settings.ocr = enabled;
@@ -416,9 +506,11 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
         const indexing = await this.indexPending(options.onProgress ? { onProgress: options.onProgress } : {});
         const albums = result.added + result.changed + result.moved + result.removed + indexing.indexed > 0 ? await refreshAlbums(this.catalog, this.pack) : 0;
         const reading = indexing.cancelled ? null : await this.readUnread(options.onProgress ? { onProgress: options.onProgress } : {});
+        const looks = indexing.cancelled ? null : await this.measureLooks(options.onProgress ? { onProgress: options.onProgress } : {});
+        const stacks = this.refreshStacks();
         this.setProgress({ ...this.progressState, phase: 'idle', currentFile: null, etaSeconds: null, failure: null });
         await this.backupIfDue();
-        return { scan: result, problems, indexing, reading, albums };
+        return { scan: result, problems, indexing, reading, looks, stacks, albums };
       } catch (error) {
         if (isDamage(error)) this.reportDamage(errorText(error));
         this.setProgress({ ...this.progressState, phase: 'idle', currentFile: null, etaSeconds: null, failure: errorText(error) });
@@ -523,6 +615,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
         }
         await oldPack.close();
         await refreshAlbums(this.catalog, this.pack);
+        this.refreshStacks(); // built from the new pack's vectors
         this.emit('libraryChanged', { reason: `now using ${pack.manifest.name}` });
         return { switched: true, indexing };
       } catch (error) {

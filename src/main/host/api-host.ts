@@ -135,6 +135,8 @@ export class ApiHost {
     updateConcept: (p) =>
       this.engine.updateConcept(p.id, { rename: p.rename, addExamples: p.addExamples, addCounterExamples: p.addCounterExamples, removeExamples: p.removeExamples }),
     deleteConcept: (p) => ({ deleted: this.engine.forgetConcept(p.id) }),
+    duplicates: () => this.engine.duplicates(),
+    stack: (p) => this.engine.stack(p.id),
     modelAction: async (p) => {
       if (p.action === 'pause') await this.downloads.pause(p.id);
       else if (p.action === 'cancel') await this.downloads.cancel(p.id);

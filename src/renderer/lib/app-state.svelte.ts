@@ -1,12 +1,13 @@
 import type { Album, GlimpseApi, PhotoDetail, Progress } from '../../shared/api';
 import { AlbumsState } from '../albums/albums-state.svelte';
+import { DuplicatesState } from '../duplicates/duplicates-state.svelte';
 import { LibraryState } from '../library/library-state.svelte';
 import { SearchState } from '../search/search-state.svelte';
 import { ModelsState } from '../settings/models-state.svelte';
 import { ViewerState } from '../viewer/viewer-state.svelte';
 import { Notices } from './notices.svelte';
 
-export type View = 'search' | 'albums' | 'library' | 'settings';
+export type View = 'search' | 'albums' | 'duplicates' | 'library' | 'settings';
 
 /**
  * The whole renderer's state: one object per feature, wired to the engine's events. Views read it
@@ -20,6 +21,7 @@ export class AppState {
   readonly library: LibraryState;
   readonly albums: AlbumsState;
   readonly models: ModelsState;
+  readonly duplicates: DuplicatesState;
 
   #view = $state<View>('search');
   /** Bumped to ask the search box for the keyboard focus. */
@@ -34,6 +36,7 @@ export class AppState {
     this.library = new LibraryState(api, this.notices);
     this.albums = new AlbumsState(api, this.notices);
     this.models = new ModelsState(api, this.notices);
+    this.duplicates = new DuplicatesState(api, this.notices);
   }
 
   get view(): View {
@@ -69,6 +72,7 @@ export class AppState {
     this.library.scheduleRefresh();
     this.search.refresh();
     this.albums.reloadIfLoaded();
+    this.duplicates.reloadIfLoaded();
     this.models.reloadIfLoaded(); // a switch of packs started or finished
   }
 
@@ -76,6 +80,7 @@ export class AppState {
     if (view !== this.#view) this.notices.dismiss();
     this.#view = view;
     if (view === 'albums') void this.albums.load();
+    if (view === 'duplicates') void this.duplicates.load();
     if (view === 'library') void this.library.refresh();
     if (view === 'settings' && !this.models.loaded) void this.models.load();
   }
@@ -112,12 +117,19 @@ export class AppState {
 
   // ---- results and the viewer ----
 
+  /** Opens the photo, or, for a tile that stands for a stack of near-duplicates, opens the stack in place. */
   openResult(index: number): void {
     const result = this.search.results[index];
     if (!result) return;
     this.search.select(index);
-    // A video opens at the moment the search found in it.
-    void this.viewer.open(result.id, result.moment?.at);
+    // A closed stack opens in place; a video opens at the moment the search found in it.
+    if (this.search.isClosedStack(result)) void this.search.openStack(index);
+    else void this.viewer.open(result.id, result.moment?.at);
+  }
+
+  /** A photo from the Duplicates view, in the viewer. */
+  openPhoto(id: number): void {
+    void this.viewer.open(id);
   }
 
   openSelected(): void {

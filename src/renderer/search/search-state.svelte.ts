@@ -1,3 +1,4 @@
+import { SvelteMap } from 'svelte/reactivity';
 import type { GlimpseApi, Params, SearchResponse, SearchResult } from '../../shared/api';
 import { type GridMove, moveIndex } from '../grid/layout';
 import type { Notices } from '../lib/notices.svelte';
@@ -47,6 +48,8 @@ export class SearchState {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #seq = 0;
   #loadingMore = $state(false);
+  /** Stacks opened in place in the grid: each stack's id, with the tile its photos replaced. */
+  readonly #openStacks = new SvelteMap<number, SearchResult>();
   /** How many results the shown answer holds (pages fetched so far): a refresh fetches as many again. */
   #wanted = PAGE;
 
@@ -72,6 +75,17 @@ export class SearchState {
   }
   get results(): SearchResult[] {
     return this.#response?.results ?? [];
+  }
+  /** How many stacks are open in place. */
+  get openStackCount(): number {
+    return this.#openStacks.size;
+  }
+  isStackOpen(id: number): boolean {
+    return this.#openStacks.has(id);
+  }
+  /** The result stands for a stack that is not open: choosing it opens the stack rather than the photo. */
+  isClosedStack(result: SearchResult): boolean {
+    return result.stack !== null && result.stack.size > 1 && !this.#openStacks.has(result.stack.id);
   }
   /** More shown results wait beyond this page ("Show more"). */
   get more(): number {
@@ -176,6 +190,46 @@ export class SearchState {
     this.#response = { ...response, results: response.results.map((r) => (r.id === id ? { ...r, caption } : r)) };
   }
 
+  // ---- near-duplicate stacks ----
+
+  /**
+   * Opens the stack the result at `index` stands for, in place: its photos, best shot first, take the
+   * tile's place in the grid (the selection on the best shot).
+   */
+  async openStack(index: number): Promise<void> {
+    const response = this.#response;
+    const tile = response?.results[index];
+    if (!response || !tile?.stack || this.#openStacks.has(tile.stack.id)) return;
+    const seq = this.#seq;
+    try {
+      const members = await this.#api.call('stack', { id: tile.stack.id });
+      if (seq !== this.#seq || this.#response !== response) return;
+      const results = [...response.results.slice(0, index), ...members, ...response.results.slice(index + 1).filter((r) => !members.some((m) => m.id === r.id))];
+      this.#openStacks.set(tile.stack.id, tile);
+      this.#response = { ...response, results };
+      this.select(index, true);
+    } catch (error) {
+      this.#notices.report(error);
+    }
+  }
+
+  /** Closes every open stack: each one's photos become its one tile again. */
+  closeStacks(): void {
+    const response = this.#response;
+    if (!response || this.#openStacks.size === 0) return;
+    const selectedId = this.selectedResult?.id;
+    const results: SearchResult[] = [];
+    for (const r of response.results) {
+      const tile = r.stack ? this.#openStacks.get(r.stack.id) : undefined;
+      if (!tile) results.push(r);
+      else if (!results.includes(tile)) results.push(tile);
+    }
+    this.#openStacks.clear();
+    this.#response = { ...response, results };
+    const kept = results.findIndex((r) => r.id === selectedId);
+    this.#selected = Math.max(0, kept);
+  }
+
   // ---- selection ----
 
   setColumns(columns: number): void {
@@ -223,6 +277,7 @@ export class SearchState {
       limit: PAGE,
       sort: f.sort,
       all: this.#showAll,
+      stacks: true,
       ...(this.#example ? { similarTo: this.#example.id } : {}),
       ...(f.folder ? { folder: f.folder } : {}),
       ...(f.after ? { after: f.after } : {}),
@@ -256,6 +311,7 @@ export class SearchState {
       const response = await this.#api.call('search', params);
       if (seq !== this.#seq) return;
       this.#response = response;
+      this.#openStacks.clear(); // a new answer shows every stack closed
       this.#answered = query;
       this.#failed = false;
       const kept = keep === undefined ? -1 : response.results.findIndex((r) => r.id === keep);

@@ -44,7 +44,7 @@ describe('the IPC call handler', { timeout: 60_000 }, () => {
   it('forwards a valid call with its validated params (defaults filled in) and returns the reply', async () => {
     const { method, params } = resultOf(await handle(OURS, { method: 'search', params: { query: 'dogs on a beach' } }));
     assert.equal(method, 'search');
-    assert.deepEqual(params, { query: 'dogs on a beach', limit: 100, offset: 0, sort: 'relevance', all: false });
+    assert.deepEqual(params, { query: 'dogs on a beach', limit: 100, offset: 0, sort: 'relevance', all: false, stacks: false });
     // No params at all is an empty object.
     assert.deepEqual(resultOf(await handle(OURS, { method: 'status' })).params, {});
   });

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, extname, relative, sep } from 'node:path';
+import type { PhotoLook } from '../media/look.js';
 import { MIGRATIONS } from './schema.js';
 import { type MediaKind, mediaKindOf } from '../media/video.js';
 
@@ -90,6 +91,8 @@ export interface IndexedPhoto {
   reading?: { model: string; lines: OcrLine[] };
   /** A video: its length and the vectors of its sampled frames (`vector` is their pooled mean). */
   video?: { duration: number; frames: ReadonlyArray<{ t: number; vector: Float32Array }> };
+  /** Its perceptual hash and sharpness (absent: not computed this time). */
+  look?: PhotoLook;
 }
 
 /** A sampled frame of a video, with its time and vector. */
@@ -98,6 +101,26 @@ export interface FrameRow {
   idx: number;
   t: number;
   vector: Float32Array;
+}
+
+/** How the stacks were last built: for the model's vectors up to log position `seq`, looks measured before `at` (ms), leaving `rows` stack rows. */
+export interface StacksBuild {
+  model: string;
+  seq: number;
+  at: number;
+  rows: number;
+}
+
+/** A photo of a stack with what choosing its best shot needs. */
+export interface StackMemberRow {
+  stack_id: number;
+  id: number;
+  path: string;
+  hash: string | null;
+  size: number;
+  width: number | null;
+  height: number | null;
+  sharpness: number | null;
 }
 
 export interface PhotoFilters {
@@ -386,6 +409,7 @@ export class Catalog {
         }
         this.storeGeneratedCaption(p.id, model, p, now);
         if (p.reading) this.storeReading(p.id, p.reading.model, p.hash, p.reading.lines, now);
+        if (p.look) this.storeLook(p.id, p.hash, p.look);
         stored.push(p.id);
       }
       return stored;
@@ -913,5 +937,143 @@ export class Catalog {
 
   errors(limit = 50): Array<{ path: string; error: string }> {
     return this.db.prepare(`SELECT path, error FROM photos WHERE status = 'error' ORDER BY path LIMIT ?`).all(limit) as Array<{ path: string; error: string }>;
+  }
+
+  // ---- how photos look, and near-duplicate stacks ----
+
+  private storeLook(photoId: number, hash: string, look: PhotoLook): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO photo_looks (photo_id, hash, phash, inner_phash, sharpness, measured_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(photoId, hash, look.phash, look.inner, look.sharpness, Date.now());
+  }
+
+  /** Stores the look of a photo's content `hash`, unless the photo changed meanwhile (false then). */
+  recordLook(photoId: number, hash: string, look: PhotoLook): boolean {
+    return this.transaction(() => {
+      if (!this.db.prepare('SELECT 1 FROM photos WHERE id = ? AND hash IS ?').get(photoId, hash)) return false;
+      this.storeLook(photoId, hash, look);
+      return true;
+    });
+  }
+
+  /** Indexed photos without a look of their current content (indexed before looks existed), in id order. */
+  photosWithoutLook(limit: number, afterId = 0): PhotoRow[] {
+    return this.db
+      .prepare(
+        `SELECT * FROM photos WHERE id > ? AND status = 'indexed' AND hash IS NOT NULL AND media = 'photo'
+         AND NOT EXISTS (SELECT 1 FROM photo_looks l WHERE l.photo_id = photos.id AND l.hash = photos.hash) ORDER BY id LIMIT ?`,
+      )
+      .all(afterId, limit) as PhotoRow[];
+  }
+
+  /** Indexed photos with and without a look of their current content (videos have none). */
+  lookCounts(): { done: number; missing: number } {
+    return this.db
+      .prepare(
+        `SELECT coalesce(sum(l.photo_id IS NOT NULL), 0) AS done, coalesce(sum(l.photo_id IS NULL), 0) AS missing
+         FROM photos p LEFT JOIN photo_looks l ON l.photo_id = p.id AND l.hash = p.hash WHERE p.status = 'indexed' AND p.hash IS NOT NULL AND p.media = 'photo'`,
+      )
+      .get() as { done: number; missing: number };
+  }
+
+  /** The look of a photo's current content (undefined: none yet). */
+  look(photoId: number): PhotoLook | undefined {
+    return this.db
+      .prepare('SELECT l.phash, l.inner_phash AS inner, l.sharpness FROM photo_looks l JOIN photos p ON p.id = l.photo_id AND p.hash = l.hash WHERE l.photo_id = ?')
+      .get(photoId) as PhotoLook | undefined;
+  }
+
+  /** Every indexed photo with its content fingerprint and, when it has one for that content, its perceptual hash: what grouping reads. */
+  groupingRows(): Array<{ id: number; hash: string; phash: string | null; inner: string | null }> {
+    return this.db
+      .prepare(
+        `SELECT p.id, p.hash, l.phash, l.inner_phash AS inner FROM photos p LEFT JOIN photo_looks l ON l.photo_id = p.id AND l.hash = p.hash
+         WHERE p.status = 'indexed' AND p.hash IS NOT NULL ORDER BY p.id`,
+      )
+      .all() as Array<{ id: number; hash: string; phash: string | null; inner: string | null }>;
+  }
+
+  /** What the stacks were last built from (null: never built). */
+  stacksBuiltFrom(): string | null {
+    return (this.db.prepare(`SELECT value FROM meta WHERE key = 'stacks'`).pluck().get() as string | undefined) ?? null;
+  }
+
+  /**
+   * What stacks would be built from now for `model`: its vectors (the log position), and the photos' looks
+   * and fingerprints. When it equals `stacksBuiltFrom`, the stacks are current.
+   */
+  stacksSource(model: string): string {
+    const looks = this.db.prepare(`SELECT count(*) || ':' || total(sharpness) || ':' || total(photo_id) FROM photo_looks`).pluck().get() as string;
+    const photos = this.db.prepare(`SELECT count(*) || ':' || total(id) FROM photos WHERE status = 'indexed'`).pluck().get() as string;
+    return `${model}|${this.lastVectorSeq()}|${looks}|${photos}`;
+  }
+
+  /** Photos whose vector of `model` changed after log position `afterSeq`, or whose look was measured at `since` or later. */
+  changedSinceStacks(model: string, afterSeq: number, since: number): Set<number> {
+    const vectors = this.db.prepare('SELECT DISTINCT photo_id FROM vector_log WHERE model = ? AND seq > ?').pluck().all(model, afterSeq) as number[];
+    const looks = this.db.prepare('SELECT photo_id FROM photo_looks WHERE measured_at >= ?').pluck().all(since) as number[];
+    return new Set([...vectors, ...looks]);
+  }
+
+  /** Every stack of two photos or more, as lists of photo ids. */
+  stackGroups(): number[][] {
+    const groups = new Map<number, number[]>();
+    for (const r of this.db.prepare('SELECT stack_id, photo_id FROM stacks ORDER BY stack_id, photo_id').all() as Array<{ stack_id: number; photo_id: number }>) {
+      const g = groups.get(r.stack_id);
+      if (g) g.push(r.photo_id);
+      else groups.set(r.stack_id, [r.photo_id]);
+    }
+    return [...groups.values()].filter((g) => g.length > 1);
+  }
+
+  stackRowCount(): number {
+    return this.db.prepare('SELECT count(*) FROM stacks').pluck().get() as number;
+  }
+
+  /**
+   * Replaces every stack by `groups` (each a list of photo ids; the stack is named by its smallest id), in
+   * one transaction, with what they were built from (`builtFrom`, as `stacksSource` says it) and when
+   * (the model, the vector log position and the time the build began, for the next incremental build).
+   */
+  replaceStacks(groups: ReadonlyArray<readonly number[]>, builtFrom: string, build: { model: string; seq: number; at: number } = { model: '', seq: 0, at: 0 }): void {
+    const insert = this.db.prepare('INSERT OR IGNORE INTO stacks (photo_id, stack_id) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM photos WHERE id = ?)');
+    this.transaction(() => {
+      this.db.prepare('DELETE FROM stacks').run();
+      for (const group of groups) {
+        const stackId = Math.min(...group);
+        for (const id of group) insert.run(id, stackId, id);
+      }
+      const record: StacksBuild = { ...build, rows: this.stackRowCount() };
+      this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('stacks', ?), ('stacks_build', ?)`).run(builtFrom, JSON.stringify(record));
+    });
+  }
+
+  /** How the stacks were last built (null: never). */
+  stacksBuild(): StacksBuild | null {
+    const value = this.db.prepare(`SELECT value FROM meta WHERE key = 'stacks_build'`).pluck().get() as string | undefined;
+    return value ? (JSON.parse(value) as StacksBuild) : null;
+  }
+
+  /** The stack of each of these photos that still holds two photos or more: its id and size. */
+  stacksOf(ids: readonly number[]): Map<number, { stackId: number; size: number }> {
+    const rows = this.db
+      .prepare(
+        `SELECT s.photo_id, s.stack_id, (SELECT count(*) FROM stacks t WHERE t.stack_id = s.stack_id) AS size
+         FROM stacks s WHERE s.photo_id IN (SELECT value FROM json_each(?))`,
+      )
+      .all(JSON.stringify(ids)) as Array<{ photo_id: number; stack_id: number; size: number }>;
+    return new Map(rows.filter((r) => r.size > 1).map((r) => [r.photo_id, { stackId: r.stack_id, size: r.size }]));
+  }
+
+  /** The photos of stacks that hold two or more (one stack, or all), with what choosing a best shot needs. */
+  stackMembers(stackId?: number): StackMemberRow[] {
+    return this.db
+      .prepare(
+        `SELECT s.stack_id, p.id, p.path, p.hash, p.size, p.width, p.height, l.sharpness FROM stacks s JOIN photos p ON p.id = s.photo_id
+         LEFT JOIN photo_looks l ON l.photo_id = p.id AND l.hash = p.hash
+         WHERE (@stack IS NULL OR s.stack_id = @stack) AND s.stack_id IN (SELECT stack_id FROM stacks GROUP BY stack_id HAVING count(*) > 1)
+         ORDER BY s.stack_id, p.id`,
+      )
+      .all({ stack: stackId ?? null }) as StackMemberRow[];
   }
 }

@@ -370,4 +370,24 @@ export const MIGRATIONS: readonly string[] = [
     DELETE FROM video_frames WHERE model = old.model AND photo_id = old.photo_id;
   END;
   `,
+  // v10: how each photo looks (a 64-bit DCT perceptual hash and a sharpness measure, computed from the
+  // pixels the pipeline already decoded, stamped with the content fingerprint they came from so a changed
+  // file gets new ones), and near-duplicate stacks. Stacks are derived data, rebuilt from the vectors and
+  // hashes at any time: a photo that leaves the catalogue leaves its stack (ON DELETE CASCADE), and a
+  // stack is only shown while two of its photos remain.
+  `
+  CREATE TABLE photo_looks (
+    photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+    hash TEXT NOT NULL,
+    phash TEXT NOT NULL,
+    inner_phash TEXT NOT NULL,
+    sharpness REAL NOT NULL,
+    measured_at INTEGER NOT NULL
+  );
+  CREATE TABLE stacks (
+    photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+    stack_id INTEGER NOT NULL
+  );
+  CREATE INDEX stacks_stack ON stacks(stack_id);
+  `,
 ];

@@ -11,6 +11,7 @@ import type { ThumbnailStore } from '../media/thumbnails.js';
 import type { ModelPack } from '../models/pack.js';
 import type { RgbPixels } from '../media/decode.js';
 import type { PhotoMetadata } from '../media/photo.js';
+import type { PhotoLook } from '../media/look.js';
 import type { Progress } from '../../../shared/api.js';
 import type { TextReader } from '../ocr/text-reader.js';
 import { JobControl } from './job-control.js';
@@ -83,6 +84,8 @@ interface Prepared {
   metadata: PhotoMetadata;
   inputs: RgbPixels[];
   thumbnail: Buffer;
+  /** How a photo looks (perceptual hash, sharpness); videos have none, and never join stacks. */
+  look?: PhotoLook;
   /** The text read in it, when it was read this time. */
   reading?: IndexedPhoto['reading'];
   /** A video: its sampled frames (`inputs` is empty; `thumbnail` is chosen from the frames once they are embedded). */
@@ -378,6 +381,7 @@ export class IndexingJob extends JobControl {
       gps: p.metadata.gps,
       vector: features[i]!.embedding,
       ...captionRecord(outcomes[i]),
+      look: p.look,
       ...(p.reading ? { reading: p.reading } : {}),
       ...(p.video ? { video: { duration: p.video.duration, frames: p.video.frames.map((f, k) => ({ t: f.t, vector: items[i]!.frames![k]!.embedding })) } } : {}),
     }));

@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { OutputInfo, Sharp } from 'sharp';
 import { MAX_INPUT_PIXELS, RESIZE_FIT, type ResizeMode, type RgbPixels } from './decode.js';
+import { type PhotoLook, lookOf } from './look.js';
 
 /** Extensions the scanner picks up. Content decides the decoder, not the name. */
 export const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.webp', '.avif', '.gif', '.tif', '.tiff', '.heic', '.heif', '.bmp']);
@@ -126,6 +127,8 @@ export interface PreparedPhoto {
   /** The pixels for each requested model input, in the order asked. */
   inputs: RgbPixels[];
   thumbnail: Buffer;
+  /** Its perceptual hash and sharpness, from the same working copy (near-duplicate stacks, best shot). */
+  look: PhotoLook;
   /** The upright photo at up to `readSide` pixels, for reading its text (when asked for). */
   readImage?: RgbPixels;
 }
@@ -205,10 +208,9 @@ export async function preparePhoto(bytes: Buffer, inputs: readonly ModelInput[],
     }),
   );
   const thumbnail = await sharp(working.data, raw).resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 78 }).toBuffer();
-  const readImage = options.readSide
-    ? { data: new Uint8Array(working.data.buffer, working.data.byteOffset, working.data.length), width: working.info.width, height: working.info.height }
-    : undefined;
-  return { metadata: { ...original, ...(await exifOf(bytes)) }, inputs: pixels, thumbnail, ...(readImage ? { readImage } : {}) };
+  const upright = { data: new Uint8Array(working.data.buffer, working.data.byteOffset, working.data.length), width: working.info.width, height: working.info.height };
+  const look = await lookOf(upright);
+  return { metadata: { ...original, ...(await exifOf(bytes)) }, inputs: pixels, thumbnail, look, ...(options.readSide ? { readImage: upright } : {}) };
 }
 
 /** The upright photo at up to `readSide` pixels on its longer side, for reading its text (no thumbnail, no metadata). */
@@ -219,6 +221,11 @@ export async function decodeForReading(bytes: Buffer, readSide: number): Promise
   } catch (error) {
     throw new PhotoError(error instanceof PhotoError ? error.message : readableDecodeError(error));
   }
+}
+
+/** The upright working copy a photo's look is measured on, without the rest of `preparePhoto` (the look backfill). */
+export async function lookOfFile(bytes: Buffer): Promise<PhotoLook> {
+  return lookOf(await decodeForReading(bytes, WORKING_SIZE));
 }
 
 /** Decodes one image file straight to a model input (search by example with a file from disk). */

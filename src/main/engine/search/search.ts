@@ -23,6 +23,8 @@ export interface SearchRequest {
   camera?: string | undefined;
   sort: 'relevance' | 'date';
   all: boolean;
+  /** One result per near-duplicate stack (the app's grid); otherwise every photo, each saying its stack. */
+  stacks?: boolean | undefined;
   /**
    * Concepts the user taught, named in the query (the engine finds them; `query` is then the rest of
    * it): only their matches are results, every one of them shown, ranked by the rest of the query, or
@@ -52,6 +54,10 @@ export function parseQuery(query: string): ParsedQuery {
   const text = rest.replace(/"/g, ' ').replace(/\s+/g, ' ').trim();
   const terms = [...new Set((text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []).filter((w) => w.length > 1 && !STOP_WORDS.has(w)))];
   return { text, phrases, terms };
+}
+
+function stackOfResult(stack: { stackId: number; size: number } | undefined): SearchResult['stack'] {
+  return stack ? { id: stack.stackId, size: stack.size } : null;
 }
 
 function ftsString(value: string): string {
@@ -250,6 +256,18 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
     .filter((x): x is { id: number; e: { fused: number; relevant: boolean }; row: PhotoRow } => !!x.row && (visual.has(x.id) || byConcept.has(x.id) || x.row.status === 'indexed'));
   if (byDate.size > 0) entries = [...entries].sort((a, b) => (b.row.taken_at ?? '').localeCompare(a.row.taken_at ?? '') || a.id - b.id);
   if (request.sort === 'date') entries = [...entries].sort((a, b) => (b.row.taken_at ?? '').localeCompare(a.row.taken_at ?? ''));
+  // Near-duplicates (a stack) can show as one tile: the best-ranked photo of the stack stands for it,
+  // with the stack's size; the stack opens in place with its best shot first (the `stack` call).
+  const stacks = catalog.stacksOf(entries.map((x) => x.id));
+  const stackShown = new Set<number>();
+  if (request.stacks)
+    entries = entries.filter((x) => {
+      const stack = stacks.get(x.id);
+      if (!stack) return true;
+      if (stackShown.has(stack.stackId)) return false;
+      stackShown.add(stack.stackId);
+      return true;
+    });
   const total = entries.length;
   entries = entries.slice(request.offset ?? 0, (request.offset ?? 0) + request.limit);
   const captions = catalog.captions(
@@ -306,6 +324,7 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
       media: row.media,
       duration: row.duration,
       moment: row.media === 'video' && moments.has(id) ? { at: moments.get(id)!.at, frame: moments.get(id)!.frame } : null,
+      stack: stackOfResult(stacks.get(id)),
     };
   });
   return { results, total, hidden, tookMs: Math.round((performance.now() - started) * 10) / 10, ...(taken ? { taken } : {}) };

@@ -1,0 +1,44 @@
+/** Near-duplicate stacks' invariants, checked by the stacks tests and after every step of the lifecycle model. */
+import assert from 'node:assert/strict';
+import type { Catalog } from '../../src/main/engine/catalog/catalog.js';
+import { lookDistance } from '../../src/main/engine/media/look.js';
+import { GROUPING } from '../../src/main/engine/stacks/grouping.js';
+
+/**
+ * Stacks and looks never name a photo that left the catalogue. Every stack of two photos or more is held
+ * together by real evidence: each photo is an exact copy of another (same content fingerprint), or close
+ * to one in the embedding and the perceptual hash (the thresholds of the grouping), computed here
+ * exactly. When the stacks are current for `model` (built from the vectors, looks and photos there are
+ * now: `current` asks that they must be, as after an update), exact copies always share a stack.
+ */
+export function checkStacks(catalog: Catalog, model: string, current = false): void {
+  const db = catalog.db;
+  assert.equal(db.prepare('SELECT count(*) FROM stacks WHERE photo_id NOT IN (SELECT id FROM photos)').pluck().get(), 0, 'a stack never names a photo that left');
+  assert.equal(db.prepare('SELECT count(*) FROM photo_looks WHERE photo_id NOT IN (SELECT id FROM photos)').pluck().get(), 0, 'a look never names a photo that left');
+  const upToDate = catalog.stacksBuiltFrom() === catalog.stacksSource(model);
+  if (current) assert.ok(upToDate, 'the stacks are rebuilt when what they are built from changes');
+  if (!upToDate) return;
+  const members = catalog.stackMembers();
+  const byStack = new Map<number, typeof members>();
+  for (const m of members) byStack.set(m.stack_id, [...(byStack.get(m.stack_id) ?? []), m]);
+  for (const [stackId, list] of byStack) {
+    for (const m of list) {
+      const held = list.some((o) => {
+        if (o.id === m.id) return false;
+        if (o.hash !== null && o.hash === m.hash) return true;
+        const [a, b] = [catalog.look(m.id), catalog.look(o.id)];
+        const [va, vb] = [catalog.vector(m.id, model), catalog.vector(o.id, model)];
+        if (!a || !b || !va || !vb) return false;
+        return va.reduce((s, x, i) => s + x * vb[i]!, 0) >= GROUPING.minSimilarity - 1e-6 && lookDistance(a, b) <= GROUPING.maxHamming;
+      });
+      assert.ok(held, `photo ${m.id} of stack ${stackId} is a near-duplicate or copy of another of its photos`);
+    }
+  }
+  const copies = db
+    .prepare(
+      `SELECT p.hash, group_concat(p.id) AS ids, count(DISTINCT coalesce(s.stack_id, -p.id)) AS stacks FROM photos p LEFT JOIN stacks s ON s.photo_id = p.id
+       WHERE p.status = 'indexed' AND p.hash IS NOT NULL GROUP BY p.hash HAVING count(*) > 1`,
+    )
+    .all() as Array<{ hash: string; ids: string; stacks: number }>;
+  for (const c of copies) assert.equal(c.stacks, 1, `exact copies ${c.ids} share one stack`);
+}
