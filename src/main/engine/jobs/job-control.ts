@@ -53,7 +53,9 @@ export abstract class JobControl {
 
   protected emit(force = false): void {
     const now = Date.now();
-    if (!force && now - this.lastEmit < PROGRESS_EVERY_MS) return;
+    // While paused, what finishes is the work that was in flight: each step is reported, so the count
+    // the user sees while the job waits is the true one.
+    if (!force && !this.progress.paused && now - this.lastEmit < PROGRESS_EVERY_MS) return;
     this.lastEmit = now;
     this.onProgress?.({ ...this.progress });
   }

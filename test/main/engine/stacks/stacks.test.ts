@@ -158,7 +158,7 @@ describe('near-duplicate stacks', () => {
     db.close();
 
     engine = await GlimpseEngine.open({ dataDir, device: 'cpu', captions: false, ocr: false });
-    assert.equal(engine.catalog.schemaVersion, 7);
+    assert.equal(engine.catalog.schemaVersion, MIGRATIONS.length);
     // Before they are measured, only exact copies (same content fingerprint) are stacked.
     const before = engine.duplicates();
     assert.ok(before.pending > 0);
