@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { delimiter, join } from 'node:path';
 
 /**
  * Where ffmpeg and ffprobe come from, in order: `GLIMPSE_FFMPEG` / `GLIMPSE_FFPROBE` (a path), the
- * binaries the npm packages `@ffmpeg-installer/ffmpeg` and `@ffprobe-installer/ffprobe` carry inside
- * their per-platform tarballs (when installed), and last the system's (`ffmpeg` and `ffprobe` on PATH:
- * Debian's ffmpeg package, Homebrew's...).
+ * system's (`ffmpeg` and `ffprobe` on PATH: Debian's package, Homebrew's...), and last the binaries the
+ * npm packages `@ffmpeg-installer/ffmpeg` and `@ffprobe-installer/ffprobe` carry inside their
+ * per-platform tarballs (optional dependencies of Glimpse). The system's comes first because it gets
+ * security updates: the npm binaries are static builds from 2018 (ffmpeg 4.1), there so that videos
+ * work on a computer that has no ffmpeg of its own.
  */
 export type Tool = 'ffmpeg' | 'ffprobe';
 
@@ -15,18 +18,36 @@ const ENV: Record<Tool, string> = { ffmpeg: 'GLIMPSE_FFMPEG', ffprobe: 'GLIMPSE_
 
 const resolved = new Map<Tool, { path: string; from: 'environment' | 'npm' | 'system' }>();
 
+/** The tool's executable in a folder of PATH, if there is one. */
+function onPath(tool: Tool): string | null {
+  const names = process.platform === 'win32' ? [`${tool}.exe`, `${tool}.cmd`] : [tool];
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean))
+    for (const name of names) {
+      const path = join(dir, name);
+      try {
+        if (statSync(path).isFile()) return path;
+      } catch {
+        // not here
+      }
+    }
+  return null;
+}
+
 export function toolPath(tool: Tool): { path: string; from: 'environment' | 'npm' | 'system' } {
   const known = resolved.get(tool);
   if (known) return known;
+  // Nowhere: the bare name, so that running it fails with the "not found" error the user is shown.
   let found: { path: string; from: 'environment' | 'npm' | 'system' } = { path: tool, from: 'system' };
   const fromEnv = process.env[ENV[tool]];
+  const system = fromEnv ? null : onPath(tool);
   if (fromEnv) found = { path: fromEnv, from: 'environment' };
+  else if (system) found = { path: system, from: 'system' };
   else {
     try {
       const pkg = createRequire(import.meta.url)(PACKAGES[tool]) as { path?: unknown };
       if (typeof pkg.path === 'string' && existsSync(pkg.path)) found = { path: pkg.path, from: 'npm' };
     } catch {
-      // not installed: the system's
+      // not installed either
     }
   }
   resolved.set(tool, found);

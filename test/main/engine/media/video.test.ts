@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runTool, toolPath } from '../../../../src/main/engine/media/ffmpeg.js';
+import { forgetToolPaths, runTool, toolPath } from '../../../../src/main/engine/media/ffmpeg.js';
 import { DEFAULT_SAMPLING, isMediaFile, isVideoFile, prepareVideo, probeVideo, sampleFrames } from '../../../../src/main/engine/media/video.js';
 import { PhotoError } from '../../../../src/main/engine/media/photo.js';
 import { writeSceneVideo } from '../../../../src/main/engine/scenes/scene-video.js';
@@ -40,8 +40,29 @@ describe('video decoding with ffmpeg', () => {
     assert.ok(!isMediaFile('notes.txt'));
   });
 
-  it('finds ffmpeg and ffprobe (the npm package when installed, else the system)', () => {
-    for (const tool of ['ffmpeg', 'ffprobe'] as const) assert.ok(['environment', 'npm', 'system'].includes(toolPath(tool).from));
+  it("finds ffmpeg and ffprobe: the environment's path, else the system's, else the npm package's, which runs", async () => {
+    const saved = { PATH: process.env.PATH, GLIMPSE_FFMPEG: process.env.GLIMPSE_FFMPEG };
+    try {
+      for (const tool of ['ffmpeg', 'ffprobe'] as const) {
+        forgetToolPaths();
+        assert.equal(toolPath(tool).from, 'system', `Debian's ${tool} is on PATH here`);
+        process.env.PATH = '';
+        forgetToolPaths();
+        const npm = toolPath(tool);
+        assert.equal(npm.from, 'npm', `with none on PATH, the optional dependency's ${tool}`);
+        assert.match(npm.path, /@ff(mpeg|probe)-installer/);
+        assert.equal((await runTool(tool, ['-version'], { timeoutMs: 20_000 })).code, 0, `the npm ${tool} runs`);
+        process.env.PATH = saved.PATH;
+      }
+      process.env.GLIMPSE_FFMPEG = '/opt/elsewhere/ffmpeg';
+      forgetToolPaths();
+      assert.deepEqual(toolPath('ffmpeg'), { path: '/opt/elsewhere/ffmpeg', from: 'environment' });
+    } finally {
+      process.env.PATH = saved.PATH;
+      if (saved.GLIMPSE_FFMPEG === undefined) delete process.env.GLIMPSE_FFMPEG;
+      else process.env.GLIMPSE_FFMPEG = saved.GLIMPSE_FFMPEG;
+      forgetToolPaths();
+    }
   });
 
   it('reads duration, size, creation date and place with ffprobe', async () => {
