@@ -5,37 +5,28 @@
  * results. Screenshots go to test-output/e2e-concepts/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { conceptLibrary } from '../../src/main/engine/scenes/concept-set.js';
-import { ApiHost } from '../../src/main/host/api-host.js';
+import type { ApiHost } from '../../src/main/host/api-host.js';
 import type { WebServer } from '../../src/main/web/server.js';
 import { scene, tempDir, writeScene } from '../fixtures.js';
-import { type AppInBrowser, noChromium, openInBrowser } from './web-app.js';
-
-const SHOTS = join(process.cwd(), 'test-output', 'e2e-concepts');
+import { type LibraryInBrowser, noChromium, openLibraryInBrowser } from './web-app.js';
 
 describe('teaching a concept, in a browser', { skip: noChromium }, () => {
   const tmp = tempDir();
   const library = join(tmp.path, 'Holidays');
   const dataDir = join(tmp.path, 'data');
+  let lib: LibraryInBrowser;
   let host: ApiHost;
-  let app: AppInBrowser;
   let server: WebServer;
   let page: Page;
-  let step = 0;
-  const shot = async (name: string) => {
-    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
-    await page.screenshot({ path: join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: false });
-  };
-  const results = async () => page.getByTestId('result').evaluateAll((tiles) => tiles.map((t) => t.getAttribute('data-name')));
+  const shot = (name: string) => lib.shot(name);
+  const results = () => lib.resultNames();
 
   before(async () => {
-    rmSync(SHOTS, { recursive: true, force: true });
-    mkdirSync(SHOTS, { recursive: true });
     await mkdir(library, { recursive: true });
     const dunes: Array<Parameters<typeof scene>> = [
       [[['purple', 'circle']], 'sand', 'middle', 1],
@@ -75,15 +66,11 @@ describe('teaching a concept, in a browser', { skip: noChromium }, () => {
     // The rest of the library (the background the concept is told apart from): held-out scenes that are not it.
     const rest = conceptLibrary(60).filter((s) => !(s.background === 'sand' && s.groups.some((g) => g.colour === 'purple')));
     for (const [i, s] of rest.entries()) await writeScene(join(library, 'more', `scene-${i + 1}.jpg`), s, { width: 320, height: 240 });
-    host = await ApiHost.open({ dataDir, device: 'cpu', watch: false, captions: false, ocr: false, onEvent: (event, data) => server?.broadcast(event, data) });
-    host.engine.addFolder(library);
-    await host.engine.update();
-    app = await openInBrowser(host);
-    ({ server, page } = app);
+    lib = await openLibraryInBrowser({ dataDir, library, shots: 'e2e-concepts', settleShots: true, device: 'cpu', captions: false, ocr: false });
+    ({ host, server, page } = lib);
   });
   after(async () => {
-    await app?.close();
-    await host?.close();
+    await lib?.close();
     tmp.remove();
   });
 

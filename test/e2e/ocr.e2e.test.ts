@@ -5,33 +5,27 @@
  * button. Screenshots go to test-output/e2e-ocr/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { writtenPhoto } from '../../src/main/engine/scenes/text-photos.js';
-import { ApiHost } from '../../src/main/host/api-host.js';
+import type { ApiHost } from '../../src/main/host/api-host.js';
 import type { WebServer } from '../../src/main/web/server.js';
 import { scene, tempDir, writeScene } from '../fixtures.js';
-import { type AppInBrowser, noChromium, openInBrowser } from './web-app.js';
-
-const SHOTS = join(process.cwd(), 'test-output', 'e2e-ocr');
+import { type LibraryInBrowser, noChromium, openLibraryInBrowser } from './web-app.js';
 
 describe('text in photos, in a browser', { skip: noChromium }, () => {
   const tmp = tempDir();
   const library = join(tmp.path, 'Errands');
   const dataDir = join(tmp.path, 'data');
+  let lib: LibraryInBrowser;
   let host: ApiHost;
-  let app: AppInBrowser;
   let server: WebServer;
   let page: Page;
-  let step = 0;
-  const shot = async (name: string) => page.screenshot({ path: join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: false });
+  const shot = (name: string) => lib.shot(name);
 
   before(async () => {
-    rmSync(SHOTS, { recursive: true, force: true });
-    mkdirSync(SHOTS, { recursive: true });
     await mkdir(library, { recursive: true });
     const receipt = await writtenPhoto({ layout: 'receipt', lines: ['HARDWARE STORE', 'HAMMER 12.50', 'NAILS 3.20', 'TOTAL 15.70'], fontSize: 36, angle: 6 });
     await writeFile(join(library, 'receipt.jpg'), receipt.bytes);
@@ -42,16 +36,12 @@ describe('text in photos, in a browser', { skip: noChromium }, () => {
     // Indexed once with OCR off, as a library from before OCR would be.
     await mkdir(dataDir, { recursive: true });
     await writeFile(join(dataDir, 'settings.json'), JSON.stringify({ ocr: false }));
-    host = await ApiHost.open({ dataDir, device: 'cpu', watch: false, onEvent: (event, data) => server?.broadcast(event, data) });
-    host.engine.addFolder(library);
-    await host.engine.update();
-    app = await openInBrowser(host);
-    ({ server, page } = app);
+    lib = await openLibraryInBrowser({ dataDir, library, shots: 'e2e-ocr', device: 'cpu' });
+    ({ host, server, page } = lib);
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
   });
   after(async () => {
-    await app?.close();
-    await host?.close();
+    await lib?.close();
     tmp.remove();
   });
 

@@ -5,36 +5,26 @@
  * browser cannot open the file manager. Screenshots go to test-output/e2e-stacks/.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { ApiHost } from '../../src/main/host/api-host.js';
 import type { WebServer } from '../../src/main/web/server.js';
 import { scene, tempDir, writeScene } from '../fixtures.js';
-import { type AppInBrowser, noChromium, openInBrowser } from './web-app.js';
-
-const SHOTS = join(process.cwd(), 'test-output', 'e2e-stacks');
+import { type LibraryInBrowser, noChromium, openLibraryInBrowser } from './web-app.js';
 
 describe('near-duplicate stacks, in a browser', { skip: noChromium }, () => {
   const tmp = tempDir();
   const library = join(tmp.path, 'Garden');
   const dataDir = join(tmp.path, 'data');
-  let host: ApiHost;
-  let app: AppInBrowser;
+  let lib: LibraryInBrowser;
   let server: WebServer;
   let page: Page;
-  let step = 0;
-  const shot = async (name: string) => {
-    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
-    await page.screenshot({ path: join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: false });
-  };
-  const tiles = async () => page.getByTestId('result').evaluateAll((all) => all.map((t) => t.getAttribute('data-name')));
+  const shot = (name: string) => lib.shot(name);
+  const tiles = () => lib.resultNames();
 
   before(async () => {
-    rmSync(SHOTS, { recursive: true, force: true });
-    mkdirSync(SHOTS, { recursive: true });
     mkdirSync(library, { recursive: true });
     const original = await writeScene(join(library, 'IMG_2001.jpg'), scene([['red', 'circle']], 'grass', 'middle', 3), { width: 1200, height: 900 });
     copyFileSync(original, join(library, 'IMG_2001 copy.jpg'));
@@ -48,15 +38,11 @@ describe('near-duplicate stacks, in a browser', { skip: noChromium }, () => {
       [[['red', 'circle', 2]], 'sand', 'bottom', 8],
     ];
     for (const [i, args] of others.entries()) await writeScene(join(library, `IMG_30${i}.jpg`), scene(...args), { width: 800, height: 600 });
-    host = await ApiHost.open({ dataDir, device: 'cpu', watch: false, captions: false, ocr: false, onEvent: (event, data) => server?.broadcast(event, data) });
-    host.engine.addFolder(library);
-    await host.engine.update();
-    app = await openInBrowser(host);
-    ({ server, page } = app);
+    lib = await openLibraryInBrowser({ dataDir, library, shots: 'e2e-stacks', settleShots: true, device: 'cpu', captions: false, ocr: false });
+    ({ server, page } = lib);
   });
   after(async () => {
-    await app?.close();
-    await host?.close();
+    await lib?.close();
     tmp.remove();
   });
 

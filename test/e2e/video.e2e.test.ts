@@ -5,32 +5,24 @@
  * test-output/e2e-video/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { writeSceneVideo } from '../../src/main/engine/scenes/scene-video.js';
-import { ApiHost } from '../../src/main/host/api-host.js';
 import type { WebServer } from '../../src/main/web/server.js';
 import { scene, tempDir, writeScene } from '../fixtures.js';
-import { type AppInBrowser, noChromium, openInBrowser } from './web-app.js';
-
-const SHOTS = join(process.cwd(), 'test-output', 'e2e-video');
+import { type LibraryInBrowser, noChromium, openLibraryInBrowser } from './web-app.js';
 
 describe('videos, in a browser', { skip: noChromium }, () => {
   const tmp = tempDir();
   const library = join(tmp.path, 'Holiday');
   const dataDir = join(tmp.path, 'data');
-  let host: ApiHost;
-  let app: AppInBrowser;
+  let lib: LibraryInBrowser;
   let server: WebServer;
   let page: Page;
-  let step = 0;
-  const shot = async (name: string) => page.screenshot({ path: join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: false });
+  const shot = (name: string) => lib.shot(name);
 
   before(async () => {
-    rmSync(SHOTS, { recursive: true, force: true });
-    mkdirSync(SHOTS, { recursive: true });
     await writeSceneVideo(join(library, 'walk.webm'), [
       { scene: scene([['blue', 'square']], 'sand', 'middle', 1), seconds: 12 },
       { scene: scene([['red', 'star']], 'night', 'middle', 2), seconds: 6 },
@@ -38,16 +30,12 @@ describe('videos, in a browser', { skip: noChromium }, () => {
     ]);
     await writeScene(join(library, 'beach.jpg'), scene([['blue', 'square']], 'sand', 'left', 4), { width: 800, height: 600 });
     await writeScene(join(library, 'garden.jpg'), scene([['yellow', 'circle']], 'grass', 'right', 5), { width: 800, height: 600 });
-    host = await ApiHost.open({ dataDir, device: 'cpu', watch: false, onEvent: (event, data) => server?.broadcast(event, data) });
-    host.engine.addFolder(library);
-    const summary = await host.engine.update();
-    assert.equal(summary.indexing.errors, 0, JSON.stringify(host.engine.catalog.errors()));
-    app = await openInBrowser(host);
-    ({ server, page } = app);
+    lib = await openLibraryInBrowser({ dataDir, library, shots: 'e2e-video', device: 'cpu' });
+    ({ server, page } = lib);
+    assert.equal(lib.summary.indexing.errors, 0, JSON.stringify(lib.host.engine.catalog.errors()));
   });
   after(async () => {
-    await app?.close();
-    await host?.close();
+    await lib?.close();
     tmp.remove();
   });
 
