@@ -21,7 +21,8 @@ import { Catalog, type FolderRow, type OfflineDir, isUnder } from './catalog/cat
 import { refreshAlbums } from './captions/albums.js';
 import { ConceptError, cleanName, conceptKey, conceptMatches, conceptsInQuery, conceptsOfPhoto } from './concepts/concepts.js';
 import { VectorIndex } from './index/vector-index.js';
-import { IndexingJob, type PipelineSummary } from './jobs/pipeline.js';
+import type { JobControl } from './jobs/job-control.js';
+import { IndexingJob, type PipelineProgress, type PipelineSummary } from './jobs/pipeline.js';
 import { ReadingJob, type ReadingSummary } from './jobs/reading.js';
 import { LookJob, type LookSummary } from './jobs/looks.js';
 import { type StackBuild, duplicates, refreshStacks, stackGroup } from './stacks/stacks.js';
@@ -112,7 +113,7 @@ function sessionInfo(s: SessionReport): SessionInfo {
  * all host this same object.
  */
 export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryChanged: [{ reason: string }] }> {
-  private job: IndexingJob | ReadingJob | LookJob | undefined;
+  private job: JobControl | undefined;
   /** The OCR models, opened the first time a photo is read; null when they could not be opened (see readerProblem). */
   private readerPart: Promise<TextReader | null> | undefined;
   private readerProblem: string | null = null;
@@ -322,20 +323,29 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       captions: this.settings.captions,
       reader: reader ?? undefined,
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
-      onProgress: (p) => {
-        const { paused, ...counts } = p;
-        const progress: Progress = { phase: paused ? 'paused' : 'indexing', ...counts, failure: null };
-        this.setProgress(progress);
-        options.onProgress?.(progress);
-      },
+      onProgress: this.reportAs('indexing', options.onProgress),
     });
+    const summary = await this.runJob(job);
+    if (job.readFailures > 0) console.error(`glimpse: the text of ${job.readFailures} photos could not be read (${job.lastReadFailure}); it will be tried again`);
+    if (summary.indexed > 0) this.emit('libraryChanged', { reason: 'indexed' });
+    return summary;
+  }
+
+  /** A job's progress as the engine's, in `phase` (or paused): to status and events, and to the caller. */
+  private reportAs(phase: Progress['phase'], onProgress?: (p: Progress) => void): (p: PipelineProgress) => void {
+    return ({ paused, ...counts }) => {
+      const progress: Progress = { phase: paused ? 'paused' : phase, ...counts, failure: null };
+      this.setProgress(progress);
+      onProgress?.(progress);
+    };
+  }
+
+  /** Runs a background job as the current one, so that pause, resume and cancel reach it. */
+  private async runJob<T>(job: JobControl & { run(): Promise<T> }): Promise<T> {
     this.job = job;
     if (this.closing) job.cancel();
     try {
-      const summary = await job.run();
-      if (job.readFailures > 0) console.error(`glimpse: the text of ${job.readFailures} photos could not be read (${job.lastReadFailure}); it will be tried again`);
-      if (summary.indexed > 0) this.emit('libraryChanged', { reason: 'indexed' });
-      return summary;
+      return await job.run();
     } finally {
       this.job = undefined;
     }
@@ -368,21 +378,11 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     if (!this.settings.ocr || this.closing) return null;
     const reader = await this.textReader();
     if (!reader || this.catalog.readingCounts(reader.manifest.id).unread === 0) return null;
-    const job = new ReadingJob(this.catalog, reader, (p) => {
-      const { paused, ...counts } = p;
-      const progress: Progress = { phase: paused ? 'paused' : 'reading', ...counts, failure: null };
-      this.setProgress(progress);
-      options.onProgress?.(progress);
-    });
-    this.job = job;
-    try {
-      const summary = await job.run();
-      if (job.lastFailure) console.error(`glimpse: ${summary.failed} photos could not be read for text (last: ${job.lastFailure}); they will be tried again`);
-      if (summary.withText > 0) this.emit('libraryChanged', { reason: 'text read' });
-      return summary;
-    } finally {
-      this.job = undefined;
-    }
+    const job = new ReadingJob(this.catalog, reader, this.reportAs('reading', options.onProgress));
+    const summary = await this.runJob(job);
+    if (job.lastFailure) console.error(`glimpse: ${summary.failed} photos could not be read for text (last: ${job.lastFailure}); they will be tried again`);
+    if (summary.withText > 0) this.emit('libraryChanged', { reason: 'text read' });
+    return summary;
   }
 
   // ---- near-duplicate stacks ----
@@ -394,20 +394,10 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   async measureLooks(options: { onProgress?: (p: Progress) => void } = {}): Promise<LookSummary | null> {
     this.requireWriter('measure photos');
     if (this.closing || this.catalog.lookCounts().missing === 0) return null;
-    const job = new LookJob(this.catalog, (p) => {
-      const { paused, ...counts } = p;
-      const progress: Progress = { phase: paused ? 'paused' : 'measuring', ...counts, failure: null };
-      this.setProgress(progress);
-      options.onProgress?.(progress);
-    });
-    this.job = job;
-    try {
-      const summary = await job.run();
-      if (job.lastFailure) console.error(`glimpse: ${summary.failed} photos could not be measured for stacks (last: ${job.lastFailure}); they will be tried again`);
-      return summary;
-    } finally {
-      this.job = undefined;
-    }
+    const job = new LookJob(this.catalog, this.reportAs('measuring', options.onProgress));
+    const summary = await this.runJob(job);
+    if (job.lastFailure) console.error(`glimpse: ${summary.failed} photos could not be measured for stacks (last: ${job.lastFailure}); they will be tried again`);
+    return summary;
   }
 
   /** Rebuilds the stacks when their sources changed (the writer; a reader shows the last ones built). */
