@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { copyFile, mkdir, readFile, readdir, utimes } from 'node:fs/promises';
+import { copyFile, link, mkdir, readFile, readdir, utimes } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import hnswlib from 'hnswlib-node';
@@ -502,49 +502,64 @@ async function benchDevices(): Promise<void> {
 async function benchLargeCatalogue(n: number): Promise<void> {
   const dataDir = join(ROOT, `data-${n}`);
   const photos = join(ROOT, `files-${n}`);
-  rmSync(dataDir, { recursive: true, force: true });
   const seedFile = join(ROOT, 'small.jpg');
   await sharp({ create: { width: 64, height: 48, channels: 3, background: '#4a7' } })
     .jpeg()
     .toFile(seedFile);
+  const mtime = new Date('2024-01-01T00:00:00Z');
   if (!existsSync(join(photos, `.complete-${n}`))) {
     rmSync(photos, { recursive: true, force: true });
+    // Hard links to 1,000 copies of one small JPEG: a million files without a million files' data
+    // (a file may have at most 65,000 links on ext4). The walk and the rescan see a million photos.
+    const copies = join(ROOT, `copies-${n}`);
+    rmSync(copies, { recursive: true, force: true });
+    await mkdir(copies, { recursive: true });
+    await Promise.all(Array.from({ length: 1000 }, (_, i) => copyFile(seedFile, join(copies, `c${i}.jpg`))));
     for (let d = 0; d < n / 1000; d++) {
       await mkdir(join(photos, `d${d}`), { recursive: true });
-      await Promise.all(Array.from({ length: 1000 }, (_, i) => copyFile(seedFile, join(photos, `d${d}`, `p${i}.jpg`))));
+      await Promise.all(Array.from({ length: 1000 }, (_, i) => link(join(copies, `c${i}.jpg`), join(photos, `d${d}`, `p${i}.jpg`))));
     }
+    // Files get the mtime the catalogue records, so the rescan finds them all unchanged.
+    for (let i = 0; i < 1000; i++) await utimes(join(copies, `c${i}.jpg`), mtime, mtime);
     writeFileSync(join(photos, `.complete-${n}`), '');
   }
-  const catalog = new Catalog(join(dataDir, 'catalog.sqlite'));
-  const folder = catalog.addFolder(photos);
-  catalog.setKeywordModel('tiny-coca'); // as the app does when it opens the library
-  const size = statSync(seedFile).size;
-  const vectors = clusteredVectors(n, 128, 5);
-  const mtime = new Date('2024-01-01T00:00:00Z');
-  catalog.transaction(() => {
-    for (let i = 0; i < n; i++) {
-      const path = join(photos, `d${Math.floor(i / 1000)}`, `p${i % 1000}.jpg`);
-      const id = catalog.insertPhoto({ folderId: folder.id, path, size, mtimeMs: mtime.getTime(), hash: null });
-      catalog.recordIndexed('tiny-coca', [
-        {
-          id,
-          hash: 'x',
-          width: 64,
-          height: 48,
-          takenAt: null,
-          camera: null,
-          gps: null,
-          vector: vectors[i]!,
-          caption: i % 3 === 0 ? 'a red circle on grass' : 'two blue stars at night',
-        },
-      ]);
-    }
-  });
-  const index = await VectorIndex.open(join(dataDir, 'index'), 'tiny-coca', 128, catalog, { writable: true });
-  index.save();
-  catalog.close();
-  // Files get the mtime the catalogue recorded, so the rescan finds them all unchanged.
-  for (let d = 0; d < n / 1000; d++) for (let i = 0; i < 1000; i++) await utimes(join(photos, `d${d}`, `p${i}.jpg`), mtime, mtime);
+  // The catalogue and its saved index are kept between runs (at 1M they take about ten minutes to make).
+  if (!existsSync(join(dataDir, '.complete'))) {
+    rmSync(dataDir, { recursive: true, force: true });
+    const catalog = new Catalog(join(dataDir, 'catalog.sqlite'));
+    const folder = catalog.addFolder(photos);
+    catalog.setKeywordModel('tiny-coca'); // as the app does when it opens the library
+    const size = statSync(seedFile).size;
+    const vectors = clusteredVectors(n, 128, 5);
+    const random = seededRandom(13);
+    const lookHash = () => Array.from({ length: 16 }, () => Math.floor(random() * 16).toString(16)).join('');
+    catalog.transaction(() => {
+      for (let i = 0; i < n; i++) {
+        const path = join(photos, `d${Math.floor(i / 1000)}`, `p${i % 1000}.jpg`);
+        const id = catalog.insertPhoto({ folderId: folder.id, path, size, mtimeMs: mtime.getTime(), hash: null });
+        catalog.recordIndexed('tiny-coca', [
+          {
+            id,
+            // Distinct fingerprints and perceptual hashes, as distinct photos have: no stacks form.
+            hash: `h${i}`,
+            look: { phash: lookHash(), inner: lookHash(), sharpness: 100 },
+            width: 64,
+            height: 48,
+            takenAt: null,
+            camera: null,
+            gps: null,
+            vector: vectors[i]!,
+            caption: i % 3 === 0 ? 'a red circle on grass' : 'two blue stars at night',
+          },
+        ]);
+      }
+    });
+    const index = await VectorIndex.open(join(dataDir, 'index'), 'tiny-coca', 128, catalog, { writable: true });
+    index.save();
+    index.close();
+    catalog.close();
+    writeFileSync(join(dataDir, '.complete'), '');
+  }
 
   // As users run it: bin/glimpse.js, which runs the compiled CLI (built here first); and through tsx, as in development.
   spawnSync('npm', ['run', 'build:cli'], { stdio: 'ignore' });
@@ -566,14 +581,43 @@ async function benchLargeCatalogue(n: number): Promise<void> {
   const viaTsx = median(['--import', 'tsx', 'src/cli/glimpse.ts']);
   const cold = compiled.seconds;
   const rss = compiled.rss;
-  const label = `${n / 1000}k`;
+  const label = n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`;
+  // Issue 13: a first answer within 3 s at 1M; the 100k catalogue's start-up budget is 0.5 s.
+  const target = n >= 1_000_000 ? 3 : 0.5;
   row(
     `cold start ${label} catalogue`,
     'process start to first answer (bin/glimpse.js, compiled CLI), median of 5',
-    `${fmt(cold, 2)} s${compiled.ok ? '' : ' (FAILED)'} (target <= 0.5 s)`,
+    `${fmt(cold, 2)} s${compiled.ok ? '' : ' (FAILED)'} (target <= ${target} s)`,
   );
   row(`cold start ${label} catalogue`, 'the same through tsx (development)', `${fmt(viaTsx.seconds, 2)} s${viaTsx.ok ? '' : ' (FAILED)'}`);
   row(`cold start ${label} catalogue`, 'peak RSS', `${rss ?? '?'} MB`);
+
+  // The app's first answer: its engine opens the library as the writer (with the writer's checks), and
+  // its watcher and start-up rescan begin while the first query is asked. Compiled, as the app runs.
+  const firstAnswer = join(ROOT, 'out', 'first-answer.js');
+  spawnSync('npx', ['esbuild', 'bench/first-answer.ts', '--bundle', '--packages=external', '--format=esm', '--platform=node', '--target=node22', `--outfile=${firstAnswer}`], {
+    stdio: 'ignore',
+  });
+  const appRuns = Array.from({ length: 3 }, () => {
+    const child = spawnSync(process.execPath, [firstAnswer, dataDir, 'a red circle on grass'], { encoding: 'utf8' });
+    try {
+      return JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as {
+        openedSeconds: number;
+        answeredSeconds: number;
+        peakRssMb: number;
+        writable: boolean;
+        resultCount: number;
+      };
+    } catch {
+      return null;
+    }
+  });
+  const app = appRuns.every((r) => r?.writable && r.resultCount > 0) ? appRuns.map((r) => r!).sort((a, b) => a.answeredSeconds - b.answeredSeconds)[1]! : null;
+  row(
+    `cold start ${label} catalogue`,
+    "the app's engine (writer) to its first answer, median of 3",
+    app ? `${fmt(app.answeredSeconds, 2)} s (opened at ${fmt(app.openedSeconds, 2)} s; peak RSS ${app.peakRssMb} MB) (target <= ${target} s)` : 'FAILED',
+  );
 
   const engine = await GlimpseEngine.open({ dataDir, device: 'cpu' });
   const t = performance.now();
@@ -609,6 +653,7 @@ async function benchLargeCatalogue(n: number): Promise<void> {
   results[`large${label}`] = {
     coldStartSeconds: cold,
     coldStartTsxSeconds: viaTsx.seconds,
+    appFirstAnswer: app,
     peakRssMb: rss ? Number(rss) : null,
     rescanSeconds: rescan,
     unchanged: result.unchanged,

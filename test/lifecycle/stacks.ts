@@ -14,6 +14,13 @@ import { GROUPING } from '../../src/main/engine/stacks/grouping.js';
 export function checkStacks(catalog: Catalog, model: string, current = false): void {
   const db = catalog.db;
   assert.equal(db.prepare('SELECT count(*) FROM stacks WHERE photo_id NOT IN (SELECT id FROM photos)').pluck().get(), 0, 'a stack never names a photo that left');
+  // What search is told about its pool (`stacksOf`) agrees with counting the rows, for every photo.
+  const rows = db.prepare('SELECT photo_id, stack_id FROM stacks').all() as Array<{ photo_id: number; stack_id: number }>;
+  const sizes = new Map<number, number>();
+  for (const r of rows) sizes.set(r.stack_id, (sizes.get(r.stack_id) ?? 0) + 1);
+  const expected = new Map(rows.filter((r) => sizes.get(r.stack_id)! > 1).map((r) => [r.photo_id, { stackId: r.stack_id, size: sizes.get(r.stack_id)! }]));
+  const everyPhoto = db.prepare('SELECT id FROM photos').pluck().all() as number[];
+  assert.deepEqual(catalog.stacksOf(everyPhoto), expected, "a photo's stack and its size, as search is told");
   assert.equal(db.prepare('SELECT count(*) FROM photo_looks WHERE photo_id NOT IN (SELECT id FROM photos)').pluck().get(), 0, 'a look never names a photo that left');
   const upToDate = catalog.stacksBuiltFrom() === catalog.stacksSource(model);
   if (current) assert.ok(upToDate, 'the stacks are rebuilt when what they are built from changes');

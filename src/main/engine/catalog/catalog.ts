@@ -1054,12 +1054,17 @@ export class Catalog {
     return value ? (JSON.parse(value) as StacksBuild) : null;
   }
 
-  /** The stack of each of these photos that still holds two photos or more: its id and size. */
+  /**
+   * The stack of each of these photos that still holds two photos or more: its id and size. Each stack
+   * is counted once, however many of its photos are asked about (a search asks about its whole pool:
+   * counting per photo cost 3.4 s for a pool inside one stack of 100k).
+   */
   stacksOf(ids: readonly number[]): Map<number, { stackId: number; size: number }> {
     const rows = this.db
       .prepare(
-        `SELECT s.photo_id, s.stack_id, (SELECT count(*) FROM stacks t WHERE t.stack_id = s.stack_id) AS size
-         FROM stacks s WHERE s.photo_id IN (SELECT value FROM json_each(?))`,
+        `WITH asked AS (SELECT s.photo_id, s.stack_id FROM json_each(?) j JOIN stacks s ON s.photo_id = j.value),
+              sizes AS (SELECT stack_id, count(*) AS size FROM stacks WHERE stack_id IN (SELECT stack_id FROM asked) GROUP BY stack_id)
+         SELECT asked.photo_id, asked.stack_id, sizes.size FROM asked JOIN sizes USING (stack_id)`,
       )
       .all(JSON.stringify(ids)) as Array<{ photo_id: number; stack_id: number; size: number }>;
     return new Map(rows.filter((r) => r.size > 1).map((r) => [r.photo_id, { stackId: r.stack_id, size: r.size }]));
