@@ -227,6 +227,27 @@ const SCRATCH = 'photo_text_scratch';
 export class Catalog {
   readonly db: Database.Database;
   private scratchReady = false;
+  /** Prepared statements by their text, most recently used last (see `sql`). */
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /**
+   * The prepared statement for this SQL, kept for reuse. Preparing one per call is not only slower: each
+   * holds some 20 KB of SQLite's memory (its triggers compiled in) until the garbage collector, which
+   * does not see that memory, gets round to it; a 1M-photo catalogue ran out of 24 GB that way. The
+   * few statements with built text (filters) are bounded by dropping the least recently used.
+   */
+  private sql(source: string): Database.Statement {
+    let statement = this.statements.get(source);
+    if (statement) {
+      this.statements.delete(source);
+      if (statement.reader) statement.pluck(false); // each call site asks for the shape it wants
+    } else {
+      statement = this.db.prepare(source);
+      if (this.statements.size >= 256) this.statements.delete(this.statements.keys().next().value!);
+    }
+    this.statements.set(source, statement);
+    return statement;
+  }
 
   constructor(readonly file: string) {
     mkdirSync(dirname(file), { recursive: true });
@@ -296,7 +317,7 @@ export class Catalog {
   // ---- folders ----
 
   addFolder(path: string): FolderRow {
-    this.db.prepare('INSERT OR IGNORE INTO folders (path, added_at) VALUES (?, ?)').run(path, Date.now());
+    this.sql('INSERT OR IGNORE INTO folders (path, added_at) VALUES (?, ?)').run(path, Date.now());
     return this.folders().find((f) => f.path === path)!;
   }
 
@@ -305,47 +326,52 @@ export class Catalog {
   }
 
   removeFolder(id: number): boolean {
-    return this.db.prepare('DELETE FROM folders WHERE id = ?').run(id).changes > 0;
+    return this.sql('DELETE FROM folders WHERE id = ?').run(id).changes > 0;
   }
 
   folders(): FolderRow[] {
-    return this.db
-      .prepare(
-        `SELECT f.id, f.path, f.watch_note,
+    return this.sql(
+      `SELECT f.id, f.path, f.watch_note,
            (SELECT count(*) FROM photos p WHERE p.folder_id = f.id) AS photo_count,
            (SELECT count(*) FROM photos p WHERE p.folder_id = f.id AND p.status = 'error') AS error_count
          FROM folders f ORDER BY f.path`,
-      )
-      .all() as FolderRow[];
+    ).all() as FolderRow[];
   }
 
   setWatchNote(folderId: number, note: string | null): void {
-    this.db.prepare('UPDATE folders SET watch_note = ? WHERE id = ?').run(note, folderId);
+    this.sql('UPDATE folders SET watch_note = ? WHERE id = ?').run(note, folderId);
   }
 
   // ---- photos ----
 
   photosInFolder(folderId: number): PhotoRow[] {
-    return this.db.prepare('SELECT * FROM photos WHERE folder_id = ?').all(folderId) as PhotoRow[];
+    return this.sql('SELECT * FROM photos WHERE folder_id = ?').all(folderId) as PhotoRow[];
   }
 
   photo(id: number): PhotoRow | undefined {
-    return this.db.prepare('SELECT * FROM photos WHERE id = ?').get(id) as PhotoRow | undefined;
+    return this.sql('SELECT * FROM photos WHERE id = ?').get(id) as PhotoRow | undefined;
   }
 
   photoByPath(path: string): PhotoRow | undefined {
-    return this.db.prepare('SELECT * FROM photos WHERE path = ?').get(path) as PhotoRow | undefined;
+    return this.sql('SELECT * FROM photos WHERE path = ?').get(path) as PhotoRow | undefined;
   }
 
   photos(ids: readonly number[]): Map<number, PhotoRow> {
-    const rows = this.db.prepare('SELECT * FROM photos WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as PhotoRow[];
+    const rows = this.sql('SELECT * FROM photos WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as PhotoRow[];
     return new Map(rows.map((r) => [r.id, r]));
   }
 
   insertPhoto(p: { folderId: number; path: string; size: number; mtimeMs: number; hash: string | null }): number {
-    const info = this.db
-      .prepare(`INSERT INTO photos (folder_id, path, dir, name, size, mtime_ms, hash, status, media) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)`)
-      .run(p.folderId, p.path, dirname(p.path), basename(p.path), p.size, Math.round(p.mtimeMs), p.hash, mediaKindOf(p.path));
+    const info = this.sql(`INSERT INTO photos (folder_id, path, dir, name, size, mtime_ms, hash, status, media) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)`).run(
+      p.folderId,
+      p.path,
+      dirname(p.path),
+      basename(p.path),
+      p.size,
+      Math.round(p.mtimeMs),
+      p.hash,
+      mediaKindOf(p.path),
+    );
     return Number(info.lastInsertRowid);
   }
 
@@ -355,19 +381,26 @@ export class Catalog {
    * and shows its last thumbnail.
    */
   markChanged(id: number, size: number, mtimeMs: number): void {
-    this.db.prepare(`UPDATE photos SET size = ?, mtime_ms = ?, status = 'pending', error = NULL WHERE id = ?`).run(size, Math.round(mtimeMs), id);
+    this.sql(`UPDATE photos SET size = ?, mtime_ms = ?, status = 'pending', error = NULL WHERE id = ?`).run(size, Math.round(mtimeMs), id);
   }
 
   /** A file that moved (same content hash): it keeps its id, vectors, captions and edits. */
   movePhoto(id: number, to: { folderId: number; path: string; size: number; mtimeMs: number }): void {
-    this.db
-      .prepare('UPDATE photos SET folder_id = ?, path = ?, dir = ?, name = ?, size = ?, mtime_ms = ?, media = ? WHERE id = ?')
-      .run(to.folderId, to.path, dirname(to.path), basename(to.path), to.size, Math.round(to.mtimeMs), mediaKindOf(to.path), id);
+    this.sql('UPDATE photos SET folder_id = ?, path = ?, dir = ?, name = ?, size = ?, mtime_ms = ?, media = ? WHERE id = ?').run(
+      to.folderId,
+      to.path,
+      dirname(to.path),
+      basename(to.path),
+      to.size,
+      Math.round(to.mtimeMs),
+      mediaKindOf(to.path),
+      id,
+    );
   }
 
   deletePhotos(ids: readonly number[]): void {
     if (ids.length === 0) return;
-    this.db.prepare('DELETE FROM photos WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify(ids));
+    this.sql('DELETE FROM photos WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify(ids));
   }
 
   /**
@@ -376,7 +409,7 @@ export class Catalog {
    * switching models never hides a photo that already has a vector for the active one.
    */
   pendingPhotos(model: string, limit: number, afterId = 0): PhotoRow[] {
-    return this.db.prepare(`SELECT * FROM photos WHERE id > @afterId AND ${NEEDS_WORK} ORDER BY id LIMIT @limit`).all({ afterId, model, limit }) as PhotoRow[];
+    return this.sql(`SELECT * FROM photos WHERE id > @afterId AND ${NEEDS_WORK} ORDER BY id LIMIT @limit`).all({ afterId, model, limit }) as PhotoRow[];
   }
 
   /**
@@ -385,15 +418,15 @@ export class Catalog {
    */
   recordIndexed(model: string, batch: readonly IndexedPhoto[]): number[] {
     if (batch.length === 0) return [];
-    const update = this.db.prepare(
+    const update = this.sql(
       `UPDATE photos SET hash = ?, width = ?, height = ?, taken_at = ?, camera = ?, gps_lat = ?, gps_lon = ?, status = 'indexed', error = NULL, indexed_at = ? WHERE id = ?`,
     );
-    const vector = this.db.prepare(
+    const vector = this.sql(
       'INSERT INTO vectors (photo_id, model, vector, hash) VALUES (?, ?, ?, ?) ON CONFLICT (photo_id, model) DO UPDATE SET vector = excluded.vector, hash = excluded.hash',
     );
-    const duration = this.db.prepare('UPDATE photos SET duration = ? WHERE id = ?');
-    const dropFrames = this.db.prepare('DELETE FROM video_frames WHERE model = ? AND photo_id = ?');
-    const frame = this.db.prepare('INSERT INTO video_frames (photo_id, model, idx, t, vector) VALUES (?, ?, ?, ?, ?)');
+    const duration = this.sql('UPDATE photos SET duration = ? WHERE id = ?');
+    const dropFrames = this.sql('DELETE FROM video_frames WHERE model = ? AND photo_id = ?');
+    const frame = this.sql('INSERT INTO video_frames (photo_id, model, idx, t, vector) VALUES (?, ?, ?, ?, ?)');
 
     return this.transaction(() => {
       const now = Date.now();
@@ -418,29 +451,29 @@ export class Catalog {
 
   /** Videos marked with this error (ffmpeg was missing), and putting them back in the queue. */
   videosWithError(fragment: string): number {
-    return this.db.prepare(`SELECT count(*) FROM photos WHERE media = 'video' AND status = 'error' AND instr(error, ?) > 0`).pluck().get(fragment) as number;
+    return this.sql(`SELECT count(*) FROM photos WHERE media = 'video' AND status = 'error' AND instr(error, ?) > 0`).pluck().get(fragment) as number;
   }
 
   retryVideosWithError(fragment: string): number {
-    return this.db.prepare(`UPDATE photos SET status = 'pending', error = NULL WHERE media = 'video' AND status = 'error' AND instr(error, ?) > 0`).run(fragment).changes;
+    return this.sql(`UPDATE photos SET status = 'pending', error = NULL WHERE media = 'video' AND status = 'error' AND instr(error, ?) > 0`).run(fragment).changes;
   }
 
   recordError(id: number, error: string): void {
-    this.db.prepare(`UPDATE photos SET status = 'error', error = ?, indexed_at = ? WHERE id = ?`).run(error.slice(0, 500), Date.now(), id);
+    this.sql(`UPDATE photos SET status = 'error', error = ?, indexed_at = ? WHERE id = ?`).run(error.slice(0, 500), Date.now(), id);
   }
 
   // ---- vectors ----
 
   /** The sequence number of the last write to any vector (0: none yet). */
   lastVectorSeq(): number {
-    return this.db.prepare('SELECT coalesce(max(seq), 0) FROM vector_log').pluck().get() as number;
+    return this.sql('SELECT coalesce(max(seq), 0) FROM vector_log').pluck().get() as number;
   }
 
   /** Every vector of a model and the log position they are current at, from one snapshot. */
   allVectors(model: string): { seq: number; vectors: Array<{ photoId: number; vector: Float32Array }> } {
     return this.snapshot(() => ({
       seq: this.lastVectorSeq(),
-      vectors: (this.db.prepare('SELECT photo_id, vector FROM vectors WHERE model = ?').all(model) as Array<{ photo_id: number; vector: Buffer }>).map((r) => ({
+      vectors: (this.sql('SELECT photo_id, vector FROM vectors WHERE model = ?').all(model) as Array<{ photo_id: number; vector: Buffer }>).map((r) => ({
         photoId: r.photo_id,
         vector: blobVector(r.vector),
       })),
@@ -455,12 +488,10 @@ export class Catalog {
     return this.snapshot(() => {
       const seq = this.lastVectorSeq();
       if (seq <= afterSeq) return { seq, changes: [] };
-      const rows = this.db
-        .prepare(
-          `SELECT l.photo_id, max(l.seq) AS last, v.vector FROM vector_log l LEFT JOIN vectors v ON v.photo_id = l.photo_id AND v.model = l.model
+      const rows = this.sql(
+        `SELECT l.photo_id, max(l.seq) AS last, v.vector FROM vector_log l LEFT JOIN vectors v ON v.photo_id = l.photo_id AND v.model = l.model
            WHERE l.seq > ? AND l.model = ? GROUP BY l.photo_id ORDER BY last`,
-        )
-        .all(afterSeq, model) as Array<{ photo_id: number; vector: Buffer | null }>;
+      ).all(afterSeq, model) as Array<{ photo_id: number; vector: Buffer | null }>;
       return { seq, changes: rows.map((r) => ({ photoId: r.photo_id, vector: r.vector ? blobVector(r.vector) : null })) };
     });
   }
@@ -470,23 +501,24 @@ export class Catalog {
    * reader: one that has not seen the dropped entry has not seen the later one either.
    */
   compactVectorLog(): number {
-    return this.db.prepare('DELETE FROM vector_log WHERE seq NOT IN (SELECT max(seq) FROM vector_log GROUP BY model, photo_id)').run().changes;
+    return this.sql('DELETE FROM vector_log WHERE seq NOT IN (SELECT max(seq) FROM vector_log GROUP BY model, photo_id)').run().changes;
   }
 
   vectorLogSize(): number {
-    return this.db.prepare('SELECT count(*) FROM vector_log').pluck().get() as number;
+    return this.sql('SELECT count(*) FROM vector_log').pluck().get() as number;
   }
 
   vector(photoId: number, model: string): Float32Array | undefined {
-    const row = this.db.prepare('SELECT vector FROM vectors WHERE photo_id = ? AND model = ?').get(photoId, model) as { vector: Buffer } | undefined;
+    const row = this.sql('SELECT vector FROM vectors WHERE photo_id = ? AND model = ?').get(photoId, model) as { vector: Buffer } | undefined;
     return row ? blobVector(row.vector) : undefined;
   }
 
   /** The sampled frames of these videos for a model, in time order. */
   frames(model: string, ids: readonly number[]): FrameRow[] {
-    const rows = this.db
-      .prepare('SELECT photo_id, idx, t, vector FROM video_frames WHERE model = ? AND photo_id IN (SELECT value FROM json_each(?)) ORDER BY photo_id, idx')
-      .all(model, JSON.stringify(ids)) as Array<{ photo_id: number; idx: number; t: number; vector: Buffer }>;
+    const rows = this.sql('SELECT photo_id, idx, t, vector FROM video_frames WHERE model = ? AND photo_id IN (SELECT value FROM json_each(?)) ORDER BY photo_id, idx').all(
+      model,
+      JSON.stringify(ids),
+    ) as Array<{ photo_id: number; idx: number; t: number; vector: Buffer }>;
     return rows.map((r) => ({ photoId: r.photo_id, idx: r.idx, t: r.t, vector: blobVector(r.vector) }));
   }
 
@@ -495,7 +527,7 @@ export class Catalog {
     return this.snapshot(() => ({
       seq: this.lastVectorSeq(),
       frames: (
-        this.db.prepare('SELECT photo_id, idx, t, vector FROM video_frames WHERE model = ? ORDER BY photo_id, idx').all(model) as Array<{
+        this.sql('SELECT photo_id, idx, t, vector FROM video_frames WHERE model = ? ORDER BY photo_id, idx').all(model) as Array<{
           photo_id: number;
           idx: number;
           t: number;
@@ -506,15 +538,15 @@ export class Catalog {
   }
 
   vectorIds(model: string): number[] {
-    return this.db.prepare('SELECT photo_id FROM vectors WHERE model = ?').pluck().all(model) as number[];
+    return this.sql('SELECT photo_id FROM vectors WHERE model = ?').pluck().all(model) as number[];
   }
 
   vectorCountAll(): number {
-    return this.db.prepare('SELECT count(*) FROM vectors INDEXED BY vectors_model').pluck().get() as number;
+    return this.sql('SELECT count(*) FROM vectors INDEXED BY vectors_model').pluck().get() as number;
   }
 
   vectorCount(model: string): number {
-    return this.db.prepare('SELECT count(*) FROM vectors INDEXED BY vectors_model WHERE model = ?').pluck().get(model) as number;
+    return this.sql('SELECT count(*) FROM vectors INDEXED BY vectors_model WHERE model = ?').pluck().get(model) as number;
   }
 
   // ---- texts ----
@@ -524,31 +556,27 @@ export class Catalog {
    * pack's caption is not this one's: after a switch, a photo the new pack could not describe shows why).
    */
   caption(photoId: number, model: string): { text: string; source: 'caption' | 'user' | 'ocr' } | undefined {
-    return this.db
-      .prepare(
-        `SELECT text, source FROM texts WHERE photo_id = ? AND (source = 'user' OR (source = 'caption' AND model = ?)) ORDER BY source = 'user' DESC, updated_at DESC LIMIT 1`,
-      )
-      .get(photoId, model) as { text: string; source: 'caption' | 'user' } | undefined;
+    return this.sql(
+      `SELECT text, source FROM texts WHERE photo_id = ? AND (source = 'user' OR (source = 'caption' AND model = ?)) ORDER BY source = 'user' DESC, updated_at DESC LIMIT 1`,
+    ).get(photoId, model) as { text: string; source: 'caption' | 'user' } | undefined;
   }
 
   /** How many photos have a caption from `model` that was withheld (the model did not recognise them). */
   withheldCount(model: string): number {
-    return this.db.prepare(`SELECT count(*) FROM withheld_captions WHERE model = ?`).pluck().get(model) as number;
+    return this.sql(`SELECT count(*) FROM withheld_captions WHERE model = ?`).pluck().get(model) as number;
   }
 
   /** Why the model's caption of a photo is not shown, if it made one it was not confident of. */
   withheldCaption(photoId: number, model: string): { text: string; reason: string } | undefined {
-    return this.db.prepare(`SELECT text, reason FROM withheld_captions WHERE photo_id = ? AND model = ?`).get(photoId, model) as { text: string; reason: string } | undefined;
+    return this.sql(`SELECT text, reason FROM withheld_captions WHERE photo_id = ? AND model = ?`).get(photoId, model) as { text: string; reason: string } | undefined;
   }
 
   /** The caption to show of each photo (as `caption` chooses it). */
   captions(ids: readonly number[], model: string): Map<number, string> {
-    const rows = this.db
-      .prepare(
-        `SELECT photo_id, text FROM texts WHERE photo_id IN (SELECT value FROM json_each(?)) AND (source = 'user' OR (source = 'caption' AND model = ?))
+    const rows = this.sql(
+      `SELECT photo_id, text FROM texts WHERE photo_id IN (SELECT value FROM json_each(?)) AND (source = 'user' OR (source = 'caption' AND model = ?))
          ORDER BY photo_id, source = 'user', updated_at`,
-      )
-      .all(JSON.stringify(ids), model) as Array<{ photo_id: number; text: string }>;
+    ).all(JSON.stringify(ids), model) as Array<{ photo_id: number; text: string }>;
     // Later rows win: the user's edit sorts last.
     return new Map(rows.map((r) => [r.photo_id, r.text]));
   }
@@ -560,21 +588,25 @@ export class Catalog {
 
   private storeGeneratedCaption(photoId: number, model: string, record: Pick<IndexedPhoto, 'caption' | 'withheldCaption'>, now: number): void {
     if (record.caption !== null) {
-      this.db.prepare(`INSERT OR REPLACE INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'caption', ?, ?, ?)`).run(photoId, model, record.caption, now);
-      this.db.prepare(`DELETE FROM withheld_captions WHERE photo_id = ? AND model = ?`).run(photoId, model);
+      this.sql(`INSERT OR REPLACE INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'caption', ?, ?, ?)`).run(photoId, model, record.caption, now);
+      this.sql(`DELETE FROM withheld_captions WHERE photo_id = ? AND model = ?`).run(photoId, model);
     } else if (record.withheldCaption) {
       // The photo's earlier content may have had a caption: this content has none to show.
-      this.db.prepare(`DELETE FROM texts WHERE photo_id = ? AND source = 'caption' AND model = ?`).run(photoId, model);
-      this.db
-        .prepare(`INSERT OR REPLACE INTO withheld_captions (photo_id, model, text, reason, updated_at) VALUES (?, ?, ?, ?, ?)`)
-        .run(photoId, model, record.withheldCaption.text, record.withheldCaption.reason, now);
+      this.sql(`DELETE FROM texts WHERE photo_id = ? AND source = 'caption' AND model = ?`).run(photoId, model);
+      this.sql(`INSERT OR REPLACE INTO withheld_captions (photo_id, model, text, reason, updated_at) VALUES (?, ?, ?, ?, ?)`).run(
+        photoId,
+        model,
+        record.withheldCaption.text,
+        record.withheldCaption.reason,
+        now,
+      );
     }
   }
 
   /** A user's caption; an empty text removes the edit and the generated caption shows again. */
   setUserCaption(photoId: number, text: string): void {
-    if (text.trim() === '') this.db.prepare(`DELETE FROM texts WHERE photo_id = ? AND source = 'user'`).run(photoId);
-    else this.db.prepare(`INSERT OR REPLACE INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'user', '', ?, ?)`).run(photoId, text.trim(), Date.now());
+    if (text.trim() === '') this.sql(`DELETE FROM texts WHERE photo_id = ? AND source = 'user'`).run(photoId);
+    else this.sql(`INSERT OR REPLACE INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'user', '', ?, ?)`).run(photoId, text.trim(), Date.now());
   }
 
   // ---- text read in photos (OCR) ----
@@ -583,52 +615,45 @@ export class Catalog {
   recordReading(photoId: number, model: string, hash: string, lines: readonly OcrLine[]): boolean {
     return this.transaction(() => {
       // Only for the content the photo still has: a file that changed meanwhile is read again later.
-      if (!this.db.prepare('SELECT 1 FROM photos WHERE id = ? AND hash IS ?').get(photoId, hash)) return false;
+      if (!this.sql('SELECT 1 FROM photos WHERE id = ? AND hash IS ?').get(photoId, hash)) return false;
       this.storeReading(photoId, model, hash, lines, Date.now());
       return true;
     });
   }
 
   private storeReading(photoId: number, model: string, hash: string, lines: readonly OcrLine[], now: number): void {
-    this.db.prepare('INSERT OR REPLACE INTO ocr_readings (photo_id, model, hash, lines, updated_at) VALUES (?, ?, ?, ?, ?)').run(photoId, model, hash, JSON.stringify(lines), now);
-    if (lines.length === 0) this.db.prepare(`DELETE FROM texts WHERE photo_id = ? AND source = 'ocr' AND model = ?`).run(photoId, model);
+    this.sql('INSERT OR REPLACE INTO ocr_readings (photo_id, model, hash, lines, updated_at) VALUES (?, ?, ?, ?, ?)').run(photoId, model, hash, JSON.stringify(lines), now);
+    if (lines.length === 0) this.sql(`DELETE FROM texts WHERE photo_id = ? AND source = 'ocr' AND model = ?`).run(photoId, model);
     else
-      this.db
-        .prepare(`INSERT OR REPLACE INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'ocr', ?, ?, ?)`)
-        .run(photoId, model, lines.map((l) => l.text).join('\n'), now);
+      this.sql(`INSERT OR REPLACE INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'ocr', ?, ?, ?)`).run(photoId, model, lines.map((l) => l.text).join('\n'), now);
   }
 
   /** The lines an OCR pack read in a photo's current content (undefined: not read yet). */
   reading(photoId: number, model: string): OcrLine[] | undefined {
-    const row = this.db
-      .prepare('SELECT r.lines FROM ocr_readings r JOIN photos p ON p.id = r.photo_id AND p.hash IS r.hash WHERE r.photo_id = ? AND r.model = ?')
-      .get(photoId, model) as { lines: string } | undefined;
+    const row = this.sql('SELECT r.lines FROM ocr_readings r JOIN photos p ON p.id = r.photo_id AND p.hash IS r.hash WHERE r.photo_id = ? AND r.model = ?').get(photoId, model) as
+      { lines: string } | undefined;
     return row ? (JSON.parse(row.lines) as OcrLine[]) : undefined;
   }
 
   /** Whether a photo's content `hash` has been read by the OCR pack. */
   hasReading(photoId: number, model: string, hash: string): boolean {
-    return this.db.prepare('SELECT 1 FROM ocr_readings WHERE photo_id = ? AND model = ? AND hash = ?').get(photoId, model, hash) !== undefined;
+    return this.sql('SELECT 1 FROM ocr_readings WHERE photo_id = ? AND model = ? AND hash = ?').get(photoId, model, hash) !== undefined;
   }
 
   /** Indexed photos the OCR pack has not read in their current content, in id order (videos are not read). */
   unreadPhotos(model: string, limit: number, afterId = 0): PhotoRow[] {
-    return this.db
-      .prepare(
-        `SELECT * FROM photos WHERE id > ? AND status = 'indexed' AND hash IS NOT NULL AND media = 'photo'
+    return this.sql(
+      `SELECT * FROM photos WHERE id > ? AND status = 'indexed' AND hash IS NOT NULL AND media = 'photo'
          AND NOT EXISTS (SELECT 1 FROM ocr_readings r WHERE r.photo_id = photos.id AND r.model = ? AND r.hash = photos.hash) ORDER BY id LIMIT ?`,
-      )
-      .all(afterId, model, limit) as PhotoRow[];
+    ).all(afterId, model, limit) as PhotoRow[];
   }
 
   /** Indexed photos read by the OCR pack, and how many are still to read. */
   readingCounts(model: string): { read: number; unread: number; withText: number } {
-    return this.db
-      .prepare(
-        `SELECT coalesce(sum(r.hash IS NOT NULL), 0) AS read, coalesce(sum(r.hash IS NULL), 0) AS unread, coalesce(sum(r.lines <> '[]'), 0) AS withText
+    return this.sql(
+      `SELECT coalesce(sum(r.hash IS NOT NULL), 0) AS read, coalesce(sum(r.hash IS NULL), 0) AS unread, coalesce(sum(r.lines <> '[]'), 0) AS withText
          FROM photos p LEFT JOIN ocr_readings r ON r.photo_id = p.id AND r.model = ? AND r.hash = p.hash WHERE p.status = 'indexed' AND p.hash IS NOT NULL AND p.media = 'photo'`,
-      )
-      .get(model) as { read: number; unread: number; withText: number };
+    ).get(model) as { read: number; unread: number; withText: number };
   }
 
   /**
@@ -638,17 +663,16 @@ export class Catalog {
   readTextSearch(fragment: string, limit: number): number[] {
     const compact = compactText(fragment).replace(/\n/g, '');
     if ([...compact].length < 3) return [];
-    return this.db
-      .prepare(`SELECT rowid FROM photo_read_text WHERE photo_read_text MATCH ? ORDER BY rank LIMIT ?`)
+    return this.sql(`SELECT rowid FROM photo_read_text WHERE photo_read_text MATCH ? ORDER BY rank LIMIT ?`)
       .pluck()
       .all(`"${compact.replace(/"/g, '""')}"`, limit) as number[];
   }
 
   /** The text read in each photo (all OCR packs' lines, one per line). */
   readTexts(ids: readonly number[]): Map<number, string> {
-    const rows = this.db
-      .prepare(`SELECT photo_id, group_concat(text, char(10)) AS text FROM texts WHERE photo_id IN (SELECT value FROM json_each(?)) AND source = 'ocr' GROUP BY photo_id`)
-      .all(JSON.stringify(ids)) as Array<{ photo_id: number; text: string }>;
+    const rows = this.sql(
+      `SELECT photo_id, group_concat(text, char(10)) AS text FROM texts WHERE photo_id IN (SELECT value FROM json_each(?)) AND source = 'ocr' GROUP BY photo_id`,
+    ).all(JSON.stringify(ids)) as Array<{ photo_id: number; text: string }>;
     return new Map(rows.map((r) => [r.photo_id, r.text]));
   }
 
@@ -659,7 +683,7 @@ export class Catalog {
   keywordIds(match: string, limit: number): number[] {
     // The match string is built from quoted terms only (search.ts), so FTS5 always parses it: an error
     // here is a real fault and is raised, never turned into "no results".
-    return this.db.prepare(`SELECT rowid FROM photo_text WHERE photo_text MATCH ? ORDER BY bm25(photo_text, 3.0, 2.0, 1.0) LIMIT ?`).pluck().all(match, limit) as number[];
+    return this.sql(`SELECT rowid FROM photo_text WHERE photo_text MATCH ? ORDER BY bm25(photo_text, 3.0, 2.0, 1.0) LIMIT ?`).pluck().all(match, limit) as number[];
   }
 
   /**
@@ -668,12 +692,12 @@ export class Catalog {
    */
   setKeywordModel(model: string): void {
     if (this.keywordModel() === model) return;
-    this.db.prepare(`INSERT INTO keyword_model (id, model) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET model = excluded.model`).run(model);
+    this.sql(`INSERT INTO keyword_model (id, model) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET model = excluded.model`).run(model);
   }
 
   /** The pack whose captions keyword search sees; null until a writer has opened the library. */
   keywordModel(): string | null {
-    return (this.db.prepare(`SELECT model FROM keyword_model WHERE id = 1`).pluck().get() as string | undefined) ?? null;
+    return (this.sql(`SELECT model FROM keyword_model WHERE id = 1`).pluck().get() as string | undefined) ?? null;
   }
 
   /** The highlighted columns of those of `ids` that match. */
@@ -701,17 +725,15 @@ export class Catalog {
   private matchAmong(match: string, ids: readonly number[], columns: string): Array<{ id: number } & Record<string, unknown>> {
     if (ids.length === 0) return [];
     if (!this.scratchReady) {
-      const sql = this.db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'photo_text'`).pluck().get() as string;
+      const sql = this.sql(`SELECT sql FROM sqlite_master WHERE name = 'photo_text'`).pluck().get() as string;
       this.db.exec(sql.replace(/^CREATE VIRTUAL TABLE photo_text USING/i, `CREATE VIRTUAL TABLE IF NOT EXISTS temp.${SCRATCH} USING`));
       this.scratchReady = true;
     }
     this.db.exec(`DELETE FROM temp.${SCRATCH}`);
-    this.db
-      .prepare(
-        `INSERT INTO temp.${SCRATCH} (rowid, caption, album, names) SELECT rowid, caption, album, names FROM main.photo_text WHERE rowid IN (SELECT value FROM json_each(?))`,
-      )
-      .run(JSON.stringify(ids));
-    return this.db.prepare(`SELECT rowid AS id, ${columns} FROM temp.${SCRATCH} WHERE ${SCRATCH} MATCH ?`).all(match) as Array<{ id: number } & Record<string, unknown>>;
+    this.sql(
+      `INSERT INTO temp.${SCRATCH} (rowid, caption, album, names) SELECT rowid, caption, album, names FROM main.photo_text WHERE rowid IN (SELECT value FROM json_each(?))`,
+    ).run(JSON.stringify(ids));
+    return this.sql(`SELECT rowid AS id, ${columns} FROM temp.${SCRATCH} WHERE ${SCRATCH} MATCH ?`).all(match) as Array<{ id: number } & Record<string, unknown>>;
   }
 
   // ---- albums ----
@@ -719,121 +741,113 @@ export class Catalog {
   private static readonly ALBUM_SELECT = `SELECT a.*, (SELECT count(*) FROM photos p WHERE p.dir = a.dir AND p.status = 'indexed') AS photo_count FROM albums a`;
 
   albums(): AlbumRow[] {
-    return this.db.prepare(`${Catalog.ALBUM_SELECT} ORDER BY a.dir`).all() as AlbumRow[];
+    return this.sql(`${Catalog.ALBUM_SELECT} ORDER BY a.dir`).all() as AlbumRow[];
   }
 
   album(id: number): AlbumRow | undefined {
-    return this.db.prepare(`${Catalog.ALBUM_SELECT} WHERE a.id = ?`).get(id) as AlbumRow | undefined;
+    return this.sql(`${Catalog.ALBUM_SELECT} WHERE a.id = ?`).get(id) as AlbumRow | undefined;
   }
 
   albumForDir(dir: string): AlbumRow | undefined {
-    return this.db.prepare(`${Catalog.ALBUM_SELECT} WHERE a.dir = ?`).get(dir) as AlbumRow | undefined;
+    return this.sql(`${Catalog.ALBUM_SELECT} WHERE a.dir = ?`).get(dir) as AlbumRow | undefined;
   }
 
   /** Directories holding indexed photos, with a signature that changes when their photos do. */
   photoDirs(): Array<{ dir: string; signature: string; count: number }> {
-    return this.db
-      .prepare(`SELECT dir, count(*) AS count, count(*) || ':' || sum(id) || ':' || max(coalesce(indexed_at, 0)) AS signature FROM photos WHERE status = 'indexed' GROUP BY dir`)
-      .all() as Array<{ dir: string; signature: string; count: number }>;
+    return this.sql(
+      `SELECT dir, count(*) AS count, count(*) || ':' || sum(id) || ':' || max(coalesce(indexed_at, 0)) AS signature FROM photos WHERE status = 'indexed' GROUP BY dir`,
+    ).all() as Array<{ dir: string; signature: string; count: number }>;
   }
 
   indexedIdsInDir(dir: string): number[] {
-    return this.db.prepare(`SELECT id FROM photos WHERE dir = ? AND status = 'indexed'`).pluck().all(dir) as number[];
+    return this.sql(`SELECT id FROM photos WHERE dir = ? AND status = 'indexed'`).pluck().all(dir) as number[];
   }
 
   saveAlbum(a: { dir: string; title: string; summary: string; signature: string; coverId: number | null }): void {
-    this.db
-      .prepare(
-        `INSERT INTO albums (dir, title, summary, signature, cover_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+    this.sql(
+      `INSERT INTO albums (dir, title, summary, signature, cover_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT(dir) DO UPDATE SET title = excluded.title, summary = excluded.summary, signature = excluded.signature, cover_id = excluded.cover_id, updated_at = excluded.updated_at`,
-      )
-      .run(a.dir, a.title, a.summary, a.signature, a.coverId, Date.now());
+    ).run(a.dir, a.title, a.summary, a.signature, a.coverId, Date.now());
   }
 
   setAlbumTitle(id: number, title: string): void {
-    this.db.prepare('UPDATE albums SET user_title = ? WHERE id = ?').run(title, id);
+    this.sql('UPDATE albums SET user_title = ? WHERE id = ?').run(title, id);
   }
 
   deleteAlbumsWithout(dirs: ReadonlySet<string>): void {
-    for (const a of this.albums()) if (!dirs.has(a.dir)) this.db.prepare('DELETE FROM albums WHERE id = ?').run(a.id);
+    for (const a of this.albums()) if (!dirs.has(a.dir)) this.sql('DELETE FROM albums WHERE id = ?').run(a.id);
   }
 
   // ---- concepts the user teaches ----
 
   concepts(): ConceptRow[] {
-    return this.db.prepare('SELECT id, name, name_key, created_at, updated_at FROM concepts ORDER BY name_key').all() as ConceptRow[];
+    return this.sql('SELECT id, name, name_key, created_at, updated_at FROM concepts ORDER BY name_key').all() as ConceptRow[];
   }
 
   concept(id: number): ConceptRow | undefined {
-    return this.db.prepare('SELECT id, name, name_key, created_at, updated_at FROM concepts WHERE id = ?').get(id) as ConceptRow | undefined;
+    return this.sql('SELECT id, name, name_key, created_at, updated_at FROM concepts WHERE id = ?').get(id) as ConceptRow | undefined;
   }
 
   conceptByKey(key: string): ConceptRow | undefined {
-    return this.db.prepare('SELECT id, name, name_key, created_at, updated_at FROM concepts WHERE name_key = ?').get(key) as ConceptRow | undefined;
+    return this.sql('SELECT id, name, name_key, created_at, updated_at FROM concepts WHERE name_key = ?').get(key) as ConceptRow | undefined;
   }
 
   /** A new concept with its first examples (true: an example, false: a counter-example), in one transaction. */
   createConcept(name: string, key: string, examples: ReadonlyArray<{ photoId: number; positive: boolean }>): number {
     return this.transaction(() => {
       const now = Date.now();
-      const id = Number(this.db.prepare('INSERT INTO concepts (name, name_key, created_at, updated_at) VALUES (?, ?, ?, ?)').run(name, key, now, now).lastInsertRowid);
+      const id = Number(this.sql('INSERT INTO concepts (name, name_key, created_at, updated_at) VALUES (?, ?, ?, ?)').run(name, key, now, now).lastInsertRowid);
       for (const e of examples) this.setConceptExample(id, e.photoId, e.positive, now);
       return id;
     });
   }
 
   renameConcept(id: number, name: string, key: string): void {
-    this.db.prepare('UPDATE concepts SET name = ?, name_key = ?, updated_at = ? WHERE id = ?').run(name, key, Date.now(), id);
+    this.sql('UPDATE concepts SET name = ?, name_key = ?, updated_at = ? WHERE id = ?').run(name, key, Date.now(), id);
   }
 
   deleteConcept(id: number): boolean {
-    return this.db.prepare('DELETE FROM concepts WHERE id = ?').run(id).changes > 0;
+    return this.sql('DELETE FROM concepts WHERE id = ?').run(id).changes > 0;
   }
 
   /** Marks a photo as an example (positive) or a counter-example of a concept, replacing what it was. */
   setConceptExample(conceptId: number, photoId: number, positive: boolean, now = Date.now()): void {
-    this.db
-      .prepare(
-        'INSERT INTO concept_examples (concept_id, photo_id, positive, added_at) VALUES (?, ?, ?, ?) ON CONFLICT (concept_id, photo_id) DO UPDATE SET positive = excluded.positive, added_at = excluded.added_at',
-      )
-      .run(conceptId, photoId, positive ? 1 : 0, now);
-    this.db.prepare('UPDATE concepts SET updated_at = ? WHERE id = ?').run(now, conceptId);
+    this.sql(
+      'INSERT INTO concept_examples (concept_id, photo_id, positive, added_at) VALUES (?, ?, ?, ?) ON CONFLICT (concept_id, photo_id) DO UPDATE SET positive = excluded.positive, added_at = excluded.added_at',
+    ).run(conceptId, photoId, positive ? 1 : 0, now);
+    this.sql('UPDATE concepts SET updated_at = ? WHERE id = ?').run(now, conceptId);
   }
 
   removeConceptExample(conceptId: number, photoId: number): boolean {
-    return this.db.prepare('DELETE FROM concept_examples WHERE concept_id = ? AND photo_id = ?').run(conceptId, photoId).changes > 0;
+    return this.sql('DELETE FROM concept_examples WHERE concept_id = ? AND photo_id = ?').run(conceptId, photoId).changes > 0;
   }
 
   /** A concept's examples and counter-examples, each with its vector for `model` (null: none yet) and the content it was computed from. */
   conceptExamples(conceptId: number, model: string): ConceptExampleRow[] {
     return (
-      this.db
-        .prepare(
-          `SELECT e.photo_id, e.positive, v.vector, v.hash FROM concept_examples e LEFT JOIN vectors v ON v.photo_id = e.photo_id AND v.model = ?
+      this.sql(
+        `SELECT e.photo_id, e.positive, v.vector, v.hash FROM concept_examples e LEFT JOIN vectors v ON v.photo_id = e.photo_id AND v.model = ?
            WHERE e.concept_id = ? ORDER BY e.photo_id`,
-        )
-        .all(model, conceptId) as Array<{ photo_id: number; positive: number; vector: Buffer | null; hash: string | null }>
+      ).all(model, conceptId) as Array<{ photo_id: number; positive: number; vector: Buffer | null; hash: string | null }>
     ).map((r) => ({ photoId: r.photo_id, positive: r.positive === 1, vector: r.vector ? blobVector(r.vector) : null, hash: r.hash }));
   }
 
   /** Examples (and counter-examples) of every concept that a photo is, by concept id. */
   conceptExamplesOf(photoId: number): Map<number, boolean> {
-    const rows = this.db.prepare('SELECT concept_id, positive FROM concept_examples WHERE photo_id = ?').all(photoId) as Array<{ concept_id: number; positive: number }>;
+    const rows = this.sql('SELECT concept_id, positive FROM concept_examples WHERE photo_id = ?').all(photoId) as Array<{ concept_id: number; positive: number }>;
     return new Map(rows.map((r) => [r.concept_id, r.positive === 1]));
   }
 
   conceptClassifier(conceptId: number, model: string): { signature: string; method: string; weights: Float32Array; bias: number } | undefined {
-    const row = this.db.prepare('SELECT signature, method, weights, bias FROM concept_classifiers WHERE concept_id = ? AND model = ?').get(conceptId, model) as
+    const row = this.sql('SELECT signature, method, weights, bias FROM concept_classifiers WHERE concept_id = ? AND model = ?').get(conceptId, model) as
       { signature: string; method: string; weights: Buffer; bias: number } | undefined;
     return row ? { signature: row.signature, method: row.method, weights: blobVector(row.weights), bias: row.bias } : undefined;
   }
 
   saveConceptClassifier(conceptId: number, model: string, c: { signature: string; method: string; weights: Float32Array; bias: number }): void {
-    this.db
-      .prepare(
-        'INSERT OR REPLACE INTO concept_classifiers (concept_id, model, signature, method, weights, bias, updated_at) SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM concepts WHERE id = ?)',
-      )
-      .run(conceptId, model, c.signature, c.method, vectorBlob(c.weights), c.bias, Date.now(), conceptId);
+    this.sql(
+      'INSERT OR REPLACE INTO concept_classifiers (concept_id, model, signature, method, weights, bias, updated_at) SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM concepts WHERE id = ?)',
+    ).run(conceptId, model, c.signature, c.method, vectorBlob(c.weights), c.bias, Date.now(), conceptId);
   }
 
   /**
@@ -843,9 +857,10 @@ export class Catalog {
   sampleVectors(model: string, limit: number, exclude: ReadonlySet<number>): Float32Array[] {
     const total = this.vectorCount(model);
     const step = Math.max(1, Math.floor(total / limit));
-    const rows = this.db
-      .prepare('SELECT photo_id, vector FROM vectors WHERE model = ? AND photo_id % ? = 0 ORDER BY photo_id LIMIT ?')
-      .all(model, step, limit + exclude.size) as Array<{ photo_id: number; vector: Buffer }>;
+    const rows = this.sql('SELECT photo_id, vector FROM vectors WHERE model = ? AND photo_id % ? = 0 ORDER BY photo_id LIMIT ?').all(model, step, limit + exclude.size) as Array<{
+      photo_id: number;
+      vector: Buffer;
+    }>;
     return rows
       .filter((r) => !exclude.has(r.photo_id))
       .slice(0, limit)
@@ -876,8 +891,7 @@ export class Catalog {
     }
     if (where.length === 0) return undefined;
     return new Set(
-      this.db
-        .prepare(`SELECT id FROM photos WHERE ${where.join(' AND ')}`)
+      this.sql(`SELECT id FROM photos WHERE ${where.join(' AND ')}`)
         .pluck()
         .all(...args) as number[],
     );
@@ -885,46 +899,43 @@ export class Catalog {
 
   /** These photos, newest first by when they were taken (those without a date last, then by id). */
   newestFirst(ids: readonly number[]): number[] {
-    return this.db
-      .prepare(`SELECT id FROM photos WHERE id IN (SELECT value FROM json_each(?)) ORDER BY taken_at IS NULL, taken_at DESC, id`)
-      .pluck()
-      .all(JSON.stringify(ids)) as number[];
+    return this.sql(`SELECT id FROM photos WHERE id IN (SELECT value FROM json_each(?)) ORDER BY taken_at IS NULL, taken_at DESC, id`).pluck().all(JSON.stringify(ids)) as number[];
   }
 
   photoTotal(): number {
-    return this.db.prepare('SELECT count(*) FROM photos').pluck().get() as number;
+    return this.sql('SELECT count(*) FROM photos').pluck().get() as number;
   }
 
   counts(model: string): PhotoCounts {
-    return this.db
-      .prepare(
-        `SELECT count(*) AS total, coalesce(sum(status = 'indexed' AND NOT work), 0) AS indexed, coalesce(sum(work), 0) AS pending, coalesce(sum(status = 'error'), 0) AS errors
+    return this.sql(
+      `SELECT count(*) AS total, coalesce(sum(status = 'indexed' AND NOT work), 0) AS indexed, coalesce(sum(work), 0) AS pending, coalesce(sum(status = 'error'), 0) AS errors
          FROM (SELECT status, ${NEEDS_WORK} AS work FROM photos)`,
-      )
-      .get({ model }) as PhotoCounts;
+    ).get({ model }) as PhotoCounts;
   }
 
   // ---- offline folders ----
 
   offlineDirs(): OfflineDir[] {
-    return this.db.prepare('SELECT dir, folder_id, since, reason FROM offline_dirs ORDER BY dir').all() as OfflineDir[];
+    return this.sql('SELECT dir, folder_id, since, reason FROM offline_dirs ORDER BY dir').all() as OfflineDir[];
   }
 
   /** Marks a folder offline (keeping the time it first went offline) with the reason it could not be listed. */
   setOffline(folderId: number, dir: string, reason: string): void {
-    this.db
-      .prepare('INSERT INTO offline_dirs (dir, folder_id, since, reason) VALUES (?, ?, ?, ?) ON CONFLICT (dir) DO UPDATE SET reason = excluded.reason')
-      .run(dir, folderId, Date.now(), reason);
+    this.sql('INSERT INTO offline_dirs (dir, folder_id, since, reason) VALUES (?, ?, ?, ?) ON CONFLICT (dir) DO UPDATE SET reason = excluded.reason').run(
+      dir,
+      folderId,
+      Date.now(),
+      reason,
+    );
   }
 
   clearOffline(dir: string): void {
-    this.db.prepare('DELETE FROM offline_dirs WHERE dir = ?').run(dir);
+    this.sql('DELETE FROM offline_dirs WHERE dir = ?').run(dir);
   }
 
   /** Photos whose path is inside `dir` (a range scan on the path index). */
   photoCountUnder(dir: string): number {
-    return this.db
-      .prepare('SELECT count(*) FROM photos WHERE path >= ? AND path < ?')
+    return this.sql('SELECT count(*) FROM photos WHERE path >= ? AND path < ?')
       .pluck()
       .get(...pathRange(dir)) as number;
   }
@@ -932,25 +943,30 @@ export class Catalog {
   /** Pending photos (as `pendingPhotos` counts them) inside `dir`. */
   pendingCountUnder(model: string, dir: string): number {
     const [from, to] = pathRange(dir);
-    return this.db.prepare(`SELECT count(*) FROM photos WHERE path >= @from AND path < @to AND ${NEEDS_WORK}`).pluck().get({ from, to, model }) as number;
+    return this.sql(`SELECT count(*) FROM photos WHERE path >= @from AND path < @to AND ${NEEDS_WORK}`).pluck().get({ from, to, model }) as number;
   }
 
   errors(limit = 50): Array<{ path: string; error: string }> {
-    return this.db.prepare(`SELECT path, error FROM photos WHERE status = 'error' ORDER BY path LIMIT ?`).all(limit) as Array<{ path: string; error: string }>;
+    return this.sql(`SELECT path, error FROM photos WHERE status = 'error' ORDER BY path LIMIT ?`).all(limit) as Array<{ path: string; error: string }>;
   }
 
   // ---- how photos look, and near-duplicate stacks ----
 
   private storeLook(photoId: number, hash: string, look: PhotoLook): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO photo_looks (photo_id, hash, phash, inner_phash, sharpness, measured_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(photoId, hash, look.phash, look.inner, look.sharpness, Date.now());
+    this.sql('INSERT OR REPLACE INTO photo_looks (photo_id, hash, phash, inner_phash, sharpness, measured_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+      photoId,
+      hash,
+      look.phash,
+      look.inner,
+      look.sharpness,
+      Date.now(),
+    );
   }
 
   /** Stores the look of a photo's content `hash`, unless the photo changed meanwhile (false then). */
   recordLook(photoId: number, hash: string, look: PhotoLook): boolean {
     return this.transaction(() => {
-      if (!this.db.prepare('SELECT 1 FROM photos WHERE id = ? AND hash IS ?').get(photoId, hash)) return false;
+      if (!this.sql('SELECT 1 FROM photos WHERE id = ? AND hash IS ?').get(photoId, hash)) return false;
       this.storeLook(photoId, hash, look);
       return true;
     });
@@ -958,44 +974,38 @@ export class Catalog {
 
   /** Indexed photos without a look of their current content (indexed before looks existed), in id order. */
   photosWithoutLook(limit: number, afterId = 0): PhotoRow[] {
-    return this.db
-      .prepare(
-        `SELECT * FROM photos WHERE id > ? AND status = 'indexed' AND hash IS NOT NULL AND media = 'photo'
+    return this.sql(
+      `SELECT * FROM photos WHERE id > ? AND status = 'indexed' AND hash IS NOT NULL AND media = 'photo'
          AND NOT EXISTS (SELECT 1 FROM photo_looks l WHERE l.photo_id = photos.id AND l.hash = photos.hash) ORDER BY id LIMIT ?`,
-      )
-      .all(afterId, limit) as PhotoRow[];
+    ).all(afterId, limit) as PhotoRow[];
   }
 
   /** Indexed photos with and without a look of their current content (videos have none). */
   lookCounts(): { done: number; missing: number } {
-    return this.db
-      .prepare(
-        `SELECT coalesce(sum(l.photo_id IS NOT NULL), 0) AS done, coalesce(sum(l.photo_id IS NULL), 0) AS missing
+    return this.sql(
+      `SELECT coalesce(sum(l.photo_id IS NOT NULL), 0) AS done, coalesce(sum(l.photo_id IS NULL), 0) AS missing
          FROM photos p LEFT JOIN photo_looks l ON l.photo_id = p.id AND l.hash = p.hash WHERE p.status = 'indexed' AND p.hash IS NOT NULL AND p.media = 'photo'`,
-      )
-      .get() as { done: number; missing: number };
+    ).get() as { done: number; missing: number };
   }
 
   /** The look of a photo's current content (undefined: none yet). */
   look(photoId: number): PhotoLook | undefined {
-    return this.db
-      .prepare('SELECT l.phash, l.inner_phash AS inner, l.sharpness FROM photo_looks l JOIN photos p ON p.id = l.photo_id AND p.hash = l.hash WHERE l.photo_id = ?')
-      .get(photoId) as PhotoLook | undefined;
+    return this.sql('SELECT l.phash, l.inner_phash AS inner, l.sharpness FROM photo_looks l JOIN photos p ON p.id = l.photo_id AND p.hash = l.hash WHERE l.photo_id = ?').get(
+      photoId,
+    ) as PhotoLook | undefined;
   }
 
   /** Every indexed photo with its content fingerprint and, when it has one for that content, its perceptual hash: what grouping reads. */
   groupingRows(): Array<{ id: number; hash: string; phash: string | null; inner: string | null }> {
-    return this.db
-      .prepare(
-        `SELECT p.id, p.hash, l.phash, l.inner_phash AS inner FROM photos p LEFT JOIN photo_looks l ON l.photo_id = p.id AND l.hash = p.hash
+    return this.sql(
+      `SELECT p.id, p.hash, l.phash, l.inner_phash AS inner FROM photos p LEFT JOIN photo_looks l ON l.photo_id = p.id AND l.hash = p.hash
          WHERE p.status = 'indexed' AND p.hash IS NOT NULL ORDER BY p.id`,
-      )
-      .all() as Array<{ id: number; hash: string; phash: string | null; inner: string | null }>;
+    ).all() as Array<{ id: number; hash: string; phash: string | null; inner: string | null }>;
   }
 
   /** What the stacks were last built from (null: never built). */
   stacksBuiltFrom(): string | null {
-    return (this.db.prepare(`SELECT value FROM meta WHERE key = 'stacks'`).pluck().get() as string | undefined) ?? null;
+    return (this.sql(`SELECT value FROM meta WHERE key = 'stacks'`).pluck().get() as string | undefined) ?? null;
   }
 
   /**
@@ -1003,22 +1013,22 @@ export class Catalog {
    * and fingerprints. When it equals `stacksBuiltFrom`, the stacks are current.
    */
   stacksSource(model: string): string {
-    const looks = this.db.prepare(`SELECT count(*) || ':' || total(sharpness) || ':' || total(photo_id) FROM photo_looks`).pluck().get() as string;
-    const photos = this.db.prepare(`SELECT count(*) || ':' || total(id) FROM photos WHERE status = 'indexed'`).pluck().get() as string;
+    const looks = this.sql(`SELECT count(*) || ':' || total(sharpness) || ':' || total(photo_id) FROM photo_looks`).pluck().get() as string;
+    const photos = this.sql(`SELECT count(*) || ':' || total(id) FROM photos WHERE status = 'indexed'`).pluck().get() as string;
     return `${model}|${this.lastVectorSeq()}|${looks}|${photos}`;
   }
 
   /** Photos whose vector of `model` changed after log position `afterSeq`, or whose look was measured at `since` or later. */
   changedSinceStacks(model: string, afterSeq: number, since: number): Set<number> {
-    const vectors = this.db.prepare('SELECT DISTINCT photo_id FROM vector_log WHERE model = ? AND seq > ?').pluck().all(model, afterSeq) as number[];
-    const looks = this.db.prepare('SELECT photo_id FROM photo_looks WHERE measured_at >= ?').pluck().all(since) as number[];
+    const vectors = this.sql('SELECT DISTINCT photo_id FROM vector_log WHERE model = ? AND seq > ?').pluck().all(model, afterSeq) as number[];
+    const looks = this.sql('SELECT photo_id FROM photo_looks WHERE measured_at >= ?').pluck().all(since) as number[];
     return new Set([...vectors, ...looks]);
   }
 
   /** Every stack of two photos or more, as lists of photo ids. */
   stackGroups(): number[][] {
     const groups = new Map<number, number[]>();
-    for (const r of this.db.prepare('SELECT stack_id, photo_id FROM stacks ORDER BY stack_id, photo_id').all() as Array<{ stack_id: number; photo_id: number }>) {
+    for (const r of this.sql('SELECT stack_id, photo_id FROM stacks ORDER BY stack_id, photo_id').all() as Array<{ stack_id: number; photo_id: number }>) {
       const g = groups.get(r.stack_id);
       if (g) g.push(r.photo_id);
       else groups.set(r.stack_id, [r.photo_id]);
@@ -1027,7 +1037,7 @@ export class Catalog {
   }
 
   stackRowCount(): number {
-    return this.db.prepare('SELECT count(*) FROM stacks').pluck().get() as number;
+    return this.sql('SELECT count(*) FROM stacks').pluck().get() as number;
   }
 
   /**
@@ -1036,21 +1046,21 @@ export class Catalog {
    * (the model, the vector log position and the time the build began, for the next incremental build).
    */
   replaceStacks(groups: ReadonlyArray<readonly number[]>, builtFrom: string, build: { model: string; seq: number; at: number } = { model: '', seq: 0, at: 0 }): void {
-    const insert = this.db.prepare('INSERT OR IGNORE INTO stacks (photo_id, stack_id) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM photos WHERE id = ?)');
+    const insert = this.sql('INSERT OR IGNORE INTO stacks (photo_id, stack_id) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM photos WHERE id = ?)');
     this.transaction(() => {
-      this.db.prepare('DELETE FROM stacks').run();
+      this.sql('DELETE FROM stacks').run();
       for (const group of groups) {
         const stackId = Math.min(...group);
         for (const id of group) insert.run(id, stackId, id);
       }
       const record: StacksBuild = { ...build, rows: this.stackRowCount() };
-      this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('stacks', ?), ('stacks_build', ?)`).run(builtFrom, JSON.stringify(record));
+      this.sql(`INSERT OR REPLACE INTO meta (key, value) VALUES ('stacks', ?), ('stacks_build', ?)`).run(builtFrom, JSON.stringify(record));
     });
   }
 
   /** How the stacks were last built (null: never). */
   stacksBuild(): StacksBuild | null {
-    const value = this.db.prepare(`SELECT value FROM meta WHERE key = 'stacks_build'`).pluck().get() as string | undefined;
+    const value = this.sql(`SELECT value FROM meta WHERE key = 'stacks_build'`).pluck().get() as string | undefined;
     return value ? (JSON.parse(value) as StacksBuild) : null;
   }
 
@@ -1060,25 +1070,21 @@ export class Catalog {
    * counting per photo cost 3.4 s for a pool inside one stack of 100k).
    */
   stacksOf(ids: readonly number[]): Map<number, { stackId: number; size: number }> {
-    const rows = this.db
-      .prepare(
-        `WITH asked AS (SELECT s.photo_id, s.stack_id FROM json_each(?) j JOIN stacks s ON s.photo_id = j.value),
+    const rows = this.sql(
+      `WITH asked AS (SELECT s.photo_id, s.stack_id FROM json_each(?) j JOIN stacks s ON s.photo_id = j.value),
               sizes AS (SELECT stack_id, count(*) AS size FROM stacks WHERE stack_id IN (SELECT stack_id FROM asked) GROUP BY stack_id)
          SELECT asked.photo_id, asked.stack_id, sizes.size FROM asked JOIN sizes USING (stack_id)`,
-      )
-      .all(JSON.stringify(ids)) as Array<{ photo_id: number; stack_id: number; size: number }>;
+    ).all(JSON.stringify(ids)) as Array<{ photo_id: number; stack_id: number; size: number }>;
     return new Map(rows.filter((r) => r.size > 1).map((r) => [r.photo_id, { stackId: r.stack_id, size: r.size }]));
   }
 
   /** The photos of stacks that hold two or more (one stack, or all), with what choosing a best shot needs. */
   stackMembers(stackId?: number): StackMemberRow[] {
-    return this.db
-      .prepare(
-        `SELECT s.stack_id, p.id, p.path, p.hash, p.size, p.width, p.height, l.sharpness FROM stacks s JOIN photos p ON p.id = s.photo_id
+    return this.sql(
+      `SELECT s.stack_id, p.id, p.path, p.hash, p.size, p.width, p.height, l.sharpness FROM stacks s JOIN photos p ON p.id = s.photo_id
          LEFT JOIN photo_looks l ON l.photo_id = p.id AND l.hash = p.hash
          WHERE (@stack IS NULL OR s.stack_id = @stack) AND s.stack_id IN (SELECT stack_id FROM stacks GROUP BY stack_id HAVING count(*) > 1)
          ORDER BY s.stack_id, p.id`,
-      )
-      .all({ stack: stackId ?? null }) as StackMemberRow[];
+    ).all({ stack: stackId ?? null }) as StackMemberRow[];
   }
 }
