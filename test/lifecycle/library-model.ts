@@ -282,7 +282,9 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
   let counter = 0;
   /** Files added one at a time: every third is a video. */
   let singleAdds = 0;
-  const open = async () => (engine = await GlimpseEngine.open({ dataDir, device: 'cpu', model: oracle.model }));
+  // Every other open is the app's: its whole-file checks run after open, while the next steps go on.
+  let opens = 0;
+  const open = async () => (engine = await GlimpseEngine.open({ dataDir, device: 'cpu', model: oracle.model, checks: ++opens % 2 === 0 ? 'after-open' : 'at-open' }));
   const close = async () => {
     await engine?.close();
     engine = undefined;

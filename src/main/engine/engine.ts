@@ -16,7 +16,8 @@ import type {
   SessionInfo,
   Status,
 } from '../../shared/api.js';
-import { backupCatalog, backupDue, isDamage, markDamaged, openCatalog } from './catalog/backup.js';
+import { CatalogDamagedError, backupCatalog, backupDue, isDamage, markDamaged, openCatalog } from './catalog/backup.js';
+import { quickCheckOnThread } from './file-checks.js';
 import { Catalog, type FolderRow, type OfflineDir, isUnder } from './catalog/catalog.js';
 import { refreshAlbums } from './captions/albums.js';
 import { ConceptError, cleanName, conceptKey, conceptMatches, conceptsInQuery, conceptsOfPhoto } from './concepts/concepts.js';
@@ -64,6 +65,14 @@ export interface EngineOptions {
    * its error where it is first used.
    */
   warm?: readonly PackPart[] | undefined;
+  /**
+   * When a writer runs its whole-file checks (the catalogue's quick check, the graphs' checksums: about
+   * 5 s of reading at a million photos). 'at-open' (the default): before `open` returns. 'after-open'
+   * (the app): once open has returned, on threads, so the first search does not wait; every job waits
+   * for them, and the index is not saved before them. After a writer that ended uncleanly (a crash, a
+   * kill, a power cut: what it wrote may be torn) they always run at open.
+   */
+  checks?: 'at-open' | 'after-open' | undefined;
 }
 
 export interface UpdateSummary {
@@ -120,6 +129,10 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   private ocrManifest: OcrManifest | undefined;
   private progressState: Progress = { ...IDLE };
   private running: Promise<unknown> = Promise.resolve();
+  /** The writer's checks run after open (resolved when they ran at open, or there are none to run). */
+  private checks: Promise<void> = Promise.resolve();
+  /** Damage those checks found: nothing more is written until the next start recovers it. */
+  private damage: string | null = null;
   private closing = false;
   private switching: { id: string; name: string } | null = null;
   /** Things the user should be told once: a recovered catalogue, a settings file set aside, a failed backup. */
@@ -156,30 +169,72 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       options.access === 'read'
         ? null
         : await LibraryLock.acquire(dataDir, command, { waitMs: options.lockWaitMs ?? 0, ...(options.onLockWait ? { onWait: options.onLockWait } : {}) });
+    const checksAfterOpen = lock !== null && options.checks === 'after-open' && lock.endedUncleanly === null;
     let catalog: Catalog | undefined;
     let pack: ModelPack | undefined;
     try {
-      catalog = await openCatalog(dataDir, lock !== null, notices);
+      catalog = await openCatalog(dataDir, lock !== null, notices, { quickCheck: !checksAfterOpen });
       pack = await ModelPack.open(await resolvePack(join(dataDir, 'models'), settings.model), { device: settings.device });
       const warming = options.warm ? pack.load(options.warm).catch(() => undefined) : undefined;
-      const index = await VectorIndex.open(join(dataDir, 'index'), pack.id, pack.dimensions, catalog, { writable: lock !== null });
+      const index = await VectorIndex.open(join(dataDir, 'index'), pack.id, pack.dimensions, catalog, { writable: lock !== null, checksumsAfterOpen: checksAfterOpen });
       await warming;
-      if (lock) {
-        GlimpseEngine.tidyVectorLog(catalog);
-        catalog.setKeywordModel(pack.id);
-      }
-      return new GlimpseEngine(dataDir, settings, catalog, pack, index, new ThumbnailStore(join(dataDir, 'thumbs')), lock, notices);
+      if (lock && !checksAfterOpen) GlimpseEngine.writerOpened(catalog, pack.id);
+      const engine = new GlimpseEngine(dataDir, settings, catalog, pack, index, new ThumbnailStore(join(dataDir, 'thumbs')), lock, notices);
+      if (checksAfterOpen) engine.startChecks();
+      return engine;
     } catch (error) {
       await pack?.close(); // sessions the warm-up opened
       catalog?.close();
       lock?.release();
+      // Damage met while opening before the checks: open again with them, which recovers it.
+      if (checksAfterOpen && isDamage(error)) return GlimpseEngine.open({ ...options, checks: 'at-open' });
       throw error;
     }
   }
 
-  /** Compacts the vector log when superseded entries make up most of it (a writer, at open). */
-  private static tidyVectorLog(catalog: Catalog): void {
+  /** What a writer does once its checks have passed: tidy the vector log, point keyword search at its pack. */
+  private static writerOpened(catalog: Catalog, packId: string): void {
+    // Compacts the vector log when superseded entries make up most of it.
     if (catalog.vectorLogSize() > 2 * catalog.vectorCountAll() + 1000) catalog.compactVectorLog();
+    catalog.setKeywordModel(packId);
+  }
+
+  /** Runs the writer's checks in the background; jobs queued meanwhile run after them (`whenChecked`). */
+  private startChecks(): void {
+    const checks = this.checkAfterOpen();
+    this.checks = checks;
+    this.running = this.running.then(() => checks).catch(() => undefined);
+  }
+
+  /**
+   * The catalogue's quick check, then the checksums of the graphs loaded on trust (a damaged graph is
+   * rebuilt from the catalogue), each on a thread. Damage in the catalogue is marked for recovery at
+   * the next start (with the user's captions salvaged from the damaged file), and stops all writing.
+   */
+  private async checkAfterOpen(): Promise<void> {
+    try {
+      const check = await quickCheckOnThread(join(this.dataDir, 'catalog.sqlite'));
+      if (check !== 'ok') throw new CatalogDamagedError(`its integrity check found: ${check}`);
+      await this.currentIndex.verify(this.catalog);
+      GlimpseEngine.writerOpened(this.catalog, this.currentPack.id);
+    } catch (error) {
+      if (isDamage(error)) {
+        this.damage = errorText(error);
+        this.reportDamage(this.damage);
+      }
+      throw error;
+    }
+  }
+
+  /** Resolves when the writer's checks have run (at once when they ran at open); rejects with what they found. */
+  whenChecked(): Promise<void> {
+    return this.checks;
+  }
+
+  /** Waits for the writer's checks, then makes sure this engine may still write. */
+  private async checkedFor(action: string): Promise<void> {
+    await this.checks.catch(() => undefined);
+    this.requireWriter(action);
   }
 
   /** The pack search uses (during a switch, still the old one until the new one covers the library). */
@@ -210,10 +265,13 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     if (!this.lock) return false;
     this.index.makeWritable();
     this.index.refresh(this.catalog);
+    // It loaded the index as a reader does and never checked the catalogue: the writer's checks, now.
+    this.startChecks();
     return true;
   }
 
   private requireWriter(action: string): void {
+    if (this.damage) throw new EngineError(`Cannot ${action}: the library's catalogue is damaged (${this.damage}). Glimpse restores it from its backup the next time it starts.`);
     if (!this.lock)
       throw new EngineError(`Cannot ${action}: ${this.readOnlyReason() ?? 'this Glimpse opened the library read-only'}. Searching and editing captions work meanwhile.`);
   }
@@ -287,7 +345,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
    * parent (its listing is what proves the folder is gone, not offline).
    */
   async scan(folders: FolderRow[] = this.catalog.folders(), under?: string): Promise<{ result: ReconcileResult; problems: ScanProblem[] }> {
-    this.requireWriter('scan folders');
+    await this.checkedFor('scan folders');
     const problems: ScanProblem[] = [];
     this.setProgress({ ...IDLE, phase: 'scanning' });
     const scopes = [];
@@ -342,6 +400,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
 
   /** Runs a background job as the current one, so that pause, resume and cancel reach it. */
   private async runJob<T>(job: JobControl & { run(): Promise<T> }): Promise<T> {
+    await this.checkedFor('update the library');
     this.job = job;
     if (this.closing) job.cancel();
     try {

@@ -41,6 +41,11 @@ export class LibraryLock {
   private constructor(
     private readonly db: Database.Database,
     readonly dataDir: string,
+    /**
+     * The writer before this one, when it never released the lock (it crashed, was killed or lost
+     * power: a clean release removes its note): what it was writing may be torn, so check before trusting.
+     */
+    readonly endedUncleanly: LockHolder | null,
   ) {}
 
   /** Takes the lock if it is free; null when another process (or another engine in this one) holds it. */
@@ -54,7 +59,7 @@ export class LibraryLock {
       if ((error as { code?: string }).code === 'SQLITE_BUSY') return null;
       throw error;
     }
-    const lock = new LibraryLock(db, dataDir);
+    const lock = new LibraryLock(db, dataDir, LibraryLock.holder(dataDir));
     const holder: LockHolder = { pid: process.pid, command, since: Date.now(), host: hostname() };
     const tmp = join(dataDir, `${HOLDER_FILE}.tmp-${process.pid}`);
     writeFileSync(tmp, JSON.stringify(holder));

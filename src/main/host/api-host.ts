@@ -61,7 +61,9 @@ export class ApiHost {
   static async open(options: ApiHostOptions): Promise<ApiHost> {
     let engine: GlimpseEngine;
     try {
-      engine = await GlimpseEngine.open({ ...options, access: 'write', command: options.command ?? 'the Glimpse app' });
+      // The first search must not wait for the whole-file checks (seconds at a million photos): they
+      // run on threads once the engine is open, and the watcher and start-up scan wait for them.
+      engine = await GlimpseEngine.open({ ...options, checks: options.checks ?? 'after-open', access: 'write', command: options.command ?? 'the Glimpse app' });
     } catch (error) {
       if (!(error instanceof LibraryBusyError)) throw error;
       engine = await GlimpseEngine.open({ ...options, access: 'read' });
@@ -96,6 +98,12 @@ export class ApiHost {
     watcher?.on('error', (error) => console.error(`glimpse: watching failed: ${error.message}`));
     this.watcher = watcher;
     this.starting = (async () => {
+      try {
+        await this.engine.whenChecked();
+      } catch (error) {
+        console.error(`glimpse: the library is not being updated: ${(error as Error).message}`);
+        return;
+      }
       await watcher?.watchAll();
       await this.engine.update().catch((error: Error) => console.error(`glimpse: start-up scan failed: ${error.message}`));
       // A switch of packs that an earlier run did not finish continues (the vectors it made are kept).

@@ -168,10 +168,13 @@ export function recoverCatalog(dataDir: string, reason: string): { catalog: Cata
       catalog.insertPhoto({ folderId: folder.id, path, size: -1, mtimeMs: -1, hash: null });
       return catalog.photoByPath(path);
     };
+    // Prepared once, not per row: each statement holds SQLite memory until it is collected.
+    const userCaptionTime = catalog.db.prepare(`SELECT updated_at FROM texts WHERE photo_id = ? AND source = 'user'`).pluck();
+    const albumTitle = catalog.db.prepare(`INSERT INTO albums (dir, user_title) VALUES (?, ?) ON CONFLICT (dir) DO UPDATE SET user_title = excluded.user_title`);
     for (const c of rescued.captions) {
       const photo = photoAt(c.path);
       if (!photo) continue;
-      const current = catalog.db.prepare(`SELECT updated_at FROM texts WHERE photo_id = ? AND source = 'user'`).pluck().get(photo.id) as number | undefined;
+      const current = userCaptionTime.get(photo.id) as number | undefined;
       if (current === undefined || current < c.updatedAt) {
         catalog.setUserCaption(photo.id, c.text);
         captions++;
@@ -192,7 +195,7 @@ export function recoverCatalog(dataDir: string, reason: string): { catalog: Cata
       concepts++;
     }
     for (const a of rescued.albumTitles) {
-      catalog.db.prepare(`INSERT INTO albums (dir, user_title) VALUES (?, ?) ON CONFLICT (dir) DO UPDATE SET user_title = excluded.user_title`).run(a.dir, a.title);
+      albumTitle.run(a.dir, a.title);
       titles++;
     }
   });
@@ -221,11 +224,12 @@ function catalogVersion(file: string): number {
 }
 
 /**
- * Opens the catalogue. A writer checks it first (SQLite's quick check) and recovers a damaged one from
- * its backup; it also keeps a copy of a catalogue it is about to upgrade. A reader that finds damage
- * says how to recover instead of touching the file.
+ * Opens the catalogue. A writer checks it first (SQLite's quick check; `quickCheck: false` leaves it to
+ * the caller, the app's engine, which runs it after answering) and recovers a damaged one from its
+ * backup; it also keeps a copy of a catalogue it is about to upgrade. A reader that finds damage says
+ * how to recover instead of touching the file.
  */
-export async function openCatalog(dataDir: string, writer: boolean, notices: string[]): Promise<Catalog> {
+export async function openCatalog(dataDir: string, writer: boolean, notices: string[], options: { quickCheck?: boolean } = {}): Promise<Catalog> {
   const file = join(dataDir, 'catalog.sqlite');
   const marker = join(dataDir, DAMAGED_MARKER);
   let reason: string;
@@ -242,7 +246,7 @@ export async function openCatalog(dataDir: string, writer: boolean, notices: str
       }
     }
     const catalog = new Catalog(file);
-    if (writer) {
+    if (writer && options.quickCheck !== false) {
       const check = integrityOf(file, true);
       if (check !== 'ok') {
         catalog.close();

@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type { Catalog } from '../catalog/catalog.js';
+import { fileSha256, fileSha256OnThread } from '../file-checks.js';
 import { AllowedBits, type Graph, GraphThread, beginSearch, closeGraph, pointsOf } from './graph-thread.js';
 import { buildGraphs } from './parallel-build.js';
 import { VideoMoments } from './moments.js';
@@ -104,19 +105,6 @@ function graphsOf(sidecar: Sidecar | SidecarV3): GraphFile[] {
   return [{ elements: sidecar.elements, bytes: sidecar.bytes, sha256: sidecar.graphSha256, ino: sidecar.graphIno, mtimeMs: sidecar.graphMtimeMs }];
 }
 
-/** SHA-256 of a file, read in chunks (a 1M-photo graph is gigabytes; hashing runs at about 1 GB/s). */
-function fileSha256(path: string): string {
-  const hash = createHash('sha256');
-  const chunk = Buffer.allocUnsafe(8 << 20);
-  const fd = openSync(path, 'r');
-  try {
-    for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0;) hash.update(chunk.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest('hex');
-}
-
 /** Flushes a file (or folder) to the disk, so a rename that points at it never survives a power cut without it. */
 function flush(path: string): void {
   const fd = openSync(path, 'r');
@@ -142,10 +130,22 @@ export interface VectorIndexOptions {
   shardSize?: number;
   /** false: every graph on this thread, searched in turn (the benchmark's baseline); threads otherwise. */
   graphThreads?: boolean;
+  /**
+   * A writer that answers before it checks (the app): graph files unchanged since they were written are
+   * loaded as a reader loads them, and their checksums are checked afterwards by `verify`; until then
+   * the index is never saved, so a damaged graph is never written out under a fresh checksum.
+   */
+  checksumsAfterOpen?: boolean;
 }
 
 /** How many live vectors are compared with the catalogue when a saved index is loaded. */
 const SPOT_CHECKS = 8;
+
+/** The photos, of the live set in its saved order, whose vectors a load compares with the catalogue's. */
+export function spotChecked(live: readonly number[]): number[] {
+  const n = Math.min(SPOT_CHECKS, live.length);
+  return Array.from({ length: n }, (_, i) => live[Math.floor((i * live.length) / n)]!);
+}
 
 /**
  * The HNSW index of one model's vectors, labelled by photo id. The catalogue is the truth; the index
@@ -182,6 +182,8 @@ export class VectorIndex {
   /** Why a saved index was not used (null when it was, or there was none to use). */
   rebuildReason: string | null = null;
   private triedGeneration: string | undefined;
+  /** Graph files loaded on trust (unchanged since written) whose checksums `verify` has still to check. */
+  private unchecked: Array<{ file: string; sha256: string }> = [];
 
   private constructor(
     readonly dir: string,
@@ -293,15 +295,23 @@ export class VectorIndex {
       const liveBytes = readFileSync(liveFile);
       if (liveBytes.byteLength !== sidecar.count * 8) return 'its live-set file has the wrong size';
       if (createHash('sha256').update(liveBytes).digest('hex') !== sidecar.liveSha256) return 'its live-set file is damaged (checksum)';
+      const toCheck: Array<{ file: string; sha256: string }> = [];
+      const trusted: Array<{ file: string; sha256: string }> = [];
       for (const [i, described] of files.entries()) {
         const graphFile = this.graphPath(sidecar, i);
         const graphStat = statSync(graphFile);
         if (graphStat.size !== described.bytes) return 'its graph file has the wrong size';
-        // The writer reads the whole graph to check it (about 1 GB/s); a reader (every `glimpse search`)
-        // does only when the file is not exactly the one the writer wrote (inode, mtime and size).
+        // The writer reads the whole graph to check it (about 1 GB/s), before it loads it or (the app)
+        // after it has answered; a reader (every `glimpse search`) does only when the file is not exactly
+        // the one the writer wrote (inode, mtime and size).
         const untouched = graphStat.ino === described.ino && graphStat.mtimeMs === described.mtimeMs;
-        if ((this.options.writable || !untouched) && fileSha256(graphFile) !== described.sha256) return 'its graph file is damaged (checksum)';
+        const file = { file: graphFile, sha256: described.sha256 };
+        if (!untouched || (this.options.writable && !this.options.checksumsAfterOpen)) toCheck.push(file);
+        else trusted.push(file);
       }
+      // Several graphs are checked at once, each on a thread of its own.
+      const sums = await Promise.all(toCheck.map(({ file }) => (toCheck.length > 1 ? fileSha256OnThread(file) : fileSha256(file))));
+      if (sums.some((sum, i) => sum !== toCheck[i]!.sha256)) return 'its graph file is damaged (checksum)';
       const graphs = await this.readGraphs(files.map((_, i) => this.graphPath(sidecar, i)));
       const problem = ((): string | null => {
         if (graphs.some((graph, i) => graph.getNumDimensions() !== this.dim || graph.getCurrentCount() !== files[i]!.elements)) return 'its graph does not match its description';
@@ -317,6 +327,7 @@ export class VectorIndex {
         this.useGraphs(graphs);
         this.liveIn = liveIn;
         this.live = new Set(live);
+        this.unchecked = trusted;
         return null;
       })();
       if (problem) {
@@ -338,9 +349,7 @@ export class VectorIndex {
   private disagreement(catalog: Catalog): string | null {
     const expected = catalog.vectorCount(this.model);
     if (expected !== this.live.size) return `it holds ${this.live.size} vectors where the catalogue has ${expected}`;
-    const ids = [...this.live];
-    for (let i = 0; i < Math.min(SPOT_CHECKS, ids.length); i++) {
-      const id = ids[Math.floor((i * ids.length) / Math.min(SPOT_CHECKS, ids.length))]!;
+    for (const id of spotChecked([...this.live])) {
       const truth = catalog.vector(id, this.model);
       const held = this.graphs[this.graphIndex(id)]!.getPoint(id);
       if (!truth || truth.length !== held.length || truth.some((x, k) => Math.fround(x) !== Math.fround(held[k]!)))
@@ -381,7 +390,39 @@ export class VectorIndex {
     this.graphs.forEach(closeGraph);
   }
 
+  /**
+   * Checks the checksums of the graph files this index loaded on trust (a writer that answered first,
+   * or a reader that became the writer), on a thread, and rebuilds the index from the catalogue when one
+   * is damaged. A file a writer has since replaced is not checked (that writer checked its own). Returns
+   * why it rebuilt, or null.
+   */
+  async verify(catalog: Catalog): Promise<string | null> {
+    const unchecked = this.unchecked;
+    let problem: string | null = null;
+    for (const { file, sha256 } of unchecked) {
+      if (!existsSync(file)) continue;
+      const sum = await fileSha256OnThread(file).catch(() => null);
+      if (sum !== sha256) {
+        problem = sum === null ? 'its graph file could not be read' : 'its graph file is damaged (checksum)';
+        break;
+      }
+    }
+    if (this.unchecked !== unchecked) return null; // rebuilt meanwhile: what was checked is no longer in use
+    this.unchecked = [];
+    if (problem === null) return null;
+    await this.rebuildInParallel(catalog);
+    this.rebuildReason = problem;
+    this.save();
+    return problem;
+  }
+
+  /** True while graphs loaded on trust wait for `verify` (the index is not saved meanwhile). */
+  get checksumsPending(): boolean {
+    return this.unchecked.length > 0;
+  }
+
   private reset(): void {
+    this.unchecked = [];
     this.useGraphs([VectorIndex.emptyGraph(this.dim, 1024)]);
     this.liveIn = [0];
     this.live = new Set();
@@ -395,6 +436,7 @@ export class VectorIndex {
   }
 
   private rebuilt(seq: number, graphs: Graph[], ids: Iterable<number>): void {
+    this.unchecked = []; // built from the catalogue: nothing loaded on trust is left
     this.useGraphs(graphs);
     this.live = new Set(ids);
     this.liveIn = graphs.map(() => 0);
@@ -629,6 +671,8 @@ export class VectorIndex {
    */
   save(): void {
     if (!this.options.writable || (!this.dirty && existsSync(this.file))) return;
+    // Graphs loaded on trust are written out only once `verify` has checked them (it saves after).
+    if (this.unchecked.length > 0) return;
     mkdirSync(this.dir, { recursive: true });
     const generation = `${this.seq}-${randomBytes(4).toString('hex')}`;
     const graphFiles = this.graphs.map((_, i) => this.dataPath(generation, 'hnsw', this.graphs.length === 1 ? undefined : i));
