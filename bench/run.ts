@@ -7,7 +7,7 @@
  * stacks (quality per kind of copy on the generated set, grouping time at 100k; bench/stacks.ts has more options).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { copyFile, link, mkdir, readFile, readdir, utimes } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -619,6 +619,27 @@ async function benchLargeCatalogue(n: number): Promise<void> {
     app ? `${fmt(app.answeredSeconds, 2)} s (opened at ${fmt(app.openedSeconds, 2)} s; peak RSS ${app.peakRssMb} MB) (target <= ${target} s)` : 'FAILED',
   );
 
+  // Memory while the library is searched and updated (issue 13: it must not grow without bound): rounds
+  // of 1,000 photos replaced and 20 searches, by the app's engine, on a copy of the library.
+  const churnDir = join(ROOT, `churn-${n}`);
+  rmSync(churnDir, { recursive: true, force: true });
+  cpSync(dataDir, churnDir, { recursive: true });
+  const churnRun = spawnSync(process.execPath, ['--import', 'tsx', 'bench/churn.ts', churnDir, QUICK ? '3' : '10'], { encoding: 'utf8' });
+  rmSync(churnDir, { recursive: true, force: true });
+  type Churn = { rounds: number; size: number; rssMb: number[]; seconds: number };
+  const churn = ((): Churn | null => {
+    try {
+      return JSON.parse(churnRun.stdout.trim().split('\n').pop() ?? '') as Churn;
+    } catch {
+      return null;
+    }
+  })();
+  row(
+    `memory ${label} under churn`,
+    `RSS after the checks / after round 1 / after round ${churn?.rounds ?? '?'} (1,000 photos replaced and 20 searches a round)`,
+    churn ? `${churn.rssMb[0]} / ${churn.rssMb[1]} / ${churn.rssMb.at(-1)} MB (${churn.size} photos; ${fmt(churn.seconds, 1)} s)` : `FAILED ${churnRun.stderr.slice(-300)}`,
+  );
+
   const engine = await GlimpseEngine.open({ dataDir, device: 'cpu' });
   const t = performance.now();
   const { result } = await engine.scan();
@@ -654,6 +675,7 @@ async function benchLargeCatalogue(n: number): Promise<void> {
     coldStartSeconds: cold,
     coldStartTsxSeconds: viaTsx.seconds,
     appFirstAnswer: app,
+    churn,
     peakRssMb: rss ? Number(rss) : null,
     rescanSeconds: rescan,
     unchanged: result.unchanged,

@@ -254,7 +254,6 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
   let entries = ranked
     .map(([id, e]) => ({ id, e, row: rows.get(id) }))
     .filter((x): x is { id: number; e: { fused: number; relevant: boolean }; row: PhotoRow } => !!x.row && (visual.has(x.id) || byConcept.has(x.id) || x.row.status === 'indexed'));
-  if (byDate.size > 0) entries = [...entries].sort((a, b) => (b.row.taken_at ?? '').localeCompare(a.row.taken_at ?? '') || a.id - b.id);
   if (request.sort === 'date') entries = [...entries].sort((a, b) => (b.row.taken_at ?? '').localeCompare(a.row.taken_at ?? ''));
   // Near-duplicates (a stack) can show as one tile: the best-ranked photo of the stack stands for it,
   // with the stack's size; the stack opens in place with its best shot first (the `stack` call).
