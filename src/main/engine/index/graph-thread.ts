@@ -50,6 +50,11 @@ export function pointsOf(graph: Graph, labels: readonly number[]): number[][] {
   return graph instanceof GraphThread ? graph.getPoints(labels) : labels.map((label) => graph.getPoint(label));
 }
 
+/** The labels a graph holds (from a graph's thread as one typed array, not a cloned array of numbers). */
+export function labelsOf(graph: Graph): ArrayLike<number> {
+  return graph instanceof GraphThread ? graph.labels() : graph.getIdsList();
+}
+
 /** Frees a graph's thread, if it has one (its memory goes with it). */
 export function closeGraph(graph: Graph): void {
   if (graph instanceof GraphThread) graph.close();
@@ -69,6 +74,7 @@ const graph = new hnswlib.HierarchicalNSW('ip', dim);
 const calls = {
   async readIndex([file]) { await graph.readIndex(file, true); return true; },
   getPoints([labels]) { return labels.map((label) => graph.getPoint(label)); },
+  labels() { return Float64Array.from(graph.getIdsList()); },
   search([point, k, ef, bits]) {
     if (ef !== undefined) graph.setEf(ef);
     const filter = bits ? (label) => (bits[label >> 3] & (1 << (label & 7))) !== 0 : undefined;
@@ -189,6 +195,10 @@ export class GraphThread implements Graph {
 
   getPoints(labels: readonly number[]): number[][] {
     return this.call('getPoints', labels);
+  }
+
+  labels(): Float64Array {
+    return this.call('labels');
   }
 
   getNumDimensions(): number {

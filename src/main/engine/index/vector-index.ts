@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type { Catalog } from '../catalog/catalog.js';
 import { fileSha256, fileSha256OnThread } from '../file-checks.js';
-import { AllowedBits, type Graph, GraphThread, beginSearch, closeGraph, pointsOf } from './graph-thread.js';
+import { AllowedBits, type Graph, GraphThread, beginSearch, closeGraph, labelsOf, pointsOf } from './graph-thread.js';
+import { IdSet } from './id-set.js';
 import { buildGraphs } from './parallel-build.js';
 import { VideoMoments } from './moments.js';
 
@@ -142,7 +143,7 @@ export interface VectorIndexOptions {
 const SPOT_CHECKS = 8;
 
 /** The photos, of the live set in its saved order, whose vectors a load compares with the catalogue's. */
-export function spotChecked(live: readonly number[]): number[] {
+export function spotChecked(live: ArrayLike<number>): number[] {
   const n = Math.min(SPOT_CHECKS, live.length);
   return Array.from({ length: n }, (_, i) => live[Math.floor((i * live.length) / n)]!);
 }
@@ -174,7 +175,7 @@ export class VectorIndex {
   private graphs: Graph[];
   /** Live labels in each graph (a graph's other slots are deleted labels, reusable). */
   private liveIn: number[] = [0];
-  private live = new Set<number>();
+  private live = new IdSet();
   private seq = 0;
   private dirty = false;
   /** How the index came to be on open, for status reports and tests. */
@@ -315,7 +316,7 @@ export class VectorIndex {
       const graphs = await this.readGraphs(files.map((_, i) => this.graphPath(sidecar, i)));
       const problem = ((): string | null => {
         if (graphs.some((graph, i) => graph.getNumDimensions() !== this.dim || graph.getCurrentCount() !== files[i]!.elements)) return 'its graph does not match its description';
-        const labels = graphs.map((graph) => new Set(graph.getIdsList()));
+        const labels = graphs.map((graph) => new IdSet(labelsOf(graph)));
         const live = new Float64Array(liveBytes.buffer, liveBytes.byteOffset, sidecar.count);
         const liveIn = graphs.map(() => 0);
         for (const id of live) {
@@ -326,7 +327,7 @@ export class VectorIndex {
         if (sidecar.seq > catalog.lastVectorSeq()) return 'it is ahead of the catalogue (the catalogue was restored or replaced)';
         this.useGraphs(graphs);
         this.liveIn = liveIn;
-        this.live = new Set(live);
+        this.live = new IdSet(live);
         this.unchecked = trusted;
         return null;
       })();
@@ -349,7 +350,7 @@ export class VectorIndex {
   private disagreement(catalog: Catalog): string | null {
     const expected = catalog.vectorCount(this.model);
     if (expected !== this.live.size) return `it holds ${this.live.size} vectors where the catalogue has ${expected}`;
-    for (const id of spotChecked([...this.live])) {
+    for (const id of spotChecked(this.live.toArray())) {
       const truth = catalog.vector(id, this.model);
       const held = this.graphs[this.graphIndex(id)]!.getPoint(id);
       if (!truth || truth.length !== held.length || truth.some((x, k) => Math.fround(x) !== Math.fround(held[k]!)))
@@ -425,7 +426,7 @@ export class VectorIndex {
     this.unchecked = [];
     this.useGraphs([VectorIndex.emptyGraph(this.dim, 1024)]);
     this.liveIn = [0];
-    this.live = new Set();
+    this.live = new IdSet();
     this.seq = 0;
   }
 
@@ -438,7 +439,7 @@ export class VectorIndex {
   private rebuilt(seq: number, graphs: Graph[], ids: Iterable<number>): void {
     this.unchecked = []; // built from the catalogue: nothing loaded on trust is left
     this.useGraphs(graphs);
-    this.live = new Set(ids);
+    this.live = new IdSet(ids);
     this.liveIn = graphs.map(() => 0);
     for (const id of this.live) this.liveIn[this.graphIndex(id)]!++;
     this.seq = seq;
@@ -691,7 +692,7 @@ export class VectorIndex {
 
   private writeGeneration(generation: string, graphFiles: string[], liveFile: string, tmp: string): void {
     this.graphs.forEach((graph, i) => graph.writeIndexSync(graphFiles[i]!));
-    const live = new Uint8Array(Float64Array.from(this.live).buffer);
+    const live = new Uint8Array(this.live.toArray().buffer);
     writeFileSync(liveFile, live);
     for (const f of graphFiles) flush(f);
     flush(liveFile);
