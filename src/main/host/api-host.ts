@@ -43,6 +43,7 @@ export class ApiHost {
   private watcher: LibraryWatcher | undefined;
   private retry: NodeJS.Timeout | undefined;
   private starting: Promise<void> = Promise.resolve();
+  private closed = false;
 
   private readonly downloads: PackDownloads;
 
@@ -104,7 +105,9 @@ export class ApiHost {
         console.error(`glimpse: the library is not being updated: ${(error as Error).message}`);
         return;
       }
+      if (this.closed) return;
       await watcher?.watchAll();
+      if (this.closed) return; // closed while the watchers settled (seconds on a large library)
       await this.engine.update().catch((error: Error) => console.error(`glimpse: start-up scan failed: ${error.message}`));
       // A switch of packs that an earlier run did not finish continues (the vectors it made are kept).
       const next = this.engine.settings.nextModel;
@@ -236,6 +239,7 @@ export class ApiHost {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.retry);
     await this.watcher?.close();
     await this.downloads.close(); // a download in flight stops where it is; the next start resumes it

@@ -94,3 +94,30 @@ describe('a second window on a library another process is updating', () => {
     }
   });
 });
+
+describe('the app closed while it is still starting', () => {
+  const tmp = tempDir();
+  after(() => tmp.remove());
+
+  it('stops its checks, watchers and start-up scan cleanly, whenever the close comes', { timeout: 120_000 }, async (t) => {
+    const { GlimpseEngine } = await import('../../../src/main/engine/engine.js');
+    const dataDir = join(tmp.path, 'data');
+    const engine = await GlimpseEngine.open({ dataDir, device: 'cpu' });
+    for (let f = 0; f < 4; f++) {
+      for (let d = 0; d < 5; d++)
+        await writeScene(join(tmp.path, `Library ${f}`, `d${d}`, 'a.jpg'), scene([['red', 'circle']], 'grass', 'left', f * 5 + d + 1), { width: 160, height: 120 });
+      engine.addFolder(join(tmp.path, `Library ${f}`));
+    }
+    await engine.update();
+    await engine.close();
+    const errors = t.mock.method(console, 'error', () => undefined);
+    // Closed before the checks end, while the watchers settle, during the start-up scan, and after.
+    for (const delayMs of [0, 1, 5, 20, 60, 150, 400]) {
+      const host = await ApiHost.open({ dataDir, device: 'cpu' });
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      await host.close();
+    }
+    const said = errors.mock.calls.map((c) => String(c.arguments[0]));
+    assert.deepEqual(said, [], 'nothing failed on the way out');
+  });
+});

@@ -42,6 +42,9 @@ function commonDir(paths: readonly string[]): string {
  */
 export class LibraryWatcher extends EventEmitter<{ job: [WatchJob]; error: [Error]; fallback: [{ folder: string; reason: string }] }> {
   private watchers = new Map<number, FSWatcher>();
+  /** Ends the wait of a watcher still settling (its first walk of the folder), when it is unwatched first. */
+  private readonly settling = new Map<number, () => void>();
+  private closed = false;
   private polls = new Map<number, NodeJS.Timeout>();
   private pending = new Map<number, { paths: Set<string>; events: number; timer: NodeJS.Timeout; firstAt: number }>();
   private offlineTimer: NodeJS.Timeout | undefined;
@@ -58,8 +61,11 @@ export class LibraryWatcher extends EventEmitter<{ job: [WatchJob]; error: [Erro
 
   /** Starts watching every library folder not yet watched, and looking out for offline folders coming back. */
   async watchAll(): Promise<void> {
-    for (const folder of this.engine.catalog.folders()) await this.watchFolder(folder);
-    if (!this.offlineTimer) {
+    for (const folder of this.engine.catalog.folders()) {
+      if (this.closed) return;
+      await this.watchFolder(folder);
+    }
+    if (!this.offlineTimer && !this.closed) {
       this.offlineTimer = setInterval(() => void this.checkOffline(), this.options.offlinePollMs);
       this.offlineTimer.unref();
     }
@@ -104,7 +110,7 @@ export class LibraryWatcher extends EventEmitter<{ job: [WatchJob]; error: [Erro
   }
 
   async watchFolder(folder: FolderRow): Promise<void> {
-    if (this.watchers.has(folder.id) || this.polls.has(folder.id)) return;
+    if (this.closed || this.watchers.has(folder.id) || this.polls.has(folder.id)) return;
     const watcher = watch(folder.path, {
       ignoreInitial: true,
       ignored: (path: string) => path.split(sep).some((part) => part.startsWith('.') && part.length > 1),
@@ -120,8 +126,13 @@ export class LibraryWatcher extends EventEmitter<{ job: [WatchJob]; error: [Erro
         this.fallBack(folder, `the system's file-watch limit is reached (${code}); changes are picked up every ${Math.round(this.options.pollMs / 1000)} s`);
       else this.emit('error', error instanceof Error ? error : new Error(String(error)));
     });
-    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-    if (this.polls.has(folder.id)) return;
+    await new Promise<void>((resolve) => {
+      this.settling.set(folder.id, resolve);
+      watcher.once('ready', () => resolve());
+    });
+    this.settling.delete(folder.id);
+    // Unwatched (the app closing) or fallen back to polling while it settled: nothing more to note.
+    if (this.watchers.get(folder.id) !== watcher || this.polls.has(folder.id)) return;
     this.engine.catalog.setWatchNote(folder.id, null);
   }
 
@@ -165,6 +176,7 @@ export class LibraryWatcher extends EventEmitter<{ job: [WatchJob]; error: [Erro
   }
 
   async unwatchFolder(id: number): Promise<void> {
+    this.settling.get(id)?.(); // a watcher still settling is not waited for
     await this.watchers.get(id)?.close();
     this.watchers.delete(id);
     clearInterval(this.polls.get(id));
@@ -175,6 +187,7 @@ export class LibraryWatcher extends EventEmitter<{ job: [WatchJob]; error: [Erro
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.offlineTimer);
     this.offlineTimer = undefined;
     for (const id of [...this.watchers.keys(), ...this.polls.keys()]) await this.unwatchFolder(id);
