@@ -263,6 +263,8 @@ export interface SearchResponse {
   results: SearchResult[];
   /** Every result the cutoff shows, over all pages (more pages follow while offset + results < total). */
   total: number;
+  /** How many of `total` are videos (the app says "3 photos and 1 video"). */
+  videos: number;
   /** Ranked results below the adaptive relevance cutoff; `all: true` shows them. */
   hidden: number;
   tookMs: number;

@@ -43,6 +43,11 @@ describe('videos, in a browser', { skip: noChromium }, () => {
     await page.goto(server.loginUrl);
     await page.getByTestId('search-input').fill('a red star at night');
     await page.waitForFunction(() => document.querySelector('[data-testid="result"]')?.getAttribute('data-name') === 'walk.webm');
+    // The summary counts the video as a video, and the photos shown with it as photos.
+    const names = await page.getByTestId('result').evaluateAll((tiles) => tiles.map((t) => t.getAttribute('data-name')));
+    const photos = names.filter((n) => n !== 'walk.webm').length;
+    const summary = (await page.getByTestId('search-summary').textContent()) ?? '';
+    assert.match(summary, photos === 0 ? /^1 video for / : new RegExp(`^${photos} photos? and 1 video for `), summary);
     const first = page.getByTestId('result').first();
     const moment = (await first.getByTestId('result-moment').textContent())?.trim() ?? '';
     assert.match(moment, /^00:1[2-8]$/);

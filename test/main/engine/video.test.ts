@@ -54,9 +54,14 @@ describe('videos are searchable by what happens in them', () => {
   });
 
   it('finds the video and a moment inside the span for a scene that appears only from 00:12 to 00:18', async () => {
-    const { results } = await engine.search(request('a red star at night'));
+    const response = await engine.search(request('a red star at night'));
+    const { results } = response;
     const top = results[0]!;
     assert.equal(top.name, 'walk.mp4');
+    // The count of videos among everything shown, over every page.
+    const everyPage = await engine.search({ ...request('a red star at night'), limit: 1000 });
+    assert.equal(response.videos, everyPage.results.filter((r) => r.media === 'video').length);
+    assert.equal(everyPage.total, everyPage.results.length);
     assert.equal(top.media, 'video');
     assert.ok(top.moment, 'a video hit carries its moment');
     assert.ok(top.moment.at >= 12 && top.moment.at <= 18, `moment ${top.moment.at} s is outside 12-18 s`);

@@ -268,6 +268,7 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
       return true;
     });
   const total = entries.length;
+  const videos = entries.filter((x) => x.row.media === 'video').length;
   entries = entries.slice(request.offset ?? 0, (request.offset ?? 0) + request.limit);
   const captions = catalog.captions(
     entries.map((x) => x.id),
@@ -326,5 +327,5 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
       stack: stackOfResult(stacks.get(id)),
     };
   });
-  return { results, total, hidden, tookMs: Math.round((performance.now() - started) * 10) / 10, ...(taken ? { taken } : {}) };
+  return { results, total, videos, hidden, tookMs: Math.round((performance.now() - started) * 10) / 10, ...(taken ? { taken } : {}) };
 }
