@@ -54,6 +54,8 @@ describe('near-duplicate stacks, in a browser', { skip: noChromium }, () => {
     assert.equal((await badge.textContent())?.trim(), '4');
     const names = await tiles();
     assert.equal(names.filter((n) => n?.startsWith('IMG_2001')).length, 1, `one tile for the stack: ${names.join(', ')}`);
+    const counted = async () => Number(/^(\d+) photos?/.exec((await page.getByTestId('search-summary').textContent()) ?? '')?.[1]);
+    assert.equal(await counted(), names.length, 'the summary counts the tiles');
     await shot('stack-tile');
 
     await page.locator('[data-testid="result"]:has([data-testid="stack-badge"])').click();
@@ -68,11 +70,13 @@ describe('near-duplicate stacks, in a browser', { skip: noChromium }, () => {
       'opened in place',
     );
     assert.equal(await page.getByTestId('viewer').count(), 0, 'opening a stack does not open the viewer');
+    assert.equal(await counted(), opened.length, "an open stack's photos are counted one by one");
     await shot('stack-open');
 
     await page.getByTestId('close-stacks').click();
     await page.getByTestId('stack-badge').waitFor();
     assert.equal((await tiles()).filter((n) => n?.startsWith('IMG_2001')).length, 1);
+    assert.equal(await counted(), names.length, 'closed, the stack counts as one tile again');
   });
 
   it('lists the group in the Duplicates view with its size, and never deletes', async () => {

@@ -206,7 +206,8 @@ export class SearchState {
       if (seq !== this.#seq || this.#response !== response) return;
       const results = [...response.results.slice(0, index), ...members, ...response.results.slice(index + 1).filter((r) => !members.some((m) => m.id === r.id))];
       this.#openStacks.set(tile.stack.id, tile);
-      this.#response = { ...response, results };
+      // The stack's photos are counted one by one while it is open (its tile counted as one).
+      this.#response = { ...response, results, total: response.total + results.length - response.results.length };
       this.select(index, true);
     } catch (error) {
       this.#notices.report(error);
@@ -225,7 +226,7 @@ export class SearchState {
       else if (!results.includes(tile)) results.push(tile);
     }
     this.#openStacks.clear();
-    this.#response = { ...response, results };
+    this.#response = { ...response, results, total: response.total - (response.results.length - results.length) };
     const kept = results.findIndex((r) => r.id === selectedId);
     this.#selected = Math.max(0, kept);
   }
