@@ -159,7 +159,8 @@ export interface SessionInfo {
 
 export interface Status {
   folders: FolderInfo[];
-  photos: { total: number; indexed: number; pending: number; errors: number };
+  /** `videos`: how many of `indexed` are videos. */
+  photos: { total: number; indexed: number; pending: number; errors: number; videos: number };
   model: {
     id: string;
     name: string;

@@ -48,6 +48,8 @@ describe('videos, in a browser', { skip: noChromium }, () => {
     const photos = names.filter((n) => n !== 'walk.webm').length;
     const summary = (await page.getByTestId('search-summary').textContent()) ?? '';
     assert.match(summary, photos === 0 ? /^1 video for / : new RegExp(`^${photos} photos? and 1 video for `), summary);
+    // The library's count beside it: two photos and the video.
+    assert.equal((await page.getByTestId('library-count').textContent())?.trim(), '2 photos and 1 video');
     const first = page.getByTestId('result').first();
     const moment = (await first.getByTestId('result-moment').textContent())?.trim() ?? '';
     assert.match(moment, /^00:1[2-8]$/);

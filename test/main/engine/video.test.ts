@@ -51,6 +51,10 @@ describe('videos are searchable by what happens in them', () => {
     const errors = new Map(engine.catalog.errors().map((e) => [e.path.split('/').pop(), e.error]));
     assert.match(errors.get('corrupt.mov') ?? '', /damaged|not a video/);
     assert.match(errors.get('truncated.mp4') ?? '', /damaged or truncated video/);
+    // The status counts the indexed videos among the indexed photos (the broken ones are errors).
+    const indexedVideos = engine.catalog.db.prepare(`SELECT count(*) FROM photos WHERE status = 'indexed' AND media = 'video'`).pluck().get() as number;
+    assert.ok(indexedVideos > 0);
+    assert.equal(engine.status().photos.videos, indexedVideos);
   });
 
   it('finds the video and a moment inside the span for a scene that appears only from 00:12 to 00:18', async () => {

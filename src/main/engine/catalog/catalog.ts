@@ -61,6 +61,8 @@ export interface PhotoCounts {
   /** New or changed files, and photos that have no vector for the model yet. */
   pending: number;
   errors: number;
+  /** How many of `indexed` are videos. */
+  videos: number;
 }
 
 export interface AlbumRow {
@@ -908,8 +910,9 @@ export class Catalog {
 
   counts(model: string): PhotoCounts {
     return this.sql(
-      `SELECT count(*) AS total, coalesce(sum(status = 'indexed' AND NOT work), 0) AS indexed, coalesce(sum(work), 0) AS pending, coalesce(sum(status = 'error'), 0) AS errors
-         FROM (SELECT status, ${NEEDS_WORK} AS work FROM photos)`,
+      `SELECT count(*) AS total, coalesce(sum(status = 'indexed' AND NOT work), 0) AS indexed, coalesce(sum(work), 0) AS pending, coalesce(sum(status = 'error'), 0) AS errors,
+              coalesce(sum(status = 'indexed' AND NOT work AND media = 'video'), 0) AS videos
+         FROM (SELECT status, media, ${NEEDS_WORK} AS work FROM photos)`,
     ).get({ model }) as PhotoCounts;
   }
 
