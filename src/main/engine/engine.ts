@@ -226,6 +226,11 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     }
   }
 
+  /** The damage the writer's checks found (null: none); until the next start recovers it, nothing is written. */
+  get damageFound(): string | null {
+    return this.damage;
+  }
+
   /** Resolves when the writer's checks have run (at once when they ran at open); rejects with what they found. */
   whenChecked(): Promise<void> {
     return this.checks;

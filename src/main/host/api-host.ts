@@ -102,8 +102,13 @@ export class ApiHost {
       try {
         await this.engine.whenChecked();
       } catch (error) {
-        console.error(`glimpse: the library is not being updated: ${(error as Error).message}`);
-        return;
+        // Damage stops all writing; checks that could not finish (a thread that failed, a disk too full
+        // to save a rebuilt index) do not, as the engine's own jobs go on after them.
+        if (this.engine.damageFound) {
+          console.error(`glimpse: the library is not being updated: ${(error as Error).message}`);
+          return;
+        }
+        console.error(`glimpse: the library's checks did not finish: ${(error as Error).message}`);
       }
       if (this.closed) return;
       await watcher?.watchAll();

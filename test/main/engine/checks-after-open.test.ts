@@ -125,6 +125,7 @@ describe("the app's writer checks after it has answered", () => {
     try {
       assert.equal(engine.index.checksumsPending, true);
       await engine.whenChecked();
+      assert.equal(engine.damageFound, null);
       assert.equal(engine.index.checksumsPending, false);
       assert.equal(engine.index.origin, 'loaded');
       await photos(dir, 6, 2);
@@ -156,6 +157,7 @@ describe("the app's writer checks after it has answered", () => {
       assert.ok((await engine.search(everything)).results.length > 0, 'it answers before the checks');
       engine.setCaption(someone, 'written before the damage was found');
       await assert.rejects(engine.whenChecked(), /integrity check/);
+      assert.match(engine.damageFound ?? '', /integrity check/);
       assert.ok(
         engine.notices.some((n) => /damaged/.test(n) && /restore it from its backup/.test(n)),
         engine.notices.join('\n'),
