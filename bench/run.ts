@@ -15,7 +15,7 @@ import hnswlib from 'hnswlib-node';
 import sharp from 'sharp';
 import { Catalog } from '../src/main/engine/catalog/catalog.js';
 import { GlimpseEngine } from '../src/main/engine/engine.js';
-import { HNSW, VectorIndex, efFor, shardCount } from '../src/main/engine/index/vector-index.js';
+import { EXACT_FILTER_LIMIT, HNSW, VectorIndex, efFor, shardCount } from '../src/main/engine/index/vector-index.js';
 import { integrityOf } from '../src/main/engine/catalog/backup.js';
 import { preparePhoto } from '../src/main/engine/media/photo.js';
 import type { RgbPixels } from '../src/main/engine/media/decode.js';
@@ -366,6 +366,72 @@ async function benchSearch(sizes: number[]): Promise<void> {
       row(label, 'memory: process RSS after build (with the benchmark vectors) / the graphs', `${fmt(rssMb, 0)} MB / ${fmt(graphMb, 0)} MB`);
       results[label] = figures;
     }
+}
+
+// ---------- filtered search: the graphs against an exact scan of the catalogue ----------
+
+/**
+ * A search with a filter (a date range, folders, a person) allows a subset of the library: how long the
+ * app's query takes through the filtered graphs and through an exact scan of the allowed photos' vectors
+ * read from the catalogue (what the app does up to `EXACT_FILTER_LIMIT`), on a real catalogue of n
+ * photos with clustered vectors, the two alternating query by query.
+ */
+async function benchFiltered(n: number): Promise<void> {
+  const dim = 512;
+  const dir = join(ROOT, `filtered-${n}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const catalog = new Catalog(join(dir, 'catalog.sqlite'));
+  const folder = catalog.addFolder(join(dir, 'photos'));
+  const vectors = clusteredVectors(n, dim, n);
+  const ids: number[] = [];
+  catalog.transaction(() => {
+    vectors.forEach((vector, i) => {
+      const id = catalog.insertPhoto({ folderId: folder.id, path: join(dir, 'photos', `p${i}.jpg`), size: 1, mtimeMs: 0, hash: null });
+      catalog.recordIndexed('bench', [{ id, hash: `h${i}`, width: 1, height: 1, takenAt: null, camera: null, gps: null, vector, caption: null }]);
+      ids.push(id);
+    });
+  });
+  const index = await VectorIndex.open(join(dir, 'index'), 'bench', dim, catalog, { writable: true });
+  const queries = clusteredVectors(30, dim, n + 1);
+  const random = seededRandom(n + 2);
+  const label = `filtered ${n / 1e3}k x ${dim}-d`;
+  const figures: Record<string, unknown> = {};
+  for (const size of [1_000, 2_000, 5_000, 10_000, 20_000, 50_000].filter((s) => s < n)) {
+    const allowed = new Set<number>();
+    while (allowed.size < size) allowed.add(ids[Math.floor(random() * ids.length)]!);
+    const graph: number[] = [];
+    const scan: number[] = [];
+    let hits = 0;
+    for (const q of queries) {
+      let t = performance.now();
+      const viaGraph = index.search(q, CANDIDATE_POOL, allowed);
+      graph.push(performance.now() - t);
+      t = performance.now();
+      const exact = index.exactFromCatalogue(q, Math.min(CANDIDATE_POOL, size), allowed, catalog);
+      scan.push(performance.now() - t);
+      const top = new Set(exact.slice(0, 10).map((x) => x.id));
+      hits += viaGraph.slice(0, 10).filter((x) => top.has(x.id)).length;
+    }
+    // Up to the limit, the search without the catalogue is the exact scan of the graphs' own copies (as before).
+    const way = size <= EXACT_FILTER_LIMIT ? 'exact from the graphs' : 'filtered graphs';
+    row(
+      label,
+      `${size} allowed: ${way} / catalogue scan p50`,
+      `${fmt(percentile(graph, 50), 1)} / ${fmt(percentile(scan, 50), 1)} ms (x${fmt(percentile(scan, 50) / percentile(graph, 50), 2)}; recall@10 of the graphs ${fmt(hits / (queries.length * 10), 3)})${size <= EXACT_FILTER_LIMIT ? ' <- the app scans' : ''}`,
+    );
+    figures[size] = {
+      graphP50: percentile(graph, 50),
+      graphP95: percentile(graph, 95),
+      scanP50: percentile(scan, 50),
+      scanP95: percentile(scan, 95),
+      graphRecall10: hits / (queries.length * 10),
+    };
+  }
+  results[label] = figures;
+  index.close();
+  catalog.close();
+  rmSync(dir, { recursive: true, force: true });
 }
 
 // ---------- graphs searched at once (one per thread) or in turn ----------
@@ -728,6 +794,13 @@ async function main(): Promise<void> {
     writeFileSync(join(ROOT, 'results-devices.json'), JSON.stringify({ ...results, table }, null, 2));
     return;
   }
+  // `--filtered=100000` runs only the comparison of filtered graph search and the catalogue scan.
+  const onlyFiltered = process.argv.find((a) => a.startsWith('--filtered='));
+  if (onlyFiltered) {
+    await benchFiltered(Number(onlyFiltered.split('=')[1]));
+    writeFileSync(join(ROOT, 'results-filtered.json'), JSON.stringify({ ...results, table }, null, 2));
+    return;
+  }
   // `--graph-threads=100000` runs only the comparison of graphs searched at once and in turn.
   const onlyGraphThreads = process.argv.find((a) => a.startsWith('--graph-threads='));
   if (onlyGraphThreads) {
@@ -751,6 +824,7 @@ async function main(): Promise<void> {
   await benchDevices();
   await benchSearch(QUICK ? [10_000] : process.argv.includes('--million') ? [10_000, 100_000, 1_000_000] : [10_000, 100_000]);
   if (!QUICK) await benchGraphThreads(100_000);
+  await benchFiltered(QUICK ? 10_000 : 100_000);
   await benchLargeCatalogue(QUICK ? 10_000 : 100_000);
   results.table = table;
   writeFileSync(join(ROOT, 'results.json'), JSON.stringify(results, null, 2));

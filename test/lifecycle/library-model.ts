@@ -12,7 +12,8 @@
  * - every caption written by hand is still there, on the photo it was written for, and nowhere else;
  * - every photo with a vector for the active model is found by a broad search with `all`, and nothing
  *   else is; photos in offline folders are marked offline;
- * - the HNSW index holds exactly the catalogue's vectors, and its top 10 equal an exact search;
+ * - the HNSW index holds exactly the catalogue's vectors, and its top 10 equal an exact search, with a
+ *   filter too;
  * - a second process sees what this one sees, and a second writer is refused with a clear message.
  *
  * A failing sequence is shrunk to a shortest one that still fails, printed as JSON to replay with
@@ -640,6 +641,22 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
       assert.ok(
         ann.length === Math.min(10, exact.length) && new Set(ann.map((n) => n.id)).size === ann.length && ann.every((n) => truth.has(n.id) && truth.get(n.id)! >= tenth - 1e-5),
         `the index answers as an exact search does (recall@10 = 1)\n  index: ${show(ann.map((n) => ({ id: n.id, s: n.similarity })))}\n  exact: ${show(exact.slice(0, 12))}`,
+      );
+      // A filter (here every other photo, and an id with no photo) as the engine asks it: scanned from the catalogue's vectors.
+      const allowed = new Set(
+        exact
+          .filter(() => random() < 0.5)
+          .map((x) => x.id)
+          .concat([oracle.maxIdSeen + 1000]),
+      );
+      const filtered = e.index.search(query, 10, allowed, e.catalog);
+      const want = exact.filter((x) => allowed.has(x.id)).slice(0, 10);
+      const last = want.at(-1)?.s ?? 0;
+      assert.ok(
+        filtered.length === want.length &&
+          new Set(filtered.map((n) => n.id)).size === filtered.length &&
+          filtered.every((n) => allowed.has(n.id) && truth.has(n.id) && truth.get(n.id)! >= last - 1e-5),
+        `a filtered search is exact\n  index: ${show(filtered.map((n) => ({ id: n.id, s: n.similarity })))}\n  exact: ${show(want)}`,
       );
     }
     // Searchable: every photo with a vector for the active model, marked offline where its folder was at the last scan.

@@ -162,7 +162,7 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
   const moments = new Map<number, Moment>();
   if (parts.length > 0) {
     const query = l2normalise(parts.reduce((sum, v) => sum.map((x, i) => x + v[i]!)));
-    index.search(query, candidates, allowed).forEach((n, rank) => visual.set(n.id, { similarity: n.similarity, rank }));
+    index.search(query, candidates, allowed, catalog).forEach((n, rank) => visual.set(n.id, { similarity: n.similarity, rank }));
     // A video is as close to the query as its best moment: a scene it shows for six seconds of a minute
     // barely moves its pooled vector, so its best frame's similarity ranks it when that is higher.
     const best = index.moments.best(query, allowed);

@@ -136,6 +136,19 @@ describe('vector index in several graphs', () => {
         // The same similarities as the graph reports for the same photos.
         const viaGraph = new Map(index.search(q, 300).map((n) => [n.id, n.similarity]));
         for (const n of exact) assert.ok(Math.abs(n.similarity - viaGraph.get(n.id)!) < 1e-5);
+        // Scanned from the catalogue's copies of the vectors (as the engine asks): the same answer, the
+        // photo with no vector left out.
+        assert.deepEqual(index.search(q, 10, few, catalog), exact);
+        const scanned = index.exactFromCatalogue(q, 10, many, catalog);
+        assert.deepEqual(
+          scanned.map((n) => n.id),
+          exactTop(vectors, q, 10, many),
+        );
+        for (const n of scanned) assert.ok(Math.abs(n.similarity - viaGraph.get(n.id)!) < 1e-5);
+        // A photo the index no longer holds is not found, though the catalogue still has its vector.
+        index.remove(scanned[0]!.id);
+        assert.ok(!index.exactFromCatalogue(q, 10, many, catalog).some((n) => n.id === scanned[0]!.id));
+        index.add(scanned[0]!.id, vectors.get(scanned[0]!.id)!);
         assert.deepEqual(
           index.search(q, 10, many).map((n) => n.id),
           exactTop(vectors, q, 10, many),
