@@ -1,5 +1,6 @@
 import type { Duplicates, OfflineFolder, SearchResponse, Status } from '../shared/api.js';
 import type { UpdateSummary } from '../main/engine/engine.js';
+import { plural } from '../shared/counting.js';
 import { formatTimestamp } from '../shared/timestamp.js';
 
 /** Reasons whose detail already says what kind they are ("concept Miso, confidence 0.91", "reads …"). */
@@ -12,7 +13,7 @@ export function printResults(response: SearchResponse, json = false, offset = 0)
   }
   if (response.taken) console.log(`Taken in ${response.taken.label} (read from the query as a date filter).`);
   if (response.results.length === 0) {
-    console.log(response.hidden > 0 ? `No clear matches; ${response.hidden} weaker ones are hidden (--all shows them).` : 'No matches.');
+    console.log(response.hidden > 0 ? `No clear matches; ${plural(response.hidden, 'weaker one is', 'weaker ones are')} hidden (--all shows them).` : 'No matches.');
     return;
   }
   response.results.forEach((r, i) => {
@@ -26,13 +27,16 @@ export function printResults(response: SearchResponse, json = false, offset = 0)
     if (r.caption) notes.unshift(`“${r.caption}”`);
     if (notes.length) console.log(`      ${notes.join(' · ')}`);
   });
-  const more = response.hidden > 0 ? `; ${response.hidden} weaker matches hidden (--all shows them)` : '';
+  const more = response.hidden > 0 ? `; ${plural(response.hidden, 'weaker match', 'weaker matches')} hidden (--all shows them)` : '';
   const of = response.total > response.results.length ? ` (${offset + 1}-${offset + response.results.length} of ${response.total}; --offset pages on)` : '';
-  console.log(`${response.results.length} results${of} in ${response.tookMs} ms${more}`);
+  console.log(`${plural(response.results.length, 'result')}${of} in ${response.tookMs} ms${more}`);
 }
 
 function printOffline(offline: OfflineFolder[]): void {
-  for (const o of offline) console.log(`  offline since ${new Date(o.since).toLocaleString()}: ${o.path}: ${o.reason}. Its ${o.photos} photos are kept and stay searchable.`);
+  for (const o of offline)
+    console.log(
+      `  offline since ${new Date(o.since).toLocaleString()}: ${o.path}: ${o.reason}. Its ${plural(o.photos, 'photo')} ${o.photos === 1 ? 'is' : 'are'} kept and stay${o.photos === 1 ? 's' : ''} searchable.`,
+    );
 }
 
 export function printUpdate(summary: UpdateSummary, errors: Array<{ path: string; error: string }>, counts: Status['photos'], offline: OfflineFolder[]): void {
@@ -40,12 +44,12 @@ export function printUpdate(summary: UpdateSummary, errors: Array<{ path: string
   const i = summary.indexing;
   console.log(
     `Scanned: ${s.added} new, ${s.changed} changed, ${s.moved} moved, ${s.removed} removed, ${s.unchanged} unchanged${s.offline ? `, ${s.offline} in offline folders` : ''}.` +
-      `\nIndexed ${i.indexed} photos in ${i.seconds.toFixed(1)} s${i.indexed > 0 ? ` (${(i.indexed / Math.max(i.seconds, 0.001)).toFixed(1)} photos/s)` : ''}` +
+      `\nIndexed ${plural(i.indexed, 'photo')} in ${i.seconds.toFixed(1)} s${i.indexed > 0 ? ` (${(i.indexed / Math.max(i.seconds, 0.001)).toFixed(1)} photos/s)` : ''}` +
       `${i.errors ? `; ${i.errors} could not be read` : ''}${i.cancelled ? ' (cancelled)' : ''}.` +
-      (summary.reading ? `\nRead the text in ${summary.reading.read} photos indexed earlier (text found in ${summary.reading.withText}).` : '') +
-      (summary.looks ? `\nMeasured ${summary.looks.measured} photos indexed earlier for duplicates.` : '') +
-      (summary.stacks.built ? `\nDuplicates: ${summary.stacks.groups} groups of ${summary.stacks.photos} photos (glimpse duplicates lists them).` : '') +
-      `\nLibrary: ${counts.indexed} photos indexed, ${counts.errors} with problems, ${counts.pending} waiting.`,
+      (summary.reading ? `\nRead the text in ${plural(summary.reading.read, 'photo')} indexed earlier (text found in ${summary.reading.withText}).` : '') +
+      (summary.looks ? `\nMeasured ${plural(summary.looks.measured, 'photo')} indexed earlier for duplicates.` : '') +
+      (summary.stacks.built ? `\nDuplicates: ${plural(summary.stacks.groups, 'group')} of ${plural(summary.stacks.photos, 'photo')} (glimpse duplicates lists them).` : '') +
+      `\nLibrary: ${plural(counts.indexed, 'photo')} indexed, ${counts.errors} with problems, ${counts.pending} waiting.`,
   );
   printOffline(offline);
   for (const p of summary.problems.slice(0, 20)) if (!offline.some((o) => o.path === p.path)) console.log(`  skipped ${p.path}: ${p.error}`);
@@ -56,7 +60,7 @@ export function printUpdate(summary: UpdateSummary, errors: Array<{ path: string
 }
 
 export function ocrLine(ocr: Status['ocr']): string {
-  const counts = `${ocr.read} photos read${ocr.unread ? `, ${ocr.unread} ${ocr.enabled ? 'to read' : 'not read'}` : ''}, text found in ${ocr.withText}`;
+  const counts = `${plural(ocr.read, 'photo')} read${ocr.unread ? `, ${ocr.unread} ${ocr.enabled ? 'to read' : 'not read'}` : ''}, text found in ${ocr.withText}`;
   if (ocr.problem) return `Text in photos: on, but ${ocr.problem}`;
   return `Text in photos (${ocr.name}): ${ocr.enabled ? 'on' : 'off (glimpse ocr on)'}; ${counts}`;
 }
@@ -73,7 +77,7 @@ export function printStatus(status: Status, errors: Array<{ path: string; error:
   console.log(ocrLine(status.ocr));
   if (status.folders.length === 0) console.log('No folders yet: glimpse index <folder>');
   for (const f of status.folders)
-    console.log(`  ${f.path}: ${f.photoCount} photos${f.errorCount ? `, ${f.errorCount} with problems` : ''}${f.watchNote ? ` (${f.watchNote})` : ''}`);
+    console.log(`  ${f.path}: ${plural(f.photoCount, 'photo')}${f.errorCount ? `, ${f.errorCount} with problems` : ''}${f.watchNote ? ` (${f.watchNote})` : ''}`);
   printOffline(status.offline);
   if (status.readOnly) console.log(`Read-only here: ${status.readOnly}.`);
   if (status.progress.failure) console.log(`The last indexing job stopped: ${status.progress.failure}`);
@@ -92,7 +96,7 @@ export function printDuplicates(report: Duplicates, json = false): void {
   }
   if (report.groups.length === 0) console.log('No duplicates found.');
   for (const g of report.groups) {
-    console.log(`${g.kind === 'exact' ? 'Exact copies' : 'Near-duplicates'}: ${g.photos.length} photos (stack ${g.id})`);
+    console.log(`${g.kind === 'exact' ? 'Exact copies' : 'Near-duplicates'}: ${plural(g.photos.length, 'photo')} (stack ${g.id})`);
     for (const p of g.photos) {
       const size = p.width && p.height ? `${p.width}x${p.height}` : '?';
       const note = p.best ? 'best shot' : p.copyOf !== null ? `exact copy of ${p.copyOf}` : '';
@@ -101,7 +105,7 @@ export function printDuplicates(report: Duplicates, json = false): void {
   }
   if (report.groups.length > 0)
     console.log(
-      `${report.groups.length} groups, ${report.photos} photos; ${report.extra} are not their group's best shot (${megabytes(report.extraBytes)}). Glimpse never deletes files: review them in your file manager.`,
+      `${plural(report.groups.length, 'group')}, ${plural(report.photos, 'photo')}; ${report.extra} are not their group's best shot (${megabytes(report.extraBytes)}). Glimpse never deletes files: review them in your file manager.`,
     );
-  if (report.pending > 0) console.log(`${report.pending} photos are not measured for duplicates yet: glimpse index measures them.`);
+  if (report.pending > 0) console.log(`${plural(report.pending, 'photo')} ${report.pending === 1 ? 'is' : 'are'} not measured for duplicates yet: glimpse index measures them.`);
 }

@@ -13,6 +13,7 @@ import type { PackPart } from '../main/engine/models/pack.js';
 import { DEVICE_PREFERENCES, type DevicePreference } from '../main/engine/models/device-preference.js';
 import type { SearchRequest } from '../main/engine/search/search.js';
 import { searchParams } from '../shared/api.js';
+import { plural } from '../shared/counting.js';
 import { ocrLine, printDuplicates, printResults, printStatus, printUpdate } from './format.js';
 import { describeHolder } from '../main/engine/library-lock.js';
 import { isDamage } from '../main/engine/catalog/backup.js';
@@ -268,7 +269,9 @@ export function buildProgram(): Command {
           if (o.json) return console.log(JSON.stringify(list, null, 2));
           if (list.length === 0) return console.log('No concepts yet. Teach one: glimpse concepts teach "my cat Miso" photo1.jpg photo2.jpg photo3.jpg');
           for (const c of list)
-            console.log(`${c.name}: ${c.examples.length} examples${c.counterExamples.length ? `, ${c.counterExamples.length} counter-examples` : ''}; matches ${c.matches} photos`);
+            console.log(
+              `${c.name}: ${plural(c.examples.length, 'example')}${c.counterExamples.length ? `, ${plural(c.counterExamples.length, 'counter-example')}` : ''}; matches ${plural(c.matches, 'photo')}`,
+            );
           return;
         }
         if (verb !== 'teach' && !existing) throw new Error(`there is no concept called "${name}"`);
@@ -280,7 +283,7 @@ export function buildProgram(): Command {
         else concept = engine.updateConcept(existing!.id, { addCounterExamples: ids });
         if (o.json) return console.log(JSON.stringify(concept, null, 2));
         console.log(
-          `${concept.name}: ${concept.examples.length} examples${concept.counterExamples.length ? `, ${concept.counterExamples.length} counter-examples` : ''}; matches ${concept.matches} photos.`,
+          `${concept.name}: ${plural(concept.examples.length, 'example')}${concept.counterExamples.length ? `, ${plural(concept.counterExamples.length, 'counter-example')}` : ''}; matches ${plural(concept.matches, 'photo')}.`,
         );
         if (concept.examples.length < 3) console.log('Add a few more examples (3 or more) for a reliable concept.');
         console.log(`Search for it: glimpse search "${concept.name}"`);
@@ -342,7 +345,7 @@ export function buildProgram(): Command {
     .action(async (dir: string, o: { count: number }) => {
       const { writeSampleLibrary } = await import('../main/engine/scenes/sample-library.js');
       const written = await writeSampleLibrary(resolve(dir), { count: o.count });
-      console.log(`Wrote ${written.length} photos to ${resolve(dir)}. Index them with: glimpse index ${resolve(dir)}`);
+      console.log(`Wrote ${plural(written.length, 'photo')} to ${resolve(dir)}. Index them with: glimpse index ${resolve(dir)}`);
     });
 
   registerModelCommands(

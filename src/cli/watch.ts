@@ -1,6 +1,7 @@
 import { GlimpseEngine, type EngineOptions } from '../main/engine/engine.js';
 import { LibraryWatcher } from '../main/engine/library/watcher.js';
 import { formatEta } from './progress.js';
+import { plural } from '../shared/counting.js';
 
 /** `glimpse watch`: reconcile once, then index changes as they happen, with one live status line. */
 export async function runWatch(options: EngineOptions, folders: string[]): Promise<void> {
@@ -29,7 +30,7 @@ export async function runWatch(options: EngineOptions, folders: string[]): Promi
     `Watching ${engine.catalog
       .folders()
       .map((f) => f.path)
-      .join(', ')}: ${engine.catalog.counts(engine.pack.id).indexed} photos indexed (${first.indexing.indexed} just now). Ctrl+C stops.`,
+      .join(', ')}: ${plural(engine.catalog.counts(engine.pack.id).indexed, 'photo')} indexed (${first.indexing.indexed} just now). Ctrl+C stops.`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());

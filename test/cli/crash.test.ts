@@ -84,6 +84,13 @@ describe('glimpse index killed part-way', () => {
       assert.ok(r.why.length > 0);
     }
     assert.match(response.results[0]!.caption, /red circle/);
+    // As a person reads it: one result is "1 result", counted words agree with their numbers.
+    const one = cli(['--data-dir', dataDir, 'search', 'a red circle', '--limit', '1']);
+    assert.equal(one.status, 0, one.stderr);
+    const last = one.stdout.trim().split('\n').at(-1)!;
+    assert.match(last, /^1 result \(1-1 of \d+; --offset pages on\) in [\d.]+ ms/);
+    const status = cli(['--data-dir', dataDir, 'status']);
+    assert.doesNotMatch(`${one.stdout}${status.stdout}`, /\b1 (results|photos|groups|weaker matches)\b/);
   });
 
   it('exits with status 2 on a usage error and 1 on a real failure', () => {

@@ -1,15 +1,6 @@
 /** Small display helpers shared by the views. */
 
-export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count.toLocaleString()} ${count === 1 ? one : many}`;
-}
-
-/** "12 photos", "2 videos", "12 photos and 1 video": `total` items of which `videos` are videos. */
-export function mediaCount(total: number, videos: number): string {
-  if (videos === 0) return plural(total, 'photo');
-  if (videos === total) return plural(total, 'video');
-  return `${plural(total - videos, 'photo')} and ${plural(videos, 'video')}`;
-}
+export { mediaCount, plural } from '../../shared/counting';
 
 export function fileSize(bytes: number): string {
   if (bytes < 1000) return `${bytes} B`;
