@@ -92,8 +92,11 @@ interface SearchOptions {
   json?: boolean;
 }
 
+/** A command line the user can fix (exit status 2), said in plain words. */
+class UsageError extends Error {}
+
 function searchRequest(query: string, o: SearchOptions, extra: Partial<SearchRequest> = {}): SearchRequest {
-  const parsed = searchParams.parse({
+  const parsed = searchParams.safeParse({
     query,
     limit: o.limit,
     offset: o.offset,
@@ -105,7 +108,11 @@ function searchRequest(query: string, o: SearchOptions, extra: Partial<SearchReq
     ...(o.before ? { before: o.before } : {}),
     ...(o.camera ? { camera: o.camera } : {}),
   });
-  return { ...parsed, ...extra };
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UsageError(`${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`);
+  }
+  return { ...parsed.data, ...extra };
 }
 
 function addSearchOptions(command: Command): Command {
@@ -162,7 +169,8 @@ export function buildProgram(): Command {
 
   addSearchOptions(program.command('search').description('find photos by describing them; "quoted words" must appear in a caption, album or name').argument('<query>')).action(
     async (query: string, o: SearchOptions) => {
-      await withEngine(program, async (engine) => printResults(await engine.search(searchRequest(query, o)), o.json, o.offset), { write: false, warm: ['text'] });
+      const request = searchRequest(query, o); // a request the user must fix is refused before the library opens
+      await withEngine(program, async (engine) => printResults(await engine.search(request), o.json, o.offset), { write: false, warm: ['text'] });
     },
   );
 
@@ -173,6 +181,7 @@ export function buildProgram(): Command {
       .argument('<photo>', 'path of a photo (or its id in the library)')
       .option('--text <words>', 'what to change or add, e.g. "at night"', ''),
   ).action(async (photo: string, o: SearchOptions & { text: string }) => {
+    searchRequest(o.text, o);
     await withEngine(program, async (engine) => {
       const byId = /^\d+$/.test(photo) ? engine.catalog.photo(Number(photo)) : engine.catalog.photoByPath(resolve(photo));
       if (byId && engine.catalog.vector(byId.id, engine.pack.id)) return printResults(await engine.search(searchRequest(o.text, o, { similarTo: byId.id })), o.json);
@@ -378,6 +387,10 @@ async function main(): Promise<void> {
     const code = (error as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') process.exit(0);
     if (code?.startsWith('commander.')) process.exit(2);
+    if (error instanceof UsageError) {
+      console.error(`glimpse: ${error.message}`);
+      process.exit(2);
+    }
     if (isDamage(error))
       console.error(`glimpse: the library's catalogue is damaged (${(error as Error).message}). Run glimpse index (or open Glimpse) to recover it from its backup.`);
     else console.error(`glimpse: ${error instanceof Error ? error.message : String(error)}`);

@@ -13,16 +13,16 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'a date like 2024-06-30')
 
 export const searchParams = z
   .object({
-    query: z.string().max(1000).default(''),
+    query: z.string().max(1000, 'a query is at most 1,000 characters').default(''),
     /** Search by example: a photo already in the library. */
     similarTo: id.optional(),
-    limit: z.number().int().min(1).max(1000).default(100),
+    limit: z.number().int().min(1).max(1000, 'at most 1,000 results are shown at once').default(100),
     /** Skip this many of the shown results: the next page ("Show more"). */
-    offset: z.number().int().min(0).max(1000).default(0),
-    folder: z.string().max(4096).optional(),
+    offset: z.number().int().min(0).max(1000, 'results are ranked 1,000 deep: an offset is at most 1,000').default(0),
+    folder: z.string().max(4096, "a folder's path is at most 4,096 characters").optional(),
     after: isoDate.optional(),
     before: isoDate.optional(),
-    camera: z.string().max(200).optional(),
+    camera: z.string().max(200, "a camera's name is at most 200 characters").optional(),
     sort: z.enum(['relevance', 'date']).default('relevance'),
     /** Lift the adaptive relevance cutoff and show everything ranked. */
     all: z.boolean().default(false),

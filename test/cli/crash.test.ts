@@ -95,6 +95,10 @@ describe('glimpse index killed part-way', () => {
 
   it('exits with status 2 on a usage error and 1 on a real failure', () => {
     assert.equal(cli(['--data-dir', dataDir, 'search']).status, 2);
+    const long = cli(['--data-dir', dataDir, 'search', 'x'.repeat(1001)]);
+    assert.equal(long.status, 2);
+    assert.equal(long.stderr.trim(), 'glimpse: query: a query is at most 1,000 characters');
+    assert.match(cli(['--data-dir', dataDir, 'search', 'red', '--limit', '5000']).stderr, /^glimpse: limit: at most 1,000 results are shown at once\n$/);
     const missing = cli(['--data-dir', dataDir, 'index', join(tmp.path, 'does-not-exist')]);
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /does not exist/);
