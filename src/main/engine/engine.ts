@@ -134,6 +134,8 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   /** Damage those checks found: nothing more is written until the next start recovers it. */
   private damage: string | null = null;
   private closing = false;
+  /** Stops a split of the index into more graphs when the engine closes (the next update splits it). */
+  private splitting: AbortController | null = null;
   private switching: { id: string; name: string } | null = null;
   /** Things the user should be told once: a recovered catalogue, a settings file set aside, a failed backup. */
   readonly notices: string[];
@@ -558,6 +560,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       try {
         const { result, problems } = await this.scan(options.folders, options.under);
         const indexing = await this.indexPending(options.onProgress ? { onProgress: options.onProgress } : {});
+        if (!indexing.cancelled) await this.splitIndexIfOutgrown();
         const albums = result.added + result.changed + result.moved + result.removed + indexing.indexed > 0 ? await refreshAlbums(this.catalog, this.pack) : 0;
         const reading = indexing.cancelled ? null : await this.readUnread(options.onProgress ? { onProgress: options.onProgress } : {});
         const looks = indexing.cancelled ? null : await this.measureLooks(options.onProgress ? { onProgress: options.onProgress } : {});
@@ -573,6 +576,20 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     });
     this.running = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * A library indexed photo by photo grows its index in the graphs it has: past OUTGROWN x SHARD_SIZE a
+   * graph, it is rebuilt into more graphs (minutes at 1M, on worker threads, while searches go on).
+   */
+  private async splitIndexIfOutgrown(): Promise<void> {
+    if (this.closing || !this.index.outgrown()) return;
+    const splitting = (this.splitting = new AbortController());
+    try {
+      if (await this.index.split(this.catalog, splitting.signal)) this.index.save();
+    } finally {
+      this.splitting = null;
+    }
   }
 
   private reportDamage(reason: string): void {
@@ -907,6 +924,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   async close(): Promise<void> {
     this.closing = true;
     this.job?.cancel();
+    this.splitting?.abort(new Error('the engine is closing'));
     await this.running;
     try {
       this.index.save();

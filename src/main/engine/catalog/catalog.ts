@@ -516,6 +516,17 @@ export class Catalog {
   }
 
   /**
+   * Calls `each` with every vector of a model (in photo id order), without keeping them: a rebuild
+   * writes them straight into the matrix its threads read. The vector is a view of the row's buffer.
+   * Call it inside `snapshot` with whatever else must match the same state.
+   */
+  eachVector(model: string, each: (photoId: number, vector: Float32Array) => void): void {
+    const rows = this.sql('SELECT photo_id, vector FROM vectors WHERE model = ? ORDER BY photo_id').raw().iterate(model);
+    for (const [photoId, blob] of rows as Iterable<[number, Buffer]>)
+      each(photoId, blob.byteOffset % 4 === 0 ? new Float32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4) : blobVector(blob));
+  }
+
+  /**
    * Calls `each` with the vector of every listed photo that has one for the model (any order), read in
    * one statement: a few microseconds a photo. The vector is a view of the row's buffer, not a copy, so
    * a caller that keeps it past the call copies it.

@@ -44,7 +44,7 @@ parentPort.postMessage('done');
 /**
  * Builds one HNSW graph per part on worker threads, at most `threads` at a time (default: the cores),
  * from a row-major matrix of vectors and their labels in shared memory. Each graph is written to its
- * part's file; the caller reads them back.
+ * part's file; the caller reads them back. `signal` stops the threads and rejects with its reason.
  */
 export async function buildGraphs(
   vectors: SharedArrayBuffer,
@@ -53,18 +53,28 @@ export async function buildGraphs(
   parts: readonly GraphPart[],
   params: GraphParams,
   threads = availableParallelism(),
+  signal?: AbortSignal,
 ): Promise<void> {
   const hnswlibPath = createRequire(import.meta.url).resolve('hnswlib-node');
   const queue = [...parts];
   const runOne = (part: GraphPart) =>
     new Promise<void>((resolve, reject) => {
+      signal?.throwIfAborted();
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { hnswlib: hnswlibPath, vectors, labels, dim, part, params } });
       let done = false;
+      // Aborted (the app closing): the thread stops at its next point, the build rejects with the reason.
+      const abort = () => void worker.terminate();
+      signal?.addEventListener('abort', abort, { once: true });
       worker.once('message', () => {
         done = true;
       });
       worker.once('error', reject);
-      worker.once('exit', (code) => (done ? resolve() : reject(new Error(`a graph-building thread stopped (exit code ${code})`))));
+      worker.once('exit', (code) => {
+        signal?.removeEventListener('abort', abort);
+        if (signal?.aborted) reject(signal.reason as Error);
+        else if (done) resolve();
+        else reject(new Error(`a graph-building thread stopped (exit code ${code})`));
+      });
     });
   const lanes = Array.from({ length: Math.max(1, Math.min(threads, parts.length)) }, async () => {
     for (let part = queue.shift(); part; part = queue.shift()) await runOne(part);

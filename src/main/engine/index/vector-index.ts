@@ -23,6 +23,13 @@ export const HNSW = { m: 16, efConstruction: 100, efSearch: 256 } as const;
 export const SHARD_SIZE = 500_000;
 
 /**
+ * An index that grows photo by photo keeps its graphs; once they hold this many times SHARD_SIZE each
+ * on average (a library indexed to past 600k photos in one graph), `split` rebuilds it into graphs of
+ * SHARD_SIZE, searched side by side at a smaller ef each.
+ */
+export const OUTGROWN = 1.2;
+
+/**
  * Vectors per graph when an index is rebuilt: GLIMPSE_INDEX_SHARD_SIZE when set (the lifecycle tests
  * set it small, to run a large library's index of several graphs on a small library), else SHARD_SIZE.
  */
@@ -56,6 +63,60 @@ export function efFor(graphSize: number, k: number): number {
  * 100 ms for the scan).
  */
 export const EXACT_FILTER_LIMIT = 2000;
+
+/** Vectors laid out for a rebuild: rows grouped by graph in one shared matrix the threads read without a copy. */
+interface RebuildRows {
+  /** The catalogue's vector-log position the rows stand at. */
+  seq: number;
+  /** Row-major, `dim` floats a row, over a SharedArrayBuffer. */
+  rows: Float32Array;
+  /** The photo id of each row, over a SharedArrayBuffer. */
+  labels: Float64Array;
+  /** Graph i is rows [start, end), allocated with room to grow. */
+  parts: Array<{ start: number; end: number; capacity: number }>;
+}
+
+/** Fills a RebuildRows with known photo ids, vector by vector, each in its graph's block (id modulo the graphs). */
+class RowLayout {
+  private readonly rows: Float32Array;
+  private readonly labels: Float64Array;
+  private readonly parts: RebuildRows['parts'];
+  private readonly next: number[];
+
+  constructor(
+    ids: readonly number[],
+    private readonly graphs: number,
+    private readonly dim: number,
+  ) {
+    const sizes = new Array<number>(graphs).fill(0);
+    for (const id of ids) sizes[id % graphs]!++;
+    let start = 0;
+    this.parts = sizes.map((size) => {
+      const part = { start, end: start + size, capacity: Math.max(1024, Math.ceil(size * 1.25)) };
+      start += size;
+      return part;
+    });
+    this.next = this.parts.map((p) => p.start);
+    this.rows = new Float32Array(new SharedArrayBuffer(ids.length * dim * 4));
+    this.labels = new Float64Array(new SharedArrayBuffer(ids.length * 8));
+  }
+
+  put(photoId: number, vector: Float32Array): void {
+    const g = photoId % this.graphs;
+    const row = this.next[g]!++;
+    if (row >= this.parts[g]!.end) throw new Error(`photo ${photoId} was not among the ids the rebuild was laid out for`);
+    if (vector.length !== this.dim) throw new Error(`the vector of photo ${photoId} has ${vector.length} dimensions, not ${this.dim}`);
+    this.rows.set(vector, row * this.dim);
+    this.labels[row] = photoId;
+  }
+
+  done(seq: number): RebuildRows {
+    this.next.forEach((n, g) => {
+      if (n !== this.parts[g]!.end) throw new Error(`a rebuild got ${n - this.parts[g]!.start} of the ${this.parts[g]!.end - this.parts[g]!.start} vectors of graph ${g}`);
+    });
+    return { seq, rows: this.rows, labels: this.labels, parts: this.parts };
+  }
+}
 
 /** One graph file of a saved generation. */
 interface GraphFile {
@@ -160,7 +221,7 @@ export function spotChecked(live: ArrayLike<number>): number[] {
  * The index is one graph, or (rebuilt at SHARD_SIZE and more) several: photo `id` lives in graph
  * `id % graphs`, always, so a label never moves between graphs; a search asks each and merges. Graphs
  * are built in parallel on worker threads when rebuilt; an index that grows photo by photo keeps the
- * number of graphs it has.
+ * number of graphs it has until it has outgrown them (`outgrown`, `split`).
  *
  * Files in `dir`: `<model>.json` (the sidecar) names a generation `<model>@<gen>.hnsw` (the graph; with
  * several, `<model>@<gen>.<i>.hnsw`) and `<model>@<gen>.live` (the live labels, float64). Data files are
@@ -433,10 +494,49 @@ export class VectorIndex {
     this.seq = 0;
   }
 
-  /** The catalogue's vectors (one snapshot, so the log position matches them) and how many graphs to split them into. */
-  private snapshotForRebuild(catalog: Catalog): { seq: number; vectors: Array<{ photoId: number; vector: Float32Array }>; graphs: number } {
-    const { seq, vectors } = catalog.allVectors(this.model);
-    return { seq, vectors, graphs: shardCount(vectors.length, this.options.shardSize ?? defaultShardSize()) };
+  /** The graphs hold more than OUTGROWN times SHARD_SIZE each (the writer's index only): `split` pays. */
+  outgrown(): boolean {
+    return this.options.writable && this.live.size > this.graphs.length * (this.options.shardSize ?? defaultShardSize()) * OUTGROWN;
+  }
+
+  /**
+   * Rebuilds an outgrown index from the catalogue into the graphs a rebuild of its size makes, on
+   * worker threads; the old graphs answer searches meanwhile, and changes made meanwhile are caught up
+   * from the vector log (the new graphs stand at the snapshot's log position). True when it split;
+   * false when there was nothing to split or `signal` aborted it (the index is then as it was).
+   */
+  async split(catalog: Catalog, signal?: AbortSignal): Promise<boolean> {
+    if (!this.outgrown()) return false;
+    const before = this.graphs.length;
+    if (this.graphCountFor(catalog.vectorCount(this.model)) <= before) return false;
+    const rows = this.rowsFromCatalogue(catalog);
+    try {
+      await this.buildInParallel(rows, signal);
+    } catch (error) {
+      if (signal?.aborted) return false;
+      throw error;
+    }
+    this.rebuildReason = `it had grown to ${rows.labels.length} vectors in ${before} graph${before === 1 ? '' : 's'}: split into ${rows.parts.length}`;
+    return true;
+  }
+
+  private graphCountFor(vectors: number): number {
+    return shardCount(vectors, this.options.shardSize ?? defaultShardSize());
+  }
+
+  /**
+   * The catalogue's vectors laid out for a rebuild, from one snapshot (so the log position matches
+   * them): read row by row straight into the shared matrix, grouped by graph, with no other copy of
+   * them held (at 1M, 2 GB less at the peak of a rebuild).
+   */
+  private rowsFromCatalogue(catalog: Catalog): RebuildRows {
+    return catalog.snapshot(() => {
+      const seq = catalog.lastVectorSeq();
+      const ids = catalog.vectorIds(this.model);
+      const layout = new RowLayout(ids, this.graphCountFor(ids.length), this.dim);
+      catalog.eachVector(this.model, (photoId, vector) => layout.put(photoId, vector));
+      return layout.done(seq);
+    });
   }
 
   private rebuilt(seq: number, graphs: Graph[], ids: Iterable<number>): void {
@@ -452,20 +552,21 @@ export class VectorIndex {
 
   /** Builds the index from the catalogue's vectors on this thread (a restored catalogue found by `refresh`). */
   private rebuild(catalog: Catalog): void {
-    const { seq, vectors, graphs: count } = this.snapshotForRebuild(catalog);
-    const graphs = this.graphsFrom(vectors, count);
-    this.rebuilt(
-      seq,
-      graphs,
-      vectors.map((v) => v.photoId),
-    );
+    const rows = this.rowsFromCatalogue(catalog);
+    this.rebuilt(rows.seq, this.graphsFrom(rows), rows.labels);
   }
 
-  /** `count` graphs of these vectors, built one after the other on this thread. */
-  private graphsFrom(vectors: ReadonlyArray<{ photoId: number; vector: Float32Array }>, count: number): Graph[] {
-    const graphs = Array.from({ length: count }, () => VectorIndex.emptyGraph(this.dim, Math.max(1024, Math.ceil((vectors.length / count) * 1.25))));
-    for (const { photoId, vector } of vectors) graphs[count === 1 ? 0 : photoId % count]!.addPoint(Array.from(vector), photoId, false);
-    return graphs;
+  /** The graphs of these rows, built one after the other on this thread. */
+  private graphsFrom({ rows, labels, parts }: RebuildRows): Graph[] {
+    return parts.map(({ start, end, capacity }) => {
+      const graph = VectorIndex.emptyGraph(this.dim, capacity);
+      const point = new Array<number>(this.dim);
+      for (let row = start; row < end; row++) {
+        for (let j = 0; j < this.dim; j++) point[j] = rows[row * this.dim + j]!;
+        graph.addPoint(point, labels[row]!, false);
+      }
+      return graph;
+    });
   }
 
   /**
@@ -474,14 +575,19 @@ export class VectorIndex {
    */
   static async build(dir: string, model: string, dim: number, vectors: Array<{ photoId: number; vector: Float32Array }>, options: VectorIndexOptions): Promise<VectorIndex> {
     const vi = new VectorIndex(dir, model, dim, options);
-    await vi.buildInParallel(0, vectors, shardCount(vectors.length, options.shardSize));
+    const layout = new RowLayout(
+      vectors.map((v) => v.photoId),
+      shardCount(vectors.length, options.shardSize),
+      dim,
+    );
+    for (const { photoId, vector } of vectors) layout.put(photoId, vector);
+    await vi.buildInParallel(layout.done(0), undefined);
     return vi;
   }
 
   /** Builds the index from the catalogue's vectors, in parallel when it makes several graphs. */
   private async rebuildInParallel(catalog: Catalog): Promise<void> {
-    const { seq, vectors, graphs } = this.snapshotForRebuild(catalog);
-    await this.buildInParallel(seq, vectors, graphs);
+    await this.buildInParallel(this.rowsFromCatalogue(catalog), undefined);
   }
 
   /**
@@ -489,38 +595,27 @@ export class VectorIndex {
    * thread): each thread writes its graph to a scratch folder and this one reads them back. An index of
    * one graph is built on this thread, as before.
    */
-  private async buildInParallel(seq: number, vectors: Array<{ photoId: number; vector: Float32Array }>, count: number): Promise<void> {
-    if (count === 1)
-      return this.rebuilt(
-        seq,
-        this.graphsFrom(vectors, 1),
-        vectors.map((v) => v.photoId),
-      );
-    // Rows grouped by graph, in one shared matrix the threads read without copying.
-    const groups: Array<Array<{ photoId: number; vector: Float32Array }>> = Array.from({ length: count }, () => []);
-    for (const v of vectors) groups[v.photoId % count]!.push(v);
-    const matrix = new SharedArrayBuffer(vectors.length * this.dim * 4);
-    const labels = new SharedArrayBuffer(vectors.length * 8);
-    const rows = new Float32Array(matrix);
-    const ids = new Float64Array(labels);
+  private async buildInParallel(rows: RebuildRows, signal: AbortSignal | undefined): Promise<void> {
+    if (rows.parts.length === 1) return this.rebuilt(rows.seq, this.graphsFrom(rows), rows.labels);
     const scratch = mkdtempSync(join(tmpdir(), 'glimpse-index-'));
     try {
-      let row = 0;
-      const parts = groups.map((group, i) => {
-        const start = row;
-        for (const { photoId, vector } of group) {
-          rows.set(vector, row * this.dim);
-          ids[row++] = photoId;
-        }
-        return { start, end: row, file: join(scratch, `${i}.hnsw`), capacity: Math.max(1024, Math.ceil(group.length * 1.25)) };
-      });
+      const parts = rows.parts.map((part, i) => ({ ...part, file: join(scratch, `${i}.hnsw`) }));
       try {
-        await buildGraphs(matrix, labels, this.dim, parts, { m: HNSW.m, efConstruction: HNSW.efConstruction, randomSeed: 100 });
-      } catch {
+        await buildGraphs(
+          rows.rows.buffer as SharedArrayBuffer,
+          rows.labels.buffer as SharedArrayBuffer,
+          this.dim,
+          parts,
+          { m: HNSW.m, efConstruction: HNSW.efConstruction, randomSeed: 100 },
+          undefined,
+          signal,
+        );
+      } catch (error) {
+        if (signal?.aborted) throw error;
         // No worker threads here (or one failed): the same graphs, built one after the other on this thread.
-        return this.rebuilt(seq, this.graphsFrom(vectors, count), ids);
+        return this.rebuilt(rows.seq, this.graphsFrom(rows), rows.labels);
       }
-      this.rebuilt(seq, await this.readGraphs(parts.map((p) => p.file)), ids);
+      this.rebuilt(rows.seq, await this.readGraphs(parts.map((p) => p.file)), rows.labels);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }

@@ -116,6 +116,77 @@ describe('vector index in several graphs', () => {
     }
   });
 
+  it('splits an index that outgrew its graphs photo by photo, while searches go on, and stops when aborted', async () => {
+    const { dataDir } = folders.fresh();
+    const { catalog, vectors } = catalogWith(dataDir, 100, 31);
+    const dir = join(dataDir, 'index');
+    const folder = catalog.folders()[0]!;
+    const unit = unitVectors(32);
+    // Photos indexed after the index was made, as a first scan adds them: n more, through the vector log.
+    const grow = (n: number) =>
+      catalog.transaction(() => {
+        for (let i = 0; i < n; i++) {
+          const id = catalog.insertPhoto({ folderId: folder.id, path: join(dataDir, 'photos', `new-${vectors.size}.jpg`), size: 1, mtimeMs: 0, hash: null });
+          const vector = unit();
+          vectors.set(id, vector);
+          catalog.recordIndexed('m', [{ id, hash: 'x', width: 1, height: 1, takenAt: null, camera: null, gps: null, vector, caption: null }]);
+        }
+      });
+    try {
+      const index = await VectorIndex.open(dir, 'm', DIM, catalog, { writable: true, shardSize: 100 });
+      assert.equal(index.graphCount, 1);
+      grow(20);
+      index.refresh(catalog);
+      assert.equal(index.outgrown(), false, '120 vectors in one graph of 100: not yet');
+      assert.equal(await index.split(catalog), false);
+      grow(230);
+      index.refresh(catalog);
+      assert.equal(index.graphCount, 1, 'growing photo by photo keeps the graphs it has');
+      assert.ok(index.outgrown());
+      // Aborted: nothing changes.
+      const abort = new AbortController();
+      const aborted = index.split(catalog, abort.signal);
+      abort.abort(new Error('closing'));
+      assert.equal(await aborted, false);
+      assert.equal(index.graphCount, 1);
+      // Split, with photos added and removed while the graphs are built: caught up from the log after.
+      const splitting = index.split(catalog);
+      const q = unit();
+      assert.deepEqual(
+        index.search(q, 10).map((n) => n.id),
+        exactTop(vectors, q, 10),
+        'the old graphs answer meanwhile',
+      );
+      grow(5);
+      const gone = [...vectors.keys()][7]!;
+      catalog.deletePhotos([gone]);
+      vectors.delete(gone);
+      index.refresh(catalog);
+      assert.equal(await splitting, true);
+      assert.equal(index.graphCount, shardCount(350, 100));
+      assert.match(index.rebuildReason ?? '', /grown to 350 vectors in 1 graph: split into 4/);
+      index.refresh(catalog);
+      assert.equal(index.size, vectors.size);
+      for (let i = 0; i < 5; i++) {
+        const query = unit();
+        assert.deepEqual(
+          index.search(query, 10).map((n) => n.id),
+          exactTop(vectors, query, 10),
+        );
+      }
+      assert.equal(index.outgrown(), false);
+      index.save();
+      const reopened = await VectorIndex.open(dir, 'm', DIM, catalog, { writable: false, shardSize: 100 });
+      assert.equal(reopened.origin, 'loaded');
+      assert.equal(reopened.graphCount, 4);
+      assert.equal(reopened.outgrown(), false, 'a reader never splits');
+      reopened.close();
+      index.close();
+    } finally {
+      catalog.close();
+    }
+  });
+
   it('answers a filter that allows few photos exactly, and a larger one through the graphs', async () => {
     const { dataDir } = folders.fresh();
     const { catalog, vectors } = catalogWith(dataDir, 300, 8);
