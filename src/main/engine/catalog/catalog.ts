@@ -158,6 +158,11 @@ function vectorBlob(vector: Float32Array): Buffer {
   return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
 }
 
+/** A vector blob as floats without a copy where its offset allows (4-byte aligned), else copied; valid while the row's buffer is. */
+function vectorView(blob: Buffer): Float32Array {
+  return blob.byteOffset % 4 === 0 ? new Float32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4) : blobVector(blob);
+}
+
 export function blobVector(blob: Buffer): Float32Array {
   // Copy: the blob's memory belongs to SQLite's row buffer.
   const copy = new Float32Array(blob.byteLength / 4);
@@ -522,22 +527,17 @@ export class Catalog {
    */
   eachVector(model: string, each: (photoId: number, vector: Float32Array) => void): void {
     const rows = this.sql('SELECT photo_id, vector FROM vectors WHERE model = ? ORDER BY photo_id').raw().iterate(model);
-    for (const [photoId, blob] of rows as Iterable<[number, Buffer]>)
-      each(photoId, blob.byteOffset % 4 === 0 ? new Float32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4) : blobVector(blob));
+    for (const [photoId, blob] of rows as Iterable<[number, Buffer]>) each(photoId, vectorView(blob));
   }
 
   /**
    * Calls `each` with the vector of every listed photo that has one for the model (any order), read in
-   * one statement: a few microseconds a photo. The vector is a view of the row's buffer, not a copy, so
-   * a caller that keeps it past the call copies it.
+   * one statement: about 20 µs a photo (most of it SQLite reading the row's pages). The vector is a view
+   * of the row's buffer, not a copy, so a caller that keeps it past the call copies it.
    */
   scanVectors(model: string, ids: readonly number[], each: (photoId: number, vector: Float32Array) => void): void {
     const rows = this.sql('SELECT photo_id, vector FROM vectors WHERE model = ? AND photo_id IN (SELECT value FROM json_each(?))').raw().iterate(model, JSON.stringify(ids));
-    for (const [photoId, blob] of rows as Iterable<[number, Buffer]>) {
-      // A Float32Array view needs a 4-byte aligned offset; copy a blob that is not.
-      const vector = blob.byteOffset % 4 === 0 ? new Float32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4) : blobVector(blob);
-      each(photoId, vector);
-    }
+    for (const [photoId, blob] of rows as Iterable<[number, Buffer]>) each(photoId, vectorView(blob));
   }
 
   /** The sampled frames of these videos for a model, in time order. */

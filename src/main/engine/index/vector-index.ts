@@ -57,12 +57,24 @@ export function efFor(graphSize: number, k: number): number {
  * A filter that allows at most this many photos is answered by an exact scan of their vectors: the
  * catalogue's copies when the caller passes the catalogue (every search of the engine), else the graphs'
  * own. Measured at 100k (`npm run bench -- --filtered=100000`): a filtered graph search of a small set
- * walks most of the graph (about 0.5 s for 250 or 1,000 allowed), reading a vector back from a graph
+ * walks most of the graph (0.5 s for 250 or 1,000 allowed, at load 4 to 10), reading a vector back from a graph
  * costs about 0.1 ms (hnswlib-node's `getPoint` makes a JavaScript array of it) and from the catalogue
  * about 20 us; past about 2,500 allowed the filtered graphs answer sooner (49 ms for 5,000 against
  * 100 ms for the scan).
  */
 export const EXACT_FILTER_LIMIT = 2000;
+
+/** The similarity hnswlib reports for a vector: its inner-product distance is 1 - dot, in single precision. */
+function similarity(query: Float32Array, v: ArrayLike<number>): number {
+  let dot = 0;
+  for (let i = 0; i < v.length; i++) dot += v[i]! * query[i]!;
+  return 1 - Math.fround(1 - dot);
+}
+
+/** The n most similar of an exact scan, ties in id order. */
+function topExact(scored: Neighbour[], n: number): Neighbour[] {
+  return scored.sort((a, b) => b.similarity - a.similarity || a.id - b.id).slice(0, n);
+}
 
 /** Vectors laid out for a rebuild: rows grouped by graph in one shared matrix the threads read without a copy. */
 interface RebuildRows {
@@ -752,29 +764,20 @@ export class VectorIndex {
     for (const id of allowed) if (this.live.has(id)) ids.push(id);
     ids.sort((a, b) => a - b); // the catalogue's rows in key order
     const scored: Neighbour[] = [];
-    catalog.scanVectors(this.model, ids, (id, v) => {
-      let dot = 0;
-      for (let i = 0; i < v.length; i++) dot += v[i]! * query[i]!;
-      scored.push({ id, similarity: 1 - Math.fround(1 - dot) });
-    });
-    return scored.sort((a, b) => b.similarity - a.similarity || a.id - b.id).slice(0, n);
+    catalog.scanVectors(this.model, ids, (id, v) => scored.push({ id, similarity: similarity(query, v) }));
+    return topExact(scored, n);
   }
 
-  /** The exact top n among the allowed photos that have a vector here. */
+  /** The exact top n among the allowed photos that have a vector here, from the graphs' own copies. */
   private exactAmong(query: Float32Array, n: number, allowed: ReadonlySet<number>): Neighbour[] {
     const scored: Neighbour[] = [];
     const byGraph = this.graphs.map((): number[] => []);
     for (const id of allowed) if (this.live.has(id)) byGraph[this.graphIndex(id)]!.push(id);
     byGraph.forEach((ids, g) => {
       if (ids.length === 0) return;
-      pointsOf(this.graphs[g]!, ids).forEach((v, j) => {
-        let dot = 0;
-        for (let i = 0; i < v.length; i++) dot += v[i]! * query[i]!;
-        // hnswlib's inner-product distance is 1 - dot, in single precision: the same similarity it reports.
-        scored.push({ id: ids[j]!, similarity: 1 - Math.fround(1 - dot) });
-      });
+      pointsOf(this.graphs[g]!, ids).forEach((v, j) => scored.push({ id: ids[j]!, similarity: similarity(query, v) }));
     });
-    return scored.sort((a, b) => b.similarity - a.similarity || a.id - b.id).slice(0, n);
+    return topExact(scored, n);
   }
 
   /**
