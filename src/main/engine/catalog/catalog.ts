@@ -247,7 +247,8 @@ export class Catalog {
     let statement = this.statements.get(source);
     if (statement) {
       this.statements.delete(source);
-      if (statement.reader) statement.pluck(false); // each call site asks for the shape it wants
+      // Each call site asks for the shape it wants (rows as objects unless it says pluck or raw).
+      if (statement.reader) statement.pluck(false).raw(false).expand(false);
     } else {
       statement = this.db.prepare(source);
       if (this.statements.size >= 256) this.statements.delete(this.statements.keys().next().value!);
@@ -562,6 +563,16 @@ export class Catalog {
         }>
       ).map((r) => ({ photoId: r.photo_id, idx: r.idx, t: r.t, vector: blobVector(r.vector) })),
     }));
+  }
+
+  frameCount(model: string): number {
+    return this.sql('SELECT count(*) FROM video_frames WHERE model = ?').pluck().get(model) as number;
+  }
+
+  /** Calls `each` with every sampled frame of a model's videos, its vector a view of the row's buffer (copied by a caller that keeps it). */
+  eachFrame(model: string, each: (photoId: number, idx: number, t: number, vector: Float32Array) => void): void {
+    const rows = this.sql('SELECT photo_id, idx, t, vector FROM video_frames WHERE model = ? ORDER BY photo_id, idx').raw().iterate(model);
+    for (const [photoId, idx, t, blob] of rows as Iterable<[number, number, number, Buffer]>) each(photoId, idx, t, vectorView(blob));
   }
 
   vectorIds(model: string): number[] {
