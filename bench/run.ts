@@ -15,6 +15,7 @@ import hnswlib from 'hnswlib-node';
 import sharp from 'sharp';
 import { Catalog } from '../src/main/engine/catalog/catalog.js';
 import { GlimpseEngine } from '../src/main/engine/engine.js';
+import { VideoMoments } from '../src/main/engine/index/moments.js';
 import { EXACT_FILTER_LIMIT, HNSW, VectorIndex, efFor, shardCount } from '../src/main/engine/index/vector-index.js';
 import { integrityOf } from '../src/main/engine/catalog/backup.js';
 import { preparePhoto } from '../src/main/engine/media/photo.js';
@@ -434,6 +435,75 @@ async function benchFiltered(n: number): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
+// ---------- videos' moments: loading and searching every sampled frame ----------
+
+/**
+ * A library of `videos` videos at the frame cap (64 sampled frames each, 512-d): how long the moments
+ * take to load from the catalogue (every `glimpse search` and every start loads them) and to answer a
+ * query, and the memory they hold, against the design before (hnswlib's brute-force index fed from a
+ * copy of every frame) measured in the same run.
+ */
+async function benchMoments(videos: number): Promise<void> {
+  const dim = 512;
+  const dir = join(ROOT, `moments-${videos}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const catalog = new Catalog(join(dir, 'catalog.sqlite'));
+  const folder = catalog.addFolder(join(dir, 'videos'));
+  const vectors = clusteredVectors(videos * 64, dim, videos);
+  catalog.transaction(() => {
+    for (let v = 0; v < videos; v++) {
+      const id = catalog.insertPhoto({ folderId: folder.id, path: join(dir, 'videos', `v${v}.mp4`), size: 1, mtimeMs: 0, hash: null });
+      const frames = Array.from({ length: 64 }, (_, k) => ({ t: k * 2, vector: vectors[v * 64 + k]! }));
+      catalog.recordIndexed('bench', [
+        { id, hash: `h${v}`, width: 1, height: 1, takenAt: null, camera: null, gps: null, vector: frames[0]!.vector, caption: null, video: { duration: 128, frames } },
+      ]);
+    }
+  });
+  const queries = clusteredVectors(20, dim, videos + 1);
+  const rssMb = () => process.memoryUsage().rss / 1e6;
+  // Before: every frame copied out of the catalogue, and into hnswlib's brute-force index as a JavaScript array.
+  global.gc?.();
+  let rssAt = rssMb();
+  let t = performance.now();
+  const { frames } = catalog.allFrames('bench');
+  const brute = new hnswlib.BruteforceSearch('ip', dim);
+  brute.initIndex(frames.length);
+  frames.forEach((f, label) => brute.addPoint(Array.from(f.vector), label));
+  const beforeLoad = performance.now() - t;
+  const beforeMb = rssMb() - rssAt;
+  const beforeSearch: number[] = [];
+  for (const q of queries) {
+    t = performance.now();
+    brute.searchKnn(Array.from(q), 8192);
+    beforeSearch.push(performance.now() - t);
+  }
+  const moments = new VideoMoments('bench', dim);
+  global.gc?.();
+  rssAt = rssMb();
+  t = performance.now();
+  moments.load(catalog);
+  const nowLoad = performance.now() - t;
+  const nowMb = rssMb() - rssAt;
+  const nowSearch: number[] = [];
+  for (const q of queries) {
+    t = performance.now();
+    moments.best(q);
+    nowSearch.push(performance.now() - t);
+  }
+  const label = `moments ${videos} videos x 64 frames`;
+  row(label, 'load: hnswlib brute force (before) / a matrix', `${fmt(beforeLoad / 1000, 2)} / ${fmt(nowLoad / 1000, 2)} s (x${fmt(nowLoad / beforeLoad, 2)})`);
+  row(label, 'memory added by the load (RSS)', `${fmt(beforeMb, 0)} / ${fmt(nowMb, 0)} MB`);
+  row(
+    label,
+    'a query, p50: before / now',
+    `${fmt(percentile(beforeSearch, 50), 1)} / ${fmt(percentile(nowSearch, 50), 1)} ms (x${fmt(percentile(nowSearch, 50) / percentile(beforeSearch, 50), 2)})`,
+  );
+  results[label] = { beforeLoad, nowLoad, beforeMb, nowMb, beforeSearchP50: percentile(beforeSearch, 50), nowSearchP50: percentile(nowSearch, 50) };
+  catalog.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
 // ---------- graphs searched at once (one per thread) or in turn ----------
 
 /**
@@ -794,6 +864,13 @@ async function main(): Promise<void> {
     writeFileSync(join(ROOT, 'results-devices.json'), JSON.stringify({ ...results, table }, null, 2));
     return;
   }
+  // `--moments=1000` runs only the videos' moments, at that many videos.
+  const onlyMoments = process.argv.find((a) => a.startsWith('--moments='));
+  if (onlyMoments) {
+    await benchMoments(Number(onlyMoments.split('=')[1]));
+    writeFileSync(join(ROOT, 'results-moments.json'), JSON.stringify({ ...results, table }, null, 2));
+    return;
+  }
   // `--filtered=100000` runs only the comparison of filtered graph search and the catalogue scan.
   const onlyFiltered = process.argv.find((a) => a.startsWith('--filtered='));
   if (onlyFiltered) {
@@ -825,6 +902,7 @@ async function main(): Promise<void> {
   await benchSearch(QUICK ? [10_000] : process.argv.includes('--million') ? [10_000, 100_000, 1_000_000] : [10_000, 100_000]);
   if (!QUICK) await benchGraphThreads(100_000);
   await benchFiltered(QUICK ? 10_000 : 100_000);
+  await benchMoments(QUICK ? 100 : 1000);
   await benchLargeCatalogue(QUICK ? 10_000 : 100_000);
   results.table = table;
   writeFileSync(join(ROOT, 'results.json'), JSON.stringify(results, null, 2));

@@ -1,5 +1,5 @@
-import hnswlib from 'hnswlib-node';
-import type { Catalog, FrameRow } from '../catalog/catalog.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { SimdMatrix } from './simd-dots.js';
 
 /** A video's best moment for a query: the frame most like it. */
 export interface Moment {
@@ -11,42 +11,32 @@ export interface Moment {
   frame: number;
 }
 
-interface HeldFrame {
-  photoId: number;
-  idx: number;
-  t: number;
-  vector: Float32Array;
-}
-
-/** Frames compared with a query at most: the best frames of at least this / 64 videos (more when their frames are further down). */
-const FRAME_POOL = 8192;
-
 /**
- * The sampled frames of every video for one model, searched exactly (hnswlib's brute-force index, SIMD
- * inner products in C++: 64,000 frames of 512 dimensions in about 17 ms on a busy 2-core machine, 4-6x
- * our JavaScript loop), each video answering with its best frame. Like the HNSW graphs it is a cache of
- * the catalogue (`video_frames`), loaded from it at open and kept up to date by the same vector log (a
- * video's frames are written in the transaction that writes its pooled vector), so it always holds
- * exactly the catalogue's frames; it is never saved. Labels are this process's own frame numbers,
- * mapped to (video, frame, time).
+ * The sampled frames of every video for one model, searched exactly, each video answering with its best
+ * frame. The frames are rows of one matrix in WebAssembly memory (`SimdMatrix`, with each row's video,
+ * frame number and time beside it), read straight from the catalogue into it at open and scored four
+ * floats at a time. 64,000 frames of 512 dimensions (1,000 videos at the cap): hnswlib's brute-force
+ * index, used before, took 4.9 s and 440 MB to load them (each vector crossed into it as a JavaScript
+ * array of numbers, and a second copy was kept here) and 16 ms to score them; now the load is about
+ * 1.1 s and 130 MB (`npm run bench -- --moments=1000`). Like the HNSW graphs it is a cache of the
+ * catalogue (`video_frames`), kept up to date by the same vector log (a video's frames are written in
+ * the transaction that writes its pooled vector), so it always holds exactly the catalogue's frames;
+ * it is never saved.
  */
 export class VideoMoments {
-  private frames = new Map<number, HeldFrame>();
+  private readonly matrix: SimdMatrix;
+  private videoOf = new Float64Array(256);
+  private frameOf = new Int32Array(256);
+  private timeOf = new Float64Array(256);
+  private count = 0;
+  /** Each video's rows. */
   private byVideo = new Map<number, number[]>();
-  private nextLabel = 0;
-  private index: hnswlib.BruteforceSearch;
 
   constructor(
     private readonly model: string,
     private readonly dim: number,
   ) {
-    this.index = this.emptyIndex(1024);
-  }
-
-  private emptyIndex(capacity: number): hnswlib.BruteforceSearch {
-    const index = new hnswlib.BruteforceSearch('ip', this.dim);
-    index.initIndex(capacity);
-    return index;
+    this.matrix = new SimdMatrix(dim);
   }
 
   get videoCount(): number {
@@ -54,71 +44,96 @@ export class VideoMoments {
   }
 
   get frameCount(): number {
-    return this.frames.size;
+    return this.count;
   }
 
-  private add(rows: readonly FrameRow[]): void {
-    if (this.index.getCurrentCount() + rows.length > this.index.getMaxElements()) {
-      // Full: a larger index with the frames held now (the brute-force index cannot grow in place).
-      const index = this.emptyIndex(Math.max(1024, 2 * (this.frames.size + rows.length)));
-      for (const [label, f] of this.frames) index.addPoint(Array.from(f.vector), label);
-      this.index = index;
-    }
-    for (const row of rows) {
-      if (row.vector.length !== this.dim) throw new Error(`frame vector of ${row.vector.length} dimensions for a ${this.dim}-d index`);
-      const label = this.nextLabel++;
-      this.index.addPoint(Array.from(row.vector), label);
-      this.frames.set(label, { photoId: row.photoId, idx: row.idx, t: row.t, vector: row.vector });
-      this.byVideo.set(row.photoId, [...(this.byVideo.get(row.photoId) ?? []), label]);
-    }
+  /** Room for `rows` frames (grown by doubling, so adding frame by frame stays linear). */
+  private reserve(rows: number): void {
+    this.matrix.reserve(rows);
+    const capacity = this.videoOf.length;
+    if (rows <= capacity) return;
+    const size = Math.max(rows, capacity * 2);
+    const grow = <T extends Float64Array | Int32Array>(old: T, make: (n: number) => T): T => {
+      const next = make(size);
+      next.set(old.subarray(0, this.count));
+      return next;
+    };
+    this.videoOf = grow(this.videoOf, (n) => new Float64Array(n));
+    this.frameOf = grow(this.frameOf, (n) => new Int32Array(n));
+    this.timeOf = grow(this.timeOf, (n) => new Float64Array(n));
   }
 
+  private add(photoId: number, idx: number, t: number, vector: Float32Array): void {
+    if (vector.length !== this.dim) throw new Error(`frame vector of ${vector.length} dimensions for a ${this.dim}-d index`);
+    this.reserve(this.count + 1);
+    const row = this.count++;
+    this.matrix.set(row, vector);
+    this.videoOf[row] = photoId;
+    this.frameOf[row] = idx;
+    this.timeOf[row] = t;
+    const held = this.byVideo.get(photoId);
+    if (held) held.push(row);
+    else this.byVideo.set(photoId, [row]);
+  }
+
+  /** Removes a video's frames: each freed row takes the last row, so the rows stay contiguous. */
   private drop(photoId: number): void {
-    for (const label of this.byVideo.get(photoId) ?? []) {
-      this.index.removePoint(label);
-      this.frames.delete(label);
-    }
+    const rows = this.byVideo.get(photoId);
+    if (!rows) return;
     this.byVideo.delete(photoId);
+    for (const row of rows.sort((a, b) => b - a)) {
+      const last = --this.count;
+      if (row === last) continue;
+      const moved = this.videoOf[last]!;
+      this.matrix.move(last, row);
+      this.videoOf[row] = moved;
+      this.frameOf[row] = this.frameOf[last]!;
+      this.timeOf[row] = this.timeOf[last]!;
+      const movedRows = this.byVideo.get(moved)!;
+      movedRows[movedRows.indexOf(last)] = row;
+    }
   }
 
   /** Every frame of the catalogue, afresh. */
   load(catalog: Catalog): void {
-    const { frames } = catalog.allFrames(this.model);
-    this.frames = new Map();
+    this.count = 0;
     this.byVideo = new Map();
-    this.index = this.emptyIndex(Math.max(1024, frames.length));
-    this.add(frames);
+    this.reserve(catalog.frameCount(this.model));
+    catalog.eachFrame(this.model, (photoId, idx, t, vector) => this.add(photoId, idx, t, vector));
   }
 
   /** These items' vectors changed (the vector log said so): their frames are read again. */
   update(catalog: Catalog, ids: readonly number[]): void {
     if (ids.length === 0) return;
     for (const id of ids) this.drop(id);
-    this.add(catalog.frames(this.model, ids));
+    for (const f of catalog.frames(this.model, ids)) this.add(f.photoId, f.idx, f.t, f.vector);
   }
 
   /** Each video's best frame for the query (allowed: only these ids), best first. */
   best(query: Float32Array, allowed?: ReadonlySet<number>): Moment[] {
-    if (this.frames.size === 0) return [];
-    const filter = allowed ? (label: number) => allowed.has(this.frames.get(label)?.photoId ?? 0) : undefined;
-    const { neighbors, distances } = this.index.searchKnn(Array.from(query), Math.min(this.frames.size, FRAME_POOL), filter);
-    const out = new Map<number, Moment>();
-    neighbors.forEach((label, i) => {
-      const f = this.frames.get(label)!;
-      // Neighbours come best first: a video's first is its best frame.
-      if (!out.has(f.photoId)) out.set(f.photoId, { id: f.photoId, similarity: 1 - distances[i]!, at: f.t, frame: f.idx });
-    });
-    return [...out.values()].sort((a, b) => b.similarity - a.similarity || a.id - b.id);
+    if (this.count === 0) return [];
+    const scores = this.matrix.scores(query, this.count);
+    const out: Moment[] = [];
+    for (const [photoId, held] of this.byVideo) {
+      if (allowed && !allowed.has(photoId)) continue;
+      let bestRow = held[0]!;
+      for (const row of held) {
+        if (scores[row]! > scores[bestRow]! || (scores[row] === scores[bestRow] && this.frameOf[row]! < this.frameOf[bestRow]!)) bestRow = row;
+      }
+      // The similarity hnswlib reports for the pooled vectors: 1 - (1 - dot) in single precision.
+      out.push({ id: photoId, similarity: 1 - Math.fround(1 - scores[bestRow]!), at: this.timeOf[bestRow]!, frame: this.frameOf[bestRow]! });
+    }
+    return out.sort((a, b) => b.similarity - a.similarity || a.id - b.id);
   }
 
   /** What it holds, for the invariant checks: per video, its frames' times and vectors, in frame order. */
   snapshot(): Map<number, Array<{ t: number; vector: Float32Array }>> {
     const out = new Map<number, Array<{ t: number; vector: Float32Array }>>();
-    for (const [id, labels] of this.byVideo) {
-      const frames = labels.map((l) => this.frames.get(l)!).sort((a, b) => a.idx - b.idx);
+    for (const [id, held] of this.byVideo) {
+      const frames = [...held].sort((a, b) => this.frameOf[a]! - this.frameOf[b]!);
       out.set(
         id,
-        frames.map((f) => ({ t: f.t, vector: f.vector })),
+        frames.map((row) => ({ t: this.timeOf[row]!, vector: this.matrix.vector(row) })),
       );
     }
     return out;
