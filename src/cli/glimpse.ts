@@ -86,6 +86,7 @@ interface SearchOptions {
   after?: string;
   before?: string;
   camera?: string;
+  media?: 'photo' | 'video';
   sort: 'relevance' | 'date';
   all?: boolean;
   stacks?: boolean;
@@ -107,6 +108,7 @@ function searchRequest(query: string, o: SearchOptions, extra: Partial<SearchReq
     ...(o.after ? { after: o.after } : {}),
     ...(o.before ? { before: o.before } : {}),
     ...(o.camera ? { camera: o.camera } : {}),
+    ...(o.media ? { media: o.media } : {}),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -123,6 +125,7 @@ function addSearchOptions(command: Command): Command {
     .option('--after <date>', 'only photos taken on or after this date (YYYY-MM-DD)', dateArg)
     .option('--before <date>', 'only photos taken before this date (YYYY-MM-DD)', dateArg)
     .option('--camera <name>', 'only photos from a camera whose name contains this')
+    .addOption(new Option('--media <kind>', 'only photos, or only videos').choices(['photo', 'video']))
     .addOption(new Option('--sort <order>', 'order of results').choices(['relevance', 'date']).default('relevance'))
     .option('--all', 'show every ranked result, not only those above the relevance cutoff')
     .option('--stacks', 'one result per stack of near-duplicates (the best-ranked photo, with the stack size), as the app shows them')

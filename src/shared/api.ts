@@ -23,6 +23,8 @@ export const searchParams = z
     after: isoDate.optional(),
     before: isoDate.optional(),
     camera: z.string().max(200, "a camera's name is at most 200 characters").optional(),
+    /** Only photos, or only videos. */
+    media: z.enum(['photo', 'video']).optional(),
     sort: z.enum(['relevance', 'date']).default('relevance'),
     /** Lift the adaptive relevance cutoff and show everything ranked. */
     all: z.boolean().default(false),

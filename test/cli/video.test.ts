@@ -34,6 +34,13 @@ describe('glimpse search with videos', () => {
     assert.match(run.stdout.split('\n')[0]!, /walk\.mp4 @ 00:1[2-8]\b/);
   });
 
+  it('shows only videos with --media video', () => {
+    const run = cli(['--data-dir', dataDir, 'search', 'a red star at night', '--all', '--media', 'video', '--json']);
+    assert.equal(run.status, 0, run.stderr);
+    const results = (JSON.parse(run.stdout) as { results: Array<{ media: string }> }).results;
+    assert.ok(results.length > 0 && results.every((r) => r.media === 'video'));
+  });
+
   it('gives the moment in seconds with --json', () => {
     const run = cli(['--data-dir', dataDir, 'search', 'a red star at night', '--json', '--limit', '3']);
     const top = (JSON.parse(run.stdout) as { results: Array<{ name: string; media: string; duration: number; moment: { at: number; frame: number } }> }).results[0]!;

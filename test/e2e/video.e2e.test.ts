@@ -61,6 +61,23 @@ describe('videos, in a browser', { skip: noChromium }, () => {
     await shot('search-red-star');
   });
 
+  it('shows only the videos, then only the photos, with the photos-or-videos filter', async () => {
+    const names = () => page.getByTestId('result').evaluateAll((tiles) => tiles.map((t) => t.getAttribute('data-name')));
+    await page.getByTestId('search-input').fill('a yellow circle on grass');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="result"]')].some((t) => t.getAttribute('data-name') === 'garden.jpg'));
+    await page.getByTestId('media-filter').selectOption('video');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="result"]')].every((t) => t.getAttribute('data-name') === 'walk.webm'));
+    assert.deepEqual(await names(), ['walk.webm']);
+    assert.match((await page.getByTestId('search-summary').textContent()) ?? '', /^1 video for /);
+    await shot('videos-only');
+    await page.getByTestId('media-filter').selectOption('photo');
+    await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid="result"]')].some((t) => t.getAttribute('data-name') === 'walk.webm'));
+    assert.ok((await names()).includes('garden.jpg'));
+    await page.getByTestId('media-filter').selectOption('');
+    await page.getByTestId('search-input').fill('a red star at night');
+    await page.waitForFunction(() => document.querySelector('[data-testid="result"]')?.getAttribute('data-name') === 'walk.webm');
+  });
+
   it('opens the video in the viewer, playing from the matched moment', async () => {
     await page.getByTestId('result').first().click();
     const video = page.getByTestId('viewer-video');

@@ -8,6 +8,8 @@ export interface SearchFilters {
   folder: string;
   after: string;
   before: string;
+  /** '' for both. */
+  media: '' | 'photo' | 'video';
   sort: 'relevance' | 'date';
 }
 
@@ -16,7 +18,7 @@ export interface Example {
   name: string;
 }
 
-const NO_FILTERS: SearchFilters = { folder: '', after: '', before: '', sort: 'relevance' };
+const NO_FILTERS: SearchFilters = { folder: '', after: '', before: '', media: '', sort: 'relevance' };
 /** One page of results: what a keystroke asks for; "Show more" fetches the next. */
 const PAGE = 100;
 export const TYPING_DELAY_MS = 200;
@@ -125,7 +127,7 @@ export class SearchState {
   }
   get filtered(): boolean {
     const f = this.#filters;
-    return f.folder !== '' || f.after !== '' || f.before !== '';
+    return f.folder !== '' || f.after !== '' || f.before !== '' || f.media !== '';
   }
 
   setQuery(query: string): void {
@@ -284,6 +286,7 @@ export class SearchState {
       ...(f.after ? { after: f.after } : {}),
       // "To" a day includes that day: the engine's `before` is exclusive.
       ...(f.before ? { before: dayAfter(f.before) } : {}),
+      ...(f.media ? { media: f.media } : {}),
     };
   }
 

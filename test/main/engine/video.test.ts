@@ -75,6 +75,34 @@ describe('videos are searchable by what happens in them', () => {
     assert.equal(results.filter((r) => r.name === 'walk.mp4').length, 1);
   });
 
+  it('shows only videos, or only photos, when asked', async () => {
+    const everything = await engine.search({ ...request('a yellow circle on grass'), all: true, limit: 1000 });
+    const kinds = new Set(everything.results.map((r) => r.media));
+    assert.deepEqual([...kinds].sort(), ['photo', 'video'], 'this query ranks both');
+    const videos = await engine.search({ ...request('a yellow circle on grass'), all: true, limit: 1000, media: 'video' });
+    assert.deepEqual(
+      videos.results.map((r) => r.id).sort(),
+      everything.results
+        .filter((r) => r.media === 'video')
+        .map((r) => r.id)
+        .sort(),
+      'every video, and only videos',
+    );
+    assert.ok(
+      videos.results.every((r) => r.moment),
+      'each with its moment',
+    );
+    const photos = await engine.search({ ...request('a yellow circle on grass'), all: true, limit: 1000, media: 'photo' });
+    assert.deepEqual(
+      photos.results.map((r) => r.id).sort(),
+      everything.results
+        .filter((r) => r.media === 'photo')
+        .map((r) => r.id)
+        .sort(),
+    );
+    assert.equal(photos.videos, 0);
+  });
+
   it('finds the other scenes of the same video at their own moments', async () => {
     const { results } = await engine.search(request('a yellow circle on grass'));
     const walk = results.find((r) => r.name === 'walk.mp4');

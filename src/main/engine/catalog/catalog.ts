@@ -130,6 +130,7 @@ export interface PhotoFilters {
   after?: string | undefined;
   before?: string | undefined;
   camera?: string | undefined;
+  media?: 'photo' | 'video' | undefined;
 }
 
 /** A concept the user taught: its name as typed, and the key names are compared by (lower case, single spaces). */
@@ -926,6 +927,10 @@ export class Catalog {
     if (filters.camera) {
       where.push('camera LIKE ?');
       args.push(`%${filters.camera}%`);
+    }
+    if (filters.media) {
+      where.push('media = ?');
+      args.push(filters.media);
     }
     if (where.length === 0) return undefined;
     return new Set(

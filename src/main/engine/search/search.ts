@@ -21,6 +21,8 @@ export interface SearchRequest {
   after?: string | undefined;
   before?: string | undefined;
   camera?: string | undefined;
+  /** Only photos, or only videos. */
+  media?: 'photo' | 'video' | undefined;
   sort: 'relevance' | 'date';
   all: boolean;
   /** One result per near-duplicate stack (the app's grid); otherwise every photo, each saying its stack. */
