@@ -33,6 +33,13 @@ describe('indexing a folder and searching it', () => {
     tmp.remove();
   });
 
+  it('numbers new photos in path order, whatever order the folders list them in', () => {
+    const rows = engine.catalog.photosInFolder(engine.catalog.folders()[0]!.id);
+    const byId = [...rows].sort((a, b) => a.id - b.id).map((r) => r.path);
+    const byPath = [...byId].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    assert.deepEqual(byId, byPath);
+  });
+
   it('returns the red circles on grass first for "a red circle on grass"', async () => {
     const { results } = await engine.search(request('a red circle on grass'));
     assert.deepEqual(new Set(results.slice(0, 2).map((r) => r.name)), new Set(['red-1.jpg', 'red-2.jpg']));

@@ -207,6 +207,9 @@ export async function reconcile(catalog: Catalog, scopes: readonly ReconcileScop
       kept.delete(match.id);
     } else added.push({ folderId, file, hash });
   }
+  // New photos get their ids in path order, whatever order the folders were listed in: a library
+  // scanned twice numbers its photos alike (the concepts' background sample is every n-th id).
+  added.sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0));
   const removedIds = [...gone.keys()];
   // Offline: a folder that could not be listed and still holds photos that were not found elsewhere.
   // Every other folder under a walked root that was offline is online again.
