@@ -371,6 +371,15 @@ async function benchSearch(sizes: number[]): Promise<void> {
 
 // ---------- filtered search: the graphs against an exact scan of the catalogue ----------
 
+/** An empty catalogue with one library folder, in a fresh folder under .cache/bench (rows are written by the caller). */
+function scratchCatalogue(name: string): { dir: string; catalog: Catalog; folder: { id: number } } {
+  const dir = join(ROOT, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const catalog = new Catalog(join(dir, 'catalog.sqlite'));
+  return { dir, catalog, folder: catalog.addFolder(join(dir, 'files')) };
+}
+
 /**
  * A search with a filter (a date range, folders, a person) allows a subset of the library: how long the
  * app's query takes through the filtered graphs and through an exact scan of the allowed photos' vectors
@@ -379,16 +388,12 @@ async function benchSearch(sizes: number[]): Promise<void> {
  */
 async function benchFiltered(n: number): Promise<void> {
   const dim = 512;
-  const dir = join(ROOT, `filtered-${n}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const catalog = new Catalog(join(dir, 'catalog.sqlite'));
-  const folder = catalog.addFolder(join(dir, 'photos'));
+  const { dir, catalog, folder } = scratchCatalogue(`filtered-${n}`);
   const vectors = clusteredVectors(n, dim, n);
   const ids: number[] = [];
   catalog.transaction(() => {
     vectors.forEach((vector, i) => {
-      const id = catalog.insertPhoto({ folderId: folder.id, path: join(dir, 'photos', `p${i}.jpg`), size: 1, mtimeMs: 0, hash: null });
+      const id = catalog.insertPhoto({ folderId: folder.id, path: join(dir, 'files', `p${i}.jpg`), size: 1, mtimeMs: 0, hash: null });
       catalog.recordIndexed('bench', [{ id, hash: `h${i}`, width: 1, height: 1, takenAt: null, camera: null, gps: null, vector, caption: null }]);
       ids.push(id);
     });
@@ -445,15 +450,11 @@ async function benchFiltered(n: number): Promise<void> {
  */
 async function benchMoments(videos: number): Promise<void> {
   const dim = 512;
-  const dir = join(ROOT, `moments-${videos}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const catalog = new Catalog(join(dir, 'catalog.sqlite'));
-  const folder = catalog.addFolder(join(dir, 'videos'));
+  const { dir, catalog, folder } = scratchCatalogue(`moments-${videos}`);
   const vectors = clusteredVectors(videos * 64, dim, videos);
   catalog.transaction(() => {
     for (let v = 0; v < videos; v++) {
-      const id = catalog.insertPhoto({ folderId: folder.id, path: join(dir, 'videos', `v${v}.mp4`), size: 1, mtimeMs: 0, hash: null });
+      const id = catalog.insertPhoto({ folderId: folder.id, path: join(dir, 'files', `v${v}.mp4`), size: 1, mtimeMs: 0, hash: null });
       const frames = Array.from({ length: 64 }, (_, k) => ({ t: k * 2, vector: vectors[v * 64 + k]! }));
       catalog.recordIndexed('bench', [
         { id, hash: `h${v}`, width: 1, height: 1, takenAt: null, camera: null, gps: null, vector: frames[0]!.vector, caption: null, video: { duration: 128, frames } },
