@@ -23,7 +23,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir, open as openFile, rename, rm, truncate, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, sep } from 'node:path';
+import { basename, dirname, extname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { nameWords } from '../../src/main/engine/catalog/catalog.js';
@@ -52,6 +52,8 @@ export type Op =
   | { kind: 'delete'; pick: number }
   | { kind: 'moveFile'; pick: number; to: number }
   | { kind: 'moveFolder'; pick: number; to: number }
+  /** Two files of one kind trade names: their photos (ids, captions, concepts) follow the content. */
+  | { kind: 'swapNames'; pick: number; to: number }
   | { kind: 'unplug'; pick: number }
   | { kind: 'replug'; pick: number }
   | { kind: 'caption'; pick: number }
@@ -78,6 +80,7 @@ const WEIGHTS: ReadonlyArray<[Op['kind'], number, boolean]> = [
   ['delete', 6, false],
   ['moveFile', 6, false],
   ['moveFolder', 3, false],
+  ['swapNames', 3, false],
   ['unplug', 3, false],
   ['replug', 4, false],
   ['caption', 6, false],
@@ -105,6 +108,7 @@ export function generate(seed: number, steps: number, options: GenerateOptions =
     switch (kind) {
       case 'moveFile':
       case 'moveFolder':
+      case 'swapNames':
         ops.push({ kind, pick, to });
         break;
       case 'kill':
@@ -151,6 +155,8 @@ interface Row {
   concept: boolean | null;
   /** The engine's id, learnt when the row is first seen; it must never change. */
   id?: number;
+  /** Its file failed to decode at the last index: its fingerprint no longer names it anywhere. */
+  failed?: boolean;
 }
 
 function under(path: string, dir: string): boolean {
@@ -212,25 +218,38 @@ class Oracle {
     const gone = new Set<Row>();
     const kept = new Set<Row>();
     for (const row of this.rows.values()) if (!this.disk.has(row.path) || isOffline(row.path)) (isOffline(row.path) ? kept : gone).add(row);
-    for (const [path, file] of [...this.disk].sort(([a], [b]) => a.localeCompare(b))) {
-      if (isOffline(path) || byPath.has(path)) continue;
-      // A photo found elsewhere with the content it was indexed with is the same photo, even one kept for an offline folder.
-      const moved = [...gone, ...kept].find((g) => g.indexedContent !== null && !file.broken && g.indexedContent === file.content);
-      if (moved) {
-        gone.delete(moved);
-        kept.delete(moved);
-        moved.path = path;
-      } else {
-        const key = this.nextKey++;
-        this.rows.set(key, { key, path, indexedContent: null, vectors: new Map(), caption: null, concept: null });
-      }
+    // A photo is its content: a row whose path now holds other content than it was indexed with has
+    // left that path, and a file holding the indexed content of a row that left (or vanished, or is kept
+    // offline) is that row, moved (names swapped, a photo moved over another).
+    const known = (r: Row) => r.indexedContent !== null && !r.failed;
+    const left = new Set([...this.rows.values()].filter((r) => !gone.has(r) && !kept.has(r) && known(r) && this.disk.get(r.path)!.content !== r.indexedContent));
+    const destinations = [...this.disk.keys()].filter((p) => !isOffline(p) && (!byPath.has(p) || left.has(byPath.get(p)!))).sort();
+    const claimed = new Set<string>();
+    const moved = new Set<Row>();
+    for (const path of destinations) {
+      const file = this.disk.get(path)!;
+      const here = byPath.get(path);
+      const source = [...gone, ...kept, ...left].find((g) => g !== here && !moved.has(g) && known(g) && !file.broken && g.indexedContent === file.content);
+      if (!source) continue;
+      moved.add(source);
+      claimed.add(path);
+      gone.delete(source);
+      kept.delete(source);
     }
-    for (const row of gone) this.rows.delete(row.key);
+    const displaced = [...left].filter((r) => claimed.has(r.path) && !moved.has(r));
+    const fresh = destinations.filter((p) => !claimed.has(p) && (!byPath.has(p) || moved.has(byPath.get(p)!)));
+    for (const row of moved) row.path = destinations.find((p) => claimed.has(p) && this.disk.get(p)!.content === row.indexedContent)!;
+    for (const row of [...gone, ...displaced]) this.rows.delete(row.key);
+    for (const path of fresh) {
+      const key = this.nextKey++;
+      this.rows.set(key, { key, path, indexedContent: null, vectors: new Map(), caption: null, concept: null });
+    }
     // Reported offline: the offline roots that still hold photos not found elsewhere.
     this.markedOffline = offline.filter((r) => [...this.rows.values()].some((row) => under(row.path, r)));
     for (const row of this.rows.values()) {
       if (isOffline(row.path)) continue;
       const file = this.disk.get(row.path)!;
+      row.failed = file.broken;
       if (file.broken) continue;
       row.indexedContent = file.content;
       row.vectors.set(this.model, file.content);
@@ -353,6 +372,25 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
           await rename(path, to);
           oracle.disk.set(to, oracle.disk.get(path)!);
           oracle.disk.delete(path);
+        }
+        break;
+      }
+      case 'swapNames': {
+        const files = oracle.onlineFiles();
+        const a = pickFrom(files, op.pick);
+        const b =
+          a &&
+          pickFrom(
+            files.filter((p) => p !== a && extname(p) === extname(a)),
+            op.to,
+          );
+        if (a && b) {
+          await rename(a, `${a}.swap`);
+          await rename(b, a);
+          await rename(`${a}.swap`, b);
+          const fileA = oracle.disk.get(a)!;
+          oracle.disk.set(a, oracle.disk.get(b)!);
+          oracle.disk.set(b, fileA);
         }
         break;
       }

@@ -25,6 +25,7 @@ describe('the library lifecycle against an oracle', () => {
       'delete',
       'moveFile',
       'moveFolder',
+      'swapNames',
       'unplug',
       'replug',
       'caption',

@@ -1,8 +1,8 @@
 import { opendir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Catalog, type FolderRow, isUnder } from '../catalog/catalog.js';
+import { type Catalog, type FolderRow, type PhotoRow, isUnder } from '../catalog/catalog.js';
 import { fileFingerprint } from '../media/photo.js';
-import { isMediaFile } from '../media/video.js';
+import { isMediaFile, mediaKindOf } from '../media/video.js';
 
 export interface ScannedFile {
   path: string;
@@ -155,8 +155,8 @@ export async function reconcile(catalog: Catalog, scopes: readonly ReconcileScop
   const result: ReconcileResult = { added: 0, changed: 0, moved: 0, removed: 0, unchanged: 0, offline: 0 };
   // First decide everything (fingerprinting candidate moves is the only slow part), then apply it in one
   // transaction: a scan killed part-way leaves the catalogue as it was, never half-reconciled.
-  const changed: Array<{ id: number; file: ScannedFile }> = [];
-  const gone = new Map<number, { id: number; size: number; hash: string | null }>();
+  const changed: Array<{ id: number; folderId: number; size: number; hash: string | null; file: ScannedFile }> = [];
+  const gone = new Map<number, { id: number; size: number; hash: string | null; path: string }>();
   // Kept for an offline folder, but a move candidate all the same: the same content found elsewhere is
   // the same photo (a folder moved out of a library folder that now lists as empty, say).
   const kept = new Map<number, { id: number; size: number; hash: string | null; path: string }>();
@@ -169,65 +169,142 @@ export async function reconcile(catalog: Catalog, scopes: readonly ReconcileScop
     if (root === folder.path && listing.empty && rows.length > 0) offline.set(root, EMPTY_ROOT_REASON);
     const offlineDirs = [...offline.keys()];
     const byPath = new Map(rows.map((r) => [r.path, r]));
+    // A row's fingerprint is its identity only when it describes content that was indexed: a file that
+    // failed to decode is never recognised elsewhere as the same photo.
+    const identity = (r: PhotoRow) => (r.status === 'error' ? null : r.hash);
     const seen = new Set<string>(listing.unreadableFiles);
     for (const file of listing.files) {
       const row = byPath.get(file.path);
       seen.add(file.path);
       if (!row) fresh.push({ folderId: folder.id, file });
       else if (row.size === file.size && row.mtime_ms === file.mtimeMs) result.unchanged++;
-      else changed.push({ id: row.id, file });
+      else changed.push({ id: row.id, folderId: folder.id, size: row.size, hash: identity(row), file });
     }
     for (const row of rows) {
       if (seen.has(row.path)) continue;
-      if (offlineDirs.some((d) => isUnder(row.path, d))) kept.set(row.id, { id: row.id, size: row.size, hash: row.hash, path: row.path });
-      else gone.set(row.id, { id: row.id, size: row.size, hash: row.hash });
+      if (offlineDirs.some((d) => isUnder(row.path, d))) kept.set(row.id, { id: row.id, size: row.size, hash: identity(row), path: row.path });
+      else gone.set(row.id, { id: row.id, size: row.size, hash: identity(row), path: row.path });
     }
     for (const [dir, reason] of offline) unlisted.push({ folderId: folder.id, dir, reason });
     for (const o of catalog.offlineDirs()) if (o.folder_id === folder.id && isUnder(o.dir, root)) wasOffline.push(o.dir);
   }
-  const goneBySize = new Map<number, Array<{ id: number; hash: string | null }>>();
-  for (const g of [...gone.values(), ...kept.values()]) goneBySize.set(g.size, [...(goneBySize.get(g.size) ?? []), g]);
-  const moves: Array<{ id: number; folderId: number; file: ScannedFile }> = [];
-  const added: Array<{ folderId: number; file: ScannedFile; hash: string | null }> = [];
-  for (const { folderId, file } of fresh) {
-    let hash: string | null = null;
-    // Only a file that could be a moved one is fingerprinted now; the rest are hashed while indexing.
-    const candidates = goneBySize.get(file.size)?.filter((g) => (gone.has(g.id) || kept.has(g.id)) && g.hash);
-    if (candidates?.length) {
-      try {
-        hash = await fileFingerprint(file.path, file.size);
-      } catch {
-        // unreadable now: indexing will record the reason
-      }
-    }
-    const match = hash ? candidates?.find((g) => g.hash === hash) : undefined;
-    if (match) {
-      moves.push({ id: match.id, folderId, file });
-      gone.delete(match.id);
-      kept.delete(match.id);
-    } else added.push({ folderId, file, hash });
-  }
+  const { moves, added, displaced, changedHere } = await matchByContent(changed, gone, kept, fresh);
   // New photos get their ids in path order, whatever order the folders were listed in: a library
   // scanned twice numbers its photos alike (the concepts' background sample is every n-th id).
   added.sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0));
-  const removedIds = [...gone.keys()];
+  const removedIds = [...gone.keys(), ...displaced];
   // Offline: a folder that could not be listed and still holds photos that were not found elsewhere.
   // Every other folder under a walked root that was offline is online again.
   const offlineMarks = unlisted.filter((u) => [...kept.values()].some((k) => isUnder(k.path, u.dir)));
   const onlineAgain = wasOffline.filter((dir) => !offlineMarks.some((m) => m.dir === dir));
   catalog.transaction(() => {
-    for (const { id, file } of changed) catalog.markChanged(id, file.size, file.mtimeMs);
-    for (const { id, folderId, file } of moves) catalog.movePhoto(id, { folderId, path: file.path, size: file.size, mtimeMs: file.mtimeMs });
-    // Deleted before new rows are added, so a new file at a deleted one's path is simply new.
+    for (const { id, file } of changedHere) catalog.markChanged(id, file.size, file.mtimeMs);
+    // Moves may trade paths (two files whose names were swapped): every moving row leaves its path
+    // first, so no two rows ever hold one path.
+    for (const { id, folderId, file } of moves) catalog.movePhoto(id, { folderId, path: `${file.path}\u0000moving`, size: file.size, mtimeMs: file.mtimeMs });
+    // Deleted before new rows are added or moved in, so a new file at a deleted one's path is simply new.
     catalog.deletePhotos(removedIds);
+    for (const { id, folderId, file } of moves) catalog.movePhoto(id, { folderId, path: file.path, size: file.size, mtimeMs: file.mtimeMs });
     for (const { folderId, file, hash } of added) catalog.insertPhoto({ folderId, path: file.path, size: file.size, mtimeMs: file.mtimeMs, hash });
     for (const m of offlineMarks) catalog.setOffline(m.folderId, m.dir, m.reason);
     for (const dir of onlineAgain) catalog.clearOffline(dir);
   });
-  result.changed = changed.length;
+  result.changed = changedHere.length;
   result.moved = moves.length;
   result.added = added.length;
   result.removed = removedIds.length;
   result.offline = kept.size;
   return { ...result, removedIds };
+}
+
+interface ChangedFile {
+  id: number;
+  folderId: number;
+  /** The size and fingerprint of the content the row was indexed with. */
+  size: number;
+  hash: string | null;
+  file: ScannedFile;
+}
+
+interface ContentMatch {
+  moves: Array<{ id: number; folderId: number; file: ScannedFile }>;
+  added: Array<{ folderId: number; file: ScannedFile; hash: string | null }>;
+  /** Rows whose path now holds another photo's content while their own content is nowhere: deleted. */
+  displaced: number[];
+  /** Rows that stay at their path, whose file changed: indexed again. */
+  changedHere: Array<{ id: number; file: ScannedFile }>;
+}
+
+const FINGERPRINT_CONCURRENCY = 16;
+
+/**
+ * A photo is its content, not its name: a file whose content is the indexed content of a photo no longer
+ * at its own path (vanished, in an offline folder, or its path now holding other content) is that photo,
+ * moved. So two files whose names were swapped trade rows (and their captions, concepts and edits go
+ * with the pictures they were written for), and a photo moved onto another's name replaces it. `gone`
+ * and `kept` lose the rows that are found elsewhere. Only files that could take part in such a match (a
+ * size in common with a candidate) are fingerprinted now; the rest are hashed while indexing.
+ */
+async function matchByContent(
+  changed: readonly ChangedFile[],
+  gone: Map<number, { id: number; size: number; hash: string | null; path: string }>,
+  kept: Map<number, { id: number; size: number; hash: string | null; path: string }>,
+  fresh: ReadonlyArray<{ folderId: number; file: ScannedFile }>,
+): Promise<ContentMatch> {
+  const sourceIdsBySize = new Map<number, number[]>();
+  for (const s of [...gone.values(), ...kept.values(), ...changed]) if (s.hash) sourceIdsBySize.set(s.size, [...(sourceIdsBySize.get(s.size) ?? []), s.id]);
+  const destinationsBySize = new Map<number, string[]>();
+  for (const { file } of [...fresh, ...changed]) destinationsBySize.set(file.size, [...(destinationsBySize.get(file.size) ?? []), file.path]);
+  const couldBeAnother = (file: ScannedFile, self?: number) => sourceIdsBySize.get(file.size)?.some((id) => id !== self) ?? false;
+  const toFingerprint = [
+    ...fresh.filter(({ file }) => couldBeAnother(file)).map(({ file }) => file),
+    ...changed.filter((c) => couldBeAnother(c.file, c.id) || (c.hash !== null && (destinationsBySize.get(c.size)?.some((p) => p !== c.file.path) ?? false))).map((c) => c.file),
+  ];
+  const now = new Map<string, string>();
+  for (let i = 0; i < toFingerprint.length; i += FINGERPRINT_CONCURRENCY) {
+    await Promise.all(
+      toFingerprint.slice(i, i + FINGERPRINT_CONCURRENCY).map(async (file) => {
+        try {
+          now.set(file.path, await fileFingerprint(file.path, file.size));
+        } catch {
+          // unreadable now: indexing will record the reason
+        }
+      }),
+    );
+  }
+  // A changed row whose file now holds other content has left its path (its content may be elsewhere);
+  // one whose content is still its own (a new modification time) is neither a source nor a destination.
+  const leftPath = changed.filter((c) => c.hash !== null && now.has(c.file.path) && now.get(c.file.path) !== c.hash);
+  // Keyed by fingerprint and media kind: a file renamed from photo to video (or back) is read again.
+  const sources = new Map<string, number[]>();
+  const key = (hash: string, path: string) => `${mediaKindOf(path)}:${hash}`;
+  for (const s of [...gone.values(), ...kept.values(), ...leftPath.map((c) => ({ id: c.id, hash: c.hash, path: c.file.path }))].sort((a, b) => a.id - b.id))
+    if (s.hash) sources.set(key(s.hash, s.path), [...(sources.get(key(s.hash, s.path)) ?? []), s.id]);
+  const destinations = [...fresh.map((f) => ({ ...f, row: undefined as number | undefined })), ...leftPath.map((c) => ({ folderId: c.folderId, file: c.file, row: c.id }))].sort(
+    (a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0),
+  );
+  const moves: ContentMatch['moves'] = [];
+  const moved = new Set<number>();
+  const claimed = new Set<string>();
+  for (const d of destinations) {
+    const hash = now.get(d.file.path);
+    const candidates = hash === undefined ? undefined : sources.get(key(hash, d.file.path))?.filter((id) => id !== d.row && !moved.has(id));
+    const id = candidates?.[0];
+    if (id === undefined) continue;
+    moves.push({ id, folderId: d.folderId, file: d.file });
+    moved.add(id);
+    claimed.add(d.file.path);
+    gone.delete(id);
+    kept.delete(id);
+  }
+  const added: ContentMatch['added'] = fresh.filter(({ file }) => !claimed.has(file.path)).map(({ folderId, file }) => ({ folderId, file, hash: now.get(file.path) ?? null }));
+  const displaced: number[] = [];
+  const changedHere: ContentMatch['changedHere'] = [];
+  for (const c of changed) {
+    if (claimed.has(c.file.path)) {
+      if (!moved.has(c.id)) displaced.push(c.id);
+    } else if (moved.has(c.id)) added.push({ folderId: c.folderId, file: c.file, hash: now.get(c.file.path) ?? null });
+    else changedHere.push({ id: c.id, file: c.file });
+  }
+  return { moves, added, displaced, changedHere };
 }
