@@ -18,6 +18,7 @@ import type {
 } from '../../shared/api.js';
 import { CatalogDamagedError, backupCatalog, backupDue, isDamage, markDamaged, openCatalog } from './catalog/backup.js';
 import { quickCheckOnThread } from './file-checks.js';
+import { errorText, inStage } from './errors.js';
 import { Catalog, type FolderRow, type OfflineDir, isUnder } from './catalog/catalog.js';
 import { refreshAlbums } from './captions/albums.js';
 import { ConceptError, cleanName, conceptKey, conceptMatches, conceptsInQuery, conceptsOfPhoto } from './concepts/concepts.js';
@@ -106,10 +107,6 @@ const IDLE: Progress = { phase: 'idle', done: 0, total: 0, errors: 0, rate: 0, e
 /** An offline folder as the API shows it: since when (ISO) and why. */
 function offlineMark(o: OfflineDir | undefined): { since: string; reason: string } | null {
   return o ? { since: new Date(o.since).toISOString(), reason: o.reason } : null;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function sessionInfo(s: SessionReport): SessionInfo {
@@ -558,13 +555,24 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     this.requireWriter('update the library');
     const next = this.running.then(async () => {
       try {
-        const { result, problems } = await this.scan(options.folders, options.under);
-        const indexing = await this.indexPending(options.onProgress ? { onProgress: options.onProgress } : {});
-        if (!indexing.cancelled) await this.splitIndexIfOutgrown();
-        const albums = result.added + result.changed + result.moved + result.removed + indexing.indexed > 0 ? await refreshAlbums(this.catalog, this.pack) : 0;
-        const reading = indexing.cancelled ? null : await this.readUnread(options.onProgress ? { onProgress: options.onProgress } : {});
-        const looks = indexing.cancelled ? null : await this.measureLooks(options.onProgress ? { onProgress: options.onProgress } : {});
-        const stacks = this.refreshStacks();
+        // Each stage names itself, so a fault late in the job (a disk that filled up while photos were
+        // indexed) says where it stopped and what to do, not only SQLite's words.
+        const stage = <T>(name: string, work: () => T | Promise<T>) => inStage(name, this.dataDir, work);
+        const progress = options.onProgress ? { onProgress: options.onProgress } : {};
+        const { result, problems } = await stage('scanning the folders', () => this.scan(options.folders, options.under));
+        const indexing = await stage('indexing photos', () => this.indexPending(progress));
+        if (!indexing.cancelled) await stage('splitting the search index', () => this.splitIndexIfOutgrown());
+        // Marked stale by every change the scan applied and every batch indexed, in their own transactions.
+        const albums = this.catalog.albumsStale
+          ? await stage('titling albums', async () => {
+              const titled = await refreshAlbums(this.catalog, this.pack);
+              this.catalog.albumsStale = false;
+              return titled;
+            })
+          : 0;
+        const reading = indexing.cancelled ? null : await stage('reading text in photos', () => this.readUnread(progress));
+        const looks = indexing.cancelled ? null : await stage('measuring photos for duplicates', () => this.measureLooks(progress));
+        const stacks = await stage('grouping near-duplicates', () => this.refreshStacks());
         this.setProgress({ ...this.progressState, phase: 'idle', currentFile: null, etaSeconds: null, failure: null });
         await this.backupIfDue();
         return { scan: result, problems, indexing, reading, looks, stacks, albums };

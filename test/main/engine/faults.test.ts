@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { mkdir, open as openFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +77,66 @@ describe('faults', () => {
         assert.deepEqual([counts.indexed, counts.pending, counts.errors], [paths.length, 0, 0]);
         assert.equal(again.index.size, paths.length);
         assert.equal((await again.search(everything)).results.length, paths.length);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      sh('umount', [dataDir]);
+    }
+  });
+
+  it('a disk that fills up late in a job: the error names the stage that stopped and what to do, and the next run finishes', { timeout: 300_000 }, async (t) => {
+    const { photos, dataDir } = fresh();
+    await mkdir(dataDir, { recursive: true });
+    if (!sh('mount', ['-t', 'tmpfs', '-o', 'size=32m', 'tmpfs', dataDir])) return t.skip('cannot mount a tmpfs here (needs root)');
+    const filler = join(dataDir, 'filler');
+    try {
+      const paths = await library(photos, 24);
+      const engine = await GlimpseEngine.open({ dataDir, device: 'cpu' });
+      try {
+        engine.addFolder(photos);
+        // The disk fills up the moment the last photo is indexed: what fails is a later stage.
+        let filled = false;
+        const error = await engine
+          .update({
+            onProgress: (p) => {
+              if (filled || p.phase !== 'indexing' || p.done < p.total) return;
+              filled = true;
+              const block = Buffer.alloc(64 * 1024, 1);
+              const fd = openSync(filler, 'w');
+              try {
+                for (;;) writeSync(fd, block);
+              } catch {
+                // ENOSPC: the disk is full now
+              } finally {
+                closeSync(fd);
+              }
+            },
+          })
+          .then(
+            () => null,
+            (e: unknown) => e,
+          );
+        assert.ok(filled, 'the disk was filled after indexing');
+        assert.ok(error instanceof Error, 'the job stopped with an error');
+        // The stage that stopped is named (saving the search index right after the last batch, or a later
+        // stage), and what to do follows SQLite's or Node's own words.
+        assert.match(
+          error.message,
+          /^(Glimpse could not save its work while (titling albums|reading text in photos|measuring photos for duplicates|grouping near-duplicates)|Every photo was indexed, but the search index could not be saved): the disk holding the library is full \((ENOSPC|database or disk is full)/,
+        );
+        assert.match(error.message, /Free some space on the disk that holds .*, then update again/);
+        assert.equal(engine.status().progress.failure, error.message, 'the UI shows the same words');
+        assert.equal(engine.catalog.counts(engine.pack.id).indexed, paths.length, 'every photo indexed before the disk filled is kept');
+      } finally {
+        await engine.close().catch(() => undefined);
+      }
+      rmSync(filler);
+      const again = await GlimpseEngine.open({ dataDir, device: 'cpu' });
+      try {
+        await again.update();
+        assert.equal((await again.search(everything)).results.length, paths.length);
+        assert.ok(again.albums().length > 0, 'the albums are titled once there is room');
       } finally {
         await again.close();
       }

@@ -438,6 +438,7 @@ export class Catalog {
     const frame = this.sql('INSERT INTO video_frames (photo_id, model, idx, t, vector) VALUES (?, ?, ?, ?, ?)');
 
     return this.transaction(() => {
+      this.albumsStale = true;
       const now = Date.now();
       const stored: number[] = [];
       for (const p of batch) {
@@ -1045,6 +1046,16 @@ export class Catalog {
       `SELECT p.id, p.hash, l.phash, l.inner_phash AS inner FROM photos p LEFT JOIN photo_looks l ON l.photo_id = p.id AND l.hash = p.hash
          WHERE p.status = 'indexed' AND p.hash IS NOT NULL ORDER BY p.id`,
     ).all() as Array<{ id: number; hash: string; phash: string | null; inner: string | null }>;
+  }
+
+  /** Albums must be titled again: set when the library changed, cleared once they were (so a job stopped between the two catches up). */
+  get albumsStale(): boolean {
+    return this.sql(`SELECT value FROM meta WHERE key = 'albums_stale'`).pluck().get() === '1';
+  }
+
+  set albumsStale(stale: boolean) {
+    if (stale) this.sql(`INSERT OR REPLACE INTO meta (key, value) VALUES ('albums_stale', '1')`).run();
+    else this.sql(`DELETE FROM meta WHERE key = 'albums_stale'`).run();
   }
 
   /** What the stacks were last built from (null: never built). */

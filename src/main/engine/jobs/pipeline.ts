@@ -15,6 +15,7 @@ import type { PhotoLook } from '../media/look.js';
 import type { Progress } from '../../../shared/api.js';
 import type { TextReader } from '../ocr/text-reader.js';
 import { JobControl } from './job-control.js';
+import { errorText, storageAdvice, storageProblem } from '../errors.js';
 
 /** The API's progress, less the phase (the engine knows whether it is scanning or indexing). */
 export type PipelineProgress = Omit<Progress, 'phase' | 'failure'> & { paused: boolean };
@@ -59,23 +60,6 @@ export class IndexingError extends Error {
 /** Saving to the library failed (disk full, read-only, catalogue locked or damaged): no photo's fault. */
 class StorageFault extends Error {
   override name = 'StorageFault';
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Why saving failed, in the user's words first (the system's words follow). */
-function storageProblem(error: unknown): string {
-  const code = (error as { code?: string }).code ?? '';
-  const what = /^(SQLITE_FULL|ENOSPC|EDQUOT)/.test(code)
-    ? 'the disk holding the library is full'
-    : /^(SQLITE_READONLY|EROFS)/.test(code)
-      ? 'the disk holding the library is read-only'
-      : /^SQLITE_BUSY/.test(code)
-        ? 'another process kept the catalogue locked'
-        : 'could not save to the library';
-  return `${what} (${message(error)})`;
 }
 
 interface Prepared {
@@ -161,7 +145,7 @@ export class IndexingJob extends JobControl {
       } catch (error) {
         // The photo is still indexed; reading it is tried again later (ReadingJob).
         this.readFailures++;
-        this.lastReadFailure = message(error);
+        this.lastReadFailure = errorText(error);
         return { row, hash, ...prepared };
       } finally {
         timings.readMs += performance.now() - readStarted;
@@ -216,9 +200,9 @@ export class IndexingJob extends JobControl {
 
     const fail = (row: PhotoRow, error: unknown) => {
       try {
-        this.catalog.recordError(row.id, message(error));
+        this.catalog.recordError(row.id, errorText(error));
       } catch (writeError) {
-        stop(new StorageFault(storageProblem(writeError)));
+        stop(new StorageFault(storageProblem(writeError), { cause: writeError }));
         return;
       }
       this.progress.errors++;
@@ -294,11 +278,18 @@ export class IndexingJob extends JobControl {
     try {
       this.index.save();
     } catch (error) {
-      fault ??= new StorageFault(`the vector index could not be saved: ${storageProblem(error)}`);
+      if (fault === undefined) {
+        // Every photo is in the catalogue; only the index (a cache of its vectors) is behind.
+        throw new IndexingError(
+          `Every photo was indexed, but the search index could not be saved: ${storageProblem(error)}. ${storageAdvice(error)} (The index is brought up to date from the catalogue on the next start.)`,
+          { cause: error },
+        );
+      }
     }
     if (fault !== undefined) {
       const left = Math.max(0, this.progress.total - this.progress.done);
-      throw new IndexingError(`Indexing stopped: ${message(fault)}. ${left} photo${left === 1 ? ' is' : 's are'} still waiting and will be indexed on the next run.`, {
+      const advice = fault instanceof StorageFault ? ` ${storageAdvice(fault.cause)}` : '';
+      throw new IndexingError(`Indexing stopped: ${errorText(fault)}. ${left} photo${left === 1 ? ' is' : 's are'} still waiting and will be indexed on the next run.${advice}`, {
         cause: fault,
       });
     }
@@ -339,7 +330,7 @@ export class IndexingJob extends JobControl {
       }
     }
     if (failed.length === batch.length) throw failed[0]![1];
-    for (const [p, error] of failed) fail(p.row, `the model could not process it: ${message(error)}`);
+    for (const [p, error] of failed) fail(p.row, `the model could not process it: ${errorText(error)}`);
     return failed.length;
   }
 

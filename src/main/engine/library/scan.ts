@@ -91,8 +91,11 @@ export async function walkFolder(root: string, problems: ScanProblem[]): Promise
         }
         if (isDir) {
           if (!SKIPPED_DIRS.has(entry.name)) subdirs.push(path);
-        } else if (isFile && isMediaFile(entry.name)) {
-          photos.push(path);
+        } else if (isMediaFile(entry.name)) {
+          // A named pipe, socket or device with a photo's name is listed as skipped, never opened: reading a
+          // pipe would wait for a writer forever.
+          if (isFile) photos.push(path);
+          else problems.push({ path, error: 'not a regular file (a named pipe, socket or device): skipped' });
         }
       }
     } catch (error) {
@@ -198,6 +201,7 @@ export async function reconcile(catalog: Catalog, scopes: readonly ReconcileScop
   const offlineMarks = unlisted.filter((u) => [...kept.values()].some((k) => isUnder(k.path, u.dir)));
   const onlineAgain = wasOffline.filter((dir) => !offlineMarks.some((m) => m.dir === dir));
   catalog.transaction(() => {
+    if (changedHere.length + moves.length + removedIds.length + added.length > 0) catalog.albumsStale = true;
     for (const { id, file } of changedHere) catalog.markChanged(id, file.size, file.mtimeMs);
     // Moves may trade paths (two files whose names were swapped): every moving row leaves its path
     // first, so no two rows ever hold one path.
