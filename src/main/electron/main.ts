@@ -5,7 +5,8 @@
  *
  * This file is wiring only; what can run without Electron lives in plain-Node modules with their own
  * tests: engine-broker.ts (calls to the engine, timeouts, restarts), protocols.ts (what the two
- * protocols serve), ipc.ts (who may call, and what), window-state.ts (the window's size and place).
+ * protocols serve), ipc.ts (who may call, and what), folder-grants.ts (which folders the renderer may
+ * add), window-state.ts (the window's size and place).
  *
  * Security: the window is sandboxed with context isolation and no Node; the renderer is served from
  * the `glimpse-app://app/` origin with a CSP header (and the same policy in its meta tag); it cannot
@@ -130,10 +131,27 @@ async function pickFolder(): Promise<string | null> {
   return picked.canceled ? null : (picked.filePaths[0] ?? null);
 }
 
-/** Checks the sender, validates the call, answers the two that need the desktop, forwards the rest with a timeout. */
+/** A folder the renderer names without the picker's grant (the user typed it) is added only once the user says so here. */
+async function confirmAddFolder(path: string): Promise<boolean> {
+  const options = {
+    type: 'question' as const,
+    title: 'Add a folder',
+    message: `Add this folder to Glimpse?\n\n${path}`,
+    detail: 'Glimpse will read every photo and video in it and in its subfolders, and show them in this window.',
+    buttons: ['Add Folder', 'Cancel'],
+    // The safe answer is the default: Enter alone adds nothing.
+    defaultId: 1,
+    cancelId: 1,
+    noLink: true,
+  };
+  const answer = win && !win.isDestroyed() ? await dialog.showMessageBox(win, options) : await dialog.showMessageBox(options);
+  return answer.response === 0;
+}
+
+/** Checks the sender, validates the call, answers those that need the desktop, forwards the rest with a timeout. */
 const handleCall = createCallHandler({
   engine,
-  desktop: { pickFolder, showItemInFolder: (path) => shell.showItemInFolder(path) },
+  desktop: { pickFolder, confirmAddFolder, showItemInFolder: (path) => shell.showItemInFolder(path) },
 });
 
 // ---- protocols ----
