@@ -34,6 +34,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type ChildLike, EngineBroker } from './engine-broker.js';
+import { engineEnvironment } from './engine-env.js';
 import { SLOW_CALL_TIMEOUTS_MS, type Sender, createCallHandler } from './ipc.js';
 import { APP_INDEX, APP_SCHEME, MEDIA_SCHEME, type Refusal, isAppDocument, mediaFileResponse, routeAppRequest, routeMediaRequest } from './protocols.js';
 import { MIN_HEIGHT, MIN_WIDTH, readWindowState, writeWindowState } from './window-state.js';
@@ -69,13 +70,16 @@ const refused = (refusal: Refusal) => textResponse(refusal.status, refusal.reaso
 
 // ---- the engine's utility process ----
 
-/** Electron's utility process as the broker's child: the engine, with the data folder and the bundled models. */
+/**
+ * Electron's utility process as the broker's child: the engine, with the data folder and the bundled
+ * models, and only the environment it needs (engine-env.ts: never NODE_OPTIONS or ELECTRON_RUN_AS_NODE).
+ */
 function forkEngine(): ChildLike {
-  const bundled = app.isPackaged ? { GLIMPSE_BUNDLED_MODELS: join(process.resourcesPath, 'models') } : {};
+  const bundled: Record<string, string> = app.isPackaged ? { GLIMPSE_BUNDLED_MODELS: join(process.resourcesPath, 'models') } : {};
   const child = utilityProcess.fork(ENGINE_ENTRY, [], {
     serviceName: 'Glimpse engine',
     stdio: 'inherit',
-    env: { ...process.env, ...bundled, GLIMPSE_DATA_DIR: dataDir },
+    env: engineEnvironment(process.env, { ...bundled, GLIMPSE_DATA_DIR: dataDir }),
   });
   return {
     postMessage: (msg) => child.postMessage(msg),
