@@ -21,7 +21,6 @@ import {
   dialog,
   ipcMain,
   nativeTheme,
-  net,
   protocol,
   screen,
   session,
@@ -31,8 +30,9 @@ import {
   type MenuItemConstructorOptions,
 } from 'electron';
 import { existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { type ChildLike, EngineBroker } from './engine-broker.js';
 import { engineEnvironment } from './engine-env.js';
 import { SLOW_CALL_TIMEOUTS_MS, type Sender, createCallHandler } from './ipc.js';
@@ -161,13 +161,15 @@ const handleCall = createCallHandler({
 // ---- protocols ----
 
 function registerProtocols(): void {
-  // The renderer's files, from the Vite build only, with the CSP as a header (see protocols.ts).
+  // The renderer's files, from the Vite build only, with the CSP as a header (see protocols.ts). Read
+  // with Node's fs, which reads inside app.asar, not net.fetch('file://…'): the packaged app's fuses
+  // take file: URLs' extra privileges away, asar reading among them (electron.config.ts).
   protocol.handle(APP_SCHEME, async (request) => {
     const route = routeAppRequest(request.url, request.method, RENDERER_DIR);
     if (route.kind === 'refuse') return refused(route);
-    const response = await net.fetch(pathToFileURL(route.path).toString()).catch(() => undefined);
-    if (!response?.ok) return notFound();
-    return new Response(response.body, { headers: route.headers });
+    const body = await readFile(route.path).catch(() => undefined);
+    if (!body) return notFound();
+    return new Response(request.method === 'HEAD' ? null : body, { headers: route.headers });
   });
 
   // Photos: `glimpse-media://thumb/<id>` and `glimpse-media://full/<id>`, for indexed photo ids only.
