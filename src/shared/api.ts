@@ -59,7 +59,21 @@ export const methods = {
   setCaption: z.object({ id, text: z.string().max(2000) }).strict(),
   albums: z.object({}).strict(),
   setAlbumTitle: z.object({ id, title: z.string().min(1).max(200) }).strict(),
-  addFolder: z.object({ path: z.string().min(1).max(4096) }).strict(),
+  /**
+   * `grant`: the one-time grant `pickFolder` returned with this path. In the desktop app a path without
+   * a valid grant (one the user typed) is added only once the user confirms it in a dialog; web mode has
+   * no picker and ignores it (its per-run token guards the call).
+   */
+  addFolder: z
+    .object({
+      path: z.string().min(1).max(4096),
+      grant: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+$/, 'a grant from pickFolder')
+        .max(100)
+        .optional(),
+    })
+    .strict(),
   removeFolder: z.object({ id }).strict(),
   /** Opens the native folder picker; null where there is none (web mode) or when cancelled. */
   pickFolder: z.object({}).strict(),
@@ -354,7 +368,8 @@ export interface Results {
   setAlbumTitle: Album;
   addFolder: FolderInfo;
   removeFolder: { removed: boolean };
-  pickFolder: { path: string | null };
+  /** `grant`: the desktop's one-time permission to add this path (pass it to `addFolder`); absent in web mode. */
+  pickFolder: { path: string | null; grant?: string };
   controlIndexing: Progress;
   addSampleLibrary: FolderInfo;
   models: ModelInfo[];

@@ -30,6 +30,8 @@ export async function offerPackFromHub(dir: string, pack: { id: string; name: st
 export interface AppInBrowser {
   server: WebServer;
   page: Page;
+  /** What the page's Content-Security-Policy blocked, as Chromium reported it (its console and `securitypolicyviolation` events). */
+  cspViolations: string[];
   close: () => Promise<void>;
 }
 
@@ -39,9 +41,22 @@ export async function openInBrowser(host: ApiHost): Promise<AppInBrowser> {
   const server = await startWebServer({ host, rendererDir: RENDERER_DIR });
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  // Both ways Chromium tells of a blocked script, style or connection (the event also covers what it does not log).
+  const cspViolations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
+  await page.exposeFunction('glimpseTestCspViolation', (text: string) => cspViolations.push(text));
+  await page.addInitScript(() =>
+    document.addEventListener('securitypolicyviolation', (event) => {
+      const report = (window as unknown as { glimpseTestCspViolation: (text: string) => void }).glimpseTestCspViolation;
+      report(`${event.effectiveDirective} blocked ${event.blockedURI || 'inline'} at ${event.sourceFile}:${event.lineNumber}`);
+    }),
+  );
   return {
     server,
     page,
+    cspViolations,
     close: async () => {
       await browser.close();
       await server.close();

@@ -28,6 +28,8 @@ describe('the app in a browser (web mode)', { skip: noChromium }, () => {
   let step = 0;
   const hub = new FakeHub();
   const shot = async (name: string) => page.screenshot({ path: join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: false });
+  /** The page's WebSockets, and how many messages each brought. */
+  const sockets = new Map<string, number>();
 
   before(async () => {
     rmSync(SHOTS, { recursive: true, force: true });
@@ -64,6 +66,10 @@ describe('the app in a browser (web mode)', { skip: noChromium }, () => {
     });
     app = await openInBrowser(host);
     ({ server, page } = app);
+    page.on('websocket', (socket) => {
+      sockets.set(socket.url(), 0);
+      socket.on('framereceived', () => sockets.set(socket.url(), (sockets.get(socket.url()) ?? 0) + 1));
+    });
   });
   after(async () => {
     await app?.close();
@@ -74,9 +80,14 @@ describe('the app in a browser (web mode)', { skip: noChromium }, () => {
   });
 
   it('opens on an empty library that offers a way in', async () => {
-    await page.goto(server.loginUrl);
+    const response = await page.goto(server.loginUrl);
     await page.getByTestId('empty-state').waitFor();
     await shot('empty-library');
+    // The policy the page runs under: no inline script or style, and connections to its own origin only.
+    const csp = response?.headers()['content-security-policy'] ?? '';
+    assert.match(csp, /(^|; )style-src 'self'(;|$)/, csp);
+    assert.match(csp, /(^|; )connect-src 'self'(;|$)/, csp);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, csp);
   });
 
   it('adds a folder and shows indexing progress until it is done', async () => {
@@ -89,6 +100,9 @@ describe('the app in a browser (web mode)', { skip: noChromium }, () => {
     await page.locator('[data-testid="library-totals"][data-indexed="9"]').waitFor();
     await page.waitForTimeout(300); // let the progress bar's width transition finish before the screenshot
     await shot('library-indexed');
+    // The progress came over the event socket, which connect-src 'self' lets the page open (same host and port).
+    const events = `ws://${new URL(server.loginUrl).host}/api/events`;
+    assert.ok((sockets.get(events) ?? 0) > 0, `messages on ${events}: ${JSON.stringify([...sockets])}`);
   });
 
   it('finds the red circles first for "a red circle"', async () => {
@@ -197,5 +211,22 @@ describe('the app in a browser (web mode)', { skip: noChromium }, () => {
     await shot('model-in-use');
     const { results } = await host.engine.search({ query: 'a red circle', limit: 5, sort: 'relevance', all: false });
     assert.ok(RED.includes(results[0]!.name), 'the new pack finds the red circles');
+  });
+
+  it('ran without one Content-Security-Policy violation, and would have reported one', async () => {
+    assert.deepEqual(app.cspViolations, [], 'the app, through every step above, did nothing its CSP blocks');
+    // What the policy forbids, done on purpose: an inline <style>, a style attribute, a socket to another port.
+    const port = Number(new URL(server.loginUrl).port);
+    await page.evaluate((other) => {
+      const style = document.createElement('style');
+      style.textContent = 'body { outline: 1px solid red }';
+      document.head.append(style);
+      document.body.insertAdjacentHTML('beforeend', '<div style="color: red"></div>');
+      new WebSocket(`ws://127.0.0.1:${other}/`).onerror = () => undefined;
+    }, port + 1);
+    const deadline = Date.now() + 5_000;
+    const seen = () => ['style-src-elem', 'style-src-attr', 'connect-src'].filter((directive) => app.cspViolations.some((v) => v.includes(directive)));
+    while (seen().length < 3 && Date.now() < deadline) await page.waitForTimeout(50);
+    assert.deepEqual(seen(), ['style-src-elem', 'style-src-attr', 'connect-src'], app.cspViolations.join('\n'));
   });
 });

@@ -2,11 +2,17 @@
  * The `glimpse:call` IPC handler, without Electron: main.ts describes the sender (which window, which
  * frame, what URL) and hands over the message as it arrived. A call is refused unless it comes from
  * the Glimpse window's top frame showing the app's own document, and validated against the shared
- * contract before anything acts on it; the two calls that need the desktop (the folder picker, the
- * file manager) are answered here, the rest go to the engine with a timeout.
+ * contract before anything acts on it; the calls that need the desktop (the folder picker, the file
+ * manager) are answered here, the rest go to the engine with a timeout.
+ *
+ * Adding a folder: the renderer cannot name any folder it likes (a script there could add `/` and read
+ * every photo on the disk through `glimpse-media://`). It adds the path the native picker returned,
+ * presenting the picker's one-time grant (folder-grants.ts), or a path the user then confirms in a
+ * dialog of the main process; the engine is sent the path the user saw, never the renderer's spelling.
  */
 import { existsSync } from 'node:fs';
 import { type MethodName, type PhotoDetail, type Reply, parseCall } from '../../shared/api.js';
+import { FolderGrants, folderKey } from './folder-grants.js';
 import { isAppDocument } from './protocols.js';
 
 /** Who sent an IPC message, as main.ts sees it. */
@@ -28,6 +34,8 @@ export interface CallTarget {
 export interface Desktop {
   /** The native folder picker; null when cancelled. */
   pickFolder(): Promise<string | null>;
+  /** Asks the user, in a dialog of the main process, whether to add this folder; true when they say yes. */
+  confirmAddFolder(path: string): Promise<boolean>;
   showItemInFolder(path: string): void;
 }
 
@@ -43,10 +51,15 @@ export interface CallHandlerOptions {
   desktop: Desktop;
   /** How long the engine may take over a call (ms); SLOW_CALL_TIMEOUTS_MS, else 30 s, unless given. */
   timeoutFor?: (method: MethodName) => number;
+  /** The picker's grants (a fresh set unless given). */
+  grants?: FolderGrants;
 }
 
 export const REFUSED_SENDER = 'refused: the call did not come from the Glimpse window';
 export const MALFORMED_CALL = 'malformed call: expected {method, params}';
+export const NOT_CONFIRMED = 'Glimpse did not add the folder: it was not confirmed.';
+export const CONFIRMING = 'Glimpse did not add the folder: another folder is waiting to be confirmed.';
+export const RELATIVE_PATH = "Type the folder's full path (for example /home/you/Pictures or C:\\Users\\you\\Pictures).";
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -73,6 +86,24 @@ function readEnvelope(message: unknown): { method: unknown; params: unknown } | 
 export function createCallHandler(options: CallHandlerOptions): (sender: Sender, message: unknown) => Promise<Reply<MethodName>> {
   const { engine, desktop } = options;
   const timeoutFor = options.timeoutFor ?? ((method: MethodName) => SLOW_CALL_TIMEOUTS_MS[method] ?? 30_000);
+  const grants = options.grants ?? new FolderGrants();
+  /** One confirmation dialog at a time: a script cannot stack them up. */
+  let confirming = false;
+
+  /** The folder to add: the picker's path for a valid grant, else a full path the user confirms; a string error otherwise. */
+  const folderToAdd = async (path: string, grant: string | undefined): Promise<{ folder: string } | { error: string }> => {
+    const granted = grants.redeem(grant, path);
+    if (granted !== null) return { folder: granted };
+    const folder = folderKey(path);
+    if (folder === null) return { error: RELATIVE_PATH };
+    if (confirming) return { error: CONFIRMING };
+    confirming = true;
+    try {
+      return (await desktop.confirmAddFolder(folder)) ? { folder } : { error: NOT_CONFIRMED };
+    } finally {
+      confirming = false;
+    }
+  };
 
   return async (sender, message) => {
     if (!isTrustedSender(sender)) return { ok: false, error: REFUSED_SENDER };
@@ -85,7 +116,16 @@ export function createCallHandler(options: CallHandlerOptions): (sender: Sender,
       return { ok: false, error: errorText(error) };
     }
     try {
-      if (call.method === 'pickFolder') return { ok: true, result: { path: await desktop.pickFolder() } };
+      if (call.method === 'pickFolder') {
+        const path = await desktop.pickFolder();
+        return { ok: true, result: path === null ? { path } : { path, grant: grants.issue(path) } };
+      }
+      if (call.method === 'addFolder') {
+        const { path, grant } = call.params as { path: string; grant?: string };
+        const chosen = await folderToAdd(path, grant);
+        if ('error' in chosen) return { ok: false, error: chosen.error };
+        return await engine.call('addFolder', { path: chosen.folder }, { timeoutMs: timeoutFor('addFolder') });
+      }
       if (call.method === 'openInFileManager') {
         const { id } = call.params as { id: number };
         const reply = (await engine.call('photo', { id }, { timeoutMs: timeoutFor('photo') })) as Reply<'photo'>;

@@ -5,7 +5,8 @@
  *
  * This file is wiring only; what can run without Electron lives in plain-Node modules with their own
  * tests: engine-broker.ts (calls to the engine, timeouts, restarts), protocols.ts (what the two
- * protocols serve), ipc.ts (who may call, and what), window-state.ts (the window's size and place).
+ * protocols serve), ipc.ts (who may call, and what), folder-grants.ts (which folders the renderer may
+ * add), window-state.ts (the window's size and place).
  *
  * Security: the window is sandboxed with context isolation and no Node; the renderer is served from
  * the `glimpse-app://app/` origin with a CSP header (and the same policy in its meta tag); it cannot
@@ -20,7 +21,6 @@ import {
   dialog,
   ipcMain,
   nativeTheme,
-  net,
   protocol,
   screen,
   session,
@@ -30,9 +30,11 @@ import {
   type MenuItemConstructorOptions,
 } from 'electron';
 import { existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { type ChildLike, EngineBroker } from './engine-broker.js';
+import { engineEnvironment } from './engine-env.js';
 import { SLOW_CALL_TIMEOUTS_MS, type Sender, createCallHandler } from './ipc.js';
 import { APP_INDEX, APP_SCHEME, MEDIA_SCHEME, type Refusal, isAppDocument, mediaFileResponse, routeAppRequest, routeMediaRequest } from './protocols.js';
 import { MIN_HEIGHT, MIN_WIDTH, readWindowState, writeWindowState } from './window-state.js';
@@ -68,13 +70,16 @@ const refused = (refusal: Refusal) => textResponse(refusal.status, refusal.reaso
 
 // ---- the engine's utility process ----
 
-/** Electron's utility process as the broker's child: the engine, with the data folder and the bundled models. */
+/**
+ * Electron's utility process as the broker's child: the engine, with the data folder and the bundled
+ * models, and only the environment it needs (engine-env.ts: never NODE_OPTIONS or ELECTRON_RUN_AS_NODE).
+ */
 function forkEngine(): ChildLike {
-  const bundled = app.isPackaged ? { GLIMPSE_BUNDLED_MODELS: join(process.resourcesPath, 'models') } : {};
+  const bundled: Record<string, string> = app.isPackaged ? { GLIMPSE_BUNDLED_MODELS: join(process.resourcesPath, 'models') } : {};
   const child = utilityProcess.fork(ENGINE_ENTRY, [], {
     serviceName: 'Glimpse engine',
     stdio: 'inherit',
-    env: { ...process.env, ...bundled, GLIMPSE_DATA_DIR: dataDir },
+    env: engineEnvironment(process.env, { ...bundled, GLIMPSE_DATA_DIR: dataDir }),
   });
   return {
     postMessage: (msg) => child.postMessage(msg),
@@ -130,22 +135,41 @@ async function pickFolder(): Promise<string | null> {
   return picked.canceled ? null : (picked.filePaths[0] ?? null);
 }
 
-/** Checks the sender, validates the call, answers the two that need the desktop, forwards the rest with a timeout. */
+/** A folder the renderer names without the picker's grant (the user typed it) is added only once the user says so here. */
+async function confirmAddFolder(path: string): Promise<boolean> {
+  const options = {
+    type: 'question' as const,
+    title: 'Add a folder',
+    message: `Add this folder to Glimpse?\n\n${path}`,
+    detail: 'Glimpse will read every photo and video in it and in its subfolders, and show them in this window.',
+    buttons: ['Add Folder', 'Cancel'],
+    // The safe answer is the default: Enter alone adds nothing.
+    defaultId: 1,
+    cancelId: 1,
+    noLink: true,
+  };
+  const answer = win && !win.isDestroyed() ? await dialog.showMessageBox(win, options) : await dialog.showMessageBox(options);
+  return answer.response === 0;
+}
+
+/** Checks the sender, validates the call, answers those that need the desktop, forwards the rest with a timeout. */
 const handleCall = createCallHandler({
   engine,
-  desktop: { pickFolder, showItemInFolder: (path) => shell.showItemInFolder(path) },
+  desktop: { pickFolder, confirmAddFolder, showItemInFolder: (path) => shell.showItemInFolder(path) },
 });
 
 // ---- protocols ----
 
 function registerProtocols(): void {
-  // The renderer's files, from the Vite build only, with the CSP as a header (see protocols.ts).
+  // The renderer's files, from the Vite build only, with the CSP as a header (see protocols.ts). Read
+  // with Node's fs, which reads inside app.asar, not net.fetch('file://…'): the packaged app's fuses
+  // take file: URLs' extra privileges away, asar reading among them (electron.config.ts).
   protocol.handle(APP_SCHEME, async (request) => {
     const route = routeAppRequest(request.url, request.method, RENDERER_DIR);
     if (route.kind === 'refuse') return refused(route);
-    const response = await net.fetch(pathToFileURL(route.path).toString()).catch(() => undefined);
-    if (!response?.ok) return notFound();
-    return new Response(response.body, { headers: route.headers });
+    const body = await readFile(route.path).catch(() => undefined);
+    if (!body) return notFound();
+    return new Response(request.method === 'HEAD' ? null : body, { headers: route.headers });
   });
 
   // Photos: `glimpse-media://thumb/<id>` and `glimpse-media://full/<id>`, for indexed photo ids only.

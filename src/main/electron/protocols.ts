@@ -21,11 +21,15 @@ export const APP_HOST = 'app';
 export const APP_INDEX = `${APP_SCHEME}://${APP_HOST}/index.html`;
 export const MEDIA_SCHEME = 'glimpse-media';
 
-/** Sent as a header with the renderer's HTML; index.html carries the same policy in a meta tag. */
+/**
+ * Sent as a header with the renderer's HTML; index.html carries the same policy in a meta tag. No
+ * inline styles: Vite puts the components' <style> in a CSS file, and Svelte sets `style:` directives
+ * and runs transitions through the CSSOM and the Web Animations API, which style-src does not govern.
+ */
 export const CSP = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
+  "style-src 'self'",
   `img-src 'self' ${MEDIA_SCHEME}: data:`,
   `media-src ${MEDIA_SCHEME}:`,
   "connect-src 'self'",

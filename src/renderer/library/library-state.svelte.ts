@@ -76,12 +76,13 @@ export class LibraryState {
     this.#progress = progress;
   }
 
-  async addFolder(path: string): Promise<boolean> {
-    const trimmed = path.trim();
-    if (!trimmed) return false;
+  /** A typed path (trimmed), or the picker's path with its grant (as it came: a folder's name may end in a space). */
+  async addFolder(path: string, grant?: string): Promise<boolean> {
+    const folder = grant === undefined ? path.trim() : path;
+    if (!folder) return false;
     this.#busy = 'adding';
     try {
-      await this.#api.call('addFolder', { path: trimmed });
+      await this.#api.call('addFolder', grant === undefined ? { path: folder } : { path: folder, grant });
       return true;
     } catch (error) {
       this.#notices.report(error);
@@ -98,17 +99,18 @@ export class LibraryState {
    */
   async pickAndAdd(): Promise<PickOutcome> {
     this.#busy = 'picking';
-    let path: string | null;
+    let picked: { path: string | null; grant?: string };
     try {
-      path = (await this.#api.call('pickFolder', {})).path;
+      picked = await this.#api.call('pickFolder', {});
     } catch (error) {
       this.#notices.report(error);
       return 'failed';
     } finally {
       this.#busy = null;
     }
-    if (!path) return 'none';
-    return (await this.addFolder(path)) ? 'added' : 'failed';
+    if (!picked.path) return 'none';
+    // The grant is what lets the desktop app add the picked folder without asking again.
+    return (await this.addFolder(picked.path, picked.grant)) ? 'added' : 'failed';
   }
 
   /** Turns reading text in photos on or off; on, the engine reads the photos indexed without it in the background. */

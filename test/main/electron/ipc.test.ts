@@ -3,7 +3,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EngineBroker } from '../../../src/main/electron/engine-broker.js';
-import { MALFORMED_CALL, REFUSED_SENDER, type Sender, createCallHandler, isTrustedSender } from '../../../src/main/electron/ipc.js';
+import { FolderGrants, GRANT_TTL_MS } from '../../../src/main/electron/folder-grants.js';
+import { CONFIRMING, MALFORMED_CALL, NOT_CONFIRMED, REFUSED_SENDER, RELATIVE_PATH, type Sender, createCallHandler, isTrustedSender } from '../../../src/main/electron/ipc.js';
+import type { MethodName, Reply } from '../../../src/shared/api.js';
 import { tempDir } from '../../fixtures.js';
 import { forkFakeEngine, resultOf, waitFor } from './child.js';
 
@@ -25,6 +27,7 @@ describe('the IPC call handler', { timeout: 60_000 }, () => {
         picked.push('asked');
         return pickerAnswer();
       },
+      confirmAddFolder: async () => false,
       showItemInFolder: (path) => shown.push(path),
     },
     timeoutFor: (method) => (method === 'albums' ? 250 : 10_000),
@@ -108,6 +111,8 @@ describe('the IPC call handler', { timeout: 60_000 }, () => {
       [{ method: 'search', params: { query: 'x'.repeat(1001) } }, 'bad search call at query: '],
       [{ method: 'search', params: 'dogs' }, 'bad search call: '],
       [{ method: 'addFolder', params: { path: '' } }, 'bad addFolder call at path: '],
+      [{ method: 'addFolder', params: { path: '/p', grant: 'not/a grant' } }, 'bad addFolder call at grant: '],
+      [{ method: 'addFolder', params: { path: '/p', grant: 7 } }, 'bad addFolder call at grant: '],
       [{ method: 'setCaption', params: { id: 1, text: 'x'.repeat(2001) } }, 'bad setCaption call at text: '],
       [{ method: 'status', params: { extra: true } }, 'bad status call: '],
     ];
@@ -120,7 +125,9 @@ describe('the IPC call handler', { timeout: 60_000 }, () => {
 
   it('answers pickFolder from the desktop, not the engine', async () => {
     picked.length = 0;
-    assert.deepEqual(await handle(OURS, { method: 'pickFolder', params: {} }), { ok: true, result: { path: '/home/me/Pictures' } });
+    const { path, grant } = resultOf<{ path: string; grant: string }>(await handle(OURS, { method: 'pickFolder', params: {} }));
+    assert.equal(path, '/home/me/Pictures');
+    assert.match(grant, /^[A-Za-z0-9_-]{43}$/, 'with the grant that lets the renderer add it');
     pickerAnswer = async () => null;
     assert.deepEqual(await handle(OURS, { method: 'pickFolder', params: {} }), { ok: true, result: { path: null } });
     pickerAnswer = async () => {
@@ -158,7 +165,7 @@ describe('the default call timeouts', () => {
           return broker.call(method, params, options);
         },
       },
-      desktop: { pickFolder: async () => null, showItemInFolder: () => undefined },
+      desktop: { pickFolder: async () => null, confirmAddFolder: async () => true, showItemInFolder: () => undefined },
     });
     broker.start();
     try {
@@ -173,5 +180,147 @@ describe('the default call timeouts', () => {
       ['addSampleLibrary', 300_000],
       ['addFolder', 120_000],
     ]);
+  });
+});
+
+// A script in the window must not add any folder it likes: only the picker's path, with its one-time
+// grant, or a path the user confirms in the main process's dialog. The engine side is the real broker
+// and fake engine, which echoes what reached it.
+describe('adding a folder through IPC', { timeout: 60_000 }, () => {
+  const PICKED = '/home/me/Pictures';
+  let now = 1_000_000;
+  const grants = new FolderGrants({ now: () => now });
+  /** What the confirmation dialog was asked, and its answer. */
+  const asked: string[] = [];
+  let confirm: (path: string) => Promise<boolean> = async () => false;
+  let pickerAnswer = PICKED;
+  /** The methods that reached the engine. */
+  const reached: string[] = [];
+  const broker = new EngineBroker({ spawn: () => forkFakeEngine() });
+  const handle = createCallHandler({
+    engine: {
+      call: (method, params, options) => {
+        reached.push(method);
+        return broker.call(method, params, options);
+      },
+    },
+    desktop: {
+      pickFolder: async () => pickerAnswer,
+      confirmAddFolder: (path) => {
+        asked.push(path);
+        return confirm(path);
+      },
+      showItemInFolder: () => undefined,
+    },
+    grants,
+  });
+  const pick = async () => resultOf<{ path: string; grant: string }>(await handle(OURS, { method: 'pickFolder', params: {} })).grant;
+  const add = (params: Record<string, unknown>) => handle(OURS, { method: 'addFolder', params });
+  /** The path the engine was told to add. */
+  const addedPath = (reply: Reply<MethodName>) => (resultOf(reply).params as { path: string }).path;
+  const refusedWith = (reply: Reply<MethodName>, error: string, what: string) => assert.deepEqual(reply, { ok: false, error }, what);
+
+  before(async () => {
+    broker.start();
+    await waitFor(() => broker.state === 'ready', 20_000, 'the engine');
+  });
+  after(() => broker.close());
+  const reset = () => {
+    asked.length = 0;
+    reached.length = 0;
+    confirm = async () => false;
+    pickerAnswer = PICKED;
+  };
+
+  it('adds the picked folder with its grant, without asking again, and sends the engine the path the picker returned', async () => {
+    reset();
+    assert.equal(addedPath(await add({ path: PICKED, grant: await pick() })), PICKED);
+    // Another spelling of the same folder: the engine still gets the picker's.
+    assert.equal(addedPath(await add({ path: `${PICKED}/./`, grant: await pick() })), PICKED);
+    assert.deepEqual(asked, []);
+  });
+
+  it('adds a path without a grant only when the user confirms it, and the path they saw', async () => {
+    reset();
+    refusedWith(await add({ path: '/' }), NOT_CONFIRMED, 'no grant, not confirmed');
+    assert.deepEqual(asked, ['/']);
+    assert.deepEqual(reached, [], 'the engine never heard of it');
+    confirm = async () => true;
+    assert.equal(addedPath(await add({ path: '/home/me/Pictures/../Videos/' })), '/home/me/Videos');
+    assert.deepEqual(asked, ['/', '/home/me/Videos'], 'the dialog shows the folder itself, not the spelling');
+  });
+
+  it('refuses hostile grants: reused, for another path, for another folder, lapsed, made up', async () => {
+    reset();
+    // Reused.
+    let grant = await pick();
+    assert.equal(addedPath(await add({ path: PICKED, grant })), PICKED);
+    refusedWith(await add({ path: PICKED, grant }), NOT_CONFIRMED, 'a used grant');
+    // Presented with another path: refused, and burned for its own path too.
+    grant = await pick();
+    refusedWith(await add({ path: '/', grant }), NOT_CONFIRMED, 'a grant for another path');
+    refusedWith(await add({ path: PICKED, grant }), NOT_CONFIRMED, 'a grant burned by a wrong path');
+    // The grant of another picked folder.
+    const pictures = await pick();
+    pickerAnswer = '/home/me/Music';
+    const music = await pick();
+    refusedWith(await add({ path: PICKED, grant: music }), NOT_CONFIRMED, "another folder's grant");
+    refusedWith(await add({ path: '/home/me/Music', grant: pictures }), NOT_CONFIRMED, "another folder's grant");
+    // Lapsed.
+    pickerAnswer = PICKED;
+    grant = await pick();
+    now += GRANT_TTL_MS;
+    refusedWith(await add({ path: PICKED, grant }), NOT_CONFIRMED, 'a lapsed grant');
+    // Made up.
+    refusedWith(await add({ path: PICKED, grant: 'A'.repeat(43) }), NOT_CONFIRMED, 'a made-up grant');
+    assert.equal(asked.length, 7, 'each fell back to asking the user, who said no');
+    assert.deepEqual(reached, ['addFolder'], 'only the first, granted call reached the engine');
+  });
+
+  it('sees through path tricks: a grant covers its own folder and nothing above, below or beside it', async () => {
+    reset();
+    const tricks: Array<[string, string]> = [
+      [`${PICKED}/..`, '/home/me'],
+      [`${PICKED}/../..`, '/home'],
+      [`${PICKED}/../../../..`, '/'],
+      [`${PICKED}/sub`, `${PICKED}/sub`],
+      [`${PICKED}2`, `${PICKED}2`],
+      ['/HOME/ME/PICTURES', '/HOME/ME/PICTURES'],
+    ];
+    for (const [path] of tricks) refusedWith(await add({ path, grant: await pick() }), NOT_CONFIRMED, path);
+    assert.deepEqual(
+      asked,
+      tricks.map(([, folder]) => folder),
+      'the user is asked about the folder each one names',
+    );
+    // Not a full path: refused before any dialog (the main process's working folder means nothing to the user).
+    for (const path of ['Pictures', '../../etc', './', '~/Pictures', `${PICKED}\0`, `${PICKED}/\0/..`])
+      refusedWith(await add({ path, grant: await pick() }), RELATIVE_PATH, JSON.stringify(path));
+    assert.equal(asked.length, tricks.length);
+    assert.deepEqual(reached, []);
+  });
+
+  it('asks one confirmation at a time', async () => {
+    reset();
+    let answer: (yes: boolean) => void = () => undefined;
+    confirm = () => new Promise((resolve) => (answer = resolve));
+    const first = add({ path: '/home/me/Videos' });
+    await waitFor(() => asked.length === 1, 5_000, 'the dialog');
+    refusedWith(await add({ path: '/' }), CONFIRMING, 'a second request while the dialog is open');
+    answer(true);
+    assert.equal(addedPath(await first), '/home/me/Videos');
+    confirm = async () => false;
+    refusedWith(await add({ path: '/' }), NOT_CONFIRMED, 'the next request is asked again');
+    assert.deepEqual(asked, ['/home/me/Videos', '/']);
+  });
+
+  it('gives no grant when the picker was cancelled', async () => {
+    reset();
+    const cancelling = createCallHandler({
+      engine: broker,
+      desktop: { pickFolder: async () => null, confirmAddFolder: async () => false, showItemInFolder: () => undefined },
+      grants,
+    });
+    assert.deepEqual(await cancelling(OURS, { method: 'pickFolder', params: {} }), { ok: true, result: { path: null } });
   });
 });

@@ -10,8 +10,8 @@ const DIR = new URL('../../../src/main/electron/', import.meta.url);
 describe('the plain-Node modules of the Electron shell', () => {
   const plain = readdirSync(DIR).filter((name) => name.endsWith('.ts') && !ELECTRON_FILES.has(name));
 
-  it('include the broker, the protocol router, the IPC handler and the window state', () => {
-    for (const name of ['engine-broker.ts', 'protocols.ts', 'ipc.ts', 'window-state.ts', 'messages.ts']) assert.ok(plain.includes(name), name);
+  it("include the broker, the protocol router, the IPC handler, the folder grants, the engine's environment and the window state", () => {
+    for (const name of ['engine-broker.ts', 'protocols.ts', 'ipc.ts', 'folder-grants.ts', 'engine-env.ts', 'window-state.ts', 'messages.ts']) assert.ok(plain.includes(name), name);
   });
 
   it('never import Electron, not even its types', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
@@ -25,6 +25,21 @@ describe('the glimpse-app:// router', () => {
     assert.match(CSP, /img-src 'self' glimpse-media: data:/);
     assert.match(CSP, /media-src glimpse-media:/);
     assert.match(CSP, /frame-ancestors 'none'/);
+  });
+
+  it("gives the renderer no inline script or style and no connection beyond its own origin, in the header and index.html's meta tag alike", () => {
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(readFileSync(new URL('../../../src/renderer/index.html', import.meta.url), 'utf8'))?.[1];
+    assert.ok(meta, "index.html's meta tag");
+    for (const [where, policy] of [
+      ['header', CSP],
+      ['meta tag', meta],
+    ] as const) {
+      const directives = new Map(policy.split(/;\s*/).map((d) => [d.split(' ')[0], d.split(' ').slice(1).join(' ')]));
+      assert.equal(directives.get('script-src'), "'self'", `${where}: ${policy}`);
+      assert.equal(directives.get('style-src'), "'self'", `${where}: ${policy}`);
+      assert.equal(directives.get('connect-src'), "'self'", `${where}: ${policy}`);
+      assert.doesNotMatch(policy, /unsafe-|\b(ws|wss|http|https):(?!\/)|\*/, `${where}: ${policy}`);
+    }
   });
 
   it('serves a built asset with its type, without the CSP header, and ignores the query', () => {
