@@ -21,7 +21,7 @@ import { quickCheckOnThread } from './file-checks.js';
 import { errorText, inStage } from './errors.js';
 import { Catalog, type FolderRow, type OfflineDir, isUnder } from './catalog/catalog.js';
 import { refreshAlbums } from './captions/albums.js';
-import { ConceptError, cleanName, conceptKey, conceptMatches, conceptsInQuery, conceptsOfPhoto } from './concepts/concepts.js';
+import { ConceptError, cleanName, conceptKey, conceptMatches, conceptsOfPhoto } from './concepts/concepts.js';
 import { VectorIndex } from './index/vector-index.js';
 import type { JobControl } from './jobs/job-control.js';
 import { IndexingJob, type PipelineProgress, type PipelineSummary } from './jobs/pipeline.js';
@@ -40,6 +40,7 @@ import { type SessionReport, adapterName } from './models/providers.js';
 import { DEVICE_PREFERENCES, type DevicePreference, isDevicePreference } from './models/device-preference.js';
 import { resolvePack } from './models/store.js';
 import { type SearchRequest, search } from './search/search.js';
+import { searchResult } from './search/results.js';
 import { type Settings, loadSettings, writeSettings } from './settings.js';
 
 export interface EngineOptions {
@@ -488,24 +489,12 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     const captions = this.catalog.captions(ids, this.pack.id);
     const offline = this.catalog.offlineDirs().map((o) => o.dir);
     return group.photos.map((p) => {
-      const row = rows.get(p.id)!;
       const detail = p.best ? 'the best shot of its stack (sharpest, then largest)' : p.copyOf !== null ? 'an exact copy in its stack' : 'a near-duplicate in its stack';
-      return {
-        id: p.id,
-        path: p.path,
-        name: p.name,
-        score: 0,
-        takenAt: row.taken_at,
-        caption: captions.get(p.id) ?? null,
-        width: p.width,
-        height: p.height,
-        why: [{ kind: 'stack', detail }],
-        offline: offline.some((dir) => isUnder(p.path, dir)),
-        media: row.media,
-        duration: row.duration,
-        moment: null,
-        stack: { id, size: group.photos.length },
-      };
+      return searchResult(
+        rows.get(p.id)!,
+        { score: 0, caption: captions.get(p.id) ?? null, why: [{ kind: 'stack', detail }], moment: null, stack: { id, size: group.photos.length } },
+        offline,
+      );
     });
   }
 
@@ -716,10 +705,6 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   /** Brings the in-memory index up to date with vectors another process wrote, then searches. */
   async search(request: SearchRequest): Promise<SearchResponse> {
     this.index.refresh(this.catalog);
-    // A concept the user taught, named in the query, answers for its words ("Miso on the sofa").
-    const { found, rest } = request.concepts ? { found: [], rest: request.query } : conceptsInQuery(request.query, this.catalog.concepts());
-    if (found.length > 0)
-      request = { ...request, query: rest, concepts: found.map((c) => ({ name: c.name, matches: conceptMatches(this.catalog, this.pack.id, this.index, c.id) })) };
     return search(this.catalog, this.pack, this.index, request);
   }
 
