@@ -3,15 +3,18 @@ import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventName, Events } from '../../shared/api.js';
 import { parseRange, rangeResponse } from '../host/byte-range.js';
+import { type MediaFile, openSameFile } from '../host/indexed-file.js';
 
 /** What the web server needs from the engine host (ApiHost implements it). */
 export interface WebHost {
   handle(method: unknown, params: unknown): Promise<unknown>;
-  mediaFile(kind: 'thumb' | 'full', id: number, frame?: number): Promise<{ path: string; mime: string } | null>;
+  /** The file to serve and the identity it was checked with (see host/indexed-file.ts). */
+  mediaFile(kind: 'thumb' | 'full', id: number, frame?: number): Promise<MediaFile | null>;
 }
 
 export interface WebServerOptions {
@@ -137,15 +140,19 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       const media = /^\/media\/(thumb|full)\/(\d{1,15})(?:\/(\d{1,4}))?$/.exec(url.pathname);
       if (media) {
         const file = await options.host.mediaFile(media[1] as 'thumb' | 'full', Number(media[2]), media[3] === undefined ? undefined : Number(media[3]));
-        if (!file) return send(res, 404, 'no such photo');
+        // Streamed from a descriptor that holds the very file the host checked (or nothing at all).
+        const opened = file ? await openSameFile(file.path, file.identity) : null;
+        if (!file || !opened?.ok) return send(res, 404, 'no such photo');
         // Byte ranges, so a video plays from any moment without sending what comes before it.
-        const size = (await stat(file.path)).size;
+        const size = opened.identity.size;
         const answer = rangeResponse(parseRange(req.headers.range, size), size);
         res.writeHead(answer.status, { 'content-type': file.mime, 'cache-control': 'private, max-age=300', 'x-content-type-options': 'nosniff', ...answer.headers });
-        if (answer.status === 416 || req.method === 'HEAD') return res.end();
-        createReadStream(file.path, { start: answer.start, end: answer.end })
-          .on('error', () => res.destroy())
-          .pipe(res);
+        if (answer.status === 416 || req.method === 'HEAD') {
+          await opened.handle.close();
+          return res.end();
+        }
+        // pipeline: a reader that goes away mid-video closes the file too.
+        pipeline(opened.handle.createReadStream({ start: answer.start, end: answer.end }), res, () => undefined);
         return;
       }
       if (url.pathname.startsWith('/media/') || url.pathname.startsWith('/api/')) return send(res, 404, 'not found');
