@@ -99,7 +99,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const authorised = (req: IncomingMessage) => sameToken(cookieToken(req) ?? (req.headers['x-glimpse-token'] as string | undefined), token);
 
   const serveStatic = async (res: ServerResponse, pathname: string) => {
-    const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      return send(res, 400, 'malformed percent-encoding in the path');
+    }
+    const relative = normalize(decoded).replace(/^([/\\])+/, '');
     const file = resolve(rendererDir, relative || 'index.html');
     if (file !== rendererDir && !file.startsWith(rendererDir + sep)) return send(res, 404, 'not found');
     const target = existsSync(file) && (await stat(file)).isFile() ? file : join(rendererDir, 'index.html');
@@ -111,13 +117,19 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-cache',
     });
-    createReadStream(target).pipe(res);
+    // pipeline: a file that cannot be read ends the response instead of throwing out of the server.
+    pipeline(createReadStream(target), res, () => undefined);
   };
 
   const server = createServer(async (req, res) => {
     try {
       if (!allowedHosts.has(req.headers.host ?? '')) return send(res, 421, 'wrong host');
-      const url = new URL(req.url ?? '/', origin);
+      let url: URL;
+      try {
+        url = new URL(req.url ?? '/', origin);
+      } catch {
+        return send(res, 400, 'malformed URL');
+      }
       if (req.method === 'GET' && url.searchParams.has('token')) {
         if (!sameToken(url.searchParams.get('token') ?? undefined, token)) return send(res, 403, 'wrong token: use the URL Glimpse printed');
         return send(res, 303, '', 'text/plain', { location: '/', 'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` });
@@ -159,7 +171,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       if (req.method !== 'GET') return send(res, 405, 'method not allowed');
       return await serveStatic(res, url.pathname);
     } catch (error) {
-      if (!res.headersSent) send(res, 500, `internal error: ${(error as Error).message}`);
+      // The detail (which may name files and folders) goes to the log, never to the page.
+      console.error(`glimpse: web request ${req.method ?? ''} ${(req.url ?? '').slice(0, 200)} failed: ${(error as Error).stack ?? String(error)}`);
+      if (!res.headersSent) send(res, 500, 'internal error');
       else res.destroy();
     }
   });
@@ -167,8 +181,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', origin);
-    if (url.pathname !== '/api/events' || !allowedHosts.has(req.headers.host ?? '') || !authorised(req) || foreignOrigin(req)) {
+    const url = URL.canParse(req.url ?? '/', origin) ? new URL(req.url ?? '/', origin) : null;
+    if (url?.pathname !== '/api/events' || !allowedHosts.has(req.headers.host ?? '') || !authorised(req) || foreignOrigin(req)) {
       socket.write('HTTP/1.1 403 Forbidden\r\n\r\n');
       socket.destroy();
       return;

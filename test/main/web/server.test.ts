@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import { request } from 'node:http';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { after, before, describe, it } from 'node:test';
@@ -164,6 +165,44 @@ describe('web mode server', () => {
     assert.equal((await fetch(`${server.url}media/thumb/${badId}/0`, { headers: { cookie } })).status, 404);
   });
 
+  /** A GET with the path exactly as written (fetch would normalise it), and its status and body. */
+  const raw = (path: string, headers: Record<string, string> = {}) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      request({ host: '127.0.0.1', port: server.port, path, headers: { host: `127.0.0.1:${server.port}`, cookie, ...headers } }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+        .on('error', reject)
+        .end();
+    });
+
+  it('answers a malformed percent-encoding or overlong UTF-8 in a path with 400', async () => {
+    const malformed = ['/%', '/%zz', '/%E0%A4%A', '/%C0%AE%C0%AE/%C0%AE%C0%AE/etc/passwd', '/%C0%AF', '/%ED%A0%80', '/%F8%80%80%80%80', '/assets/%FF.js', '/%E2%82'];
+    for (const path of malformed) {
+      const answer = await raw(path);
+      assert.equal(answer.status, 400, `${path}: ${answer.status} ${answer.body}`);
+      assert.doesNotMatch(answer.body, /URI|malformed URI|root:/, path);
+    }
+    assert.equal((await raw('/index%2Ehtml')).status, 200, 'a well-formed encoding is not refused');
+    // A request target that is no URL at all: 400, and an upgrade to one is refused without bringing the server down.
+    assert.equal((await raw('http://[')).status, 400);
+    const upgrade = await new Promise<string>((resolve) => {
+      const req = request({
+        host: '127.0.0.1',
+        port: server.port,
+        path: 'http://[',
+        headers: { host: `127.0.0.1:${server.port}`, cookie, connection: 'Upgrade', upgrade: 'websocket' },
+      });
+      req.on('response', (res) => resolve(String(res.statusCode)));
+      req.on('upgrade', () => resolve('upgraded'));
+      req.on('error', (error) => resolve(error.message));
+      req.end();
+    });
+    assert.equal(upgrade, '403');
+    assert.equal((await raw('/')).status, 200, 'still serving');
+  });
+
   // Item 2 of issue 25: a photo id names a path, and until the watcher rescans, that path may hold
   // another file. Each change below is made to an indexed file, then undone (the same bytes and mtime).
   describe('media only while the path holds the file that was indexed', () => {
@@ -271,5 +310,41 @@ describe('web mode server', () => {
       assert.equal(preview.headers.get('content-type'), 'image/jpeg');
       assert.equal((await sharp(Buffer.from(await preview.arrayBuffer())).metadata()).format, 'jpeg');
     });
+  });
+});
+
+describe('web mode beside another Glimpse (or another service) on 127.0.0.1', () => {
+  const tmp = tempDir();
+  let host: ApiHost;
+  let first: WebServer;
+  let second: WebServer;
+  let closed = false;
+
+  before(async () => {
+    const renderer = join(tmp.path, 'renderer');
+    await mkdir(renderer);
+    await writeFile(join(renderer, 'index.html'), '<!doctype html><title>Glimpse</title>');
+    host = await ApiHost.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', watch: false });
+    first = await startWebServer({ host, rendererDir: renderer });
+    second = await startWebServer({ host, rendererDir: renderer });
+  });
+  after(async () => {
+    await first.close();
+    await second.close();
+    if (!closed) await host.close();
+    tmp.remove();
+  });
+
+  it('answers a failure with a plain 500 and logs the detail, never sending it', async (t) => {
+    const logged = t.mock.method(console, 'error', () => undefined);
+    await host.close(); // the catalogue is closed: looking up a photo throws
+    closed = true;
+    const res = await fetch(`${first.url}media/full/1`, { headers: { 'x-glimpse-token': first.token } });
+    assert.equal(res.status, 500);
+    assert.equal(await res.text(), 'internal error');
+    assert.ok(
+      logged.mock.calls.some((call) => String(call.arguments[0]).includes('database')),
+      'the detail is in the log',
+    );
   });
 });
