@@ -35,7 +35,11 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-const COOKIE = 'glimpse_token';
+/**
+ * The session cookie's name carries the port: cookies ignore ports, so a second Glimpse on another port
+ * (or any other service on 127.0.0.1) would otherwise overwrite ours, and be sent it.
+ */
+const cookieName = (port: number): string => `glimpse_token_${port}`;
 const MAX_BODY = 1024 * 1024;
 const STATIC_MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -57,10 +61,10 @@ function sameToken(given: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function cookieToken(req: IncomingMessage): string | undefined {
+function cookieToken(req: IncomingMessage, cookie: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
-    if (name === COOKIE) return value.join('=');
+    if (name === cookie) return value.join('=');
   }
   return undefined;
 }
@@ -96,7 +100,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   let allowedOrigins = new Set<string>();
   const foreignOrigin = (req: IncomingMessage) => req.headers.origin !== undefined && !allowedOrigins.has(req.headers.origin);
 
-  const authorised = (req: IncomingMessage) => sameToken(cookieToken(req) ?? (req.headers['x-glimpse-token'] as string | undefined), token);
+  let cookie = '';
+  const authorised = (req: IncomingMessage) => sameToken(cookieToken(req, cookie) ?? (req.headers['x-glimpse-token'] as string | undefined), token);
 
   const serveStatic = async (res: ServerResponse, pathname: string) => {
     let decoded: string;
@@ -132,7 +137,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       }
       if (req.method === 'GET' && url.searchParams.has('token')) {
         if (!sameToken(url.searchParams.get('token') ?? undefined, token)) return send(res, 403, 'wrong token: use the URL Glimpse printed');
-        return send(res, 303, '', 'text/plain', { location: '/', 'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` });
+        return send(res, 303, '', 'text/plain', { location: '/', 'set-cookie': `${cookie}=${token}; HttpOnly; SameSite=Strict; Path=/` });
       }
       if (!authorised(req)) return send(res, 401, "Open the URL Glimpse printed (it carries this session's token).");
       if (url.pathname === '/api/call') {
@@ -199,6 +204,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     server.listen(options.port ?? 0, '127.0.0.1', () => resolvePromise());
   });
   const port = (server.address() as AddressInfo).port;
+  cookie = cookieName(port);
   origin = `http://127.0.0.1:${port}`;
   allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   allowedOrigins = new Set([...allowedHosts].map((h) => `http://${h}`));

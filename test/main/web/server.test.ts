@@ -12,6 +12,8 @@ import { writeSceneVideo } from '../../../src/main/engine/scenes/scene-video.js'
 import { scene, tempDir, writeScene } from '../../fixtures.js';
 
 const execFileAsync = promisify(execFile);
+/** The session cookie of the server on `port`: its name carries the port. */
+const cookieName = (port: number) => `glimpse_token_${port}`;
 /** The indexed files' mtime: whole seconds, so that putting a file back gives the catalogued value again. */
 const MTIME = new Date('2024-06-01T12:00:00Z');
 
@@ -333,6 +335,26 @@ describe('web mode beside another Glimpse (or another service) on 127.0.0.1', ()
     await second.close();
     if (!closed) await host.close();
     tmp.remove();
+  });
+
+  it('names its cookie after its port, so that two servers keep their own sessions in one browser', async () => {
+    // A browser keeps one cookie per name for 127.0.0.1 whatever the port, and sends all of them to every port.
+    const jar = new Map<string, string>();
+    const login = async (server: WebServer) => {
+      const res = await fetch(server.loginUrl, { redirect: 'manual' });
+      const [pair] = (res.headers.get('set-cookie') ?? '').split(';');
+      const [name = '', value = ''] = pair!.split('=');
+      jar.set(name, value);
+      return name;
+    };
+    assert.equal(await login(first), cookieName(first.port));
+    assert.equal(await login(second), cookieName(second.port));
+    assert.notEqual(cookieName(first.port), cookieName(second.port));
+    const cookies = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+    for (const server of [first, second]) assert.equal((await fetch(server.url, { headers: { cookie: cookies } })).status, 200, `${server.port} keeps its session`);
+    // One server's cookie is nothing to the other.
+    assert.equal((await fetch(first.url, { headers: { cookie: `${cookieName(second.port)}=${second.token}` } })).status, 401);
+    assert.equal((await fetch(first.url, { headers: { cookie: `${cookieName(first.port)}=${second.token}` } })).status, 401);
   });
 
   it('answers a failure with a plain 500 and logs the detail, never sending it', async (t) => {
