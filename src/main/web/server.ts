@@ -40,6 +40,8 @@ export interface WebServer {
  * (or any other service on 127.0.0.1) would otherwise overwrite ours, and be sent it.
  */
 const cookieName = (port: number): string => `glimpse_token_${port}`;
+/** Media may be loaded by the app's own pages only (CORP: a page of another origin cannot embed them). */
+const MEDIA_POLICY = { 'cross-origin-resource-policy': 'same-origin' };
 const MAX_BODY = 1024 * 1024;
 const STATIC_MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -67,6 +69,16 @@ function cookieToken(req: IncomingMessage, cookie: string): string | undefined {
     if (name === cookie) return value.join('=');
   }
   return undefined;
+}
+
+/**
+ * A request a browser made for a page of another origin (`Sec-Fetch-Site` cross-site or same-site: the
+ * site ignores the port, so another service on 127.0.0.1 is same-site). The app's own page sends
+ * `same-origin`, a typed address or bookmark `none`; a client that sends no such header is no browser page.
+ */
+function foreignFetch(req: IncomingMessage): boolean {
+  const site = req.headers['sec-fetch-site'];
+  return site !== undefined && site !== 'same-origin' && site !== 'none';
 }
 
 function send(res: ServerResponse, status: number, body: string | Buffer, type = 'text/plain; charset=utf-8', extra: Record<string, string> = {}): void {
@@ -156,14 +168,23 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       // `/media/thumb/<id>`, `/media/full/<id>`, and a video frame's thumbnail `/media/thumb/<id>/<frame>`.
       const media = /^\/media\/(thumb|full)\/(\d{1,15})(?:\/(\d{1,4}))?$/.exec(url.pathname);
       if (media) {
+        // Photos are the user's: never to be embedded by a page of another origin, such as another
+        // service on 127.0.0.1 (cookies ignore ports, so its requests would carry ours).
+        if (foreignFetch(req)) return send(res, 403, 'cross-site media request refused', undefined, MEDIA_POLICY);
         const file = await options.host.mediaFile(media[1] as 'thumb' | 'full', Number(media[2]), media[3] === undefined ? undefined : Number(media[3]));
         // Streamed from a descriptor that holds the very file the host checked (or nothing at all).
         const opened = file ? await openSameFile(file.path, file.identity) : null;
-        if (!file || !opened?.ok) return send(res, 404, 'no such photo');
+        if (!file || !opened?.ok) return send(res, 404, 'no such photo', undefined, MEDIA_POLICY);
         // Byte ranges, so a video plays from any moment without sending what comes before it.
         const size = opened.identity.size;
         const answer = rangeResponse(parseRange(req.headers.range, size), size);
-        res.writeHead(answer.status, { 'content-type': file.mime, 'cache-control': 'private, max-age=300', 'x-content-type-options': 'nosniff', ...answer.headers });
+        res.writeHead(answer.status, {
+          'content-type': file.mime,
+          'cache-control': 'private, max-age=300',
+          'x-content-type-options': 'nosniff',
+          ...MEDIA_POLICY,
+          ...answer.headers,
+        });
         if (answer.status === 416 || req.method === 'HEAD') {
           await opened.handle.close();
           return res.end();

@@ -205,6 +205,31 @@ describe('web mode server', () => {
     assert.equal((await raw('/')).status, 200, 'still serving');
   });
 
+  it("sends media under a same-origin resource policy, and refuses a page of another origin's loads", async () => {
+    const thumb = `/media/thumb/${goodId}`;
+    for (const path of [thumb, `/media/full/${goodId}`, '/media/full/999999']) {
+      const res = await fetch(`${server.url}${path.slice(1)}`, { headers: { cookie } });
+      assert.equal(res.headers.get('cross-origin-resource-policy'), 'same-origin', path);
+      await res.arrayBuffer();
+    }
+    // What Chromium sends: `same-origin` from the app's own page, `none` for an address typed or opened;
+    // another service on 127.0.0.1 (another port) is `same-site`, any other page `cross-site`.
+    const sites: Array<[string, number]> = [
+      ['same-origin', 200],
+      ['none', 200],
+      ['same-site', 403],
+      ['cross-site', 403],
+      ['Same-Origin', 403],
+      ['', 403],
+    ];
+    for (const [site, status] of sites) {
+      const answer = await raw(thumb, { 'sec-fetch-site': site });
+      assert.equal(answer.status, status, `Sec-Fetch-Site: ${site}`);
+    }
+    const refused = await raw(`/media/full/${videoId}`, { 'sec-fetch-site': 'same-site', range: 'bytes=0-99' });
+    assert.equal(refused.status, 403);
+  });
+
   // Item 2 of issue 25: a photo id names a path, and until the watcher rescans, that path may hold
   // another file. Each change below is made to an indexed file, then undone (the same bytes and mtime).
   describe('media only while the path holds the file that was indexed', () => {
