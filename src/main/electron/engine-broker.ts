@@ -285,9 +285,9 @@ export class EngineBroker {
     const outcome = await this.#request({ kind: 'media', callId: this.#nextId++, mediaKind, id, ...frame }, options.timeoutMs ?? this.#mediaTimeoutMs);
     if ('error' in outcome) return { ok: false, error: outcome.error };
     if (outcome.reply === null) return { ok: true, file: null };
-    return isMediaFile(outcome.reply)
-      ? { ok: true, file: { path: outcome.reply.path, mime: outcome.reply.mime, identity: { ...outcome.reply.identity } } }
-      : { ok: false, error: 'The library engine sent a malformed reply.' };
+    if (!isMediaFile(outcome.reply)) return { ok: false, error: 'The library engine sent a malformed reply.' };
+    const { path, mime, identity } = outcome.reply;
+    return { ok: true, file: { path, mime, identity: { dev: identity.dev, ino: identity.ino, size: identity.size, mtimeNs: identity.mtimeNs } } };
   }
 
   /**

@@ -198,7 +198,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       return await serveStatic(res, url.pathname);
     } catch (error) {
       // The detail (which may name files and folders) goes to the log, never to the page.
-      console.error(`glimpse: web request ${req.method ?? ''} ${(req.url ?? '').slice(0, 200)} failed: ${(error as Error).stack ?? String(error)}`);
+      // (The path only: a query may carry the token.)
+      console.error(`glimpse: web request ${req.method ?? ''} ${(req.url ?? '').split('?')[0]!.slice(0, 200)} failed: ${(error as Error).stack ?? String(error)}`);
       if (!res.headersSent) send(res, 500, 'internal error');
       else res.destroy();
     }
