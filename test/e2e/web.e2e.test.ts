@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { ApiHost } from '../../src/main/host/api-host.js';
 import type { WebServer } from '../../src/main/web/server.js';
 import { scene, tempDir, writeScene } from '../fixtures.js';
@@ -106,6 +106,13 @@ describe('the app in a browser (web mode)', { skip: noChromium }, () => {
   });
 
   it('finds the red circles first for "a red circle"', async () => {
+    // The photos are asked for as the app's own page's (Sec-Fetch-Site: same-origin), which web mode
+    // requires of media requests: a page of another origin gets none (403).
+    const sites: Array<Promise<string | undefined>> = [];
+    const onRequest = (request: Request) => {
+      if (new URL(request.url()).pathname.startsWith('/media/')) sites.push(request.allHeaders().then((h) => h['sec-fetch-site']));
+    };
+    page.on('request', onRequest);
     await page.getByTestId('nav-search').click();
     await page.getByTestId('search-input').fill('a red circle');
     const tiles = page.getByTestId('result');
@@ -117,6 +124,11 @@ describe('the app in a browser (web mode)', { skip: noChromium }, () => {
     );
     const names = await tiles.evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
     assert.deepEqual(new Set(names.slice(0, 3)), new Set(RED), `first results: ${names.join(', ')}`);
+    page.off('request', onRequest);
+    const loaded = await page.locator('[data-testid="result"] img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth > 0));
+    assert.ok(loaded.length > 0 && loaded.every(Boolean), `every thumbnail loaded: ${loaded.join(', ')}`);
+    assert.ok(sites.length > 0);
+    assert.deepEqual(new Set(await Promise.all(sites)), new Set(['same-origin']));
     await shot('search-red-circle');
   });
 

@@ -101,8 +101,22 @@ function isReply(value: unknown): value is Reply<MethodName> {
 
 function isMediaFile(value: unknown): value is MediaFile {
   if (typeof value !== 'object' || value === null) return false;
-  const { path, mime } = value as { path?: unknown; mime?: unknown };
-  return typeof path === 'string' && isAbsolute(path) && !path.includes('\0') && typeof mime === 'string' && /^image\/[a-z0-9.+-]+$/.test(mime);
+  const { path, mime, identity } = value as { path?: unknown; mime?: unknown; identity?: unknown };
+  if (typeof identity !== 'object' || identity === null) return false;
+  const { dev, ino, size, mtimeNs } = identity as Record<string, unknown>;
+  const decimal = (n: unknown) => typeof n === 'string' && /^-?\d{1,40}$/.test(n);
+  return (
+    typeof path === 'string' &&
+    isAbsolute(path) &&
+    !path.includes('\0') &&
+    typeof mime === 'string' &&
+    /^(image|video)\/[a-z0-9.+-]+$/.test(mime) &&
+    decimal(dev) &&
+    decimal(ino) &&
+    decimal(mtimeNs) &&
+    Number.isSafeInteger(size) &&
+    (size as number) >= 0
+  );
 }
 
 /** An engine in a child process: see the module comment. Every request resolves; none rejects. */
@@ -271,9 +285,9 @@ export class EngineBroker {
     const outcome = await this.#request({ kind: 'media', callId: this.#nextId++, mediaKind, id, ...frame }, options.timeoutMs ?? this.#mediaTimeoutMs);
     if ('error' in outcome) return { ok: false, error: outcome.error };
     if (outcome.reply === null) return { ok: true, file: null };
-    return isMediaFile(outcome.reply)
-      ? { ok: true, file: { path: outcome.reply.path, mime: outcome.reply.mime } }
-      : { ok: false, error: 'The library engine sent a malformed reply.' };
+    if (!isMediaFile(outcome.reply)) return { ok: false, error: 'The library engine sent a malformed reply.' };
+    const { path, mime, identity } = outcome.reply;
+    return { ok: true, file: { path, mime, identity: { dev: identity.dev, ino: identity.ino, size: identity.size, mtimeNs: identity.mtimeNs } } };
   }
 
   /**

@@ -1,10 +1,11 @@
 import type { EventName, Events, MethodName, Reply } from '../../shared/api.js';
+import type { MediaFile } from '../host/indexed-file.js';
 
-/** A photo file the engine vouches for (an indexed photo's thumbnail or full image). */
-export interface MediaFile {
-  path: string;
-  mime: string;
-}
+/**
+ * A photo file the engine vouches for (an indexed photo's thumbnail or full image), with the identity
+ * of the file it checked: the main process serves the path only while it still holds that file.
+ */
+export type { MediaFile };
 
 /**
  * Messages between the Electron main process and the engine's utility process (over

@@ -10,11 +10,10 @@
  * Anything else is refused with a status and a reason. Chromium canonicalises a standard scheme's URL
  * before main sees it (dot segments are gone by then); these checks do not rely on that.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { extname, isAbsolute, posix, resolve, sep, win32 } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseRange, rangeResponse } from '../host/byte-range.js';
+import { type MediaFile, openSameFile } from '../host/indexed-file.js';
 
 export const APP_SCHEME = 'glimpse-app';
 export const APP_HOST = 'app';
@@ -142,20 +141,20 @@ export function mediaHeaders(mime: string): Record<string, string> {
 /**
  * The answer to a media request for a file the engine named: the whole file, or the byte range asked
  * for (206; 416 past the end), streamed from the file itself, since a video element seeks by ranges.
- * Null when the file cannot be read.
+ * The engine checked the file and sent its identity; it is opened here again and served only if this
+ * descriptor holds that same, unchanged file (so a path swapped since is never served). Null when it
+ * does not, or cannot be read.
  */
-export async function mediaFileResponse(
-  file: { path: string; mime: string },
-  request: { method: string; headers: { get(name: string): string | null } },
-): Promise<Response | null> {
-  const size = await stat(file.path).then(
-    (s) => s.size,
-    () => null,
-  );
-  if (size === null) return null;
+export async function mediaFileResponse(file: MediaFile, request: { method: string; headers: { get(name: string): string | null } }): Promise<Response | null> {
+  const opened = await openSameFile(file.path, file.identity);
+  if (!opened.ok) return null;
+  const size = opened.identity.size;
   const range = rangeResponse(parseRange(request.headers.get('range'), size), size);
   const headers = { ...mediaHeaders(file.mime), ...range.headers };
-  if (range.status === 416 || request.method === 'HEAD') return new Response(null, { status: range.status, headers });
-  const body = Readable.toWeb(createReadStream(file.path, { start: range.start, end: range.end })) as ReadableStream<Uint8Array>;
+  if (range.status === 416 || request.method === 'HEAD') {
+    await opened.handle.close();
+    return new Response(null, { status: range.status, headers });
+  }
+  const body = Readable.toWeb(opened.handle.createReadStream({ start: range.start, end: range.end })) as ReadableStream<Uint8Array>;
   return new Response(body, { status: range.status, headers });
 }

@@ -1,6 +1,7 @@
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { type EventName, type Events, type MethodName, type ModelInfo, type Params, type Reply, type Results, ApiError, parseCall } from '../../shared/api.js';
+import type { PhotoRow } from '../engine/catalog/catalog.js';
 import { GlimpseEngine, type EngineOptions } from '../engine/engine.js';
 import { LibraryBusyError } from '../engine/library-lock.js';
 import { LibraryWatcher, type WatcherOptions } from '../engine/library/watcher.js';
@@ -9,6 +10,7 @@ import { browserPreview } from '../engine/media/photo.js';
 import { VIDEO_MIME } from '../engine/media/video.js';
 import { PackDownloads } from '../engine/models/downloads.js';
 import { catalogueOfPacks, listPacks, resolvePack } from '../engine/models/store.js';
+import { type MediaFile, type Opened, openIndexedFile, openRegularFile } from './indexed-file.js';
 
 /** Formats a browser shows as they are; anything else (HEIC, TIFF, BMP) is served as a JPEG preview. */
 const BROWSER_MIME: Record<string, string> = {
@@ -216,31 +218,63 @@ export class ApiHost {
    * be indexed again still shows its last thumbnail). Named by content, so never another photo's. A
    * video's `full` is the file itself (served with byte ranges); `frame` asks for the thumbnail of one of
    * its sampled frames (the moment a search matched), which falls back to the video's own thumbnail.
+   *
+   * A library file is answered only while it is the file that was indexed (`openIndexedFile`: a regular
+   * file of the catalogued size and mtime, not a link out of the library folders), and so is one read to
+   * make a thumbnail or preview. The answer carries the file's identity: whoever opens the path to serve
+   * it (the web server, Electron's main process) checks its own descriptor with `openSameFile`.
    */
-  async mediaFile(kind: 'thumb' | 'full', id: number, frame?: number): Promise<{ path: string; mime: string } | null> {
+  async mediaFile(kind: 'thumb' | 'full', id: number, frame?: number): Promise<MediaFile | null> {
     if (!Number.isSafeInteger(id) || id <= 0) return null;
     if (frame !== undefined && (!Number.isSafeInteger(frame) || frame < 0 || kind !== 'thumb')) return null;
     const row = this.engine.catalog.photo(id);
     if (!row || row.hash === null || row.status === 'error') return null;
     try {
-      if (kind === 'thumb') {
-        const moment = frame !== undefined && row.media === 'video' ? await this.engine.thumbnails.frame(id, row.hash, frame) : null;
-        return { path: moment ?? (await this.engine.thumbnails.ensure(id, row.hash, row.path, row.media)), mime: 'image/webp' };
-      }
-      if (row.media === 'video') return { path: row.path, mime: VIDEO_MIME[extname(row.path).toLowerCase()] ?? 'application/octet-stream' };
-      const mime = BROWSER_MIME[extname(row.path).toLowerCase()];
-      if (mime) return { path: row.path, mime };
-      const preview = join(this.engine.dataDir, 'previews', `${id}-${row.hash.slice(0, 16)}.jpg`);
-      try {
-        await stat(preview);
-      } catch {
-        await mkdir(join(this.engine.dataDir, 'previews'), { recursive: true });
-        await writeFile(preview, await browserPreview(await readFile(row.path)));
-      }
-      return { path: preview, mime: 'image/jpeg' };
+      const served = await this.openMedia(kind, { ...row, hash: row.hash }, frame);
+      if (!served?.opened.ok) return null;
+      await served.opened.handle.close();
+      return { path: served.path, mime: served.mime, identity: served.opened.identity };
     } catch {
-      return null;
+      return null; // a thumbnail or preview that could not be made (a damaged file)
     }
+  }
+
+  /** The photo's own file, opened if it is still the file that was indexed. */
+  private openOriginal(row: PhotoRow): Promise<Opened> {
+    const folders = this.engine.catalog.folders().map((folder) => folder.path);
+    return openIndexedFile({ path: row.path, size: row.size, mtimeMs: row.mtime_ms }, folders);
+  }
+
+  private async openMedia(kind: 'thumb' | 'full', row: PhotoRow & { hash: string }, frame?: number): Promise<{ path: string; mime: string; opened: Opened } | null> {
+    if (kind === 'thumb') {
+      const moment = frame !== undefined && row.media === 'video' ? await this.engine.thumbnails.frame(row.id, row.hash, frame) : null;
+      const open = async () => {
+        const original = await this.openOriginal(row);
+        return original.ok ? original.handle : null;
+      };
+      const thumbnail = moment ?? (await this.engine.thumbnails.ensure(row.id, row.hash, { path: row.path, open }, row.media));
+      return thumbnail === null ? null : { path: thumbnail, mime: 'image/webp', opened: await openRegularFile(thumbnail) };
+    }
+    const ext = extname(row.path).toLowerCase();
+    if (row.media === 'video') return { path: row.path, mime: VIDEO_MIME[ext] ?? 'application/octet-stream', opened: await this.openOriginal(row) };
+    const mime = BROWSER_MIME[ext];
+    if (mime) return { path: row.path, mime, opened: await this.openOriginal(row) };
+    const preview = join(this.engine.dataDir, 'previews', `${row.id}-${row.hash.slice(0, 16)}.jpg`);
+    try {
+      await stat(preview);
+    } catch {
+      const original = await this.openOriginal(row);
+      if (!original.ok) return null;
+      let bytes: Buffer;
+      try {
+        bytes = await original.handle.readFile();
+      } finally {
+        await original.handle.close();
+      }
+      await mkdir(join(this.engine.dataDir, 'previews'), { recursive: true });
+      await writeFile(preview, await browserPreview(bytes));
+    }
+    return { path: preview, mime: 'image/jpeg', opened: await openRegularFile(preview) };
   }
 
   async close(): Promise<void> {

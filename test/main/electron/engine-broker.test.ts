@@ -118,10 +118,13 @@ describe('the engine broker', () => {
 
   test('answers media look-ups: a file, none, a malformed answer, and a timeout', async () => {
     const { broker } = await started();
-    assert.deepEqual(await broker.media('thumb', 1), { ok: true, file: { path: '/photos/1.jpg', mime: 'image/jpeg' } });
+    // The file's identity comes along (the main process checks its own descriptor against it).
+    const identity = { dev: '2049', ino: '18446744073709551557', size: 1234, mtimeNs: '1700000000123456789' };
+    assert.deepEqual(await broker.media('thumb', 1), { ok: true, file: { path: '/photos/1.jpg', mime: 'image/jpeg', identity } });
+    assert.deepEqual(await broker.media('full', 7), { ok: true, file: { path: '/videos/7.webm', mime: 'video/webm', identity } });
     assert.deepEqual(await broker.media('full', 2), { ok: true, file: null });
-    // A relative path and a non-image type are refused, not served.
-    assert.deepEqual(await broker.media('full', 4), { ok: false, error: 'The library engine sent a malformed reply.' });
+    // A relative path, a type that is neither image nor video, and a missing or malformed identity are refused, not served.
+    for (const id of [4, 5, 6]) assert.deepEqual(await broker.media('full', id), { ok: false, error: 'The library engine sent a malformed reply.' }, String(id));
     assert.deepEqual(await broker.media('thumb', 3, { timeoutMs: 200 }), { ok: false, error: 'The library engine did not answer within 0.2 s.' });
   });
 

@@ -71,10 +71,14 @@ function call(callId: number, method: string, params: Record<string, unknown>): 
 }
 
 function media(callId: number, id: number): void {
-  if (id === 1) return reply(callId, { path: '/photos/1.jpg', mime: 'image/jpeg' });
+  const identity = { dev: '2049', ino: '18446744073709551557', size: 1234, mtimeNs: '1700000000123456789' };
+  if (id === 1) return reply(callId, { path: '/photos/1.jpg', mime: 'image/jpeg', identity });
   if (id === 2) return reply(callId, null);
   if (id === 3) return; // hangs
-  if (id === 4) return reply(callId, { path: 'relative/4.jpg', mime: 'text/html' });
+  if (id === 4) return reply(callId, { path: 'relative/4.jpg', mime: 'text/html', identity });
+  if (id === 5) return reply(callId, { path: '/photos/5.jpg', mime: 'image/jpeg' }); // no identity: nothing to check the file against
+  if (id === 6) return reply(callId, { path: '/photos/6.jpg', mime: 'image/jpeg', identity: { ...identity, ino: 18 } });
+  if (id === 7) return reply(callId, { path: '/videos/7.webm', mime: 'video/webm', identity });
   return reply(callId, null);
 }
 

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { tempDir } from '../../fixtures.js';
 import { APP_INDEX, CSP, isAppDocument, mediaFileResponse, mediaHeaders, routeAppRequest, routeMediaRequest } from '../../../src/main/electron/protocols.js';
+import { type MediaFile, openIndexedFile } from '../../../src/main/host/indexed-file.js';
 
 const RENDERER = resolve('/srv/glimpse/out/renderer');
 
@@ -258,25 +260,66 @@ describe('media files through the Electron protocol', () => {
   const tmp = tempDir();
   after(() => tmp.remove());
   const request = (headers: Record<string, string> = {}, method = 'GET') => ({ method, headers: new Headers(headers) });
+  const MTIME = new Date('2024-06-01T12:00:00Z');
+  const BYTES = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
+
+  /** A video as the engine process answers for it: its path, type and the identity of the file it checked. */
+  const checked = async (dir: string): Promise<MediaFile> => {
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, 'clip.webm');
+    writeFileSync(path, BYTES);
+    utimesSync(path, MTIME, MTIME);
+    const opened = await openIndexedFile({ path, size: BYTES.length, mtimeMs: MTIME.getTime() }, [dir]);
+    assert.ok(opened.ok);
+    await opened.handle.close();
+    return { path, mime: 'video/webm', identity: opened.identity };
+  };
 
   it('answers byte ranges from the file, as a video element asks for them', async () => {
-    const path = join(tmp.path, 'clip.webm');
-    const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
-    writeFileSync(path, bytes);
-    const file = { path, mime: 'video/webm' };
+    const file = await checked(join(tmp.path, 'ranges'));
     const whole = (await mediaFileResponse(file, request()))!;
     assert.equal(whole.status, 200);
     assert.equal(whole.headers.get('accept-ranges'), 'bytes');
     assert.equal(whole.headers.get('content-type'), 'video/webm');
-    assert.deepEqual(Buffer.from(await whole.arrayBuffer()), bytes);
+    assert.deepEqual(Buffer.from(await whole.arrayBuffer()), BYTES);
     const part = (await mediaFileResponse(file, request({ range: 'bytes=100-199' })))!;
     assert.equal(part.status, 206);
     assert.equal(part.headers.get('content-range'), 'bytes 100-199/1000');
-    assert.deepEqual(Buffer.from(await part.arrayBuffer()), bytes.subarray(100, 200));
+    assert.deepEqual(Buffer.from(await part.arrayBuffer()), BYTES.subarray(100, 200));
     const past = (await mediaFileResponse(file, request({ range: 'bytes=1000-' })))!;
     assert.equal(past.status, 416);
     const head = (await mediaFileResponse(file, request({}, 'HEAD')))!;
     assert.equal(head.headers.get('content-length'), '1000');
-    assert.equal(await mediaFileResponse({ path: join(tmp.path, 'gone.webm'), mime: 'video/webm' }, request()), null);
+    assert.equal(await mediaFileResponse({ ...file, path: join(tmp.path, 'gone.webm') }, request()), null);
   });
+
+  // The engine process checked the file; by the time the main process opens the path it may hold another.
+  const swaps: Array<[string, (path: string, dir: string) => void]> = [
+    ['a link to a file outside the library', (path) => (rmSync(path), symlinkSync('/etc/passwd', path))],
+    [
+      'a link to a copy of the same bytes and mtime',
+      (path, dir) => (writeFileSync(join(dir, 'copy'), BYTES), utimesSync(join(dir, 'copy'), MTIME, MTIME), rmSync(path), symlinkSync(join(dir, 'copy'), path)),
+    ],
+    [
+      'a copy of the same bytes and mtime renamed over it',
+      (path, dir) => (writeFileSync(join(dir, 'copy'), BYTES), utimesSync(join(dir, 'copy'), MTIME, MTIME), renameSync(join(dir, 'copy'), path)),
+    ],
+    ['the same bytes with another mtime', (path) => utimesSync(path, MTIME, new Date(MTIME.getTime() + 1000))],
+    ['a FIFO', (path) => (rmSync(path), execFileSync('mkfifo', [path]))],
+    ['nothing', (path) => rmSync(path)],
+  ];
+  let n = 0;
+  for (const [name, swap] of swaps) {
+    it(`serves no range of a file the engine checked once its path holds ${name}`, { timeout: 10_000 }, async () => {
+      const dir = join(tmp.path, `swap-${++n}`);
+      const file = await checked(dir);
+      // (A second name keeps the checked file's inode taken, so that no copy can be given its number.)
+      linkSync(file.path, join(dir, 'kept'));
+      swap(file.path, dir);
+      for (const headers of [{}, { range: 'bytes=0-99' }] as Array<Record<string, string>>) {
+        const answer = await mediaFileResponse(file, request(headers));
+        assert.equal(answer, null, `served ${answer?.status ?? ''}`);
+      }
+    });
+  }
 });

@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { ApiHost } from '../../../src/main/host/api-host.js';
+import { identityOf } from '../../../src/main/host/indexed-file.js';
 import type { Reply } from '../../../src/shared/api.js';
 import { scene, tempDir, writeScene } from '../../fixtures.js';
+
+const execFileAsync = promisify(execFile);
 
 describe('the API host (behind Electron IPC and web mode alike)', () => {
   const tmp = tempDir();
@@ -11,6 +17,8 @@ describe('the API host (behind Electron IPC and web mode alike)', () => {
 
   before(async () => {
     await writeScene(join(tmp.path, 'Photos', 'a.jpg'), scene([['red', 'circle']], 'grass', 'left', 1), { width: 640, height: 480 });
+    // Whole seconds: a copy given the same mtime then has the catalogued (rounded) value exactly.
+    await utimes(join(tmp.path, 'Photos', 'a.jpg'), new Date('2024-06-01T12:00:00Z'), new Date('2024-06-01T12:00:00Z'));
     host = await ApiHost.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', watch: false });
   });
   after(async () => {
@@ -58,6 +66,45 @@ describe('the API host (behind Electron IPC and web mode alike)', () => {
     assert.equal(await host.mediaFile('thumb', id + 1000), null);
     assert.equal(await host.mediaFile('full', Number.NaN), null);
     assert.equal(await host.mediaFile('full', -id), null);
+  });
+
+  it("serves a photo's file only while its path holds the file that was indexed (what Electron's main process then opens)", { timeout: 30_000 }, async () => {
+    const photo = join(tmp.path, 'Photos', 'a.jpg');
+    const id = host.engine.catalog.photoByPath(photo)!.id;
+    const indexed = await host.mediaFile('full', id);
+    assert.ok(indexed);
+    assert.equal(indexed.path, photo);
+    assert.deepEqual(indexed.identity, identityOf(await stat(photo, { bigint: true })), 'the identity of the file it checked');
+    const { mtime } = await stat(photo);
+    await rename(photo, join(tmp.path, 'kept.jpg'));
+    const secret = join(tmp.path, 'secret.txt');
+    await writeFile(secret, 'root:x:0:0:root:/root:/bin/bash\n');
+    const replacements: Array<[string, () => Promise<unknown>, boolean]> = [
+      ['a link to a file outside the library', () => symlink(secret, photo), false],
+      ['a link to /etc/passwd', () => symlink('/etc/passwd', photo), false],
+      ['a FIFO', () => execFileAsync('mkfifo', [photo]), false],
+      ['nothing', async () => undefined, false],
+      ['the same bytes, another mtime', () => copyFile(join(tmp.path, 'kept.jpg'), photo), false],
+      [
+        'a link to the same bytes and mtime inside the library',
+        async () => {
+          await copyFile(join(tmp.path, 'kept.jpg'), join(tmp.path, 'Photos', 'copy.jpg'));
+          await utimes(join(tmp.path, 'Photos', 'copy.jpg'), mtime, mtime);
+          await symlink(join(tmp.path, 'Photos', 'copy.jpg'), photo);
+        },
+        true,
+      ],
+    ];
+    try {
+      for (const [name, replace, served] of replacements) {
+        await replace();
+        assert.equal((await host.mediaFile('full', id)) !== null, served, name);
+        await rm(photo, { force: true });
+      }
+    } finally {
+      await rm(photo, { force: true });
+      await rename(join(tmp.path, 'kept.jpg'), photo);
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type StdioOptions, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
@@ -90,6 +90,8 @@ export interface RunOptions {
   maxStderrBytes?: number;
   /** Stop early: the child is killed and the run resolves as it is. */
   signal?: AbortSignal;
+  /** A file open here that the child gets as its descriptor 3 (it reads it as /dev/fd/3). */
+  inputFd?: number;
 }
 
 export interface RunResult {
@@ -105,7 +107,8 @@ export function runTool(tool: Tool, args: readonly string[], options: RunOptions
   const { path } = toolPath(tool);
   const maxStderr = options.maxStderrBytes ?? 256 * 1024;
   return new Promise((resolve, reject) => {
-    const child = spawn(path, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const stdio: StdioOptions = options.inputFd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', options.inputFd];
+    const child = spawn(path, args, { stdio, windowsHide: true });
     const out: Buffer[] = [];
     let err = '';
     let timedOut = false;
@@ -122,8 +125,8 @@ export function runTool(tool: Tool, args: readonly string[], options: RunOptions
       kill();
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    child.stdout.on('data', (chunk: Buffer) => (options.onStdout ? options.onStdout(chunk) : out.push(chunk)));
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stdout!.on('data', (chunk: Buffer) => (options.onStdout ? options.onStdout(chunk) : out.push(chunk)));
+    child.stderr!.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8');
       options.onStderr?.(text);
       err += text;

@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { preparePhoto } from './photo.js';
 import { DEFAULT_SAMPLING, type MediaKind, prepareVideo } from './video.js';
@@ -29,17 +29,28 @@ export class ThumbnailStore {
     await rename(tmp, file);
   }
 
-  /** The thumbnail file, made again from the photo when the cache lost it. */
-  async ensure(id: number, hash: string, photoPath: string, media: MediaKind = 'photo'): Promise<string> {
+  /**
+   * The thumbnail file, made again from the photo when the cache lost it. `photo.open` opens the photo's
+   * file (the caller decides which file may be read: see host/indexed-file.ts) and is called only then;
+   * the thumbnail is made from that open file, not from its path. Null when it gives no file.
+   */
+  async ensure(id: number, hash: string, photo: { path: string; open: () => Promise<FileHandle | null> }, media: MediaKind = 'photo'): Promise<string | null> {
     const file = this.path(id, hash);
     try {
       await stat(file);
     } catch {
-      // A video's first frame stands in until it is indexed again (its representative frame needs the model).
-      const thumbnail =
-        media === 'video'
-          ? (await prepareVideo(photoPath, [], { ...DEFAULT_SAMPLING, maxFrames: 1, timeLimitMs: 20_000 })).frames[0]!.thumbnail
-          : (await preparePhoto(await readFile(photoPath), [])).thumbnail;
+      const source = await photo.open();
+      if (!source) return null;
+      let thumbnail: Buffer;
+      try {
+        // A video's first frame stands in until it is indexed again (its representative frame needs the model).
+        thumbnail =
+          media === 'video'
+            ? (await prepareVideo({ path: photo.path, fd: source.fd }, [], { ...DEFAULT_SAMPLING, maxFrames: 1, timeLimitMs: 20_000 })).frames[0]!.thumbnail
+            : (await preparePhoto(await source.readFile(), [])).thumbnail;
+      } finally {
+        await source.close();
+      }
       await this.write(id, hash, thumbnail);
     }
     return file;

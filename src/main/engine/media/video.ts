@@ -116,9 +116,23 @@ function iso6709(value: string | undefined): { lat: number; lon: number } | null
   return Math.abs(lat) <= 90 && Math.abs(lon) <= 180 ? { lat, lon } : null;
 }
 
+/**
+ * The file a tool reads: a path, or a file already open here (`fd`, with the `path` it was opened at),
+ * which the tool gets as its own descriptor 3 and reads as /dev/fd/3, so that it decodes exactly the file
+ * that was checked (a thumbnail made on demand, see host/indexed-file.ts). Windows has no /dev/fd: there
+ * the path is read.
+ */
+export type VideoInput = string | { path: string; fd: number };
+
+function toolInput(input: VideoInput): { name: string; inputFd?: number } {
+  if (typeof input === 'string') return { name: input };
+  return process.platform === 'win32' ? { name: input.path } : { name: '/dev/fd/3', inputFd: input.fd };
+}
+
 /** Duration, upright size, rotation, creation date and place of a video, from ffprobe. */
-export async function probeVideo(path: string, timeoutMs = 20_000): Promise<VideoProbe> {
-  const run = await runTool('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path], { timeoutMs });
+export async function probeVideo(input: VideoInput, timeoutMs = 20_000): Promise<VideoProbe> {
+  const { name, ...fd } = toolInput(input);
+  const run = await runTool('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', name], { timeoutMs, ...fd });
   if (run.timedOut) throw new PhotoError(`reading the video's header took longer than ${timeoutMs / 1000} s`);
   if (run.code !== 0) throw new PhotoError(readableVideoError(run.stderr));
   let info: ProbeJson;
@@ -188,7 +202,8 @@ const OUTPUT_ARGS = ['-map', '0:v:0', '-an', '-sn', '-dn'];
 class PassTimedOut extends PhotoError {}
 
 /** One pass over a short video: a frame every few seconds and at every scene change, with their times (showinfo). */
-async function samplePass(path: string, probe: VideoProbe, size: { width: number; height: number }, sampling: VideoSampling): Promise<VideoFrame[]> {
+async function samplePass(input: VideoInput, probe: VideoProbe, size: { width: number; height: number }, sampling: VideoSampling): Promise<VideoFrame[]> {
+  const { name, ...fd } = toolInput(input);
   // The interval takes at most half the frames, and a scene change counts only half an interval after the
   // last kept frame, so even a video cut every second fits the cap to its end (the cap never cuts it short).
   const every = Math.max(sampling.everySeconds, probe.duration / Math.max(1, Math.floor(sampling.maxFrames / 2)));
@@ -204,7 +219,7 @@ async function samplePass(path: string, probe: VideoProbe, size: { width: number
       '-loglevel',
       'info',
       '-i',
-      path,
+      name,
       ...OUTPUT_ARGS,
       '-vf',
       filter,
@@ -219,6 +234,7 @@ async function samplePass(path: string, probe: VideoProbe, size: { width: number
       'pipe:1',
     ],
     {
+      ...fd,
       timeoutMs: sampling.timeLimitMs,
       onStdout: (chunk) => cutter.push(chunk),
       onStderr: (text) => {
@@ -247,7 +263,8 @@ async function samplePass(path: string, probe: VideoProbe, size: { width: number
  * decodes on from the keyframe); when the keyframe is more than half a step early (keyframes far apart),
  * that one seek is done exactly instead, so the frames still spread over the whole video.
  */
-async function sampleBySeeking(path: string, probe: VideoProbe, size: { width: number; height: number }, sampling: VideoSampling): Promise<VideoFrame[]> {
+async function sampleBySeeking(input: VideoInput, probe: VideoProbe, size: { width: number; height: number }, sampling: VideoSampling): Promise<VideoFrame[]> {
+  const { name, ...fd } = toolInput(input);
   const deadline = performance.now() + sampling.timeLimitMs;
   const step = probe.duration / sampling.maxFrames;
   const bytes = size.width * size.height * 3;
@@ -264,7 +281,7 @@ async function sampleBySeeking(path: string, probe: VideoProbe, size: { width: n
       '-ss',
       t.toFixed(3),
       '-i',
-      path,
+      name,
       ...OUTPUT_ARGS,
       '-vf',
       `${keyframe ? 'showinfo,' : ''}scale=${size.width}:${size.height}:flags=bilinear`,
@@ -276,7 +293,7 @@ async function sampleBySeeking(path: string, probe: VideoProbe, size: { width: n
       'rgb24',
       'pipe:1',
     ];
-    const run = await runTool('ffmpeg', args, { timeoutMs: Math.min(left, 20_000) });
+    const run = await runTool('ffmpeg', args, { ...fd, timeoutMs: Math.min(left, 20_000) });
     if (run.stdout.length < bytes) {
       lastError = run.stderr;
       return null;
@@ -295,16 +312,16 @@ async function sampleBySeeking(path: string, probe: VideoProbe, size: { width: n
 }
 
 /** The frames a video is indexed by: sampled in one pass, or by seeking when it is long. */
-export async function sampleFrames(path: string, probe: VideoProbe, sampling: VideoSampling = DEFAULT_SAMPLING): Promise<VideoFrame[]> {
+export async function sampleFrames(input: VideoInput, probe: VideoProbe, sampling: VideoSampling = DEFAULT_SAMPLING): Promise<VideoFrame[]> {
   const size = frameSize(probe, sampling.frameSide);
-  if (probe.duration > sampling.passSeconds) return sampleBySeeking(path, probe, size, sampling);
+  if (probe.duration > sampling.passSeconds) return sampleBySeeking(input, probe, size, sampling);
   try {
-    return await samplePass(path, probe, size, sampling);
+    return await samplePass(input, probe, size, sampling);
   } catch (error) {
     // Too slow to decode through here: frames by seeking instead, within a time limit of their own (so a
     // video costs at most twice the limit, and a damaged one that hangs ffmpeg ends with the error).
     if (!(error instanceof PassTimedOut)) throw error;
-    const frames = await sampleBySeeking(path, probe, size, sampling).catch(() => []);
+    const frames = await sampleBySeeking(input, probe, size, sampling).catch(() => []);
     if (frames.length === 0) throw error;
     return frames;
   }
@@ -328,9 +345,9 @@ const libvips = async () => (await (sharpModule ??= import('sharp'))).default;
 const THUMB_SIZE = 320;
 
 /** Probes and samples a video, then cuts each frame's model inputs and thumbnail (as `preparePhoto` does for a photo). */
-export async function prepareVideo(path: string, inputs: readonly ModelInput[], sampling: VideoSampling = DEFAULT_SAMPLING): Promise<PreparedVideo> {
-  const probe = await probeVideo(path);
-  const frames = await sampleFrames(path, probe, sampling);
+export async function prepareVideo(input: VideoInput, inputs: readonly ModelInput[], sampling: VideoSampling = DEFAULT_SAMPLING): Promise<PreparedVideo> {
+  const probe = await probeVideo(input);
+  const frames = await sampleFrames(input, probe, sampling);
   const sharp = await libvips();
   const prepared = await Promise.all(
     frames.map(async ({ t, pixels }) => {
