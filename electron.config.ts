@@ -10,8 +10,9 @@
  *
  * Layout of the package:
  * - `out/**` holds the built app: out/renderer (Vite) and out/electron (main, preload, engine).
- * - Native modules (all N-API, so one build serves Node and Electron) are unpacked from the asar
- *   archive: Node cannot dlopen a library, nor onnxruntime read a model, from inside one.
+ * - Native modules (all N-API, so one build serves Node and Electron: better-sqlite3, hnswlib-node,
+ *   onnxruntime-node, sharp, dawn.node in `webgpu`) and the npm ffmpeg/ffprobe binaries are unpacked
+ *   from the asar archive: Node cannot dlopen a library, nor a process be started, from inside one.
  * - The bundled model pack and the downloadable packs' manifests ship as plain files in
  *   `resources/models`; the main process points the engine at them (GLIMPSE_BUNDLED_MODELS). They are
  *   not also put in the asar archive: nothing reads them from there, and they would ship twice.
@@ -46,8 +47,8 @@ export interface FuseOptions {
  * - runAsNode, enableNodeOptionsEnvironmentVariable, enableNodeCliInspectArguments off: an app signed
  *   by us cannot be made to run someone else's script, or be debugged into doing so, through an
  *   environment variable or a flag. The engine is an Electron utility process, never `child_process.fork`,
- *   which would need runAsNode. (The engine's WebGPU probe runs `process.execPath` with
- *   ELECTRON_RUN_AS_NODE=1, which a packaged app no longer honours: see ARCHITECTURE.md, Known gaps.)
+ *   which would need runAsNode; its WebGPU probe runs in a utility process main forks for it
+ *   (`src/main/electron/webgpu-probe.ts`), not in Electron started as Node.
  * - enableEmbeddedAsarIntegrityValidation and onlyLoadAppFromAsar on: the code that runs is the code we
  *   signed; an edited app.asar, or an `app` folder put in its place, does not load.
  * - grantFileProtocolExtraPrivileges off: the renderer is served from `glimpse-app://`, never from
@@ -101,7 +102,7 @@ const config: BuilderConfiguration = {
   directories: { output: 'dist' },
   files: ['out/**', 'package.json', '!**/*.map', '!**/*.tsbuildinfo'],
   asar: true,
-  asarUnpack: ['**/node_modules/{better-sqlite3,hnswlib-node,onnxruntime-node,sharp,@img}/**'],
+  asarUnpack: ['**/node_modules/{better-sqlite3,hnswlib-node,onnxruntime-node,sharp,@img,webgpu,@ffmpeg-installer,@ffprobe-installer}/**'],
   extraResources: [{ from: 'models', to: 'models', filter: ['tiny-coca/**', '!tiny-coca/training/**', '!tiny-coca/training-log.json', 'packs/**'] }],
   // The compiled main process (npx tsc -p src/main/electron/tsconfig.build.json).
   extraMetadata: { main: 'out/electron/main/electron/main.js' },

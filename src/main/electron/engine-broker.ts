@@ -9,6 +9,7 @@
  */
 import { isAbsolute } from 'node:path';
 import type { EventName, Events, MethodName, Reply } from '../../shared/api.js';
+import type { ProbeRun } from '../engine/models/webgpu-probe-script.js';
 import type { MainToEngine, MediaFile } from './messages.js';
 
 /** The part of a child process the broker uses (Electron's UtilityProcess has this shape). */
@@ -73,6 +74,8 @@ export interface EngineBrokerOptions {
   /** How long close() waits for the engine to close its database before killing it. */
   closeTimeoutMs?: number;
   restartPolicy?: RestartPolicy;
+  /** Runs the WebGPU adapter probe the engine asks for (main forks a utility process for it). */
+  probeWebgpu?: (moduleUrl: string, backend: string) => Promise<ProbeRun>;
 }
 
 export const DEFAULT_CALL_TIMEOUT_MS = 30_000;
@@ -186,6 +189,8 @@ export class EngineBroker {
       if (request?.sent) request.finish({ reply: msg.reply });
     } else if (msg.kind === 'event' && typeof msg.event === 'string') {
       this.#options.onEvent?.(msg.event as EventName, msg.data as Events[EventName]);
+    } else if (msg.kind === 'probeWebgpu') {
+      this.#probe(message as { probeId?: unknown; moduleUrl?: unknown; backend?: unknown });
     } else if (msg.kind === 'ready') {
       if (this.#state !== 'starting') return;
       this.#state = 'ready';
@@ -197,6 +202,25 @@ export class EngineBroker {
       this.#failAll(this.#fatal);
       this.#options.onFatal?.(this.#fatal);
     }
+  }
+
+  /**
+   * Runs the probe for the child that asked, and answers it (a child that has since been replaced gets
+   * nothing). Only a file: URL and a known backend are run.
+   */
+  #probe(request: { probeId?: unknown; moduleUrl?: unknown; backend?: unknown }): void {
+    const child = this.#child;
+    const { probeId, moduleUrl, backend } = request;
+    if (typeof probeId !== 'number' || !child) return;
+    const answer = (run: ProbeRun) => {
+      if (child === this.#child) child.postMessage({ kind: 'probeWebgpuResult', probeId, run });
+    };
+    const valid = typeof moduleUrl === 'string' && moduleUrl.startsWith('file://') && typeof backend === 'string' && ['vulkan', 'd3d12', 'metal'].includes(backend);
+    if (!valid || !this.#options.probeWebgpu) {
+      answer({ failure: valid ? 'this host cannot run the probe' : 'a malformed probe request', stdout: '', stderr: '' });
+      return;
+    }
+    this.#options.probeWebgpu(moduleUrl, backend).then(answer, (error: unknown) => answer({ failure: errorText(error), stdout: '', stderr: '' }));
   }
 
   #exited(code: number | null): void {

@@ -4,12 +4,27 @@
  * `process.parentPort`: calls and media look-ups come in, replies and engine events go out.
  */
 import { ApiHost } from '../host/api-host.js';
+import { useAdapterProbe } from '../engine/models/providers.js';
+import type { ProbeRun } from '../engine/models/webgpu-probe-script.js';
 import type { EngineToMain, MainToEngine } from './messages.js';
 
 const parentPort = (process as NodeJS.Process & { parentPort?: Electron.ParentPort }).parentPort;
 if (!parentPort) throw new Error('engine-process.js runs only as an Electron utility process');
 const port = parentPort;
 const post = (message: EngineToMain): void => port.postMessage(message);
+
+// This process cannot start Electron as Node for the WebGPU probe (a packaged app's RunAsNode fuse is
+// off): main runs it in a utility process of its own and sends back what it found.
+const probes = new Map<number, (run: ProbeRun) => void>();
+let nextProbe = 1;
+useAdapterProbe(
+  (moduleUrl, backend) =>
+    new Promise((resolve) => {
+      const probeId = nextProbe++;
+      probes.set(probeId, resolve);
+      post({ kind: 'probeWebgpu', probeId, moduleUrl, backend });
+    }),
+);
 
 const dataDir = process.env.GLIMPSE_DATA_DIR;
 const ready: Promise<ApiHost> = dataDir
@@ -21,7 +36,7 @@ ready.then(
   (error: unknown) => post({ kind: 'fatal', error: error instanceof Error ? error.message : String(error) }),
 );
 
-async function answer(message: MainToEngine): Promise<void> {
+async function answer(message: Exclude<MainToEngine, { kind: 'probeWebgpuResult' }>): Promise<void> {
   if (message.kind === 'close') {
     try {
       await (await ready).close();
@@ -51,6 +66,11 @@ async function answer(message: MainToEngine): Promise<void> {
 port.on('message', ({ data }: { data: unknown }) => {
   if (typeof data !== 'object' || data === null || !('kind' in data)) return;
   const message = data as MainToEngine;
+  if (message.kind === 'probeWebgpuResult') {
+    probes.get(message.probeId)?.(message.run);
+    probes.delete(message.probeId);
+    return;
+  }
   answer(message).catch((error: unknown) => {
     // Never leave the main process waiting.
     if ('callId' in message) {

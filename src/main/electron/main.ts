@@ -35,6 +35,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ChildLike, EngineBroker } from './engine-broker.js';
 import { engineEnvironment } from './engine-env.js';
+import type { ProbeRun } from '../engine/models/webgpu-probe-script.js';
 import { SLOW_CALL_TIMEOUTS_MS, type Sender, createCallHandler } from './ipc.js';
 import { APP_INDEX, APP_SCHEME, MEDIA_SCHEME, type Refusal, isAppDocument, mediaFileResponse, routeAppRequest, routeMediaRequest } from './protocols.js';
 import { MIN_HEIGHT, MIN_WIDTH, readWindowState, writeWindowState } from './window-state.js';
@@ -44,6 +45,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const RENDERER_DIR = resolve(here, '../../../renderer');
 const PRELOAD = join(here, '../../preload/preload.cjs');
 const ENGINE_ENTRY = join(here, 'engine-process.js');
+const WEBGPU_PROBE_ENTRY = join(here, 'webgpu-probe.js');
 
 // Before `ready`: the schemes, the sandbox for every renderer, and the data folder.
 protocol.registerSchemesAsPrivileged([
@@ -92,9 +94,29 @@ function forkEngine(): ChildLike {
   };
 }
 
+/**
+ * The WebGPU adapter probe in a utility process of its own, for the engine (its driver may write to
+ * stderr or crash; a packaged app cannot run itself as Node, so the engine cannot start the probe).
+ */
+function probeWebgpu(moduleUrl: string, backend: string): Promise<ProbeRun> {
+  return new Promise((resolve) => {
+    const child = utilityProcess.fork(WEBGPU_PROBE_ENTRY, [moduleUrl, backend], { serviceName: 'Glimpse GPU check', stdio: 'pipe', env: engineEnvironment(process.env, {}) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill(), 30_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ failure: code === 0 ? null : `the probe exited with code ${code}`, stdout, stderr });
+    });
+  });
+}
+
 /** Calls, media look-ups, events, timeouts and restarts: see engine-broker.ts. */
 const engine = new EngineBroker({
   spawn: forkEngine,
+  probeWebgpu,
   onEvent: (event, data) => {
     if (win && !win.isDestroyed()) win.webContents.send('glimpse:event', { event, data });
   },

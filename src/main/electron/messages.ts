@@ -1,5 +1,6 @@
 import type { EventName, Events, MethodName, Reply } from '../../shared/api.js';
 import type { MediaFile } from '../host/indexed-file.js';
+import type { ProbeRun } from '../engine/models/webgpu-probe-script.js';
 
 /**
  * A photo file the engine vouches for (an indexed photo's thumbnail or full image), with the identity
@@ -14,6 +15,8 @@ export type { MediaFile };
 export type MainToEngine =
   | { kind: 'call'; callId: number; method: string; params: unknown }
   | { kind: 'media'; callId: number; mediaKind: 'thumb' | 'full'; id: number; frame?: number }
+  /** What the WebGPU probe the engine asked for found (`probeWebgpu`). */
+  | { kind: 'probeWebgpuResult'; probeId: number; run: ProbeRun }
   | { kind: 'close' };
 
 export type EngineToMain =
@@ -21,4 +24,9 @@ export type EngineToMain =
   | { kind: 'event'; event: EventName; data: Events[EventName] }
   | { kind: 'ready' }
   | { kind: 'fatal'; error: string }
+  /**
+   * The engine asks main to run the WebGPU adapter probe in a utility process of its own: a packaged
+   * app cannot start itself as Node (its RunAsNode fuse is off), and a utility process cannot fork one.
+   */
+  | { kind: 'probeWebgpu'; probeId: number; moduleUrl: string; backend: string }
   | { kind: 'closed' };

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, it } from 'node:test';
+import { PROBE_SCRIPT, type ProbeRun } from '../../../src/main/engine/models/webgpu-probe-script.js';
 import { EngineBroker, type EngineBrokerOptions, RestartPolicy } from '../../../src/main/electron/engine-broker.js';
 import { type ForkedEngine, forkFakeEngine, resultOf, waitFor } from './child.js';
 
@@ -271,5 +275,31 @@ describe('the restart policy', () => {
 
   it('never allows a restart when the limit is zero', () => {
     assert.equal(new RestartPolicy(0, 1000, () => 0).allow(), false);
+  });
+
+  test("runs the engine's WebGPU probe for it, in a process of main's, and answers only a well-formed request", async () => {
+    const asked: string[] = [];
+    // What main does with utilityProcess.fork, done here with Node: the probe script in a process of its own.
+    const probeWebgpu = (moduleUrl: string, backend: string) =>
+      new Promise<ProbeRun>((resolve) => {
+        asked.push(backend);
+        execFile(process.execPath, ['--input-type=module', '-e', PROBE_SCRIPT, moduleUrl, backend], { timeout: 30_000 }, (error, stdout, stderr) =>
+          resolve({ failure: error ? error.message : null, stdout, stderr }),
+        );
+      });
+    const { broker } = await started(undefined, { probeWebgpu });
+    const moduleUrl = pathToFileURL(createRequire(import.meta.url).resolve('webgpu')).href;
+    const run = resultOf(await broker.call('probe', { moduleUrl, backend: 'vulkan' })) as ProbeRun;
+    assert.equal(run.failure, null, run.stderr);
+    const adapter = JSON.parse(run.stdout) as { description: string } | null;
+    assert.ok(adapter === null || typeof adapter.description === 'string', `the probe's answer: ${run.stdout}`);
+    for (const bad of [
+      { moduleUrl: 'https://example.com/webgpu.js', backend: 'vulkan' },
+      { moduleUrl, backend: 'vulkan; rm -rf /' },
+    ]) {
+      const refused = resultOf(await broker.call('probe', bad)) as ProbeRun;
+      assert.equal(refused.failure, 'a malformed probe request');
+    }
+    assert.deepEqual(asked, ['vulkan'], 'only the well-formed request was run');
   });
 });

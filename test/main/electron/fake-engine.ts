@@ -11,7 +11,8 @@
  *   FAKE_ENGINE_HANG       methods (comma-separated) it never answers
  *
  * Calls: `slow` {ms}, `hang`, `crash` {code}, `emit` {event, data}, `malformed`, `misrouted`, `fail`,
- * `photo` {id}; any other method is echoed back ({method, params, pid, ready}).
+ * `photo` {id}, `probe` {moduleUrl, backend} (asks main to run the WebGPU probe, answers with what it
+ * found); any other method is echoed back ({method, params, pid, ready}).
  */
 import { join } from 'node:path';
 import type { EngineToMain, MainToEngine } from '../../../src/main/electron/messages.js';
@@ -39,6 +40,7 @@ function reply(callId: number, value: unknown): void {
   post({ kind: 'reply', callId, reply: value as never });
 }
 
+const probes = new Map<number, (run: unknown) => void>();
 const hang = new Set((process.env.FAKE_ENGINE_HANG ?? '').split(','));
 
 function call(callId: number, method: string, params: Record<string, unknown>): void {
@@ -64,6 +66,10 @@ function call(callId: number, method: string, params: Record<string, unknown>): 
       return reply(callId, { ok: true, result: { id: params.id, path: join(process.env.FAKE_ENGINE_PHOTOS ?? '/nonexistent', `${String(params.id)}.jpg`) } });
     case 'fail':
       return reply(callId, { ok: false, error: 'the engine says no' });
+    case 'probe':
+      probes.set(callId, (run) => reply(callId, { ok: true, result: run }));
+      post({ kind: 'probeWebgpu', probeId: callId, moduleUrl: params.moduleUrl as string, backend: params.backend as string });
+      return;
     default:
       // `ready` says whether this process had reported ready when the call reached it.
       return reply(callId, { ok: true, result: { method, params, pid: process.pid, ready } });
@@ -89,6 +95,7 @@ process.on('message', (data: unknown) => {
     post({ kind: 'closed' });
     process.exit(0);
   }
-  if (message.kind === 'call') call(message.callId, message.method, (message.params ?? {}) as Record<string, unknown>);
+  if (message.kind === 'probeWebgpuResult') probes.get(message.probeId)?.(message.run);
+  else if (message.kind === 'call') call(message.callId, message.method, (message.params ?? {}) as Record<string, unknown>);
   else if (message.kind === 'media') media(message.callId, message.id);
 });

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ort from 'onnxruntime-node';
 import { type DevicePreference, gpuProvidersFor, webgpuBackendFor } from './device-preference.js';
+import { PROBE_SCRIPT, type ProbeRun } from './webgpu-probe-script.js';
 
 // onnxruntime logs a failed GPU probe to stderr in red; we report it ourselves, once and in plain words.
 ort.env.logLevel = 'fatal';
@@ -60,14 +61,6 @@ let adapterProbe: Promise<GpuAdapter | string> | undefined;
 // Runs in a child process: Dawn writes its driver warnings ("vkCreateInstance: Found no drivers!") straight
 // to the process's stderr, which would land in every CLI answer, and a broken driver can crash the process
 // that asks. The child prints one JSON line.
-const PROBE_SCRIPT = `
-const [moduleUrl, backend] = process.argv.slice(1);
-const { create } = await import(moduleUrl);
-const adapter = await create(['backend=' + backend]).requestAdapter({ powerPreference: 'high-performance' });
-const i = adapter && adapter.info;
-process.stdout.write(JSON.stringify(i ? { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, fallback: i.isFallbackAdapter === true } : null));
-process.exit(0);
-`;
 
 /**
  * The adapter Dawn offers for the platform's backend at high performance, the same request
@@ -75,41 +68,59 @@ process.exit(0);
  * through dawn.node (the `webgpu` package), because onnxruntime does not report its adapter.
  */
 export function probeWebgpuAdapter(): Promise<GpuAdapter | string> {
-  return (adapterProbe ??= new Promise((resolve) => {
+  return (adapterProbe ??= (async () => {
     const backend = webgpuBackendFor(process.platform);
     let moduleUrl: string;
     try {
       moduleUrl = pathToFileURL(createRequire(import.meta.url).resolve('webgpu')).href;
     } catch (error) {
-      resolve(`the webgpu package is missing (${describe(error)})`);
-      return;
+      return `the webgpu package is missing (${describe(error)})`;
     }
-    // In Electron (the engine's utility process) execPath is Electron itself, which runs as Node with this.
+    const { failure, stdout, stderr } = await runProbe(moduleUrl, backend);
+    const driverSaid = stderr
+      .split('\n')
+      .find((l) => /warning|error/i.test(l))
+      ?.replace(/^\s*warning:\s*/i, '')
+      .trim();
+    if (failure !== null) return `the WebGPU adapter could not be queried (${driverSaid ?? failure})`;
+    try {
+      const info = JSON.parse(stdout) as { vendor: string; architecture: string; device: string; description: string; fallback: boolean } | null;
+      if (!info) return `no ${backend} adapter (${driverSaid ?? 'no GPU driver, or none WebGPU can use'})`;
+      const names = [info.vendor, info.architecture, info.device, info.description];
+      return {
+        vendor: info.vendor,
+        architecture: info.architecture,
+        device: info.device,
+        description: info.description,
+        backend,
+        software: info.fallback || names.some((n) => SOFTWARE_ADAPTER.test(n)),
+      };
+    } catch {
+      return `the WebGPU adapter could not be queried (unreadable answer: ${stdout.slice(0, 100)})`;
+    }
+  })());
+}
+
+/** Runs the probe as Node in a child process: `process.execPath` is Node itself, or Electron told to run as Node. */
+function probeAsNode(moduleUrl: string, backend: string): Promise<ProbeRun> {
+  return new Promise((resolve) => {
     const env = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
-    execFile(process.execPath, ['--input-type=module', '-e', PROBE_SCRIPT, moduleUrl, backend], { env, timeout: 30_000 }, (error, stdout, stderr) => {
-      const driverSaid = stderr
-        .split('\n')
-        .find((l) => /warning|error/i.test(l))
-        ?.replace(/^\s*warning:\s*/i, '')
-        .trim();
-      if (error) return resolve(`the WebGPU adapter could not be queried (${driverSaid ?? describe(error)})`);
-      try {
-        const info = JSON.parse(stdout) as { vendor: string; architecture: string; device: string; description: string; fallback: boolean } | null;
-        if (!info) return resolve(`no ${backend} adapter (${driverSaid ?? 'no GPU driver, or none WebGPU can use'})`);
-        const names = [info.vendor, info.architecture, info.device, info.description];
-        resolve({
-          vendor: info.vendor,
-          architecture: info.architecture,
-          device: info.device,
-          description: info.description,
-          backend,
-          software: info.fallback || names.some((n) => SOFTWARE_ADAPTER.test(n)),
-        });
-      } catch {
-        resolve(`the WebGPU adapter could not be queried (unreadable answer: ${stdout.slice(0, 100)})`);
-      }
-    });
-  }));
+    execFile(process.execPath, ['--input-type=module', '-e', PROBE_SCRIPT, moduleUrl, backend], { env, timeout: 30_000 }, (error, stdout, stderr) =>
+      resolve({ failure: error ? describe(error) : null, stdout, stderr }),
+    );
+  });
+}
+
+let runProbe: (moduleUrl: string, backend: string) => Promise<ProbeRun> = probeAsNode;
+
+/**
+ * Where this process cannot start itself as Node to run the probe (Electron's engine process in a
+ * packaged app: its RunAsNode fuse is off), its host gives another way: the engine process asks the
+ * main process, which forks a utility process for it (`src/main/electron/webgpu-probe.ts`).
+ */
+export function useAdapterProbe(run: (moduleUrl: string, backend: string) => Promise<ProbeRun>): void {
+  runProbe = run;
+  adapterProbe = undefined;
 }
 
 export function adapterName(adapter: GpuAdapter): string {
