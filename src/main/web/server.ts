@@ -138,7 +138,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     pipeline(createReadStream(target), res, () => undefined);
   };
 
-  const server = createServer(async (req, res) => {
+  const respond = async (req: IncomingMessage, res: ServerResponse): Promise<unknown> => {
     try {
       if (!allowedHosts.has(req.headers.host ?? '')) return send(res, 421, 'wrong host');
       let url: URL;
@@ -203,7 +203,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       if (!res.headersSent) send(res, 500, 'internal error');
       else res.destroy();
     }
-  });
+  };
+  // `respond` catches everything it can meet; the void says no one awaits it.
+  const server = createServer((req, res) => void respond(req, res));
 
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });

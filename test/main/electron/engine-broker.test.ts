@@ -39,7 +39,9 @@ function makeBroker(envFor: (n: number) => Record<string, string> = () => ({}), 
 }
 
 /** A broken broker must fail a test, not hang it. */
-const test = (name: string, fn: () => Promise<void>) => it(name, { timeout: 20_000 }, fn);
+const test = (name: string, fn: () => Promise<void>): void => {
+  it(name, { timeout: 20_000 }, fn);
+};
 
 async function started(envFor?: (n: number) => Record<string, string>, options?: Partial<EngineBrokerOptions>) {
   const made = makeBroker(envFor, options);

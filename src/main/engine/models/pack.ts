@@ -159,7 +159,9 @@ export class ModelPack {
   /** Opens the given parts now (all by default); a part that cannot be opened rejects with why. */
   async load(parts: readonly PackPart[] = ['image', 'text', 'captioner']): Promise<void> {
     await Promise.all(
-      parts.map((part) => (part === 'image' ? this.imageSession() : part === 'text' ? Promise.all([this.textSession(), this.tokenizer()]) : this.manifest.captioner ? this.captionerParts() : undefined)),
+      parts.map((part) =>
+        part === 'image' ? this.imageSession() : part === 'text' ? Promise.all([this.textSession(), this.tokenizer()]) : this.manifest.captioner ? this.captionerParts() : Promise.resolve(),
+      ),
     );
   }
 
@@ -411,7 +413,7 @@ export class ModelPack {
   async close(): Promise<void> {
     const opened = await Promise.allSettled([this.imagePart, this.textPart, this.captionerPart]);
     const sessions = opened.flatMap((r) => (r.status === 'fulfilled' && r.value ? ('decoder' in r.value ? [r.value.decoder, r.value.encoder] : [r.value]) : []));
-    await Promise.all(sessions.map((session) => session?.release()));
+    await Promise.all(sessions.map((session) => session?.release() ?? Promise.resolve()));
   }
 }
 
