@@ -3,12 +3,23 @@
  * each layer and check that the configured rules refuse them, and that the right ones pass.
  */
 import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { ESLint } from 'eslint';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const eslint = new ESLint({ cwd: ROOT });
+// A planted file is not on disk, so no tsconfig holds it: the rules that need types are off here (the
+// import rules do not need them), and the parser is not asked for a program.
+const TYPED_RULES = ['no-floating-promises', 'no-misused-promises', 'await-thenable', 'switch-exhaustiveness-check'];
+const eslint = new ESLint({
+  cwd: ROOT,
+  overrideConfig: {
+    languageOptions: { parserOptions: { projectService: false, project: null } },
+    rules: Object.fromEntries(TYPED_RULES.map((rule) => [`@typescript-eslint/${rule}`, 'off'])),
+  },
+});
 
 async function layeringErrors(filePath: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath });
@@ -44,5 +55,19 @@ describe('the layering rules', () => {
     const results = await eslint.lintFiles(['src']);
     const layering = results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => `${r.filePath}: ${m.message}`));
     assert.deepEqual(layering, []);
+  });
+
+  it('refuses a floating promise and a promise where a callback returns void (the type-checked rules run)', async () => {
+    // On disk, inside the engine's tsconfig, so the project service types it as it types the engine.
+    const file = join(ROOT, 'src/main/engine/planted-floating.ts');
+    writeFileSync(file, 'const later = async () => 1;\nlater();\nsetTimeout(async () => later(), 0);\nexport {};\n');
+    try {
+      const [result] = await new ESLint({ cwd: ROOT }).lintFiles([file]);
+      const rules = result!.messages.map((m) => m.ruleId);
+      assert.ok(rules.includes('@typescript-eslint/no-floating-promises'), JSON.stringify(result!.messages));
+      assert.ok(rules.includes('@typescript-eslint/no-misused-promises'), JSON.stringify(result!.messages));
+    } finally {
+      rmSync(file, { force: true });
+    }
   });
 });
