@@ -1,7 +1,8 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Catalog, CatalogError, isUnder } from './catalog.js';
+import { Catalog, CatalogError, type PhotoRow, isUnder } from './catalog.js';
+import { type PhotoRef, salvage } from './salvage.js';
 import { MIGRATIONS } from './schema.js';
 
 /**
@@ -92,53 +93,32 @@ export function markDamaged(dataDir: string, reason: string): void {
   writeFileSync(join(dataDir, DAMAGED_MARKER), reason);
 }
 
-interface Salvage {
-  folders: string[];
-  captions: Array<{ path: string; text: string; updatedAt: number }>;
-  albumTitles: Array<{ dir: string; title: string }>;
-  /** Concepts the user taught: the name, and the example and counter-example photos by path. */
-  concepts: Array<{ name: string; key: string; updatedAt: number; examples: Array<{ path: string; positive: boolean }> }>;
-  maxPhotoId: number;
-}
-
-/** Whatever can still be read from a damaged catalogue, table by table, row by row. */
-function salvage(file: string): Salvage {
-  const found: Salvage = { folders: [], captions: [], albumTitles: [], concepts: [], maxPhotoId: 0 };
-  let db: Database.Database;
-  try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
-  } catch {
-    return found;
-  }
-  const each = <T>(sql: string, take: (row: T) => void) => {
-    try {
-      for (const row of db.prepare(sql).iterate() as IterableIterator<T>) take(row);
-    } catch {
-      // the rest of this table is unreadable
-    }
+/** The photo of the restored catalogue that a photo of the damaged file is, or a row for it (see below). */
+function placer(catalog: Catalog): (ref: PhotoRef) => PhotoRow | undefined {
+  const folders = catalog.folders();
+  const byHash = catalog.db.prepare('SELECT * FROM photos WHERE hash = ? ORDER BY id');
+  return (ref) => {
+    // Ids are never given to another photo: the backup's row with this id is this photo, wherever it was then.
+    const byId = catalog.photo(ref.id);
+    if (byId) return byId;
+    if (ref.path === undefined) return undefined;
+    const byPath = catalog.photoByPath(ref.path);
+    if (byPath) return byPath;
+    // The same content whose file is no longer where the backup had it: moved since; the next scan sees the move.
+    const moved = ref.hash ? (byHash.all(ref.hash) as PhotoRow[]).find((p) => !existsSync(p.path)) : undefined;
+    if (moved) return moved;
+    // A photo added after the backup comes back as a changed file, so what the user said of it has a home and the next scan indexes it.
+    const folder = folders.find((f) => isUnder(ref.path!, f.path));
+    if (!folder) return undefined;
+    catalog.insertPhoto({ folderId: folder.id, path: ref.path, size: -1, mtimeMs: -1, hash: null });
+    return catalog.photoByPath(ref.path);
   };
-  each<{ path: string }>('SELECT path FROM folders', (r) => found.folders.push(r.path));
-  each<{ path: string; text: string; updated_at: number }>(`SELECT p.path, t.text, t.updated_at FROM texts t JOIN photos p ON p.id = t.photo_id WHERE t.source = 'user'`, (r) =>
-    found.captions.push({ path: r.path, text: r.text, updatedAt: r.updated_at }),
-  );
-  each<{ dir: string; user_title: string }>('SELECT dir, user_title FROM albums WHERE user_title IS NOT NULL', (r) => found.albumTitles.push({ dir: r.dir, title: r.user_title }));
-  const concepts = new Map<number, Salvage['concepts'][number]>();
-  each<{ id: number; name: string; name_key: string; updated_at: number }>('SELECT id, name, name_key, updated_at FROM concepts ORDER BY id', (r) =>
-    concepts.set(r.id, { name: r.name, key: r.name_key, updatedAt: r.updated_at, examples: [] }),
-  );
-  each<{ concept_id: number; path: string; positive: number }>('SELECT e.concept_id, p.path, e.positive FROM concept_examples e JOIN photos p ON p.id = e.photo_id', (e) =>
-    concepts.get(e.concept_id)?.examples.push({ path: e.path, positive: e.positive === 1 }),
-  );
-  found.concepts = [...concepts.values()];
-  each<{ m: number | null }>('SELECT max(id) AS m FROM photos', (r) => (found.maxPhotoId = r.m ?? 0));
-  db.close();
-  return found;
 }
 
 /**
  * Sets the damaged catalogue aside, restores the newest backup that passes its check (or starts an
- * empty one), merges back the user's captions, album titles and library folders that can still be
- * read from the damaged file, and says what it did. The vector index is dropped: it describes the
+ * empty one), merges back the user's captions, album titles, concepts and library folders that can still
+ * be read from the damaged file (`salvage.ts`: with SQLite, then page by page), and says what it did. The vector index is dropped: it describes the
  * damaged file and is rebuilt from the restored one.
  */
 export function recoverCatalog(dataDir: string, reason: string): { catalog: Catalog; notice: string } {
@@ -155,24 +135,16 @@ export function recoverCatalog(dataDir: string, reason: string): { catalog: Cata
   let titles = 0;
   let concepts = 0;
   catalog.transaction(() => {
-    // Ids handed out after the backup are never handed out again.
+    // Ids handed out after the backup are never handed out again (an empty catalogue has no row for them yet).
+    catalog.db.prepare(`INSERT INTO sqlite_sequence (name, seq) SELECT 'photos', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'photos')`).run();
     catalog.db.prepare(`UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'photos'`).run(rescued.maxPhotoId);
     for (const path of rescued.folders) catalog.addFolder(path);
-    const folders = catalog.folders();
-    /** The photo at a path; one added after the backup comes back as a changed file, so what the user said of it has a home and the next scan indexes it. */
-    const photoAt = (path: string) => {
-      const photo = catalog.photoByPath(path);
-      if (photo) return photo;
-      const folder = folders.find((f) => isUnder(path, f.path));
-      if (!folder) return undefined;
-      catalog.insertPhoto({ folderId: folder.id, path, size: -1, mtimeMs: -1, hash: null });
-      return catalog.photoByPath(path);
-    };
+    const place = placer(catalog);
     // Prepared once, not per row: each statement holds SQLite memory until it is collected.
     const userCaptionTime = catalog.db.prepare(`SELECT updated_at FROM texts WHERE photo_id = ? AND source = 'user'`).pluck();
     const albumTitle = catalog.db.prepare(`INSERT INTO albums (dir, user_title) VALUES (?, ?) ON CONFLICT (dir) DO UPDATE SET user_title = excluded.user_title`);
     for (const c of rescued.captions) {
-      const photo = photoAt(c.path);
+      const photo = place(c.photo);
       if (!photo) continue;
       const current = userCaptionTime.get(photo.id) as number | undefined;
       if (current === undefined || current < c.updatedAt) {
@@ -185,7 +157,7 @@ export function recoverCatalog(dataDir: string, reason: string): { catalog: Cata
       const current = catalog.conceptByKey(c.key);
       if (current && current.updated_at >= c.updatedAt) continue;
       const examples = c.examples.flatMap((e) => {
-        const photo = photoAt(e.path);
+        const photo = place(e.photo);
         return photo ? [{ photoId: photo.id, positive: e.positive }] : [];
       });
       if (current) {

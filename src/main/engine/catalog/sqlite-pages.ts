@@ -131,13 +131,14 @@ export class PageFile {
   /**
    * The entries of a b-tree, in key order, from its root: a table b-tree (`index` false: interior 0x05,
    * leaf 0x0D) or an index b-tree (interior 0x02, leaf 0x0A: a WITHOUT ROWID table's rows, in interior
-   * cells too). A page that is unreadable or of the wrong kind is skipped with what hangs below it.
+   * cells too). A page that is unreadable or of the wrong kind is skipped with what hangs below it. With
+   * `want`, a table's rows whose rowid it refuses come without their values (not decoded).
    */
-  *walk(root: number, index: boolean): Generator<Entry> {
-    yield* this.visit(root, index, new Set(), 0);
+  *walk(root: number, index: boolean, want?: (rowid: number | bigint) => boolean): Generator<Entry> {
+    yield* this.visit(root, index, new Set(), 0, want);
   }
 
-  private *visit(n: number, index: boolean, seen: Set<number>, depth: number): Generator<Entry> {
+  private *visit(n: number, index: boolean, seen: Set<number>, depth: number, want?: (rowid: number | bigint) => boolean): Generator<Entry> {
     if (depth > 64 || seen.has(n)) return;
     seen.add(n);
     const page = this.page(n);
@@ -149,11 +150,47 @@ export class PageFile {
     if (!cells) return;
     this.reached.add(n);
     for (const cell of cells) {
-      if (cell.child !== undefined) yield* this.visit(cell.child, index, seen, depth + 1);
+      if (cell.child !== undefined) yield* this.visit(cell.child, index, seen, depth + 1, want);
       // An index b-tree keeps an entry in each interior cell too, after the subtree to its left.
-      if (type === leaf || index) yield this.entry(n, cell);
+      if (type === leaf && want && cell.rowid !== undefined && !want(cell.rowid)) yield { page: n, rowid: cell.rowid, values: [], complete: false };
+      else if (type === leaf || index) yield this.entry(n, cell);
     }
-    if (type === interior) yield* this.visit(page.readUInt32BE(headerAt(n) + 8), index, seen, depth + 1);
+    if (type === interior) yield* this.visit(page.readUInt32BE(headerAt(n) + 8), index, seen, depth + 1, want);
+  }
+
+  /**
+   * Marks the pages of a b-tree as reached without reading its rows, so that they are not offered as
+   * orphans: its interior pages are read, and since every leaf of a b-tree is at the same depth, once one
+   * page of a level is a leaf the rest of that level are taken to be leaves unread (a table of vectors is
+   * most of a catalogue's pages).
+   */
+  mark(root: number, index: boolean): void {
+    const interior = index ? INDEX_INTERIOR : TABLE_INTERIOR;
+    const leaf = index ? INDEX_LEAF : TABLE_LEAF;
+    let level = [root];
+    for (let depth = 0; level.length > 0 && depth < 64; depth++) {
+      const next: number[] = [];
+      let leaves = false;
+      for (const n of level) {
+        if (n < 1 || n > this.pageCount || this.reached.has(n)) continue;
+        if (leaves) {
+          this.reached.add(n);
+          continue;
+        }
+        const page = this.page(n);
+        const type = page ? btreeType(page, n) : -1;
+        if (type === leaf) {
+          this.reached.add(n);
+          leaves = true;
+        } else if (type === interior) {
+          const cells = cellsOf(page!, headerAt(n), this.usable);
+          if (!cells) continue;
+          this.reached.add(n);
+          next.push(...cells.map((c) => c.child!), page!.readUInt32BE(headerAt(n) + 8));
+        }
+      }
+      level = next;
+    }
   }
 
   /**
@@ -199,12 +236,12 @@ export class PageFile {
   }
 }
 
+/** Page `n` at `size` bytes a page, or null when the file does not hold all of it (a file cut inside a page). */
 function readAt(fd: number, n: number, size: number, fileSize: number): Buffer | null {
   const at = (n - 1) * size;
-  if (at >= fileSize) return null;
+  if (at + size > fileSize) return null;
   const page = Buffer.alloc(size);
-  readSync(fd, page, 0, size, at);
-  return page;
+  return readSync(fd, page, 0, size, at) === size ? page : null;
 }
 
 /** Page 1 holds the 100-byte file header before its b-tree header. */
