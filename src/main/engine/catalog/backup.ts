@@ -100,16 +100,42 @@ export async function backupCatalog(catalog: Catalog, dir: string, now = new Dat
   const file = join(dir, `catalog-${stamp(now)}.sqlite`);
   const tmp = `${file}.tmp`;
   await catalog.db.backup(tmp);
+  // The copy is a WAL database like its source: opened to be checked, it would leave a -wal and a -shm
+  // beside it. As a rollback-journal database it is one self-contained file, and checking it leaves none.
+  const copy = new Database(tmp);
+  try {
+    copy.pragma('journal_mode = DELETE');
+  } finally {
+    copy.close();
+  }
   // The quick check (page structure) rather than the full one (also every index entry): a day's backup
   // must not hold the engine's process for seconds on a large library.
   const check = integrityOf(tmp, true);
   if (check !== 'ok') {
-    rmSync(tmp, { force: true });
+    removeWithSidecars(tmp);
     throw new CatalogDamagedError(`the catalogue failed its integrity check (${check})`);
   }
   renameSync(tmp, file);
-  for (const old of listBackups(dir).slice(BACKUPS_KEPT)) rmSync(old, { force: true });
+  for (const old of listBackups(dir).slice(BACKUPS_KEPT)) removeWithSidecars(old);
+  removeStale(dir);
   return file;
+}
+
+function removeWithSidecars(file: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
+}
+
+/**
+ * Removes what earlier backups left in `dir`: copies that never finished (`.tmp`), and the -wal and -shm
+ * files that checking a WAL copy left beside it (Glimpse before this one did), of copies kept or gone.
+ */
+function removeStale(dir: string): void {
+  const names = new Set(readdirSync(dir));
+  for (const name of names) {
+    const base = name.replace(/-(wal|shm|journal)$/, '');
+    const sidecar = base !== name;
+    if (base.endsWith('.tmp') || (sidecar && (!names.has(base) || /^catalog-\d{8}-\d{6}\.sqlite$/.test(base)))) rmSync(join(dir, name), { force: true });
+  }
 }
 
 export function markDamaged(dataDir: string, reason: string): void {
