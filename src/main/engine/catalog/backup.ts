@@ -190,6 +190,8 @@ export function recoverCatalog(dataDir: string, problem: string): { catalog: Cat
 
   const backup = goodBackup(dataDir);
   if (backup) copyFileSync(backup, file);
+  // Backups from before they were rollback-journal files leave a -wal and -shm when checked, even read-only.
+  if (existsSync(join(dataDir, 'backups'))) removeStale(join(dataDir, 'backups'));
   const catalog = new Catalog(file);
   let captions = 0;
   let titles = 0;
