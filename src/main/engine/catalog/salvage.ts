@@ -178,9 +178,12 @@ function fromPages(file: string, rows: Rows): void {
     }
     // Every other b-tree is marked, not read, so that only pages whose parent was lost are left over.
     for (const e of pages.schema()) if (e.root > 0 && !SALVAGED.includes(e.name)) pages.mark(e.root, e.type === 'index' || parseCreateTable(e.sql)?.withoutRowid === true);
+    // A page no walk reached is one whose parent was lost, or a freed page still holding rows deleted long
+    // ago: it is given only to a table whose schema entry or some page of whose b-tree was lost.
+    const open = new Set(SALVAGED.filter((name) => !tables.has(name) || !pages.whole(tables.get(name)!.root)));
     for (const orphan of pages.orphans()) {
       const owner = ownerOf(orphan.entries, orphan.index, layouts.values());
-      if (owner && SALVAGED.includes(owner.name)) for (const entry of orphan.entries) take(rows, owner.name, owner, entry);
+      if (owner && open.has(owner.name)) for (const entry of orphan.entries) take(rows, owner.name, owner, entry);
     }
   } finally {
     pages.close();

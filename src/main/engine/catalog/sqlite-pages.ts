@@ -47,6 +47,8 @@ interface Cell {
 export class PageFile {
   /** Pages a walk reached (interior and leaf), so that the rest can be offered as orphans. */
   private readonly reached = new Set<number>();
+  /** Roots of the b-trees whose walk met a page it could not read (so some of their pages may be orphans). */
+  private readonly broken = new Set<number>();
 
   private constructor(
     private readonly fd: number | null,
@@ -135,27 +137,33 @@ export class PageFile {
    * `want`, a table's rows whose rowid it refuses come without their values (not decoded).
    */
   *walk(root: number, index: boolean, want?: (rowid: number | bigint) => boolean): Generator<Entry> {
-    yield* this.visit(root, index, new Set(), 0, want);
+    yield* this.visit(root, root, index, new Set(), 0, want);
   }
 
-  private *visit(n: number, index: boolean, seen: Set<number>, depth: number, want?: (rowid: number | bigint) => boolean): Generator<Entry> {
-    if (depth > 64 || seen.has(n)) return;
+  /** True when every page of the b-tree at `root` was read by a walk (false also before it was walked). */
+  whole(root: number): boolean {
+    return this.reached.has(root) && !this.broken.has(root);
+  }
+
+  private *visit(root: number, n: number, index: boolean, seen: Set<number>, depth: number, want?: (rowid: number | bigint) => boolean): Generator<Entry> {
+    const page = depth > 64 || seen.has(n) ? null : this.page(n);
     seen.add(n);
-    const page = this.page(n);
     const type = page ? btreeType(page, n) : -1;
     const interior = index ? INDEX_INTERIOR : TABLE_INTERIOR;
     const leaf = index ? INDEX_LEAF : TABLE_LEAF;
-    if (!page || (type !== interior && type !== leaf)) return;
-    const cells = this.cells(page, n);
-    if (!cells) return;
+    const cells = page && (type === interior || type === leaf) ? this.cells(page, n) : null;
+    if (!page || !cells) {
+      this.broken.add(root);
+      return;
+    }
     this.reached.add(n);
     for (const cell of cells) {
-      if (cell.child !== undefined) yield* this.visit(cell.child, index, seen, depth + 1, want);
+      if (cell.child !== undefined) yield* this.visit(root, cell.child, index, seen, depth + 1, want);
       // An index b-tree keeps an entry in each interior cell too, after the subtree to its left.
       if (type === leaf && want && cell.rowid !== undefined && !want(cell.rowid)) yield { page: n, rowid: cell.rowid, values: [], complete: false };
       else if (type === leaf || index) yield this.entry(n, cell);
     }
-    if (type === interior) yield* this.visit(page.readUInt32BE(headerAt(n) + 8), index, seen, depth + 1, want);
+    if (type === interior) yield* this.visit(root, page.readUInt32BE(headerAt(n) + 8), index, seen, depth + 1, want);
   }
 
   /**
@@ -196,7 +204,9 @@ export class PageFile {
   /**
    * Pages that look like b-tree pages holding rows (table leaves, index pages) that no walk reached and
    * that the freelist does not hold (when the header, which points to it, is intact): pages whose parent
-   * was lost. Call after the walks. Their entries, for attribution by shape.
+   * was lost, or pages freed earlier (SQLite leaves their old rows on them), which only a b-tree whose
+   * walk was not `whole` can tell apart from nothing. Call after the walks. Their entries, for
+   * attribution by shape.
    */
   *orphans(): Generator<{ page: number; index: boolean; entries: Entry[] }> {
     const free = this.freelist();
