@@ -1,8 +1,26 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Catalog, CatalogError, isUnder } from './catalog.js';
+import { Catalog, CatalogError, type PhotoRow, isUnder } from './catalog.js';
+import {
+  CATALOG_FILE,
+  DAMAGED_MARKER,
+  IDENTITY_FILE,
+  type LibraryIdentity,
+  catalogueIdentity,
+  catalogueState,
+  fileIdentity,
+  highestCachedId,
+  libraryEvidence,
+  newIdentity,
+  readIdentity,
+  stampCatalogue,
+  writeIdentity,
+} from './identity.js';
+import { type PhotoRef, salvage } from './salvage.js';
 import { MIGRATIONS } from './schema.js';
+
+export { DAMAGED_MARKER } from './identity.js';
 
 /**
  * Backups of the catalogue and recovery from damage. The catalogue holds what nothing else can give
@@ -15,13 +33,19 @@ import { MIGRATIONS } from './schema.js';
 
 export const BACKUPS_KEPT = 3;
 export const BACKUP_EVERY_MS = 24 * 60 * 60 * 1000;
-/** Written when a check finds damage while the catalogue is open; the next writer to open it recovers it. */
-export const DAMAGED_MARKER = 'catalog.damaged';
-
 const SQLITE_DAMAGE = /^SQLITE_(CORRUPT|NOTADB)/;
 
 export class CatalogDamagedError extends CatalogError {
   override name = 'CatalogDamagedError';
+}
+
+/**
+ * A catalogue this process will not open: missing (or empty, or holding no tables) in a data folder that
+ * held a library, where this process may not restore it (a reader) or there is nothing to restore it
+ * from; or one of another library. The message says what was found and what the user can do.
+ */
+export class CatalogRefusedError extends CatalogError {
+  override name = 'CatalogRefusedError';
 }
 
 /** True for the errors SQLite raises on a damaged file. */
@@ -76,103 +100,113 @@ export async function backupCatalog(catalog: Catalog, dir: string, now = new Dat
   const file = join(dir, `catalog-${stamp(now)}.sqlite`);
   const tmp = `${file}.tmp`;
   await catalog.db.backup(tmp);
+  // The copy is a WAL database like its source: opened to be checked, it would leave a -wal and a -shm
+  // beside it. As a rollback-journal database it is one self-contained file, and checking it leaves none.
+  const copy = new Database(tmp);
+  try {
+    copy.pragma('journal_mode = DELETE');
+  } finally {
+    copy.close();
+  }
   // The quick check (page structure) rather than the full one (also every index entry): a day's backup
   // must not hold the engine's process for seconds on a large library.
   const check = integrityOf(tmp, true);
   if (check !== 'ok') {
-    rmSync(tmp, { force: true });
+    removeWithSidecars(tmp);
     throw new CatalogDamagedError(`the catalogue failed its integrity check (${check})`);
   }
   renameSync(tmp, file);
-  for (const old of listBackups(dir).slice(BACKUPS_KEPT)) rmSync(old, { force: true });
+  for (const old of listBackups(dir).slice(BACKUPS_KEPT)) removeWithSidecars(old);
+  removeStale(dir);
   return file;
+}
+
+function removeWithSidecars(file: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
+}
+
+/**
+ * Removes what earlier backups left in `dir`: copies that never finished (`.tmp`), and the -wal and -shm
+ * files that checking a WAL copy left beside it (Glimpse before this one did), of copies kept or gone.
+ */
+function removeStale(dir: string): void {
+  const names = new Set(readdirSync(dir));
+  for (const name of names) {
+    const base = name.replace(/-(wal|shm|journal)$/, '');
+    const sidecar = base !== name;
+    if (base.endsWith('.tmp') || (sidecar && (!names.has(base) || /^catalog-\d{8}-\d{6}\.sqlite$/.test(base)))) rmSync(join(dir, name), { force: true });
+  }
 }
 
 export function markDamaged(dataDir: string, reason: string): void {
   writeFileSync(join(dataDir, DAMAGED_MARKER), reason);
 }
 
-interface Salvage {
-  folders: string[];
-  captions: Array<{ path: string; text: string; updatedAt: number }>;
-  albumTitles: Array<{ dir: string; title: string }>;
-  /** Concepts the user taught: the name, and the example and counter-example photos by path. */
-  concepts: Array<{ name: string; key: string; updatedAt: number; examples: Array<{ path: string; positive: boolean }> }>;
-  maxPhotoId: number;
+/** The newest backup that passes SQLite's integrity check and is of this library (or from before identities). */
+export function goodBackup(dataDir: string): string | undefined {
+  const ours = readIdentity(dataDir);
+  return listBackups(join(dataDir, 'backups')).find((b) => {
+    const its = ours ? fileIdentity(b) : null;
+    return (!ours || !its || its.id === ours.id) && integrityOf(b) === 'ok';
+  });
 }
 
-/** Whatever can still be read from a damaged catalogue, table by table, row by row. */
-function salvage(file: string): Salvage {
-  const found: Salvage = { folders: [], captions: [], albumTitles: [], concepts: [], maxPhotoId: 0 };
-  let db: Database.Database;
-  try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
-  } catch {
-    return found;
-  }
-  const each = <T>(sql: string, take: (row: T) => void) => {
-    try {
-      for (const row of db.prepare(sql).iterate() as IterableIterator<T>) take(row);
-    } catch {
-      // the rest of this table is unreadable
-    }
+/** The photo of the restored catalogue that a photo of the damaged file is, or a row for it (see below). */
+function placer(catalog: Catalog): (ref: PhotoRef) => PhotoRow | undefined {
+  const folders = catalog.folders();
+  const byHash = catalog.db.prepare('SELECT * FROM photos WHERE hash = ? ORDER BY id');
+  return (ref) => {
+    // Ids are never given to another photo: the backup's row with this id is this photo, wherever it was then.
+    const byId = catalog.photo(ref.id);
+    if (byId) return byId;
+    if (ref.path === undefined) return undefined;
+    const byPath = catalog.photoByPath(ref.path);
+    if (byPath) return byPath;
+    // The same content whose file is no longer where the backup had it: moved since; the next scan sees the move.
+    const moved = ref.hash ? (byHash.all(ref.hash) as PhotoRow[]).find((p) => !existsSync(p.path)) : undefined;
+    if (moved) return moved;
+    // A photo added after the backup comes back as a changed file, so what the user said of it has a home and the next scan indexes it.
+    const folder = folders.find((f) => isUnder(ref.path!, f.path));
+    if (!folder) return undefined;
+    catalog.insertPhoto({ folderId: folder.id, path: ref.path, size: -1, mtimeMs: -1, hash: null });
+    return catalog.photoByPath(ref.path);
   };
-  each<{ path: string }>('SELECT path FROM folders', (r) => found.folders.push(r.path));
-  each<{ path: string; text: string; updated_at: number }>(`SELECT p.path, t.text, t.updated_at FROM texts t JOIN photos p ON p.id = t.photo_id WHERE t.source = 'user'`, (r) =>
-    found.captions.push({ path: r.path, text: r.text, updatedAt: r.updated_at }),
-  );
-  each<{ dir: string; user_title: string }>('SELECT dir, user_title FROM albums WHERE user_title IS NOT NULL', (r) => found.albumTitles.push({ dir: r.dir, title: r.user_title }));
-  const concepts = new Map<number, Salvage['concepts'][number]>();
-  each<{ id: number; name: string; name_key: string; updated_at: number }>('SELECT id, name, name_key, updated_at FROM concepts ORDER BY id', (r) =>
-    concepts.set(r.id, { name: r.name, key: r.name_key, updatedAt: r.updated_at, examples: [] }),
-  );
-  each<{ concept_id: number; path: string; positive: number }>('SELECT e.concept_id, p.path, e.positive FROM concept_examples e JOIN photos p ON p.id = e.photo_id', (e) =>
-    concepts.get(e.concept_id)?.examples.push({ path: e.path, positive: e.positive === 1 }),
-  );
-  found.concepts = [...concepts.values()];
-  each<{ m: number | null }>('SELECT max(id) AS m FROM photos', (r) => (found.maxPhotoId = r.m ?? 0));
-  db.close();
-  return found;
 }
 
 /**
- * Sets the damaged catalogue aside, restores the newest backup that passes its check (or starts an
- * empty one), merges back the user's captions, album titles and library folders that can still be
- * read from the damaged file, and says what it did. The vector index is dropped: it describes the
- * damaged file and is rebuilt from the restored one.
+ * Sets the catalogue aside (a damaged one, or what is left of a missing or emptied one: an empty file,
+ * its WAL), restores the newest backup that passes its check (or, for a damaged one, starts an empty
+ * catalogue), merges back the user's captions, album titles, concepts and library folders that can still
+ * be read from what was set aside, and says what it did. The vector index is dropped: it describes the
+ * old file and is rebuilt from the restored one. `problem` completes "The library's catalogue ...".
  */
-export function recoverCatalog(dataDir: string, reason: string): { catalog: Catalog; notice: string } {
-  const file = join(dataDir, 'catalog.sqlite');
+export function recoverCatalog(dataDir: string, problem: string): { catalog: Catalog; notice: string } {
+  const file = join(dataDir, CATALOG_FILE);
   const aside = join(dataDir, 'damaged', stamp(new Date()));
-  mkdirSync(aside, { recursive: true });
-  for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) renameSync(file + suffix, join(aside, `catalog.sqlite${suffix}`));
-  const rescued = salvage(join(aside, 'catalog.sqlite'));
+  const present = ['', '-wal', '-shm'].filter((suffix) => existsSync(file + suffix));
+  if (present.length > 0) mkdirSync(aside, { recursive: true });
+  for (const suffix of present) renameSync(file + suffix, join(aside, `${CATALOG_FILE}${suffix}`));
+  const rescued = salvage(join(aside, CATALOG_FILE));
 
-  const backup = listBackups(join(dataDir, 'backups')).find((b) => integrityOf(b) === 'ok');
+  const backup = goodBackup(dataDir);
   if (backup) copyFileSync(backup, file);
+  // Backups from before they were rollback-journal files leave a -wal and -shm when checked, even read-only.
+  if (existsSync(join(dataDir, 'backups'))) removeStale(join(dataDir, 'backups'));
   const catalog = new Catalog(file);
   let captions = 0;
   let titles = 0;
   let concepts = 0;
   catalog.transaction(() => {
-    // Ids handed out after the backup are never handed out again.
-    catalog.db.prepare(`UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'photos'`).run(rescued.maxPhotoId);
+    // Ids handed out after the backup (the damaged file's, the caches') are never handed out again.
+    catalog.db.prepare(`INSERT INTO sqlite_sequence (name, seq) SELECT 'photos', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'photos')`).run();
+    catalog.db.prepare(`UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'photos'`).run(Math.max(rescued.maxPhotoId, highestCachedId(dataDir)));
     for (const path of rescued.folders) catalog.addFolder(path);
-    const folders = catalog.folders();
-    /** The photo at a path; one added after the backup comes back as a changed file, so what the user said of it has a home and the next scan indexes it. */
-    const photoAt = (path: string) => {
-      const photo = catalog.photoByPath(path);
-      if (photo) return photo;
-      const folder = folders.find((f) => isUnder(path, f.path));
-      if (!folder) return undefined;
-      catalog.insertPhoto({ folderId: folder.id, path, size: -1, mtimeMs: -1, hash: null });
-      return catalog.photoByPath(path);
-    };
+    const place = placer(catalog);
     // Prepared once, not per row: each statement holds SQLite memory until it is collected.
     const userCaptionTime = catalog.db.prepare(`SELECT updated_at FROM texts WHERE photo_id = ? AND source = 'user'`).pluck();
     const albumTitle = catalog.db.prepare(`INSERT INTO albums (dir, user_title) VALUES (?, ?) ON CONFLICT (dir) DO UPDATE SET user_title = excluded.user_title`);
     for (const c of rescued.captions) {
-      const photo = photoAt(c.path);
+      const photo = place(c.photo);
       if (!photo) continue;
       const current = userCaptionTime.get(photo.id) as number | undefined;
       if (current === undefined || current < c.updatedAt) {
@@ -185,7 +219,7 @@ export function recoverCatalog(dataDir: string, reason: string): { catalog: Cata
       const current = catalog.conceptByKey(c.key);
       if (current && current.updated_at >= c.updatedAt) continue;
       const examples = c.examples.flatMap((e) => {
-        const photo = photoAt(e.path);
+        const photo = place(e.photo);
         return photo ? [{ photoId: photo.id, positive: e.positive }] : [];
       });
       if (current) {
@@ -199,13 +233,27 @@ export function recoverCatalog(dataDir: string, reason: string): { catalog: Cata
       titles++;
     }
   });
+  adoptIdentity(dataDir, catalog);
   rmSync(join(dataDir, 'index'), { recursive: true, force: true });
   rmSync(join(dataDir, DAMAGED_MARKER), { force: true });
   const from = backup ? `restored the backup of ${backupTime(backup).toLocaleString()} (${catalog.photoTotal()} photos)` : 'found no usable backup and started an empty catalogue';
+  const kept = present.length > 0 ? `from the old file, which is kept in ${aside}` : 'from what was left of it';
   const notice =
-    `The library's catalogue was damaged (${reason}). Glimpse ${from}, and recovered ${captions} of your captions, ${titles} album titles and ${concepts} concepts you taught from the damaged file, ` +
-    `which is kept in ${aside}. Photos added or changed since are indexed again.`;
+    `The library's catalogue ${problem}. Glimpse ${from}, and recovered ${captions} of your captions, ${titles} album titles and ${concepts} concepts you taught ${kept}. ` +
+    'Photos added or changed since are indexed again.';
   return { catalog, notice };
+}
+
+/**
+ * Makes the data folder and its catalogue name the same library: a catalogue without an identity (new,
+ * restored from an older backup, or from before identities) takes the folder's, or a new one; a folder
+ * without `library.json` gets the catalogue's.
+ */
+function adoptIdentity(dataDir: string, catalog: Catalog): LibraryIdentity {
+  const ours = readIdentity(dataDir);
+  const identity = catalogueIdentity(catalog.db) ?? stampCatalogue(catalog, ours ?? newIdentity());
+  if (!ours || ours.id !== identity.id) writeIdentity(dataDir, identity);
+  return identity;
 }
 
 /** The schema version of a catalogue file without opening it for writing (0 when new or unreadable). */
@@ -224,13 +272,47 @@ function catalogVersion(file: string): number {
 }
 
 /**
+ * A catalogue that is missing, empty or holds no tables. In a data folder that never held a library it
+ * is a new library (whoever opens it first creates it). In one that did, a writer restores the newest
+ * backup (and what is left of the old file), and a reader, which must not replace files another process
+ * may use, says what to do; with no backup to restore, both refuse and say what is missing.
+ */
+function missingCatalog(dataDir: string, state: 'missing' | 'empty' | 'blank', writer: boolean, notices: string[]): Catalog {
+  const file = join(dataDir, CATALOG_FILE);
+  const evidence = libraryEvidence(dataDir);
+  if (evidence.length === 0) {
+    const catalog = new Catalog(file);
+    adoptIdentity(dataDir, catalog);
+    return catalog;
+  }
+  const problem = state === 'missing' ? 'is missing' : state === 'empty' ? 'is empty (0 bytes)' : 'holds no tables';
+  const found = `${file} ${problem}, but this data folder held a library (found: ${evidence.join(', ')})`;
+  const backup = goodBackup(dataDir);
+  if (!backup)
+    throw new CatalogRefusedError(
+      `${found}, and there is no backup of it to restore. If the file was moved or deleted by mistake, put it back and try again. ` +
+        `To start a new, empty library instead, move ${dataDir} aside or choose another data folder.`,
+    );
+  if (!writer)
+    throw new CatalogRefusedError(
+      `${found}. Run glimpse index (or open Glimpse) to restore it from its backup of ${backupTime(backup).toLocaleString()} (${backup}); if the file was moved by mistake, put it back first.`,
+    );
+  const { catalog, notice } = recoverCatalog(dataDir, `(${CATALOG_FILE}) ${problem}`);
+  notices.push(notice);
+  return catalog;
+}
+
+/**
  * Opens the catalogue. A writer checks it first (SQLite's quick check; `quickCheck: false` leaves it to
  * the caller, the app's engine, which runs it after answering) and recovers a damaged one from its
  * backup; it also keeps a copy of a catalogue it is about to upgrade. A reader that finds damage says
- * how to recover instead of touching the file.
+ * how to recover instead of touching the file. A catalogue gone missing or empty is never taken for a
+ * new library where one was (`missingCatalog`), and one of another library is refused.
  */
 export async function openCatalog(dataDir: string, writer: boolean, notices: string[], options: { quickCheck?: boolean } = {}): Promise<Catalog> {
-  const file = join(dataDir, 'catalog.sqlite');
+  const file = join(dataDir, CATALOG_FILE);
+  const state = catalogueState(file);
+  if (state !== 'present') return missingCatalog(dataDir, state, writer, notices);
   const marker = join(dataDir, DAMAGED_MARKER);
   let reason: string;
   try {
@@ -245,13 +327,17 @@ export async function openCatalog(dataDir: string, writer: boolean, notices: str
         before.close();
       }
     }
-    const catalog = new Catalog(file);
-    if (writer && options.quickCheck !== false) {
-      const check = integrityOf(file, true);
-      if (check !== 'ok') {
-        catalog.close();
-        throw new CatalogDamagedError(`its integrity check found: ${check}`);
+    // It must exist now: one that went away since it was looked at is not made anew here.
+    const catalog = new Catalog(file, { create: false });
+    try {
+      if (writer && options.quickCheck !== false) {
+        const check = integrityOf(file, true);
+        if (check !== 'ok') throw new CatalogDamagedError(`its integrity check found: ${check}`);
       }
+      checkIdentity(dataDir, catalog, writer);
+    } catch (error) {
+      catalog.close();
+      throw error;
     }
     return catalog;
   } catch (error) {
@@ -260,7 +346,19 @@ export async function openCatalog(dataDir: string, writer: boolean, notices: str
   }
   // A reader must not move files another process may be using: it reports, the next writer recovers.
   if (!writer) throw new CatalogDamagedError(reason);
-  const { catalog, notice } = recoverCatalog(dataDir, reason);
+  const { catalog, notice } = recoverCatalog(dataDir, `was damaged (${reason})`);
   notices.push(notice);
   return catalog;
+}
+
+/** Refuses a catalogue of another library than the data folder's; a writer gives both the same identity where one lacks it. */
+function checkIdentity(dataDir: string, catalog: Catalog, writer: boolean): void {
+  const ours = readIdentity(dataDir);
+  const its = catalogueIdentity(catalog.db);
+  if (ours && its && ours.id !== its.id)
+    throw new CatalogRefusedError(
+      `${catalog.file} belongs to another library (created ${its.createdAt.slice(0, 10)}, id ${its.id}) than this data folder's ${IDENTITY_FILE} (created ${ours.createdAt.slice(0, 10)}, id ${ours.id}). ` +
+        `If you copied it here on purpose, delete ${join(dataDir, IDENTITY_FILE)} and Glimpse adopts it; otherwise put this library's own catalogue back.`,
+    );
+  if (writer && (!ours || !its)) adoptIdentity(dataDir, catalog);
 }

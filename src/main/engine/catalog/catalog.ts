@@ -258,9 +258,13 @@ export class Catalog {
     return statement;
   }
 
-  constructor(readonly file: string) {
+  /** `create: false`: the file must exist (the caller decided it is not a new library). */
+  constructor(
+    readonly file: string,
+    options: { create?: boolean } = {},
+  ) {
     mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
+    this.db = new Database(file, { fileMustExist: options.create === false });
     try {
       // The keyword table's triggers (schema v3) call this on every write to photos.
       // (path) in schema steps 3-6, (path, library folder) from step 7 on.
