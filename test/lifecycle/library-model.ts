@@ -2,7 +2,9 @@
  * A model-based test of the library engine: seeded random sequences of what a library lives through
  * (photos added, edited, deleted, moved; folders moved; a drive unplugged and plugged back; captions
  * written by hand; the model switched; the indexer killed with SIGKILL; the engine reopened; its index
- * files damaged; a second process reading or trying to write) run on real files with the real engine,
+ * files damaged; the catalogue emptied, deleted or its header zeroed; two files' names swapped; a photo
+ * replaced by a link to a file outside the library; a second process reading or trying to write) run on
+ * real files with the real engine,
  * and after every step the engine is compared with a simple oracle of what must be true:
  *
  * - the catalogue holds exactly the photos the oracle says it knows (present files, and the files of
@@ -14,20 +16,25 @@
  *   else is; photos in offline folders are marked offline;
  * - the HNSW index holds exactly the catalogue's vectors, and its top 10 equal an exact search, with a
  *   filter too;
- * - a second process sees what this one sees, and a second writer is refused with a clear message.
+ * - a second process sees what this one sees, and a second writer is refused with a clear message;
+ * - an emptied or missing catalogue is never opened as a new library: a reader refuses it, the writer
+ *   restores its backup (and salvages what a damaged file still holds), and every invariant above holds;
+ * - a photo id serves only the file that was indexed, never what replaced it.
  *
  * A failing sequence is shrunk to a shortest one that still fails, printed as JSON to replay with
  * `npm run soak -- --replay '<json>'`.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { mkdir, open as openFile, rename, rm, truncate, unlink, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdir, open as openFile, rename, rm, stat, symlink, truncate, unlink, utimes, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { nameWords } from '../../src/main/engine/catalog/catalog.js';
+import { backupCatalog } from '../../src/main/engine/catalog/backup.js';
 import { GlimpseEngine } from '../../src/main/engine/engine.js';
+import { ApiHost } from '../../src/main/host/api-host.js';
 import { randomScene, seededRandom } from '../../src/main/engine/scenes/scene.js';
 import { isVideoFile } from '../../src/main/engine/media/video.js';
 import { writeSceneVideo } from '../../src/main/engine/scenes/scene-video.js';
@@ -65,7 +72,15 @@ export type Op =
   | { kind: 'reopen' }
   | { kind: 'damageIndex'; how: 'truncate' | 'garbage' | 'sidecar' }
   | { kind: 'secondReader' }
-  | { kind: 'secondWriter' };
+  | { kind: 'secondWriter' }
+  /**
+   * The catalogue emptied (0 bytes), deleted, or its header zeroed, right after a backup (and, for the
+   * header, a caption written after that backup): a reader refuses an emptied or missing one and
+   * touches nothing; the writer restores the backup and salvages what the damaged file still holds.
+   */
+  | { kind: 'damageCatalog'; how: 'empty' | 'missing' | 'header'; pick: number }
+  /** An indexed photo replaced by a symbolic link to a file outside the library (same size and time): its id serves nothing. */
+  | { kind: 'linkOutside'; pick: number };
 
 export interface GenerateOptions {
   /** Include the operations that start child processes (kill -9, second reader and writer): slower. */
@@ -92,6 +107,8 @@ const WEIGHTS: ReadonlyArray<[Op['kind'], number, boolean]> = [
   ['kill', 3, true],
   ['secondReader', 2, true],
   ['secondWriter', 1, true],
+  ['damageCatalog', 2, false],
+  ['linkOutside', 2, false],
 ];
 
 /** The same seed always gives the same sequence. */
@@ -119,6 +136,9 @@ export function generate(seed: number, steps: number, options: GenerateOptions =
         break;
       case 'damageIndex':
         ops.push({ kind, how: (['truncate', 'garbage', 'sidecar'] as const)[Math.floor(pick * 3)]! });
+        break;
+      case 'damageCatalog':
+        ops.push({ kind, how: (['empty', 'missing', 'header'] as const)[Math.floor(to * 3)]!, pick });
         break;
       case 'index':
       case 'switchModel':
@@ -296,6 +316,7 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
   const tmp = tempDir('glimpse-lifecycle-');
   const roots = [join(tmp.path, 'lib', 'A'), join(tmp.path, 'lib', 'B')];
   const away = join(tmp.path, 'away');
+  const outside = join(tmp.path, 'outside');
   const dataDir = join(tmp.path, 'data');
   const oracle = new Oracle(roots);
   let engine: GlimpseEngine | undefined;
@@ -509,6 +530,61 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
           await handle.close();
         }
         await open();
+        break;
+      }
+      case 'damageCatalog': {
+        await backupCatalog(e.catalog, join(dataDir, 'backups'));
+        const row = op.how === 'header' ? pickFrom(oracle.captionable(), op.pick) : undefined;
+        if (row) {
+          // Written after the backup: only the damaged file holds it, and salvage must find it there.
+          const text = `after the backup ${++counter}`;
+          e.setCaption(e.catalog.photoByPath(row.path)!.id, text);
+          row.caption = text;
+        }
+        await close();
+        const file = join(dataDir, 'catalog.sqlite');
+        if (op.how === 'empty') await truncate(file, 0);
+        else if (op.how === 'missing') await unlink(file);
+        else {
+          const handle = await openFile(file, 'r+');
+          await handle.write(Buffer.alloc(100), 0, 100, 0);
+          await handle.close();
+        }
+        if (op.how !== 'header') {
+          // A reader (a `glimpse search`) never takes an emptied library for a new one, and leaves it as it is.
+          await assert.rejects(GlimpseEngine.open({ dataDir, device: 'cpu', model: oracle.model, access: 'read' }), /held a library/);
+          assert.equal(existsSync(file) ? statSync(file).size : -1, op.how === 'empty' ? 0 : -1, 'the reader left the catalogue as it found it');
+        }
+        const reopened = await open();
+        assert.ok(
+          reopened.notices.some((n) => /restored the backup/.test(n)),
+          `the writer says it restored the backup: ${reopened.notices.join(' | ')}`,
+        );
+        break;
+      }
+      case 'linkOutside': {
+        const row = pickFrom(oracle.captionable(), op.pick);
+        if (!row || oracle.disk.get(row.path)!.broken) break;
+        const photo = e.catalog.photoByPath(row.path)!;
+        // A file outside every library folder, of the photo's size and modification time.
+        const secret = join(outside, `secret-${++counter}`);
+        await mkdir(outside, { recursive: true });
+        await writeFile(secret, Buffer.alloc(photo.size, 0x41));
+        const { mtime } = await stat(row.path);
+        await utimes(secret, mtime, mtime);
+        await rename(row.path, `${row.path}.aside`);
+        await symlink(secret, row.path);
+        // The app's host, reading beside this process's writer, asked for the photo by id.
+        const host = await ApiHost.open({ dataDir, device: 'cpu', model: oracle.model, watch: false });
+        try {
+          assert.equal(await host.mediaFile('full', photo.id), null, 'a photo id never serves a file that replaced the photo');
+          const other = oracle.captionable().find((r) => r !== row && oracle.disk.get(r.path)!.content === r.indexedContent);
+          if (other) assert.ok(await host.mediaFile('full', e.catalog.photoByPath(other.path)!.id), 'another photo is still served');
+        } finally {
+          await host.close();
+          await unlink(row.path);
+          await rename(`${row.path}.aside`, row.path);
+        }
         break;
       }
       case 'kill': {
