@@ -8,7 +8,7 @@
 // Prints one JSON object: per provider, the adapter and images/s at each batch size.
 import ort from 'onnxruntime-node';
 import { adapterName, openSession } from '../src/main/engine/models/providers.js';
-import type { DevicePreference } from '../src/main/engine/models/device-preference.js';
+import type { DevicePreference } from '../src/main/engine/core/device-preference.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -9,7 +9,7 @@ export function registerGpuCommands(program: Command): void {
     .description('the WebGPU adapter and whether the CUDA provider is installed')
     .action(async () => {
       const { adapterName, cudaProviderInstalled, probeWebgpuAdapter } = await import('../main/engine/models/providers.js');
-      const { gpuProvidersFor } = await import('../main/engine/models/device-preference.js');
+      const { gpuProvidersFor } = await import('../main/engine/core/device-preference.js');
       const adapter = await probeWebgpuAdapter();
       console.log(`Providers tried in auto: ${[...gpuProvidersFor(process.platform), 'cpu'].join(', ')}`);
       console.log(`WebGPU adapter: ${typeof adapter === 'string' ? `none (${adapter})` : adapterName(adapter)}`);

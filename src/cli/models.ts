@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { GlimpseEngine } from '../main/engine/engine.js';
-import { readSettings } from '../main/engine/settings.js';
+import { readSettings } from '../main/engine/core/settings.js';
 import { downloadPack } from '../main/engine/models/download.js';
 import { catalogueOfPacks, importPack, listPacks, resolvePack } from '../main/engine/models/store.js';
 

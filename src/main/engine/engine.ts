@@ -17,31 +17,32 @@ import type {
   Status,
 } from '../../shared/api.js';
 import { CatalogDamagedError, backupCatalog, backupDue, isDamage, markDamaged, openCatalog } from './catalog/backup.js';
-import { quickCheckOnThread } from './file-checks.js';
-import { errorText, inStage } from './errors.js';
+import { quickCheckOnThread } from './catalog/file-checks.js';
+import { errorText, inStage } from './core/errors.js';
 import { Catalog, type FolderRow, type OfflineDir, isUnder } from './catalog/catalog.js';
 import { refreshAlbums } from './captions/albums.js';
 import { ConceptError, cleanName, conceptKey, conceptMatches, conceptsOfPhoto } from './concepts/concepts.js';
 import { VectorIndex } from './index/vector-index.js';
-import type { JobControl } from './jobs/job-control.js';
-import { IndexingJob, type PipelineProgress, type PipelineSummary } from './jobs/pipeline.js';
+import type { JobControl } from './core/job-control.js';
+import { IndexingJob, type PipelineSummary } from './jobs/pipeline.js';
+import type { JobProgress } from './core/job-control.js';
 import { ReadingJob, type ReadingSummary } from './jobs/reading.js';
 import { LookJob, type LookSummary } from './jobs/looks.js';
 import { type StackBuild, duplicates, refreshStacks, stackGroup } from './stacks/stacks.js';
 import { DEFAULT_OCR_PACK, type OcrManifest, locateOcrPack, readOcrManifest, readOcrManifestSync } from './ocr/ocr-pack.js';
 import { TextReader } from './ocr/text-reader.js';
 import { captionPhotos, captionRecord } from './captions/confidence.js';
-import { LibraryLock, type LockHolder, describeHolder } from './library-lock.js';
+import { LibraryLock, type LockHolder, describeHolder } from './core/library-lock.js';
 import { type ReconcileResult, type ScanProblem, reconcile, walkFolder } from './library/scan.js';
 import { decodeFileForModel, preparePhoto } from './media/photo.js';
 import { ThumbnailStore } from './media/thumbnails.js';
 import { ModelPack, type PackPart } from './models/pack.js';
 import { type SessionReport, adapterName } from './models/providers.js';
-import { DEVICE_PREFERENCES, type DevicePreference, isDevicePreference } from './models/device-preference.js';
+import { DEVICE_PREFERENCES, type DevicePreference, isDevicePreference } from './core/device-preference.js';
 import { resolvePack } from './models/store.js';
 import { type SearchRequest, search } from './search/search.js';
 import { searchResult } from './search/results.js';
-import { type Settings, loadSettings, writeSettings } from './settings.js';
+import { type Settings, loadSettings, writeSettings } from './core/settings.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -395,7 +396,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   }
 
   /** A job's progress as the engine's, in `phase` (or paused): to status and events, and to the caller. */
-  private reportAs(phase: Progress['phase'], onProgress?: (p: Progress) => void): (p: PipelineProgress) => void {
+  private reportAs(phase: Progress['phase'], onProgress?: (p: Progress) => void): (p: JobProgress) => void {
     return ({ paused, ...counts }) => {
       const progress: Progress = { phase: paused ? 'paused' : phase, ...counts, failure: null };
       this.setProgress(progress);

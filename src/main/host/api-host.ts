@@ -3,7 +3,7 @@ import { extname, join } from 'node:path';
 import { type EventName, type Events, type MethodName, type ModelInfo, type Params, type Reply, type Results, ApiError, parseCall } from '../../shared/api.js';
 import type { PhotoRow } from '../engine/catalog/catalog.js';
 import { GlimpseEngine, type EngineOptions } from '../engine/engine.js';
-import { LibraryBusyError } from '../engine/library-lock.js';
+import { LibraryBusyError } from '../engine/core/library-lock.js';
 import { LibraryWatcher, type WatcherOptions } from '../engine/library/watcher.js';
 import { writeSampleLibrary } from '../engine/scenes/sample-library.js';
 import { browserPreview } from '../engine/media/photo.js';

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import type { ModelPack } from '../models/pack.js';
-import { dot, meanDirection } from '../vector-math.js';
+import { dot, meanDirection } from '../core/vector-math.js';
 
 /**
  * Scene labels for album titles, each a phrase that completes the prompt templates below. Labels whose

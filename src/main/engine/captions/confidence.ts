@@ -2,7 +2,7 @@ import type { IndexedPhoto } from '../catalog/catalog.js';
 import type { PackManifest } from '../models/manifest.js';
 import type { GeneratedCaption, ImageFeatures, ModelPack } from '../models/pack.js';
 import type { RgbPixels } from '../media/decode.js';
-import { dot } from '../vector-math.js';
+import { dot } from '../core/vector-math.js';
 
 export type CaptionVerdict = { shown: true } | { shown: false; reason: string };
 

@@ -15,7 +15,7 @@
  * The logistic one wins on every separable concept measured (F1 from 5 examples 0.80-0.85 against
  * 0.54-0.76), and is the one the engine uses.
  */
-import { dot, l2normalise, meanDirection } from '../vector-math.js';
+import { dot, l2normalise, meanDirection } from '../core/vector-math.js';
 
 export type ConceptMethod = 'logistic' | 'prototype';
 

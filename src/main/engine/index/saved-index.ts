@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileSha256, fileSha256OnThread } from '../file-checks.js';
+import { fileSha256, fileSha256OnThread } from '../catalog/file-checks.js';
 import type { Graph } from './graph-thread.js';
 
 /**

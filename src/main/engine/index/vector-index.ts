@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Catalog } from '../catalog/catalog.js';
-import { fileSha256OnThread } from '../file-checks.js';
+import { fileSha256OnThread } from '../catalog/file-checks.js';
 import { closeGraph, labelsOf } from './graph-thread.js';
 import { GraphSet, type Neighbour, type RebuildRows, RowLayout, buildInParallel, graphsFrom, readGraphs, similarity, topExact } from './graph-set.js';
 import { IdSet } from './id-set.js';

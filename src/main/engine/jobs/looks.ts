@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { type Catalog, isUnder } from '../catalog/catalog.js';
 import { bytesFingerprint, lookOfFile } from '../media/photo.js';
-import { JobControl } from './job-control.js';
-import type { PipelineProgress } from './pipeline.js';
+import { JobControl } from '../core/job-control.js';
+import type { JobProgress } from '../core/job-control.js';
 
 export interface LookSummary {
   measured: number;
@@ -23,7 +23,7 @@ export class LookJob extends JobControl {
 
   constructor(
     private readonly catalog: Catalog,
-    onProgress?: (progress: PipelineProgress) => void,
+    onProgress?: (progress: JobProgress) => void,
     private readonly concurrency = 2,
   ) {
     super(onProgress);

@@ -12,13 +12,11 @@ import type { ModelPack } from '../models/pack.js';
 import type { RgbPixels } from '../media/decode.js';
 import type { PhotoMetadata } from '../media/photo.js';
 import type { PhotoLook } from '../media/look.js';
-import type { Progress } from '../../../shared/api.js';
 import type { TextReader } from '../ocr/text-reader.js';
-import { JobControl } from './job-control.js';
-import { errorText, storageAdvice, storageProblem } from '../errors.js';
+import { type JobProgress, JobControl } from '../core/job-control.js';
+import { errorText, storageAdvice, storageProblem } from '../core/errors.js';
 
 /** The API's progress, less the phase (the engine knows whether it is scanning or indexing). */
-export type PipelineProgress = Omit<Progress, 'phase' | 'failure'> & { paused: boolean };
 
 export interface PipelineTimings {
   decodeMs: number;
@@ -45,7 +43,7 @@ export interface PipelineOptions {
   captions?: boolean;
   /** Reads the text in every photo it indexes that this reader has not read yet (OCR); none: no reading. */
   reader?: TextReader | undefined;
-  onProgress?: (progress: PipelineProgress) => void;
+  onProgress?: (progress: JobProgress) => void;
   /** How often the HNSW index file is saved while indexing; the catalogue is always the source of truth. */
   saveEveryMs?: number;
   /** How videos are sampled (frames, interval, time limits). */

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { type Catalog, type PhotoRow, isUnder } from '../catalog/catalog.js';
 import { bytesFingerprint, decodeForReading } from '../media/photo.js';
 import type { TextReader } from '../ocr/text-reader.js';
-import { JobControl } from './job-control.js';
-import type { PipelineProgress } from './pipeline.js';
+import { JobControl } from '../core/job-control.js';
+import type { JobProgress } from '../core/job-control.js';
 
 export interface ReadingSummary {
   read: number;
@@ -31,7 +31,7 @@ export class ReadingJob extends JobControl {
   constructor(
     private readonly catalog: Catalog,
     private readonly reader: TextReader,
-    onProgress?: (progress: PipelineProgress) => void,
+    onProgress?: (progress: JobProgress) => void,
   ) {
     super(onProgress);
   }

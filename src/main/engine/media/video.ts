@@ -4,7 +4,7 @@ import { RESIZE_FIT } from './decode.js';
 import { runTool } from './ffmpeg.js';
 import { type ModelInput, type PhotoMetadata, PhotoError, isPhotoFile } from './photo.js';
 import type { ImageFeatures } from '../models/pack.js';
-import { dot, meanDirection } from '../vector-math.js';
+import { dot, meanDirection } from '../core/vector-math.js';
 
 /** Extensions the scanner picks up as videos. */
 export const VIDEO_EXTENSIONS = new Set(['.mp4', '.mov', '.m4v', '.webm', '.mkv']);

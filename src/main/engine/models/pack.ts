@@ -4,9 +4,9 @@ import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { Tokenizer } from '@huggingface/tokenizers';
 import type { RgbPixels, ResizeMode } from '../media/decode.js';
-import { l2normalise } from '../vector-math.js';
+import { l2normalise } from '../core/vector-math.js';
 import { type PackManifest, PackError, readManifest } from './manifest.js';
-import type { DevicePreference } from './device-preference.js';
+import type { DevicePreference } from '../core/device-preference.js';
 import { type SessionReport, openSession } from './providers.js';
 
 /** What one image-encoder pass yields: the search embedding and, for CoCa-style packs, the tokens a captioner reads. */

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ort from 'onnxruntime-node';
-import { type DevicePreference, gpuProvidersFor, webgpuBackendFor } from './device-preference.js';
+import { type DevicePreference, gpuProvidersFor, webgpuBackendFor } from '../core/device-preference.js';
 import { PROBE_SCRIPT, type ProbeRun } from './webgpu-probe-script.js';
 
 // onnxruntime logs a failed GPU probe to stderr in red; we report it ourselves, once and in plain words.

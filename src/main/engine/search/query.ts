@@ -2,7 +2,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import { conceptMatches, conceptsInQuery } from '../concepts/concepts.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import type { ModelPack } from '../models/pack.js';
-import { l2normalise } from '../vector-math.js';
+import { l2normalise } from '../core/vector-math.js';
 import { datesInQuery } from './query-dates.js';
 
 /** A search as the engine is asked it (the API's `search` params, plus what the engine adds). */

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
 import { type DownloadState, PackDownloads } from '../../../../src/main/engine/models/downloads.js';
 import { readManifest } from '../../../../src/main/engine/models/manifest.js';
-import { readSettings } from '../../../../src/main/engine/settings.js';
+import { readSettings } from '../../../../src/main/engine/core/settings.js';
 import { writeSampleLibrary } from '../../../../src/main/engine/scenes/sample-library.js';
 import { searchParams } from '../../../../src/shared/api.js';
 import { installPackCopy, tempDir } from '../../../fixtures.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { integrityOf } from './catalog/backup.js';
+import { integrityOf } from './backup.js';
 
 /**
  * The checks that read a whole file (a SHA-256 of a vector graph, SQLite's quick check of the

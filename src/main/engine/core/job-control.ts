@@ -1,4 +1,7 @@
-import type { PipelineProgress } from './pipeline.js';
+import type { Progress } from '../../../shared/api.js';
+
+/** A job's progress as the job reports it; the engine adds the phase (and a failure) when it passes it on. */
+export type JobProgress = Omit<Progress, 'phase' | 'failure'> & { paused: boolean };
 
 /** How often a job reports progress at most, unless something the user did (pause, resume) changed it. */
 const PROGRESS_EVERY_MS = 200;
@@ -9,12 +12,12 @@ const PROGRESS_EVERY_MS = 200;
  * stops when `cancelled` is set.
  */
 export abstract class JobControl {
-  protected readonly progress: PipelineProgress = { done: 0, total: 0, errors: 0, rate: 0, etaSeconds: null, currentFile: null, paused: false };
+  protected readonly progress: JobProgress = { done: 0, total: 0, errors: 0, rate: 0, etaSeconds: null, currentFile: null, paused: false };
   private gate: { promise: Promise<void>; release: () => void } | undefined;
   private stopped = false;
   private lastEmit = 0;
 
-  constructor(private readonly onProgress?: (progress: PipelineProgress) => void) {}
+  constructor(private readonly onProgress?: (progress: JobProgress) => void) {}
 
   /** The user cancelled the job: it finishes what is in flight and returns. */
   protected get cancelled(): boolean {

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { DEVICE_PREFERENCES } from './models/device-preference.js';
+import { DEVICE_PREFERENCES } from './device-preference.js';
 
 export const settingsSchema = z.object({
   model: z.string().default('tiny-coca'),
