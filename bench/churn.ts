@@ -26,21 +26,21 @@ await engine.whenChecked();
 const queries = ['a red circle on grass', 'two blue stars at night', 'a photo', 'red', 'stars'];
 for (const query of queries) await engine.search(searchParams.parse({ query, limit: 20 }));
 const model = engine.pack.id;
-const folder = engine.catalog.folders()[0]!;
+const folder = engine.stores.folders.folders()[0]!;
 const random = seededRandom(29);
 const vectors = clusteredVectors(rounds * 1000, engine.pack.dimensions, 31);
 const rss: number[] = [rssMb()];
 const started = performance.now();
 for (let r = 0; r < rounds; r++) {
-  const ids = engine.catalog.vectorIds(model);
+  const ids = engine.stores.vectors.vectorIds(model);
   const gone = new Set<number>();
   while (gone.size < 1000) gone.add(ids[Math.floor(random() * ids.length)]!);
   engine.catalog.transaction(() => {
-    engine.catalog.deletePhotos([...gone]);
+    engine.stores.photos.deletePhotos([...gone]);
     for (let i = 0; i < 1000; i++) {
       const n = r * 1000 + i;
-      const id = engine.catalog.insertPhoto({ folderId: folder.id, path: join(folder.path, 'churn', `c${n}.jpg`), size: 700, mtimeMs: 0, hash: null });
-      engine.catalog.recordIndexed(model, [
+      const id = engine.stores.photos.insertPhoto({ folderId: folder.id, path: join(folder.path, 'churn', `c${n}.jpg`), size: 700, mtimeMs: 0, hash: null });
+      engine.stores.indexing.recordIndexed(model, [
         { id, hash: `churn${n}`, width: 64, height: 48, takenAt: null, camera: null, gps: null, vector: vectors[n]!, caption: 'a churned photo' },
       ]);
     }

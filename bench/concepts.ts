@@ -34,9 +34,9 @@ async function main(): Promise<void> {
     engine.addFolder(dir);
     await engine.update();
     const ids = new Map<number, Scene>();
-    for (const p of photos) ids.set(engine.catalog.photoByPath(p.path)!.id, p.scene);
+    for (const p of photos) ids.set(engine.stores.photos.photoByPath(p.path)!.id, p.scene);
     const all = [...ids.keys()];
-    const vectors = new Map(all.map((id) => [id, engine.catalog.vector(id, engine.pack.id)!]));
+    const vectors = new Map(all.map((id) => [id, engine.stores.vectors.vector(id, engine.pack.id)!]));
     for (const c of engine.concepts()) engine.forgetConcept(c.id);
 
     console.log(`${COUNT} held-out photos (320x240 JPEGs), ${DRAWS} random draws of examples per cell, pack ${engine.pack.id}\n`);

@@ -27,6 +27,11 @@ import { CANDIDATE_POOL } from '../src/main/engine/search/search.js';
 import { clusteredVectors, spectralVectors } from './vectors.js';
 import { standInPack } from './vit-stand-in.js';
 import { searchParams } from '../src/shared/api.js';
+import { FolderStore } from '../src/main/engine/library/folder-store.js';
+import { PhotoStore } from '../src/main/engine/library/photo-store.js';
+import { IndexingStore } from '../src/main/engine/indexing/indexing-store.js';
+import { VectorStore } from '../src/main/engine/index/vector-store.js';
+import { KeywordStore } from '../src/main/engine/search/keyword-store.js';
 
 const QUICK = process.argv.includes('--quick');
 const ROOT = resolve('.cache/bench');
@@ -94,7 +99,7 @@ async function modelCeiling(pack: ModelPack, inputs: RgbPixels[], batchSizes: nu
 async function naiveBaseline(pack: ModelPack, files: string[], dataDir: string): Promise<number> {
   rmSync(dataDir, { recursive: true, force: true });
   const catalog = new Catalog(join(dataDir, 'catalog.sqlite'));
-  const folder = catalog.addFolder(resolve(files[0]!, '..', '..'));
+  const folder = new FolderStore(catalog).addFolder(resolve(files[0]!, '..', '..'));
   const { size, resize } = pack.imageInput;
   const started = performance.now();
   for (const file of files) {
@@ -105,8 +110,8 @@ async function naiveBaseline(pack: ModelPack, files: string[], dataDir: string):
       .raw()
       .toBuffer({ resolveWithObject: true });
     const [features] = await pack.embedImages([{ data: new Uint8Array(data), width: size, height: size }]);
-    const id = catalog.insertPhoto({ folderId: folder.id, path: file, size: bytes.length, mtimeMs: 0, hash: null });
-    catalog.recordIndexed(pack.id, [
+    const id = new PhotoStore(catalog).insertPhoto({ folderId: folder.id, path: file, size: bytes.length, mtimeMs: 0, hash: null });
+    new IndexingStore(catalog).recordIndexed(pack.id, [
       { id, hash: '', width: full.info.width, height: full.info.height, takenAt: null, camera: null, gps: null, vector: features!.embedding, caption: null },
     ]);
   }
@@ -377,7 +382,7 @@ function scratchCatalogue(name: string): { dir: string; catalog: Catalog; folder
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const catalog = new Catalog(join(dir, 'catalog.sqlite'));
-  return { dir, catalog, folder: catalog.addFolder(join(dir, 'files')) };
+  return { dir, catalog, folder: new FolderStore(catalog).addFolder(join(dir, 'files')) };
 }
 
 /**
@@ -393,8 +398,8 @@ async function benchFiltered(n: number): Promise<void> {
   const ids: number[] = [];
   catalog.transaction(() => {
     vectors.forEach((vector, i) => {
-      const id = catalog.insertPhoto({ folderId: folder.id, path: join(dir, 'files', `p${i}.jpg`), size: 1, mtimeMs: 0, hash: null });
-      catalog.recordIndexed('bench', [{ id, hash: `h${i}`, width: 1, height: 1, takenAt: null, camera: null, gps: null, vector, caption: null }]);
+      const id = new PhotoStore(catalog).insertPhoto({ folderId: folder.id, path: join(dir, 'files', `p${i}.jpg`), size: 1, mtimeMs: 0, hash: null });
+      new IndexingStore(catalog).recordIndexed('bench', [{ id, hash: `h${i}`, width: 1, height: 1, takenAt: null, camera: null, gps: null, vector, caption: null }]);
       ids.push(id);
     });
   });
@@ -454,9 +459,9 @@ async function benchMoments(videos: number): Promise<void> {
   const vectors = clusteredVectors(videos * 64, dim, videos);
   catalog.transaction(() => {
     for (let v = 0; v < videos; v++) {
-      const id = catalog.insertPhoto({ folderId: folder.id, path: join(dir, 'files', `v${v}.mp4`), size: 1, mtimeMs: 0, hash: null });
+      const id = new PhotoStore(catalog).insertPhoto({ folderId: folder.id, path: join(dir, 'files', `v${v}.mp4`), size: 1, mtimeMs: 0, hash: null });
       const frames = Array.from({ length: 64 }, (_, k) => ({ t: k * 2, vector: vectors[v * 64 + k]! }));
-      catalog.recordIndexed('bench', [
+      new IndexingStore(catalog).recordIndexed('bench', [
         { id, hash: `h${v}`, width: 1, height: 1, takenAt: null, camera: null, gps: null, vector: frames[0]!.vector, caption: null, video: { duration: 128, frames } },
       ]);
     }
@@ -467,7 +472,7 @@ async function benchMoments(videos: number): Promise<void> {
   global.gc?.();
   let rssAt = rssMb();
   let t = performance.now();
-  const { frames } = catalog.allFrames('bench');
+  const { frames } = new VectorStore(catalog).allFrames('bench');
   const brute = new hnswlib.BruteforceSearch('ip', dim);
   brute.initIndex(frames.length);
   frames.forEach((f, label) => brute.addPoint(Array.from(f.vector), label));
@@ -664,8 +669,8 @@ async function benchLargeCatalogue(n: number): Promise<void> {
   if (!existsSync(join(dataDir, '.complete'))) {
     rmSync(dataDir, { recursive: true, force: true });
     const catalog = new Catalog(join(dataDir, 'catalog.sqlite'));
-    const folder = catalog.addFolder(photos);
-    catalog.setKeywordModel('tiny-coca'); // as the app does when it opens the library
+    const folder = new FolderStore(catalog).addFolder(photos);
+    new KeywordStore(catalog).setKeywordModel('tiny-coca'); // as the app does when it opens the library
     const size = statSync(seedFile).size;
     const vectors = clusteredVectors(n, 128, 5);
     const random = seededRandom(13);
@@ -673,8 +678,8 @@ async function benchLargeCatalogue(n: number): Promise<void> {
     catalog.transaction(() => {
       for (let i = 0; i < n; i++) {
         const path = join(photos, `d${Math.floor(i / 1000)}`, `p${i % 1000}.jpg`);
-        const id = catalog.insertPhoto({ folderId: folder.id, path, size, mtimeMs: mtime.getTime(), hash: null });
-        catalog.recordIndexed('tiny-coca', [
+        const id = new PhotoStore(catalog).insertPhoto({ folderId: folder.id, path, size, mtimeMs: mtime.getTime(), hash: null });
+        new IndexingStore(catalog).recordIndexed('tiny-coca', [
           {
             id,
             // Distinct fingerprints and perceptual hashes, as distinct photos have: no stacks form.
@@ -803,7 +808,7 @@ async function benchLargeCatalogue(n: number): Promise<void> {
   const quickCheckS = (performance.now() - t0) / 1000;
   const reading = new Catalog(catalogFile);
   t0 = performance.now();
-  reading.allVectors('tiny-coca');
+  new VectorStore(reading).allVectors('tiny-coca');
   const readVectorsS = (performance.now() - t0) / 1000;
   t0 = performance.now();
   const loaded = await VectorIndex.open(join(dataDir, 'index'), 'tiny-coca', 128, reading, { writable: false });

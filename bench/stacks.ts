@@ -24,6 +24,9 @@ import { seededRandom } from '../src/main/engine/scenes/scene.js';
 import { GROUPING } from '../src/main/engine/stacks/grouping.js';
 import { refreshStacks } from '../src/main/engine/stacks/stacks.js';
 import { clusteredVectors } from './vectors.js';
+import { FolderStore } from '../src/main/engine/library/folder-store.js';
+import { PhotoStore } from '../src/main/engine/library/photo-store.js';
+import { StackStore } from '../src/main/engine/stacks/stack-store.js';
 
 const ROOT = resolve('.cache/bench/stacks');
 const DARKNET = resolve('.cache/debian-photos/usr/share/darknet/data');
@@ -49,9 +52,9 @@ export async function stackQuality(seed: number, scenes: number, explore = false
       report.groups.map((g) => g.photos.map((p) => p.path)),
     );
     if (explore) {
-      const id = (path: string) => engine.catalog.photoByPath(path)!.id;
+      const id = (path: string) => engine.stores.photos.photoByPath(path)!.id;
       const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
-      const of = (path: string) => ({ look: engine.catalog.look(id(path))!, vector: engine.catalog.vector(id(path), engine.pack.id)! });
+      const of = (path: string) => ({ look: engine.stores.stacks.look(id(path))!, vector: engine.stores.vectors.vector(id(path), engine.pack.id)! });
       const byKind = new Map<string, Array<[number, number]>>();
       for (const f of files.filter((x) => x.kind !== 'original')) {
         const original = files.find((o) => o.kind === 'original' && o.group === f.group.replace('lookalike-', 'scene-'))!;
@@ -111,7 +114,7 @@ export async function stackTiming(size: number, dim: number): Promise<StackTimin
   const base = clusteredVectors(size + ADDED, dim, 17);
   const catalog = new Catalog(join(dir, 'catalog.sqlite'));
   const planted: Array<[number, number]> = [];
-  const folder = catalog.addFolder('/bench').id;
+  const folder = new FolderStore(catalog).addFolder('/bench').id;
   const photo = catalog.db.prepare(
     `INSERT INTO photos (folder_id, path, dir, name, size, mtime_ms, hash, width, height, status) VALUES (?, ?, '/bench', ?, 1000, 0, ?, 4000, 3000, 'indexed')`,
   );
@@ -137,7 +140,7 @@ export async function stackTiming(size: number, dim: number): Promise<StackTimin
         } else if (i > 100 && i % 20 === 7) {
           const of = 1 + Math.floor(random() * (i - 1));
           v = base[of - 1]!;
-          hash = catalog.photo(of)?.hash ?? `f${of}`;
+          hash = new PhotoStore(catalog).photo(of)?.hash ?? `f${of}`;
           planted.push([of, id]);
         }
         base[i] = v;
@@ -158,7 +161,7 @@ export async function stackTiming(size: number, dim: number): Promise<StackTimin
   started = performance.now();
   const again = refreshStacks(catalog, index, 'bench');
   const incrementalSeconds = (performance.now() - started) / 1000;
-  const stackOf = catalog.stacksOf(planted.flat());
+  const stackOf = new StackStore(catalog).stacksOf(planted.flat());
   const plantedFound = planted.filter(([a, b]) => stackOf.get(a) !== undefined && stackOf.get(a)?.stackId === stackOf.get(b)?.stackId).length;
   catalog.close();
   rmSync(dir, { recursive: true, force: true });

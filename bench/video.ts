@@ -68,9 +68,9 @@ for (const c of CASES) {
   const started = performance.now();
   const summary = await engine.update();
   const seconds = (performance.now() - started) / 1000;
-  const id = engine.catalog.photos([1]).get(1)?.id ?? 1;
-  const frames = engine.catalog.frames(engine.pack.id, [id]).length;
-  const error = engine.catalog.errors()[0]?.error ?? null;
+  const id = engine.stores.photos.photos([1]).get(1)?.id ?? 1;
+  const frames = engine.stores.vectors.frames(engine.pack.id, [id]).length;
+  const error = engine.stores.photos.errors()[0]?.error ?? null;
   await engine.close();
   const floor = await fullDecodeSeconds(file);
   const minutes = probe.duration / 60;

@@ -49,7 +49,7 @@ export async function runDoctor(options: EngineOptions): Promise<void> {
       `${engine.catalog.db.prepare('SELECT sqlite_version()').pluck().get() as string}, schema v${engine.catalog.db.pragma('user_version', { simple: true }) as number}`,
     );
     line('Vector index', `${engine.index.size} vectors (${engine.index.origin}${engine.index.rebuildReason ? `: ${engine.index.rebuildReason}` : ''}) at ${engine.index.file}`);
-    const c = engine.catalog.counts(engine.pack.id);
+    const c = engine.stores.photos.counts(engine.pack.id);
     line('Library', `${c.indexed} indexed, ${c.pending} waiting, ${c.errors} with problems`);
     line('Writer', engine.readOnlyReason() ?? 'none (this library is free to update)');
     for (const o of engine.offlineFolders()) line('Offline', `${o.path} since ${new Date(o.since).toLocaleString()}: ${o.reason}`);

@@ -160,8 +160,8 @@ export function buildProgram(): Command {
           try {
             const summary = await engine.update({ ...(rows.length ? { folders: rows } : {}), ...(progress ? { onProgress: progress.update } : {}) });
             progress?.stop();
-            if (o.json) console.log(JSON.stringify({ ...summary, offline: engine.offlineFolders(), errors: engine.catalog.errors(1000) }, null, 2));
-            else printUpdate(summary, engine.catalog.errors(20), engine.catalog.counts(engine.pack.id), engine.offlineFolders());
+            if (o.json) console.log(JSON.stringify({ ...summary, offline: engine.offlineFolders(), errors: engine.stores.photos.errors(1000) }, null, 2));
+            else printUpdate(summary, engine.stores.photos.errors(20), engine.stores.photos.counts(engine.pack.id), engine.offlineFolders());
           } finally {
             progress?.stop();
           }
@@ -186,8 +186,8 @@ export function buildProgram(): Command {
   ).action(async (photo: string, o: SearchOptions & { text: string }) => {
     searchRequest(o.text, o);
     await withEngine(program, async (engine) => {
-      const byId = /^\d+$/.test(photo) ? engine.catalog.photo(Number(photo)) : engine.catalog.photoByPath(resolve(photo));
-      if (byId && engine.catalog.vector(byId.id, engine.pack.id)) return printResults(await engine.search(searchRequest(o.text, o, { similarTo: byId.id })), o.json);
+      const byId = /^\d+$/.test(photo) ? engine.stores.photos.photo(Number(photo)) : engine.stores.photos.photoByPath(resolve(photo));
+      if (byId && engine.stores.vectors.vector(byId.id, engine.pack.id)) return printResults(await engine.search(searchRequest(o.text, o, { similarTo: byId.id })), o.json);
       if (!existsSync(photo) || !statSync(photo).isFile()) throw new Error(`${photo} is neither an indexed photo nor an image file`);
       printResults(await engine.searchByFile(resolve(photo), searchRequest(o.text, o)), o.json);
     });
@@ -198,7 +198,7 @@ export function buildProgram(): Command {
     .description('what is in the library and how far indexing got')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      await withEngine(program, async (engine) => printStatus(engine.status(), engine.catalog.errors(20), o.json));
+      await withEngine(program, async (engine) => printStatus(engine.status(), engine.stores.photos.errors(20), o.json));
     });
 
   program
@@ -209,7 +209,7 @@ export function buildProgram(): Command {
     .option('--regenerate', 'generate the caption again with the model')
     .action(async (photo: string, o: { set?: string; regenerate?: boolean }) => {
       await withEngine(program, async (engine) => {
-        const row = /^\d+$/.test(photo) ? engine.catalog.photo(Number(photo)) : engine.catalog.photoByPath(resolve(photo));
+        const row = /^\d+$/.test(photo) ? engine.stores.photos.photo(Number(photo)) : engine.stores.photos.photoByPath(resolve(photo));
         if (!row) throw new Error(`${photo} is not in the library; index its folder first`);
         if (o.set !== undefined) engine.setCaption(row.id, o.set);
         else if (o.regenerate) await engine.captionPhoto(row.id);
@@ -271,7 +271,7 @@ export function buildProgram(): Command {
         throw new Error(`glimpse concepts ${verb} needs ${verb === 'teach' ? 'example photos' : 'the photo that is not it'}`);
       await withEngine(program, async (engine) => {
         const ids = photos.map((photo) => {
-          const row = /^\d+$/.test(photo) ? engine.catalog.photo(Number(photo)) : engine.catalog.photoByPath(resolve(photo));
+          const row = /^\d+$/.test(photo) ? engine.stores.photos.photo(Number(photo)) : engine.stores.photos.photoByPath(resolve(photo));
           if (!row) throw new Error(`${photo} is not in the library; index its folder first`);
           return row.id;
         });

@@ -27,10 +27,10 @@ export async function runWatch(options: EngineOptions, folders: string[]): Promi
   await watcher.watchAll();
   const first = await engine.update();
   console.log(
-    `Watching ${engine.catalog
+    `Watching ${engine.stores.folders
       .folders()
       .map((f) => f.path)
-      .join(', ')}: ${plural(engine.catalog.counts(engine.pack.id).indexed, 'photo')} indexed (${first.indexing.indexed} just now). Ctrl+C stops.`,
+      .join(', ')}: ${plural(engine.stores.photos.counts(engine.pack.id).indexed, 'photo')} indexed (${first.indexing.indexed} just now). Ctrl+C stops.`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());

@@ -65,8 +65,8 @@ describe('glimpse index killed part-way', () => {
 
     const engine = await GlimpseEngine.open({ dataDir, device: 'cpu' });
     try {
-      assert.equal(engine.catalog.counts(engine.pack.id).indexed, COUNT);
-      assert.equal(engine.catalog.vectorIds(engine.pack.id).length, COUNT);
+      assert.equal(engine.stores.photos.counts(engine.pack.id).indexed, COUNT);
+      assert.equal(engine.stores.vectors.vectorIds(engine.pack.id).length, COUNT);
       assert.equal(engine.index.size, COUNT);
     } finally {
       await engine.close();

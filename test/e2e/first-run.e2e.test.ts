@@ -69,7 +69,7 @@ describe('first run with real photographs', { skip }, () => {
   });
 
   it('shows each real photo without a caption, saying why', async () => {
-    const id = host.engine.catalog.photoByPath(join(tmp.path, 'Pictures', 'dog.jpg'))!.id;
+    const id = host.engine.stores.photos.photoByPath(join(tmp.path, 'Pictures', 'dog.jpg'))!.id;
     const detail = host.engine.photoDetail(id);
     assert.equal(detail.caption, null);
     assert.match(detail.captionWithheld ?? '', /tiny-coca/);

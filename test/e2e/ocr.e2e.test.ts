@@ -52,11 +52,11 @@ describe('text in photos, in a browser', { skip: noChromium }, () => {
     await status.filter({ hasText: '0 photos read, 4 not read' }).waitFor();
     assert.equal(await page.getByTestId('ocr-toggle').isChecked(), false);
     await shot('settings-ocr-off');
-    const vectorWrites = host.engine.catalog.lastVectorSeq();
+    const vectorWrites = host.engine.stores.vectors.lastVectorSeq();
     await page.getByTestId('ocr-toggle').check();
     await status.filter({ hasText: '4 photos read' }).waitFor({ timeout: 60_000 });
     assert.match((await status.textContent()) ?? '', /text found in 2\b/);
-    assert.equal(host.engine.catalog.lastVectorSeq(), vectorWrites, 'no photo was embedded again');
+    assert.equal(host.engine.stores.vectors.lastVectorSeq(), vectorWrites, 'no photo was embedded again');
     await shot('settings-ocr-on');
   });
 

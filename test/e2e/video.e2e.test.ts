@@ -32,7 +32,7 @@ describe('videos, in a browser', { skip: noChromium }, () => {
     await writeScene(join(library, 'garden.jpg'), scene([['yellow', 'circle']], 'grass', 'right', 5), { width: 800, height: 600 });
     lib = await openLibraryInBrowser({ dataDir, library, shots: 'e2e-video', device: 'cpu' });
     ({ server, page } = lib);
-    assert.equal(lib.summary.indexing.errors, 0, JSON.stringify(lib.host.engine.catalog.errors()));
+    assert.equal(lib.summary.indexing.errors, 0, JSON.stringify(lib.host.engine.stores.photos.errors()));
   });
   after(async () => {
     await lib?.close();

@@ -95,7 +95,7 @@ describe('the app in a browser (web mode)', { skip: noChromium }, () => {
     await page.getByTestId('folder-path-input').fill(library);
     await page.getByTestId('add-folder').click();
     await page.locator('[data-testid="progress"][data-phase="idle"][data-done="9"]').waitFor({ timeout: 120_000 });
-    assert.equal(host.engine.catalog.counts(host.engine.pack.id).indexed, 9);
+    assert.equal(host.engine.stores.photos.counts(host.engine.pack.id).indexed, 9);
     // The totals follow once the page has re-read the library's status.
     await page.locator('[data-testid="library-totals"][data-indexed="9"]').waitFor();
     await page.waitForTimeout(300); // let the progress bar's width transition finish before the screenshot

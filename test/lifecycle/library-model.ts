@@ -31,7 +31,7 @@ import { mkdir, open as openFile, rename, rm, stat, symlink, truncate, unlink, u
 import { basename, dirname, extname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { nameWords } from '../../src/main/engine/catalog/catalog.js';
+import { nameWords } from '../../src/main/engine/catalog/text-keys.js';
 import { backupCatalog } from '../../src/main/engine/catalog/backup.js';
 import { GlimpseEngine } from '../../src/main/engine/engine.js';
 import { ApiHost } from '../../src/main/host/api-host.js';
@@ -465,7 +465,7 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
         const row = pickFrom(oracle.captionable(), op.pick);
         if (row) {
           const text = `by hand ${++counter}: Rex at grandma's porch`;
-          const id = e.catalog.photoByPath(row.path)!.id;
+          const id = e.stores.photos.photoByPath(row.path)!.id;
           e.setCaption(id, text);
           row.caption = text;
           // The photo captioned by hand is also taught as an example of a concept (every third one a
@@ -487,7 +487,7 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
           op.pick,
         );
         if (row) {
-          e.setCaption(e.catalog.photoByPath(row.path)!.id, '');
+          e.setCaption(e.stores.photos.photoByPath(row.path)!.id, '');
           row.caption = null;
         }
         break;
@@ -538,7 +538,7 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
         if (row) {
           // Written after the backup: only the damaged file holds it, and salvage must find it there.
           const text = `after the backup ${++counter}`;
-          e.setCaption(e.catalog.photoByPath(row.path)!.id, text);
+          e.setCaption(e.stores.photos.photoByPath(row.path)!.id, text);
           row.caption = text;
         }
         await close();
@@ -565,7 +565,7 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
       case 'linkOutside': {
         const row = pickFrom(oracle.captionable(), op.pick);
         if (!row || oracle.disk.get(row.path)!.broken) break;
-        const photo = e.catalog.photoByPath(row.path)!;
+        const photo = e.stores.photos.photoByPath(row.path)!;
         // A file outside every library folder, of the photo's size and modification time.
         const secret = join(outside, `secret-${++counter}`);
         await mkdir(outside, { recursive: true });
@@ -579,7 +579,7 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
         try {
           assert.equal(await host.mediaFile('full', photo.id), null, 'a photo id never serves a file that replaced the photo');
           const other = oracle.captionable().find((r) => r !== row && oracle.disk.get(r.path)!.content === r.indexedContent);
-          if (other) assert.ok(await host.mediaFile('full', e.catalog.photoByPath(other.path)!.id), 'another photo is still served');
+          if (other) assert.ok(await host.mediaFile('full', e.stores.photos.photoByPath(other.path)!.id), 'another photo is still served');
         } finally {
           await host.close();
           await unlink(row.path);
@@ -711,7 +711,7 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
     const concept = e.conceptNamed(CONCEPT);
     assert.equal(!!concept, oracle.conceptTaught, 'the concept taught is still there');
     if (concept) {
-      const paths = (list: number[]) => list.map((photoId) => e.catalog.photo(photoId)?.path ?? `dangling ${photoId}`).sort();
+      const paths = (list: number[]) => list.map((photoId) => e.stores.photos.photo(photoId)?.path ?? `dangling ${photoId}`).sort();
       const marked = (positive: boolean) =>
         [...oracle.rows.values()]
           .filter((r) => r.concept === positive)
@@ -725,13 +725,13 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
     }
     // Index = catalogue, and ANN = exact search.
     e.index.refresh(e.catalog);
-    const { vectors } = e.catalog.allVectors(model);
+    const { vectors } = e.stores.vectors.allVectors(model);
     assert.equal(e.index.size, vectors.length, 'the index holds every vector of the catalogue');
     // Videos: a video has sampled frames for a model exactly when it has a vector for it, and the
     // index's moments hold exactly the catalogue's frames (times and vectors).
-    const { frames } = e.catalog.allFrames(model);
+    const { frames } = e.stores.vectors.allFrames(model);
     const withVector = new Set(vectors.map((v) => v.photoId));
-    const videos = new Set([...withVector].filter((photoId) => e.catalog.photo(photoId)?.media === 'video'));
+    const videos = new Set([...withVector].filter((photoId) => e.stores.photos.photo(photoId)?.media === 'video'));
     assert.deepEqual(new Set(frames.map((f) => f.photoId)), videos, 'every video with a vector has frames, and nothing else has');
     const held = e.index.moments.snapshot();
     assert.deepEqual(

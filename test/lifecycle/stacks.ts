@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import type { Catalog } from '../../src/main/engine/catalog/catalog.js';
 import { lookDistance } from '../../src/main/engine/media/look.js';
 import { GROUPING } from '../../src/main/engine/stacks/grouping.js';
+import { StackStore } from '../../src/main/engine/stacks/stack-store.js';
+import { VectorStore } from '../../src/main/engine/index/vector-store.js';
 
 /**
  * Stacks and looks never name a photo that left the catalogue. Every stack of two photos or more is held
@@ -20,12 +22,12 @@ export function checkStacks(catalog: Catalog, model: string, current = false): v
   for (const r of rows) sizes.set(r.stack_id, (sizes.get(r.stack_id) ?? 0) + 1);
   const expected = new Map(rows.filter((r) => sizes.get(r.stack_id)! > 1).map((r) => [r.photo_id, { stackId: r.stack_id, size: sizes.get(r.stack_id)! }]));
   const everyPhoto = db.prepare('SELECT id FROM photos').pluck().all() as number[];
-  assert.deepEqual(catalog.stacksOf(everyPhoto), expected, "a photo's stack and its size, as search is told");
+  assert.deepEqual(new StackStore(catalog).stacksOf(everyPhoto), expected, "a photo's stack and its size, as search is told");
   assert.equal(db.prepare('SELECT count(*) FROM photo_looks WHERE photo_id NOT IN (SELECT id FROM photos)').pluck().get(), 0, 'a look never names a photo that left');
-  const upToDate = catalog.stacksBuiltFrom() === catalog.stacksSource(model);
+  const upToDate = new StackStore(catalog).stacksBuiltFrom() === new StackStore(catalog).stacksSource(model);
   if (current) assert.ok(upToDate, 'the stacks are rebuilt when what they are built from changes');
   if (!upToDate) return;
-  const members = catalog.stackMembers();
+  const members = new StackStore(catalog).stackMembers();
   const byStack = new Map<number, typeof members>();
   for (const m of members) byStack.set(m.stack_id, [...(byStack.get(m.stack_id) ?? []), m]);
   for (const [stackId, list] of byStack) {
@@ -33,8 +35,8 @@ export function checkStacks(catalog: Catalog, model: string, current = false): v
       const held = list.some((o) => {
         if (o.id === m.id) return false;
         if (o.hash !== null && o.hash === m.hash) return true;
-        const [a, b] = [catalog.look(m.id), catalog.look(o.id)];
-        const [va, vb] = [catalog.vector(m.id, model), catalog.vector(o.id, model)];
+        const [a, b] = [new StackStore(catalog).look(m.id), new StackStore(catalog).look(o.id)];
+        const [va, vb] = [new VectorStore(catalog).vector(m.id, model), new VectorStore(catalog).vector(o.id, model)];
         if (!a || !b || !va || !vb) return false;
         return va.reduce((s, x, i) => s + x * vb[i]!, 0) >= GROUPING.minSimilarity - 1e-6 && lookDistance(a, b) <= GROUPING.maxHamming;
       });

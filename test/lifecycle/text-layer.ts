@@ -1,6 +1,7 @@
 /** The text layer's invariants (captions, edits and text read by OCR), checked by the OCR tests and after every step of the lifecycle model. */
 import assert from 'node:assert/strict';
-import { type Catalog, compactText } from '../../src/main/engine/catalog/catalog.js';
+import { type Catalog } from '../../src/main/engine/catalog/catalog.js';
+import { compactText } from '../../src/main/engine/catalog/text-keys.js';
 
 /**
  * The OCR keyword table holds exactly one row per photo with read text, equal to the compacted text; a

@@ -19,7 +19,9 @@ import type {
 import { CatalogDamagedError, backupCatalog, backupDue, isDamage, markDamaged, openCatalog } from './catalog/backup.js';
 import { quickCheckOnThread } from './catalog/file-checks.js';
 import { errorText, inStage } from './core/errors.js';
-import { Catalog, type FolderRow, type OfflineDir, isUnder } from './catalog/catalog.js';
+import { Catalog } from './catalog/catalog.js';
+import { type FolderRow, type OfflineDir } from './library/folder-store.js';
+import { isUnder } from './core/paths.js';
 import { refreshAlbums } from './captions/albums.js';
 import { ConceptError, cleanName, conceptKey, conceptMatches, conceptsOfPhoto } from './concepts/concepts.js';
 import { VectorIndex } from './index/vector-index.js';
@@ -42,7 +44,10 @@ import { DEVICE_PREFERENCES, type DevicePreference, isDevicePreference } from '.
 import { resolvePack } from './models/store.js';
 import { type SearchRequest, search } from './search/search.js';
 import { searchResult } from './search/results.js';
+import { type CatalogStores, storesOf } from './stores.js';
 import { type Settings, loadSettings, writeSettings } from './core/settings.js';
+import { VectorStore } from './index/vector-store.js';
+import { KeywordStore } from './search/keyword-store.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -138,6 +143,8 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   private switching: { id: string; name: string } | null = null;
   /** Things the user should be told once: a recovered catalogue, a settings file set aside, a failed backup. */
   readonly notices: string[];
+  /** Each feature's gateway to the catalogue. */
+  readonly stores: CatalogStores;
 
   private constructor(
     readonly dataDir: string,
@@ -151,6 +158,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   ) {
     super();
     this.notices = notices;
+    this.stores = storesOf(catalog);
   }
 
   static async open(options: EngineOptions): Promise<GlimpseEngine> {
@@ -195,9 +203,10 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
 
   /** What a writer does once its checks have passed: tidy the vector log, point keyword search at its pack. */
   private static writerOpened(catalog: Catalog, packId: string): void {
+    const vectorStore = new VectorStore(catalog);
     // Compacts the vector log when superseded entries make up most of it.
-    if (catalog.vectorLogSize() > 2 * catalog.vectorCountAll() + 1000) catalog.compactVectorLog();
-    catalog.setKeywordModel(packId);
+    if (vectorStore.vectorLogSize() > 2 * vectorStore.vectorCountAll() + 1000) vectorStore.compactVectorLog();
+    new KeywordStore(catalog).setKeywordModel(packId);
   }
 
   /** Runs the writer's checks in the background; jobs queued meanwhile run after them (`whenChecked`). */
@@ -305,20 +314,20 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       throw new EngineError(code === 'ENOENT' ? `${dir} does not exist` : `${dir} cannot be read (${code ?? 'error'})`);
     }
     if (!isDir) throw new EngineError(`${dir} is not a folder`);
-    const folders = this.catalog.folders();
+    const folders = this.stores.folders.folders();
     const same = folders.find((f) => f.path === dir);
     if (same) return same;
     const outer = folders.find((f) => dir.startsWith(f.path + sep));
     if (outer) throw new EngineError(`${dir} is already in the library, inside ${outer.path}`);
     const inner = folders.find((f) => f.path.startsWith(dir + sep));
     if (inner) throw new EngineError(`${dir} contains ${inner.path}, which is already in the library; remove that folder first, then add ${dir}`);
-    return this.catalog.addFolder(dir);
+    return this.stores.folders.addFolder(dir);
   }
 
   removeFolder(id: number): boolean {
     this.requireWriter('remove a folder');
-    const ids = this.catalog.photosInFolder(id).map((p) => p.id);
-    const removed = this.catalog.removeFolder(id);
+    const ids = this.stores.photos.photosInFolder(id).map((p) => p.id);
+    const removed = this.stores.folders.removeFolder(id);
     this.index.refresh(this.catalog);
     this.index.save();
     void this.thumbnails.removeAll(ids).catch(() => undefined);
@@ -327,7 +336,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   }
 
   /** `offline`: the catalogue's offline folders, when the caller has them already (status lists every folder). */
-  folderInfo(row: FolderRow, offline: OfflineDir[] = this.catalog.offlineDirs()): FolderInfo {
+  folderInfo(row: FolderRow, offline: OfflineDir[] = this.stores.folders.offlineDirs()): FolderInfo {
     return {
       id: row.id,
       path: row.path,
@@ -339,8 +348,8 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   }
 
   /** Folders (library folders or folders inside them) that could not be listed, and the photos kept for them. */
-  offlineFolders(offline: OfflineDir[] = this.catalog.offlineDirs()): OfflineFolder[] {
-    return offline.map((o) => ({ path: o.dir, ...offlineMark(o)!, photos: this.catalog.photoCountUnder(o.dir) }));
+  offlineFolders(offline: OfflineDir[] = this.stores.folders.offlineDirs()): OfflineFolder[] {
+    return offline.map((o) => ({ path: o.dir, ...offlineMark(o)!, photos: this.stores.folders.photoCountUnder(o.dir) }));
   }
 
   // ---- scanning and indexing ----
@@ -350,7 +359,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
    * them. A folder inside a library folder that no longer exists is judged from its nearest existing
    * parent (its listing is what proves the folder is gone, not offline).
    */
-  async scan(folders: FolderRow[] = this.catalog.folders(), under?: string): Promise<{ result: ReconcileResult; problems: ScanProblem[] }> {
+  async scan(folders: FolderRow[] = this.stores.folders.folders(), under?: string): Promise<{ result: ReconcileResult; problems: ScanProblem[] }> {
     await this.checkedFor('scan folders');
     const problems: ScanProblem[] = [];
     this.setProgress({ ...IDLE, phase: 'scanning' });
@@ -360,13 +369,13 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       while (root !== folder.path && !existsSync(root)) root = dirname(root);
       scopes.push({ folder, root, listing: await walkFolder(root, problems) });
     }
-    const offlineBefore = this.catalog
+    const offlineBefore = this.stores.folders
       .offlineDirs()
       .map((o) => o.dir)
       .join('\n');
     const { removedIds, ...result } = await reconcile(this.catalog, scopes);
     const offlineChanged =
-      this.catalog
+      this.stores.folders
         .offlineDirs()
         .map((o) => o.dir)
         .join('\n') !== offlineBefore;
@@ -442,7 +451,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     this.requireWriter('read text in photos');
     if (!this.settings.ocr || this.closing) return null;
     const reader = await this.textReader();
-    if (!reader || this.catalog.readingCounts(reader.manifest.id).unread === 0) return null;
+    if (!reader || this.stores.readings.readingCounts(reader.manifest.id).unread === 0) return null;
     const job = new ReadingJob(this.catalog, reader, this.reportAs('reading', options.onProgress));
     const summary = await this.runJob(job);
     if (job.lastFailure) console.error(`glimpse: ${summary.failed} photos could not be read for text (last: ${job.lastFailure}); they will be tried again`);
@@ -458,7 +467,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
    */
   async measureLooks(options: { onProgress?: (p: Progress) => void } = {}): Promise<LookSummary | null> {
     this.requireWriter('measure photos');
-    if (this.closing || this.catalog.lookCounts().missing === 0) return null;
+    if (this.closing || this.stores.stacks.lookCounts().missing === 0) return null;
     const job = new LookJob(this.catalog, this.reportAs('measuring', options.onProgress));
     const summary = await this.runJob(job);
     if (job.lastFailure) console.error(`glimpse: ${summary.failed} photos could not be measured for stacks (last: ${job.lastFailure}); they will be tried again`);
@@ -486,9 +495,9 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     const group = stackGroup(this.catalog, id);
     if (!group) throw new EngineError(`no stack with id ${id}`);
     const ids = group.photos.map((p) => p.id);
-    const rows = this.catalog.photos(ids);
-    const captions = this.catalog.captions(ids, this.pack.id);
-    const offline = this.catalog.offlineDirs().map((o) => o.dir);
+    const rows = this.stores.photos.photos(ids);
+    const captions = this.stores.captions.captions(ids, this.pack.id);
+    const offline = this.stores.folders.offlineDirs().map((o) => o.dir);
     return group.photos.map((p) => {
       const detail = p.best ? 'the best shot of its stack (sharpest, then largest)' : p.copyOf !== null ? 'an exact copy in its stack' : 'a near-duplicate in its stack';
       return searchResult(
@@ -529,7 +538,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       enabled: this.settings.ocr,
       model: id,
       name: this.ocrManifest?.name ?? id,
-      ...this.catalog.readingCounts(id),
+      ...this.stores.readings.readingCounts(id),
       problem: this.settings.ocr ? this.readerProblem : null,
       sessions: this.readerSessions.map(sessionInfo),
     };
@@ -553,10 +562,10 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
         const indexing = await stage('indexing photos', () => this.indexPending(progress));
         if (!indexing.cancelled) await stage('splitting the search index', () => this.splitIndexIfOutgrown());
         // Marked stale by every change the scan applied and every batch indexed, in their own transactions.
-        const albums = this.catalog.albumsStale
+        const albums = this.stores.albums.albumsStale
           ? await stage('titling albums', async () => {
               const titled = await refreshAlbums(this.catalog, this.pack);
-              this.catalog.albumsStale = false;
+              this.stores.albums.albumsStale = false;
               return titled;
             })
           : 0;
@@ -666,8 +675,8 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
         this.switching = { id, name: pack.manifest.name };
         this.emit('libraryChanged', { reason: `switching to ${pack.manifest.name}` });
         const indexing = await this.indexPending(options.onProgress ? { onProgress: options.onProgress } : {}, { pack, index });
-        const offline = this.catalog.offlineDirs().reduce((n, o) => n + this.catalog.pendingCountUnder(id, o.dir), 0);
-        if (indexing.cancelled || this.catalog.counts(id).pending > offline) {
+        const offline = this.stores.folders.offlineDirs().reduce((n, o) => n + this.stores.folders.pendingCountUnder(id, o.dir), 0);
+        if (indexing.cancelled || this.stores.photos.counts(id).pending > offline) {
           index.save();
           return { switched: false, indexing };
         }
@@ -675,7 +684,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
         this.currentPack = pack;
         this.currentIndex = index;
         this.settings.model = id;
-        this.catalog.setKeywordModel(id);
+        this.stores.keywords.setKeywordModel(id);
         writeSettings(this.dataDir, { ...loadSettings(this.dataDir).settings, model: id, nextModel: undefined });
         try {
           oldIndex.save();
@@ -719,10 +728,10 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   // ---- photos, captions, albums ----
 
   photoDetail(id: number): PhotoDetail {
-    const row = this.catalog.photo(id);
+    const row = this.stores.photos.photo(id);
     if (!row) throw new EngineError(`no photo with id ${id}`);
-    const caption = this.catalog.caption(id, this.pack.id);
-    const album = this.catalog.albumForDir(row.dir);
+    const caption = this.stores.captions.caption(id, this.pack.id);
+    const album = this.stores.albums.albumForDir(row.dir);
     return {
       id,
       path: row.path,
@@ -735,32 +744,32 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       camera: row.camera,
       gps: row.gps_lat !== null && row.gps_lon !== null ? { lat: row.gps_lat, lon: row.gps_lon } : null,
       caption: caption ? { text: caption.text, source: caption.source, edited: caption.source === 'user' } : null,
-      captionWithheld: caption ? null : (this.catalog.withheldCaption(id, this.pack.id)?.reason ?? null),
+      captionWithheld: caption ? null : (this.stores.captions.withheldCaption(id, this.pack.id)?.reason ?? null),
       readText: this.readTextOf(id),
       album: album ? { id: album.id, title: album.user_title ?? album.title } : null,
       concepts: conceptsOfPhoto(this.catalog, this.pack.id, id),
       status: row.status,
       error: row.error,
-      offline: offlineMark(this.catalog.offlineDirs().find((d) => isUnder(row.path, d.dir))),
+      offline: offlineMark(this.stores.folders.offlineDirs().find((d) => isUnder(row.path, d.dir))),
       media: row.media,
       duration: row.duration,
     };
   }
 
   private readTextOf(id: number): PhotoDetail['readText'] {
-    const lines = this.catalog.reading(id, this.ocrManifest?.id ?? DEFAULT_OCR_PACK);
+    const lines = this.stores.readings.reading(id, this.ocrManifest?.id ?? DEFAULT_OCR_PACK);
     return lines ? { lines: lines.map((l) => ({ text: l.text, box: l.box })) } : null;
   }
 
   setCaption(id: number, text: string): PhotoDetail {
-    if (!this.catalog.photo(id)) throw new EngineError(`no photo with id ${id}`);
-    this.catalog.setUserCaption(id, text);
+    if (!this.stores.photos.photo(id)) throw new EngineError(`no photo with id ${id}`);
+    this.stores.captions.setUserCaption(id, text);
     return this.photoDetail(id);
   }
 
   /** Generates a caption for one photo now (the CLI's `glimpse caption`); judged and stored like the indexer's. */
   async captionPhoto(id: number): Promise<PhotoDetail> {
-    const row = this.catalog.photo(id);
+    const row = this.stores.photos.photo(id);
     if (!row) throw new EngineError(`no photo with id ${id}`);
     if (!this.pack.hasCaptioner) throw new EngineError(`model pack ${this.pack.id} has no captioner`);
     const bytes = await readFile(row.path);
@@ -768,12 +777,12 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     const prepared = await preparePhoto(bytes, inputs);
     const [features] = await this.pack.embedImages([prepared.inputs[0]!]);
     const [outcome] = await captionPhotos(this.pack, [{ features: features!, ...(prepared.inputs[1] ? { pixels: prepared.inputs[1] } : {}) }]);
-    this.catalog.setGeneratedCaption(id, this.pack.id, captionRecord(outcome));
+    this.stores.captions.setGeneratedCaption(id, this.pack.id, captionRecord(outcome));
     return this.photoDetail(id);
   }
 
   albums(): Album[] {
-    return this.catalog.albums().map((a) => ({
+    return this.stores.albums.albums().map((a) => ({
       id: a.id,
       path: a.dir,
       title: a.user_title ?? a.title,
@@ -785,8 +794,8 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   }
 
   setAlbumTitle(id: number, title: string): Album {
-    if (!this.catalog.album(id)) throw new EngineError(`no album with id ${id}`);
-    this.catalog.setAlbumTitle(id, title.trim());
+    if (!this.stores.albums.album(id)) throw new EngineError(`no album with id ${id}`);
+    this.stores.albums.setAlbumTitle(id, title.trim());
     return this.albums().find((a) => a.id === id)!;
   }
 
@@ -794,9 +803,9 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
 
   /** A concept as the API shows it, with how many photos it matches now (with the active pack). */
   conceptInfo(id: number): Concept {
-    const row = this.catalog.concept(id);
+    const row = this.stores.concepts.concept(id);
     if (!row) throw new EngineError(`no concept with id ${id}`);
-    const examples = this.catalog.conceptExamples(id, this.pack.id);
+    const examples = this.stores.concepts.conceptExamples(id, this.pack.id);
     this.index.refresh(this.catalog);
     return {
       id,
@@ -808,17 +817,17 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   }
 
   concepts(): Concept[] {
-    return this.catalog.concepts().map((c) => this.conceptInfo(c.id));
+    return this.stores.concepts.concepts().map((c) => this.conceptInfo(c.id));
   }
 
   /** The concept called `name` (any case, any spacing), if there is one. */
   conceptNamed(name: string): Concept | undefined {
-    const row = this.catalog.conceptByKey(conceptKey(name));
+    const row = this.stores.concepts.conceptByKey(conceptKey(name));
     return row ? this.conceptInfo(row.id) : undefined;
   }
 
   private checkPhotos(ids: readonly number[]): void {
-    const rows = this.catalog.photos(ids);
+    const rows = this.stores.photos.photos(ids);
     const missing = ids.filter((id) => !rows.has(id));
     if (missing.length > 0) throw new EngineError(`no photo with id ${missing.join(', ')}`);
   }
@@ -839,9 +848,9 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     if (counterExamples.some((c) => examples.includes(c))) throw new EngineError('a photo cannot be both an example and a counter-example');
     this.checkPhotos([...examples, ...counterExamples]);
     const key = conceptKey(clean);
-    const same = this.catalog.conceptByKey(key);
+    const same = this.stores.concepts.conceptByKey(key);
     if (same) throw new EngineError(`there is already a concept called "${same.name}": add examples to it instead`);
-    const id = this.catalog.createConcept(
+    const id = this.stores.concepts.createConcept(
       clean,
       key,
       [...new Set(examples)].map((photoId) => ({ photoId, positive: true })).concat([...new Set(counterExamples)].map((photoId) => ({ photoId, positive: false }))),
@@ -858,7 +867,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     id: number,
     change: { rename?: string | undefined; addExamples?: readonly number[]; addCounterExamples?: readonly number[]; removeExamples?: readonly number[] },
   ): Concept {
-    const row = this.catalog.concept(id);
+    const row = this.stores.concepts.concept(id);
     if (!row) throw new EngineError(`no concept with id ${id}`);
     const add = change.addExamples ?? [];
     const not = change.addCounterExamples ?? [];
@@ -866,45 +875,45 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     this.checkPhotos([...add, ...not]);
     const rename = change.rename !== undefined ? this.wrapConcept(() => cleanName(change.rename!)) : undefined;
     if (rename !== undefined) {
-      const other = this.catalog.conceptByKey(conceptKey(rename));
+      const other = this.stores.concepts.conceptByKey(conceptKey(rename));
       if (other && other.id !== id) throw new EngineError(`there is already a concept called "${other.name}"`);
     }
     this.catalog.transaction(() => {
-      if (rename !== undefined) this.catalog.renameConcept(id, rename, conceptKey(rename));
-      for (const p of add) this.catalog.setConceptExample(id, p, true);
-      for (const p of not) this.catalog.setConceptExample(id, p, false);
-      for (const p of change.removeExamples ?? []) this.catalog.removeConceptExample(id, p);
+      if (rename !== undefined) this.stores.concepts.renameConcept(id, rename, conceptKey(rename));
+      for (const p of add) this.stores.concepts.setConceptExample(id, p, true);
+      for (const p of not) this.stores.concepts.setConceptExample(id, p, false);
+      for (const p of change.removeExamples ?? []) this.stores.concepts.removeConceptExample(id, p);
     });
     this.emit('libraryChanged', { reason: `concept ${rename ?? row.name} changed` });
     return this.conceptInfo(id);
   }
 
   forgetConcept(id: number): boolean {
-    const row = this.catalog.concept(id);
-    const deleted = this.catalog.deleteConcept(id);
+    const row = this.stores.concepts.concept(id);
+    const deleted = this.stores.concepts.deleteConcept(id);
     if (deleted) this.emit('libraryChanged', { reason: `forgot ${row?.name ?? 'a concept'}` });
     return deleted;
   }
 
   /** The photos a concept matches now, with confidence (examples always, counter-examples never). */
   conceptMatches(id: number): Map<number, { confidence: number; example: boolean }> {
-    if (!this.catalog.concept(id)) throw new EngineError(`no concept with id ${id}`);
+    if (!this.stores.concepts.concept(id)) throw new EngineError(`no concept with id ${id}`);
     this.index.refresh(this.catalog);
     return conceptMatches(this.catalog, this.pack.id, this.index, id);
   }
 
   status(): Status {
-    const offline = this.catalog.offlineDirs();
+    const offline = this.stores.folders.offlineDirs();
     return {
-      folders: this.catalog.folders().map((f) => this.folderInfo(f, offline)),
-      photos: this.catalog.counts(this.pack.id),
+      folders: this.stores.folders.folders().map((f) => this.folderInfo(f, offline)),
+      photos: this.stores.photos.counts(this.pack.id),
       model: {
         id: this.pack.id,
         name: this.pack.manifest.name,
         captions: this.pack.hasCaptioner,
         providers: [...new Set(this.pack.sessions.map((s) => s.provider))],
         switchingTo: this.switchingTo,
-        withheldCaptions: this.catalog.withheldCount(this.pack.id),
+        withheldCaptions: this.stores.captions.withheldCount(this.pack.id),
         sessions: this.pack.sessions.map(sessionInfo),
       },
       ocr: this.ocrStatus(),

@@ -1,7 +1,7 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { type EventName, type Events, type MethodName, type ModelInfo, type Params, type Reply, type Results, ApiError, parseCall } from '../../shared/api.js';
-import type { PhotoRow } from '../engine/catalog/catalog.js';
+import type { PhotoRow } from '../engine/library/photo-store.js';
 import { GlimpseEngine, type EngineOptions } from '../engine/engine.js';
 import { LibraryBusyError } from '../engine/core/library-lock.js';
 import { LibraryWatcher, type WatcherOptions } from '../engine/library/watcher.js';
@@ -199,7 +199,7 @@ export class ApiHost {
     const row = this.engine.addFolder(path);
     await this.watcher?.watchFolder(row);
     void this.engine.update({ folders: [row] }).catch((error: Error) => console.error(`glimpse: indexing ${row.path} failed: ${error.message}`));
-    return this.engine.folderInfo(this.engine.catalog.folders().find((f) => f.id === row.id) ?? row);
+    return this.engine.folderInfo(this.engine.stores.folders.folders().find((f) => f.id === row.id) ?? row);
   }
 
   async handle(method: unknown, params: unknown): Promise<Reply<MethodName>> {
@@ -227,7 +227,7 @@ export class ApiHost {
   async mediaFile(kind: 'thumb' | 'full', id: number, frame?: number): Promise<MediaFile | null> {
     if (!Number.isSafeInteger(id) || id <= 0) return null;
     if (frame !== undefined && (!Number.isSafeInteger(frame) || frame < 0 || kind !== 'thumb')) return null;
-    const row = this.engine.catalog.photo(id);
+    const row = this.engine.stores.photos.photo(id);
     if (!row || row.hash === null || row.status === 'error') return null;
     try {
       const served = await this.openMedia(kind, { ...row, hash: row.hash }, frame);
@@ -241,7 +241,7 @@ export class ApiHost {
 
   /** The photo's own file, opened if it is still the file that was indexed. */
   private openOriginal(row: PhotoRow): Promise<Opened> {
-    const folders = this.engine.catalog.folders().map((folder) => folder.path);
+    const folders = this.engine.stores.folders.folders().map((folder) => folder.path);
     return openIndexedFile({ path: row.path, size: row.size, mtimeMs: row.mtime_ms }, folders);
   }
 

@@ -102,7 +102,7 @@ describe("the app's writer checks after it has answered", () => {
       assert.equal(summary.indexing.indexed, 3);
       assert.equal(engine.index.size, 13);
       assert.deepEqual(
-        [...engine.catalog.vectorIds(engine.pack.id)].sort((a, b) => a - b),
+        [...engine.stores.vectors.vectorIds(engine.pack.id)].sort((a, b) => a - b),
         (await engine.search(everything)).results.map((r) => r.id).sort((a, b) => a - b),
       );
     } finally {
@@ -131,7 +131,7 @@ describe("the app's writer checks after it has answered", () => {
       await photos(dir, 6, 2);
       const summary = await engine.update();
       assert.equal(summary.indexing.indexed, 2);
-      assert.equal(engine.catalog.keywordModel(), engine.pack.id, 'keyword search follows the pack once the checks pass');
+      assert.equal(engine.stores.keywords.keywordModel(), engine.pack.id, 'keyword search follows the pack once the checks pass');
     } finally {
       await engine.close();
     }
@@ -152,7 +152,7 @@ describe("the app's writer checks after it has answered", () => {
     await handle.close();
 
     engine = await GlimpseEngine.open({ dataDir, device: 'cpu', checks: 'after-open' });
-    const someone = engine.catalog.photoByPath(join(dir, 'p003.jpg'))!.id;
+    const someone = engine.stores.photos.photoByPath(join(dir, 'p003.jpg'))!.id;
     try {
       assert.ok((await engine.search(everything)).results.length > 0, 'it answers before the checks');
       engine.setCaption(someone, 'written before the damage was found');

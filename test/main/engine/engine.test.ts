@@ -25,7 +25,7 @@ describe('indexing a folder and searching it', () => {
     engine = await GlimpseEngine.open({ dataDir, device: 'cpu' });
     engine.addFolder(library);
     const summary = await engine.update();
-    assert.equal(summary.indexing.errors, 0, JSON.stringify(engine.catalog.errors()));
+    assert.equal(summary.indexing.errors, 0, JSON.stringify(engine.stores.photos.errors()));
     assert.equal(summary.indexing.indexed, 6);
   });
   after(async () => {
@@ -34,7 +34,7 @@ describe('indexing a folder and searching it', () => {
   });
 
   it('numbers new photos in path order, whatever order the folders list them in', () => {
-    const rows = engine.catalog.photosInFolder(engine.catalog.folders()[0]!.id);
+    const rows = engine.stores.photos.photosInFolder(engine.stores.folders.folders()[0]!.id);
     const byId = [...rows].sort((a, b) => a.id - b.id).map((r) => r.path);
     const byPath = [...byId].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     assert.deepEqual(byId, byPath);
@@ -56,7 +56,7 @@ describe('indexing a folder and searching it', () => {
   });
 
   it('stores EXIF metadata and filters by date and folder', async () => {
-    const detail = engine.photoDetail(engine.catalog.photoByPath(join(library, 'beach', 'blue-square.jpg'))!.id);
+    const detail = engine.photoDetail(engine.stores.photos.photoByPath(join(library, 'beach', 'blue-square.jpg'))!.id);
     assert.equal(detail.camera, 'Canon EOS R6');
     assert.equal(detail.takenAt, '2023-01-05T00:00:00Z');
     assert.deepEqual([detail.width, detail.height], [1600, 1200]);
@@ -71,7 +71,7 @@ describe('indexing a folder and searching it', () => {
   });
 
   it('finds photos by example, in the library and from a file on disk', async () => {
-    const red1 = engine.catalog.photoByPath(join(library, 'garden', 'red-1.jpg'))!;
+    const red1 = engine.stores.photos.photoByPath(join(library, 'garden', 'red-1.jpg'))!;
     const similar = await engine.search(request('', { similarTo: red1.id }));
     assert.equal(similar.results[0]?.name, 'red-2.jpg');
     const outside = await writeScene(join(tmp.path, 'elsewhere', 'query.jpg'), scene([['blue', 'square']], 'sand', 'left', 99));
@@ -80,9 +80,9 @@ describe('indexing a folder and searching it', () => {
   });
 
   it('captions every photo with the objects it shows', () => {
-    const caption = engine.catalog.caption(engine.catalog.photoByPath(join(library, 'garden', 'red-1.jpg'))!.id, engine.pack.id);
+    const caption = engine.stores.captions.caption(engine.stores.photos.photoByPath(join(library, 'garden', 'red-1.jpg'))!.id, engine.pack.id);
     assert.match(caption?.text ?? '', /red circle/);
-    const beach = engine.catalog.caption(engine.catalog.photoByPath(join(library, 'beach', 'blue-square.jpg'))!.id, engine.pack.id);
+    const beach = engine.stores.captions.caption(engine.stores.photos.photoByPath(join(library, 'beach', 'blue-square.jpg'))!.id, engine.pack.id);
     assert.match(beach?.text ?? '', /blue square/);
   });
 
@@ -94,15 +94,15 @@ describe('indexing a folder and searching it', () => {
   });
 
   it('keeps vectors and captions when a file is renamed, and re-embeds a changed file', async () => {
-    const before = engine.catalog.photoByPath(join(library, 'garden', 'red-1.jpg'))!;
-    const vector = engine.catalog.vector(before.id, engine.pack.id)!;
+    const before = engine.stores.photos.photoByPath(join(library, 'garden', 'red-1.jpg'))!;
+    const vector = engine.stores.vectors.vector(before.id, engine.pack.id)!;
     await rename(join(library, 'garden', 'red-1.jpg'), join(library, 'garden', 'renamed.jpg'));
     const summary = await engine.update();
     assert.equal(summary.scan.moved, 1);
     assert.equal(summary.indexing.indexed, 0);
-    const after = engine.catalog.photoByPath(join(library, 'garden', 'renamed.jpg'))!;
+    const after = engine.stores.photos.photoByPath(join(library, 'garden', 'renamed.jpg'))!;
     assert.equal(after.id, before.id);
-    assert.deepEqual(engine.catalog.vector(after.id, engine.pack.id), vector);
+    assert.deepEqual(engine.stores.vectors.vector(after.id, engine.pack.id), vector);
 
     await writeScene(join(library, 'garden', 'green-star.jpg'), scene([['black', 'diamond']], 'grass', 'middle', 31));
     const changed = await engine.update();
@@ -113,14 +113,14 @@ describe('indexing a folder and searching it', () => {
   });
 
   it('removes a deleted file from the catalogue, the index and the results', async () => {
-    const id = engine.catalog.photoByPath(join(library, 'night', 'stars.webp'))!.id;
+    const id = engine.stores.photos.photoByPath(join(library, 'night', 'stars.webp'))!.id;
     await unlink(join(library, 'night', 'stars.webp'));
     const summary = await engine.update();
     assert.equal(summary.scan.removed, 1);
-    assert.equal(engine.catalog.photo(id), undefined);
+    assert.equal(engine.stores.photos.photo(id), undefined);
     const { results } = await engine.search(request('three white stars at night', { all: true }));
     assert.ok(results.every((r) => r.id !== id));
-    assert.equal(engine.index.size, engine.catalog.vectorIds(engine.pack.id).length);
+    assert.equal(engine.index.size, engine.stores.vectors.vectorIds(engine.pack.id).length);
   });
 });
 
@@ -157,7 +157,7 @@ describe('bad input', () => {
 
   it('records a readable reason per bad file and indexes the good ones', async () => {
     const summary = await engine.update();
-    const errors = new Map(engine.catalog.errors().map((e) => [e.path.split('/').pop(), e.error]));
+    const errors = new Map(engine.stores.photos.errors().map((e) => [e.path.split('/').pop(), e.error]));
     assert.equal(summary.indexing.indexed, 2, JSON.stringify([...errors]));
     assert.match(errors.get('empty.jpg') ?? '', /empty file/);
     assert.match(errors.get('not-a-photo.jpg') ?? '', /not an image/);
@@ -165,7 +165,7 @@ describe('bad input', () => {
     assert.match(errors.get('bomb.png') ?? '', /too large/);
     assert.ok(errors.has('corrupt.jpg'), 'a corrupt JPEG is reported');
     assert.ok(summary.problems.some((p) => p.path.endsWith('dangling.jpg') && /broken link/.test(p.error)));
-    assert.equal(engine.catalog.counts(engine.pack.id).indexed, 2, 'the symlink loop does not index the folder twice');
+    assert.equal(engine.stores.photos.counts(engine.pack.id).indexed, 2, 'the symlink loop does not index the folder twice');
   });
 
   it('refuses a folder that is inside, or contains, a library folder, with a reason', () => {
@@ -185,7 +185,7 @@ describe('bad input', () => {
     try {
       const summary = await engine.update();
       assert.ok(summary.problems.some((p) => p.path === locked && /permission denied/.test(p.error)));
-      assert.equal(engine.catalog.counts(engine.pack.id).indexed, 2);
+      assert.equal(engine.stores.photos.counts(engine.pack.id).indexed, 2);
     } finally {
       await chmod(locked, 0o755);
     }

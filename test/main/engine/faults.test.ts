@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { listBackups } from '../../../src/main/engine/catalog/backup.js';
-import { nameWords } from '../../../src/main/engine/catalog/catalog.js';
+import { nameWords } from '../../../src/main/engine/catalog/text-keys.js';
 import { MIGRATIONS } from '../../../src/main/engine/catalog/schema.js';
 import { GlimpseEngine } from '../../../src/main/engine/engine.js';
 import { IndexingError } from '../../../src/main/engine/jobs/pipeline.js';
@@ -58,7 +58,7 @@ describe('faults', () => {
         assert.ok(error instanceof IndexingError, `indexing stopped with an IndexingError, not ${String(error)}`);
         assert.match(error.message, /full|ENOSPC|SQLITE_FULL/i);
         assert.match(error.message, /still waiting and will be indexed on the next run/);
-        const counts = engine.catalog.counts(engine.pack.id);
+        const counts = engine.stores.photos.counts(engine.pack.id);
         assert.equal(counts.errors, 0, 'no photo is blamed for the full disk');
         assert.equal(counts.indexed + counts.pending, paths.length);
         assert.ok(counts.pending > 0);
@@ -73,7 +73,7 @@ describe('faults', () => {
       try {
         const summary = await again.update();
         assert.equal(summary.indexing.errors, 0);
-        const counts = again.catalog.counts(again.pack.id);
+        const counts = again.stores.photos.counts(again.pack.id);
         assert.deepEqual([counts.indexed, counts.pending, counts.errors], [paths.length, 0, 0]);
         assert.equal(again.index.size, paths.length);
         assert.equal((await again.search(everything)).results.length, paths.length);
@@ -127,7 +127,7 @@ describe('faults', () => {
         );
         assert.match(error.message, /Free some space on the disk that holds .*, then update again/);
         assert.equal(engine.status().progress.failure, error.message, 'the UI shows the same words');
-        assert.equal(engine.catalog.counts(engine.pack.id).indexed, paths.length, 'every photo indexed before the disk filled is kept');
+        assert.equal(engine.stores.photos.counts(engine.pack.id).indexed, paths.length, 'every photo indexed before the disk filled is kept');
       } finally {
         await engine.close().catch(() => undefined);
       }
@@ -186,7 +186,7 @@ describe('faults', () => {
     engine.addFolder(photos);
     await engine.update(); // the first job takes the first backup
     assert.equal(listBackups(join(dataDir, 'backups')).length, 1);
-    engine.setCaption(engine.catalog.photoByPath(paths[0]!)!.id, 'written after the backup');
+    engine.setCaption(engine.stores.photos.photoByPath(paths[0]!)!.id, 'written after the backup');
     const vectorPages = engine.catalog.db.prepare(`SELECT pageno FROM dbstat WHERE name = 'vectors' AND pagetype = 'leaf'`).pluck().all() as number[];
     const pageSize = engine.catalog.db.pragma('page_size', { simple: true }) as number;
     engine.catalog.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -203,7 +203,7 @@ describe('faults', () => {
         engine.notices.some((n) => /damaged/.test(n) && /restored the backup/.test(n) && /recovered 1 of your captions/.test(n)),
         engine.notices.join('\n'),
       );
-      assert.equal(engine.photoDetail(engine.catalog.photoByPath(paths[0]!)!.id).caption?.text, 'written after the backup');
+      assert.equal(engine.photoDetail(engine.stores.photos.photoByPath(paths[0]!)!.id).caption?.text, 'written after the backup');
       assert.ok(existsSync(join(dataDir, 'damaged')) && readdirSync(join(dataDir, 'damaged')).length === 1, 'the damaged file is kept');
       await engine.update();
       assert.equal((await engine.search(everything)).results.length, paths.length);
@@ -246,7 +246,7 @@ describe('faults', () => {
     try {
       engine.addFolder(photos);
       await assert.rejects(engine.update(), (e: unknown) => e instanceof IndexingError && /5 photos are still waiting/.test(e.message));
-      const counts = engine.catalog.counts(engine.pack.id);
+      const counts = engine.stores.photos.counts(engine.pack.id);
       assert.deepEqual([counts.pending, counts.errors], [5, 0]);
     } finally {
       await engine.close();
@@ -260,13 +260,13 @@ describe('faults', () => {
     let engine = await GlimpseEngine.open({ dataDir, device: 'cpu' });
     engine.addFolder(photos);
     await engine.update();
-    engine.setCaption(engine.catalog.photoByPath(paths[2]!)!.id, 'kept through the upgrade');
+    engine.setCaption(engine.stores.photos.photoByPath(paths[2]!)!.id, 'kept through the upgrade');
     const rows = engine.catalog.db
       .prepare('SELECT id, folder_id, path, dir, name, size, mtime_ms, hash, width, height, taken_at, camera, status, indexed_at FROM photos')
       .all() as Array<Record<string, unknown>>;
     const vectors = engine.catalog.db.prepare('SELECT photo_id, model, vector FROM vectors').all() as Array<{ photo_id: number; model: string; vector: Buffer }>;
     const texts = engine.catalog.db.prepare('SELECT photo_id, source, model, text, updated_at FROM texts').all() as Array<Record<string, unknown>>;
-    const folder = engine.catalog.folders()[0]!;
+    const folder = engine.stores.folders.folders()[0]!;
     const ids = new Map(rows.map((r) => [r.path as string, r.id as number]));
     await engine.close();
     const { rmSync } = await import('node:fs');
@@ -291,7 +291,7 @@ describe('faults', () => {
     try {
       assert.equal(engine.catalog.schemaVersion, MIGRATIONS.length);
       assert.ok(existsSync(join(dataDir, 'backups', `catalog-before-v${MIGRATIONS.length}.sqlite`)), 'a copy of the v1 catalogue is kept');
-      for (const p of paths) assert.equal(engine.catalog.photoByPath(p)?.id, ids.get(p), 'ids survive the upgrade');
+      for (const p of paths) assert.equal(engine.stores.photos.photoByPath(p)?.id, ids.get(p), 'ids survive the upgrade');
       const names = engine.catalog.db.prepare('SELECT rowid AS id, names FROM photo_text').all() as Array<{ id: number; names: string }>;
       assert.deepEqual(names.map((n) => n.names).sort(), paths.map((p) => nameWords(p, folder.path)).sort(), 'name words are counted from the library folder after the upgrade');
       assert.equal(engine.photoDetail(ids.get(paths[2]!)!).caption?.text, 'kept through the upgrade');
@@ -301,7 +301,7 @@ describe('faults', () => {
       const newest = Math.max(...ids.values());
       await writeScene(join(photos, 'new.jpg'), scene([['black', 'star']], 'sand', 'top', 99), { width: 320, height: 240 });
       await engine.update();
-      assert.ok(engine.catalog.photoByPath(join(photos, 'new.jpg'))!.id > newest);
+      assert.ok(engine.stores.photos.photoByPath(join(photos, 'new.jpg'))!.id > newest);
     } finally {
       await engine.close();
     }

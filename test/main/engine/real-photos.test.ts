@@ -37,10 +37,10 @@ describe('real photos next to generated scenes', { skip }, () => {
 
   it('indexes every real photo with its true size, and captions it (shown or, when unsure, withheld with the reason)', async () => {
     const summary = await engine.update();
-    assert.equal(summary.indexing.errors, 0, JSON.stringify(engine.catalog.errors()));
+    assert.equal(summary.indexing.errors, 0, JSON.stringify(engine.stores.photos.errors()));
     assert.equal(summary.indexing.indexed, photos.length + 2);
     for (const p of photos) {
-      const row = engine.catalog.photoByPath(join(library, 'camera', p))!;
+      const row = engine.stores.photos.photoByPath(join(library, 'camera', p))!;
       const meta = await sharp(join(REAL, p)).metadata();
       assert.deepEqual([row.width, row.height], [meta.width, meta.height], p);
       const detail = engine.photoDetail(row.id);

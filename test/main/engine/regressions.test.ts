@@ -64,7 +64,7 @@ describe('issue 11 regressions', () => {
     try {
       engine.addFolder(library);
       await engine.update();
-      const id = engine.catalog.photoByPath(paths[0]!)!.id;
+      const id = engine.stores.photos.photoByPath(paths[0]!)!.id;
       engine.setCaption(id, "Rex at grandma's porch");
       await rename(library, join(root, 'unplugged'));
       const away = await engine.update();
@@ -82,7 +82,7 @@ describe('issue 11 regressions', () => {
       const back = await engine.update();
       assert.equal(back.indexing.indexed, 0, 'no re-embedding when the folder returns');
       assert.equal(back.scan.unchanged, 4);
-      assert.equal(engine.catalog.photoByPath(paths[0]!)!.id, id);
+      assert.equal(engine.stores.photos.photoByPath(paths[0]!)!.id, id);
       assert.equal(engine.photoDetail(id).caption?.text, "Rex at grandma's porch");
       assert.equal(engine.status().offline.length, 0);
     } finally {
@@ -151,12 +151,12 @@ describe('issue 11 regressions', () => {
     try {
       engine.addFolder(library);
       await engine.update();
-      const newest = Math.max(...paths.map((p) => engine.catalog.photoByPath(p)!.id));
-      await unlink(engine.catalog.photo(newest)!.path);
+      const newest = Math.max(...paths.map((p) => engine.stores.photos.photoByPath(p)!.id));
+      await unlink(engine.stores.photos.photo(newest)!.path);
       await engine.update();
       const added = await writeScene(join(library, 'new.jpg'), scene([['black', 'star']], 'sand', 'top', 9), SMALL);
       await engine.update();
-      assert.ok(engine.catalog.photoByPath(added)!.id > newest);
+      assert.ok(engine.stores.photos.photoByPath(added)!.id > newest);
     } finally {
       await engine.close();
     }
@@ -174,7 +174,7 @@ describe('issue 11 regressions', () => {
       engine.addFolder(library);
       await engine.scan();
       await assert.rejects(engine.indexPending({ batchSize: 2 }), /thumbs/);
-      assert.equal(engine.catalog.counts(engine.pack.id).pending, 24, 'the photos are still waiting, not marked broken');
+      assert.equal(engine.stores.photos.counts(engine.pack.id).pending, 24, 'the photos are still waiting, not marked broken');
       await rm(join(dataDir, 'thumbs'));
       const summary = await engine.indexPending({ batchSize: 2 });
       assert.equal(summary.indexed, 24);
@@ -211,7 +211,7 @@ describe('issue 11 regressions', () => {
       const other = await GlimpseEngine.open({ dataDir, device: 'cpu', model: 'tiny-coca-copy', access: 'read' });
       await other.close();
       assert.equal((await engine.search(request('a circle', { all: true }))).results.length, 4);
-      assert.equal(engine.catalog.counts(engine.pack.id).pending, 0);
+      assert.equal(engine.stores.photos.counts(engine.pack.id).pending, 0);
     } finally {
       await engine.close();
     }

@@ -46,9 +46,9 @@ describe('videos are searchable by what happens in them', () => {
   });
 
   it('indexes the videos beside the photos, and marks broken videos with a clear error while the run goes on', () => {
-    assert.equal(summary.indexing.indexed, 5, JSON.stringify(engine.catalog.errors()));
+    assert.equal(summary.indexing.indexed, 5, JSON.stringify(engine.stores.photos.errors()));
     assert.equal(summary.indexing.errors, 2);
-    const errors = new Map(engine.catalog.errors().map((e) => [e.path.split('/').pop(), e.error]));
+    const errors = new Map(engine.stores.photos.errors().map((e) => [e.path.split('/').pop(), e.error]));
     assert.match(errors.get('corrupt.mov') ?? '', /damaged|not a video/);
     assert.match(errors.get('truncated.mp4') ?? '', /damaged or truncated video/);
     // The status counts the indexed videos among the indexed photos (the broken ones are errors).
@@ -113,9 +113,9 @@ describe('videos are searchable by what happens in them', () => {
   });
 
   it('keeps one pooled vector per video (what "similar" and captions use) and every sampled frame with its time', () => {
-    const id = engine.catalog.photoByPath(join(library, 'walk.mp4'))!.id;
-    assert.ok(engine.catalog.vector(id, engine.pack.id));
-    const frames = engine.catalog.frames(engine.pack.id, [id]);
+    const id = engine.stores.photos.photoByPath(join(library, 'walk.mp4'))!.id;
+    assert.ok(engine.stores.vectors.vector(id, engine.pack.id));
+    const frames = engine.stores.vectors.frames(engine.pack.id, [id]);
     assert.ok(frames.length >= 15 && frames.length <= 64, `${frames.length} frames`);
     assert.ok(frames.some((f) => f.t >= 12 && f.t < 18));
     const detail = engine.photoDetail(id);
@@ -126,22 +126,22 @@ describe('videos are searchable by what happens in them', () => {
   });
 
   it('captions a video from its pooled frame features with a CoCa pack (the bundled one)', () => {
-    const detail = engine.photoDetail(engine.catalog.photoByPath(join(library, 'garden.mp4'))!.id);
+    const detail = engine.photoDetail(engine.stores.photos.photoByPath(join(library, 'garden.mp4'))!.id);
     assert.match(detail.caption?.text ?? '', /red circle/);
     assert.match(detail.caption?.text ?? '', /grass/);
   });
 
   it('gives a video as an example for "similar": the videos and photos like its pooled vector', async () => {
-    const id = engine.catalog.photoByPath(join(library, 'walk.mp4'))!.id;
+    const id = engine.stores.photos.photoByPath(join(library, 'walk.mp4'))!.id;
     const { results } = await engine.search(request('', { similarTo: id, all: true }));
     assert.ok(results.length > 0);
     assert.ok(!results.some((r) => r.id === id));
   });
 
   it('holds exactly the catalogue frames in the index, and a reopened library finds the same moment', async () => {
-    const id = engine.catalog.photoByPath(join(library, 'walk.mp4'))!.id;
+    const id = engine.stores.photos.photoByPath(join(library, 'walk.mp4'))!.id;
     const held = engine.index.moments.snapshot().get(id)!;
-    const truth = engine.catalog.frames(engine.pack.id, [id]);
+    const truth = engine.stores.vectors.frames(engine.pack.id, [id]);
     assert.deepEqual(
       held.map((f) => f.t),
       truth.map((f) => f.t),
@@ -177,12 +177,12 @@ describe('videos without ffmpeg', () => {
     forgetToolPaths();
     const first = await engine.update();
     assert.equal(first.indexing.indexed, 1);
-    assert.match(engine.catalog.errors()[0]?.error ?? '', /ffprobe was not found \(install ffmpeg, or set GLIMPSE_FFPROBE/);
+    assert.match(engine.stores.photos.errors()[0]?.error ?? '', /ffprobe was not found \(install ffmpeg, or set GLIMPSE_FFPROBE/);
     delete process.env.GLIMPSE_FFPROBE;
     forgetToolPaths();
     const second = await engine.update();
-    assert.equal(second.indexing.indexed, 1, JSON.stringify(engine.catalog.errors()));
-    assert.deepEqual(engine.catalog.errors(), []);
+    assert.equal(second.indexing.indexed, 1, JSON.stringify(engine.stores.photos.errors()));
+    assert.deepEqual(engine.stores.photos.errors(), []);
     assert.equal((await engine.search(request('a red circle on grass'))).results[0]?.name, 'clip.mp4');
   });
 });

@@ -61,7 +61,7 @@ describe('the API host (behind Electron IPC and web mode alike)', () => {
     const added = await host.handle('addFolder', { path: join(tmp.path, 'Photos') });
     assert.equal(added.ok, true);
     await host.engine.update();
-    const id = host.engine.catalog.photoByPath(join(tmp.path, 'Photos', 'a.jpg'))!.id;
+    const id = host.engine.stores.photos.photoByPath(join(tmp.path, 'Photos', 'a.jpg'))!.id;
     assert.ok(await host.mediaFile('thumb', id));
     assert.equal(await host.mediaFile('thumb', id + 1000), null);
     assert.equal(await host.mediaFile('full', Number.NaN), null);
@@ -70,7 +70,7 @@ describe('the API host (behind Electron IPC and web mode alike)', () => {
 
   it("serves a photo's file only while its path holds the file that was indexed (what Electron's main process then opens)", { timeout: 30_000 }, async () => {
     const photo = join(tmp.path, 'Photos', 'a.jpg');
-    const id = host.engine.catalog.photoByPath(photo)!.id;
+    const id = host.engine.stores.photos.photoByPath(photo)!.id;
     const indexed = await host.mediaFile('full', id);
     assert.ok(indexed);
     assert.equal(indexed.path, photo);

@@ -51,10 +51,10 @@ describe('web mode server', () => {
     host = await ApiHost.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', watch: false });
     host.engine.addFolder(library);
     await host.engine.update();
-    goodId = host.engine.catalog.photoByPath(join(library, 'ok.jpg'))!.id;
-    badId = host.engine.catalog.photoByPath(join(library, 'broken.jpg'))!.id;
-    videoId = host.engine.catalog.photoByPath(join(library, 'clip.webm'))!.id;
-    tiffId = host.engine.catalog.photoByPath(join(library, 'scan.tif'))!.id;
+    goodId = host.engine.stores.photos.photoByPath(join(library, 'ok.jpg'))!.id;
+    badId = host.engine.stores.photos.photoByPath(join(library, 'broken.jpg'))!.id;
+    videoId = host.engine.stores.photos.photoByPath(join(library, 'clip.webm'))!.id;
+    tiffId = host.engine.stores.photos.photoByPath(join(library, 'scan.tif'))!.id;
     server = await startWebServer({ host, rendererDir: renderer });
   });
   after(async () => {
@@ -154,7 +154,7 @@ describe('web mode server', () => {
   });
 
   it("serves a video's sampled frames as thumbnails, and its representative frame as its own", async () => {
-    const frames = host.engine.catalog.frames(host.engine.pack.id, [videoId]);
+    const frames = host.engine.stores.vectors.frames(host.engine.pack.id, [videoId]);
     assert.ok(frames.length >= 2);
     const last = await fetch(`${server.url}media/thumb/${videoId}/${frames.length - 1}`, { headers: { cookie } });
     assert.equal(last.status, 200);
@@ -281,7 +281,7 @@ describe('web mode server', () => {
       }
     };
     /** Drops a photo's cached thumbnail, so that the next request makes it from the file. */
-    const forgetThumbnail = (id: number) => rm(host.engine.thumbnails.path(id, host.engine.catalog.photo(id)!.hash!), { force: true });
+    const forgetThumbnail = (id: number) => rm(host.engine.thumbnails.path(id, host.engine.stores.photos.photo(id)!.hash!), { force: true });
 
     for (const { name, served, change } of changes) {
       it(`${served ? 'serves' : 'refuses'} a photo replaced by ${name}`, async () => {

@@ -2,6 +2,9 @@ import { basename } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import type { ModelPack } from '../models/pack.js';
 import { dot, meanDirection } from '../core/vector-math.js';
+import { AlbumStore } from '../albums/album-store.js';
+import { CaptionStore } from './caption-store.js';
+import { VectorStore } from '../index/vector-store.js';
 
 /**
  * Scene labels for album titles, each a phrase that completes the prompt templates below. Labels whose
@@ -108,22 +111,23 @@ export async function captionAlbum(pack: ModelPack, photos: ReadonlyArray<{ id: 
 
 /** Recomputes the title and summary of every album whose photos changed since it was last captioned. */
 export async function refreshAlbums(catalog: Catalog, pack: ModelPack): Promise<number> {
-  const dirs = catalog.photoDirs();
-  const known = new Map(catalog.albums().map((a) => [a.dir, a]));
+  const albumStore = new AlbumStore(catalog);
+  const dirs = albumStore.photoDirs();
+  const known = new Map(albumStore.albums().map((a) => [a.dir, a]));
   let updated = 0;
   for (const { dir, signature } of dirs) {
     const signed = `${pack.id}:${signature}`;
     if (known.get(dir)?.signature === signed) continue;
-    const ids = catalog.indexedIdsInDir(dir);
-    const captions = catalog.captions(ids, pack.id);
+    const ids = albumStore.indexedIdsInDir(dir);
+    const captions = new CaptionStore(catalog).captions(ids, pack.id);
     const photos = ids.flatMap((id) => {
-      const vector = catalog.vector(id, pack.id);
+      const vector = new VectorStore(catalog).vector(id, pack.id);
       return vector ? [{ id, vector, caption: captions.get(id) ?? null }] : [];
     });
     const album = await captionAlbum(pack, photos, dir);
-    catalog.saveAlbum({ dir, title: album.title, summary: album.summary, signature: signed, coverId: album.coverId });
+    albumStore.saveAlbum({ dir, title: album.title, summary: album.summary, signature: signed, coverId: album.coverId });
     updated++;
   }
-  catalog.deleteAlbumsWithout(new Set(dirs.map((d) => d.dir)));
+  albumStore.deleteAlbumsWithout(new Set(dirs.map((d) => d.dir)));
   return updated;
 }

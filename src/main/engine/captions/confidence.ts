@@ -1,4 +1,4 @@
-import type { IndexedPhoto } from '../catalog/catalog.js';
+import type { IndexedPhoto } from '../indexing/indexing-store.js';
 import type { PackManifest } from '../models/manifest.js';
 import type { GeneratedCaption, ImageFeatures, ModelPack } from '../models/pack.js';
 import type { RgbPixels } from '../media/decode.js';

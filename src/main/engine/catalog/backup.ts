@@ -1,7 +1,9 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Catalog, CatalogError, type PhotoRow, isUnder } from './catalog.js';
+import { Catalog, CatalogError } from './catalog.js';
+import { type PhotoRow } from '../library/photo-store.js';
+import { isUnder } from '../core/paths.js';
 import {
   CATALOG_FILE,
   DAMAGED_MARKER,
@@ -19,6 +21,10 @@ import {
 } from './identity.js';
 import { type PhotoRef, salvage } from './salvage.js';
 import { MIGRATIONS } from './schema.js';
+import { FolderStore } from '../library/folder-store.js';
+import { PhotoStore } from '../library/photo-store.js';
+import { CaptionStore } from '../captions/caption-store.js';
+import { ConceptStore } from '../concepts/concept-store.js';
 
 export { DAMAGED_MARKER } from './identity.js';
 
@@ -153,14 +159,15 @@ export function goodBackup(dataDir: string): string | undefined {
 
 /** The photo of the restored catalogue that a photo of the damaged file is, or a row for it (see below). */
 function placer(catalog: Catalog): (ref: PhotoRef) => PhotoRow | undefined {
-  const folders = catalog.folders();
+  const photoStore = new PhotoStore(catalog);
+  const folders = new FolderStore(catalog).folders();
   const byHash = catalog.db.prepare('SELECT * FROM photos WHERE hash = ? ORDER BY id');
   return (ref) => {
     // Ids are never given to another photo: the backup's row with this id is this photo, wherever it was then.
-    const byId = catalog.photo(ref.id);
+    const byId = photoStore.photo(ref.id);
     if (byId) return byId;
     if (ref.path === undefined) return undefined;
-    const byPath = catalog.photoByPath(ref.path);
+    const byPath = photoStore.photoByPath(ref.path);
     if (byPath) return byPath;
     // The same content whose file is no longer where the backup had it: moved since; the next scan sees the move.
     const moved = ref.hash ? (byHash.all(ref.hash) as PhotoRow[]).find((p) => !existsSync(p.path)) : undefined;
@@ -168,8 +175,8 @@ function placer(catalog: Catalog): (ref: PhotoRef) => PhotoRow | undefined {
     // A photo added after the backup comes back as a changed file, so what the user said of it has a home and the next scan indexes it.
     const folder = folders.find((f) => isUnder(ref.path!, f.path));
     if (!folder) return undefined;
-    catalog.insertPhoto({ folderId: folder.id, path: ref.path, size: -1, mtimeMs: -1, hash: null });
-    return catalog.photoByPath(ref.path);
+    photoStore.insertPhoto({ folderId: folder.id, path: ref.path, size: -1, mtimeMs: -1, hash: null });
+    return photoStore.photoByPath(ref.path);
   };
 }
 
@@ -200,7 +207,7 @@ export function recoverCatalog(dataDir: string, problem: string): { catalog: Cat
     // Ids handed out after the backup (the damaged file's, the caches') are never handed out again.
     catalog.db.prepare(`INSERT INTO sqlite_sequence (name, seq) SELECT 'photos', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'photos')`).run();
     catalog.db.prepare(`UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'photos'`).run(Math.max(rescued.maxPhotoId, highestCachedId(dataDir)));
-    for (const path of rescued.folders) catalog.addFolder(path);
+    for (const path of rescued.folders) new FolderStore(catalog).addFolder(path);
     const place = placer(catalog);
     // Prepared once, not per row: each statement holds SQLite memory until it is collected.
     const userCaptionTime = catalog.db.prepare(`SELECT updated_at FROM texts WHERE photo_id = ? AND source = 'user'`).pluck();
@@ -210,22 +217,22 @@ export function recoverCatalog(dataDir: string, problem: string): { catalog: Cat
       if (!photo) continue;
       const current = userCaptionTime.get(photo.id) as number | undefined;
       if (current === undefined || current < c.updatedAt) {
-        catalog.setUserCaption(photo.id, c.text);
+        new CaptionStore(catalog).setUserCaption(photo.id, c.text);
         captions++;
       }
     }
     // Concepts: the damaged file's name and examples win over the backup's when it changed them later.
     for (const c of rescued.concepts) {
-      const current = catalog.conceptByKey(c.key);
+      const current = new ConceptStore(catalog).conceptByKey(c.key);
       if (current && current.updated_at >= c.updatedAt) continue;
       const examples = c.examples.flatMap((e) => {
         const photo = place(e.photo);
         return photo ? [{ photoId: photo.id, positive: e.positive }] : [];
       });
       if (current) {
-        catalog.renameConcept(current.id, c.name, c.key);
-        for (const e of examples) catalog.setConceptExample(current.id, e.photoId, e.positive);
-      } else catalog.createConcept(c.name, c.key, examples);
+        new ConceptStore(catalog).renameConcept(current.id, c.name, c.key);
+        for (const e of examples) new ConceptStore(catalog).setConceptExample(current.id, e.photoId, e.positive);
+      } else new ConceptStore(catalog).createConcept(c.name, c.key, examples);
       concepts++;
     }
     for (const a of rescued.albumTitles) {
@@ -236,7 +243,9 @@ export function recoverCatalog(dataDir: string, problem: string): { catalog: Cat
   adoptIdentity(dataDir, catalog);
   rmSync(join(dataDir, 'index'), { recursive: true, force: true });
   rmSync(join(dataDir, DAMAGED_MARKER), { force: true });
-  const from = backup ? `restored the backup of ${backupTime(backup).toLocaleString()} (${catalog.photoTotal()} photos)` : 'found no usable backup and started an empty catalogue';
+  const from = backup
+    ? `restored the backup of ${backupTime(backup).toLocaleString()} (${new PhotoStore(catalog).photoTotal()} photos)`
+    : 'found no usable backup and started an empty catalogue';
   const kept = present.length > 0 ? `from the old file, which is kept in ${aside}` : 'from what was left of it';
   const notice =
     `The library's catalogue ${problem}. Glimpse ${from}, and recovered ${captions} of your captions, ${titles} album titles and ${concepts} concepts you taught ${kept}. ` +

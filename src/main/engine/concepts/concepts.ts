@@ -10,9 +10,12 @@
  * now, with the index as it is now, and with nothing to recompute when a concept is corrected.
  */
 import { createHash } from 'node:crypto';
-import type { Catalog, ConceptRow } from '../catalog/catalog.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { ConceptRow } from './concept-store.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import { type ConceptMethod, type LinearConcept, conceptScore, searchDirection, sigmoid, train, weightNorm } from './classifier.js';
+import { ConceptStore } from './concept-store.js';
+import { VectorStore } from '../index/vector-store.js';
 
 export const CONCEPT_NAME_MAX = 60;
 /** The library photos a concept is told apart from (an even sample): enough for 128 to 768 dimensions, and trained in well under a second. */
@@ -59,15 +62,16 @@ export interface ConceptMatch {
  * examples (or none is stored); null when no example has a vector for this model yet.
  */
 export function classifierFor(catalog: Catalog, model: string, conceptId: number): LinearConcept | null {
-  const examples = catalog.conceptExamples(conceptId, model);
+  const conceptStore = new ConceptStore(catalog);
+  const examples = conceptStore.conceptExamples(conceptId, model);
   const usable = examples.filter((e) => e.vector !== null);
   if (!usable.some((e) => e.positive)) return null;
   const signature = createHash('sha1')
     .update(`${LEARNER_VERSION}:${METHOD}:${usable.map((e) => `${e.photoId}:${e.positive ? 1 : 0}:${e.hash ?? ''}`).join(',')}`)
     .digest('hex');
-  const stored = catalog.conceptClassifier(conceptId, model);
+  const stored = conceptStore.conceptClassifier(conceptId, model);
   if (stored && stored.signature === signature) return { method: stored.method as ConceptMethod, weights: stored.weights, bias: stored.bias };
-  const background = catalog.sampleVectors(model, BACKGROUND_SAMPLE, new Set(examples.map((e) => e.photoId)));
+  const background = new VectorStore(catalog).sampleVectors(model, BACKGROUND_SAMPLE, new Set(examples.map((e) => e.photoId)));
   const learned = train(
     {
       positives: usable.filter((e) => e.positive).map((e) => e.vector!),
@@ -76,7 +80,7 @@ export function classifierFor(catalog: Catalog, model: string, conceptId: number
     },
     METHOD,
   );
-  catalog.saveConceptClassifier(conceptId, model, { signature, ...learned });
+  conceptStore.saveConceptClassifier(conceptId, model, { signature, ...learned });
   return learned;
 }
 
@@ -88,7 +92,7 @@ export function classifierFor(catalog: Catalog, model: string, conceptId: number
  */
 export function conceptMatches(catalog: Catalog, model: string, index: VectorIndex, conceptId: number): Map<number, ConceptMatch> {
   const out = new Map<number, ConceptMatch>();
-  const examples = catalog.conceptExamples(conceptId, model);
+  const examples = new ConceptStore(catalog).conceptExamples(conceptId, model);
   const concept = classifierFor(catalog, model, conceptId);
   if (concept) {
     const direction = searchDirection(concept);
@@ -109,10 +113,10 @@ export function conceptMatches(catalog: Catalog, model: string, index: VectorInd
 
 /** The concepts a photo is, with confidence (its examples included, its counter-examples never). */
 export function conceptsOfPhoto(catalog: Catalog, model: string, photoId: number): Array<{ id: number; name: string; confidence: number; example: boolean }> {
-  const vector = catalog.vector(photoId, model);
-  const marked = catalog.conceptExamplesOf(photoId);
+  const vector = new VectorStore(catalog).vector(photoId, model);
+  const marked = new ConceptStore(catalog).conceptExamplesOf(photoId);
   const out: Array<{ id: number; name: string; confidence: number; example: boolean }> = [];
-  for (const c of catalog.concepts()) {
+  for (const c of new ConceptStore(catalog).concepts()) {
     const mark = marked.get(c.id);
     if (mark === false) continue;
     const concept = classifierFor(catalog, model, c.id);

@@ -1,5 +1,6 @@
 import type { Catalog } from '../catalog/catalog.js';
 import { SimdMatrix } from './simd-dots.js';
+import { VectorStore } from './vector-store.js';
 
 /** A video's best moment for a query: the frame most like it. */
 export interface Moment {
@@ -96,17 +97,18 @@ export class VideoMoments {
 
   /** Every frame of the catalogue, afresh. */
   load(catalog: Catalog): void {
+    const vectorStore = new VectorStore(catalog);
     this.count = 0;
     this.byVideo = new Map();
-    this.reserve(catalog.frameCount(this.model));
-    catalog.eachFrame(this.model, (photoId, idx, t, vector) => this.add(photoId, idx, t, vector));
+    this.reserve(vectorStore.frameCount(this.model));
+    vectorStore.eachFrame(this.model, (photoId, idx, t, vector) => this.add(photoId, idx, t, vector));
   }
 
   /** These items' vectors changed (the vector log said so): their frames are read again. */
   update(catalog: Catalog, ids: readonly number[]): void {
     if (ids.length === 0) return;
     for (const id of ids) this.drop(id);
-    for (const f of catalog.frames(this.model, ids)) this.add(f.photoId, f.idx, f.t, f.vector);
+    for (const f of new VectorStore(catalog).frames(this.model, ids)) this.add(f.photoId, f.idx, f.t, f.vector);
   }
 
   /** Each video's best frame for the query (allowed: only these ids), best first. */

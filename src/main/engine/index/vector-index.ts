@@ -6,6 +6,7 @@ import { GraphSet, type Neighbour, type RebuildRows, RowLayout, buildInParallel,
 import { IdSet } from './id-set.js';
 import { VideoMoments } from './moments.js';
 import { SavedIndex, type UncheckedFile } from './saved-index.js';
+import { VectorStore } from './vector-store.js';
 
 export { HNSW, type Neighbour, efFor } from './graph-set.js';
 
@@ -112,15 +113,16 @@ export class VectorIndex {
    * meanwhile (`glimpse search` opens the text encoder).
    */
   static async open(dir: string, model: string, dim: number, catalog: Catalog, options: VectorIndexOptions): Promise<VectorIndex> {
+    const vectorStore = new VectorStore(catalog);
     const vi = new VectorIndex(dir, model, dim, options);
     let problem = await vi.load(catalog);
     // The writer may have saved a new generation (and removed the one we started reading) meanwhile.
     if (problem !== null && problem !== 'none saved' && vi.saved.generation() !== vi.triedGeneration) problem = await vi.load(catalog);
     if (problem === null) {
       vi.origin = 'loaded';
-    } else if (problem === 'none saved' && catalog.vectorCount(model) === 0) {
+    } else if (problem === 'none saved' && vectorStore.vectorCount(model) === 0) {
       vi.origin = 'new';
-      vi.seq = catalog.lastVectorSeq();
+      vi.seq = vectorStore.lastVectorSeq();
     } else {
       await vi.rebuildInParallel(catalog);
       vi.rebuildReason = problem;
@@ -185,7 +187,7 @@ export class VectorIndex {
           const g = graphs.length === 1 ? 0 : id % graphs.length;
           if (!labels[g]!.has(id)) return `its live set names photo ${id}, which the graph does not hold`;
         }
-        if (saved.seq > catalog.lastVectorSeq()) return 'it is ahead of the catalogue (the catalogue was restored or replaced)';
+        if (saved.seq > new VectorStore(catalog).lastVectorSeq()) return 'it is ahead of the catalogue (the catalogue was restored or replaced)';
         return null;
       })();
       if (problem) {
@@ -207,10 +209,11 @@ export class VectorIndex {
 
   /** After catching up, the index must hold exactly the catalogue's vectors; checked by count and by sample. */
   private disagreement(catalog: Catalog): string | null {
-    const expected = catalog.vectorCount(this.model);
+    const vectorStore = new VectorStore(catalog);
+    const expected = vectorStore.vectorCount(this.model);
     if (expected !== this.graphs.size) return `it holds ${this.graphs.size} vectors where the catalogue has ${expected}`;
     for (const id of spotChecked(this.graphs.live())) {
-      const truth = catalog.vector(id, this.model);
+      const truth = vectorStore.vector(id, this.model);
       const held = this.graphs.pointOf(id);
       if (!truth || truth.length !== held.length || truth.some((x, k) => Math.fround(x) !== Math.fround(held[k]!)))
         return `its vector for photo ${id} differs from the catalogue's`;
@@ -274,7 +277,7 @@ export class VectorIndex {
   async split(catalog: Catalog, signal?: AbortSignal): Promise<boolean> {
     if (!this.outgrown()) return false;
     const before = this.graphs.count;
-    if (this.graphCountFor(catalog.vectorCount(this.model)) <= before) return false;
+    if (this.graphCountFor(new VectorStore(catalog).vectorCount(this.model)) <= before) return false;
     const rows = this.rowsFromCatalogue(catalog);
     try {
       await this.buildFrom(rows, signal);
@@ -296,11 +299,12 @@ export class VectorIndex {
    * them held (at 1M, 2 GB less at the peak of a rebuild).
    */
   private rowsFromCatalogue(catalog: Catalog): RebuildRows {
+    const vectorStore = new VectorStore(catalog);
     return catalog.snapshot(() => {
-      const seq = catalog.lastVectorSeq();
-      const ids = catalog.vectorIds(this.model);
+      const seq = vectorStore.lastVectorSeq();
+      const ids = vectorStore.vectorIds(this.model);
       const layout = new RowLayout(ids, this.graphCountFor(ids.length), this.dim);
-      catalog.eachVector(this.model, (photoId, vector) => layout.put(photoId, vector));
+      vectorStore.eachVector(this.model, (photoId, vector) => layout.put(photoId, vector));
       return layout.done(seq);
     });
   }
@@ -351,7 +355,7 @@ export class VectorIndex {
    * covers (by this process or another). Cheap when nothing changed: one look at the log's end.
    */
   refresh(catalog: Catalog): { added: number; removed: number } {
-    const { seq, changes } = catalog.vectorChanges(this.model, this.seq);
+    const { seq, changes } = new VectorStore(catalog).vectorChanges(this.model, this.seq);
     if (seq < this.seq) {
       // The log went backwards: the catalogue was restored from a backup or replaced.
       this.rebuild(catalog);
@@ -417,7 +421,7 @@ export class VectorIndex {
     for (const id of allowed) if (this.graphs.has(id)) ids.push(id);
     ids.sort((a, b) => a - b); // the catalogue's rows in key order
     const scored: Neighbour[] = [];
-    catalog.scanVectors(this.model, ids, (id, v) => scored.push({ id, similarity: similarity(query, v) }));
+    new VectorStore(catalog).scanVectors(this.model, ids, (id, v) => scored.push({ id, similarity: similarity(query, v) }));
     return topExact(scored, n);
   }
 

@@ -1,8 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { type Catalog, isUnder } from '../catalog/catalog.js';
+import { type Catalog } from '../catalog/catalog.js';
+import { isUnder } from '../core/paths.js';
 import { bytesFingerprint, lookOfFile } from '../media/photo.js';
 import { JobControl } from '../core/job-control.js';
 import type { JobProgress } from '../core/job-control.js';
+import { FolderStore } from '../library/folder-store.js';
+import { StackStore } from '../stacks/stack-store.js';
 
 export interface LookSummary {
   measured: number;
@@ -30,14 +33,15 @@ export class LookJob extends JobControl {
   }
 
   async run(): Promise<LookSummary> {
+    const stackStore = new StackStore(this.catalog);
     const started = performance.now();
-    const offline = this.catalog.offlineDirs().map((o) => o.dir);
-    this.progress.total = this.catalog.lookCounts().missing;
+    const offline = new FolderStore(this.catalog).offlineDirs().map((o) => o.dir);
+    this.progress.total = stackStore.lookCounts().missing;
     this.emit(true);
     const summary: LookSummary = { measured: 0, failed: 0, cancelled: false, seconds: 0 };
     let afterId = 0;
     while (!this.cancelled) {
-      const page = this.catalog.photosWithoutLook(64, afterId);
+      const page = stackStore.photosWithoutLook(64, afterId);
       if (page.length === 0) break;
       afterId = page[page.length - 1]!.id;
       // Photos in a folder that could not be listed wait until it is back.
@@ -51,7 +55,7 @@ export class LookJob extends JobControl {
             try {
               const bytes = await readFile(row.path);
               // Changed since it was indexed: the indexer measures the new content.
-              if (bytesFingerprint(bytes) === row.hash && this.catalog.recordLook(row.id, row.hash, await lookOfFile(bytes))) summary.measured++;
+              if (bytesFingerprint(bytes) === row.hash && stackStore.recordLook(row.id, row.hash, await lookOfFile(bytes))) summary.measured++;
             } catch (error) {
               summary.failed++;
               this.progress.errors++;

@@ -1,6 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { type Catalog, type IndexedPhoto, type PhotoRow, isUnder } from '../catalog/catalog.js';
+import { type Catalog } from '../catalog/catalog.js';
+import { type IndexedPhoto } from '../indexing/indexing-store.js';
+import { type PhotoRow } from '../library/photo-store.js';
+import { isUnder } from '../core/paths.js';
 import { type CaptionOutcome, captionPhotos, captionRecord } from '../captions/confidence.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import { MAX_FILE_BYTES, type ModelInput, PhotoError, bytesFingerprint, fileFingerprint, preparePhoto } from '../media/photo.js';
@@ -15,6 +18,10 @@ import type { PhotoLook } from '../media/look.js';
 import type { TextReader } from '../ocr/text-reader.js';
 import { type JobProgress, JobControl } from '../core/job-control.js';
 import { errorText, storageAdvice, storageProblem } from '../core/errors.js';
+import { ReadingStore } from '../ocr/reading-store.js';
+import { PhotoStore } from '../library/photo-store.js';
+import { FolderStore } from '../library/folder-store.js';
+import { IndexingStore } from '../indexing/indexing-store.js';
 
 /** The API's progress, less the phase (the engine knows whether it is scanning or indexing). */
 
@@ -133,7 +140,7 @@ export class IndexingJob extends JobControl {
       const bytes = await readFile(row.path);
       const hash = bytesFingerprint(bytes);
       const reader = this.options.reader;
-      const read = reader !== undefined && !this.catalog.hasReading(row.id, reader.manifest.id, hash);
+      const read = reader !== undefined && !new ReadingStore(this.catalog).hasReading(row.id, reader.manifest.id, hash);
       const { readImage, ...prepared } = await preparePhoto(bytes, this.modelInputs(), { readSide: read ? reader.manifest.readSide : undefined });
       if (!read || !readImage) return { row, hash, ...prepared };
       // Read now, while the large copy is in memory: only the lines wait for the batch.
@@ -165,17 +172,20 @@ export class IndexingJob extends JobControl {
    * in flight and throws an IndexingError; the photos it did not finish stay pending for the next run.
    */
   async run(): Promise<PipelineSummary> {
+    const photoStore = new PhotoStore(this.catalog);
+    const folderStore = new FolderStore(this.catalog);
+    const indexingStore = new IndexingStore(this.catalog);
     const started = performance.now();
     const concurrency = this.options.decodeConcurrency ?? Math.max(2, availableParallelism());
     const captions = this.options.captions !== false && this.pack.hasCaptioner;
     const saveEvery = this.options.saveEveryMs ?? 15_000;
     const timings: PipelineTimings = { decodeMs: 0, inferenceMs: 0, captionMs: 0, readMs: 0, writeMs: 0 };
     // Videos that failed because ffmpeg was missing are tried again once it is there.
-    if (this.catalog.videosWithError(MISSING_TOOL) > 0 && (await toolsAvailable())) this.catalog.retryVideosWithError(MISSING_TOOL);
+    if (photoStore.videosWithError(MISSING_TOOL) > 0 && (await toolsAvailable())) photoStore.retryVideosWithError(MISSING_TOOL);
     // Photos in a folder that could not be listed wait until it is back: they are not failures.
-    const offline = this.catalog.offlineDirs().map((o) => o.dir);
+    const offline = folderStore.offlineDirs().map((o) => o.dir);
     const waiting = (row: PhotoRow) => !offline.some((dir) => isUnder(row.path, dir));
-    this.progress.total = this.catalog.counts(this.pack.id).pending - offline.reduce((n, dir) => n + this.catalog.pendingCountUnder(this.pack.id, dir), 0);
+    this.progress.total = photoStore.counts(this.pack.id).pending - offline.reduce((n, dir) => n + folderStore.pendingCountUnder(this.pack.id, dir), 0);
     this.emit(true);
     // A GPU runs a larger batch in about the time of a small one; the CPU gains nothing past a few dozen.
     // (Asking opens the image encoder, so only when there is work.)
@@ -198,7 +208,7 @@ export class IndexingJob extends JobControl {
 
     const fail = (row: PhotoRow, error: unknown) => {
       try {
-        this.catalog.recordError(row.id, errorText(error));
+        indexingStore.recordError(row.id, errorText(error));
       } catch (writeError) {
         stop(new StorageFault(storageProblem(writeError), { cause: writeError }));
         return;
@@ -210,7 +220,7 @@ export class IndexingJob extends JobControl {
     const produce = async () => {
       let afterId = 0;
       for (;;) {
-        const page = this.catalog.pendingPhotos(this.pack.id, 256, afterId);
+        const page = indexingStore.pendingPhotos(this.pack.id, 256, afterId);
         if (page.length === 0) break;
         afterId = page[page.length - 1]!.id;
         for (const row of page.filter(waiting)) {
@@ -382,7 +392,7 @@ export class IndexingJob extends JobControl {
         ]),
       );
       // A photo deleted while it was being decoded has no row to update any more: it is skipped.
-      this.catalog.recordIndexed(this.pack.id, records);
+      new IndexingStore(this.catalog).recordIndexed(this.pack.id, records);
     } catch (error) {
       throw new StorageFault(storageProblem(error), { cause: error });
     }

@@ -1,9 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { type Catalog, type PhotoRow, isUnder } from '../catalog/catalog.js';
+import { type Catalog } from '../catalog/catalog.js';
+import { type PhotoRow } from '../library/photo-store.js';
+import { isUnder } from '../core/paths.js';
 import { bytesFingerprint, decodeForReading } from '../media/photo.js';
 import type { TextReader } from '../ocr/text-reader.js';
 import { JobControl } from '../core/job-control.js';
 import type { JobProgress } from '../core/job-control.js';
+import { ReadingStore } from '../ocr/reading-store.js';
+import { FolderStore } from '../library/folder-store.js';
 
 export interface ReadingSummary {
   read: number;
@@ -41,20 +45,21 @@ export class ReadingJob extends JobControl {
     if (bytesFingerprint(bytes) !== row.hash) return 'changed';
     const image = await decodeForReading(bytes, this.reader.manifest.readSide);
     const lines = await this.reader.read(image);
-    return this.catalog.recordReading(row.id, this.reader.manifest.id, row.hash!, lines) ? { lines: lines.length } : 'changed';
+    return new ReadingStore(this.catalog).recordReading(row.id, this.reader.manifest.id, row.hash!, lines) ? { lines: lines.length } : 'changed';
   }
 
   async run(): Promise<ReadingSummary> {
+    const readingStore = new ReadingStore(this.catalog);
     const started = performance.now();
     const model = this.reader.manifest.id;
-    const offline = this.catalog.offlineDirs().map((o) => o.dir);
-    this.progress.total = this.catalog.readingCounts(model).unread;
+    const offline = new FolderStore(this.catalog).offlineDirs().map((o) => o.dir);
+    this.progress.total = readingStore.readingCounts(model).unread;
     this.emit(true);
     const summary: ReadingSummary = { read: 0, withText: 0, failed: 0, cancelled: false, seconds: 0 };
     let afterId = 0;
     for (;;) {
       // Photos in a folder that could not be listed wait until it is back.
-      const page = this.catalog.unreadPhotos(model, 64, afterId).filter((row) => !offline.some((dir) => isUnder(row.path, dir)));
+      const page = readingStore.unreadPhotos(model, 64, afterId).filter((row) => !offline.some((dir) => isUnder(row.path, dir)));
       if (page.length === 0) break;
       afterId = Math.max(afterId, ...page.map((r) => r.id));
       for (const row of page) {

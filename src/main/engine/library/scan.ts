@@ -1,8 +1,14 @@
 import { opendir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Catalog, type FolderRow, type PhotoRow, isUnder } from '../catalog/catalog.js';
+import { type Catalog } from '../catalog/catalog.js';
+import { type FolderRow } from './folder-store.js';
+import { type PhotoRow } from './photo-store.js';
+import { isUnder } from '../core/paths.js';
 import { fileFingerprint } from '../media/photo.js';
 import { isMediaFile, mediaKindOf } from '../media/video.js';
+import { PhotoStore } from './photo-store.js';
+import { FolderStore } from './folder-store.js';
+import { AlbumStore } from '../albums/album-store.js';
 
 export interface ScannedFile {
   path: string;
@@ -155,6 +161,8 @@ export const EMPTY_ROOT_REASON = 'it is empty now; is its drive connected? (If y
  * appears in another with the same content keeps its row (and so its vectors, captions and edits).
  */
 export async function reconcile(catalog: Catalog, scopes: readonly ReconcileScope[]): Promise<ReconcileResult & { removedIds: number[] }> {
+  const photoStore = new PhotoStore(catalog);
+  const folderStore = new FolderStore(catalog);
   const result: ReconcileResult = { added: 0, changed: 0, moved: 0, removed: 0, unchanged: 0, offline: 0 };
   // First decide everything (fingerprinting candidate moves is the only slow part), then apply it in one
   // transaction: a scan killed part-way leaves the catalogue as it was, never half-reconciled.
@@ -167,7 +175,7 @@ export async function reconcile(catalog: Catalog, scopes: readonly ReconcileScop
   const unlisted: Array<{ folderId: number; dir: string; reason: string }> = [];
   const wasOffline: string[] = [];
   for (const { folder, root, listing } of scopes) {
-    const rows = catalog.photosInFolder(folder.id).filter((r) => isUnder(r.path, root));
+    const rows = photoStore.photosInFolder(folder.id).filter((r) => isUnder(r.path, root));
     const offline = new Map(listing.unlistable);
     if (root === folder.path && listing.empty && rows.length > 0) offline.set(root, EMPTY_ROOT_REASON);
     const offlineDirs = [...offline.keys()];
@@ -189,7 +197,7 @@ export async function reconcile(catalog: Catalog, scopes: readonly ReconcileScop
       else gone.set(row.id, { id: row.id, size: row.size, hash: identity(row), path: row.path });
     }
     for (const [dir, reason] of offline) unlisted.push({ folderId: folder.id, dir, reason });
-    for (const o of catalog.offlineDirs()) if (o.folder_id === folder.id && isUnder(o.dir, root)) wasOffline.push(o.dir);
+    for (const o of folderStore.offlineDirs()) if (o.folder_id === folder.id && isUnder(o.dir, root)) wasOffline.push(o.dir);
   }
   const { moves, added, displaced, changedHere } = await matchByContent(changed, gone, kept, fresh);
   // New photos get their ids in path order, whatever order the folders were listed in: a library
@@ -201,17 +209,17 @@ export async function reconcile(catalog: Catalog, scopes: readonly ReconcileScop
   const offlineMarks = unlisted.filter((u) => [...kept.values()].some((k) => isUnder(k.path, u.dir)));
   const onlineAgain = wasOffline.filter((dir) => !offlineMarks.some((m) => m.dir === dir));
   catalog.transaction(() => {
-    if (changedHere.length + moves.length + removedIds.length + added.length > 0) catalog.albumsStale = true;
-    for (const { id, file } of changedHere) catalog.markChanged(id, file.size, file.mtimeMs);
+    if (changedHere.length + moves.length + removedIds.length + added.length > 0) new AlbumStore(catalog).albumsStale = true;
+    for (const { id, file } of changedHere) photoStore.markChanged(id, file.size, file.mtimeMs);
     // Moves may trade paths (two files whose names were swapped): every moving row leaves its path
     // first, so no two rows ever hold one path.
-    for (const { id, folderId, file } of moves) catalog.movePhoto(id, { folderId, path: `${file.path}\u0000moving`, size: file.size, mtimeMs: file.mtimeMs });
+    for (const { id, folderId, file } of moves) photoStore.movePhoto(id, { folderId, path: `${file.path}\u0000moving`, size: file.size, mtimeMs: file.mtimeMs });
     // Deleted before new rows are added or moved in, so a new file at a deleted one's path is simply new.
-    catalog.deletePhotos(removedIds);
-    for (const { id, folderId, file } of moves) catalog.movePhoto(id, { folderId, path: file.path, size: file.size, mtimeMs: file.mtimeMs });
-    for (const { folderId, file, hash } of added) catalog.insertPhoto({ folderId, path: file.path, size: file.size, mtimeMs: file.mtimeMs, hash });
-    for (const m of offlineMarks) catalog.setOffline(m.folderId, m.dir, m.reason);
-    for (const dir of onlineAgain) catalog.clearOffline(dir);
+    photoStore.deletePhotos(removedIds);
+    for (const { id, folderId, file } of moves) photoStore.movePhoto(id, { folderId, path: file.path, size: file.size, mtimeMs: file.mtimeMs });
+    for (const { folderId, file, hash } of added) photoStore.insertPhoto({ folderId, path: file.path, size: file.size, mtimeMs: file.mtimeMs, hash });
+    for (const m of offlineMarks) folderStore.setOffline(m.folderId, m.dir, m.reason);
+    for (const dir of onlineAgain) folderStore.clearOffline(dir);
   });
   result.changed = changedHere.length;
   result.moved = moves.length;

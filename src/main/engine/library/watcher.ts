@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { readdir } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
-import type { FolderRow } from '../catalog/catalog.js';
+import type { FolderRow } from './folder-store.js';
 import type { GlimpseEngine, UpdateSummary } from '../engine.js';
 
 export interface WatcherOptions {
@@ -61,7 +61,7 @@ export class LibraryWatcher extends EventEmitter<{ job: [WatchJob]; error: [Erro
 
   /** Starts watching every library folder not yet watched, and looking out for offline folders coming back. */
   async watchAll(): Promise<void> {
-    for (const folder of this.engine.catalog.folders()) {
+    for (const folder of this.engine.stores.folders.folders()) {
       if (this.closed) return;
       await this.watchFolder(folder);
     }
@@ -87,14 +87,14 @@ export class LibraryWatcher extends EventEmitter<{ job: [WatchJob]; error: [Erro
   }
 
   private async rescanReturned(): Promise<void> {
-    for (const o of this.engine.catalog.offlineDirs()) {
+    for (const o of this.engine.stores.folders.offlineDirs()) {
       let entries: string[];
       try {
         entries = await readdir(o.dir);
       } catch {
         continue; // still offline
       }
-      const folder = this.engine.catalog.folder(o.folder_id);
+      const folder = this.engine.stores.folders.folder(o.folder_id);
       if (!folder || entries.length === 0) continue;
       if (o.dir === folder.path) {
         await this.unwatchFolder(folder.id);
@@ -133,7 +133,7 @@ export class LibraryWatcher extends EventEmitter<{ job: [WatchJob]; error: [Erro
     this.settling.delete(folder.id);
     // Unwatched (the app closing) or fallen back to polling while it settled: nothing more to note.
     if (this.watchers.get(folder.id) !== watcher || this.polls.has(folder.id)) return;
-    this.engine.catalog.setWatchNote(folder.id, null);
+    this.engine.stores.folders.setWatchNote(folder.id, null);
   }
 
   /** Periodic reconciliation for a folder the OS will not watch. */
@@ -141,7 +141,7 @@ export class LibraryWatcher extends EventEmitter<{ job: [WatchJob]; error: [Erro
     void this.watchers.get(folder.id)?.close();
     this.watchers.delete(folder.id);
     if (this.polls.has(folder.id)) return;
-    this.engine.catalog.setWatchNote(folder.id, reason);
+    this.engine.stores.folders.setWatchNote(folder.id, reason);
     this.emit('fallback', { folder: folder.path, reason });
     const timer = setInterval(() => void this.engine.update({ folders: [folder] }).catch((e: Error) => this.emit('error', e)), this.options.pollMs);
     timer.unref();

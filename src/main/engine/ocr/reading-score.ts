@@ -4,7 +4,7 @@
  * error rate of the whole reading against what was written (both compacted), and false text on photos
  * that have none.
  */
-import { compactText } from '../catalog/catalog.js';
+import { compactText } from '../catalog/text-keys.js';
 
 export interface ReadingScore {
   photos: number;

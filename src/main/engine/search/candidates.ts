@@ -1,7 +1,10 @@
-import { type Catalog, compactText } from '../catalog/catalog.js';
+import { type Catalog } from '../catalog/catalog.js';
+import { compactText } from '../catalog/text-keys.js';
 import type { Moment } from '../index/moments.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import { type ParsedQuery, type UnderstoodQuery, conceptConfidence, ftsString } from './query.js';
+import { KeywordStore } from './keyword-store.js';
+import { ReadingStore } from '../ocr/reading-store.js';
 
 /** How many visual and keyword candidates every search ranks: the API's largest limit. */
 export const CANDIDATE_POOL = 1000;
@@ -36,7 +39,7 @@ export interface Candidates {
 export function wordsTogether(catalog: Catalog, text: string, among: readonly number[]): Set<number> {
   const words = text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
   while (words.length > 1 && ['a', 'an', 'the'].includes(words[0]!)) words.shift();
-  return words.length === 0 ? new Set() : catalog.keywordMatchesAmong(`${ftsString(words.join(' '))}*`, among);
+  return words.length === 0 ? new Set() : new KeywordStore(catalog).keywordMatchesAmong(`${ftsString(words.join(' '))}*`, among);
 }
 
 /**
@@ -47,7 +50,7 @@ export function wordsTogether(catalog: Catalog, text: string, among: readonly nu
  * is a hit when its text holds every such word, spaces or not ("museum" finds "MUSEUMSHOP").
  */
 export function readTextMatches(catalog: Catalog, parsed: ParsedQuery, limit: number): { ids: number[]; words: string[] } {
-  const byWord = parsed.terms.map((term) => ({ term, ids: catalog.readTextSearch(term, limit) })).filter((w) => w.ids.length > 0);
+  const byWord = parsed.terms.map((term) => ({ term, ids: new ReadingStore(catalog).readTextSearch(term, limit) })).filter((w) => w.ids.length > 0);
   const words = byWord.length * 2 > parsed.terms.length ? byWord : [];
   if (words.length === 0) return { ids: [], words: [] };
   // In the first word's rank order (FTS5's bm25), those that hold every word.
@@ -97,6 +100,8 @@ function visualCandidates(catalog: Catalog, index: VectorIndex, query: Understoo
  * and the ranking are the same in the app, the CLI and --json: the limit only truncates.
  */
 export function gather(catalog: Catalog, index: VectorIndex, query: UnderstoodQuery): Candidates {
+  const keywordStore = new KeywordStore(catalog);
+  const readingStore = new ReadingStore(catalog);
   const { parsed, allowed, concepts, taken } = query;
   const { visual, moments } = visualCandidates(catalog, index, query);
   const byConcept = new Map<number, number>();
@@ -107,23 +112,23 @@ export function gather(catalog: Catalog, index: VectorIndex, query: UnderstoodQu
       .forEach((id, rank) => byConcept.set(id, rank));
   const byDate = new Map<number, number>();
   if (taken && !query.vector && concepts.length === 0 && parsed.terms.length === 0 && parsed.phrases.length === 0)
-    catalog.newestFirst([...allowed!]).forEach((id, rank) => byDate.set(id, rank));
+    keywordStore.newestFirst([...allowed!]).forEach((id, rank) => byDate.set(id, rank));
 
   const keyword = new Map<number, number>();
   const keywordMatch =
     parsed.terms.length > 0 || parsed.phrases.length > 0 ? [...parsed.terms.map((t) => `${ftsString(t)}*`), ...parsed.phrases.map(ftsString)].join(' AND ') : null;
   if (keywordMatch)
-    catalog.keywordIds(keywordMatch, CANDIDATE_POOL).forEach((id, rank) => {
+    keywordStore.keywordIds(keywordMatch, CANDIDATE_POOL).forEach((id, rank) => {
       if (!allowed || allowed.has(id)) keyword.set(id, rank);
     });
   // Each quoted phrase must be in the photo's captions, album or names, or in the text read in it.
   let phraseIds: Set<number> | undefined;
   for (const phrase of parsed.phrases) {
-    const ids = new Set([...catalog.keywordIds(ftsString(phrase), 100_000), ...catalog.readTextSearch(phrase, 100_000)]);
+    const ids = new Set([...keywordStore.keywordIds(ftsString(phrase), 100_000), ...readingStore.readTextSearch(phrase, 100_000)]);
     phraseIds = phraseIds ? new Set([...phraseIds].filter((id) => ids.has(id))) : ids;
   }
   const read = readTextMatches(catalog, parsed, CANDIDATE_POOL);
-  const readPhrases = parsed.phrases.length > 0 ? new Set(parsed.phrases.flatMap((p) => catalog.readTextSearch(p, 100_000))) : new Set<number>();
+  const readPhrases = parsed.phrases.length > 0 ? new Set(parsed.phrases.flatMap((p) => readingStore.readTextSearch(p, 100_000))) : new Set<number>();
   const together = keyword.size > 0 ? wordsTogether(catalog, parsed.text, [...new Set([...visual.keys(), ...keyword.keys()])]) : new Set<number>();
   return { visual, moments, byConcept, byDate, keywordMatch, keyword, phraseIds, read, readPhrases, together };
 }

@@ -4,6 +4,9 @@ import type { VectorIndex } from '../index/vector-index.js';
 import type { ModelPack } from '../models/pack.js';
 import { l2normalise } from '../core/vector-math.js';
 import { datesInQuery } from './query-dates.js';
+import { ConceptStore } from '../concepts/concept-store.js';
+import { KeywordStore } from './keyword-store.js';
+import { VectorStore } from '../index/vector-store.js';
 
 /** A search as the engine is asked it (the API's `search` params, plus what the engine adds). */
 export interface SearchRequest {
@@ -92,7 +95,7 @@ export async function understand(catalog: Catalog, pack: ModelPack, index: Vecto
   let request = original;
   // A concept the user taught, named in the query, answers for its words ("Miso on the sofa").
   if (!request.concepts) {
-    const { found, rest } = conceptsInQuery(request.query, catalog.concepts());
+    const { found, rest } = conceptsInQuery(request.query, new ConceptStore(catalog).concepts());
     if (found.length > 0) request = { ...request, query: rest, concepts: found.map((c) => ({ name: c.name, matches: conceptMatches(catalog, pack.id, index, c.id) })) };
   }
   // A time named in the query is a filter on when photos were taken; the rest of it is searched.
@@ -105,13 +108,13 @@ export async function understand(catalog: Catalog, pack: ModelPack, index: Vecto
         before: request.before && request.before < dates.before ? request.before : dates.before,
       }
     : undefined;
-  let allowed = catalog.filteredIds(taken ? { ...request, after: taken.after, before: taken.before } : request);
+  let allowed = new KeywordStore(catalog).filteredIds(taken ? { ...request, after: taken.after, before: taken.before } : request);
   const concepts = request.concepts ?? [];
   for (const c of concepts) allowed = new Set([...(allowed ?? c.matches.keys())].filter((id) => c.matches.has(id)));
 
   const parts: Float32Array[] = [];
   if (request.similarTo !== undefined) {
-    const v = catalog.vector(request.similarTo, pack.id);
+    const v = new VectorStore(catalog).vector(request.similarTo, pack.id);
     if (!v) throw new Error(`photo ${request.similarTo} is not indexed yet`);
     parts.push(v);
   }

@@ -1,9 +1,17 @@
 import { basename } from 'node:path';
 import type { MatchReason, SearchResult } from '../../../shared/api.js';
 import { formatTimestamp } from '../../../shared/timestamp.js';
-import { type Catalog, type PhotoRow, isUnder } from '../catalog/catalog.js';
+import { type Catalog } from '../catalog/catalog.js';
+import { type PhotoRow } from '../library/photo-store.js';
+import { isUnder } from '../core/paths.js';
 import { type Candidates, linesWith } from './candidates.js';
 import { type UnderstoodQuery, conceptConfidence } from './query.js';
+import { PhotoStore } from '../library/photo-store.js';
+import { StackStore } from '../stacks/stack-store.js';
+import { CaptionStore } from '../captions/caption-store.js';
+import { KeywordStore } from './keyword-store.js';
+import { ReadingStore } from '../ocr/reading-store.js';
+import { FolderStore } from '../library/folder-store.js';
 
 /** One photo as a search result: the one builder of `SearchResult` (search pages, an opened stack). */
 export function searchResult(row: PhotoRow, shown: Pick<SearchResult, 'score' | 'caption' | 'why' | 'moment' | 'stack'>, offlineDirs: readonly string[]): SearchResult {
@@ -53,12 +61,12 @@ export interface Page {
  */
 export function page(catalog: Catalog, query: UnderstoodQuery, c: Candidates, ranked: readonly number[]): Page {
   const { request } = query;
-  const rows = catalog.photos(ranked);
+  const rows = new PhotoStore(catalog).photos(ranked);
   let entries = ranked
     .map((id) => ({ id, row: rows.get(id) }))
     .filter((x): x is { id: number; row: PhotoRow } => !!x.row && (c.visual.has(x.id) || c.byConcept.has(x.id) || x.row.status === 'indexed'));
   if (request.sort === 'date') entries = [...entries].sort((a, b) => (b.row.taken_at ?? '').localeCompare(a.row.taken_at ?? ''));
-  const stacks = catalog.stacksOf(entries.map((x) => x.id));
+  const stacks = new StackStore(catalog).stacksOf(entries.map((x) => x.id));
   const stackShown = new Set<number>();
   if (request.stacks)
     entries = entries.filter((x) => {
@@ -77,16 +85,16 @@ export function page(catalog: Catalog, query: UnderstoodQuery, c: Candidates, ra
 export function buildResults(catalog: Catalog, model: string, query: UnderstoodQuery, c: Candidates, shown: Page): SearchResult[] {
   const { request, parsed, concepts } = query;
   const ids = shown.entries.map((x) => x.id);
-  const captions = catalog.captions(ids, model);
+  const captions = new CaptionStore(catalog).captions(ids, model);
   const highlights = c.keywordMatch
-    ? catalog.keywordHighlights(
+    ? new KeywordStore(catalog).keywordHighlights(
         c.keywordMatch,
         ids.filter((id) => c.keyword.has(id)),
       )
     : new Map<number, { caption: string; album: string; names: string }>();
   const readWords = [...c.read.words, ...parsed.phrases];
-  const readTexts = readWords.length > 0 ? catalog.readTexts(ids) : new Map<number, string>();
-  const offline = catalog.offlineDirs().map((o) => o.dir);
+  const readTexts = readWords.length > 0 ? new ReadingStore(catalog).readTexts(ids) : new Map<number, string>();
+  const offline = new FolderStore(catalog).offlineDirs().map((o) => o.dir);
   const byExample = request.similarTo !== undefined || request.exampleVector !== undefined;
   return shown.entries.map(({ id, row }) => {
     const why: MatchReason[] = concepts.map((concept) => {

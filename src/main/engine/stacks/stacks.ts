@@ -1,8 +1,11 @@
 import { basename, dirname } from 'node:path';
 import type { DuplicateGroup, DuplicatePhoto, Duplicates } from '../../../shared/api.js';
-import type { Catalog, StackMemberRow } from '../catalog/catalog.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { StackMemberRow } from './stack-store.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import { GROUPING, type GroupingThresholds, type IncrementalGrouping, groupNearDuplicates } from './grouping.js';
+import { StackStore } from './stack-store.js';
+import { VectorStore } from '../index/vector-store.js';
 
 /**
  * Near-duplicate stacks: derived data, rebuilt from the catalogue's vectors (through the vector index),
@@ -26,18 +29,20 @@ export interface StackBuild {
  * for those. Anything else (a photo left a stack, a stacked photo changed, another pack) rebuilds all.
  */
 export function refreshStacks(catalog: Catalog, index: VectorIndex, model: string, thresholds: GroupingThresholds = GROUPING): StackBuild {
+  const stackStore = new StackStore(catalog);
+  const vectorStore = new VectorStore(catalog);
   const started = performance.now();
-  const source = catalog.stacksSource(model);
-  if (catalog.stacksBuiltFrom() === source) return { built: false, incremental: false, groups: 0, photos: 0, seconds: 0 };
+  const source = stackStore.stacksSource(model);
+  if (stackStore.stacksBuiltFrom() === source) return { built: false, incremental: false, groups: 0, photos: 0, seconds: 0 };
   // What this build covers: changes after these are the next build's.
-  const build = { model, seq: catalog.lastVectorSeq(), at: Date.now() };
+  const build = { model, seq: vectorStore.lastVectorSeq(), at: Date.now() };
   index.refresh(catalog);
-  const rows = catalog.groupingRows();
-  const last = catalog.stacksBuild();
+  const rows = stackStore.groupingRows();
+  const last = stackStore.stacksBuild();
   let incremental: IncrementalGrouping | undefined;
-  if (last && last.model === model && catalog.stackRowCount() === last.rows) {
-    const changed = catalog.changedSinceStacks(model, last.seq, last.at);
-    const existing = catalog.stackGroups();
+  if (last && last.model === model && stackStore.stackRowCount() === last.rows) {
+    const changed = stackStore.changedSinceStacks(model, last.seq, last.at);
+    const existing = stackStore.stackGroups();
     const stacked = new Set(existing.flat());
     if (![...changed].some((id) => stacked.has(id))) incremental = { existing, only: changed };
   }
@@ -45,12 +50,12 @@ export function refreshStacks(catalog: Catalog, index: VectorIndex, model: strin
   if (incremental) {
     vectors = new Map();
     for (const id of incremental.only) {
-      const v = catalog.vector(id, model);
+      const v = vectorStore.vector(id, model);
       if (v) vectors.set(id, v);
     }
-  } else vectors = new Map(catalog.allVectors(model).vectors.map((v) => [v.photoId, v.vector]));
+  } else vectors = new Map(vectorStore.allVectors(model).vectors.map((v) => [v.photoId, v.vector]));
   const groups = groupNearDuplicates(rows, (id, k, ef) => index.neighboursOf(id, k, ef, vectors.get(id)), thresholds, incremental);
-  catalog.replaceStacks(groups, source, build);
+  stackStore.replaceStacks(groups, source, build);
   return {
     built: true,
     incremental: incremental !== undefined,
@@ -103,8 +108,9 @@ function groupOf(stackId: number, rows: readonly StackMemberRow[]): DuplicateGro
 
 /** Every group of two photos or more, largest first, for clean-up. */
 export function duplicates(catalog: Catalog): Duplicates {
+  const stackStore = new StackStore(catalog);
   const byStack = new Map<number, StackMemberRow[]>();
-  for (const row of catalog.stackMembers()) {
+  for (const row of stackStore.stackMembers()) {
     const list = byStack.get(row.stack_id);
     if (list) list.push(row);
     else byStack.set(row.stack_id, [row]);
@@ -116,12 +122,12 @@ export function duplicates(catalog: Catalog): Duplicates {
     photos: groups.reduce((n, g) => n + g.photos.length, 0),
     extra: extra.length,
     extraBytes: extra.reduce((n, p) => n + p.bytes, 0),
-    pending: catalog.lookCounts().missing,
+    pending: stackStore.lookCounts().missing,
   };
 }
 
 /** One stack's group (undefined when there is no such stack of two photos or more). */
 export function stackGroup(catalog: Catalog, stackId: number): DuplicateGroup | undefined {
-  const rows = catalog.stackMembers(stackId);
+  const rows = new StackStore(catalog).stackMembers(stackId);
   return rows.length > 1 ? groupOf(stackId, rows) : undefined;
 }

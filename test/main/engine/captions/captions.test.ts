@@ -49,8 +49,8 @@ describe('captions and albums', () => {
   });
 
   it('finds a photo by a keyword that appears only in its caption', async () => {
-    const photo = engine.catalog.photoByPath(join(library, 'Holiday 2024', 'IMG_3.jpg'))!;
-    const caption = engine.catalog.caption(photo.id, engine.pack.id)!.text;
+    const photo = engine.stores.photos.photoByPath(join(library, 'Holiday 2024', 'IMG_3.jpg'))!;
+    const caption = engine.stores.captions.caption(photo.id, engine.pack.id)!.text;
     assert.match(caption, /orange triangle/);
     const { results } = await engine.search(searchParams.parse({ query: '"triangle"' }));
     assert.deepEqual(
@@ -70,7 +70,7 @@ describe('captions and albums', () => {
 
   it('keeps an edited caption through a re-index of the photo', async () => {
     const path = join(library, 'Holiday 2024', 'IMG_0.jpg');
-    const photo = engine.catalog.photoByPath(path)!;
+    const photo = engine.stores.photos.photoByPath(path)!;
     engine.setCaption(photo.id, 'Grandma’s red ball on the lawn');
     const future = new Date(Date.now() + 60_000);
     await utimes(path, future, future);
@@ -84,7 +84,7 @@ describe('captions and albums', () => {
   });
 
   it('restores the generated caption when the edit is cleared', () => {
-    const photo = engine.catalog.photoByPath(join(library, 'Holiday 2024', 'IMG_0.jpg'))!;
+    const photo = engine.stores.photos.photoByPath(join(library, 'Holiday 2024', 'IMG_0.jpg'))!;
     engine.setCaption(photo.id, '');
     assert.match(engine.photoDetail(photo.id).caption?.text ?? '', /red circle/);
   });

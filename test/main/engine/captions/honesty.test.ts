@@ -69,7 +69,7 @@ describe('captions the model is confident of, and only those', () => {
     tmp.remove();
   });
 
-  const detail = (folder: string, name: string) => engine.photoDetail(engine.catalog.photoByPath(join(library, folder, name))!.id);
+  const detail = (folder: string, name: string) => engine.photoDetail(engine.stores.photos.photoByPath(join(library, folder, name))!.id);
 
   it(`keeps at least 95% of the captions of ${HELD_OUT} held-out photos from its own world`, () => {
     const shown = Array.from({ length: HELD_OUT }, (_, i) => detail('scenes', `scene-${i}.jpg`)).filter((d) => d.caption !== null);
@@ -87,8 +87,8 @@ describe('captions the model is confident of, and only those', () => {
   });
 
   it('keeps a withheld caption out of keyword search', { skip: noRealPhotos }, async () => {
-    const giraffe = engine.catalog.photoByPath(join(library, 'camera', 'giraffe.jpg'))!;
-    const withheld = engine.catalog.withheldCaption(giraffe.id, 'tiny-coca')!;
+    const giraffe = engine.stores.photos.photoByPath(join(library, 'camera', 'giraffe.jpg'))!;
+    const withheld = engine.stores.captions.withheldCaption(giraffe.id, 'tiny-coca')!;
     const word = withheld.text.split(' ').find((w) => w.length > 3)!;
     const { results } = await engine.search({ query: `"${word}"`, limit: 1000, sort: 'relevance', all: true });
     assert.ok(!results.some((r) => r.id === giraffe.id), `"${word}" from the withheld caption does not find the giraffe`);

@@ -10,6 +10,7 @@ import { after, describe, it } from 'node:test';
 import { BACKUPS_KEPT, backupCatalog, integrityOf, listBackups } from '../../../../src/main/engine/catalog/backup.js';
 import { Catalog } from '../../../../src/main/engine/catalog/catalog.js';
 import { tempDir } from '../../../fixtures.js';
+import { FolderStore } from '../../../../src/main/engine/library/folder-store.js';
 
 describe('catalogue backups', () => {
   const dir = tempDir();
@@ -17,7 +18,7 @@ describe('catalogue backups', () => {
 
   it('leave one file each, and rotation removes the -wal, -shm and unfinished copies older backups left', async () => {
     const catalog = new Catalog(join(dir.path, 'catalog.sqlite'));
-    catalog.addFolder('/photos');
+    new FolderStore(catalog).addFolder('/photos');
     const backups = join(dir.path, 'backups');
     mkdirSync(backups);
     // What a backup of an earlier Glimpse left: the sidecars of its checked copy, and a copy it never finished.
@@ -52,7 +53,7 @@ describe('catalogue backups', () => {
     copyFileSync(listBackups(backups)[0]!, join(dir.path, 'restored.sqlite'));
     const restored = new Catalog(join(dir.path, 'restored.sqlite'));
     assert.deepEqual(
-      restored.folders().map((f) => f.path),
+      new FolderStore(restored).folders().map((f) => f.path),
       ['/photos'],
     );
     restored.close();

@@ -116,7 +116,7 @@ describe('recovery of a damaged catalogue', () => {
     const write = (from: number, to: number) => {
       for (let i = from; i < to; i++) {
         const text = words(`caption ${i}`, [24, 180, 700, 5200][i % 4]!); // the longest overflow a 4 KB page
-        engine.setCaption(engine.catalog.photoByPath(paths[i]!)!.id, text);
+        engine.setCaption(engine.stores.photos.photoByPath(paths[i]!)!.id, text);
         written.captions.set(paths[i]!, text);
       }
     };
@@ -132,8 +132,8 @@ describe('recovery of a damaged catalogue', () => {
       const name = `concept ${COLOURS[k]} ${k}`;
       engine.teachConcept(
         name,
-        examples.map((p) => engine.catalog.photoByPath(p)!.id),
-        [engine.catalog.photoByPath(counter)!.id],
+        examples.map((p) => engine.stores.photos.photoByPath(p)!.id),
+        [engine.stores.photos.photoByPath(counter)!.id],
       );
       written.concepts.set(name, new Map([...examples.map((p) => [p, true] as const), [counter, false]]));
     }
@@ -169,13 +169,13 @@ describe('recovery of a damaged catalogue', () => {
     try {
       const notice = engine.notices.find((n) => /catalogue was damaged/.test(n));
       assert.ok(notice, `a notice says what happened: ${engine.notices.join(' | ')}`);
-      assert.equal(engine.catalog.photoTotal(), PHOTOS, 'the backup gave back every photo');
+      assert.equal(engine.stores.photos.photoTotal(), PHOTOS, 'the backup gave back every photo');
       assert.equal(readdirSync(join(dataDir, 'damaged')).length, 1, 'the damaged file is kept');
 
       let captions = 0;
       let expectedCaptions = 0;
       for (const [path, text] of written.captions) {
-        const caption = engine.photoDetail(engine.catalog.photoByPath(path)!.id).caption;
+        const caption = engine.photoDetail(engine.stores.photos.photoByPath(path)!.id).caption;
         const got = caption?.edited ? caption.text : undefined;
         if (got !== undefined) assert.equal(got, text, `the caption of ${path} is the one written`);
         if (survives(pages.captions.get(path))) {
@@ -208,7 +208,7 @@ describe('recovery of a damaged catalogue', () => {
         }
         if (!concept) continue;
         concepts++;
-        const byPath = (ids: number[]) => new Set(ids.map((id) => engine.catalog.photo(id)!.path));
+        const byPath = (ids: number[]) => new Set(ids.map((id) => engine.stores.photos.photo(id)!.path));
         const got = { examples: byPath(concept.examples), counter: byPath(concept.counterExamples) };
         for (const [path, positive] of examples) {
           const kept = positive ? got.examples.has(path) : got.counter.has(path);

@@ -14,6 +14,11 @@ import Database from 'better-sqlite3';
 import { Catalog } from '../../../../src/main/engine/catalog/catalog.js';
 import { salvage } from '../../../../src/main/engine/catalog/salvage.js';
 import { tempDir } from '../../../fixtures.js';
+import { FolderStore } from '../../../../src/main/engine/library/folder-store.js';
+import { PhotoStore } from '../../../../src/main/engine/library/photo-store.js';
+import { CaptionStore } from '../../../../src/main/engine/captions/caption-store.js';
+import { AlbumStore } from '../../../../src/main/engine/albums/album-store.js';
+import { ConceptStore } from '../../../../src/main/engine/concepts/concept-store.js';
 
 describe('salvage', () => {
   const dir = tempDir();
@@ -22,14 +27,15 @@ describe('salvage', () => {
   it('does not bring back captions the user cleared, from pages the freelist holds, when only the header is damaged', () => {
     const file = join(dir.path, 'catalog.sqlite');
     const catalog = new Catalog(file);
-    const folder = catalog.addFolder('/photos');
+    const folder = new FolderStore(catalog).addFolder('/photos');
     const ids: number[] = [];
     catalog.transaction(() => {
-      for (let i = 0; i < 300; i++) ids.push(catalog.insertPhoto({ folderId: folder.id, path: `/photos/p${String(i).padStart(3, '0')}.jpg`, size: 1, mtimeMs: 1, hash: `h${i}` }));
-      for (const [i, id] of ids.entries()) catalog.setUserCaption(id, `caption ${i} `.repeat(40));
+      for (let i = 0; i < 300; i++)
+        ids.push(new PhotoStore(catalog).insertPhoto({ folderId: folder.id, path: `/photos/p${String(i).padStart(3, '0')}.jpg`, size: 1, mtimeMs: 1, hash: `h${i}` }));
+      for (const [i, id] of ids.entries()) new CaptionStore(catalog).setUserCaption(id, `caption ${i} `.repeat(40));
     });
     // Cleared: their leaf pages go to the freelist, with the old captions still on them.
-    catalog.transaction(() => ids.slice(0, 200).forEach((id) => catalog.setUserCaption(id, '')));
+    catalog.transaction(() => ids.slice(0, 200).forEach((id) => new CaptionStore(catalog).setUserCaption(id, '')));
     const freed = catalog.db.pragma('freelist_count', { simple: true }) as number;
     assert.ok(freed > 5, `pages were freed (${freed})`);
     catalog.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -48,34 +54,34 @@ describe('salvage', () => {
   it('finds the tables whose schema entries were lost by the shape of their rows, and gives back every row', () => {
     const file = join(dir.path, 'schema-lost.sqlite');
     const catalog = new Catalog(file);
-    const folder = catalog.addFolder('/photos');
+    const folder = new FolderStore(catalog).addFolder('/photos');
     const captions = new Map<number, string>();
     const titles = new Map<string, string>();
     const examples = new Map<number, boolean>();
     catalog.transaction(() => {
       for (let i = 0; i < 240; i++) {
         const dir = `/photos/d${String(i % 24).padStart(2, '0')}`;
-        const id = catalog.insertPhoto({ folderId: folder.id, path: `${dir}/p${i}.jpg`, size: 1, mtimeMs: 1, hash: `h${i}` });
+        const id = new PhotoStore(catalog).insertPhoto({ folderId: folder.id, path: `${dir}/p${i}.jpg`, size: 1, mtimeMs: 1, hash: `h${i}` });
         // Generated captions shown and withheld, and read text: rows shaped like the user's captions.
-        catalog.setGeneratedCaption(
+        new CaptionStore(catalog).setGeneratedCaption(
           id,
           'tiny',
           i % 2 ? { caption: `generated ${i}`, withheldCaption: null } : { caption: null, withheldCaption: { text: `unsure ${i}`, reason: 'low' } },
         );
         catalog.db.prepare(`INSERT INTO texts (photo_id, source, model, text, updated_at) VALUES (?, 'ocr', 'ocr-pack', ?, 1)`).run(id, `READ ${i}`);
         if (i % 3 === 0) {
-          catalog.setUserCaption(id, `the user's words on ${i} `.repeat(1 + (i % 7)).trim());
+          new CaptionStore(catalog).setUserCaption(id, `the user's words on ${i} `.repeat(1 + (i % 7)).trim());
           captions.set(id, `the user's words on ${i} `.repeat(1 + (i % 7)).trim());
         }
         if (i < 24) {
-          catalog.saveAlbum({ dir, title: `album ${i}`, summary: 'some photos', signature: String(i), coverId: id });
-          const album = catalog.albums().find((a) => a.dir === dir)!;
-          catalog.setAlbumTitle(album.id, `the user's album ${i}`);
+          new AlbumStore(catalog).saveAlbum({ dir, title: `album ${i}`, summary: 'some photos', signature: String(i), coverId: id });
+          const album = new AlbumStore(catalog).albums().find((a) => a.dir === dir)!;
+          new AlbumStore(catalog).setAlbumTitle(album.id, `the user's album ${i}`);
           titles.set(dir, `the user's album ${i}`);
         }
         if (i % 10 === 0) examples.set(id, i % 20 === 0);
       }
-      catalog.createConcept(
+      new ConceptStore(catalog).createConcept(
         'a concept',
         'a concept',
         [...examples].map(([photoId, positive]) => ({ photoId, positive })),

@@ -38,7 +38,7 @@ describe('a data folder that held a library never opens as a new one', () => {
     const engine = await open(dataDir);
     engine.addFolder(photos);
     await engine.update();
-    engine.setCaption(engine.catalog.photoByPath(paths[0]!)!.id, 'the red one, in the backup');
+    engine.setCaption(engine.stores.photos.photoByPath(paths[0]!)!.id, 'the red one, in the backup');
     await engine.backupIfDue(new Date(Date.now() + 2 * 24 * 3600_000));
     await engine.close();
     library = { dataDir, photos, captioned: paths[0]! };
@@ -57,8 +57,8 @@ describe('a data folder that held a library never opens as a new one', () => {
     try {
       const notice = engine.notices.find((n) => problem.test(n));
       assert.ok(notice && /Glimpse restored the backup of .* \(4 photos\)/.test(notice), engine.notices.join(' | '));
-      assert.equal(engine.catalog.photoTotal(), 4);
-      assert.equal(engine.photoDetail(engine.catalog.photoByPath(library.captioned)!.id).caption?.text, 'the red one, in the backup');
+      assert.equal(engine.stores.photos.photoTotal(), 4);
+      assert.equal(engine.photoDetail(engine.stores.photos.photoByPath(library.captioned)!.id).caption?.text, 'the red one, in the backup');
       assert.deepEqual(
         engine.status().folders.map((f) => f.path),
         [library.photos],

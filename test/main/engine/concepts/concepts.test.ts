@@ -27,7 +27,7 @@ describe('teaching concepts', () => {
     engine = await GlimpseEngine.open({ dataDir, device: 'cpu', captions: false, ocr: false });
     engine.addFolder(join(root, 'Held out'));
     await engine.update();
-    for (const p of photos) ids.set(engine.catalog.photoByPath(p.path)!.id, p.scene);
+    for (const p of photos) ids.set(engine.stores.photos.photoByPath(p.path)!.id, p.scene);
   });
   after(async () => {
     await engine?.close();
@@ -151,7 +151,7 @@ describe("concepts are the user's data", () => {
     let engine = await GlimpseEngine.open({ dataDir, device: 'cpu', captions: false, ocr: false });
     engine.addFolder(photos);
     await engine.update(); // takes the first backup
-    const id = (p: string) => engine.catalog.photoByPath(p)!.id;
+    const id = (p: string) => engine.stores.photos.photoByPath(p)!.id;
     const concept = engine.teachConcept("Grandpa's boat", [id(paths[1]!), id(paths[3]!), id(paths[5]!)], [id(paths[0]!)]);
     // A photo deleted from disk leaves the concept with it: no dangling example.
     const { unlink } = await import('node:fs/promises');
@@ -178,9 +178,9 @@ describe("concepts are the user's data", () => {
       const back = engine.conceptNamed("grandpa's BOAT");
       assert.ok(back, 'the concept is back');
       assert.equal(back.name, "Grandpa's boat");
-      assert.deepEqual(back.examples.map((e) => engine.catalog.photo(e)!.path).sort(), [paths[1]!, paths[3]!].sort());
+      assert.deepEqual(back.examples.map((e) => engine.stores.photos.photo(e)!.path).sort(), [paths[1]!, paths[3]!].sort());
       assert.deepEqual(
-        back.counterExamples.map((e) => engine.catalog.photo(e)!.path),
+        back.counterExamples.map((e) => engine.stores.photos.photo(e)!.path),
         [paths[0]!],
       );
       await engine.update();

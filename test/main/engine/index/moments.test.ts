@@ -13,6 +13,10 @@ import { Catalog } from '../../../../src/main/engine/catalog/catalog.js';
 import { VideoMoments } from '../../../../src/main/engine/index/moments.js';
 import { seededRandom } from '../../../../src/main/engine/scenes/scene.js';
 import { libraryFolders } from '../../../fixtures.js';
+import { VectorStore } from '../../../../src/main/engine/index/vector-store.js';
+import { FolderStore } from '../../../../src/main/engine/library/folder-store.js';
+import { IndexingStore } from '../../../../src/main/engine/indexing/indexing-store.js';
+import { PhotoStore } from '../../../../src/main/engine/library/photo-store.js';
 
 const DIM = 12;
 const folders = libraryFolders();
@@ -27,7 +31,7 @@ function unit(random: () => number): Float32Array {
 /** Each video's best frame by an exact scan of the catalogue's frames: id -> [similarity, frame, time]. */
 function oracleBest(catalog: Catalog, query: Float32Array, allowed?: ReadonlySet<number>): Map<number, [number, number, number]> {
   const best = new Map<number, [number, number, number]>();
-  for (const f of catalog.allFrames('m').frames) {
+  for (const f of new VectorStore(catalog).allFrames('m').frames) {
     if (allowed && !allowed.has(f.photoId)) continue;
     const dot = f.vector.reduce((s, x, i) => s + x * query[i]!, 0);
     const held = best.get(f.photoId);
@@ -38,7 +42,7 @@ function oracleBest(catalog: Catalog, query: Float32Array, allowed?: ReadonlySet
 
 function assertSameAsCatalogue(moments: VideoMoments, catalog: Catalog, random: () => number, step: string): void {
   const want = new Map<number, Array<{ t: number; vector: number[] }>>();
-  for (const f of catalog.allFrames('m').frames) want.set(f.photoId, [...(want.get(f.photoId) ?? []), { t: f.t, vector: [...f.vector] }]);
+  for (const f of new VectorStore(catalog).allFrames('m').frames) want.set(f.photoId, [...(want.get(f.photoId) ?? []), { t: f.t, vector: [...f.vector] }]);
   const held = new Map([...moments.snapshot()].map(([id, frames]) => [id, frames.map((f) => ({ t: f.t, vector: [...f.vector] }))]));
   assert.deepEqual(held, want, `${step}: the moments hold exactly the catalogue's frames`);
   assert.equal(
@@ -71,7 +75,7 @@ describe('video moments', () => {
       const catalog = new Catalog(join(dataDir, 'catalog.sqlite'));
       const random = seededRandom(seed);
       try {
-        const folder = catalog.addFolder(join(dataDir, 'videos'));
+        const folder = new FolderStore(catalog).addFolder(join(dataDir, 'videos'));
         const moments = new VideoMoments('m', DIM);
         moments.load(catalog);
         let made = 0;
@@ -79,7 +83,7 @@ describe('video moments', () => {
           // Some videos share frames exactly (a copy), and the frame count varies from 1 to 9.
           const frames = Array.from({ length: 1 + Math.floor(random() * 9) }, (_, k) => ({ t: k * 2 + random(), vector: unit(random) }));
           if (random() < 0.15 && frames.length > 1) frames[1]!.vector = frames[0]!.vector;
-          catalog.recordIndexed('m', [
+          new IndexingStore(catalog).recordIndexed('m', [
             { id, hash: `h${made++}`, width: 1, height: 1, takenAt: null, camera: null, gps: null, vector: frames[0]!.vector, caption: null, video: { duration: 20, frames } },
           ]);
         };
@@ -89,7 +93,7 @@ describe('video moments', () => {
           let changed: number[];
           if (roll < 0.5 || live.length === 0) {
             const ids = Array.from({ length: 1 + Math.floor(random() * 3) }, () =>
-              catalog.insertPhoto({ folderId: folder.id, path: join(dataDir, 'videos', `v${made}-${random()}.mp4`), size: 1, mtimeMs: 0, hash: null }),
+              new PhotoStore(catalog).insertPhoto({ folderId: folder.id, path: join(dataDir, 'videos', `v${made}-${random()}.mp4`), size: 1, mtimeMs: 0, hash: null }),
             );
             ids.forEach(index);
             live.push(...ids);
@@ -100,7 +104,7 @@ describe('video moments', () => {
             changed = [id];
           } else {
             const gone = live.filter(() => random() < 0.3);
-            catalog.deletePhotos(gone);
+            new PhotoStore(catalog).deletePhotos(gone);
             for (const id of gone) live.splice(live.indexOf(id), 1);
             changed = gone;
           }

@@ -12,6 +12,9 @@ import { GraphThread } from '../../../../src/main/engine/index/graph-thread.js';
 import { EXACT_FILTER_LIMIT, VectorIndex, shardCount } from '../../../../src/main/engine/index/vector-index.js';
 import { seededRandom } from '../../../../src/main/engine/scenes/scene.js';
 import { libraryFolders } from '../../../fixtures.js';
+import { FolderStore } from '../../../../src/main/engine/library/folder-store.js';
+import { PhotoStore } from '../../../../src/main/engine/library/photo-store.js';
+import { IndexingStore } from '../../../../src/main/engine/indexing/indexing-store.js';
 
 const DIM = 8;
 
@@ -27,15 +30,15 @@ function unitVectors(seed: number) {
 /** A catalogue of `count` photos with vectors for model 'm', and the vectors by id. */
 function catalogWith(dataDir: string, count: number, seed = 5): { catalog: Catalog; vectors: Map<number, Float32Array> } {
   const catalog = new Catalog(join(dataDir, 'catalog.sqlite'));
-  const folder = catalog.addFolder(join(dataDir, 'photos'));
+  const folder = new FolderStore(catalog).addFolder(join(dataDir, 'photos'));
   const unit = unitVectors(seed);
   const vectors = new Map<number, Float32Array>();
   catalog.transaction(() => {
     for (let i = 0; i < count; i++) {
-      const id = catalog.insertPhoto({ folderId: folder.id, path: join(dataDir, 'photos', `p${i}.jpg`), size: 1, mtimeMs: 0, hash: null });
+      const id = new PhotoStore(catalog).insertPhoto({ folderId: folder.id, path: join(dataDir, 'photos', `p${i}.jpg`), size: 1, mtimeMs: 0, hash: null });
       const vector = unit();
       vectors.set(id, vector);
-      catalog.recordIndexed('m', [{ id, hash: 'x', width: 1, height: 1, takenAt: null, camera: null, gps: null, vector, caption: null }]);
+      new IndexingStore(catalog).recordIndexed('m', [{ id, hash: 'x', width: 1, height: 1, takenAt: null, camera: null, gps: null, vector, caption: null }]);
     }
   });
   return { catalog, vectors };
@@ -120,16 +123,16 @@ describe('vector index in several graphs', () => {
     const { dataDir } = folders.fresh();
     const { catalog, vectors } = catalogWith(dataDir, 100, 31);
     const dir = join(dataDir, 'index');
-    const folder = catalog.folders()[0]!;
+    const folder = new FolderStore(catalog).folders()[0]!;
     const unit = unitVectors(32);
     // Photos indexed after the index was made, as a first scan adds them: n more, through the vector log.
     const grow = (n: number) =>
       catalog.transaction(() => {
         for (let i = 0; i < n; i++) {
-          const id = catalog.insertPhoto({ folderId: folder.id, path: join(dataDir, 'photos', `new-${vectors.size}.jpg`), size: 1, mtimeMs: 0, hash: null });
+          const id = new PhotoStore(catalog).insertPhoto({ folderId: folder.id, path: join(dataDir, 'photos', `new-${vectors.size}.jpg`), size: 1, mtimeMs: 0, hash: null });
           const vector = unit();
           vectors.set(id, vector);
-          catalog.recordIndexed('m', [{ id, hash: 'x', width: 1, height: 1, takenAt: null, camera: null, gps: null, vector, caption: null }]);
+          new IndexingStore(catalog).recordIndexed('m', [{ id, hash: 'x', width: 1, height: 1, takenAt: null, camera: null, gps: null, vector, caption: null }]);
         }
       });
     try {
@@ -159,7 +162,7 @@ describe('vector index in several graphs', () => {
       );
       grow(5);
       const gone = [...vectors.keys()][7]!;
-      catalog.deletePhotos([gone]);
+      new PhotoStore(catalog).deletePhotos([gone]);
       vectors.delete(gone);
       index.refresh(catalog);
       assert.equal(await splitting, true);

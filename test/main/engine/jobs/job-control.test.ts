@@ -58,11 +58,11 @@ describe('pausing, resuming and cancelling a job', () => {
       assert.ok(pausedAt !== null, 'the job reported progress');
       assert.ok(stoppedAt < PHOTOS, `paused at ${pausedAt}, it stopped at ${stoppedAt} of ${PHOTOS}`);
       assert.ok(stoppedAt - pausedAt <= IN_FLIGHT, `at most ${IN_FLIGHT} more after the pause (${stoppedAt - pausedAt})`);
-      assert.equal(engine.catalog.counts(engine.pack.id).indexed, stoppedAt, 'what was reported done is written');
+      assert.equal(engine.stores.photos.counts(engine.pack.id).indexed, stoppedAt, 'what was reported done is written');
       engine.resume();
       const summary = await run;
       assert.deepEqual([summary.indexed, summary.errors, summary.cancelled], [PHOTOS, 0, false]);
-      assert.equal(engine.catalog.counts(engine.pack.id).pending, 0);
+      assert.equal(engine.stores.photos.counts(engine.pack.id).pending, 0);
     } finally {
       await engine.close();
     }
@@ -88,10 +88,10 @@ describe('pausing, resuming and cancelling a job', () => {
       });
       assert.equal(first.cancelled, true);
       assert.ok(first.indexed < PHOTOS, `${first.indexed} indexed before the cancel took effect`);
-      assert.equal(engine.catalog.counts(engine.pack.id).pending, PHOTOS - first.indexed);
+      assert.equal(engine.stores.photos.counts(engine.pack.id).pending, PHOTOS - first.indexed);
       const second = await engine.indexPending({ batchSize: BATCH });
       assert.deepEqual([second.indexed, second.cancelled], [PHOTOS - first.indexed, false]);
-      assert.equal(engine.catalog.counts(engine.pack.id).indexed, PHOTOS);
+      assert.equal(engine.stores.photos.counts(engine.pack.id).indexed, PHOTOS);
     } finally {
       await engine.close();
     }

@@ -27,8 +27,8 @@ describe('reconciling files by content', () => {
     const engine = await GlimpseEngine.open({ dataDir, device: 'cpu' });
     engine.addFolder(photos);
     await engine.update();
-    for (const path of paths) engine.setCaption(engine.catalog.photoByPath(path)!.id, `written for ${path.slice(-5)}`);
-    const idAt = (path: string) => engine.catalog.photoByPath(path)?.id;
+    for (const path of paths) engine.setCaption(engine.stores.photos.photoByPath(path)!.id, `written for ${path.slice(-5)}`);
+    const idAt = (path: string) => engine.stores.photos.photoByPath(path)?.id;
     const captionAt = (path: string) => {
       const id = idAt(path);
       return id === undefined ? null : ((engine.catalog.db.prepare(`SELECT text FROM texts WHERE photo_id = ? AND source = 'user'`).pluck().get(id) as string | undefined) ?? null);
@@ -52,7 +52,7 @@ describe('reconciling files by content', () => {
       assert.equal(captionAt(a), 'written for b.jpg');
       assert.equal(idAt(b), idA, 'the id follows the picture');
       assert.equal(idAt(a), idB);
-      assert.equal(engine.catalog.photo(idA)!.status, 'indexed', 'a moved photo is not indexed again');
+      assert.equal(engine.stores.photos.photo(idA)!.status, 'indexed', 'a moved photo is not indexed again');
     } finally {
       await engine.close();
     }
@@ -86,7 +86,7 @@ describe('reconciling files by content', () => {
       assert.equal(scan.removed, 1);
       assert.equal(idAt(b), idA);
       assert.equal(captionAt(b), 'written for a.jpg');
-      assert.equal(engine.catalog.photo(idB), undefined, 'the overwritten photo is gone');
+      assert.equal(engine.stores.photos.photo(idB), undefined, 'the overwritten photo is gone');
     } finally {
       await engine.close();
     }

@@ -26,7 +26,7 @@ describe('when the OS refuses more file watches', () => {
   });
 
   it('falls back to periodic reconciliation for that folder and tells the user', async () => {
-    const folder = engine.catalog.folders()[0]!;
+    const folder = engine.stores.folders.folders()[0]!;
     const notices: string[] = [];
     watcher.on('fallback', ({ reason }) => notices.push(reason));
     // What chokidar reports when inotify's max_user_watches is exhausted.
@@ -34,10 +34,10 @@ describe('when the OS refuses more file watches', () => {
     await watcher.watchFolder(folder);
     (watcher as unknown as { watchers: Map<number, { emit: (e: string, x: unknown) => void }> }).watchers.get(folder.id)!.emit('error', error);
     assert.equal(notices.length, 1);
-    assert.match(engine.catalog.folders()[0]!.watch_note ?? '', /file-watch limit/);
+    assert.match(engine.stores.folders.folders()[0]!.watch_note ?? '', /file-watch limit/);
     await copyFile(join(tmp.path, 'x.jpg'), join(library, 'x.jpg'));
     const deadline = Date.now() + 20_000;
-    while (engine.catalog.counts(engine.pack.id).indexed < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    assert.equal(engine.catalog.counts(engine.pack.id).indexed, 1, 'the periodic reconciliation indexed the new photo');
+    while (engine.stores.photos.counts(engine.pack.id).indexed < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(engine.stores.photos.counts(engine.pack.id).indexed, 1, 'the periodic reconciliation indexed the new photo');
   });
 });

@@ -59,13 +59,13 @@ describe('watching a library folder', () => {
   });
 
   it('keeps the vectors of photos in a renamed folder', async () => {
-    const before = engine.catalog.photoByPath(join(library, 'trip', 'red.jpg'))!;
+    const before = engine.stores.photos.photoByPath(join(library, 'trip', 'red.jpg'))!;
     const job = nextJob(watcher);
     await rename(join(library, 'trip'), join(library, 'Trip to the coast'));
     const done = await job;
     assert.equal(done.summary.scan.moved, 2);
     assert.equal(done.summary.indexing.indexed, 0, 'nothing is embedded again');
-    const after = engine.catalog.photoByPath(join(library, 'Trip to the coast', 'red.jpg'));
+    const after = engine.stores.photos.photoByPath(join(library, 'Trip to the coast', 'red.jpg'));
     assert.equal(after?.id, before.id);
   });
 
@@ -81,7 +81,7 @@ describe('watching a library folder', () => {
     const job = nextJob(watcher);
     await copyFile(join(staging, 'kite.mp4'), join(library, 'kite.mp4'));
     const done = await job;
-    assert.equal(done.summary.indexing.indexed, 1, JSON.stringify(engine.catalog.errors()));
+    assert.equal(done.summary.indexing.indexed, 1, JSON.stringify(engine.stores.photos.errors()));
     const top = (await engine.search(searchParams.parse({ query: 'a green triangle in the sky' }))).results[0];
     assert.equal(top?.name, 'kite.mp4');
     assert.ok(top.moment && top.moment.at >= 6, JSON.stringify(top.moment));
@@ -97,8 +97,8 @@ describe('watching a library folder', () => {
       await writeFile(target, bytes.subarray(0, Math.min(bytes.length, at + 20_000)));
     }
     const done = await job;
-    assert.equal(done.summary.indexing.errors, 0, JSON.stringify(engine.catalog.errors()));
-    assert.equal(engine.catalog.photoByPath(target)?.status, 'indexed');
+    assert.equal(done.summary.indexing.errors, 0, JSON.stringify(engine.stores.photos.errors()));
+    assert.equal(engine.stores.photos.photoByPath(target)?.status, 'indexed');
   });
 
   it('turns a burst of 500 files into one batched job', async () => {
@@ -110,7 +110,7 @@ describe('watching a library folder', () => {
     const done = await job;
     assert.equal(done.summary.scan.added, 500);
     assert.ok(done.events >= 500, `one job saw all ${done.events} events`);
-    assert.equal(engine.catalog.counts(engine.pack.id).pending, 0);
+    assert.equal(engine.stores.photos.counts(engine.pack.id).pending, 0);
   });
 });
 
@@ -137,7 +137,7 @@ describe('watching a library folder on a drive that is unplugged and plugged bac
   });
 
   it('keeps the photos while the drive is away and picks the folder up again by itself when it returns', async () => {
-    const ids = [join(library, 'red.jpg'), join(library, 'day', 'blue.jpg')].map((p) => engine.catalog.photoByPath(p)!.id);
+    const ids = [join(library, 'red.jpg'), join(library, 'day', 'blue.jpg')].map((p) => engine.stores.photos.photoByPath(p)!.id);
     await rename(library, join(tmp.path, 'elsewhere'));
     // The watcher may or may not hear of it (the OS watch moves with the folder); a scan certainly does.
     await engine.update();
@@ -150,7 +150,7 @@ describe('watching a library folder on a drive that is unplugged and plugged bac
     while (engine.status().offline.length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(engine.status().offline, [], 'the returning folder is noticed without a restart');
     assert.deepEqual(
-      [join(library, 'red.jpg'), join(library, 'day', 'blue.jpg')].map((p) => engine.catalog.photoByPath(p)!.id),
+      [join(library, 'red.jpg'), join(library, 'day', 'blue.jpg')].map((p) => engine.stores.photos.photoByPath(p)!.id),
       ids,
     );
     // And it is watched again: a photo copied in now is indexed.

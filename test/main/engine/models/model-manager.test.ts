@@ -132,7 +132,7 @@ describe('switching a library to another pack', () => {
     assert.deepEqual(duringSwitch.results, before, 'and answered as before');
     assert.equal(engine.pack.id, 'tiny-coca');
     assert.equal(readSettings(dataDir).nextModel, 'tiny-coca-b', 'the intent is kept for the next run');
-    const made = engine.catalog.counts('tiny-coca-b').indexed;
+    const made = engine.stores.photos.counts('tiny-coca-b').indexed;
     assert.ok(made > 0 && made < COUNT, `${made} photos had vectors of the new pack when it stopped`);
     await engine.close();
 

@@ -122,7 +122,7 @@ describe('the clip-vit-b32 pack with stand-in weights, from download to KV-cache
     assert.equal(result.indexing?.indexed, SCENES.length);
     assert.equal(result.indexing?.errors, 0);
     assert.equal(engine.pack.id, PACK_ID);
-    assert.equal(engine.catalog.counts(PACK_ID).indexed, SCENES.length);
+    assert.equal(engine.stores.photos.counts(PACK_ID).indexed, SCENES.length);
 
     const text = await engine.search(searchParams.parse({ query: 'a red circle on grass', limit: 10 }));
     assert.ok(text.results.length > 0, 'a text query shows at least its best match');
@@ -159,8 +159,8 @@ describe('the clip-vit-b32 pack with stand-in weights, from download to KV-cache
 
       // What the engine stored while switching is the same decoding: withheld with its reason when it did
       // not come to an end (the manifest has no calibrated thresholds, so a finished caption is shown).
-      const id = engine.catalog.photoByPath(path)!.id;
-      const withheld = engine.catalog.withheldCaption(id, PACK_ID);
+      const id = engine.stores.photos.photoByPath(path)!.id;
+      const withheld = engine.stores.captions.withheldCaption(id, PACK_ID);
       if (cached!.finished) assert.equal(withheld, undefined);
       else {
         assert.equal(withheld?.text, cached!.text, 'the engine decoded the same caption');

@@ -77,7 +77,7 @@ describe('text read in photos, in the library', () => {
         assert.equal(line.box.length, 4);
         for (const p of line.box) assert.ok(p.x >= 0 && p.x <= 1 && p.y >= 0 && p.y <= 1, `corner inside the photo: ${JSON.stringify(p)}`);
       }
-      const plain = engine.catalog.photoByPath(join(photos, 'scene-0.jpg'))!;
+      const plain = engine.stores.photos.photoByPath(join(photos, 'scene-0.jpg'))!;
       assert.deepEqual(engine.photoDetail(plain.id).readText, { lines: [] }, 'a photo without text was read and has none');
     } finally {
       await engine.close();
@@ -100,7 +100,7 @@ describe('text read in photos, in the library', () => {
     const engine = await GlimpseEngine.open({ dataDir, device: 'cpu' });
     try {
       assert.equal(engine.settings.ocr, true);
-      const vectorWrites = engine.catalog.lastVectorSeq();
+      const vectorWrites = engine.stores.vectors.lastVectorSeq();
       const phases = new Set<string>();
       engine.on('progress', (p) => phases.add(p.phase));
       engine.setOcr(false);
@@ -108,12 +108,12 @@ describe('text read in photos, in the library', () => {
       await engine.update(); // queued after the background reading
       assert.ok(phases.has('reading'), `phases: ${[...phases]}`);
       assert.deepEqual({ read: engine.status().ocr.read, unread: engine.status().ocr.unread }, { read: 6, unread: 0 });
-      assert.equal(engine.catalog.lastVectorSeq(), vectorWrites, 'no vector was written: nothing was re-embedded');
+      assert.equal(engine.stores.vectors.lastVectorSeq(), vectorWrites, 'no vector was written: nothing was re-embedded');
       assert.ok((await engine.search(searchParams.parse({ query: 'museum' }))).results.some((r) => r.path === paths.sign));
       checkTextLayer(engine.catalog);
 
       // A photo whose content changes is read again; the old words no longer find it.
-      const sign = engine.catalog.photoByPath(paths.sign)!;
+      const sign = engine.stores.photos.photoByPath(paths.sign)!;
       await copyFile(paths.receipt, paths.sign);
       await engine.update();
       assert.ok(!(await engine.search(searchParams.parse({ query: 'museum' }))).results.some((r) => r.path === paths.sign), 'the old text is gone');
@@ -144,7 +144,7 @@ describe('text read in photos, in the library', () => {
       const summary = await engine.update();
       assert.equal(summary.indexing.errors, 1);
       assert.equal(engine.status().ocr.read, 6);
-      assert.match(engine.catalog.errors()[0]!.error, /damaged|truncated|not an image/);
+      assert.match(engine.stores.photos.errors()[0]!.error, /damaged|truncated|not an image/);
     } finally {
       await engine.close();
     }

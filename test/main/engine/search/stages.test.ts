@@ -19,7 +19,7 @@ describe('the stages of a search', () => {
   const tmp = tempDir();
   const library = join(tmp.path, 'Photos');
   let engine: GlimpseEngine;
-  const id = (name: string) => engine.catalog.photoByPath(join(library, name.startsWith('red') ? 'garden' : name.startsWith('blue') ? 'beach' : 'night', name))!.id;
+  const id = (name: string) => engine.stores.photos.photoByPath(join(library, name.startsWith('red') ? 'garden' : name.startsWith('blue') ? 'beach' : 'night', name))!.id;
   const stages = async (q: SearchRequest) => {
     engine.index.refresh(engine.catalog);
     const query = await understand(engine.catalog, engine.pack, engine.index, q);

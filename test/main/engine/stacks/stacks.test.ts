@@ -40,7 +40,7 @@ describe('near-duplicate stacks', () => {
     const summary = await engine.update();
     assert.ok(summary.stacks.built);
     checkStacks(engine.catalog, engine.pack.id, true);
-    for (const f of files) kindOf.set(engine.catalog.photoByPath(f.path)!.id, f);
+    for (const f of files) kindOf.set(engine.stores.photos.photoByPath(f.path)!.id, f);
   });
   after(async () => {
     await engine?.close();
@@ -91,7 +91,7 @@ describe('near-duplicate stacks', () => {
   });
 
   it('shows a stack as one search result with its size, and opens it best shot first', async () => {
-    const similarTo = engine.catalog.photoByPath(files.find((f) => f.kind === 'original')!.path)!.id;
+    const similarTo = engine.stores.photos.photoByPath(files.find((f) => f.kind === 'original')!.path)!.id;
     const flat = await engine.search({ query: '', similarTo, limit: 200, sort: 'relevance', all: true });
     const response = await engine.search({ query: '', similarTo, limit: 200, sort: 'relevance', all: true, stacks: true });
     assert.ok(response.total < flat.total, 'without `stacks`, every photo is a result');
@@ -129,11 +129,11 @@ describe('near-duplicate stacks', () => {
     assert.equal(after.photos.length, before.photos.length + 2);
     assert.equal(after.photos.find((p) => p.path === added)!.copyOf !== null || after.photos.find((p) => p.path === original.path)!.copyOf !== null, true);
     // The same stacks as a rebuild from nothing.
-    const incremental = engine.catalog.stackGroups();
+    const incremental = engine.stores.stacks.stackGroups();
     engine.catalog.db.prepare(`DELETE FROM meta WHERE key IN ('stacks', 'stacks_build')`).run();
     const full = engine.refreshStacks();
     assert.ok(full.built && !full.incremental);
-    assert.deepEqual(engine.catalog.stackGroups(), incremental);
+    assert.deepEqual(engine.stores.stacks.stackGroups(), incremental);
   });
 
   it('lets photos leave their stack; a stack left with one photo is no longer shown', async () => {
@@ -165,7 +165,7 @@ describe('near-duplicate stacks', () => {
     assert.ok(before.groups.every((g) => g.kind === 'exact'));
     const summary = await engine.update();
     assert.equal(summary.indexing.indexed, 0, 'nothing embedded again');
-    assert.ok(summary.looks && summary.looks.measured === engine.catalog.lookCounts().done && summary.looks.failed === 0);
+    assert.ok(summary.looks && summary.looks.measured === engine.stores.stacks.lookCounts().done && summary.looks.failed === 0);
     assert.equal(engine.catalog.db.prepare('SELECT max(seq) FROM vector_log').pluck().get(), vectorSeq);
     checkStacks(engine.catalog, engine.pack.id, true);
     const report = engine.duplicates();

@@ -1,0 +1,12 @@
+import { sep } from 'node:path';
+
+/** True when `path` is `dir` or inside it. */
+export function isUnder(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+}
+
+/** The bounds of every path inside `dir`, for a range scan: they sort between the prefix and the prefix with its last character bumped. */
+export function pathRange(dir: string): [string, string] {
+  const prefix = dir.endsWith(sep) ? dir : dir + sep;
+  return [prefix, prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)];
+}
