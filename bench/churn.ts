@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GlimpseEngine } from '../src/main/engine/engine.js';
-import { seededRandom } from '../src/main/engine/scenes/scene.js';
+import { seededRandom } from '../src/scenes/scene.js';
 import { searchParams } from '../src/shared/api.js';
 import { clusteredVectors } from './vectors.js';
 

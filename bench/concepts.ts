@@ -12,8 +12,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GlimpseEngine } from '../src/main/engine/engine.js';
 import { type ConceptMethod, conceptScore, train } from '../src/main/engine/concepts/classifier.js';
-import { CONCEPT_CASES, exampleDraw, scores, writeConceptLibrary } from '../src/main/engine/scenes/concept-set.js';
-import type { Scene } from '../src/main/engine/scenes/scene.js';
+import { CONCEPT_CASES, exampleDraw, scores, writeConceptLibrary } from '../src/scenes/concept-set.js';
+import type { Scene } from '../src/scenes/scene.js';
 
 const { values } = parseArgs({
   options: { count: { type: 'string', default: '480' }, draws: { type: 'string', default: '4' }, compare: { type: 'boolean', default: false }, scale: { type: 'string' } },

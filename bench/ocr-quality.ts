@@ -1,4 +1,4 @@
-// Reading text in photos (OCR) on held-out photos with known text (src/main/engine/scenes/text-photos.ts):
+// Reading text in photos (OCR) on held-out photos with known text (src/scenes/text-photos.ts):
 // word recall, character error rate, false text on photos without text, and time per photo, for each
 // condition (upright, turned 45 degrees, stored sideways with EXIF, small text, no text). The photos
 // are decoded the way the indexer decodes them (preparePhoto with the OCR pack's read size).
@@ -8,12 +8,12 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GlimpseEngine } from '../src/main/engine/engine.js';
-import type { PipelineTimings } from '../src/main/engine/jobs/pipeline.js';
+import type { PipelineTimings } from '../src/main/engine/indexing/pipeline.js';
 import { preparePhoto } from '../src/main/engine/media/photo.js';
 import { locateOcrPack, readOcrManifest } from '../src/main/engine/ocr/ocr-pack.js';
 import { scoreReadings } from '../src/main/engine/ocr/reading-score.js';
 import { TextReader } from '../src/main/engine/ocr/text-reader.js';
-import { READING_CONDITIONS, textPhotoSet } from '../src/main/engine/scenes/text-photos.js';
+import { READING_CONDITIONS, textPhotoSet } from '../src/scenes/text-photos.js';
 
 export const DARKNET_PHOTOS = '.cache/debian-photos/usr/share/darknet/data';
 

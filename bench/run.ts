@@ -21,8 +21,8 @@ import { integrityOf } from '../src/main/engine/catalog/backup.js';
 import { preparePhoto } from '../src/main/engine/media/photo.js';
 import type { RgbPixels } from '../src/main/engine/media/decode.js';
 import { ModelPack } from '../src/main/engine/models/pack.js';
-import { randomScene, seededRandom } from '../src/main/engine/scenes/scene.js';
-import { renderScene } from '../src/main/engine/scenes/render.js';
+import { randomScene, seededRandom } from '../src/scenes/scene.js';
+import { renderScene } from '../src/scenes/render.js';
 import { CANDIDATE_POOL } from '../src/main/engine/search/search.js';
 import { clusteredVectors, spectralVectors } from './vectors.js';
 import { standInPack } from './vit-stand-in.js';
@@ -254,7 +254,7 @@ async function benchOcr(): Promise<void> {
 
 async function benchStacks(size: number): Promise<void> {
   const { stackQuality, stackTiming } = await import('./stacks.js');
-  const { DUPLICATE_SET_SEED } = await import('../src/main/engine/scenes/duplicate-set.js');
+  const { DUPLICATE_SET_SEED } = await import('../src/scenes/duplicate-set.js');
   const runs = [];
   // The calibration seed (where the thresholds were chosen) and a held-out one.
   for (const seed of [DUPLICATE_SET_SEED, 120_000_000]) {

@@ -1,4 +1,4 @@
-// Search quality as a user sees it, on held-out scenes and held-out queries (src/main/engine/scenes/query-set.ts):
+// Search quality as a user sees it, on held-out scenes and held-out queries (src/scenes/query-set.ts):
 // top-1, precision@5, and the precision and recall of the shown set (what the relevance cutoff lets
 // through). With --calibrate it fits the pack's cutoff on a calibration library and query seed, and writes
 // it into the pack's manifest (search.calibration); the figures are then measured on other seeds.
@@ -9,9 +9,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GlimpseEngine } from '../src/main/engine/engine.js';
 import { MANIFEST_FILE } from '../src/main/engine/models/manifest.js';
-import { renderScene } from '../src/main/engine/scenes/render.js';
-import { type LabelledQuery, labelledQueries, scoreSearch } from '../src/main/engine/scenes/query-set.js';
-import { type Scene, randomScene } from '../src/main/engine/scenes/scene.js';
+import { renderScene } from '../src/scenes/render.js';
+import { type LabelledQuery, labelledQueries, scoreSearch } from '../src/scenes/query-set.js';
+import { type Scene, randomScene } from '../src/scenes/scene.js';
 import { wordsTogether } from '../src/main/engine/search/search.js';
 import { searchParams } from '../src/shared/api.js';
 

@@ -1,5 +1,5 @@
 /** The benchmark's synthetic 512-d embeddings (shared by bench/run.ts and bench/ann-explore.ts). */
-import { seededRandom } from '../src/main/engine/scenes/scene.js';
+import { seededRandom } from '../src/scenes/scene.js';
 
 /**
  * Isotropic clusters (1,000 centres, noise in every dimension): the worst case for graph search. The

@@ -13,8 +13,8 @@ import { join, resolve } from 'node:path';
 import { GlimpseEngine } from '../src/main/engine/engine.js';
 import { runTool } from '../src/main/engine/media/ffmpeg.js';
 import { probeVideo } from '../src/main/engine/media/video.js';
-import { writeSceneVideo } from '../src/main/engine/scenes/scene-video.js';
-import { randomScene } from '../src/main/engine/scenes/scene.js';
+import { writeSceneVideo } from '../src/scenes/scene-video.js';
+import { randomScene } from '../src/scenes/scene.js';
 
 const QUICK = process.argv.includes('--quick');
 const ROOT = resolve('.cache/bench/videos');

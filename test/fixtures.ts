@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type ObjectGroup, type Scene, type Background, type Position, makeScene } from '../src/main/engine/scenes/scene.js';
-import { renderScene } from '../src/main/engine/scenes/render.js';
+import { type ObjectGroup, type Scene, type Background, type Position, makeScene } from '../src/scenes/scene.js';
+import { renderScene } from '../src/scenes/render.js';
 
 export function tempDir(prefix = 'glimpse-test-'): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));

@@ -355,7 +355,7 @@ export function buildProgram(): Command {
     .argument('<dir>')
     .option('--count <n>', 'how many photos', positiveInt, 60)
     .action(async (dir: string, o: { count: number }) => {
-      const { writeSampleLibrary } = await import('../main/engine/scenes/sample-library.js');
+      const { writeSampleLibrary } = await import('../scenes/sample-library.js');
       const written = await writeSampleLibrary(resolve(dir), { count: o.count });
       console.log(`Wrote ${plural(written.length, 'photo')} to ${resolve(dir)}. Index them with: glimpse index ${resolve(dir)}`);
     });

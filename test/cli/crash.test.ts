@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { GlimpseEngine } from '../../src/main/engine/engine.js';
-import { writeSampleLibrary } from '../../src/main/engine/scenes/sample-library.js';
+import { writeSampleLibrary } from '../../src/scenes/sample-library.js';
 import { tempDir } from '../fixtures.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/glimpse.ts', import.meta.url));

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { writeSceneVideo } from '../../src/main/engine/scenes/scene-video.js';
+import { writeSceneVideo } from '../../src/scenes/scene-video.js';
 import { scene, tempDir } from '../fixtures.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/glimpse.ts', import.meta.url));

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { writeSceneVideo } from '../../src/main/engine/scenes/scene-video.js';
+import { writeSceneVideo } from '../../src/scenes/scene-video.js';
 import type { WebServer } from '../../src/main/web/server.js';
 import { scene, tempDir, writeScene } from '../fixtures.js';
 import { type LibraryInBrowser, noChromium, openLibraryInBrowser } from './web-app.js';

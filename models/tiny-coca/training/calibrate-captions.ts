@@ -17,8 +17,8 @@ import { captionPhotos } from '../../../src/main/engine/captions/confidence.js';
 import { preparePhoto } from '../../../src/main/engine/media/photo.js';
 import { MANIFEST_FILE } from '../../../src/main/engine/models/manifest.js';
 import { ModelPack } from '../../../src/main/engine/models/pack.js';
-import { renderScene } from '../../../src/main/engine/scenes/render.js';
-import { randomScene } from '../../../src/main/engine/scenes/scene.js';
+import { renderScene } from '../../../src/scenes/render.js';
+import { randomScene } from '../../../src/scenes/scene.js';
 
 export const CALIBRATION_SEEDS = 50_000_000;
 const SIZES: Array<[number, number]> = [

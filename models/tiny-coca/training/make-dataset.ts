@@ -8,8 +8,8 @@
 import { mkdirSync, openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { captionOf, captionVocabulary, randomScene, seededRandom } from '../../../src/main/engine/scenes/scene.js';
-import { renderScene } from '../../../src/main/engine/scenes/render.js';
+import { captionOf, captionVocabulary, randomScene, seededRandom } from '../../../src/scenes/scene.js';
+import { renderScene } from '../../../src/scenes/render.js';
 import { decodeFileForModel } from '../../../src/main/engine/media/photo.js';
 
 const SIZE = 64;

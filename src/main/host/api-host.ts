@@ -5,7 +5,7 @@ import type { PhotoRow } from '../engine/library/photo-store.js';
 import { GlimpseEngine, type EngineOptions } from '../engine/engine.js';
 import { LibraryBusyError } from '../engine/core/library-lock.js';
 import { LibraryWatcher, type WatcherOptions } from '../engine/library/watcher.js';
-import { writeSampleLibrary } from '../engine/scenes/sample-library.js';
+import { writeSampleLibrary } from '../../scenes/sample-library.js';
 import { browserPreview } from '../engine/media/photo.js';
 import { VIDEO_MIME } from '../engine/media/video.js';
 import { PackDownloads } from '../engine/models/downloads.js';

@@ -269,7 +269,7 @@ describe('the same answer everywhere', () => {
   after(() => tmp.remove());
 
   it('shows the same photos, in the same order, with the same number hidden, however many results are asked for', { timeout: 300_000 }, async () => {
-    const { writeSampleLibrary } = await import('../../../src/main/engine/scenes/sample-library.js');
+    const { writeSampleLibrary } = await import('../../../src/scenes/sample-library.js');
     const library = join(tmp.path, 'Photos');
     // More photos than a small request used to rank, so the candidate pool would have differed.
     await writeSampleLibrary(library, { count: 260, width: 160, height: 120 });

@@ -15,7 +15,7 @@ import { listBackups } from '../../../src/main/engine/catalog/backup.js';
 import { nameWords } from '../../../src/main/engine/catalog/text-keys.js';
 import { MIGRATIONS } from '../../../src/main/engine/catalog/schema.js';
 import { GlimpseEngine } from '../../../src/main/engine/engine.js';
-import { IndexingError } from '../../../src/main/engine/jobs/pipeline.js';
+import { IndexingError } from '../../../src/main/engine/indexing/pipeline.js';
 import { searchParams } from '../../../src/shared/api.js';
 import { installPackCopy, libraryFolders, scene, writeScene } from '../../fixtures.js';
 

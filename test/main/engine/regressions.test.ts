@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import { Catalog } from '../../../src/main/engine/catalog/catalog.js';
 import { GlimpseEngine } from '../../../src/main/engine/engine.js';
 import { VectorIndex } from '../../../src/main/engine/index/vector-index.js';
-import { seededRandom } from '../../../src/main/engine/scenes/scene.js';
+import { seededRandom } from '../../../src/scenes/scene.js';
 import { searchParams } from '../../../src/shared/api.js';
 import { installPackCopy, libraryFolders, scene, writeScene } from '../../fixtures.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GlimpseEngine } from '../../../src/main/engine/engine.js';
 import { forgetToolPaths } from '../../../src/main/engine/media/ffmpeg.js';
-import { writeSceneVideo } from '../../../src/main/engine/scenes/scene-video.js';
+import { writeSceneVideo } from '../../../src/scenes/scene-video.js';
 import { searchParams } from '../../../src/shared/api.js';
 import { formatTimestamp } from '../../../src/shared/timestamp.js';
 import { scene, tempDir, writeScene } from '../../fixtures.js';

@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { after, before, describe, it } from 'node:test';
 import { ApiHost } from '../../../src/main/host/api-host.js';
 import { type WebServer, startWebServer } from '../../../src/main/web/server.js';
-import { writeSceneVideo } from '../../../src/main/engine/scenes/scene-video.js';
+import { writeSceneVideo } from '../../../src/scenes/scene-video.js';
 import { scene, tempDir, writeScene } from '../../fixtures.js';
 
 const execFileAsync = promisify(execFile);

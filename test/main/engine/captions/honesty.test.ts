@@ -14,8 +14,8 @@ import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
 import { readManifest } from '../../../../src/main/engine/models/manifest.js';
 import { bannedNextTokens } from '../../../../src/main/engine/models/pack.js';
 import { bundledPacksDir } from '../../../../src/main/engine/models/store.js';
-import { renderScene } from '../../../../src/main/engine/scenes/render.js';
-import { randomScene } from '../../../../src/main/engine/scenes/scene.js';
+import { renderScene } from '../../../../src/scenes/render.js';
+import { randomScene } from '../../../../src/scenes/scene.js';
 import { tempDir } from '../../../fixtures.js';
 
 const REAL = join(process.cwd(), '.cache', 'debian-photos', 'usr', 'share', 'darknet', 'data');

@@ -9,8 +9,8 @@ import { open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
-import { CONCEPT_CASES, exampleDraw, scores, writeConceptLibrary } from '../../../../src/main/engine/scenes/concept-set.js';
-import type { Scene } from '../../../../src/main/engine/scenes/scene.js';
+import { CONCEPT_CASES, exampleDraw, scores, writeConceptLibrary } from '../../../../src/scenes/concept-set.js';
+import type { Scene } from '../../../../src/scenes/scene.js';
 import { parseCall, searchParams } from '../../../../src/shared/api.js';
 import { libraryFolders, scene, writeScene } from '../../../fixtures.js';
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { IdSet } from '../../../../src/main/engine/index/id-set.js';
-import { seededRandom } from '../../../../src/main/engine/scenes/scene.js';
+import { seededRandom } from '../../../../src/scenes/scene.js';
 
 function same(ids: IdSet, oracle: Set<number>): void {
   assert.equal(ids.size, oracle.size);

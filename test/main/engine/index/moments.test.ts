@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Catalog } from '../../../../src/main/engine/catalog/catalog.js';
 import { VideoMoments } from '../../../../src/main/engine/index/moments.js';
-import { seededRandom } from '../../../../src/main/engine/scenes/scene.js';
+import { seededRandom } from '../../../../src/scenes/scene.js';
 import { libraryFolders } from '../../../fixtures.js';
 import { VectorStore } from '../../../../src/main/engine/index/vector-store.js';
 import { FolderStore } from '../../../../src/main/engine/library/folder-store.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SimdMatrix } from '../../../../src/main/engine/index/simd-dots.js';
-import { seededRandom } from '../../../../src/main/engine/scenes/scene.js';
+import { seededRandom } from '../../../../src/scenes/scene.js';
 
 describe('SIMD inner products', () => {
   for (const dim of [1, 7, 12, 513]) {

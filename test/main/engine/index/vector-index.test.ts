@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import { Catalog } from '../../../../src/main/engine/catalog/catalog.js';
 import { GraphThread } from '../../../../src/main/engine/index/graph-thread.js';
 import { EXACT_FILTER_LIMIT, VectorIndex, shardCount } from '../../../../src/main/engine/index/vector-index.js';
-import { seededRandom } from '../../../../src/main/engine/scenes/scene.js';
+import { seededRandom } from '../../../../src/scenes/scene.js';
 import { libraryFolders } from '../../../fixtures.js';
 import { FolderStore } from '../../../../src/main/engine/library/folder-store.js';
 import { PhotoStore } from '../../../../src/main/engine/library/photo-store.js';

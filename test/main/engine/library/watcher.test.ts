@@ -3,7 +3,7 @@ import { copyFile, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/pr
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
-import { writeSceneVideo } from '../../../../src/main/engine/scenes/scene-video.js';
+import { writeSceneVideo } from '../../../../src/scenes/scene-video.js';
 import { LibraryWatcher, type WatchJob } from '../../../../src/main/engine/library/watcher.js';
 import { searchParams } from '../../../../src/shared/api.js';
 import { scene, tempDir, writeScene } from '../../../fixtures.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { preparePhoto } from '../../../../src/main/engine/media/photo.js';
-import { renderScene } from '../../../../src/main/engine/scenes/render.js';
+import { renderScene } from '../../../../src/scenes/render.js';
 import { scene } from '../../../fixtures.js';
 
 const input = { size: 64, resize: 'squash' as const };

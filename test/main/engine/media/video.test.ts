@@ -4,8 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { forgetToolPaths, runTool, toolPath } from '../../../../src/main/engine/media/ffmpeg.js';
 import { DEFAULT_SAMPLING, isMediaFile, isVideoFile, prepareVideo, probeVideo, sampleFrames } from '../../../../src/main/engine/media/video.js';
 import { PhotoError } from '../../../../src/main/engine/media/photo.js';
-import { writeSceneVideo } from '../../../../src/main/engine/scenes/scene-video.js';
-import { randomScene } from '../../../../src/main/engine/scenes/scene.js';
+import { writeSceneVideo } from '../../../../src/scenes/scene-video.js';
+import { randomScene } from '../../../../src/scenes/scene.js';
 import { tempDir } from '../../../fixtures.js';
 
 /** Encodes one of ffmpeg's own test patterns (lavfi), with extra output options. */

@@ -9,7 +9,7 @@ import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
 import { type DownloadState, PackDownloads } from '../../../../src/main/engine/models/downloads.js';
 import { readManifest } from '../../../../src/main/engine/models/manifest.js';
 import { readSettings } from '../../../../src/main/engine/core/settings.js';
-import { writeSampleLibrary } from '../../../../src/main/engine/scenes/sample-library.js';
+import { writeSampleLibrary } from '../../../../src/scenes/sample-library.js';
 import { searchParams } from '../../../../src/shared/api.js';
 import { installPackCopy, tempDir } from '../../../fixtures.js';
 import { BUNDLED, FakeHub, unpinnedManifest } from './fake-hub.js';

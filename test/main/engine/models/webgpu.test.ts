@@ -14,8 +14,8 @@ import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
 import { preparePhoto } from '../../../../src/main/engine/media/photo.js';
 import { type ImageFeatures, ModelPack } from '../../../../src/main/engine/models/pack.js';
 import { openSession, probeWebgpuAdapter } from '../../../../src/main/engine/models/providers.js';
-import { renderScene } from '../../../../src/main/engine/scenes/render.js';
-import { writeSampleLibrary } from '../../../../src/main/engine/scenes/sample-library.js';
+import { renderScene } from '../../../../src/scenes/render.js';
+import { writeSampleLibrary } from '../../../../src/scenes/sample-library.js';
 import { searchParams } from '../../../../src/shared/api.js';
 import { scene, tempDir } from '../../../fixtures.js';
 

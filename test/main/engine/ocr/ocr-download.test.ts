@@ -11,7 +11,7 @@ import { after, describe, it } from 'node:test';
 import { preparePhoto } from '../../../../src/main/engine/media/photo.js';
 import { OCR_MANIFEST_FILE, downloadOcrPack, locateOcrPack, readOcrManifest, verifyOcrFiles } from '../../../../src/main/engine/ocr/ocr-pack.js';
 import { TextReader } from '../../../../src/main/engine/ocr/text-reader.js';
-import { writtenPhoto } from '../../../../src/main/engine/scenes/text-photos.js';
+import { writtenPhoto } from '../../../../src/scenes/text-photos.js';
 import { tempDir } from '../../../fixtures.js';
 import { FakeHub } from '../models/fake-hub.js';
 

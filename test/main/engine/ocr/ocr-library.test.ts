@@ -9,7 +9,7 @@ import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
-import { writtenPhoto } from '../../../../src/main/engine/scenes/text-photos.js';
+import { writtenPhoto } from '../../../../src/scenes/text-photos.js';
 import { searchParams } from '../../../../src/shared/api.js';
 import { libraryFolders, scene, writeScene } from '../../../fixtures.js';
 import { checkTextLayer } from '../../../lifecycle/text-layer.js';

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { preparePhoto } from '../../../../src/main/engine/media/photo.js';
 import { locateOcrPack, readOcrManifest } from '../../../../src/main/engine/ocr/ocr-pack.js';
 import { TextReader } from '../../../../src/main/engine/ocr/text-reader.js';
-import { writtenPhoto } from '../../../../src/main/engine/scenes/text-photos.js';
+import { writtenPhoto } from '../../../../src/scenes/text-photos.js';
 
 const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const VULKAN_LOADER = '/usr/lib/x86_64-linux-gnu/libvulkan.so.1';

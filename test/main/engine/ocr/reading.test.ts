@@ -12,8 +12,8 @@ import { scoreReadings } from '../../../../src/main/engine/ocr/reading-score.js'
 import { type Point, convexHull, corners, detectBoxes, minAreaRect, readingOrder } from '../../../../src/main/engine/ocr/text-boxes.js';
 import { ctcGreedyDecode } from '../../../../src/main/engine/ocr/text-lines.js';
 import { TextReader, keepLine, lettersForZeros, DEFAULT_THRESHOLDS } from '../../../../src/main/engine/ocr/text-reader.js';
-import { seededRandom } from '../../../../src/main/engine/scenes/scene.js';
-import { READING_CONDITIONS, textPhotoSet } from '../../../../src/main/engine/scenes/text-photos.js';
+import { seededRandom } from '../../../../src/scenes/scene.js';
+import { READING_CONDITIONS, textPhotoSet } from '../../../../src/scenes/text-photos.js';
 import { backgroundPhotos } from '../../../../bench/ocr-quality.js';
 
 function rectArea(points: Point[], angle: number): number {

@@ -9,9 +9,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
-import { labelledQueries, scoreSearch } from '../../../../src/main/engine/scenes/query-set.js';
-import { renderScene } from '../../../../src/main/engine/scenes/render.js';
-import { type Scene, randomScene } from '../../../../src/main/engine/scenes/scene.js';
+import { labelledQueries, scoreSearch } from '../../../../src/scenes/query-set.js';
+import { renderScene } from '../../../../src/scenes/render.js';
+import { type Scene, randomScene } from '../../../../src/scenes/scene.js';
 import { searchParams } from '../../../../src/shared/api.js';
 import { tempDir } from '../../../fixtures.js';
 

@@ -9,8 +9,8 @@ import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { hammingDistance, laplacianVariance } from '../../../../src/main/engine/media/look.js';
 import { lookOfFile } from '../../../../src/main/engine/media/photo.js';
-import { renderScene } from '../../../../src/main/engine/scenes/render.js';
-import { randomScene } from '../../../../src/main/engine/scenes/scene.js';
+import { renderScene } from '../../../../src/scenes/render.js';
+import { randomScene } from '../../../../src/scenes/scene.js';
 import { bestFirst } from '../../../../src/main/engine/stacks/stacks.js';
 
 const REAL = join(process.cwd(), '.cache', 'debian-photos', 'usr', 'share', 'darknet', 'data');

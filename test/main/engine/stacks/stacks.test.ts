@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { MIGRATIONS } from '../../../../src/main/engine/catalog/schema.js';
 import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
-import { type DuplicateFile, scoreGrouping, writeDuplicateSet } from '../../../../src/main/engine/scenes/duplicate-set.js';
+import { type DuplicateFile, scoreGrouping, writeDuplicateSet } from '../../../../src/scenes/duplicate-set.js';
 import { parseCall } from '../../../../src/shared/api.js';
 import { libraryFolders } from '../../../fixtures.js';
 import { checkStacks } from '../../../lifecycle/stacks.js';

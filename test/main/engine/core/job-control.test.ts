@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
-import { randomScene } from '../../../../src/main/engine/scenes/scene.js';
+import { randomScene } from '../../../../src/scenes/scene.js';
 import { libraryFolders, writeScene } from '../../../fixtures.js';
 
 const PHOTOS = 90;

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { runTool } from '../media/ffmpeg.js';
+import { runTool } from '../main/engine/media/ffmpeg.js';
 import { renderScene } from './render.js';
 import type { Scene } from './scene.js';
 

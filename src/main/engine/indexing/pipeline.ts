@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { type Catalog } from '../catalog/catalog.js';
-import { type IndexedPhoto } from '../indexing/indexing-store.js';
+import { type IndexedPhoto } from './indexing-store.js';
 import { type PhotoRow } from '../library/photo-store.js';
 import { isUnder } from '../core/paths.js';
 import { type CaptionOutcome, captionPhotos, captionRecord } from '../captions/confidence.js';
@@ -21,7 +21,7 @@ import { errorText, storageAdvice, storageProblem } from '../core/errors.js';
 import { ReadingStore } from '../ocr/reading-store.js';
 import { PhotoStore } from '../library/photo-store.js';
 import { FolderStore } from '../library/folder-store.js';
-import { IndexingStore } from '../indexing/indexing-store.js';
+import { IndexingStore } from './indexing-store.js';
 
 /** The API's progress, less the phase (the engine knows whether it is scanning or indexing). */
 

@@ -5,7 +5,7 @@ import { bytesFingerprint, lookOfFile } from '../media/photo.js';
 import { JobControl } from '../core/job-control.js';
 import type { JobProgress } from '../core/job-control.js';
 import { FolderStore } from '../library/folder-store.js';
-import { StackStore } from '../stacks/stack-store.js';
+import { StackStore } from './stack-store.js';
 
 export interface LookSummary {
   measured: number;

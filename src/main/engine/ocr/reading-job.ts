@@ -3,10 +3,10 @@ import { type Catalog } from '../catalog/catalog.js';
 import { type PhotoRow } from '../library/photo-store.js';
 import { isUnder } from '../core/paths.js';
 import { bytesFingerprint, decodeForReading } from '../media/photo.js';
-import type { TextReader } from '../ocr/text-reader.js';
+import type { TextReader } from './text-reader.js';
 import { JobControl } from '../core/job-control.js';
 import type { JobProgress } from '../core/job-control.js';
-import { ReadingStore } from '../ocr/reading-store.js';
+import { ReadingStore } from './reading-store.js';
 import { FolderStore } from '../library/folder-store.js';
 
 export interface ReadingSummary {

@@ -2,8 +2,8 @@ import { basename } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import type { ModelPack } from '../models/pack.js';
 import { dot, meanDirection } from '../core/vector-math.js';
-import { AlbumStore } from '../albums/album-store.js';
-import { CaptionStore } from './caption-store.js';
+import { AlbumStore } from './album-store.js';
+import { CaptionStore } from '../captions/caption-store.js';
 import { VectorStore } from '../index/vector-store.js';
 
 /**
