@@ -16,11 +16,40 @@ const ELECTRON = ['^electron(/|$)', 'Electron is imported only by src/main/elect
 const NODE = ['^(node:|fs$|path$|os$|child_process$|worker_threads$)', 'This layer runs without Node: no Node built-ins.'];
 const HOSTS = ['(^|/)(host|web|electron|cli|renderer|preload)/', 'The engine never depends on what hosts it (host, web, electron, cli) nor on the renderer or preload.'];
 
+/** The engine's floors, bottom up; the facade (engine.ts and its siblings) is above them all. Also read by test/lint/imports.test.ts. */
+export const ENGINE_FLOORS = [
+  ['core'],
+  ['catalog'],
+  ['media'],
+  ['models'],
+  ['index'],
+  ['library', 'indexing', 'captions', 'albums', 'ocr', 'concepts', 'stacks', 'search', 'switching'],
+];
+
 export const LAYERS = [
   // src/shared: the API contract, imported by everything, importing nothing of ours.
   layer(['src/shared/**/*.ts'], [['^\\.\\.?/(?!api(\\.js)?$)', 'src/shared imports nothing of ours.'], NODE, ELECTRON]),
   // The engine: plain Node, usable from the CLI and tests; never Electron, never its hosts.
   layer(['src/main/engine/**/*.ts'], [ELECTRON, HOSTS]),
+  // ...and inside it, floors: a folder imports its own floor and those below (ENGINE_FLOORS).
+  ...ENGINE_FLOORS.map((folders, floor) => {
+    const above = ENGINE_FLOORS.slice(floor + 1).flat();
+    const higher = [
+      `^\\.\\./(${above.join('|')})/`,
+      `The engine's floors, bottom up: ${ENGINE_FLOORS.map((f) => f.join(', ')).join(' < ')} < the facade. ${folders.join(', ')} may not import from above.`,
+    ];
+    const facade = ['^\\.\\./[\\w-]+(\\.js)?$', 'The facade (engine.ts and its siblings) composes the features; nothing under it imports it.'];
+    return layer(
+      folders.map((f) => `src/main/engine/${f}/**/*.ts`),
+      [ELECTRON, HOSTS, ...(above.length > 0 ? [higher] : []), facade],
+    );
+  }),
+  // The synthetic scene world: training data, fixtures, the benchmark's and the sample library; it may use
+  // the engine's media helpers (ffmpeg), nothing that hosts it.
+  layer(
+    ['src/scenes/**/*.ts'],
+    [ELECTRON, ['(^|/)(host|web|electron|cli|renderer|preload)/', 'The scene world serves the engine, tests and tools; it imports none of their hosts.']],
+  ),
   // Hosts: they depend on the engine, never on each other's shells or on the renderer.
   layer(
     ['src/main/host/**/*.ts', 'src/main/web/**/*.ts'],

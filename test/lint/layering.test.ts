@@ -40,6 +40,15 @@ const CASES: Array<[file: string, code: string, refused: boolean]> = [
   ['src/main/host/planted.ts', "import { EngineBroker } from '../electron/engine-broker.js';\nexport const x = EngineBroker;\n", true],
   ['src/main/host/planted.ts', "import { GlimpseEngine } from '../engine/engine.js';\nexport const x = GlimpseEngine;\n", false],
   ['src/cli/planted.ts', "import { EngineBroker } from '../main/electron/engine-broker.js';\nexport const x = EngineBroker;\n", true],
+  // The engine's floors: core < catalog < media < models < index < features < the facade.
+  ['src/main/engine/core/planted.ts', "import { Catalog } from '../catalog/catalog.js';\nexport const x = Catalog;\n", true],
+  ['src/main/engine/catalog/planted.ts', "import { PhotoStore } from '../library/photo-store.js';\nexport const x = PhotoStore;\n", true],
+  ['src/main/engine/media/planted.ts', "import type { ImageFeatures } from '../models/pack.js';\nexport type F = ImageFeatures;\n", true],
+  ['src/main/engine/index/planted.ts', "import { refreshAlbums } from '../albums/albums.js';\nexport const x = refreshAlbums;\n", true],
+  ['src/main/engine/library/planted.ts', "import type { GlimpseEngine } from '../engine.js';\nexport type E = GlimpseEngine;\n", true],
+  ['src/main/engine/index/planted.ts', "import { Catalog } from '../catalog/catalog.js';\nexport const x = Catalog;\n", false],
+  ['src/main/engine/search/planted.ts', "import { StackStore } from '../stacks/stack-store.js';\nexport const x = StackStore;\n", false],
+  ['src/main/engine/models/planted.ts', "import type { RgbPixels } from '../media/decode.js';\nexport type P = RgbPixels;\n", false],
 ];
 
 describe('the layering rules', () => {

@@ -14,7 +14,7 @@ export interface AlbumRow {
 
 /** Albums (one per folder of photos): their generated and user titles, summaries and covers. */
 export class AlbumStore {
-  constructor(private readonly catalog: Catalog) {}
+  constructor(readonly catalog: Catalog) {}
 
   private sql(source: string): Database.Statement {
     return this.catalog.statement(source);

@@ -9,7 +9,7 @@ export interface CaptionRecord {
 
 /** Captions: the user's own, the ones each pack generated, and those it withheld with why. */
 export class CaptionStore {
-  constructor(private readonly catalog: Catalog) {}
+  constructor(readonly catalog: Catalog) {}
 
   private sql(source: string): Database.Statement {
     return this.catalog.statement(source);

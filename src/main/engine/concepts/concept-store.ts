@@ -22,7 +22,7 @@ export interface ConceptExampleRow {
 
 /** Concepts the user teaches: names, examples and counter-examples (the user's data), and the classifiers derived from them. */
 export class ConceptStore {
-  constructor(private readonly catalog: Catalog) {}
+  constructor(readonly catalog: Catalog) {}
 
   private sql(source: string): Database.Statement {
     return this.catalog.statement(source);

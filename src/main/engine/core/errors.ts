@@ -1,5 +1,10 @@
 /** Errors as a person reads them: one place for the text of an error and for what a storage fault means. */
 
+/** What the engine refuses to do, said so that the user can act on it (shown as it is by the app and the CLI). */
+export class EngineError extends Error {
+  override name = 'EngineError';
+}
+
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -18,7 +18,7 @@ export interface FrameRow {
 
 /** Vectors per photo and model, their change log (what an index catches up from), and videos' sampled frames. */
 export class VectorStore {
-  constructor(private readonly catalog: Catalog) {}
+  constructor(readonly catalog: Catalog) {}
 
   private sql(source: string): Database.Statement {
     return this.catalog.statement(source);

@@ -31,7 +31,7 @@ export interface IndexedPhoto {
 
 /** What the indexer reads and writes: the photos that need work for a model, and each finished batch in one transaction. */
 export class IndexingStore {
-  constructor(private readonly catalog: Catalog) {}
+  constructor(readonly catalog: Catalog) {}
 
   private sql(source: string): Database.Statement {
     return this.catalog.statement(source);

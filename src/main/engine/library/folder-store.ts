@@ -21,7 +21,7 @@ export interface OfflineDir {
 
 /** The library folders, and the folders inside them that could not be listed at the last scan (offline: their photos are kept). */
 export class FolderStore {
-  constructor(private readonly catalog: Catalog) {}
+  constructor(readonly catalog: Catalog) {}
 
   private sql(source: string): Database.Statement {
     return this.catalog.statement(source);

@@ -49,7 +49,7 @@ export const NEEDS_WORK = `(status = 'pending' OR (status = 'indexed' AND NOT EX
 
 /** The catalogue's photos (and videos) as files: what the scan finds and reconciles, and what the library counts. */
 export class PhotoStore {
-  constructor(private readonly catalog: Catalog) {}
+  constructor(readonly catalog: Catalog) {}
 
   private sql(source: string): Database.Statement {
     return this.catalog.statement(source);

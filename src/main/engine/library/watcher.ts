@@ -2,8 +2,7 @@ import { EventEmitter } from 'node:events';
 import { readdir } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
-import type { FolderRow } from './folder-store.js';
-import type { GlimpseEngine, UpdateSummary } from '../engine.js';
+import type { FolderRow, FolderStore } from './folder-store.js';
 
 export interface WatcherOptions {
   /** Quiet time after the last event before a job starts (a burst of copies is one job). */
@@ -18,11 +17,17 @@ export interface WatcherOptions {
   offlinePollMs?: number;
 }
 
-export interface WatchJob {
+/** What the watcher keeps up to date: the library's folders, and the update it runs over one (or a folder inside it). */
+export interface WatchedLibrary<Summary> {
+  readonly stores: { readonly folders: FolderStore };
+  update(options: { folders: FolderRow[]; under?: string }): Promise<Summary>;
+}
+
+export interface WatchJob<Summary = unknown> {
   folder: string;
   under: string;
   events: number;
-  summary: UpdateSummary;
+  summary: Summary;
 }
 
 function commonDir(paths: readonly string[]): string {
@@ -40,7 +45,7 @@ function commonDir(paths: readonly string[]): string {
  * refuses more watches (Linux inotify limit), that folder falls back to periodic reconciliation and
  * its watch note tells the user.
  */
-export class LibraryWatcher extends EventEmitter<{ job: [WatchJob]; error: [Error]; fallback: [{ folder: string; reason: string }] }> {
+export class LibraryWatcher<Summary = unknown> extends EventEmitter<{ job: [WatchJob<Summary>]; error: [Error]; fallback: [{ folder: string; reason: string }] }> {
   private watchers = new Map<number, FSWatcher>();
   /** Ends the wait of a watcher still settling (its first walk of the folder), when it is unwatched first. */
   private readonly settling = new Map<number, () => void>();
@@ -52,7 +57,7 @@ export class LibraryWatcher extends EventEmitter<{ job: [WatchJob]; error: [Erro
   private readonly options: Required<WatcherOptions>;
 
   constructor(
-    private readonly engine: GlimpseEngine,
+    private readonly engine: WatchedLibrary<Summary>,
     options: WatcherOptions = {},
   ) {
     super();

@@ -3,8 +3,6 @@ import type { RgbPixels } from './decode.js';
 import { RESIZE_FIT } from './decode.js';
 import { runTool } from './ffmpeg.js';
 import { type ModelInput, type PhotoMetadata, PhotoError, isPhotoFile } from './photo.js';
-import type { ImageFeatures } from '../models/pack.js';
-import { dot, meanDirection } from '../core/vector-math.js';
 
 /** Extensions the scanner picks up as videos. */
 export const VIDEO_EXTENSIONS = new Set(['.mp4', '.mov', '.m4v', '.webm', '.mkv']);
@@ -370,23 +368,4 @@ export async function prepareVideo(input: VideoInput, inputs: readonly ModelInpu
     duration: probe.duration,
     frames: prepared,
   };
-}
-
-/**
- * A video's features from its frames' (as CoCa pools over its inputs): the mean embedding, normalised,
- * and the mean of the token features the caption decoder reads; plus the frame nearest that mean (the
- * video's representative frame: its thumbnail in the grid and, for a captioner that reads pixels, its
- * picture).
- */
-export function poolFrames(frames: readonly ImageFeatures[]): { features: ImageFeatures; representative: number } {
-  const embedding = meanDirection(frames.map((f) => f.embedding));
-  let representative = 0;
-  frames.forEach((f, i) => {
-    if (dot(f.embedding, embedding) > dot(frames[representative]!.embedding, embedding)) representative = i;
-  });
-  const first = frames[0]!.tokens;
-  if (!first || frames.some((f) => !f.tokens || f.tokens.data.length !== first.data.length)) return { features: { embedding }, representative };
-  const data = new Float32Array(first.data.length);
-  for (const f of frames) for (let i = 0; i < data.length; i++) data[i]! += f.tokens!.data[i]! / frames.length;
-  return { features: { embedding, tokens: { ...first, data } }, representative };
 }

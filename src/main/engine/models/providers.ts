@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ort from 'onnxruntime-node';
+import type { SessionInfo } from '../../../shared/api.js';
 import { type DevicePreference, gpuProvidersFor, webgpuBackendFor } from '../core/device-preference.js';
 import { PROBE_SCRIPT, type ProbeRun } from './webgpu-probe-script.js';
 
@@ -126,6 +127,11 @@ export function useAdapterProbe(run: (moduleUrl: string, backend: string) => Pro
 export function adapterName(adapter: GpuAdapter): string {
   const name = adapter.description || [adapter.vendor, adapter.architecture, adapter.device].filter(Boolean).join(' ');
   return `${name} via ${adapter.backend}${adapter.software ? ', software' : ''}`;
+}
+
+/** A session's report as the API shows it. */
+export function sessionInfo(s: SessionReport): SessionInfo {
+  return { session: s.session, provider: s.provider, adapter: s.adapter ? adapterName(s.adapter) : null, fallbackReason: s.fallbackReason ?? null };
 }
 
 /** Providers that already failed in this process, so later sessions skip them without a second error. */

@@ -12,7 +12,7 @@ export interface OcrLine {
 
 /** What OCR packs read in photos, per content fingerprint, and the read text's keyword table. */
 export class ReadingStore {
-  constructor(private readonly catalog: Catalog) {}
+  constructor(readonly catalog: Catalog) {}
 
   private sql(source: string): Database.Statement {
     return this.catalog.statement(source);

@@ -16,7 +16,7 @@ const scratchReady = new WeakSet<Catalog>();
 
 /** The keyword side of search (FTS5 over captions, album titles and names) and the filters as sets of photo ids. */
 export class KeywordStore {
-  constructor(private readonly catalog: Catalog) {}
+  constructor(readonly catalog: Catalog) {}
 
   private sql(source: string): Database.Statement {
     return this.catalog.statement(source);

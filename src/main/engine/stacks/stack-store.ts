@@ -26,7 +26,7 @@ export interface StackMemberRow {
 
 /** How photos look (perceptual hashes, sharpness) and the near-duplicate stacks built from them. */
 export class StackStore {
-  constructor(private readonly catalog: Catalog) {}
+  constructor(readonly catalog: Catalog) {}
 
   private sql(source: string): Database.Statement {
     return this.catalog.statement(source);

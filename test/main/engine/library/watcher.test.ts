@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
+import { GlimpseEngine, type UpdateSummary } from '../../../../src/main/engine/engine.js';
 import { writeSceneVideo } from '../../../../src/scenes/scene-video.js';
 import { LibraryWatcher, type WatchJob } from '../../../../src/main/engine/library/watcher.js';
 import { searchParams } from '../../../../src/shared/api.js';
 import { scene, tempDir, writeScene } from '../../../fixtures.js';
 
-function nextJob(watcher: LibraryWatcher, timeoutMs = 60_000): Promise<WatchJob> {
+function nextJob(watcher: LibraryWatcher<UpdateSummary>, timeoutMs = 60_000): Promise<WatchJob<UpdateSummary>> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no indexing job started within the time limit')), timeoutMs);
     watcher.once('job', (job) => {
@@ -23,7 +23,7 @@ describe('watching a library folder', () => {
   const library = join(tmp.path, 'Photos');
   const staging = join(tmp.path, 'staging');
   let engine: GlimpseEngine;
-  let watcher: LibraryWatcher;
+  let watcher: LibraryWatcher<UpdateSummary>;
 
   before(async () => {
     await mkdir(library, { recursive: true });
@@ -118,7 +118,7 @@ describe('watching a library folder on a drive that is unplugged and plugged bac
   const tmp = tempDir();
   const library = join(tmp.path, 'Drive');
   let engine: GlimpseEngine;
-  let watcher: LibraryWatcher;
+  let watcher: LibraryWatcher<UpdateSummary>;
 
   before(async () => {
     await writeScene(join(library, 'red.jpg'), scene([['red', 'circle']], 'grass', 'left', 1), { width: 320, height: 240 });

@@ -1,0 +1,40 @@
+import type { Progress } from '../../../shared/api.js';
+import type { JobQueue } from '../core/job-queue.js';
+import type { Settings } from '../core/settings.js';
+import type { WriterGate } from '../core/writer-gate.js';
+import type { ActiveModel } from '../index/active-model.js';
+import type { ThumbnailStore } from '../media/thumbnails.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { TextReader } from '../ocr/text-reader.js';
+import { IndexingJob, type PipelineSummary } from './pipeline.js';
+
+/** Indexing what needs it: the pipeline run as the engine's job, for the active pack or one being switched to. */
+export class IndexingService {
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly model: ActiveModel,
+    private readonly thumbnails: ThumbnailStore,
+    private readonly settings: Settings,
+    private readonly reader: () => Promise<TextReader | null>,
+    private readonly writer: WriterGate,
+    private readonly jobs: JobQueue,
+    private readonly changed: (reason: string) => void,
+  ) {}
+
+  /** Indexes every pending photo; progress goes to `progress` events and the optional callback. */
+  async indexPending(options: { onProgress?: (p: Progress) => void; batchSize?: number } = {}, target: ActiveModel = this.model): Promise<PipelineSummary> {
+    this.writer.require('index photos');
+    const reader = this.settings.ocr ? await this.reader() : null;
+    const job = new IndexingJob(this.catalog, target.pack, target.index, this.thumbnails, {
+      captions: this.settings.captions,
+      reader: reader ?? undefined,
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      onProgress: this.jobs.reporter('indexing', options.onProgress),
+    });
+    await this.writer.checkedFor('update the library');
+    const summary = await this.jobs.run(job);
+    if (job.readFailures > 0) console.error(`glimpse: the text of ${job.readFailures} photos could not be read (${job.lastReadFailure}); it will be tried again`);
+    if (summary.indexed > 0) this.changed('indexed');
+    return summary;
+  }
+}
