@@ -19,6 +19,7 @@ import { describeHolder } from '../main/engine/core/library-lock.js';
 import { isDamage } from '../main/engine/catalog/backup.js';
 import { registerGpuCommands } from './gpu.js';
 import { registerModelCommands } from './models.js';
+import { errorText } from '../shared/error-text.js';
 // Commands that need more than the engine (the watcher, the web server, image rendering, a progress bar)
 // load it when they run: a `glimpse search` pays only for what a search uses.
 
@@ -396,7 +397,7 @@ async function main(): Promise<void> {
     }
     if (isDamage(error))
       console.error(`glimpse: the library's catalogue is damaged (${(error as Error).message}). Run glimpse index (or open Glimpse) to recover it from its backup.`);
-    else console.error(`glimpse: ${error instanceof Error ? error.message : String(error)}`);
+    else console.error(`glimpse: ${errorText(error)}`);
     process.exit(1);
   }
 }

@@ -11,6 +11,7 @@ import { isAbsolute } from 'node:path';
 import type { EventName, Events, MethodName, Reply } from '../../shared/api.js';
 import type { ProbeRun } from '../engine/models/webgpu-probe-script.js';
 import type { MainToEngine, MediaFile } from './messages.js';
+import { errorText } from '../../shared/error-text.js';
 
 /** The part of a child process the broker uses (Electron's UtilityProcess has this shape). */
 export interface ChildLike {
@@ -93,8 +94,6 @@ interface Request {
   timer: ReturnType<typeof setTimeout>;
   finish: (outcome: Outcome) => void;
 }
-
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 function isReply(value: unknown): value is Reply<MethodName> {
   if (typeof value !== 'object' || value === null) return false;

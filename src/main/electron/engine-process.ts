@@ -7,6 +7,7 @@ import { ApiHost } from '../host/api-host.js';
 import { useAdapterProbe } from '../engine/models/providers.js';
 import type { ProbeRun } from '../engine/models/webgpu-probe-script.js';
 import type { EngineToMain, MainToEngine } from './messages.js';
+import { errorText } from '../../shared/error-text.js';
 
 const parentPort = (process as NodeJS.Process & { parentPort?: Electron.ParentPort }).parentPort;
 if (!parentPort) throw new Error('engine-process.js runs only as an Electron utility process');
@@ -33,7 +34,7 @@ const ready: Promise<ApiHost> = dataDir
 
 ready.then(
   () => post({ kind: 'ready' }),
-  (error: unknown) => post({ kind: 'fatal', error: error instanceof Error ? error.message : String(error) }),
+  (error: unknown) => post({ kind: 'fatal', error: errorText(error) }),
 );
 
 async function answer(message: Exclude<MainToEngine, { kind: 'probeWebgpuResult' }>): Promise<void> {
@@ -50,7 +51,7 @@ async function answer(message: Exclude<MainToEngine, { kind: 'probeWebgpuResult'
   try {
     host = await ready;
   } catch (error) {
-    const reason = `Glimpse could not open its library: ${error instanceof Error ? error.message : String(error)}`;
+    const reason = `Glimpse could not open its library: ${errorText(error)}`;
     post({ kind: 'reply', callId: message.callId, reply: message.kind === 'call' ? { ok: false, error: reason } : null });
     return;
   }
@@ -74,7 +75,7 @@ port.on('message', ({ data }: { data: unknown }) => {
   answer(message).catch((error: unknown) => {
     // Never leave the main process waiting.
     if ('callId' in message) {
-      const text = error instanceof Error ? error.message : String(error);
+      const text = errorText(error);
       post({ kind: 'reply', callId: message.callId, reply: message.kind === 'call' ? { ok: false, error: text } : null });
     }
   });

@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { type MethodName, type PhotoDetail, type Reply, parseCall } from '../../shared/api.js';
 import { FolderGrants, folderKey } from './folder-grants.js';
 import { isAppDocument } from './protocols.js';
+import { errorText } from '../../shared/error-text.js';
 
 /** Who sent an IPC message, as main.ts sees it. */
 export interface Sender {
@@ -60,8 +61,6 @@ export const MALFORMED_CALL = 'malformed call: expected {method, params}';
 export const NOT_CONFIRMED = 'Glimpse did not add the folder: it was not confirmed.';
 export const CONFIRMING = 'Glimpse did not add the folder: another folder is waiting to be confirmed.';
 export const RELATIVE_PATH = "Type the folder's full path (for example /home/you/Pictures or C:\\Users\\you\\Pictures).";
-
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Only the Glimpse window's top frame, showing the app's own document, may call. */
 export function isTrustedSender(sender: Sender): boolean {

@@ -39,6 +39,7 @@ import type { ProbeRun } from '../engine/models/webgpu-probe-script.js';
 import { SLOW_CALL_TIMEOUTS_MS, type Sender, createCallHandler } from './ipc.js';
 import { APP_INDEX, APP_SCHEME, MEDIA_SCHEME, type Refusal, isAppDocument, mediaFileResponse, routeAppRequest, routeMediaRequest } from './protocols.js';
 import { MIN_HEIGHT, MIN_WIDTH, readWindowState, writeWindowState } from './window-state.js';
+import { errorText } from '../../shared/error-text.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** out/electron/main/electron -> out/renderer (the Vite build). */
@@ -64,7 +65,7 @@ if (override) {
 
 let win: BrowserWindow | undefined;
 
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const message = errorText;
 const textResponse = (status: number, text: string) =>
   new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' } });
 const notFound = () => textResponse(404, 'not found');

@@ -24,6 +24,7 @@ import { ConceptStore } from './concepts/concept-store.js';
 import { isUnder } from './core/paths.js';
 import { FolderStore } from './library/folder-store.js';
 import { type PhotoRow, PhotoStore } from './library/photo-store.js';
+import { errorText } from '../../shared/error-text.js';
 
 /**
  * Opening the catalogue, and recovering it: a damaged catalogue is set aside, the newest good backup
@@ -226,7 +227,7 @@ export async function openCatalog(dataDir: string, writer: boolean, notices: str
     return catalog;
   } catch (error) {
     if (!isDamage(error)) throw error;
-    reason = error instanceof Error ? error.message : String(error);
+    reason = errorText(error);
   }
   // A reader must not move files another process may be using: it reports, the next writer recovers.
   if (!writer) throw new CatalogDamagedError(reason);

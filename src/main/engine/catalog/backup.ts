@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Catalog, CatalogError } from './catalog.js';
 import { DAMAGED_MARKER, fileIdentity, readIdentity } from './identity.js';
+import { errorText } from '../../../shared/error-text.js';
 
 export { DAMAGED_MARKER } from './identity.js';
 
@@ -64,7 +65,7 @@ export function integrityOf(file: string, quick = false): string {
     const rows = db.pragma(quick ? 'quick_check(5)' : 'integrity_check(5)', { simple: false }) as Array<Record<string, string>>;
     return rows.map((r) => Object.values(r)[0]).join('; ');
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return errorText(error);
   } finally {
     db?.close();
   }

@@ -5,9 +5,9 @@ export class EngineError extends Error {
   override name = 'EngineError';
 }
 
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+import { errorText } from '../../../shared/error-text.js';
+
+export { errorText };
 
 /** The system's code for a failed write (SQLite's or Node's), when there is one. */
 function codeOf(error: unknown): string {

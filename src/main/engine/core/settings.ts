@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { DEVICE_PREFERENCES } from './device-preference.js';
+import { errorText } from '../../../shared/error-text.js';
 
 export const settingsSchema = z.object({
   model: z.string().default('tiny-coca'),
@@ -13,10 +14,6 @@ export const settingsSchema = z.object({
   nextModel: z.string().optional(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * The saved settings. A file that cannot be used is never silently replaced: it is renamed aside

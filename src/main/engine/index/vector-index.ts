@@ -7,6 +7,7 @@ import { IdSet } from './id-set.js';
 import { VideoMoments } from './moments.js';
 import { SavedIndex, type UncheckedFile } from './saved-index.js';
 import { VectorStore } from './vector-store.js';
+import { errorText } from '../../../shared/error-text.js';
 
 export { HNSW, type Neighbour, efFor } from './graph-set.js';
 
@@ -199,7 +200,7 @@ export class VectorIndex {
       this.seq = saved.seq;
     } catch (error) {
       this.reset();
-      return `it could not be read (${error instanceof Error ? error.message : String(error)})`;
+      return `it could not be read (${errorText(error)})`;
     }
     this.refresh(catalog);
     const problem = this.disagreement(catalog);

@@ -9,6 +9,7 @@ import { isMediaFile, mediaKindOf } from '../media/video.js';
 import { PhotoStore } from './photo-store.js';
 import { FolderStore } from './folder-store.js';
 import { AlbumStore } from '../albums/album-store.js';
+import { errorText } from '../../../shared/error-text.js';
 
 export interface ScannedFile {
   path: string;
@@ -31,7 +32,7 @@ function reason(error: unknown): string {
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'ENOENT') return 'no longer exists';
   if (code === 'ELOOP') return 'symbolic link loop';
-  return error instanceof Error ? error.message : String(error);
+  return errorText(error);
 }
 
 /** What a walk of one folder found. */

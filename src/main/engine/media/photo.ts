@@ -4,6 +4,7 @@ import { extname } from 'node:path';
 import type { OutputInfo, Sharp } from 'sharp';
 import { MAX_INPUT_PIXELS, RESIZE_FIT, type ResizeMode, type RgbPixels } from './decode.js';
 import { type PhotoLook, lookOf } from './look.js';
+import { errorText } from '../../../shared/error-text.js';
 
 /** Extensions the scanner picks up. Content decides the decoder, not the name. */
 export const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.webp', '.avif', '.gif', '.tif', '.tiff', '.heic', '.heif', '.bmp']);
@@ -72,7 +73,7 @@ function isHeif(bytes: Buffer): boolean {
 
 /** Turns a decoder's error into a reason a person can act on. */
 export function readableDecodeError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(error);
   if (/unsupported image format|bad seek|not a known file format/i.test(message)) return 'not an image, or a format Glimpse cannot read';
   if (/pixel limit|exceeds pixel/i.test(message)) return `image is too large to decode safely (over ${MAX_INPUT_PIXELS / 1e6} megapixels)`;
   if (/premature end|truncated|unexpected end|corrupt|invalid|VipsJpeg|out of order|bad huffman|read error|decode/i.test(message))

@@ -8,6 +8,7 @@ import { l2normalise } from '../core/vector-math.js';
 import { type PackManifest, PackError, readManifest } from './manifest.js';
 import type { DevicePreference } from '../core/device-preference.js';
 import { type SessionReport, openSession } from './providers.js';
+import { errorText } from '../../../shared/error-text.js';
 
 /** What one image-encoder pass yields: the search embedding and, for CoCa-style packs, the tokens a captioner reads. */
 export interface ImageFeatures {
@@ -172,7 +173,7 @@ export class ModelPack {
       opened = await openSession(join(this.dir, file), label, cpuInstead ? { ...this.sessionOptions, device: 'cpu' } : this.sessionOptions);
       if (cpuInstead) opened.report.fallbackReason = onCpuInAuto;
     } catch (error) {
-      throw new PackError(`cannot open ${file} of model pack ${this.manifest.id}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new PackError(`cannot open ${file} of model pack ${this.manifest.id}: ${errorText(error)}`);
     }
     this.sessions.push(opened.report);
     checkInputs(opened.session, inputs, file);
@@ -186,7 +187,7 @@ export class ModelPack {
       const config: object = existsSync(configFile) ? (JSON.parse(await readFile(configFile, 'utf8')) as object) : {};
       return new Tokenizer(JSON.parse(await readFile(join(this.dir, file), 'utf8')), config);
     } catch (error) {
-      throw new PackError(`cannot read tokenizer ${file} of model pack ${this.manifest.id}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new PackError(`cannot read tokenizer ${file} of model pack ${this.manifest.id}: ${errorText(error)}`);
     }
   }
 

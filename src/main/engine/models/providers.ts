@@ -7,6 +7,7 @@ import ort from 'onnxruntime-node';
 import type { SessionInfo } from '../../../shared/api.js';
 import { type DevicePreference, gpuProvidersFor, webgpuBackendFor } from '../core/device-preference.js';
 import { PROBE_SCRIPT, type ProbeRun } from './webgpu-probe-script.js';
+import { errorText } from '../../../shared/error-text.js';
 
 // onnxruntime logs a failed GPU probe to stderr in red; we report it ourselves, once and in plain words.
 ort.env.logLevel = 'fatal';
@@ -39,7 +40,7 @@ export interface OpenSessionOptions {
 }
 
 function describe(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(error);
   return message.split('\n')[0]!.slice(0, 300);
 }
 

@@ -6,6 +6,7 @@ import { bytesFingerprint, decodeForReading } from '../media/photo.js';
 import type { TextReader } from './text-reader.js';
 import { JobControl } from '../core/job-control.js';
 import type { JobProgress } from '../core/job-control.js';
+import { errorText } from '../core/errors.js';
 import { ReadingStore } from './reading-store.js';
 import { FolderStore } from '../library/folder-store.js';
 
@@ -17,10 +18,6 @@ export interface ReadingSummary {
   failed: number;
   cancelled: boolean;
   seconds: number;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -78,7 +75,7 @@ export class ReadingJob extends JobControl {
         } catch (error) {
           summary.failed++;
           this.progress.errors++;
-          this.lastFailure = `${row.path}: ${message(error)}`;
+          this.lastFailure = `${row.path}: ${errorText(error)}`;
         }
         this.progress.done++;
         this.paceSince(started);

@@ -6,6 +6,7 @@ import { JobControl } from '../core/job-control.js';
 import type { JobProgress } from '../core/job-control.js';
 import { FolderStore } from '../library/folder-store.js';
 import { StackStore } from './stack-store.js';
+import { errorText } from '../../../shared/error-text.js';
 
 export interface LookSummary {
   measured: number;
@@ -59,7 +60,7 @@ export class LookJob extends JobControl {
             } catch (error) {
               summary.failed++;
               this.progress.errors++;
-              this.lastFailure = `${row.path}: ${error instanceof Error ? error.message : String(error)}`;
+              this.lastFailure = `${row.path}: ${errorText(error)}`;
             }
             this.progress.done++;
           }),
