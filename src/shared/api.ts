@@ -7,6 +7,7 @@
  * stay free of Node and DOM APIs.
  */
 import { z } from 'zod';
+import { CONCEPT_NAME_INPUT_MAX, CONCEPT_NAME_MAX, cleanConceptName, conceptNameProblem } from './concept-name.js';
 
 const id = z.number().int().positive();
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'a date like 2024-06-30');
@@ -33,18 +34,15 @@ export const searchParams = z
   })
   .strict();
 
-/** A concept's name: what the user searches for ("Miso", "our old kitchen"). */
+/** A concept's name, cleaned and checked by its rules (`concept-name.ts`). */
 const conceptName = z
   .string()
-  .max(200, "a concept's name is at most 60 characters")
-  .transform((s) => s.normalize('NFKC').replace(/\s+/g, ' ').trim())
-  .pipe(
-    z
-      .string()
-      .min(1, 'a concept needs a name')
-      .max(60, "a concept's name is at most 60 characters")
-      .regex(/[\p{L}\p{N}]/u, "a concept's name needs a letter or a digit"),
-  );
+  .max(CONCEPT_NAME_INPUT_MAX, `a concept's name is at most ${CONCEPT_NAME_MAX} characters`)
+  .transform(cleanConceptName)
+  .superRefine((clean, context) => {
+    const problem = conceptNameProblem(clean);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
 /** Photo ids, each once. */
 const photoIds = (most: number) =>
   z

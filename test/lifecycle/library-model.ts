@@ -36,7 +36,7 @@ import { backupCatalog } from '../../src/main/engine/catalog/backup.js';
 import { GlimpseEngine } from '../../src/main/engine/engine.js';
 import { ApiHost } from '../../src/main/host/api-host.js';
 import { randomScene, seededRandom } from '../../src/scenes/scene.js';
-import { isVideoFile } from '../../src/main/engine/media/video.js';
+import { isVideoFile } from '../../src/main/engine/media/formats.js';
 import { writeSceneVideo } from '../../src/scenes/scene-video.js';
 import { renderScene } from '../../src/scenes/render.js';
 import { checkStacks } from './stacks.js';

@@ -1,5 +1,5 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { type EventName, type Events, type MethodName, type ModelInfo, type Params, type Reply, type Results, ApiError, parseCall } from '../../shared/api.js';
 import type { PhotoRow } from '../engine/library/photo-store.js';
 import { GlimpseEngine, type EngineOptions } from '../engine/engine.js';
@@ -7,21 +7,10 @@ import { LibraryBusyError } from '../engine/core/library-lock.js';
 import { LibraryWatcher, type WatcherOptions } from '../engine/library/watcher.js';
 import { writeSampleLibrary } from '../../scenes/sample-library.js';
 import { browserPreview } from '../engine/media/photo.js';
-import { VIDEO_MIME } from '../engine/media/video.js';
+import { browserType } from '../engine/media/formats.js';
 import { PackDownloads } from '../engine/models/downloads.js';
 import { catalogueOfPacks, listPacks, resolvePack } from '../engine/models/store.js';
 import { type MediaFile, type Opened, openIndexedFile, openRegularFile } from './indexed-file.js';
-
-/** Formats a browser shows as they are; anything else (HEIC, TIFF, BMP) is served as a JPEG preview. */
-const BROWSER_MIME: Record<string, string> = {
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.jpe': 'image/jpeg',
-  '.png': 'image/png',
-  '.webp': 'image/webp',
-  '.gif': 'image/gif',
-  '.avif': 'image/avif',
-};
 
 export interface ApiHostOptions extends EngineOptions {
   onEvent?: (event: EventName, data: Events[EventName]) => void;
@@ -255,9 +244,8 @@ export class ApiHost {
       const thumbnail = moment ?? (await this.engine.thumbnails.ensure(row.id, row.hash, { path: row.path, open }, row.media));
       return thumbnail === null ? null : { path: thumbnail, mime: 'image/webp', opened: await openRegularFile(thumbnail) };
     }
-    const ext = extname(row.path).toLowerCase();
-    if (row.media === 'video') return { path: row.path, mime: VIDEO_MIME[ext] ?? 'application/octet-stream', opened: await this.openOriginal(row) };
-    const mime = BROWSER_MIME[ext];
+    const mime = browserType(row.path);
+    if (row.media === 'video') return { path: row.path, mime: mime ?? 'application/octet-stream', opened: await this.openOriginal(row) };
     if (mime) return { path: row.path, mime, opened: await this.openOriginal(row) };
     const preview = join(this.engine.dataDir, 'previews', `${row.id}-${row.hash.slice(0, 16)}.jpg`);
     try {

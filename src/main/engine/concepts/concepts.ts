@@ -10,6 +10,7 @@
  * now, with the index as it is now, and with nothing to recompute when a concept is corrected.
  */
 import { createHash } from 'node:crypto';
+import { cleanConceptName, conceptNameProblem } from '../../../shared/concept-name.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { ConceptRow } from './concept-store.js';
 import type { VectorIndex } from '../index/vector-index.js';
@@ -17,7 +18,6 @@ import { type ConceptMethod, type LinearConcept, conceptScore, searchDirection, 
 import { ConceptStore } from './concept-store.js';
 import { VectorStore } from '../index/vector-store.js';
 
-export const CONCEPT_NAME_MAX = 60;
 /** The library photos a concept is told apart from (an even sample): enough for 128 to 768 dimensions, and trained in well under a second. */
 export const BACKGROUND_SAMPLE = 1000;
 const METHOD: ConceptMethod = 'logistic';
@@ -42,12 +42,11 @@ export function conceptKey(name: string): string {
     .join(' ');
 }
 
-/** A name as it is stored (trimmed, inner runs of spaces made one), or a clear error. */
+/** A name as it is stored (`cleanConceptName`), or the rule it breaks as a ConceptError. */
 export function cleanName(name: string): string {
-  const clean = name.normalize('NFKC').replace(/\s+/g, ' ').trim();
-  if (clean === '') throw new ConceptError('a concept needs a name');
-  if (clean.length > CONCEPT_NAME_MAX) throw new ConceptError(`a concept's name is at most ${CONCEPT_NAME_MAX} characters (this one has ${clean.length})`);
-  if (conceptKey(clean) === '') throw new ConceptError(`"${clean}" has no letters or digits: a concept's name must be something you can search for`);
+  const clean = cleanConceptName(name);
+  const problem = conceptNameProblem(clean);
+  if (problem) throw new ConceptError(problem);
   return clean;
 }
 

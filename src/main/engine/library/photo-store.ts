@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { basename, dirname } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
-import { type MediaKind, mediaKindOf } from '../media/video.js';
+import { type MediaKind, mediaKindOf } from '../media/formats.js';
 
 export type PhotoStatus = 'pending' | 'indexed' | 'error';
 

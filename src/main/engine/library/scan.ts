@@ -5,7 +5,7 @@ import { type FolderRow } from './folder-store.js';
 import { type PhotoRow } from './photo-store.js';
 import { isUnder } from '../core/paths.js';
 import { fileFingerprint } from '../media/photo.js';
-import { isMediaFile, mediaKindOf } from '../media/video.js';
+import { isMediaFile, mediaKindOf } from '../media/formats.js';
 import { PhotoStore } from './photo-store.js';
 import { FolderStore } from './folder-store.js';
 import { AlbumStore } from '../albums/album-store.js';

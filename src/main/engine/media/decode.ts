@@ -11,5 +11,11 @@ export interface RgbPixels {
   height: number;
 }
 
+/** A model's image input: its size, and how a photo is fitted into it. */
+export interface ModelInput {
+  size: number;
+  resize: ResizeMode;
+}
+
 /** Each resize mode as libvips' fit: crop fills and cuts, squash stretches, letterbox pads. */
 export const RESIZE_FIT: Record<ResizeMode, 'cover' | 'fill' | 'contain'> = { crop: 'cover', squash: 'fill', letterbox: 'contain' };

@@ -1,17 +1,15 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { extname } from 'node:path';
 import type { OutputInfo, Sharp } from 'sharp';
-import { MAX_INPUT_PIXELS, RESIZE_FIT, type ResizeMode, type RgbPixels } from './decode.js';
+import { MAX_INPUT_PIXELS, type ModelInput, type RgbPixels } from './decode.js';
+import { cutInputs, thumbnailOf } from './cut.js';
+
+export type { ModelInput } from './decode.js';
 import { type PhotoLook, lookOf } from './look.js';
 import { errorText } from '../../../shared/error-text.js';
 
-/** Extensions the scanner picks up. Content decides the decoder, not the name. */
-export const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.webp', '.avif', '.gif', '.tif', '.tiff', '.heic', '.heif', '.bmp']);
-
 /** Files above this size are refused before reading (no photo is this big; a video or disk image may be). */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
-const THUMB_SIZE = 320;
 /** The decoded working copy every model input and the thumbnail are made from (JPEG shrink-on-load gets close to it). */
 const WORKING_SIZE = 512;
 
@@ -30,10 +28,6 @@ const parseExif = () =>
 
 export class PhotoError extends Error {
   override name = 'PhotoError';
-}
-
-export function isPhotoFile(path: string): boolean {
-  return PHOTO_EXTENSIONS.has(extname(path).toLowerCase());
 }
 
 /**
@@ -118,11 +112,6 @@ export interface PhotoMetadata {
   gps: { lat: number; lon: number } | null;
 }
 
-export interface ModelInput {
-  size: number;
-  resize: ResizeMode;
-}
-
 export interface PreparedPhoto {
   metadata: PhotoMetadata;
   /** The pixels for each requested model input, in the order asked. */
@@ -197,19 +186,8 @@ export async function preparePhoto(bytes: Buffer, inputs: readonly ModelInput[],
     throw new PhotoError(error instanceof PhotoError ? error.message : readableDecodeError(error));
   }
   const { working, original } = decoded;
-  const raw = { raw: { width: working.info.width, height: working.info.height, channels: 3 as const } };
-  const sharp = await libvips();
-  const pixels = await Promise.all(
-    inputs.map(async ({ size, resize }) => {
-      const { data, info } = await sharp(working.data, raw)
-        .resize(size, size, { fit: RESIZE_FIT[resize], kernel: 'cubic', background: { r: 0, g: 0, b: 0 } })
-        .raw()
-        .toBuffer({ resolveWithObject: true });
-      return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
-    }),
-  );
-  const thumbnail = await sharp(working.data, raw).resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 78 }).toBuffer();
   const upright = { data: new Uint8Array(working.data.buffer, working.data.byteOffset, working.data.length), width: working.info.width, height: working.info.height };
+  const [pixels, thumbnail] = await Promise.all([cutInputs(upright, inputs), thumbnailOf(upright)]);
   const look = await lookOf(upright);
   return { metadata: { ...original, ...(await exifOf(bytes)) }, inputs: pixels, thumbnail, look, ...(options.readSide ? { readImage: upright } : {}) };
 }

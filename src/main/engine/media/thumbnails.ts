@@ -1,7 +1,8 @@
 import { type FileHandle, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { preparePhoto } from './photo.js';
-import { DEFAULT_SAMPLING, type MediaKind, prepareVideo } from './video.js';
+import type { MediaKind } from './formats.js';
+import { DEFAULT_SAMPLING, prepareVideo } from './video.js';
 
 /**
  * Small WebP thumbnails cached on disk, sharded so no folder grows huge. A thumbnail is named by the

@@ -1,37 +1,7 @@
-import { extname } from 'node:path';
 import type { RgbPixels } from './decode.js';
-import { RESIZE_FIT } from './decode.js';
+import { cutInputs, thumbnailOf } from './cut.js';
 import { runTool } from './ffmpeg.js';
-import { type ModelInput, type PhotoMetadata, PhotoError, isPhotoFile } from './photo.js';
-
-/** Extensions the scanner picks up as videos. */
-export const VIDEO_EXTENSIONS = new Set(['.mp4', '.mov', '.m4v', '.webm', '.mkv']);
-
-export function isVideoFile(path: string): boolean {
-  return VIDEO_EXTENSIONS.has(extname(path).toLowerCase());
-}
-
-export type MediaKind = 'photo' | 'video';
-
-/** A file the library takes: a photo or a video. */
-export function isMediaFile(path: string): boolean {
-  return isPhotoFile(path) || isVideoFile(path);
-}
-
-export function mediaKindOf(path: string): MediaKind {
-  return isVideoFile(path) ? 'video' : 'photo';
-}
-
-/** What a browser is told a video file is (the viewer plays the file itself). */
-export const VIDEO_MIME: Record<string, string> = {
-  '.mp4': 'video/mp4',
-  '.m4v': 'video/mp4',
-  // QuickTime files are the same container family as MP4; Chromium answers "no" for video/quicktime but
-  // plays the H.264 ones served as MP4 (measured: canPlayType in Debian's Chromium).
-  '.mov': 'video/mp4',
-  '.webm': 'video/webm',
-  '.mkv': 'video/x-matroska',
-};
+import { type ModelInput, type PhotoMetadata, PhotoError } from './photo.js';
 
 /**
  * How a video is sampled. A frame every `everySeconds` plus every scene change (ffmpeg's scene score
@@ -338,28 +308,13 @@ export interface PreparedVideo {
   frames: PreparedFrame[];
 }
 
-let sharpModule: Promise<typeof import('sharp')> | undefined;
-const libvips = async () => (await (sharpModule ??= import('sharp'))).default;
-const THUMB_SIZE = 320;
-
 /** Probes and samples a video, then cuts each frame's model inputs and thumbnail (as `preparePhoto` does for a photo). */
 export async function prepareVideo(input: VideoInput, inputs: readonly ModelInput[], sampling: VideoSampling = DEFAULT_SAMPLING): Promise<PreparedVideo> {
   const probe = await probeVideo(input);
   const frames = await sampleFrames(input, probe, sampling);
-  const sharp = await libvips();
   const prepared = await Promise.all(
     frames.map(async ({ t, pixels }) => {
-      const raw = { raw: { width: pixels.width, height: pixels.height, channels: 3 as const } };
-      const cut = await Promise.all(
-        inputs.map(async ({ size, resize }) => {
-          const { data, info } = await sharp(pixels.data, raw)
-            .resize(size, size, { fit: RESIZE_FIT[resize], kernel: 'cubic', background: { r: 0, g: 0, b: 0 } })
-            .raw()
-            .toBuffer({ resolveWithObject: true });
-          return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
-        }),
-      );
-      const thumbnail = await sharp(pixels.data, raw).resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 75 }).toBuffer();
+      const [cut, thumbnail] = await Promise.all([cutInputs(pixels, inputs), thumbnailOf(pixels)]);
       return { t: Math.round(t * 1000) / 1000, inputs: cut, thumbnail };
     }),
   );
