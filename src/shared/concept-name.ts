@@ -9,6 +9,13 @@ export const CONCEPT_NAME_MAX = 60;
 export const CONCEPT_NAME_INPUT_MAX = 200;
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+/** A word of a name or a query: letters and digits, with inner apostrophes ("Rex's"). */
+export const NAME_WORD = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
+
+/** How names are compared: their words, lower case, single spaces ("My  cat MISO" = "my cat miso"). */
+export function conceptKey(name: string): string {
+  return [...name.normalize('NFKC').matchAll(NAME_WORD)].map((m) => m[0].toLowerCase().replace(/’/g, "'")).join(' ');
+}
 
 /** A name as it is stored: Unicode-normalised, inner runs of spaces made one, trimmed. */
 export function cleanConceptName(name: string): string {

@@ -1,54 +1,44 @@
 import type { Duplicates, GlimpseApi } from '../../shared/api';
+import { Loaded, attempt } from '../lib/loaded.svelte';
 import type { Notices } from '../lib/notices.svelte';
 
 /** The Duplicates view: exact and near-duplicate groups for clean-up. Glimpse never deletes a file; it shows where each one is. */
 export class DuplicatesState {
   readonly #api: GlimpseApi;
   readonly #notices: Notices;
-
-  #report = $state.raw<Duplicates | null>(null);
-  #loading = $state(false);
-  #seq = 0;
+  readonly #report: Loaded<Duplicates | null>;
 
   constructor(api: GlimpseApi, notices: Notices) {
     this.#api = api;
     this.#notices = notices;
+    this.#report = new Loaded<Duplicates | null>(null, notices);
   }
 
   get report(): Duplicates | null {
-    return this.#report;
+    return this.#report.value;
   }
   get loading(): boolean {
-    return this.#loading;
+    return this.#report.loading;
   }
 
-  async load(): Promise<void> {
-    const seq = ++this.#seq;
-    this.#loading = true;
-    try {
-      const report = await this.#api.call('duplicates', {});
-      if (seq === this.#seq) this.#report = report;
-    } catch (error) {
-      if (seq === this.#seq) this.#notices.report(error);
-    } finally {
-      if (seq === this.#seq) this.#loading = false;
-    }
+  load(): Promise<void> {
+    return this.#report.load(() => this.#api.call('duplicates', {}));
   }
 
   reloadIfLoaded(): void {
-    if (this.#report) void this.load();
+    if (this.#report.value) void this.load();
   }
 
   /** Shows a photo in the system's file manager (the desktop app; a browser cannot open one). */
   async reveal(id: number, name: string): Promise<void> {
-    try {
-      const { opened } = await this.#api.call('openInFileManager', { id });
-      if (!opened)
-        this.#notices.report(
-          new Error(this.#api.shell === 'web' ? `A browser cannot open your file manager: ${name} is in the folder shown under it.` : `Could not show ${name} in its folder.`),
-        );
-    } catch (error) {
-      this.#notices.report(error);
-    }
+    const answer = await attempt(
+      this.#notices,
+      () => undefined,
+      () => this.#api.call('openInFileManager', { id }),
+    );
+    if (answer && !answer.opened)
+      this.#notices.report(
+        new Error(this.#api.shell === 'web' ? `A browser cannot open your file manager: ${name} is in the folder shown under it.` : `Could not show ${name} in its folder.`),
+      );
   }
 }

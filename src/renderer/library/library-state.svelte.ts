@@ -1,4 +1,5 @@
 import type { FolderInfo, GlimpseApi, Progress, Status } from '../../shared/api';
+import { attempt } from '../lib/loaded.svelte';
 import type { Notices } from '../lib/notices.svelte';
 
 export const IDLE: Progress = { phase: 'idle', done: 0, total: 0, errors: 0, rate: 0, etaSeconds: null, currentFile: null, failure: null };
@@ -80,17 +81,8 @@ export class LibraryState {
   async addFolder(path: string, grant?: string): Promise<boolean> {
     const folder = grant === undefined ? path.trim() : path;
     if (!folder) return false;
-    this.#busy = 'adding';
-    try {
-      await this.#api.call('addFolder', grant === undefined ? { path: folder } : { path: folder, grant });
-      return true;
-    } catch (error) {
-      this.#notices.report(error);
-      return false;
-    } finally {
-      this.#busy = null;
-      await this.refresh();
-    }
+    const added = await this.#change('adding', () => this.#api.call('addFolder', grant === undefined ? { path: folder } : { path: folder, grant }));
+    return added !== undefined;
   }
 
   /**
@@ -98,16 +90,12 @@ export class LibraryState {
    * cancelled: the caller then offers a text field for the path.
    */
   async pickAndAdd(): Promise<PickOutcome> {
-    this.#busy = 'picking';
-    let picked: { path: string | null; grant?: string };
-    try {
-      picked = await this.#api.call('pickFolder', {});
-    } catch (error) {
-      this.#notices.report(error);
-      return 'failed';
-    } finally {
-      this.#busy = null;
-    }
+    const picked = await attempt(
+      this.#notices,
+      (on) => (this.#busy = on ? 'picking' : null),
+      () => this.#api.call('pickFolder', {}),
+    );
+    if (!picked) return 'failed';
     if (!picked.path) return 'none';
     // The grant is what lets the desktop app add the picked folder without asking again.
     return (await this.addFolder(picked.path, picked.grant)) ? 'added' : 'failed';
@@ -115,46 +103,35 @@ export class LibraryState {
 
   /** Turns reading text in photos on or off; on, the engine reads the photos indexed without it in the background. */
   async setOcr(enabled: boolean): Promise<void> {
-    try {
-      await this.#api.call('setOcr', { enabled });
-    } catch (error) {
-      this.#notices.report(error);
-    } finally {
-      await this.refresh();
-    }
+    await this.#change(null, () => this.#api.call('setOcr', { enabled }));
   }
 
   async removeFolder(id: number): Promise<void> {
-    this.#removing = id;
-    try {
-      await this.#api.call('removeFolder', { id });
-    } catch (error) {
-      this.#notices.report(error);
-    } finally {
-      this.#removing = null;
-      await this.refresh();
-    }
+    await attempt(
+      this.#notices,
+      (on) => (this.#removing = on ? id : null),
+      () => this.#api.call('removeFolder', { id }),
+    );
+    await this.refresh();
   }
 
   async addSample(): Promise<boolean> {
-    this.#busy = 'sample';
-    try {
-      await this.#api.call('addSampleLibrary', {});
-      return true;
-    } catch (error) {
-      this.#notices.report(error);
-      return false;
-    } finally {
-      this.#busy = null;
-      await this.refresh();
-    }
+    return (await this.#change('sample', () => this.#api.call('addSampleLibrary', {}))) !== undefined;
   }
 
   async control(action: 'pause' | 'resume' | 'cancel'): Promise<void> {
-    try {
-      this.onProgress(await this.#api.call('controlIndexing', { action }));
-    } catch (error) {
-      this.#notices.report(error);
-    }
+    const progress = await attempt(
+      this.#notices,
+      () => undefined,
+      () => this.#api.call('controlIndexing', { action }),
+    );
+    if (progress) this.onProgress(progress);
+  }
+
+  /** A change to the library, with `busy` saying which while it runs, then the status fetched again. */
+  async #change<T>(busy: LibraryState['busy'], action: () => Promise<T>): Promise<T | undefined> {
+    const answer = await attempt(this.#notices, (on) => (this.#busy = on ? busy : null), action);
+    await this.refresh();
+    return answer;
   }
 }

@@ -1,4 +1,5 @@
 import type { Events, GlimpseApi, ModelInfo } from '../../shared/api';
+import { Loaded, attempt } from '../lib/loaded.svelte';
 import type { Notices } from '../lib/notices.svelte';
 
 export type ModelAction = 'download' | 'pause' | 'cancel' | 'use';
@@ -7,64 +8,52 @@ export type ModelAction = 'download' | 'pause' | 'cancel' | 'use';
 export class ModelsState {
   readonly #api: GlimpseApi;
   readonly #notices: Notices;
-
-  #models = $state.raw<ModelInfo[]>([]);
-  #loading = $state(false);
-  #loaded = $state(false);
+  readonly #models: Loaded<ModelInfo[]>;
   #busy = $state<string | null>(null);
 
   constructor(api: GlimpseApi, notices: Notices) {
     this.#api = api;
     this.#notices = notices;
+    this.#models = new Loaded<ModelInfo[]>([], notices);
   }
 
   get models(): ModelInfo[] {
-    return this.#models;
+    return this.#models.value;
   }
   get loading(): boolean {
-    return this.#loading;
+    return this.#models.loading;
   }
   get loaded(): boolean {
-    return this.#loaded;
+    return this.#models.loaded;
   }
   /** The pack whose action is being sent (its buttons wait). */
   get busy(): string | null {
     return this.#busy;
   }
 
-  async load(): Promise<void> {
-    this.#loading = true;
-    try {
-      this.#models = await this.#api.call('models', {});
-    } catch (error) {
-      this.#notices.report(error);
-    } finally {
-      this.#loading = false;
-      this.#loaded = true;
-    }
+  load(): Promise<void> {
+    return this.#models.load(() => this.#api.call('models', {}));
   }
 
   async act(id: string, action: ModelAction): Promise<void> {
-    this.#busy = id;
-    try {
-      this.#models = await this.#api.call('modelAction', { id, action });
-    } catch (error) {
-      this.#notices.report(error);
-    } finally {
-      this.#busy = null;
-    }
+    const models = await attempt(
+      this.#notices,
+      (on) => (this.#busy = on ? id : null),
+      () => this.#api.call('modelAction', { id, action }),
+    );
+    if (models) this.#models.set(models);
   }
 
   /** A download moved on: progress updates the row in place; its end reloads the list (installed, failed). */
   onDownload(event: Events['modelDownload']): void {
     if (event.phase === 'downloading') {
-      this.#models = this.#models.map((m) => (m.id === event.id ? { ...m, download: event } : m));
+      this.#models.update((models) => models.map((m) => (m.id === event.id ? { ...m, download: event } : m)));
       return;
     }
-    if (this.#loaded) void this.load();
+    if (this.#models.loaded) void this.load();
   }
 
   reloadIfLoaded(): void {
-    if (this.#loaded) void this.load();
+    if (this.#models.loaded) void this.load();
   }
 }

@@ -1,4 +1,6 @@
 import type { Concept, GlimpseApi, PhotoDetail } from '../../shared/api';
+import { conceptKey } from '../../shared/concept-name';
+import { Loaded, attempt } from '../lib/loaded.svelte';
 import type { Notices } from '../lib/notices.svelte';
 
 /** The photo open in the viewer, and what can be done to it. */
@@ -12,11 +14,12 @@ export class ViewerState {
   #opening = $state(false);
   #saving = $state(false);
   #seq = 0;
-  #concepts = $state.raw<Concept[]>([]);
+  readonly #concepts: Loaded<Concept[]>;
 
   constructor(api: GlimpseApi, notices: Notices) {
     this.#api = api;
     this.#notices = notices;
+    this.#concepts = new Loaded<Concept[]>([], notices);
   }
 
   get photo(): PhotoDetail | null {
@@ -44,7 +47,7 @@ export class ViewerState {
         this.#startAt = startAt ?? null;
         this.#photo = photo;
       }
-      if (this.#concepts.length === 0) void this.loadConcepts();
+      if (this.#concepts.value.length === 0) void this.loadConcepts();
     } catch (error) {
       if (seq === this.#seq) this.#notices.report(error);
     } finally {
@@ -62,70 +65,47 @@ export class ViewerState {
   async saveCaption(text: string): Promise<PhotoDetail | null> {
     const photo = this.#photo;
     if (!photo) return null;
-    this.#saving = true;
-    try {
-      const updated = await this.#api.call('setCaption', { id: photo.id, text: text.trim() });
-      if (this.#photo?.id === updated.id) this.#photo = updated;
-      return updated;
-    } catch (error) {
-      this.#notices.report(error);
-      return null;
-    } finally {
-      this.#saving = false;
-    }
+    const updated = await this.#saveWith(() => this.#api.call('setCaption', { id: photo.id, text: text.trim() }));
+    if (updated && this.#photo?.id === updated.id) this.#photo = updated;
+    return updated ?? null;
   }
 
   /** Names of the concepts taught so far (loaded with each "Teach Glimpse…"). */
   get knownConcepts(): string[] {
-    return this.#concepts.map((c) => c.name);
+    return this.#concepts.value.map((c) => c.name);
   }
 
-  async loadConcepts(): Promise<void> {
-    try {
-      this.#concepts = await this.#api.call('concepts', {});
-    } catch (error) {
-      this.#notices.report(error);
-    }
+  loadConcepts(): Promise<void> {
+    return this.#concepts.load(() => this.#api.call('concepts', {}));
   }
 
   /**
-   * Teaches a concept with the open photo as an example: a new one, or the concept of that name (any
-   * case) when there is one. Resolves to whether it worked.
+   * Teaches a concept with the open photo as an example: a new one, or the concept of that name (as
+   * the engine compares names) when there is one. Resolves to whether it worked.
    */
   async teach(name: string): Promise<boolean> {
     const photo = this.#photo;
     if (!photo) return false;
-    this.#saving = true;
-    try {
+    const done = await this.#saveWith(async () => {
       await this.loadConcepts();
-      const key = name.trim().toLowerCase().replace(/\s+/g, ' ');
-      const same = this.#concepts.find((c) => c.name.toLowerCase().replace(/\s+/g, ' ') === key);
+      const same = this.#concepts.value.find((c) => conceptKey(c.name) === conceptKey(name));
       if (same) await this.#api.call('updateConcept', { id: same.id, addExamples: [photo.id] });
       else await this.#api.call('createConcept', { name, examples: [photo.id] });
       await this.#reload(photo.id);
       void this.loadConcepts();
       return true;
-    } catch (error) {
-      this.#notices.report(error);
-      return false;
-    } finally {
-      this.#saving = false;
-    }
+    });
+    return done === true;
   }
 
   /** "Not Miso": the open photo becomes a counter-example of the concept, which learns again. */
   async notConcept(conceptId: number): Promise<void> {
     const photo = this.#photo;
     if (!photo) return;
-    this.#saving = true;
-    try {
+    await this.#saveWith(async () => {
       await this.#api.call('updateConcept', { id: conceptId, addCounterExamples: [photo.id] });
       await this.#reload(photo.id);
-    } catch (error) {
-      this.#notices.report(error);
-    } finally {
-      this.#saving = false;
-    }
+    });
   }
 
   async #reload(id: number): Promise<void> {
@@ -133,14 +113,19 @@ export class ViewerState {
     if (this.#photo?.id === id) this.#photo = updated;
   }
 
+  /** A change to the open photo, with `saving` set while it runs and a failure in the banner. */
+  #saveWith<T>(action: () => Promise<T>): Promise<T | undefined> {
+    return attempt(this.#notices, (on) => (this.#saving = on), action);
+  }
+
   async showInFolder(): Promise<void> {
     const photo = this.#photo;
     if (!photo) return;
-    try {
-      const { opened } = await this.#api.call('openInFileManager', { id: photo.id });
-      if (!opened) this.#notices.report(new Error(`Could not show ${photo.name} in its folder.`));
-    } catch (error) {
-      this.#notices.report(error);
-    }
+    const answer = await attempt(
+      this.#notices,
+      () => undefined,
+      () => this.#api.call('openInFileManager', { id: photo.id }),
+    );
+    if (answer && !answer.opened) this.#notices.report(new Error(`Could not show ${photo.name} in its folder.`));
   }
 }

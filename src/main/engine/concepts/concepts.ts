@@ -10,7 +10,9 @@
  * now, with the index as it is now, and with nothing to recompute when a concept is corrected.
  */
 import { createHash } from 'node:crypto';
-import { cleanConceptName, conceptNameProblem } from '../../../shared/concept-name.js';
+import { NAME_WORD, cleanConceptName, conceptKey, conceptNameProblem } from '../../../shared/concept-name.js';
+
+export { conceptKey };
 import type { Catalog } from '../catalog/catalog.js';
 import type { ConceptRow } from './concept-store.js';
 import type { VectorIndex } from '../index/vector-index.js';
@@ -28,18 +30,9 @@ export class ConceptError extends Error {
   override name = 'ConceptError';
 }
 
-const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
-
 /** The words of a name or a query, lower case, with where each is in the text. */
 function words(text: string): Array<{ word: string; start: number; end: number }> {
-  return [...text.normalize('NFKC').matchAll(WORD)].map((m) => ({ word: m[0].toLowerCase().replace(/’/g, "'"), start: m.index, end: m.index + m[0].length }));
-}
-
-/** How names are compared: their words, lower case, single spaces ("My  cat MISO" = "my cat miso"). */
-export function conceptKey(name: string): string {
-  return words(name)
-    .map((w) => w.word)
-    .join(' ');
+  return [...text.normalize('NFKC').matchAll(NAME_WORD)].map((m) => ({ word: m[0].toLowerCase().replace(/’/g, "'"), start: m.index, end: m.index + m[0].length }));
 }
 
 /** A name as it is stored (`cleanConceptName`), or the rule it breaks as a ConceptError. */
