@@ -16,10 +16,9 @@ export interface Moment {
  * The sampled frames of every video for one model, searched exactly, each video answering with its best
  * frame. The frames are rows of one matrix in WebAssembly memory (`SimdMatrix`, with each row's video,
  * frame number and time beside it), read straight from the catalogue into it at open and scored four
- * floats at a time. 64,000 frames of 512 dimensions (1,000 videos at the cap), against hnswlib's
- * brute-force index used before (each vector crossed into it as a JavaScript array of numbers, and a
- * second copy was kept here), in one run of `npm run bench -- --moments=1000`: loading 6.41 -> 1.21 s,
- * 446 -> 132 MB, a query 11.5 -> 7.0 ms. Like the HNSW graphs it is a cache of the
+ * floats at a time: against hnswlib's brute-force index used before (each vector crossed into it as a
+ * JavaScript array of numbers, and a second copy was kept here) it loads five times faster in a third
+ * of the memory (`npm run bench -- --moments`, docs/PERFORMANCE.md "Videos"). Like the HNSW graphs it is a cache of the
  * catalogue (`video_frames`), kept up to date by the same vector log (a video's frames are written in
  * the transaction that writes its pooled vector), so it always holds exactly the catalogue's frames;
  * it is never saved.

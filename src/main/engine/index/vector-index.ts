@@ -297,7 +297,7 @@ export class VectorIndex {
   /**
    * The catalogue's vectors laid out for a rebuild, from one snapshot (so the log position matches
    * them): read row by row straight into the shared matrix, grouped by graph, with no other copy of
-   * them held (at 1M, 2 GB less at the peak of a rebuild).
+   * them held (docs/PERFORMANCE.md, "Recall at scale": a rebuild's peak memory).
    */
   private rowsFromCatalogue(catalog: Catalog): RebuildRows {
     const vectorStore = new VectorStore(catalog);

@@ -85,7 +85,7 @@ export class VectorStore {
 
   /**
    * Calls `each` with the vector of every listed photo that has one for the model (any order), read in
-   * one statement: about 20 µs a photo (most of it SQLite reading the row's pages). The vector is a view
+   * one statement (most of its cost is SQLite reading the row's pages). The vector is a view
    * of the row's buffer, not a copy, so a caller that keeps it past the call copies it.
    */
   scanVectors(model: string, ids: readonly number[], each: (photoId: number, vector: Float32Array) => void): void {

@@ -20,8 +20,8 @@ export interface VideoSampling {
   frameSide: number;
   /**
    * Frames a second that reach scaling and scene detection (the rest are dropped right after decoding):
-   * scene changes are then found to 1/sceneFps s, and the filters' CPU time falls with the frame rate
-   * (measured on 1080p30 H.264: 4.4 CPU-seconds per minute of video at full rate, 2.1 at 5 a second).
+   * scene changes are then found to 1/sceneFps s, and the filters' CPU time about halves on 1080p30
+   * (docs/PERFORMANCE.md, "Videos").
    */
   sceneFps: number;
 }
@@ -226,9 +226,9 @@ async function samplePass(input: VideoInput, probe: VideoProbe, size: { width: n
 
 /**
  * A long video: `maxFrames` frames at evenly spaced times, each reached by seeking (bounded work whatever
- * the length). Each seek takes the keyframe at or before its time, decoding that frame only (measured on
- * 1080p30 H.264 with 8 s between keyframes: 0.18 s a seek against 0.15-0.42 s for an exact seek, which
- * decodes on from the keyframe); when the keyframe is more than half a step early (keyframes far apart),
+ * the length). Each seek takes the keyframe at or before its time, decoding that frame only (an exact
+ * seek decodes on from the keyframe and costs up to twice as much: docs/PERFORMANCE.md, "Videos"); when
+ * the keyframe is more than half a step early (keyframes far apart),
  * that one seek is done exactly instead, so the frames still spread over the whole video.
  */
 async function sampleBySeeking(input: VideoInput, probe: VideoProbe, size: { width: number; height: number }, sampling: VideoSampling): Promise<VideoFrame[]> {

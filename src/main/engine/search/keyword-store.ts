@@ -65,8 +65,8 @@ export class KeywordStore {
    * Matches among a few photos, answered over a scratch copy of their text: a temporary FTS5 table of
    * this connection, made with photo_text's own definition, so it tokenizes and matches alike. Asked of
    * photo_text, a prefix query ("circle"*) expands over every document of the library that holds the
-   * prefix, however few photos are wanted (130 ms for a page of 20 when a third of 100k photos match);
-   * over the copy it costs what the photos cost.
+   * prefix, however few photos are wanted; over the copy it costs what the photos cost (docs/PERFORMANCE.md,
+   * the cold start of a 100k-photo catalogue).
    */
   private matchAmong(match: string, ids: readonly number[], columns: string): Array<{ id: number } & Record<string, unknown>> {
     if (ids.length === 0) return [];

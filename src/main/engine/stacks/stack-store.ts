@@ -148,7 +148,7 @@ export class StackStore {
   /**
    * The stack of each of these photos that still holds two photos or more: its id and size. Each stack
    * is counted once, however many of its photos are asked about (a search asks about its whole pool:
-   * counting per photo cost 3.4 s for a pool inside one stack of 100k).
+   * counting per photo costs seconds for a pool inside one large stack).
    */
   stacksOf(ids: readonly number[]): Map<number, { stackId: number; size: number }> {
     const rows = this.sql(
