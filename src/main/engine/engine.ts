@@ -244,7 +244,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     try {
       this.index.save();
     } catch (error) {
-      // The index is a cache of the catalogue: the next start catches up from the last saved one.
+      // ARCHITECTURE.md, note "The index is a cache": the next start catches up from the last saved one.
       console.error(`glimpse: the vector index could not be saved (${errorText(error)}); it will be brought up to date on the next start`);
     } finally {
       this.index.close();

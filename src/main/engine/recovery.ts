@@ -85,7 +85,7 @@ export function recoverCatalog(dataDir: string, problem: string): { catalog: Cat
     catalog.db.prepare(`UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'photos'`).run(Math.max(rescued.maxPhotoId, highestCachedId(dataDir)));
     for (const path of rescued.folders) new FolderStore(catalog).addFolder(path);
     const place = placer(catalog);
-    // Prepared once, not per row: each statement holds SQLite memory until it is collected.
+    // Prepared once, not per row (ARCHITECTURE.md, note "Prepared statements").
     const userCaptionTime = catalog.db.prepare(`SELECT updated_at FROM texts WHERE photo_id = ? AND source = 'user'`).pluck();
     const albumTitle = catalog.db.prepare(`INSERT INTO albums (dir, user_title) VALUES (?, ?) ON CONFLICT (dir) DO UPDATE SET user_title = excluded.user_title`);
     for (const c of rescued.captions) {

@@ -21,10 +21,8 @@ export class Catalog {
   private readonly statements = new Map<string, Database.Statement>();
 
   /**
-   * The prepared statement for this SQL, kept for reuse. Preparing one per call is not only slower: each
-   * holds some 20 KB of SQLite's memory (its triggers compiled in) until the garbage collector, which
-   * does not see that memory, gets round to it; a 1M-photo catalogue ran out of 24 GB that way. The
-   * few statements with built text (filters) are bounded by dropping the least recently used.
+   * The prepared statement for this SQL, kept for reuse (ARCHITECTURE.md, note "Prepared statements");
+   * the few statements with built text (filters) are bounded by dropping the least recently used.
    */
   statement(source: string): Database.Statement {
     let statement = this.statements.get(source);

@@ -288,7 +288,7 @@ export class IndexingJob extends JobControl {
       this.index.save();
     } catch (error) {
       if (fault === undefined) {
-        // Every photo is in the catalogue; only the index (a cache of its vectors) is behind.
+        // Every photo is in the catalogue; only the index is behind (ARCHITECTURE.md, note "The index is a cache").
         throw new IndexingError(
           `Every photo was indexed, but the search index could not be saved: ${storageProblem(error)}. ${storageAdvice(error)} (The index is brought up to date from the catalogue on the next start.)`,
           { cause: error },

@@ -11,6 +11,7 @@ export const THUMB_SIZE = 320;
 /** WebP quality of thumbnails. */
 const THUMB_QUALITY = 78;
 
+// Loaded on first use (ARCHITECTURE.md, note "Loaded on first use").
 let sharpModule: Promise<typeof import('sharp')> | undefined;
 const libvips = async () => (await (sharpModule ??= import('sharp'))).default;
 const rawOf = (image: RgbPixels) => ({ raw: { width: image.width, height: image.height, channels: 3 as const } });

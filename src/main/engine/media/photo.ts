@@ -13,8 +13,7 @@ export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 /** The decoded working copy every model input and the thumbnail are made from (JPEG shrink-on-load gets close to it). */
 const WORKING_SIZE = 512;
 
-// libvips and the EXIF reader load on first use: a `glimpse search` or `status` decodes nothing and
-// should not pay their import (about 0.07 s together) on every start.
+// libvips and the EXIF reader load on first use (ARCHITECTURE.md, note "Loaded on first use").
 let sharpModule: Promise<typeof import('sharp')> | undefined;
 const libvips = async () => (await (sharpModule ??= import('sharp'))).default;
 type ExifParse = (data: Buffer, options: { pick: string[]; gps: boolean }) => Promise<unknown>;
@@ -79,7 +78,7 @@ export function readableDecodeError(error: unknown): string {
 async function openImage(bytes: Buffer): Promise<Sharp> {
   const options = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' as const, sequentialRead: true };
   if (isHeif(bytes)) {
-    // Loaded on first use: the WebAssembly decoder costs about 0.1 s to import, which every CLI command would pay.
+    // Loaded on first use (ARCHITECTURE.md, note "Loaded on first use").
     const { default: decodeHeic } = await import('heic-decode');
     const image = await decodeHeic({ buffer: bytes });
     if (image.width * image.height > MAX_INPUT_PIXELS) throw new PhotoError(`image is too large to decode safely (over ${MAX_INPUT_PIXELS / 1e6} megapixels)`);
