@@ -1,5 +1,4 @@
-import type Database from 'better-sqlite3';
-import type { Catalog } from '../catalog/catalog.js';
+import { CatalogStore } from '../catalog/catalog.js';
 
 export interface AlbumRow {
   id: number;
@@ -13,13 +12,7 @@ export interface AlbumRow {
 }
 
 /** Albums (one per folder of photos): their generated and user titles, summaries and covers. */
-export class AlbumStore {
-  constructor(readonly catalog: Catalog) {}
-
-  private sql(source: string): Database.Statement {
-    return this.catalog.statement(source);
-  }
-
+export class AlbumStore extends CatalogStore {
   private static readonly ALBUM_SELECT = `SELECT a.*, (SELECT count(*) FROM photos p WHERE p.dir = a.dir AND p.status = 'indexed') AS photo_count FROM albums a`;
 
   albums(): AlbumRow[] {

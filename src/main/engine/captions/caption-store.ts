@@ -1,5 +1,4 @@
-import type Database from 'better-sqlite3';
-import type { Catalog } from '../catalog/catalog.js';
+import { CatalogStore } from '../catalog/catalog.js';
 
 /** What the indexer stores of a photo's generated caption: shown, or withheld with why. */
 export interface CaptionRecord {
@@ -8,13 +7,7 @@ export interface CaptionRecord {
 }
 
 /** Captions: the user's own, the ones each pack generated, and those it withheld with why. */
-export class CaptionStore {
-  constructor(readonly catalog: Catalog) {}
-
-  private sql(source: string): Database.Statement {
-    return this.catalog.statement(source);
-  }
-
+export class CaptionStore extends CatalogStore {
   /**
    * The caption to show: the user's edit when there is one, else the caption `model` generated (another
    * pack's caption is not this one's: after a switch, a photo the new pack could not describe shows why).

@@ -107,3 +107,13 @@ export class Catalog {
     return this.db.transaction(work).deferred();
   }
 }
+
+/** A feature's gateway to its tables over the shared connection (ARCHITECTURE.md, "Who owns which tables"). */
+export abstract class CatalogStore {
+  constructor(readonly catalog: Catalog) {}
+
+  /** The connection's prepared statement for this SQL (note "Prepared statements"). */
+  protected sql(source: string): Database.Statement {
+    return this.catalog.statement(source);
+  }
+}

@@ -1,6 +1,5 @@
-import type Database from 'better-sqlite3';
 import { blobVector, vectorBlob } from '../catalog/blobs.js';
-import type { Catalog } from '../catalog/catalog.js';
+import { CatalogStore } from '../catalog/catalog.js';
 
 /** A concept the user taught: its name as typed, and the key names are compared by (lower case, single spaces). */
 export interface ConceptRow {
@@ -21,13 +20,7 @@ export interface ConceptExampleRow {
 }
 
 /** Concepts the user teaches: names, examples and counter-examples (the user's data), and the classifiers derived from them. */
-export class ConceptStore {
-  constructor(readonly catalog: Catalog) {}
-
-  private sql(source: string): Database.Statement {
-    return this.catalog.statement(source);
-  }
-
+export class ConceptStore extends CatalogStore {
   concepts(): ConceptRow[] {
     return this.sql('SELECT id, name, name_key, created_at, updated_at FROM concepts ORDER BY name_key').all() as ConceptRow[];
   }

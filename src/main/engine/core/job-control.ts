@@ -1,4 +1,5 @@
 import type { Progress } from '../../../shared/api.js';
+import { errorText } from '../../../shared/error-text.js';
 
 /** A job's progress as the job reports it; the engine adds the phase (and a failure) when it passes it on. */
 export type JobProgress = Omit<Progress, 'phase' | 'failure'> & { paused: boolean };
@@ -13,6 +14,8 @@ const PROGRESS_EVERY_MS = 200;
  */
 export abstract class JobControl {
   protected readonly progress: JobProgress = { done: 0, total: 0, errors: 0, rate: 0, etaSeconds: null, currentFile: null, paused: false };
+  /** The last file that failed and why, for the log (the job goes on: the file is tried again later). */
+  lastFailure: string | null = null;
   private gate: { promise: Promise<void>; release: () => void } | undefined;
   private stopped = false;
   private lastEmit = 0;
@@ -64,6 +67,12 @@ export abstract class JobControl {
   }
 
   /** Rate and time left from the average since the job `started` (performance.now()), then a report. */
+  /** A file the job could not do: counted, and remembered for the log. */
+  protected failed(path: string, error: unknown): void {
+    this.progress.errors++;
+    this.lastFailure = `${path}: ${errorText(error)}`;
+  }
+
   protected paceSince(started: number): void {
     const seconds = (performance.now() - started) / 1000;
     this.progress.rate = Math.round((this.progress.done / Math.max(seconds, 1e-3)) * 10) / 10;

@@ -1,6 +1,5 @@
-import type Database from 'better-sqlite3';
 import { blobVector, vectorView } from '../catalog/blobs.js';
-import type { Catalog } from '../catalog/catalog.js';
+import { CatalogStore } from '../catalog/catalog.js';
 
 /** A vector's latest state since some point of the log: the vector now, or null when it was deleted. */
 export interface VectorChange {
@@ -17,13 +16,7 @@ export interface FrameRow {
 }
 
 /** Vectors per photo and model, their change log (what an index catches up from), and videos' sampled frames. */
-export class VectorStore {
-  constructor(readonly catalog: Catalog) {}
-
-  private sql(source: string): Database.Statement {
-    return this.catalog.statement(source);
-  }
-
+export class VectorStore extends CatalogStore {
   /** The sequence number of the last write to any vector (0: none yet). */
   lastVectorSeq(): number {
     return this.sql('SELECT coalesce(max(seq), 0) FROM vector_log').pluck().get() as number;

@@ -1,6 +1,5 @@
-import type Database from 'better-sqlite3';
 import { vectorBlob } from '../catalog/blobs.js';
-import type { Catalog } from '../catalog/catalog.js';
+import { CatalogStore } from '../catalog/catalog.js';
 import { AlbumStore } from '../albums/album-store.js';
 import { CaptionStore } from '../captions/caption-store.js';
 import { type PhotoRow, NEEDS_WORK } from '../library/photo-store.js';
@@ -30,13 +29,7 @@ export interface IndexedPhoto {
 }
 
 /** What the indexer reads and writes: the photos that need work for a model, and each finished batch in one transaction. */
-export class IndexingStore {
-  constructor(readonly catalog: Catalog) {}
-
-  private sql(source: string): Database.Statement {
-    return this.catalog.statement(source);
-  }
-
+export class IndexingStore extends CatalogStore {
   /**
    * Work for a model, in id order: new and changed files, and photos that have no vector for this model
    * yet (indexed with another one). A photo's status is about its file; its vectors are per model, so

@@ -1,5 +1,4 @@
-import type Database from 'better-sqlite3';
-import type { Catalog } from '../catalog/catalog.js';
+import { CatalogStore } from '../catalog/catalog.js';
 import { pathRange } from '../core/paths.js';
 import { NEEDS_WORK } from './photo-store.js';
 
@@ -20,13 +19,7 @@ export interface OfflineDir {
 }
 
 /** The library folders, and the folders inside them that could not be listed at the last scan (offline: their photos are kept). */
-export class FolderStore {
-  constructor(readonly catalog: Catalog) {}
-
-  private sql(source: string): Database.Statement {
-    return this.catalog.statement(source);
-  }
-
+export class FolderStore extends CatalogStore {
   addFolder(path: string): FolderRow {
     this.sql('INSERT OR IGNORE INTO folders (path, added_at) VALUES (?, ?)').run(path, Date.now());
     return this.folders().find((f) => f.path === path)!;

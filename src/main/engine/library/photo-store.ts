@@ -1,6 +1,5 @@
-import type Database from 'better-sqlite3';
 import { basename, dirname } from 'node:path';
-import type { Catalog } from '../catalog/catalog.js';
+import { CatalogStore } from '../catalog/catalog.js';
 import { type MediaKind, mediaKindOf } from '../media/formats.js';
 
 export type PhotoStatus = 'pending' | 'indexed' | 'error';
@@ -48,13 +47,7 @@ export interface PhotoCounts {
 export const NEEDS_WORK = `(status = 'pending' OR (status = 'indexed' AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.photo_id = photos.id AND v.model = @model AND v.hash IS photos.hash)))`;
 
 /** The catalogue's photos (and videos) as files: what the scan finds and reconciles, and what the library counts. */
-export class PhotoStore {
-  constructor(readonly catalog: Catalog) {}
-
-  private sql(source: string): Database.Statement {
-    return this.catalog.statement(source);
-  }
-
+export class PhotoStore extends CatalogStore {
   photosInFolder(folderId: number): PhotoRow[] {
     return this.sql('SELECT * FROM photos WHERE folder_id = ?').all(folderId) as PhotoRow[];
   }

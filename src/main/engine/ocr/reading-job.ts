@@ -6,7 +6,6 @@ import { bytesFingerprint, decodeForReading } from '../media/photo.js';
 import type { TextReader } from './text-reader.js';
 import { JobControl } from '../core/job-control.js';
 import type { JobProgress } from '../core/job-control.js';
-import { errorText } from '../core/errors.js';
 import { ReadingStore } from './reading-store.js';
 import { FolderStore } from '../library/folder-store.js';
 
@@ -27,7 +26,6 @@ export interface ReadingSummary {
  */
 export class ReadingJob extends JobControl {
   /** The reason the last photo could not be read, for the log. */
-  lastFailure: string | null = null;
 
   constructor(
     private readonly catalog: Catalog,
@@ -74,8 +72,7 @@ export class ReadingJob extends JobControl {
           }
         } catch (error) {
           summary.failed++;
-          this.progress.errors++;
-          this.lastFailure = `${row.path}: ${errorText(error)}`;
+          this.failed(row.path, error);
         }
         this.progress.done++;
         this.paceSince(started);

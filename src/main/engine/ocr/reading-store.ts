@@ -1,5 +1,4 @@
-import type Database from 'better-sqlite3';
-import type { Catalog } from '../catalog/catalog.js';
+import { CatalogStore } from '../catalog/catalog.js';
 import { compactText } from '../catalog/text-keys.js';
 import type { PhotoRow } from '../library/photo-store.js';
 
@@ -11,13 +10,7 @@ export interface OcrLine {
 }
 
 /** What OCR packs read in photos, per content fingerprint, and the read text's keyword table. */
-export class ReadingStore {
-  constructor(readonly catalog: Catalog) {}
-
-  private sql(source: string): Database.Statement {
-    return this.catalog.statement(source);
-  }
-
+export class ReadingStore extends CatalogStore {
   /** Stores what an OCR pack read in a photo's content `hash` (no lines: it has no text), replacing an earlier reading. */
   recordReading(photoId: number, model: string, hash: string, lines: readonly OcrLine[]): boolean {
     return this.catalog.transaction(() => {

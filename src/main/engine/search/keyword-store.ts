@@ -1,5 +1,4 @@
-import type Database from 'better-sqlite3';
-import type { Catalog } from '../catalog/catalog.js';
+import { type Catalog, CatalogStore } from '../catalog/catalog.js';
 
 export interface PhotoFilters {
   folder?: string | undefined;
@@ -15,13 +14,7 @@ const SCRATCH = 'photo_text_scratch';
 const scratchReady = new WeakSet<Catalog>();
 
 /** The keyword side of search (FTS5 over captions, album titles and names) and the filters as sets of photo ids. */
-export class KeywordStore {
-  constructor(readonly catalog: Catalog) {}
-
-  private sql(source: string): Database.Statement {
-    return this.catalog.statement(source);
-  }
-
+export class KeywordStore extends CatalogStore {
   /**
    * The ids of full-text matches, best first: what ranking needs. Highlighting every match of a large
    * library is most of a keyword query's cost, so `keywordHighlights` does it for the page shown only.

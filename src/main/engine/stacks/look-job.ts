@@ -6,7 +6,6 @@ import { JobControl } from '../core/job-control.js';
 import type { JobProgress } from '../core/job-control.js';
 import { FolderStore } from '../library/folder-store.js';
 import { StackStore } from './stack-store.js';
-import { errorText } from '../../../shared/error-text.js';
 
 export interface LookSummary {
   measured: number;
@@ -23,8 +22,6 @@ export interface LookSummary {
  * its new content. Decodes run `concurrency` at a time on libuv's pool, as the indexer's do.
  */
 export class LookJob extends JobControl {
-  lastFailure: string | null = null;
-
   constructor(
     private readonly catalog: Catalog,
     onProgress?: (progress: JobProgress) => void,
@@ -59,8 +56,7 @@ export class LookJob extends JobControl {
               if (bytesFingerprint(bytes) === row.hash && stackStore.recordLook(row.id, row.hash, await lookOfFile(bytes))) summary.measured++;
             } catch (error) {
               summary.failed++;
-              this.progress.errors++;
-              this.lastFailure = `${row.path}: ${errorText(error)}`;
+              this.failed(row.path, error);
             }
             this.progress.done++;
           }),

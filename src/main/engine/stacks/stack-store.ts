@@ -1,5 +1,4 @@
-import type Database from 'better-sqlite3';
-import type { Catalog } from '../catalog/catalog.js';
+import { CatalogStore } from '../catalog/catalog.js';
 import { VectorStore } from '../index/vector-store.js';
 import type { PhotoRow } from '../library/photo-store.js';
 import type { PhotoLook } from '../media/look.js';
@@ -25,13 +24,7 @@ export interface StackMemberRow {
 }
 
 /** How photos look (perceptual hashes, sharpness) and the near-duplicate stacks built from them. */
-export class StackStore {
-  constructor(readonly catalog: Catalog) {}
-
-  private sql(source: string): Database.Statement {
-    return this.catalog.statement(source);
-  }
-
+export class StackStore extends CatalogStore {
   /** Inside the caller's transaction. */
   storeLook(photoId: number, hash: string, look: PhotoLook): void {
     this.sql('INSERT OR REPLACE INTO photo_looks (photo_id, hash, phash, inner_phash, sharpness, measured_at) VALUES (?, ?, ?, ?, ?, ?)').run(

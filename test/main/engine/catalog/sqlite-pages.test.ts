@@ -14,20 +14,10 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { PageFile } from '../../../../src/main/engine/catalog/sqlite-pages.js';
 import type { SqlValue } from '../../../../src/main/engine/catalog/sqlite-records.js';
+import { seededRandom } from '../../../../src/scenes/scene.js';
 import { tempDir } from '../../../fixtures.js';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Rand = ReturnType<typeof mulberry32>;
+type Rand = ReturnType<typeof seededRandom>;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 const int = (r: Rand, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
 
@@ -199,7 +189,7 @@ describe('the SQLite page reader', () => {
 
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
     it(`reads random tables exactly as SQLite does, intact and with a zeroed header (seed ${seed})`, () => {
-      const r = mulberry32(seed);
+      const r = seededRandom(seed);
       const dir = scratch();
       const file = join(dir, 'db.sqlite');
       const pageSize = pick(r, [512, 1024, 4096, 8192, 65536]);
@@ -228,7 +218,7 @@ describe('the SQLite page reader', () => {
 
   for (const seed of [11, 12, 13]) {
     it(`lays the WAL's committed frames over the file, and ignores a transaction whose checksum fails (seed ${seed})`, () => {
-      const r = mulberry32(seed);
+      const r = seededRandom(seed);
       const dir = scratch();
       const file = join(dir, 'db.sqlite');
       const db = new Database(file);
