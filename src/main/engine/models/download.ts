@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MANIFEST_FILE, type PackFile, type PackManifest, PackError } from './manifest.js';
 
@@ -169,14 +169,23 @@ export async function downloadFiles(set: FileSet, options: Omit<DownloadOptions,
       const length = Number(response.headers.get('content-length') ?? NaN);
       const fileTotal = file.size ?? claim.size ?? (Number.isFinite(length) ? have + length : null);
       let fileBytes = have;
-      const counter = new Transform({
-        transform(chunk: Buffer, _encoding, done) {
-          fileBytes += chunk.length;
-          options.onProgress?.({ file: file.path, fileBytes, fileTotal, bytes: doneBytes + fileBytes, total });
-          done(null, chunk);
+      // Progress counts what is in the part file, not what is on its way to it: a pause keeps exactly
+      // the bytes the last progress said had arrived.
+      const handle = await open(part, response.status === 206 ? 'a' : 'w');
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          handle.write(chunk).then(() => {
+            fileBytes += chunk.length;
+            options.onProgress?.({ file: file.path, fileBytes, fileTotal, bytes: doneBytes + fileBytes, total });
+            done();
+          }, done);
         },
       });
-      await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), counter, createWriteStream(part, { flags: response.status === 206 ? 'a' : 'w' }));
+      try {
+        await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), sink);
+      } finally {
+        await handle.close();
+      }
     }
     verified[file.path] = await verify(file, part, claim);
     await rename(part, final);
