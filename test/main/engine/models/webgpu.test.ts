@@ -151,7 +151,7 @@ describe('WebGPU on a software adapter (SwiftShader)', { skip }, () => {
     const photos = join(tmp.path, 'Photos');
     await writeSampleLibrary(photos, { count: 16, width: 320, height: 240 });
     const rankings = async (device: 'cpu' | 'webgpu') => {
-      const engine = await GlimpseEngine.open({ dataDir: join(tmp.path, `data-${device}`), device, captions: false });
+      const engine = await GlimpseEngine.open({ dataDir: join(tmp.path, `data-${device}`), device, captions: false, ocr: false });
       try {
         engine.addFolder(photos);
         const summary = await engine.update();
