@@ -184,10 +184,17 @@ export class ApiHost {
     );
   }
 
-  private async addFolder(path: string): Promise<Results['addFolder']> {
+  /**
+   * Adds a folder and answers at once; watching it (within the watcher's budget: seconds on a huge
+   * tree) and then indexing it follow, in that order, so nothing copied in meanwhile is missed.
+   */
+  private addFolder(path: string): Results['addFolder'] {
     const row = this.engine.addFolder(path);
-    await this.watcher?.watchFolder(row);
-    void this.engine.update({ folders: [row] }).catch((error: Error) => console.error(`glimpse: indexing ${row.path} failed: ${error.message}`));
+    void (async () => {
+      await this.watcher?.watchFolder(row);
+      if (this.closed || !this.engine.stores.folders.folder(row.id)) return; // removed meanwhile
+      await this.engine.update({ folders: [row] });
+    })().catch((error: Error) => console.error(`glimpse: indexing ${row.path} failed: ${error.message}`));
     return this.engine.folderInfo(this.engine.stores.folders.folders().find((f) => f.id === row.id) ?? row);
   }
 
