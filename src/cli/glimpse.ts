@@ -199,7 +199,7 @@ export function buildProgram(): Command {
     .description('what is in the library and how far indexing got')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      await withEngine(program, async (engine) => printStatus(engine.status(), engine.stores.photos.errors(20), o.json));
+      await withEngine(program, async (engine) => printStatus(engine.status(), engine.stores.photos.errors(20), o.json, engine.stores.photos.skippedFiles(o.json ? 1000 : 5)));
     });
 
   program

@@ -224,7 +224,7 @@ export class ApiHost {
     if (!Number.isSafeInteger(id) || id <= 0) return null;
     if (frame !== undefined && (!Number.isSafeInteger(frame) || frame < 0 || kind !== 'thumb')) return null;
     const row = this.engine.stores.photos.photo(id);
-    if (!row || row.hash === null || row.status === 'error') return null;
+    if (!row || row.hash === null || row.status === 'error' || row.status === 'skipped') return null;
     try {
       const served = await this.openMedia(kind, { ...row, hash: row.hash }, frame);
       if (!served?.opened.ok) return null;

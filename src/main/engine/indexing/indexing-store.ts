@@ -87,6 +87,28 @@ export class IndexingStore {
     });
   }
 
+  /**
+   * A file that is not a photo (too small: an icon, a sprite): skipped with the reason, its size and
+   * fingerprint kept (so a larger minimum size, or a smaller one, can be applied without reading it
+   * again), and whatever an earlier run indexed of it dropped: its vectors (through the vector log, so
+   * the index follows), look and stack.
+   */
+  recordSkipped(id: number, skipped: { hash: string; width: number; height: number; reason: string }): void {
+    this.catalog.transaction(() => {
+      this.sql(`UPDATE photos SET status = 'skipped', error = ?, hash = ?, width = ?, height = ?, warning = NULL, indexed_at = ? WHERE id = ?`).run(
+        skipped.reason.slice(0, 500),
+        skipped.hash,
+        skipped.width,
+        skipped.height,
+        Date.now(),
+        id,
+      );
+      this.sql('DELETE FROM vectors WHERE photo_id = ?').run(id);
+      this.sql('DELETE FROM photo_looks WHERE photo_id = ?').run(id);
+      this.sql('DELETE FROM stacks WHERE photo_id = ?').run(id);
+    });
+  }
+
   recordError(id: number, error: string): void {
     this.sql(`UPDATE photos SET status = 'error', error = ?, indexed_at = ? WHERE id = ?`).run(error.slice(0, 500), Date.now(), id);
   }

@@ -6,7 +6,7 @@ import { type PhotoRow } from '../library/photo-store.js';
 import { isUnder } from '../core/paths.js';
 import { type CaptionOutcome, captionPhotos, captionRecord } from '../captions/confidence.js';
 import type { VectorIndex } from '../index/vector-index.js';
-import { MAX_FILE_BYTES, type ModelInput, PhotoError, bytesFingerprint, fileFingerprint, preparePhoto } from '../media/photo.js';
+import { MAX_FILE_BYTES, type ModelInput, PhotoError, TooSmallError, bytesFingerprint, fileFingerprint, preparePhoto } from '../media/photo.js';
 import { DEFAULT_SAMPLING, type PreparedFrame, type VideoSampling, prepareVideo } from '../media/video.js';
 import { poolFrames } from '../models/pool-frames.js';
 import type { ImageFeatures } from '../models/pack.js';
@@ -38,6 +38,8 @@ export interface PipelineTimings {
 export interface PipelineSummary {
   indexed: number;
   errors: number;
+  /** Images too small to be photos (icons, sprites), listed as skipped. */
+  skipped: number;
   cancelled: boolean;
   seconds: number;
   /** Wall time spent inside each stage (decode overlaps inference, so they add up to more than `seconds`). */
@@ -56,6 +58,8 @@ export interface PipelineOptions {
   saveEveryMs?: number;
   /** How videos are sampled (frames, interval, time limits). */
   videoSampling?: VideoSampling;
+  /** Images smaller than this on their shorter side are skipped, not indexed (the minPhotoSide setting; 0: none). */
+  minPhotoSide?: number;
 }
 
 /** Indexing stopped part-way: the photos it did not finish are still pending for the next run. */
@@ -80,6 +84,12 @@ interface Prepared {
   reading?: IndexedPhoto['reading'];
   /** A video: its sampled frames (`inputs` is empty; `thumbnail` is chosen from the frames once they are embedded). */
   video?: { duration: number; frames: PreparedFrame[] };
+}
+
+/** A file that is not a photo: skipped with the reason, never indexed. */
+interface Skipped {
+  row: PhotoRow;
+  skipped: { hash: string; width: number; height: number; reason: string };
 }
 
 /** How many images an item brings to the model: a photo one, a video one per sampled frame. */
@@ -126,7 +136,7 @@ export class IndexingJob extends JobControl {
     return inputs;
   }
 
-  private async prepare(row: PhotoRow, timings: PipelineTimings): Promise<Prepared> {
+  private async prepare(row: PhotoRow, timings: PipelineTimings): Promise<Prepared | Skipped> {
     const started = performance.now();
     try {
       const info = await stat(row.path);
@@ -142,7 +152,14 @@ export class IndexingJob extends JobControl {
       const hash = bytesFingerprint(bytes);
       const reader = this.options.reader;
       const read = reader !== undefined && !new ReadingStore(this.catalog).hasReading(row.id, reader.manifest.id, hash);
-      const { readImage, ...prepared } = await preparePhoto(bytes, this.modelInputs(), { readSide: read ? reader.manifest.readSide : undefined });
+      let photo;
+      try {
+        photo = await preparePhoto(bytes, this.modelInputs(), { readSide: read ? reader.manifest.readSide : undefined, minSide: this.options.minPhotoSide });
+      } catch (error) {
+        if (error instanceof TooSmallError) return { row, skipped: { hash, width: error.width, height: error.height, reason: error.message } };
+        throw error;
+      }
+      const { readImage, ...prepared } = photo;
       if (!read || !readImage) return { row, hash, ...prepared };
       // Read now, while the large copy is in memory: only the lines wait for the batch.
       const readStarted = performance.now();
@@ -207,6 +224,18 @@ export class IndexingJob extends JobControl {
       signal.notify();
     };
 
+    let skipped = 0;
+    const skip = ({ row, skipped: why }: Skipped) => {
+      try {
+        indexingStore.recordSkipped(row.id, why);
+      } catch (writeError) {
+        stop(new StorageFault(storageProblem(writeError), { cause: writeError }));
+        return;
+      }
+      skipped++;
+      this.progress.done++;
+    };
+
     const fail = (row: PhotoRow, error: unknown) => {
       try {
         indexingStore.recordError(row.id, errorText(error));
@@ -232,7 +261,7 @@ export class IndexingJob extends JobControl {
           this.progress.currentFile = row.path;
           this.prepare(row, timings)
             .then(
-              (p) => ready.push(p),
+              (p) => ('skipped' in p ? skip(p) : ready.push(p)),
               (error: unknown) => fail(row, error),
             )
             .finally(() => {
@@ -285,6 +314,8 @@ export class IndexingJob extends JobControl {
     this.progress.etaSeconds = 0;
     this.emit(true);
     try {
+      // A photo indexed before and skipped now left the index with its vectors.
+      if (skipped > 0) this.index.refresh(this.catalog);
       this.index.save();
     } catch (error) {
       if (fault === undefined) {
@@ -303,8 +334,9 @@ export class IndexingJob extends JobControl {
       });
     }
     return {
-      indexed: this.progress.done - this.progress.errors,
+      indexed: this.progress.done - this.progress.errors - skipped,
       errors: this.progress.errors,
+      skipped,
       cancelled: this.cancelled,
       seconds: (performance.now() - started) / 1000,
       timings,
