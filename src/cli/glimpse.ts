@@ -161,8 +161,11 @@ export function buildProgram(): Command {
           try {
             const summary = await engine.update({ ...(rows.length ? { folders: rows } : {}), ...(progress ? { onProgress: progress.update } : {}) });
             progress?.stop();
-            if (o.json) console.log(JSON.stringify({ ...summary, offline: engine.offlineFolders(), errors: engine.stores.photos.errors(1000) }, null, 2));
-            else printUpdate(summary, engine.stores.photos.errors(20), engine.stores.photos.counts(engine.pack.id), engine.offlineFolders());
+            if (o.json)
+              console.log(
+                JSON.stringify({ ...summary, offline: engine.offlineFolders(), errors: engine.stores.photos.errors(1000), warnings: engine.stores.photos.warnings(1000) }, null, 2),
+              );
+            else printUpdate(summary, engine.stores.photos.errors(20), engine.stores.photos.counts(engine.pack.id), engine.offlineFolders(), engine.stores.photos.warnings(20));
           } finally {
             progress?.stop();
           }
@@ -199,7 +202,9 @@ export function buildProgram(): Command {
     .description('what is in the library and how far indexing got')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      await withEngine(program, async (engine) => printStatus(engine.status(), engine.stores.photos.errors(20), o.json, engine.stores.photos.skippedFiles(o.json ? 1000 : 5)));
+      await withEngine(program, async (engine) =>
+        printStatus(engine.status(), engine.stores.photos.errors(20), o.json, engine.stores.photos.skippedFiles(o.json ? 1000 : 5), engine.stores.photos.warnings(20)),
+      );
     });
 
   program

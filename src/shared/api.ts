@@ -173,8 +173,12 @@ export interface SessionInfo {
 
 export interface Status {
   folders: FolderInfo[];
-  /** `videos`: how many of `indexed` are videos; `skipped`: files with a photo's name that are not photos (icons, sprites), listed and not indexed. */
-  photos: { total: number; indexed: number; pending: number; errors: number; skipped: number; videos: number };
+  /**
+   * `videos`: how many of `indexed` are videos; `skipped`: files with a photo's name that are not photos
+   * (icons, sprites), listed and not indexed; `warnings`: how many of `indexed` carry a warning (a damaged
+   * video, searchable by the part that could be read: `PhotoDetail.warning` says how much).
+   */
+  photos: { total: number; indexed: number; pending: number; errors: number; skipped: number; warnings: number; videos: number };
   model: {
     id: string;
     name: string;

@@ -27,6 +27,8 @@ export interface IndexedPhoto {
   video?: { duration: number; frames: ReadonlyArray<{ t: number; vector: Float32Array }> };
   /** Its perceptual hash and sharpness (absent: not computed this time). */
   look?: PhotoLook;
+  /** What was wrong with it, indexed all the same (a video read only in part); replaces the last one. */
+  warning?: string | null;
 }
 
 /** What the indexer reads and writes: the photos that need work for a model, and each finished batch in one transaction. */
@@ -53,7 +55,7 @@ export class IndexingStore {
   recordIndexed(model: string, batch: readonly IndexedPhoto[]): number[] {
     if (batch.length === 0) return [];
     const update = this.sql(
-      `UPDATE photos SET hash = ?, width = ?, height = ?, taken_at = ?, camera = ?, gps_lat = ?, gps_lon = ?, status = 'indexed', error = NULL, indexed_at = ? WHERE id = ?`,
+      `UPDATE photos SET hash = ?, width = ?, height = ?, taken_at = ?, camera = ?, gps_lat = ?, gps_lon = ?, status = 'indexed', error = NULL, warning = ?, indexed_at = ? WHERE id = ?`,
     );
     const vector = this.sql(
       'INSERT INTO vectors (photo_id, model, vector, hash) VALUES (?, ?, ?, ?) ON CONFLICT (photo_id, model) DO UPDATE SET vector = excluded.vector, hash = excluded.hash',
@@ -70,7 +72,7 @@ export class IndexingStore {
       const now = Date.now();
       const stored: number[] = [];
       for (const p of batch) {
-        if (update.run(p.hash, p.width, p.height, p.takenAt, p.camera, p.gps?.lat ?? null, p.gps?.lon ?? null, now, p.id).changes === 0) continue;
+        if (update.run(p.hash, p.width, p.height, p.takenAt, p.camera, p.gps?.lat ?? null, p.gps?.lon ?? null, p.warning ?? null, now, p.id).changes === 0) continue;
         vector.run(p.id, model, vectorBlob(p.vector), p.hash);
         // A video's frames change with its pooled vector, in this transaction (the vector log covers both).
         dropFrames.run(model, p.id);

@@ -40,6 +40,8 @@ export interface PipelineSummary {
   errors: number;
   /** Images too small to be photos (icons, sprites), listed as skipped. */
   skipped: number;
+  /** Items indexed with a warning: damaged videos indexed from the part that could be read. */
+  warnings: number;
   cancelled: boolean;
   seconds: number;
   /** Wall time spent inside each stage (decode overlaps inference, so they add up to more than `seconds`). */
@@ -82,8 +84,8 @@ interface Prepared {
   look?: PhotoLook;
   /** The text read in it, when it was read this time. */
   reading?: IndexedPhoto['reading'];
-  /** A video: its sampled frames (`inputs` is empty; `thumbnail` is chosen from the frames once they are embedded). */
-  video?: { duration: number; frames: PreparedFrame[] };
+  /** A video: its sampled frames (`inputs` is empty; `thumbnail` is chosen from the frames once they are embedded), and what was wrong with it. */
+  video?: { duration: number; frames: PreparedFrame[]; warning: string | null };
 }
 
 /** A file that is not a photo: skipped with the reason, never indexed. */
@@ -144,8 +146,8 @@ export class IndexingJob extends JobControl {
       if (row.media === 'video') {
         // A video is never read whole: ffmpeg streams the frames it samples, within its time limit.
         const hash = await fileFingerprint(row.path, info.size);
-        const { metadata, duration, frames } = await prepareVideo(row.path, this.modelInputs(), this.options.videoSampling ?? DEFAULT_SAMPLING);
-        return { row, hash, metadata, inputs: [], thumbnail: frames[0]!.thumbnail, video: { duration, frames } };
+        const { metadata, duration, frames, warning } = await prepareVideo(row.path, this.modelInputs(), this.options.videoSampling ?? DEFAULT_SAMPLING);
+        return { row, hash, metadata, inputs: [], thumbnail: frames[0]!.thumbnail, video: { duration, frames, warning } };
       }
       if (info.size > MAX_FILE_BYTES) throw new PhotoError(`file is too large (${Math.round(info.size / 1e6)} MB)`);
       const bytes = await readFile(row.path);
@@ -225,6 +227,7 @@ export class IndexingJob extends JobControl {
     };
 
     let skipped = 0;
+    let warnings = 0;
     const skip = ({ row, skipped: why }: Skipped) => {
       try {
         indexingStore.recordSkipped(row.id, why);
@@ -288,6 +291,7 @@ export class IndexingJob extends JobControl {
         signal.notify();
         const marked = await this.processOrIsolate(batch, captions, timings, fail, batchSize);
         this.progress.done += batch.length - marked;
+        warnings += batch.filter((p) => p.video?.warning).length;
         const now = performance.now();
         rateWindow.push({ t: now, done: this.progress.done });
         rateWindow = rateWindow.filter((w) => now - w.t < 10_000 || w === rateWindow[rateWindow.length - 1]);
@@ -337,6 +341,7 @@ export class IndexingJob extends JobControl {
       indexed: this.progress.done - this.progress.errors - skipped,
       errors: this.progress.errors,
       skipped,
+      warnings,
       cancelled: this.cancelled,
       seconds: (performance.now() - started) / 1000,
       timings,
@@ -414,6 +419,7 @@ export class IndexingJob extends JobControl {
       vector: features[i]!.embedding,
       ...captionRecord(outcomes[i]),
       look: p.look,
+      warning: p.video?.warning ?? null,
       ...(p.reading ? { reading: p.reading } : {}),
       ...(p.video ? { video: { duration: p.video.duration, frames: p.video.frames.map((f, k) => ({ t: f.t, vector: items[i]!.frames![k]!.embedding })) } } : {}),
     }));

@@ -42,6 +42,8 @@ export interface PhotoCounts {
   errors: number;
   /** Files with a photo's name that are not photos (icons, sprites): listed, not indexed. */
   skipped: number;
+  /** Indexed items with a warning (a damaged video indexed from the part that could be read). */
+  warnings: number;
   /** How many of `indexed` are videos. */
   videos: number;
 }
@@ -135,9 +137,17 @@ export class PhotoStore {
   counts(model: string): PhotoCounts {
     return this.sql(
       `SELECT count(*) AS total, coalesce(sum(status = 'indexed' AND NOT work), 0) AS indexed, coalesce(sum(work), 0) AS pending, coalesce(sum(status = 'error'), 0) AS errors,
-              coalesce(sum(status = 'skipped'), 0) AS skipped, coalesce(sum(status = 'indexed' AND NOT work AND media = 'video'), 0) AS videos
-         FROM (SELECT status, media, ${NEEDS_WORK} AS work FROM photos)`,
+              coalesce(sum(status = 'skipped'), 0) AS skipped, coalesce(sum(status = 'indexed' AND warning IS NOT NULL), 0) AS warnings, coalesce(sum(status = 'indexed' AND NOT work AND media = 'video'), 0) AS videos
+         FROM (SELECT status, media, warning, ${NEEDS_WORK} AS work FROM photos)`,
     ).get({ model }) as PhotoCounts;
+  }
+
+  /** Items indexed with a warning (a damaged video read in part), with what it says. */
+  warnings(limit = 50): Array<{ path: string; warning: string }> {
+    return this.sql(`SELECT path, warning FROM photos WHERE status = 'indexed' AND warning IS NOT NULL ORDER BY path LIMIT ?`).all(limit) as Array<{
+      path: string;
+      warning: string;
+    }>;
   }
 
   /** Files skipped as not photos, with why. */
