@@ -19,6 +19,7 @@ import { describeHolder } from '../main/engine/core/library-lock.js';
 import { isDamage } from '../main/engine/catalog/backup.js';
 import { registerGpuCommands } from './gpu.js';
 import { registerModelCommands } from './models.js';
+import { indexThroughApp, registerFolderCommands } from './folders.js';
 import { errorText } from '../shared/error-text.js';
 // Commands that need more than the engine (the watcher, the web server, image rendering, a progress bar)
 // load it when they run: a `glimpse search` pays only for what a search uses.
@@ -153,6 +154,8 @@ export function buildProgram(): Command {
     .option('--json', 'print the summary as JSON')
     .option('--wait <seconds>', 'how long to wait when another Glimpse process is updating the library', seconds, 30)
     .action(async (folders: string[], o: { json?: boolean; wait: number }) => {
+      // The app open on this library is its writer: it is asked to index, and shows its progress here.
+      if (await indexThroughApp(program.opts<GlobalOptions>().dataDir, folders, o.json === true, (work) => withEngine(program, work, { write: false }))) return;
       await withEngine(
         program,
         async (engine) => {
@@ -370,6 +373,13 @@ export function buildProgram(): Command {
     program,
     () => program.opts<GlobalOptions>().dataDir,
     (work) => withEngine(program, work, { write: true, waitSeconds: 30 }),
+  );
+  registerFolderCommands(
+    program,
+    () => program.opts<GlobalOptions>().dataDir,
+    (work) => withEngine(program, work, { write: false }),
+    (work) => withEngine(program, work, { write: true, waitSeconds: 30 }),
+    (message) => new UsageError(message),
   );
   registerGpuCommands(program);
   return program;

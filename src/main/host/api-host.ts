@@ -11,6 +11,8 @@ import { browserType } from '../engine/media/formats.js';
 import { PackDownloads } from '../engine/models/downloads.js';
 import { catalogueOfPacks, listPacks, resolvePack } from '../engine/models/store.js';
 import { type MediaFile, type Opened, openIndexedFile, openRegularFile } from './indexed-file.js';
+import { ControlServer } from './control.js';
+import type { UpdateSummary } from '../engine/updating.js';
 
 export interface ApiHostOptions extends EngineOptions {
   onEvent?: (event: EventName, data: Events[EventName]) => void;
@@ -32,6 +34,8 @@ type Handlers = { [M in MethodName]: (params: Required<Params<M>> & Params<M>) =
  */
 export class ApiHost {
   private watcher: LibraryWatcher | undefined;
+  /** Where `glimpse` commands ask this app to write for them, while it holds the write lock. */
+  private control: Promise<ControlServer | null> = Promise.resolve(null);
   private retry: NodeJS.Timeout | undefined;
   private starting: Promise<void> = Promise.resolve();
   private closed = false;
@@ -89,6 +93,20 @@ export class ApiHost {
     const watcher = this.options.watch === false ? undefined : new LibraryWatcher(this.engine, this.options.watcherOptions);
     watcher?.on('error', (error) => console.error(`glimpse: watching failed: ${error.message}`));
     this.watcher = watcher;
+    this.control = ControlServer.listen(
+      this.engine.dataDir,
+      { index: (folders) => this.indexFor(folders), removeFolder: (id) => this.removeFolder(id) },
+      { pid: process.pid, command: this.options.command ?? 'the Glimpse app' },
+    ).then(
+      (control) => {
+        this.engine.on('progress', (p) => control.progress(p));
+        return control;
+      },
+      (error: Error) => {
+        console.error(`glimpse: glimpse commands cannot reach this app (${error.message}); they wait for it to close instead`);
+        return null;
+      },
+    );
     this.starting = (async () => {
       try {
         await this.engine.whenChecked();
@@ -119,10 +137,7 @@ export class ApiHost {
     albums: () => this.engine.albums(),
     setAlbumTitle: (p) => this.engine.setAlbumTitle(p.id, p.title),
     addFolder: (p) => this.addFolder(p.path),
-    removeFolder: async (p) => {
-      await this.watcher?.unwatchFolder(p.id);
-      return { removed: this.engine.removeFolder(p.id) };
-    },
+    removeFolder: (p) => this.removeFolder(p.id),
     pickFolder: () => ({ path: null }),
     controlIndexing: (p) => {
       if (p.action === 'pause') this.engine.pause();
@@ -182,6 +197,21 @@ export class ApiHost {
         download: installed ? null : await this.downloads.state(manifest),
       })),
     );
+  }
+
+  private async removeFolder(id: number): Promise<{ removed: boolean }> {
+    await this.watcher?.unwatchFolder(id);
+    return { removed: this.engine.removeFolder(id) };
+  }
+
+  /**
+   * `glimpse index` while this app has the library: adds the folders (watched as the app's own), then
+   * runs the update in the app's job queue and answers with its summary.
+   */
+  private async indexFor(folders: string[]): Promise<UpdateSummary> {
+    const rows = folders.map((path) => this.engine.addFolder(path));
+    for (const row of rows) await this.watcher?.watchFolder(row);
+    return this.engine.update(rows.length > 0 ? { folders: rows } : {});
   }
 
   /**
@@ -275,6 +305,7 @@ export class ApiHost {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.retry);
+    await (await this.control)?.close();
     await this.watcher?.close();
     await this.downloads.close(); // a download in flight stops where it is; the next start resumes it
     await this.engine.close(); // cancels the job in flight and waits for it
