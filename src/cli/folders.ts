@@ -54,7 +54,7 @@ export function registerFolderCommands(program: Command, dataDir: () => string, 
         for (const f of status.folders) {
           console.log(`${String(f.id).padStart(4)}  ${f.path}: ${plural(f.photoCount, 'photo')}${f.errorCount ? `, ${f.errorCount} with problems` : ''}`);
           if (f.offline) console.log(`        offline since ${new Date(f.offline.since).toLocaleString()}: ${f.offline.reason}`);
-          if (f.watchNote) console.log(`        not watched live: ${f.watchNote}`);
+          if (f.watchNote) console.log(`        ${f.watchNote}`);
         }
       });
     });

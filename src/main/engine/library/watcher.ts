@@ -177,7 +177,7 @@ export class LibraryWatcher<Summary = unknown> extends EventEmitter<{ job: [Watc
   private async watchTree(w: FolderWatch, root: string, fresh = false): Promise<string | null> {
     const { maxFolders, startMs } = this.options;
     const deadline = Date.now() + startMs;
-    const every = `changes are picked up by a rescan every ${Math.round(this.options.pollMs / 1000)} s`;
+    const every = `Changes are picked up by a rescan every ${Math.round(this.options.pollMs / 1000)} s.`;
     let trouble: string | null = null;
     await walkTree(root, {
       library: w.folder.path,
@@ -188,11 +188,11 @@ export class LibraryWatcher<Summary = unknown> extends EventEmitter<{ job: [Watc
         if (this.closed || w.stopped) return false;
         if (fresh) for (const entry of entries) if (entry.kind === 'file' && isMediaFile(entry.name)) this.settle(w.folder, entry.path);
         if (w.dirs.size >= maxFolders) {
-          trouble = `it holds more than ${maxFolders.toLocaleString('en')} folders, more than Glimpse watches live; ${every}`;
+          trouble = `Not watched live: it holds more than ${maxFolders.toLocaleString('en')} folders, more than Glimpse watches at once. ${every}`;
           return false;
         }
         if (Date.now() > deadline) {
-          trouble = `listing its folders to watch them took longer than ${Math.round(startMs / 1000)} s; ${every}`;
+          trouble = `Not watched live: listing its folders took longer than ${Math.round(startMs / 1000)} s. ${every}`;
           return false;
         }
         try {
@@ -216,7 +216,7 @@ export class LibraryWatcher<Summary = unknown> extends EventEmitter<{ job: [Watc
   }
 
   private limitReason(code: string): string {
-    return `the system's file-watch limit is reached (${code}); changes are picked up every ${Math.round(this.options.pollMs / 1000)} s`;
+    return `Not watched live: the system's file-watch limit is reached (${code}). Changes are picked up by a rescan every ${Math.round(this.options.pollMs / 1000)} s.`;
   }
 
   private onWatchError(w: FolderWatch, dir: string, error: Error): void {
