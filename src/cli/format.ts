@@ -39,23 +39,34 @@ function printOffline(offline: OfflineFolder[]): void {
     );
 }
 
-export function printUpdate(summary: UpdateSummary, errors: Array<{ path: string; error: string }>, counts: Status['photos'], offline: OfflineFolder[]): void {
+export function printUpdate(
+  summary: UpdateSummary,
+  errors: Array<{ path: string; error: string }>,
+  counts: Status['photos'],
+  offline: OfflineFolder[],
+  warnings: Array<{ path: string; warning: string }> = [],
+): void {
   const s = summary.scan;
   const i = summary.indexing;
   console.log(
     `Scanned: ${s.added} new, ${s.changed} changed, ${s.moved} moved, ${s.removed} removed, ${s.unchanged} unchanged${s.offline ? `, ${s.offline} in offline folders` : ''}.` +
       `\nIndexed ${plural(i.indexed, 'photo')} in ${i.seconds.toFixed(1)} s${i.indexed > 0 ? ` (${(i.indexed / Math.max(i.seconds, 0.001)).toFixed(1)} photos/s)` : ''}` +
-      `${i.errors ? `; ${i.errors} could not be read` : ''}${i.cancelled ? ' (cancelled)' : ''}.` +
+      `${i.errors ? `; ${i.errors} could not be read` : ''}${i.warnings ? `; ${i.warnings} damaged, indexed from the part that could be read` : ''}` +
+      `${i.skipped ? `; ${i.skipped} skipped as too small to be photos (icons, sprites)` : ''}${i.cancelled ? ' (cancelled)' : ''}.` +
       (summary.reading ? `\nRead the text in ${plural(summary.reading.read, 'photo')} indexed earlier (text found in ${summary.reading.withText}).` : '') +
       (summary.looks ? `\nMeasured ${plural(summary.looks.measured, 'photo')} indexed earlier for duplicates.` : '') +
       (summary.stacks.built ? `\nDuplicates: ${plural(summary.stacks.groups, 'group')} of ${plural(summary.stacks.photos, 'photo')} (glimpse duplicates lists them).` : '') +
-      `\nLibrary: ${plural(counts.indexed, 'photo')} indexed, ${counts.errors} with problems, ${counts.pending} waiting.`,
+      `\nLibrary: ${plural(counts.indexed, 'photo')} indexed, ${counts.errors} with problems, ${counts.pending} waiting${counts.skipped ? `, ${counts.skipped} skipped as not photos` : ''}.`,
   );
   printOffline(offline);
   for (const p of summary.problems.slice(0, 20)) if (!offline.some((o) => o.path === p.path)) console.log(`  skipped ${p.path}: ${p.error}`);
   if (errors.length) {
     console.log('Photos with problems:');
     for (const e of errors) console.log(`  ${e.path}: ${e.error}`);
+  }
+  if (warnings.length) {
+    console.log('Indexed, with a warning:');
+    for (const w of warnings) console.log(`  ${w.path}: ${w.warning}`);
   }
 }
 
@@ -65,15 +76,23 @@ export function ocrLine(ocr: Status['ocr']): string {
   return `Text in photos (${ocr.name}): ${ocr.enabled ? 'on' : 'off (glimpse ocr on)'}; ${counts}`;
 }
 
-export function printStatus(status: Status, errors: Array<{ path: string; error: string }>, json = false): void {
+export function printStatus(
+  status: Status,
+  errors: Array<{ path: string; error: string }>,
+  json = false,
+  skipped: Array<{ path: string; error: string }> = [],
+  warnings: Array<{ path: string; warning: string }> = [],
+): void {
   if (json) {
-    console.log(JSON.stringify({ ...status, errors }, null, 2));
+    console.log(JSON.stringify({ ...status, errors, skipped, warnings }, null, 2));
     return;
   }
   const p = status.photos;
   const where = status.model.providers.length ? ` on ${status.model.providers.join(', ')}` : '';
   console.log(`Model: ${status.model.name} (${status.model.id})${where}${status.model.captions ? ', with captions' : ''}`);
-  console.log(`Photos: ${p.indexed} indexed${p.videos > 0 ? ` (${p.videos} of them videos)` : ''}, ${p.pending} waiting, ${p.errors} with problems (${p.total} in all)`);
+  console.log(
+    `Photos: ${p.indexed} indexed${p.videos > 0 ? ` (${p.videos} of them videos)` : ''}, ${p.pending} waiting, ${p.errors} with problems${p.warnings ? `, ${p.warnings} damaged but searchable` : ''}${p.skipped ? `, ${p.skipped} skipped as not photos` : ''} (${p.total} in all)`,
+  );
   console.log(ocrLine(status.ocr));
   if (status.folders.length === 0) console.log('No folders yet: glimpse index <folder>');
   for (const f of status.folders)
@@ -82,6 +101,9 @@ export function printStatus(status: Status, errors: Array<{ path: string; error:
   if (status.readOnly) console.log(`Read-only here: ${status.readOnly}.`);
   if (status.progress.failure) console.log(`The last indexing job stopped: ${status.progress.failure}`);
   for (const e of errors) console.log(`  ! ${e.path}: ${e.error}`);
+  for (const w of warnings) console.log(`  ~ ${w.path}: ${w.warning}`);
+  for (const e of skipped) console.log(`  - ${e.path}: ${e.error}`);
+  if (p.skipped > skipped.length && skipped.length > 0) console.log(`  - … and ${p.skipped - skipped.length} more skipped`);
 }
 
 function megabytes(bytes: number): string {

@@ -19,6 +19,7 @@ import { describeHolder } from '../main/engine/core/library-lock.js';
 import { isDamage } from '../main/engine/catalog/backup.js';
 import { registerGpuCommands } from './gpu.js';
 import { registerModelCommands } from './models.js';
+import { indexThroughApp, registerFolderCommands } from './folders.js';
 import { errorText } from '../shared/error-text.js';
 // Commands that need more than the engine (the watcher, the web server, image rendering, a progress bar)
 // load it when they run: a `glimpse search` pays only for what a search uses.
@@ -153,6 +154,8 @@ export function buildProgram(): Command {
     .option('--json', 'print the summary as JSON')
     .option('--wait <seconds>', 'how long to wait when another Glimpse process is updating the library', seconds, 30)
     .action(async (folders: string[], o: { json?: boolean; wait: number }) => {
+      // The app open on this library is its writer: it is asked to index, and shows its progress here.
+      if (await indexThroughApp(program.opts<GlobalOptions>().dataDir, folders, o.json === true, (work) => withEngine(program, work, { write: false }))) return;
       await withEngine(
         program,
         async (engine) => {
@@ -161,8 +164,11 @@ export function buildProgram(): Command {
           try {
             const summary = await engine.update({ ...(rows.length ? { folders: rows } : {}), ...(progress ? { onProgress: progress.update } : {}) });
             progress?.stop();
-            if (o.json) console.log(JSON.stringify({ ...summary, offline: engine.offlineFolders(), errors: engine.stores.photos.errors(1000) }, null, 2));
-            else printUpdate(summary, engine.stores.photos.errors(20), engine.stores.photos.counts(engine.pack.id), engine.offlineFolders());
+            if (o.json)
+              console.log(
+                JSON.stringify({ ...summary, offline: engine.offlineFolders(), errors: engine.stores.photos.errors(1000), warnings: engine.stores.photos.warnings(1000) }, null, 2),
+              );
+            else printUpdate(summary, engine.stores.photos.errors(20), engine.stores.photos.counts(engine.pack.id), engine.offlineFolders(), engine.stores.photos.warnings(20));
           } finally {
             progress?.stop();
           }
@@ -199,7 +205,9 @@ export function buildProgram(): Command {
     .description('what is in the library and how far indexing got')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      await withEngine(program, async (engine) => printStatus(engine.status(), engine.stores.photos.errors(20), o.json));
+      await withEngine(program, async (engine) =>
+        printStatus(engine.status(), engine.stores.photos.errors(20), o.json, engine.stores.photos.skippedFiles(o.json ? 1000 : 5), engine.stores.photos.warnings(20)),
+      );
     });
 
   program
@@ -365,6 +373,13 @@ export function buildProgram(): Command {
     program,
     () => program.opts<GlobalOptions>().dataDir,
     (work) => withEngine(program, work, { write: true, waitSeconds: 30 }),
+  );
+  registerFolderCommands(
+    program,
+    () => program.opts<GlobalOptions>().dataDir,
+    (work) => withEngine(program, work, { write: false }),
+    (work) => withEngine(program, work, { write: true, waitSeconds: 30 }),
+    (message) => new UsageError(message),
   );
   registerGpuCommands(program);
   return program;

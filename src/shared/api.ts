@@ -173,8 +173,12 @@ export interface SessionInfo {
 
 export interface Status {
   folders: FolderInfo[];
-  /** `videos`: how many of `indexed` are videos. */
-  photos: { total: number; indexed: number; pending: number; errors: number; videos: number };
+  /**
+   * `videos`: how many of `indexed` are videos; `skipped`: files with a photo's name that are not photos
+   * (icons, sprites), listed and not indexed; `warnings`: how many of `indexed` carry a warning (a damaged
+   * video, searchable by the part that could be read: `PhotoDetail.warning` says how much).
+   */
+  photos: { total: number; indexed: number; pending: number; errors: number; skipped: number; warnings: number; videos: number };
   model: {
     id: string;
     name: string;
@@ -309,8 +313,11 @@ export interface PhotoDetail {
   album: { id: number; title: string } | null;
   /** The concepts the user taught that this photo is (its examples too, never its counter-examples), most confident first. */
   concepts: Array<{ id: number; name: string; confidence: number; example: boolean }>;
-  status: 'pending' | 'indexed' | 'error';
+  /** `skipped`: not a photo (smaller than a photo on a side: an icon, a sprite), with why in `error`. */
+  status: 'pending' | 'indexed' | 'error' | 'skipped';
   error: string | null;
+  /** What was wrong with an item indexed all the same: a damaged video read only in part; null when nothing. */
+  warning: string | null;
   offline: { since: string; reason: string } | null;
   media: 'photo' | 'video';
   /** A video's length in seconds (null for a photo, or a video not indexed yet). */

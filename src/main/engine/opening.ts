@@ -19,6 +19,8 @@ export interface EngineOptions {
   captions?: boolean | undefined;
   /** Read the text in photos (OCR); overrides the saved setting for this run. */
   ocr?: boolean | undefined;
+  /** The smallest image indexed as a photo (pixels on its shorter side); overrides the saved setting for this run. */
+  minPhotoSide?: number | undefined;
   /**
    * 'write' (the default) takes the library's write lock: this engine may scan, index and manage
    * folders. 'read' searches and edits captions and album titles while another process writes.
@@ -83,6 +85,7 @@ export async function openLibrary(options: EngineOptions): Promise<OpenedLibrary
     device: options.device ?? deviceFromEnvironment(notices) ?? saved.device,
     captions: options.captions ?? saved.captions,
     ocr: options.ocr ?? saved.ocr,
+    minPhotoSide: options.minPhotoSide ?? saved.minPhotoSide,
     ...(saved.nextModel && saved.nextModel !== (options.model ?? saved.model) ? { nextModel: saved.nextModel } : {}),
   };
   const command = options.command ?? `${basename(process.argv[1] ?? 'glimpse')} ${process.argv.slice(2).join(' ')}`.trim();

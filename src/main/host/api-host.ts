@@ -11,6 +11,8 @@ import { browserType } from '../engine/media/formats.js';
 import { PackDownloads } from '../engine/models/downloads.js';
 import { catalogueOfPacks, listPacks, resolvePack } from '../engine/models/store.js';
 import { type MediaFile, type Opened, openIndexedFile, openRegularFile } from './indexed-file.js';
+import { ControlServer } from './control.js';
+import type { UpdateSummary } from '../engine/updating.js';
 
 export interface ApiHostOptions extends EngineOptions {
   onEvent?: (event: EventName, data: Events[EventName]) => void;
@@ -32,6 +34,8 @@ type Handlers = { [M in MethodName]: (params: Required<Params<M>> & Params<M>) =
  */
 export class ApiHost {
   private watcher: LibraryWatcher | undefined;
+  /** Where `glimpse` commands ask this app to write for them, while it holds the write lock. */
+  private control: Promise<ControlServer | null> = Promise.resolve(null);
   private retry: NodeJS.Timeout | undefined;
   private starting: Promise<void> = Promise.resolve();
   private closed = false;
@@ -89,6 +93,20 @@ export class ApiHost {
     const watcher = this.options.watch === false ? undefined : new LibraryWatcher(this.engine, this.options.watcherOptions);
     watcher?.on('error', (error) => console.error(`glimpse: watching failed: ${error.message}`));
     this.watcher = watcher;
+    this.control = ControlServer.listen(
+      this.engine.dataDir,
+      { index: (folders) => this.indexFor(folders), removeFolder: (id) => this.removeFolder(id) },
+      { pid: process.pid, command: this.options.command ?? 'the Glimpse app' },
+    ).then(
+      (control) => {
+        this.engine.on('progress', (p) => control.progress(p));
+        return control;
+      },
+      (error: Error) => {
+        console.error(`glimpse: glimpse commands cannot reach this app (${error.message}); they wait for it to close instead`);
+        return null;
+      },
+    );
     this.starting = (async () => {
       try {
         await this.engine.whenChecked();
@@ -119,10 +137,7 @@ export class ApiHost {
     albums: () => this.engine.albums(),
     setAlbumTitle: (p) => this.engine.setAlbumTitle(p.id, p.title),
     addFolder: (p) => this.addFolder(p.path),
-    removeFolder: async (p) => {
-      await this.watcher?.unwatchFolder(p.id);
-      return { removed: this.engine.removeFolder(p.id) };
-    },
+    removeFolder: (p) => this.removeFolder(p.id),
     pickFolder: () => ({ path: null }),
     controlIndexing: (p) => {
       if (p.action === 'pause') this.engine.pause();
@@ -184,10 +199,32 @@ export class ApiHost {
     );
   }
 
-  private async addFolder(path: string): Promise<Results['addFolder']> {
+  private async removeFolder(id: number): Promise<{ removed: boolean }> {
+    await this.watcher?.unwatchFolder(id);
+    return { removed: this.engine.removeFolder(id) };
+  }
+
+  /**
+   * `glimpse index` while this app has the library: adds the folders (watched as the app's own), then
+   * runs the update in the app's job queue and answers with its summary.
+   */
+  private async indexFor(folders: string[]): Promise<UpdateSummary> {
+    const rows = folders.map((path) => this.engine.addFolder(path));
+    for (const row of rows) await this.watcher?.watchFolder(row);
+    return this.engine.update(rows.length > 0 ? { folders: rows } : {});
+  }
+
+  /**
+   * Adds a folder and answers at once; watching it (within the watcher's budget: seconds on a huge
+   * tree) and then indexing it follow, in that order, so nothing copied in meanwhile is missed.
+   */
+  private addFolder(path: string): Results['addFolder'] {
     const row = this.engine.addFolder(path);
-    await this.watcher?.watchFolder(row);
-    void this.engine.update({ folders: [row] }).catch((error: Error) => console.error(`glimpse: indexing ${row.path} failed: ${error.message}`));
+    void (async () => {
+      await this.watcher?.watchFolder(row);
+      if (this.closed || !this.engine.stores.folders.folder(row.id)) return; // removed meanwhile
+      await this.engine.update({ folders: [row] });
+    })().catch((error: Error) => console.error(`glimpse: indexing ${row.path} failed: ${error.message}`));
     return this.engine.folderInfo(this.engine.stores.folders.folders().find((f) => f.id === row.id) ?? row);
   }
 
@@ -217,7 +254,7 @@ export class ApiHost {
     if (!Number.isSafeInteger(id) || id <= 0) return null;
     if (frame !== undefined && (!Number.isSafeInteger(frame) || frame < 0 || kind !== 'thumb')) return null;
     const row = this.engine.stores.photos.photo(id);
-    if (!row || row.hash === null || row.status === 'error') return null;
+    if (!row || row.hash === null || row.status === 'error' || row.status === 'skipped') return null;
     try {
       const served = await this.openMedia(kind, { ...row, hash: row.hash }, frame);
       if (!served?.opened.ok) return null;
@@ -268,6 +305,7 @@ export class ApiHost {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.retry);
+    await (await this.control)?.close();
     await this.watcher?.close();
     await this.downloads.close(); // a download in flight stops where it is; the next start resumes it
     await this.engine.close(); // cancels the job in flight and waits for it

@@ -48,6 +48,7 @@ export class PhotoDetails {
       concepts: conceptsOfPhoto(this.photos.catalog, pack, id),
       status: row.status,
       error: row.error,
+      warning: row.warning,
       offline: offlineMark(this.folders.offlineDirs().find((d) => isUnder(row.path, d.dir))),
       media: row.media,
       duration: row.duration,

@@ -185,6 +185,13 @@ function fromPages(file: string, rows: Rows): void {
       const owner = ownerOf(orphan.entries, orphan.index, layouts.values());
       if (owner && open.has(owner.name)) for (const entry of orphan.entries) take(rows, owner.name, owner, entry);
     }
+    // Captions and examples found on orphan pages name photos the walk above did not look for (a photos
+    // table whose own schema entry survived): they are looked up now.
+    const photos = tables.get('photos');
+    const photoLayout = layouts.get('photos');
+    const missing = new Set([...rows.wanted()].filter((id) => !rows.photos.has(id)));
+    if (photos && photoLayout && missing.size > 0)
+      for (const entry of pages.walk(photos.root, photoLayout.withoutRowid, (rowid) => missing.has(Number(rowid)))) take(rows, 'photos', photoLayout, entry);
   } finally {
     pages.close();
   }

@@ -390,4 +390,72 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX stacks_stack ON stacks(stack_id);
   `,
+  // v11 (issue 27): a file with a photo's name can be `skipped`: an image smaller than a photo on a side
+  // (icons, sprites, glyphs), listed with the reason in \`error\`, never indexed; and an indexed item can
+  // carry a \`warning\`: a video that could be read only in part is indexed from what was read and says
+  // how much that was. The status check is part of the table, so the table is rebuilt: the triggers on it
+  // and on albums (which read it) are made again as they were, and its AUTOINCREMENT sequence is carried
+  // over, so no id of a photo that left is ever given again.
+  `
+  INSERT INTO meta (key, value) SELECT 'v11_photos_seq', seq FROM sqlite_sequence WHERE name = 'photos';
+  DROP TRIGGER albums_fts_insert;
+  DROP TRIGGER albums_fts_update;
+  DROP TRIGGER albums_fts_delete;
+  CREATE TABLE photos_v11 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+    path TEXT NOT NULL UNIQUE,
+    dir TEXT NOT NULL,
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ms INTEGER NOT NULL,
+    hash TEXT,
+    width INTEGER,
+    height INTEGER,
+    taken_at TEXT,
+    camera TEXT,
+    gps_lat REAL,
+    gps_lon REAL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'indexed', 'error', 'skipped')),
+    error TEXT,
+    indexed_at INTEGER,
+    media TEXT NOT NULL DEFAULT 'photo' CHECK (media IN ('photo', 'video')),
+    duration REAL,
+    warning TEXT
+  );
+  INSERT INTO photos_v11 (id, folder_id, path, dir, name, size, mtime_ms, hash, width, height, taken_at, camera, gps_lat, gps_lon, status, error, indexed_at, media, duration)
+    SELECT id, folder_id, path, dir, name, size, mtime_ms, hash, width, height, taken_at, camera, gps_lat, gps_lon, status, error, indexed_at, media, duration FROM photos;
+  DROP TABLE photos;
+  ALTER TABLE photos_v11 RENAME TO photos;
+  DELETE FROM sqlite_sequence WHERE name = 'photos';
+  INSERT INTO sqlite_sequence (name, seq)
+    SELECT 'photos', max(coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'v11_photos_seq'), 0), coalesce((SELECT max(id) FROM photos), 0))
+    WHERE EXISTS (SELECT 1 FROM meta WHERE key = 'v11_photos_seq') OR EXISTS (SELECT 1 FROM photos);
+  DELETE FROM meta WHERE key = 'v11_photos_seq';
+  CREATE INDEX photos_folder ON photos(folder_id);
+  CREATE INDEX photos_status ON photos(status);
+  CREATE INDEX photos_hash ON photos(hash);
+  CREATE INDEX photos_dir ON photos(dir);
+  CREATE INDEX photos_taken ON photos(taken_at);
+  CREATE TRIGGER photos_fts_insert AFTER INSERT ON photos BEGIN
+    INSERT INTO photo_text (rowid, caption, album, names) VALUES (new.id, coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = new.id AND (source = 'user' OR (source = 'caption' AND model = (SELECT model FROM keyword_model WHERE id = 1)))), ''), coalesce((SELECT coalesce(user_title, title) FROM albums WHERE dir = new.dir), ''), name_words(new.path, (SELECT path FROM folders WHERE id = new.folder_id)));
+  END;
+  CREATE TRIGGER photos_fts_move AFTER UPDATE OF path, dir, folder_id ON photos BEGIN
+    UPDATE photo_text SET names = name_words(new.path, (SELECT path FROM folders WHERE id = new.folder_id)), album = coalesce((SELECT coalesce(user_title, title) FROM albums WHERE dir = new.dir), '') WHERE rowid = new.id;
+  END;
+  CREATE TRIGGER photos_fts_delete AFTER DELETE ON photos BEGIN
+    DELETE FROM photo_text WHERE rowid = old.id;
+    DELETE FROM photo_read_text WHERE rowid = old.id;
+  END;
+  CREATE TRIGGER albums_fts_insert AFTER INSERT ON albums BEGIN
+    UPDATE photo_text SET album = coalesce(new.user_title, new.title) WHERE rowid IN (SELECT id FROM photos WHERE dir = new.dir);
+  END;
+  CREATE TRIGGER albums_fts_update AFTER UPDATE OF title, user_title, dir ON albums BEGIN
+    UPDATE photo_text SET album = '' WHERE old.dir <> new.dir AND rowid IN (SELECT id FROM photos WHERE dir = old.dir);
+    UPDATE photo_text SET album = coalesce(new.user_title, new.title) WHERE rowid IN (SELECT id FROM photos WHERE dir = new.dir);
+  END;
+  CREATE TRIGGER albums_fts_delete AFTER DELETE ON albums BEGIN
+    UPDATE photo_text SET album = '' WHERE rowid IN (SELECT id FROM photos WHERE dir = old.dir);
+  END;
+  `,
 ];

@@ -10,6 +10,11 @@ export const settingsSchema = z.object({
   captions: z.boolean().default(true),
   /** Read the text in photos (OCR) while indexing, and in photos indexed before it was on. */
   ocr: z.boolean().default(true),
+  /**
+   * The smallest image indexed as a photo, in pixels on its shorter side: smaller ones (icons, sprites,
+   * glyphs, emoji) are listed as skipped. 0 indexes every image.
+   */
+  minPhotoSide: z.number().int().min(0).max(10_000).default(64),
   /** A pack the library is being switched to (its vectors are still being made); `model` is in use meanwhile. */
   nextModel: z.string().optional(),
 });

@@ -6,6 +6,7 @@ import type { ActiveModel } from '../index/active-model.js';
 import type { ThumbnailStore } from '../media/thumbnails.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { TextReader } from '../ocr/text-reader.js';
+import { PhotoStore } from '../library/photo-store.js';
 import { IndexingJob, type PipelineSummary } from './pipeline.js';
 
 /** Indexing what needs it: the pipeline run as the engine's job, for the active pack or one being switched to. */
@@ -25,13 +26,16 @@ export class IndexingService {
   async indexPending(options: { onProgress?: (p: Progress) => void; batchSize?: number } = {}, target: ActiveModel = this.model): Promise<PipelineSummary> {
     this.writer.require('index photos');
     const reader = this.settings.ocr ? await this.reader() : null;
+    await this.writer.checkedFor('update the library');
+    // The smallest photo may have changed since these photos were looked at: they are looked at again.
+    new PhotoStore(this.catalog).applyMinSide(this.settings.minPhotoSide);
     const job = new IndexingJob(this.catalog, target.pack, target.index, this.thumbnails, {
       captions: this.settings.captions,
+      minPhotoSide: this.settings.minPhotoSide,
       reader: reader ?? undefined,
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
       onProgress: this.jobs.reporter('indexing', options.onProgress),
     });
-    await this.writer.checkedFor('update the library');
     const summary = await this.jobs.run(job);
     if (job.readFailures > 0) console.error(`glimpse: the text of ${job.readFailures} photos could not be read (${job.lastReadFailure}); it will be tried again`);
     if (summary.indexed > 0) this.changed('indexed');

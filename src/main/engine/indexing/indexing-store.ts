@@ -26,6 +26,8 @@ export interface IndexedPhoto {
   video?: { duration: number; frames: ReadonlyArray<{ t: number; vector: Float32Array }> };
   /** Its perceptual hash and sharpness (absent: not computed this time). */
   look?: PhotoLook;
+  /** What was wrong with it, indexed all the same (a video read only in part); replaces the last one. */
+  warning?: string | null;
 }
 
 /** What the indexer reads and writes: the photos that need work for a model, and each finished batch in one transaction. */
@@ -46,7 +48,7 @@ export class IndexingStore extends CatalogStore {
   recordIndexed(model: string, batch: readonly IndexedPhoto[]): number[] {
     if (batch.length === 0) return [];
     const update = this.sql(
-      `UPDATE photos SET hash = ?, width = ?, height = ?, taken_at = ?, camera = ?, gps_lat = ?, gps_lon = ?, status = 'indexed', error = NULL, indexed_at = ? WHERE id = ?`,
+      `UPDATE photos SET hash = ?, width = ?, height = ?, taken_at = ?, camera = ?, gps_lat = ?, gps_lon = ?, status = 'indexed', error = NULL, warning = ?, indexed_at = ? WHERE id = ?`,
     );
     const vector = this.sql(
       'INSERT INTO vectors (photo_id, model, vector, hash) VALUES (?, ?, ?, ?) ON CONFLICT (photo_id, model) DO UPDATE SET vector = excluded.vector, hash = excluded.hash',
@@ -63,7 +65,7 @@ export class IndexingStore extends CatalogStore {
       const now = Date.now();
       const stored: number[] = [];
       for (const p of batch) {
-        if (update.run(p.hash, p.width, p.height, p.takenAt, p.camera, p.gps?.lat ?? null, p.gps?.lon ?? null, now, p.id).changes === 0) continue;
+        if (update.run(p.hash, p.width, p.height, p.takenAt, p.camera, p.gps?.lat ?? null, p.gps?.lon ?? null, p.warning ?? null, now, p.id).changes === 0) continue;
         vector.run(p.id, model, vectorBlob(p.vector), p.hash);
         // A video's frames change with its pooled vector, in this transaction (the vector log covers both).
         dropFrames.run(model, p.id);
@@ -77,6 +79,28 @@ export class IndexingStore extends CatalogStore {
         stored.push(p.id);
       }
       return stored;
+    });
+  }
+
+  /**
+   * A file that is not a photo (too small: an icon, a sprite): skipped with the reason, its size and
+   * fingerprint kept (so a larger minimum size, or a smaller one, can be applied without reading it
+   * again), and whatever an earlier run indexed of it dropped: its vectors (through the vector log, so
+   * the index follows), look and stack.
+   */
+  recordSkipped(id: number, skipped: { hash: string; width: number; height: number; reason: string }): void {
+    this.catalog.transaction(() => {
+      this.sql(`UPDATE photos SET status = 'skipped', error = ?, hash = ?, width = ?, height = ?, warning = NULL, indexed_at = ? WHERE id = ?`).run(
+        skipped.reason.slice(0, 500),
+        skipped.hash,
+        skipped.width,
+        skipped.height,
+        Date.now(),
+        id,
+      );
+      this.sql('DELETE FROM vectors WHERE photo_id = ?').run(id);
+      this.sql('DELETE FROM photo_looks WHERE photo_id = ?').run(id);
+      this.sql('DELETE FROM stacks WHERE photo_id = ?').run(id);
     });
   }
 

@@ -6,7 +6,7 @@ import { type PhotoRow } from '../library/photo-store.js';
 import { isUnder } from '../core/paths.js';
 import { type CaptionOutcome, captionPhotos, captionRecord } from '../captions/confidence.js';
 import type { VectorIndex } from '../index/vector-index.js';
-import { MAX_FILE_BYTES, type ModelInput, PhotoError, bytesFingerprint, fileFingerprint, preparePhoto } from '../media/photo.js';
+import { MAX_FILE_BYTES, type ModelInput, PhotoError, TooSmallError, bytesFingerprint, fileFingerprint, preparePhoto } from '../media/photo.js';
 import { DEFAULT_SAMPLING, type PreparedFrame, type VideoSampling, prepareVideo } from '../media/video.js';
 import { poolFrames } from '../models/pool-frames.js';
 import type { ImageFeatures } from '../models/pack.js';
@@ -38,6 +38,10 @@ export interface PipelineTimings {
 export interface PipelineSummary {
   indexed: number;
   errors: number;
+  /** Images too small to be photos (icons, sprites), listed as skipped. */
+  skipped: number;
+  /** Items indexed with a warning: damaged videos indexed from the part that could be read. */
+  warnings: number;
   cancelled: boolean;
   seconds: number;
   /** Wall time spent inside each stage (decode overlaps inference, so they add up to more than `seconds`). */
@@ -56,6 +60,8 @@ export interface PipelineOptions {
   saveEveryMs?: number;
   /** How videos are sampled (frames, interval, time limits). */
   videoSampling?: VideoSampling;
+  /** Images smaller than this on their shorter side are skipped, not indexed (the minPhotoSide setting; 0: none). */
+  minPhotoSide?: number;
 }
 
 /** Indexing stopped part-way: the photos it did not finish are still pending for the next run. */
@@ -78,8 +84,14 @@ interface Prepared {
   look?: PhotoLook;
   /** The text read in it, when it was read this time. */
   reading?: IndexedPhoto['reading'];
-  /** A video: its sampled frames (`inputs` is empty; `thumbnail` is chosen from the frames once they are embedded). */
-  video?: { duration: number; frames: PreparedFrame[] };
+  /** A video: its sampled frames (`inputs` is empty; `thumbnail` is chosen from the frames once they are embedded), and what was wrong with it. */
+  video?: { duration: number; frames: PreparedFrame[]; warning: string | null };
+}
+
+/** A file that is not a photo: skipped with the reason, never indexed. */
+interface Skipped {
+  row: PhotoRow;
+  skipped: { hash: string; width: number; height: number; reason: string };
 }
 
 /** How many images an item brings to the model: a photo one, a video one per sampled frame. */
@@ -126,7 +138,7 @@ export class IndexingJob extends JobControl {
     return inputs;
   }
 
-  private async prepare(row: PhotoRow, timings: PipelineTimings): Promise<Prepared> {
+  private async prepare(row: PhotoRow, timings: PipelineTimings): Promise<Prepared | Skipped> {
     const started = performance.now();
     try {
       const info = await stat(row.path);
@@ -134,15 +146,22 @@ export class IndexingJob extends JobControl {
       if (row.media === 'video') {
         // A video is never read whole: ffmpeg streams the frames it samples, within its time limit.
         const hash = await fileFingerprint(row.path, info.size);
-        const { metadata, duration, frames } = await prepareVideo(row.path, this.modelInputs(), this.options.videoSampling ?? DEFAULT_SAMPLING);
-        return { row, hash, metadata, inputs: [], thumbnail: frames[0]!.thumbnail, video: { duration, frames } };
+        const { metadata, duration, frames, warning } = await prepareVideo(row.path, this.modelInputs(), this.options.videoSampling ?? DEFAULT_SAMPLING);
+        return { row, hash, metadata, inputs: [], thumbnail: frames[0]!.thumbnail, video: { duration, frames, warning } };
       }
       if (info.size > MAX_FILE_BYTES) throw new PhotoError(`file is too large (${Math.round(info.size / 1e6)} MB)`);
       const bytes = await readFile(row.path);
       const hash = bytesFingerprint(bytes);
       const reader = this.options.reader;
       const read = reader !== undefined && !new ReadingStore(this.catalog).hasReading(row.id, reader.manifest.id, hash);
-      const { readImage, ...prepared } = await preparePhoto(bytes, this.modelInputs(), { readSide: read ? reader.manifest.readSide : undefined });
+      let photo;
+      try {
+        photo = await preparePhoto(bytes, this.modelInputs(), { readSide: read ? reader.manifest.readSide : undefined, minSide: this.options.minPhotoSide });
+      } catch (error) {
+        if (error instanceof TooSmallError) return { row, skipped: { hash, width: error.width, height: error.height, reason: error.message } };
+        throw error;
+      }
+      const { readImage, ...prepared } = photo;
       if (!read || !readImage) return { row, hash, ...prepared };
       // Read now, while the large copy is in memory: only the lines wait for the batch.
       const readStarted = performance.now();
@@ -207,6 +226,19 @@ export class IndexingJob extends JobControl {
       signal.notify();
     };
 
+    let skipped = 0;
+    let warnings = 0;
+    const skip = ({ row, skipped: why }: Skipped) => {
+      try {
+        indexingStore.recordSkipped(row.id, why);
+      } catch (writeError) {
+        stop(new StorageFault(storageProblem(writeError), { cause: writeError }));
+        return;
+      }
+      skipped++;
+      this.progress.done++;
+    };
+
     const fail = (row: PhotoRow, error: unknown) => {
       try {
         indexingStore.recordError(row.id, errorText(error));
@@ -232,7 +264,7 @@ export class IndexingJob extends JobControl {
           this.progress.currentFile = row.path;
           this.prepare(row, timings)
             .then(
-              (p) => ready.push(p),
+              (p) => ('skipped' in p ? skip(p) : ready.push(p)),
               (error: unknown) => fail(row, error),
             )
             .finally(() => {
@@ -259,6 +291,7 @@ export class IndexingJob extends JobControl {
         signal.notify();
         const marked = await this.processOrIsolate(batch, captions, timings, fail, batchSize);
         this.progress.done += batch.length - marked;
+        warnings += batch.filter((p) => p.video?.warning).length;
         const now = performance.now();
         rateWindow.push({ t: now, done: this.progress.done });
         rateWindow = rateWindow.filter((w) => now - w.t < 10_000 || w === rateWindow[rateWindow.length - 1]);
@@ -285,6 +318,8 @@ export class IndexingJob extends JobControl {
     this.progress.etaSeconds = 0;
     this.emit(true);
     try {
+      // A photo indexed before and skipped now left the index with its vectors.
+      if (skipped > 0) this.index.refresh(this.catalog);
       this.index.save();
     } catch (error) {
       if (fault === undefined) {
@@ -303,8 +338,10 @@ export class IndexingJob extends JobControl {
       });
     }
     return {
-      indexed: this.progress.done - this.progress.errors,
+      indexed: this.progress.done - this.progress.errors - skipped,
       errors: this.progress.errors,
+      skipped,
+      warnings,
       cancelled: this.cancelled,
       seconds: (performance.now() - started) / 1000,
       timings,
@@ -382,6 +419,7 @@ export class IndexingJob extends JobControl {
       vector: features[i]!.embedding,
       ...captionRecord(outcomes[i]),
       look: p.look,
+      warning: p.video?.warning ?? null,
       ...(p.reading ? { reading: p.reading } : {}),
       ...(p.video ? { video: { duration: p.video.duration, frames: p.video.frames.map((f, k) => ({ t: f.t, vector: items[i]!.frames![k]!.embedding })) } } : {}),
     }));

@@ -91,7 +91,7 @@ export class LibraryService {
     for (const folder of folders) {
       let root = under && isUnder(under, folder.path) ? under : folder.path;
       while (root !== folder.path && !existsSync(root)) root = dirname(root);
-      scopes.push({ folder, root, listing: await walkFolder(root, problems) });
+      scopes.push({ folder, root, listing: await walkFolder(root, problems, folder.path) });
     }
     const offlineNow = () =>
       this.folders

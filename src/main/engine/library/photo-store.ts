@@ -2,7 +2,8 @@ import { basename, dirname } from 'node:path';
 import { CatalogStore } from '../catalog/catalog.js';
 import { type MediaKind, mediaKindOf } from '../media/formats.js';
 
-export type PhotoStatus = 'pending' | 'indexed' | 'error';
+/** `skipped`: a file with a photo's name that is not one (smaller than a photo on a side), with the reason in `error`. */
+export type PhotoStatus = 'pending' | 'indexed' | 'error' | 'skipped';
 
 export interface PhotoRow {
   id: number;
@@ -27,6 +28,8 @@ export interface PhotoRow {
   media: MediaKind;
   /** A video's length in seconds, once indexed. */
   duration: number | null;
+  /** What was wrong with an item indexed all the same (a video read only in part); null when nothing. */
+  warning: string | null;
 }
 
 export interface PhotoCounts {
@@ -36,6 +39,10 @@ export interface PhotoCounts {
   /** New or changed files, and photos that have no vector for the model yet. */
   pending: number;
   errors: number;
+  /** Files with a photo's name that are not photos (icons, sprites): listed, not indexed. */
+  skipped: number;
+  /** Indexed items with a warning (a damaged video indexed from the part that could be read). */
+  warnings: number;
   /** How many of `indexed` are videos. */
   videos: number;
 }
@@ -123,9 +130,35 @@ export class PhotoStore extends CatalogStore {
   counts(model: string): PhotoCounts {
     return this.sql(
       `SELECT count(*) AS total, coalesce(sum(status = 'indexed' AND NOT work), 0) AS indexed, coalesce(sum(work), 0) AS pending, coalesce(sum(status = 'error'), 0) AS errors,
-              coalesce(sum(status = 'indexed' AND NOT work AND media = 'video'), 0) AS videos
-         FROM (SELECT status, media, ${NEEDS_WORK} AS work FROM photos)`,
+              coalesce(sum(status = 'skipped'), 0) AS skipped, coalesce(sum(status = 'indexed' AND warning IS NOT NULL), 0) AS warnings, coalesce(sum(status = 'indexed' AND NOT work AND media = 'video'), 0) AS videos
+         FROM (SELECT status, media, warning, ${NEEDS_WORK} AS work FROM photos)`,
     ).get({ model }) as PhotoCounts;
+  }
+
+  /** Items indexed with a warning (a damaged video read in part), with what it says. */
+  warnings(limit = 50): Array<{ path: string; warning: string }> {
+    return this.sql(`SELECT path, warning FROM photos WHERE status = 'indexed' AND warning IS NOT NULL ORDER BY path LIMIT ?`).all(limit) as Array<{
+      path: string;
+      warning: string;
+    }>;
+  }
+
+  /** Files skipped as not photos, with why. */
+  skippedFiles(limit = 50): Array<{ path: string; error: string }> {
+    return this.sql(`SELECT path, error FROM photos WHERE status = 'skipped' ORDER BY path LIMIT ?`).all(limit) as Array<{ path: string; error: string }>;
+  }
+
+  /**
+   * Applies the smallest photo size (`minPhotoSide`) to what was decided under another: skipped images
+   * that are large enough now go back to be indexed, and indexed photos smaller than it go back to be
+   * looked at again (the indexer then skips them and drops their vectors). Returns how many changed.
+   */
+  applyMinSide(minSide: number): number {
+    return this.sql(
+      `UPDATE photos SET status = 'pending', error = NULL
+         WHERE media = 'photo' AND width IS NOT NULL AND height IS NOT NULL
+           AND ((status = 'skipped' AND min(width, height) >= @minSide) OR (status = 'indexed' AND min(width, height) < @minSide))`,
+    ).run({ minSide }).changes;
   }
 
   errors(limit = 50): Array<{ path: string; error: string }> {

@@ -1,5 +1,4 @@
-import { opendir, realpath, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { type Catalog } from '../catalog/catalog.js';
 import { type FolderRow } from './folder-store.js';
 import { type PhotoRow } from './photo-store.js';
@@ -9,7 +8,9 @@ import { isMediaFile, mediaKindOf } from '../media/formats.js';
 import { PhotoStore } from './photo-store.js';
 import { FolderStore } from './folder-store.js';
 import { AlbumStore } from '../albums/album-store.js';
-import { errorText } from '../../../shared/error-text.js';
+import { type ScanProblem, reason, walkTree } from './walk.js';
+
+export type { ScanProblem } from './walk.js';
 
 export interface ScannedFile {
   path: string;
@@ -17,23 +18,7 @@ export interface ScannedFile {
   mtimeMs: number;
 }
 
-export interface ScanProblem {
-  path: string;
-  error: string;
-}
-
-/** Folders that hold caches, trash or system data, never photos a person took. */
 const STAT_CONCURRENCY = 64;
-
-const SKIPPED_DIRS = new Set(['@eaDir', '$RECYCLE.BIN', 'System Volume Information', 'lost+found', 'node_modules', '__MACOSX']);
-
-function reason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'ENOENT') return 'no longer exists';
-  if (code === 'ELOOP') return 'symbolic link loop';
-  return errorText(error);
-}
 
 /** What a walk of one folder found. */
 export interface FolderListing {
@@ -47,86 +32,43 @@ export interface FolderListing {
 }
 
 /**
- * Lists the photo files under a folder. Hidden and system folders are skipped, symbolic links are
- * followed once (a link back to a folder already walked is ignored, so loops end), and a folder that
- * cannot be read is reported, remembered as unlistable, and skipped while the walk goes on.
+ * Lists the photo files under a folder (`library`: the library folder it is in, when it is a folder
+ * inside one), by the walk the watcher shares (`walkTree`: hidden and system folders skipped, each real
+ * folder once, loops reported). A folder that cannot be read is reported, remembered as unlistable, and
+ * skipped while the walk goes on.
  */
-export async function walkFolder(root: string, problems: ScanProblem[]): Promise<FolderListing> {
+export async function walkFolder(root: string, problems: ScanProblem[], library?: string): Promise<FolderListing> {
   const listing: FolderListing = { files: [], unreadableFiles: new Set(), unlistable: new Map(), empty: false };
-  const visited = new Set<string>();
-  const cannotList = (dir: string, why: string) => {
-    problems.push({ path: dir, error: why });
-    listing.unlistable.set(dir, why);
-  };
-  const walk = async (dir: string): Promise<void> => {
-    let real: string;
-    try {
-      real = await realpath(dir);
-    } catch (error) {
-      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-      cannotList(dir, missing && dir === root ? 'it cannot be found; is its drive connected, its network share mounted?' : reason(error));
-      return;
-    }
-    if (visited.has(real)) return;
-    visited.add(real);
-    let entries;
-    try {
-      entries = await opendir(dir);
-    } catch (error) {
-      cannotList(dir, `cannot read folder: ${reason(error)}`);
-      return;
-    }
-    const subdirs: string[] = [];
-    const photos: string[] = [];
-    let count = 0;
-    try {
-      for await (const entry of entries) {
-        count++;
-        if (entry.name.startsWith('.')) continue;
-        const path = join(dir, entry.name);
-        let isDir = entry.isDirectory();
-        let isFile = entry.isFile();
-        if (entry.isSymbolicLink()) {
-          try {
-            const target = await stat(path);
-            isDir = target.isDirectory();
-            isFile = target.isFile();
-          } catch (error) {
-            problems.push({ path, error: `broken link: ${reason(error)}` });
-            continue;
-          }
-        }
-        if (isDir) {
-          if (!SKIPPED_DIRS.has(entry.name)) subdirs.push(path);
-        } else if (isMediaFile(entry.name)) {
-          // A named pipe, socket or device with a photo's name is listed as skipped, never opened: reading a
-          // pipe would wait for a writer forever.
-          if (isFile) photos.push(path);
-          else problems.push({ path, error: 'not a regular file (a named pipe, socket or device): skipped' });
-        }
+  await walkTree(root, {
+    ...(library ? { library } : {}),
+    problems,
+    unlistable: (dir, why) => listing.unlistable.set(dir, why),
+    folder: async (dir, _real, entries, count) => {
+      if (dir === root && count === 0) listing.empty = true;
+      const photos: string[] = [];
+      for (const entry of entries) {
+        if (entry.kind === 'folder' || !isMediaFile(entry.name)) continue;
+        // A named pipe, socket or device with a photo's name is listed as skipped, never opened: reading a
+        // pipe would wait for a writer forever.
+        if (entry.kind === 'file') photos.push(entry.path);
+        else problems.push({ path: entry.path, error: 'not a regular file (a named pipe, socket or device): skipped' });
       }
-    } catch (error) {
-      // Part of the folder may have been listed; what was not is kept, not deleted.
-      cannotList(dir, `cannot read folder: ${reason(error)}`);
-    }
-    if (dir === root && count === 0) listing.empty = true;
-    // Size and mtime of many files at once: a rescan of an unchanged library is mostly these stats.
-    for (let i = 0; i < photos.length; i += STAT_CONCURRENCY) {
-      await Promise.all(
-        photos.slice(i, i + STAT_CONCURRENCY).map(async (path) => {
-          try {
-            const s = await stat(path);
-            listing.files.push({ path, size: s.size, mtimeMs: Math.round(s.mtimeMs) });
-          } catch (error) {
-            problems.push({ path, error: reason(error) });
-            listing.unreadableFiles.add(path);
-          }
-        }),
-      );
-    }
-    for (const sub of subdirs) await walk(sub);
-  };
-  await walk(root);
+      // Size and mtime of many files at once: a rescan of an unchanged library is mostly these stats.
+      for (let i = 0; i < photos.length; i += STAT_CONCURRENCY) {
+        await Promise.all(
+          photos.slice(i, i + STAT_CONCURRENCY).map(async (path) => {
+            try {
+              const s = await stat(path);
+              listing.files.push({ path, size: s.size, mtimeMs: Math.round(s.mtimeMs) });
+            } catch (error) {
+              problems.push({ path, error: reason(error) });
+              listing.unreadableFiles.add(path);
+            }
+          }),
+        );
+      }
+    },
+  });
   return listing;
 }
 

@@ -125,6 +125,20 @@ export interface PreparedPhoto {
 export interface PrepareOptions {
   /** Also keep the decoded photo at up to this many pixels on its longer side, for OCR. */
   readSide?: number | undefined;
+  /** An image smaller than this on its shorter side (pixels, upright) is not decoded: `TooSmallError`. */
+  minSide?: number | undefined;
+}
+
+/** An image too small to be a photo (an icon, a sprite, a glyph): listed as skipped, with its size, never indexed. */
+export class TooSmallError extends PhotoError {
+  override name = 'TooSmallError';
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    minSide: number,
+  ) {
+    super(`skipped: ${width} × ${height} px is smaller than a photo (an icon or a sprite?); images under ${minSide} px on a side are not indexed (the minPhotoSide setting)`);
+  }
 }
 
 function isoDate(value: unknown): string | null {
@@ -169,6 +183,8 @@ export async function preparePhoto(bytes: Buffer, inputs: readonly ModelInput[],
     const meta = await image.metadata();
     const swap = (meta.orientation ?? 1) >= 5;
     const original = { width: (swap ? meta.height : meta.width) ?? 0, height: (swap ? meta.width : meta.height) ?? 0 };
+    const minSide = options.minSide ?? 0;
+    if (Math.min(original.width, original.height) < minSide) throw new TooSmallError(original.width, original.height, minSide);
     return { working: await uprightRgb(image, workingSize), original };
   };
   let decoded: Awaited<ReturnType<typeof decode>>;
@@ -182,7 +198,7 @@ export async function preparePhoto(bytes: Buffer, inputs: readonly ModelInput[],
       decoded = await decode();
     }
   } catch (error) {
-    throw new PhotoError(error instanceof PhotoError ? error.message : readableDecodeError(error));
+    throw error instanceof PhotoError ? error : new PhotoError(readableDecodeError(error));
   }
   const { working, original } = decoded;
   const upright = { data: new Uint8Array(working.data.buffer, working.data.byteOffset, working.data.length), width: working.info.width, height: working.info.height };

@@ -37,6 +37,8 @@ export interface VideoProbe {
   takenAt: string | null;
   gps: { lat: number; lon: number } | null;
   codec: string;
+  /** The video stream's own length when the file says it (its audio may run longer); else `duration`. */
+  videoDuration: number;
 }
 
 interface ProbeJson {
@@ -125,6 +127,7 @@ export async function probeVideo(input: VideoInput, timeoutMs = 20_000): Promise
     takenAt: isoDate(tags.creation_time ?? tags['com.apple.quicktime.creationdate']),
     gps: iso6709(tags.location ?? tags['com.apple.quicktime.location.ISO6709']),
     codec: stream.codec_name ?? 'unknown',
+    videoDuration: Number(stream.duration) > 0 ? Math.min(duration, Number(stream.duration)) : duration,
   };
 }
 
@@ -169,16 +172,31 @@ const OUTPUT_ARGS = ['-map', '0:v:0', '-an', '-sn', '-dn'];
 /** The one pass ran out of time (a slow codec, a large frame, a slow computer): seeking is tried instead. */
 class PassTimedOut extends PhotoError {}
 
-/** One pass over a short video: a frame every few seconds and at every scene change, with their times (showinfo). */
-async function samplePass(input: VideoInput, probe: VideoProbe, size: { width: number; height: number }, sampling: VideoSampling): Promise<VideoFrame[]> {
+/**
+ * The frames a video is indexed by, and how far into it they could be decoded: `readUntil` is the time
+ * decoding stopped at (seconds), null when it went through or cannot be told.
+ */
+export interface SampledFrames {
+  frames: VideoFrame[];
+  readUntil: number | null;
+}
+
+/**
+ * One pass over a short video: a frame every few seconds and at every scene change, with their times
+ * (the `kept` showinfo), and the time of every frame decoded (the `seen` one, at `sceneFps`): a file cut
+ * short keeps its header's duration and ffmpeg ends without a complaint, so where decoding stopped is the
+ * only sign (issue 27.12).
+ */
+async function samplePass(input: VideoInput, probe: VideoProbe, size: { width: number; height: number }, sampling: VideoSampling): Promise<SampledFrames> {
   const { name, ...fd } = toolInput(input);
   // The interval takes at most half the frames, and a scene change counts only half an interval after the
   // last kept frame, so even a video cut every second fits the cap to its end (the cap never cuts it short).
   const every = Math.max(sampling.everySeconds, probe.duration / Math.max(1, Math.floor(sampling.maxFrames / 2)));
   const select = `select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,${every.toFixed(3)})+gt(scene\\,${sampling.sceneThreshold})*gte(t-prev_selected_t\\,${(every / 2).toFixed(3)})'`;
-  const filter = `fps=${sampling.sceneFps},scale=${size.width}:${size.height}:flags=bilinear,setsar=1,${select},showinfo`;
+  const filter = `fps=${sampling.sceneFps},scale=${size.width}:${size.height}:flags=bilinear,setsar=1,showinfo@seen,${select},showinfo@kept`;
   const cutter = new FrameCutter(size.width * size.height * 3, sampling.maxFrames);
   const times: number[] = [];
+  let seen = -1;
   let log = '';
   const run = await runTool(
     'ffmpeg',
@@ -210,8 +228,10 @@ async function samplePass(input: VideoInput, probe: VideoProbe, size: { width: n
         const lines = log.split('\n');
         log = lines.pop() ?? '';
         for (const line of lines) {
-          const m = line.includes('showinfo') ? /pts_time:\s*(-?[\d.]+)/.exec(line) : null;
-          if (m) times.push(Number(m[1]));
+          const m = line.includes('showinfo@') ? /pts_time:\s*(-?[\d.]+)/.exec(line) : null;
+          if (!m) continue;
+          if (line.includes('showinfo@kept')) times.push(Number(m[1]));
+          else seen = Math.max(seen, Number(m[1]));
         }
       },
     },
@@ -221,7 +241,9 @@ async function samplePass(input: VideoInput, probe: VideoProbe, size: { width: n
     throw new PassTimedOut(`decoding the video took longer than ${sampling.timeLimitMs / 1000} s; it was stopped (damaged, or too slow to decode on this computer)`);
   // A truncated file decodes up to the damage: what was decoded is kept; nothing decoded is an error.
   if (frames.length === 0) throw new PhotoError(run.code === 0 ? 'no frame could be decoded' : readableVideoError(run.stderr));
-  return frames;
+  // With the cap reached, ffmpeg stopped by itself: how far the file decodes is not known.
+  const stopped = frames.length < sampling.maxFrames && seen >= 0 ? seen + 1 / sampling.sceneFps : null;
+  return { frames, readUntil: stopped };
 }
 
 /**
@@ -231,12 +253,14 @@ async function samplePass(input: VideoInput, probe: VideoProbe, size: { width: n
  * the keyframe is more than half a step early (keyframes far apart),
  * that one seek is done exactly instead, so the frames still spread over the whole video.
  */
-async function sampleBySeeking(input: VideoInput, probe: VideoProbe, size: { width: number; height: number }, sampling: VideoSampling): Promise<VideoFrame[]> {
+async function sampleBySeeking(input: VideoInput, probe: VideoProbe, size: { width: number; height: number }, sampling: VideoSampling): Promise<SampledFrames> {
   const { name, ...fd } = toolInput(input);
   const deadline = performance.now() + sampling.timeLimitMs;
   const step = probe.duration / sampling.maxFrames;
   const bytes = size.width * size.height * 3;
   const frames: VideoFrame[] = [];
+  /** Times whose seek found no frame to decode (not for want of time). */
+  const unreadable: number[] = [];
   let lastError = '';
   const seek = async (t: number, keyframe: boolean): Promise<VideoFrame | null> => {
     const left = deadline - performance.now();
@@ -274,13 +298,16 @@ async function sampleBySeeking(input: VideoInput, probe: VideoProbe, size: { wid
     let frame = await seek(t, true);
     if (!frame || frame.t < t - step / 2 || frame.t <= (frames.at(-1)?.t ?? -1)) frame = await seek(t, false);
     if (frame) frames.push(frame);
+    else if (performance.now() < deadline) unreadable.push(t);
   }
   if (frames.length === 0) throw new PhotoError(lastError ? readableVideoError(lastError) : `decoding the video took longer than ${sampling.timeLimitMs / 1000} s`);
-  return frames;
+  // Seeks past the last frame found that found nothing: the file ends (or breaks) before its header says.
+  const last = frames.at(-1)!.t;
+  return { frames, readUntil: unreadable.some((t) => t > last) ? last + step / 2 : null };
 }
 
 /** The frames a video is indexed by: sampled in one pass, or by seeking when it is long. */
-export async function sampleFrames(input: VideoInput, probe: VideoProbe, sampling: VideoSampling = DEFAULT_SAMPLING): Promise<VideoFrame[]> {
+export async function sampleFrames(input: VideoInput, probe: VideoProbe, sampling: VideoSampling = DEFAULT_SAMPLING): Promise<SampledFrames> {
   const size = frameSize(probe, sampling.frameSide);
   if (probe.duration > sampling.passSeconds) return sampleBySeeking(input, probe, size, sampling);
   try {
@@ -289,10 +316,27 @@ export async function sampleFrames(input: VideoInput, probe: VideoProbe, samplin
     // Too slow to decode through here: frames by seeking instead, within a time limit of their own (so a
     // video costs at most twice the limit, and a damaged one that hangs ffmpeg ends with the error).
     if (!(error instanceof PassTimedOut)) throw error;
-    const frames = await sampleBySeeking(input, probe, size, sampling).catch(() => []);
-    if (frames.length === 0) throw error;
-    return frames;
+    const sampled = await sampleBySeeking(input, probe, size, sampling).catch(() => null);
+    if (!sampled) throw error;
+    return sampled;
   }
+}
+
+/** "12 s", or "1:05" past a minute (as a player shows a time). */
+function spoken(seconds: number): string {
+  const s = Math.round(seconds);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/**
+ * What to tell the user about a video decoded only in part (null when it was read to its end, within a
+ * second or 2% of its length: the last frame of a stream ends a frame's length before it, and containers
+ * round).
+ */
+export function partlyRead(readUntil: number | null, probe: Pick<VideoProbe, 'videoDuration'>): string | null {
+  const length = probe.videoDuration;
+  if (readUntil === null || readUntil >= length - Math.max(1, 0.02 * length)) return null;
+  return `damaged or truncated: only the first ${spoken(readUntil)} of ${spoken(length)} could be read`;
 }
 
 export interface PreparedFrame {
@@ -306,12 +350,14 @@ export interface PreparedVideo {
   metadata: PhotoMetadata;
   duration: number;
   frames: PreparedFrame[];
+  /** Set when only part of the file could be decoded: the video is indexed from that part, and says so. */
+  warning: string | null;
 }
 
 /** Probes and samples a video, then cuts each frame's model inputs and thumbnail (as `preparePhoto` does for a photo). */
 export async function prepareVideo(input: VideoInput, inputs: readonly ModelInput[], sampling: VideoSampling = DEFAULT_SAMPLING): Promise<PreparedVideo> {
   const probe = await probeVideo(input);
-  const frames = await sampleFrames(input, probe, sampling);
+  const { frames, readUntil } = await sampleFrames(input, probe, sampling);
   const prepared = await Promise.all(
     frames.map(async ({ t, pixels }) => {
       const [cut, thumbnail] = await Promise.all([cutInputs(pixels, inputs), thumbnailOf(pixels)]);
@@ -322,5 +368,6 @@ export async function prepareVideo(input: VideoInput, inputs: readonly ModelInpu
     metadata: { width: probe.width, height: probe.height, takenAt: probe.takenAt, camera: null, gps: probe.gps },
     duration: probe.duration,
     frames: prepared,
+    warning: partlyRead(readUntil, probe),
   };
 }

@@ -2,6 +2,7 @@ import { CatalogStore } from '../catalog/catalog.js';
 import { VectorStore } from '../index/vector-store.js';
 import type { PhotoRow } from '../library/photo-store.js';
 import type { PhotoLook } from '../media/look.js';
+import type { GroupingPhoto } from './grouping.js';
 
 /** How the stacks were last built: for the model's vectors up to log position `seq`, looks measured before `at` (ms), leaving `rows` stack rows. */
 export interface StacksBuild {
@@ -70,11 +71,11 @@ export class StackStore extends CatalogStore {
   }
 
   /** Every indexed photo with its content fingerprint and, when it has one for that content, its perceptual hash: what grouping reads. */
-  groupingRows(): Array<{ id: number; hash: string; phash: string | null; inner: string | null }> {
+  groupingRows(): GroupingPhoto[] {
     return this.sql(
-      `SELECT p.id, p.hash, l.phash, l.inner_phash AS inner FROM photos p LEFT JOIN photo_looks l ON l.photo_id = p.id AND l.hash = p.hash
+      `SELECT p.id, p.hash, l.phash, l.inner_phash AS inner, p.width, p.height FROM photos p LEFT JOIN photo_looks l ON l.photo_id = p.id AND l.hash = p.hash
          WHERE p.status = 'indexed' AND p.hash IS NOT NULL ORDER BY p.id`,
-    ).all() as Array<{ id: number; hash: string; phash: string | null; inner: string | null }>;
+    ).all() as GroupingPhoto[];
   }
 
   /** What the stacks were last built from (null: never built). */

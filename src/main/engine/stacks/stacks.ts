@@ -54,7 +54,17 @@ export function refreshStacks(catalog: Catalog, index: VectorIndex, model: strin
       if (v) vectors.set(id, v);
     }
   } else vectors = new Map(vectorStore.allVectors(model).vectors.map((v) => [v.photoId, v.vector]));
-  const groups = groupNearDuplicates(rows, (id, k, ef) => index.neighboursOf(id, k, ef, vectors.get(id)), thresholds, incremental);
+  // The members of a group are compared with each other too (a group must agree with its centre); in an
+  // incremental build their vectors are read when asked.
+  const vectorOf = (id: number) => {
+    let v = vectors.get(id);
+    if (!v && incremental) {
+      v = vectorStore.vector(id, model);
+      if (v) vectors.set(id, v);
+    }
+    return v;
+  };
+  const groups = groupNearDuplicates(rows, (id, k, ef) => index.neighboursOf(id, k, ef, vectors.get(id)), vectorOf, thresholds, incremental);
   stackStore.replaceStacks(groups, source, build);
   return {
     built: true,

@@ -29,10 +29,11 @@ describe('when the OS refuses more file watches', () => {
     const folder = engine.stores.folders.folders()[0]!;
     const notices: string[] = [];
     watcher.on('fallback', ({ reason }) => notices.push(reason));
-    // What chokidar reports when inotify's max_user_watches is exhausted.
+    // What an OS watch reports when inotify's max_user_watches is exhausted.
     const error = Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' });
     await watcher.watchFolder(folder);
-    (watcher as unknown as { watchers: Map<number, { emit: (e: string, x: unknown) => void }> }).watchers.get(folder.id)!.emit('error', error);
+    type Internals = { watches: Map<number, { dirs: Map<string, { handle: { emit: (e: string, x: unknown) => void } }> }> };
+    (watcher as unknown as Internals).watches.get(folder.id)!.dirs.get(library)!.handle.emit('error', error);
     assert.equal(notices.length, 1);
     assert.match(engine.stores.folders.folders()[0]!.watch_note ?? '', /file-watch limit/);
     await copyFile(join(tmp.path, 'x.jpg'), join(library, 'x.jpg'));

@@ -78,14 +78,14 @@ describe('video decoding with ffmpeg', () => {
     const probe = await probeVideo(file('upright.mp4'));
     assert.equal(probe.rotation % 180, 90);
     assert.deepEqual([probe.width, probe.height], [180, 320]);
-    const frames = await sampleFrames(file('upright.mp4'), probe);
+    const { frames } = await sampleFrames(file('upright.mp4'), probe);
     assert.deepEqual([frames[0]!.pixels.width, frames[0]!.pixels.height], [180, 320]);
     assert.equal(frames[0]!.pixels.data.length, 180 * 320 * 3);
   });
 
   it('samples a frame every few seconds with its time', async () => {
     const probe = await probeVideo(file('plain.mp4'));
-    const frames = await sampleFrames(file('plain.mp4'), probe, { ...DEFAULT_SAMPLING, everySeconds: 1 });
+    const { frames } = await sampleFrames(file('plain.mp4'), probe, { ...DEFAULT_SAMPLING, everySeconds: 1 });
     assert.deepEqual(
       frames.map((f) => Math.round(f.t)),
       [0, 1, 2],
@@ -110,7 +110,7 @@ describe('video decoding with ffmpeg', () => {
       { width: 160, height: 90 },
     );
     const probe = await probeVideo(file('cuts.mp4'));
-    const frames = await sampleFrames(file('cuts.mp4'), probe);
+    const { frames } = await sampleFrames(file('cuts.mp4'), probe);
     assert.ok(frames.length <= DEFAULT_SAMPLING.maxFrames);
     assert.ok(
       frames.some((f) => Math.abs(f.t - Math.round(f.t)) < 0.01 && Math.round(f.t) % 2 === 1),
