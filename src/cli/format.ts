@@ -12,6 +12,7 @@ export function printResults(response: SearchResponse, json = false, offset = 0)
     return;
   }
   if (response.taken) console.log(`Taken in ${response.taken.label} (read from the query as a date filter).`);
+  if (response.unknownWords) console.log(`${response.unknownWords.message}.`);
   if (response.results.length === 0) {
     console.log(response.hidden > 0 ? `No clear matches; ${plural(response.hidden, 'weaker one is', 'weaker ones are')} hidden (--all shows them).` : 'No matches.');
     return;

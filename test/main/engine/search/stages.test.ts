@@ -99,6 +99,7 @@ describe('the stages of a search', () => {
       allowed: undefined,
       concepts: [],
       vector: null,
+      unknown: undefined,
     };
     const none: Candidates = {
       visual: new Map(),
