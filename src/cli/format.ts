@@ -21,7 +21,7 @@ export function printResults(response: SearchResponse, json = false, offset = 0)
     // A video hit names the moment that matched: "clip.mp4 @ 00:14".
     const moment = r.moment ? ` @ ${formatTimestamp(r.moment.at)}` : '';
     const stack = r.stack ? `  (stack ${r.stack.id} of ${r.stack.size})` : '';
-    console.log(`${String(i + 1 + offset).padStart(3)}. ${r.score.toFixed(3)}  ${r.path}${moment}${r.offline ? '  (offline)' : ''}${stack}`);
+    console.log(`${String(i + 1 + offset).padStart(3)}. ${r.score === null ? '  -  ' : r.score.toFixed(3)}  ${r.path}${moment}${r.offline ? '  (offline)' : ''}${stack}`);
     const notes = r.why
       .filter((w) => w.kind !== 'visual' && w.kind !== 'example' && !(w.kind === 'caption' && w.detail === r.caption))
       .map((w) => (SELF_DESCRIBED.has(w.kind) ? w.detail : `${w.kind}: ${w.detail}`));

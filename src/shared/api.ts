@@ -220,7 +220,12 @@ export interface SearchResult {
   id: number;
   path: string;
   name: string;
-  score: number;
+  /**
+   * How it matched, as a number: the similarity to the query (or the example) when it was matched by
+   * how it looks, the confidence of a concept named alone; null when only its words matched (a caption,
+   * an album title, a name, text read in it), which have no such measure.
+   */
+  score: number | null;
   takenAt: string | null;
   caption: string | null;
   width: number | null;

@@ -62,13 +62,31 @@ export class KeywordStore {
   }
 
   /**
+   * Photos whose own words match: the caption the user wrote, the title the user gave its album. Those
+   * the library's table matches at all (every term somewhere in their text) are asked again over a
+   * copy of the user's words alone, so a term found only in a generated caption or a file name does not
+   * count. In id order; at most `limit`.
+   */
+  ownWordIds(match: string, limit: number): number[] {
+    const ids = this.sql(
+      `SELECT rowid FROM photo_text WHERE photo_text MATCH ? AND rowid IN (
+         SELECT photo_id FROM texts WHERE source = 'user'
+         UNION SELECT p.id FROM photos p JOIN albums a ON a.dir = p.dir WHERE a.user_title IS NOT NULL)
+       ORDER BY rowid LIMIT ?`,
+    )
+      .pluck()
+      .all(match, limit) as number[];
+    return this.matchAmong(match, ids, '1', 'own').map((r) => r.id);
+  }
+
+  /**
    * Matches among a few photos, answered over a scratch copy of their text: a temporary FTS5 table of
    * this connection, made with photo_text's own definition, so it tokenizes and matches alike. Asked of
    * photo_text, a prefix query ("circle"*) expands over every document of the library that holds the
    * prefix, however few photos are wanted; over the copy it costs what the photos cost (docs/PERFORMANCE.md,
    * the cold start of a 100k-photo catalogue).
    */
-  private matchAmong(match: string, ids: readonly number[], columns: string): Array<{ id: number } & Record<string, unknown>> {
+  private matchAmong(match: string, ids: readonly number[], columns: string, words: 'all' | 'own' = 'all'): Array<{ id: number } & Record<string, unknown>> {
     if (ids.length === 0) return [];
     if (!scratchReady.has(this.catalog)) {
       const sql = this.sql(`SELECT sql FROM sqlite_master WHERE name = 'photo_text'`).pluck().get() as string;
@@ -77,7 +95,11 @@ export class KeywordStore {
     }
     this.catalog.db.exec(`DELETE FROM temp.${SCRATCH}`);
     this.sql(
-      `INSERT INTO temp.${SCRATCH} (rowid, caption, album, names) SELECT rowid, caption, album, names FROM main.photo_text WHERE rowid IN (SELECT value FROM json_each(?))`,
+      words === 'all'
+        ? `INSERT INTO temp.${SCRATCH} (rowid, caption, album, names) SELECT rowid, caption, album, names FROM main.photo_text WHERE rowid IN (SELECT value FROM json_each(?))`
+        : `INSERT INTO temp.${SCRATCH} (rowid, caption, album, names)
+             SELECT p.id, coalesce((SELECT group_concat(text, ' \n ') FROM texts WHERE photo_id = p.id AND source = 'user'), ''), coalesce((SELECT user_title FROM albums WHERE dir = p.dir), ''), ''
+             FROM photos p WHERE p.id IN (SELECT value FROM json_each(?))`,
     ).run(JSON.stringify(ids));
     return this.sql(`SELECT rowid AS id, ${columns} FROM temp.${SCRATCH} WHERE ${SCRATCH} MATCH ?`).all(match) as Array<{ id: number } & Record<string, unknown>>;
   }
