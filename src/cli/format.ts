@@ -47,7 +47,9 @@ export function printUpdate(summary: UpdateSummary, errors: Array<{ path: string
     `Scanned: ${s.added} new, ${s.changed} changed, ${s.moved} moved, ${s.removed} removed, ${s.unchanged} unchanged${s.offline ? `, ${s.offline} in offline folders` : ''}.` +
       `\nIndexed ${plural(i.indexed, 'photo')} in ${i.seconds.toFixed(1)} s${i.indexed > 0 ? ` (${(i.indexed / Math.max(i.seconds, 0.001)).toFixed(1)} photos/s)` : ''}` +
       `${i.errors ? `; ${i.errors} could not be read` : ''}${i.cancelled ? ' (cancelled)' : ''}.` +
-      (summary.reading ? `\nRead the text in ${plural(summary.reading.read, 'photo')} indexed earlier (text found in ${summary.reading.withText}).` : '') +
+      (summary.reading
+        ? `\nRead the text in ${plural(summary.reading.read, 'photo')} in ${summary.reading.seconds.toFixed(1)} s (text found in ${summary.reading.withText}).`
+        : '') +
       (summary.looks ? `\nMeasured ${plural(summary.looks.measured, 'photo')} indexed earlier for duplicates.` : '') +
       (summary.stacks.built ? `\nDuplicates: ${plural(summary.stacks.groups, 'group')} of ${plural(summary.stacks.photos, 'photo')} (glimpse duplicates lists them).` : '') +
       `\nLibrary: ${plural(counts.indexed, 'photo')} indexed, ${counts.errors} with problems, ${counts.pending} waiting.`,

@@ -24,7 +24,10 @@ export interface UpdateSummary {
   scan: ReconcileResult;
   problems: ScanProblem[];
   indexing: PipelineSummary;
-  /** Photos indexed earlier whose text was read afterwards (null: OCR is off or unavailable). */
+  /**
+   * Photos whose text was read after they were indexed: every new photo (so it is searchable first),
+   * and those indexed with OCR off or whose reading failed (null: OCR is off or unavailable, or none was unread).
+   */
   reading: ReadingSummary | null;
   /** Photos indexed earlier whose perceptual hash and sharpness were computed afterwards (null: none needed it). */
   looks: LookSummary | null;
