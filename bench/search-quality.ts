@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { GlimpseEngine } from '../src/main/engine/engine.js';
 import { MANIFEST_FILE } from '../src/main/engine/models/manifest.js';
 import { renderScene } from '../src/scenes/render.js';
-import { type LabelledQuery, labelledQueries, scoreSearch } from '../src/scenes/query-set.js';
+import { type LabelledQuery, OUT_OF_VOCABULARY, labelledQueries, scoreSearch } from '../src/scenes/query-set.js';
 import { type Scene, randomScene } from '../src/scenes/scene.js';
 import { wordsTogether } from '../src/main/engine/search/search.js';
 import { searchParams } from '../src/shared/api.js';
@@ -51,6 +51,22 @@ export async function measure(engine: GlimpseEngine, scenes: Map<string, Scene>,
 }
 
 /**
+ * What search shows for queries the pack cannot read (OUT_OF_VOCABULARY): nothing in the scene world
+ * matches them, so every photo shown is wrong. Counts the photos shown per query (mean and most), how
+ * many queries showed any, and how many said which words the pack does not know.
+ */
+export async function measureUnknown(engine: GlimpseEngine) {
+  const shown: number[] = [];
+  let told = 0;
+  for (const query of OUT_OF_VOCABULARY) {
+    const response = await engine.search(searchParams.parse({ query, limit: 1000 }));
+    shown.push(response.total);
+    if (response.unknownWords) told++;
+  }
+  return { queries: shown.length, meanShown: shown.reduce((a, b) => a + b, 0) / shown.length, mostShown: Math.max(...shown), showingAny: shown.filter((n) => n > 0).length, told };
+}
+
+/**
  * Fits P(match | similarity, best similarity - similarity) by logistic regression over every visual
  * candidate of every calibration query, then the probability threshold that maximises the mean F1 of
  * the shown sets.
@@ -60,7 +76,7 @@ async function calibrate(engine: GlimpseEngine, scenes: Map<string, Scene>, quer
   const rows: Array<{ x: number[]; y: number; q: number }> = [];
   for (const [q, query] of queries.entries()) {
     const { results } = await engine.search(searchParams.parse({ query: query.text, limit: 1000, all: true }));
-    const visual = results.filter((r) => r.why.some((w) => w.kind === 'visual'));
+    const visual = results.filter((r) => r.why.some((w) => w.kind === 'visual')).map((r) => ({ ...r, score: r.score! }));
     const best = Math.max(...visual.map((r) => r.score));
     const together = wordsTogether(
       engine.catalog,
@@ -146,7 +162,11 @@ if (process.argv.includes('--by-kind'))
     );
     console.log(`  ${kind.padEnd(18)} top-1 ${f(k.top1)}  p@5 ${f(k.precisionAt5)}  shown precision ${f(k.shownPrecision)}  recall ${f(k.shownRecall)}`);
   }
+const unknown = await measureUnknown(engine);
 await engine.close();
+console.log(
+  `out of vocabulary: ${unknown.queries} queries | photos shown per query ${unknown.meanShown.toFixed(2)} (most ${unknown.mostShown}) | queries showing any ${unknown.showingAny} | queries saying which words are unknown ${unknown.told}`,
+);
 console.log(
   `held-out: ${scores.queries} queries over ${count} scenes | top-1 ${f(scores.top1)} (target >= 0.9) | precision@5 ${f(scores.precisionAt5)} | shown precision ${f(scores.shownPrecision)} (target >= 0.8) | shown recall ${f(scores.shownRecall)} (target >= 0.9)`,
 );

@@ -12,6 +12,7 @@ export function printResults(response: SearchResponse, json = false, offset = 0)
     return;
   }
   if (response.taken) console.log(`Taken in ${response.taken.label} (read from the query as a date filter).`);
+  if (response.unknownWords) console.log(`${response.unknownWords.message}.`);
   if (response.results.length === 0) {
     console.log(response.hidden > 0 ? `No clear matches; ${plural(response.hidden, 'weaker one is', 'weaker ones are')} hidden (--all shows them).` : 'No matches.');
     return;
@@ -20,7 +21,7 @@ export function printResults(response: SearchResponse, json = false, offset = 0)
     // A video hit names the moment that matched: "clip.mp4 @ 00:14".
     const moment = r.moment ? ` @ ${formatTimestamp(r.moment.at)}` : '';
     const stack = r.stack ? `  (stack ${r.stack.id} of ${r.stack.size})` : '';
-    console.log(`${String(i + 1 + offset).padStart(3)}. ${r.score.toFixed(3)}  ${r.path}${moment}${r.offline ? '  (offline)' : ''}${stack}`);
+    console.log(`${String(i + 1 + offset).padStart(3)}. ${r.score === null ? '  -  ' : r.score.toFixed(3)}  ${r.path}${moment}${r.offline ? '  (offline)' : ''}${stack}`);
     const notes = r.why
       .filter((w) => w.kind !== 'visual' && w.kind !== 'example' && !(w.kind === 'caption' && w.detail === r.caption))
       .map((w) => (SELF_DESCRIBED.has(w.kind) ? w.detail : `${w.kind}: ${w.detail}`));
@@ -53,7 +54,9 @@ export function printUpdate(
       `\nIndexed ${plural(i.indexed, 'photo')} in ${i.seconds.toFixed(1)} s${i.indexed > 0 ? ` (${(i.indexed / Math.max(i.seconds, 0.001)).toFixed(1)} photos/s)` : ''}` +
       `${i.errors ? `; ${i.errors} could not be read` : ''}${i.warnings ? `; ${i.warnings} damaged, indexed from the part that could be read` : ''}` +
       `${i.skipped ? `; ${i.skipped} skipped as too small to be photos (icons, sprites)` : ''}${i.cancelled ? ' (cancelled)' : ''}.` +
-      (summary.reading ? `\nRead the text in ${plural(summary.reading.read, 'photo')} indexed earlier (text found in ${summary.reading.withText}).` : '') +
+      (summary.reading
+        ? `\nRead the text in ${plural(summary.reading.read, 'photo')} in ${summary.reading.seconds.toFixed(1)} s (text found in ${summary.reading.withText}).`
+        : '') +
       (summary.looks ? `\nMeasured ${plural(summary.looks.measured, 'photo')} indexed earlier for duplicates.` : '') +
       (summary.stacks.built ? `\nDuplicates: ${plural(summary.stacks.groups, 'group')} of ${plural(summary.stacks.photos, 'photo')} (glimpse duplicates lists them).` : '') +
       `\nLibrary: ${plural(counts.indexed, 'photo')} indexed, ${counts.errors} with problems, ${counts.pending} waiting${counts.skipped ? `, ${counts.skipped} skipped as not photos` : ''}.`,

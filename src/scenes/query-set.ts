@@ -85,3 +85,32 @@ export function scoreSearch(runs: Array<{ query: LabelledQuery; shown: Scene[]; 
   }
   return { queries: n, top1: top1 / n, precisionAt5: p5 / n, shownPrecision: precision / n, shownRecall: recall / n };
 }
+
+/**
+ * Queries the bundled pack cannot read, as people type them into a photo app: things outside the scene
+ * world (animals, places, events), other languages and scripts, emoji, punctuation and an injection.
+ * Nothing in a scene library matches any of them, so every photo shown for one is a wrong answer: the
+ * benchmark counts what each shows (docs/PERFORMANCE.md).
+ */
+export const OUT_OF_VOCABULARY: readonly string[] = [
+  'a bird',
+  'bird',
+  'a red bird',
+  'dog on the beach',
+  'sunset over the sea',
+  'birthday cake',
+  'my favourite holiday',
+  'grandma in the kitchen',
+  'two blue cars',
+  'receipt from the hardware store',
+  'кошка',
+  '猫',
+  'perro en la playa',
+  'chat noir',
+  '🐶',
+  '🌅🌊',
+  '*',
+  '" OR 1=1 --',
+  "'; DROP TABLE photos; --",
+  '???',
+];

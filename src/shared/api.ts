@@ -224,7 +224,12 @@ export interface SearchResult {
   id: number;
   path: string;
   name: string;
-  score: number;
+  /**
+   * How it matched, as a number: the similarity to the query (or the example) when it was matched by
+   * how it looks, the confidence of a concept named alone; null when only its words matched (a caption,
+   * an album title, a name, text read in it), which have no such measure.
+   */
+  score: number | null;
   takenAt: string | null;
   caption: string | null;
   width: number | null;
@@ -292,6 +297,13 @@ export interface SearchResponse {
    * were taken (combined with the after/before filters), and not searched as words.
    */
   taken?: { label: string; after: string; before: string };
+  /**
+   * Words of the query the search model does not know (its tokenizer has no token for them, or they are
+   * in a script it was not trained on): nothing was matched by how photos look, since the model cannot
+   * say what these words look like, and `message` says so and what was shown instead ("tiny-coca does
+   * not know 'bird': showing name and text matches only"). Absent when the model knows every word.
+   */
+  unknownWords?: { words: string[]; message: string };
 }
 
 export interface PhotoDetail {

@@ -135,7 +135,7 @@ def main():
         'image': {'file': files[0], 'input': 'pixel_values', 'embeddingOutput': 'image_embeds', 'tokensOutput': 'last_hidden_state',
                   'size': IMAGE_SIZE, 'resize': 'squash', 'mean': list(MEAN), 'std': list(STD)},
         'text': {'file': files[1], 'tokenizer': 'tokenizer.json', 'input': 'input_ids', 'embeddingOutput': 'text_embeds',
-                 'contextLength': CONTEXT, 'padTokenId': PAD, 'idType': 'int64', 'languages': ['en']},
+                 'contextLength': CONTEXT, 'padTokenId': PAD, 'idType': 'int64', 'languages': ['en'], 'scripts': ['Latin']},
         'captioner': {'kind': 'shared-encoder', 'decoder': files[2], 'tokenizer': 'tokenizer.json', 'inputIds': 'input_ids',
                       'encoderHiddenStates': 'encoder_hidden_states', 'logits': 'logits', 'bosTokenId': BOS, 'eosTokenId': EOS,
                       'maxLength': CONTEXT, 'numBeams': 1},

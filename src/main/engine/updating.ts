@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Progress } from '../../shared/api.js';
-import { refreshAlbums } from './albums/albums.js';
+import { TITLE_RULES, refreshAlbums } from './albums/albums.js';
 import { backupCatalog, backupDue, isDamage } from './catalog/backup.js';
 import type { Catalog } from './catalog/catalog.js';
 import type { WriterChecks } from './checks.js';
@@ -24,7 +24,10 @@ export interface UpdateSummary {
   scan: ReconcileResult;
   problems: ScanProblem[];
   indexing: PipelineSummary;
-  /** Photos indexed earlier whose text was read afterwards (null: OCR is off or unavailable). */
+  /**
+   * Photos whose text was read after they were indexed: every new photo (so it is searchable first),
+   * and those indexed with OCR off or whose reading failed (null: OCR is off or unavailable, or none was unread).
+   */
   reading: ReadingSummary | null;
   /** Photos indexed earlier whose perceptual hash and sharpness were computed afterwards (null: none needed it). */
   looks: LookSummary | null;
@@ -73,14 +76,16 @@ export class LibraryUpdate {
         const { result, problems } = await stage('scanning the folders', () => this.stages.library.scan(options.folders, options.under));
         const indexing = await stage('indexing photos', () => this.stages.indexing.indexPending(progress));
         if (!indexing.cancelled) await stage('splitting the search index', () => this.splitIfOutgrown());
-        // Marked stale by every change the scan applied and every batch indexed, in their own transactions.
-        const albums = this.stores.albums.albumsStale
-          ? await stage('titling albums', async () => {
-              const titled = await refreshAlbums(this.catalog, this.model.pack);
-              this.stores.albums.albumsStale = false;
-              return titled;
-            })
-          : 0;
+        // Marked stale by every change the scan applied and every batch indexed, in their own transactions;
+        // titled by an older Glimpse's rules, every album is titled again once.
+        const albums =
+          this.stores.albums.albumsStale || this.stores.albums.titledBefore(TITLE_RULES)
+            ? await stage('titling albums', async () => {
+                const titled = await refreshAlbums(this.catalog, this.model.pack);
+                this.stores.albums.albumsStale = false;
+                return titled;
+              })
+            : 0;
         const reading = indexing.cancelled ? null : await stage('reading text in photos', () => this.stages.ocr.readUnread(progress));
         const looks = indexing.cancelled ? null : await stage('measuring photos for duplicates', () => this.stages.stacks.measureLooks(progress));
         const stacks = await stage('grouping near-duplicates', () => this.stages.stacks.refresh());

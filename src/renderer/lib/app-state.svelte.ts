@@ -28,6 +28,8 @@ export class AppState {
   #searchFocus = $state(0);
   /** Bumped to ask the Library view's path field for the focus. */
   #pathFocus = $state(0);
+  /** The sample library was asked for: Search opens once its photos are searchable (its text is read after). */
+  #landOnSearch = false;
 
   constructor(api: GlimpseApi) {
     this.api = api;
@@ -56,6 +58,8 @@ export class AppState {
       this.library.onProgress(progress);
       // Finished (or stopped): counts, albums and results may all have moved.
       if (progress.phase === 'idle' && lastPhase !== 'idle') this.#libraryChanged();
+      // Indexed: every photo is searchable now, while their text is still being read.
+      if (lastPhase === 'indexing' && (progress.phase === 'reading' || progress.phase === 'measuring' || progress.phase === 'idle')) this.#searchable();
       lastPhase = progress.phase;
     });
     const offChanged = this.api.on('libraryChanged', () => this.#libraryChanged());
@@ -111,8 +115,21 @@ export class AppState {
     this.#pathFocus++;
   }
 
+  /**
+   * Writes and adds the sample library, shows its indexing in the Library view, and opens Search as soon
+   * as its photos are searchable (a new user came to search, not to watch text being read).
+   */
   async addSample(): Promise<void> {
+    this.#landOnSearch = true;
     if (await this.library.addSample()) this.go('library');
+    else this.#landOnSearch = false;
+  }
+
+  #searchable(): void {
+    if (!this.#landOnSearch) return;
+    this.#landOnSearch = false;
+    // Only from the Library view the sample flow showed: a user who went elsewhere meanwhile stays there.
+    if (this.#view === 'library') this.focusSearch();
   }
 
   // ---- results and the viewer ----

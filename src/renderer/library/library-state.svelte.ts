@@ -20,6 +20,8 @@ export class LibraryState {
   /** Counts progress events, so a status fetched before the latest event cannot roll progress back. */
   #progressSeen = 0;
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the status was last fetched for a job's progress (the totals follow the bar at most once a second). */
+  #refreshedForProgress = 0;
 
   constructor(api: GlimpseApi, notices: Notices) {
     this.#api = api;
@@ -45,6 +47,10 @@ export class LibraryState {
   get working(): boolean {
     return this.#progress.phase !== 'idle';
   }
+  /** Photos are being found or indexed (not yet all searchable); reading their text afterwards is not this. */
+  get indexing(): boolean {
+    return this.#progress.phase === 'scanning' || this.#progress.phase === 'indexing';
+  }
   get busy(): null | 'adding' | 'sample' | 'picking' {
     return this.#busy;
   }
@@ -54,6 +60,7 @@ export class LibraryState {
 
   async refresh(): Promise<void> {
     clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = undefined;
     const seen = this.#progressSeen;
     try {
       const status = await this.#api.call('status', {});
@@ -69,12 +76,27 @@ export class LibraryState {
   /** Coalesces the refreshes a burst of events asks for. */
   scheduleRefresh(delay = 300): void {
     clearTimeout(this.#refreshTimer);
-    this.#refreshTimer = setTimeout(() => void this.refresh(), delay);
+    this.#refreshTimer = setTimeout(() => {
+      this.#refreshTimer = undefined;
+      this.#refreshedForProgress = Date.now();
+      void this.refresh();
+    }, delay);
   }
 
+  /**
+   * A job moved on. The totals (searchable, waiting, could not be read) come from `status`, so while a
+   * job runs it is fetched again at most once a second: otherwise they stood still while the bar moved,
+   * until the job ended.
+   */
   onProgress(progress: Progress): void {
     this.#progressSeen++;
     this.#progress = progress;
+    if (progress.phase === 'idle') return;
+    const wait = this.#refreshedForProgress + 1000 - Date.now();
+    if (wait <= 0) {
+      this.#refreshedForProgress = Date.now();
+      void this.refresh();
+    } else if (this.#refreshTimer === undefined) this.scheduleRefresh(wait);
   }
 
   /** A typed path (trimmed), or the picker's path with its grant (as it came: a folder's name may end in a space). */

@@ -34,6 +34,19 @@ export class AlbumStore extends CatalogStore {
     ).all() as Array<{ dir: string; signature: string; count: number }>;
   }
 
+  /** When the indexed photos of a directory were taken: the first and last (null when none says). */
+  takenRange(dir: string): { first: string | null; last: string | null } {
+    return this.sql(`SELECT min(taken_at) AS first, max(taken_at) AS last FROM photos WHERE dir = ? AND status = 'indexed'`).get(dir) as {
+      first: string | null;
+      last: string | null;
+    };
+  }
+
+  /** Whether some album was titled by other rules than `rules` (an older Glimpse): then every album is titled again. */
+  titledBefore(rules: string): boolean {
+    return this.sql(`SELECT 1 FROM albums WHERE instr(signature, ?) = 0 LIMIT 1`).get(`:${rules}:`) !== undefined;
+  }
+
   indexedIdsInDir(dir: string): number[] {
     return this.sql(`SELECT id FROM photos WHERE dir = ? AND status = 'indexed'`).pluck().all(dir) as number[];
   }
@@ -47,6 +60,10 @@ export class AlbumStore extends CatalogStore {
 
   setAlbumTitle(id: number, title: string): void {
     this.sql('UPDATE albums SET user_title = ? WHERE id = ?').run(title, id);
+  }
+
+  setGeneratedTitle(id: number, title: string): void {
+    this.sql('UPDATE albums SET title = ? WHERE id = ?').run(title, id);
   }
 
   deleteAlbumsWithout(dirs: ReadonlySet<string>): void {

@@ -28,6 +28,18 @@ export class CaptionStore extends CatalogStore {
     return this.sql(`SELECT text, reason FROM withheld_captions WHERE photo_id = ? AND model = ?`).get(photoId, model) as { text: string; reason: string } | undefined;
   }
 
+  /**
+   * Whether `model` showed a caption of its own for each photo (true) or withheld the one it made
+   * (false); photos it made none for are absent.
+   */
+  generatedOutcomes(ids: readonly number[], model: string): Map<number, boolean> {
+    const rows = this.sql(
+      `SELECT photo_id, 1 AS shown FROM texts WHERE source = 'caption' AND model = ? AND photo_id IN (SELECT value FROM json_each(?))
+       UNION ALL SELECT photo_id, 0 FROM withheld_captions WHERE model = ? AND photo_id IN (SELECT value FROM json_each(?))`,
+    ).all(model, JSON.stringify(ids), model, JSON.stringify(ids)) as Array<{ photo_id: number; shown: number }>;
+    return new Map(rows.map((r) => [r.photo_id, r.shown === 1]));
+  }
+
   /** The caption to show of each photo (as `caption` chooses it). */
   captions(ids: readonly number[], model: string): Map<number, string> {
     const rows = this.sql(

@@ -120,7 +120,8 @@ export function conceptsOfPhoto(catalog: Catalog, model: string, photoId: number
 
 /**
  * The concepts named in a query (whole words, any case; longer names first, each word used once), and
- * the query without them: "Miso on the sofa" -> Miso, "on the sofa".
+ * the query without them: "Miso on the sofa" -> Miso, "on the sofa". A name of several words is found
+ * together or apart, in any order ("boat grandpa" names "Grandpa's boat"): the user's own words.
  */
 export function conceptsInQuery(query: string, concepts: readonly ConceptRow[]): { found: ConceptRow[]; rest: string } {
   const tokens = words(query);
@@ -129,14 +130,24 @@ export function conceptsInQuery(query: string, concepts: readonly ConceptRow[]):
   const spans: Array<[number, number]> = [];
   const byLength = [...concepts].map((c) => ({ c, key: c.name_key.split(' ') })).sort((a, b) => b.key.length - a.key.length || b.c.name_key.length - a.c.name_key.length);
   for (const { c, key } of byLength) {
-    for (let i = 0; i + key.length <= tokens.length; i++) {
-      if (key.every((w, j) => !used[i + j] && tokens[i + j]!.word === w)) {
-        for (let j = 0; j < key.length; j++) used[i + j] = true;
-        spans.push([tokens[i]!.start, tokens[i + key.length - 1]!.end]);
-        found.push(c);
-        break;
+    // Together and in order first, so the words of the name take those places; otherwise each word anywhere.
+    let at: number[] | undefined;
+    for (let i = 0; !at && i + key.length <= tokens.length; i++) if (key.every((w, j) => !used[i + j] && tokens[i + j]!.word === w)) at = key.map((_, j) => i + j);
+    if (!at) {
+      const apart: number[] = [];
+      for (const w of key) {
+        const k = tokens.findIndex((t, n) => !used[n] && !apart.includes(n) && t.word === w);
+        if (k < 0) break;
+        apart.push(k);
       }
+      if (apart.length === key.length) at = apart;
     }
+    if (!at) continue;
+    for (const k of at) {
+      used[k] = true;
+      spans.push([tokens[k]!.start, tokens[k]!.end]);
+    }
+    found.push(c);
   }
   if (found.length === 0) return { found, rest: query };
   const normalised = query.normalize('NFKC');

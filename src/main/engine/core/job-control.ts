@@ -66,13 +66,13 @@ export abstract class JobControl {
     this.onProgress?.({ ...this.progress });
   }
 
-  /** Rate and time left from the average since the job `started` (performance.now()), then a report. */
   /** A file the job could not do: counted, and remembered for the log. */
   protected failed(path: string, error: unknown): void {
     this.progress.errors++;
     this.lastFailure = `${path}: ${errorText(error)}`;
   }
 
+  /** Rate and time left from the average since the job `started` (performance.now()), then a report. */
   protected paceSince(started: number): void {
     const seconds = (performance.now() - started) / 1000;
     this.progress.rate = Math.round((this.progress.done / Math.max(seconds, 1e-3)) * 10) / 10;

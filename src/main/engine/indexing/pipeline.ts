@@ -53,7 +53,13 @@ export interface PipelineOptions {
   /** Photos decoded at once (libvips runs each decode on libuv's thread pool). */
   decodeConcurrency?: number;
   captions?: boolean;
-  /** Reads the text in every photo it indexes that this reader has not read yet (OCR); none: no reading. */
+  /**
+   * Reads the text (OCR) of a photo it indexes again (its content changed) that this reader has not
+   * read in its new content, in the same transaction, so its old text is never shown for new content.
+   * A photo indexed for the first time is not read here: reading costs several times what indexing
+   * does, so a new library becomes searchable at the image encoder's speed and its text is read after
+   * (`ReadingJob`, the update's "reading" phase). None: no reading.
+   */
   reader?: TextReader | undefined;
   onProgress?: (progress: JobProgress) => void;
   /** How often the HNSW index file is saved while indexing; the catalogue is always the source of truth. */
@@ -153,7 +159,7 @@ export class IndexingJob extends JobControl {
       const bytes = await readFile(row.path);
       const hash = bytesFingerprint(bytes);
       const reader = this.options.reader;
-      const read = reader !== undefined && !new ReadingStore(this.catalog).hasReading(row.id, reader.manifest.id, hash);
+      const read = reader !== undefined && row.indexed_at !== null && !new ReadingStore(this.catalog).hasReading(row.id, reader.manifest.id, hash);
       let photo;
       try {
         photo = await preparePhoto(bytes, this.modelInputs(), { readSide: read ? reader.manifest.readSide : undefined, minSide: this.options.minPhotoSide });

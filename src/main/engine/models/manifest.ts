@@ -94,7 +94,25 @@ const textEncoder = z.object({
   idType: z.enum(['int64', 'int32']).default('int64'),
   /** Languages the text encoder was trained on (ISO 639-1); "multilingual" packs list many. */
   languages: z.array(z.string()).default(['en']),
+  /**
+   * The writing systems the text encoder was trained on (Unicode script names: "Latin", "Cyrillic",
+   * "Han"...): a query word in letters of another script is unknown to the pack, and is not searched
+   * by how photos look. That is the signal for a byte-level BPE tokenizer, which turns every string into
+   * tokens; a word-level vocabulary also says so itself, by its unknown token. Absent: any script.
+   */
+  scripts: z
+    .array(z.string().refine((name) => isScript(name), 'must be a Unicode script name, such as Latin or Cyrillic'))
+    .optional(),
 });
+
+function isScript(name: string): boolean {
+  try {
+    new RegExp(`\\p{Script=${name}}`, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A tensor-name template: `{layer}` is the layer number, `{kv}` is `key` or `value`. */
 const perLayerName = z.string().refine((s) => s.includes('{layer}') && s.includes('{kv}'), 'must contain {layer} and {kv}');

@@ -278,10 +278,23 @@ export class ModelPack {
     return { ids: [...ids, ...new Array<number>(contextLength - ids.length).fill(padTokenId)], length: ids.length };
   }
 
-  /** Words of `text` the text encoder has no token for (word-level vocabularies; BPE knows every word). */
+  /**
+   * Words of `text` the text encoder cannot read: written in a script the manifest does not list
+   * (`text.scripts`), or that its tokenizer has no token for: the unknown token, or nothing at all (a
+   * word-level vocabulary's normaliser drops what it cannot spell, such as "кошка" or an emoji, which
+   * would leave the encoder an empty query). A byte-level BPE tokenizer reads every string, so for such
+   * packs the declared scripts are what tells.
+   */
   async unknownWords(text: string): Promise<string[]> {
     const tokenizer = await this.tokenizer();
-    return text.split(/\s+/).filter((word) => word && tokenizer.encode(word).tokens.some((t: string) => UNKNOWN_TOKENS.has(t)));
+    const scripts = this.manifest.text.scripts;
+    const foreign = scripts ? new RegExp(`[^${scripts.map((s) => `\\p{Script=${s}}`).join('')}\\P{L}]`, 'u') : null;
+    return text.split(/\s+/).filter((word) => {
+      if (!word) return false;
+      if (foreign?.test(word)) return true;
+      const tokens = tokenizer.encode(word, { add_special_tokens: false }).tokens;
+      return tokens.length === 0 || tokens.some((t: string) => UNKNOWN_TOKENS.has(t));
+    });
   }
 
   async embedTexts(texts: string[]): Promise<Float32Array[]> {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { type Catalog } from '../catalog/catalog.js';
 import { type PhotoRow } from '../library/photo-store.js';
 import { isUnder } from '../core/paths.js';
@@ -20,9 +21,12 @@ export interface ReadingSummary {
 }
 
 /**
- * Reads the text in indexed photos that the OCR pack has not read yet: a library indexed while OCR was
- * off, or photos whose reading failed. Nothing is re-embedded: only the text layer changes. A photo
+ * Reads the text in indexed photos that the OCR pack has not read yet: every photo of a first index
+ * (the pipeline leaves new photos to this phase, so they are searchable first), a library indexed while
+ * OCR was off, photos whose reading failed. Nothing is re-embedded: only the text layer changes. A photo
  * whose file changed since it was indexed is left to the indexer, which reads it with its new content.
+ * Photos are read `concurrency` at a time (the cores), as the pipeline decodes them: one photo's
+ * decoding overlaps another's reading.
  */
 export class ReadingJob extends JobControl {
   /** The reason the last photo could not be read, for the log. */
@@ -31,6 +35,7 @@ export class ReadingJob extends JobControl {
     private readonly catalog: Catalog,
     private readonly reader: TextReader,
     onProgress?: (progress: JobProgress) => void,
+    private readonly concurrency = Math.max(2, availableParallelism()),
   ) {
     super(onProgress);
   }
@@ -57,26 +62,31 @@ export class ReadingJob extends JobControl {
       const page = readingStore.unreadPhotos(model, 64, afterId).filter((row) => !offline.some((dir) => isUnder(row.path, dir)));
       if (page.length === 0) break;
       afterId = Math.max(afterId, ...page.map((r) => r.id));
-      for (const row of page) {
-        await this.unpaused();
-        if (this.cancelled) {
-          summary.cancelled = true;
-          break;
-        }
-        this.progress.currentFile = row.path;
-        try {
-          const outcome = await this.readOne(row);
-          if (outcome !== 'changed') {
-            summary.read++;
-            if (outcome.lines > 0) summary.withText++;
+      let next = 0;
+      const worker = async () => {
+        while (next < page.length) {
+          await this.unpaused();
+          if (this.cancelled) {
+            summary.cancelled = true;
+            return;
           }
-        } catch (error) {
-          summary.failed++;
-          this.failed(row.path, error);
+          const row = page[next++]!;
+          this.progress.currentFile = row.path;
+          try {
+            const outcome = await this.readOne(row);
+            if (outcome !== 'changed') {
+              summary.read++;
+              if (outcome.lines > 0) summary.withText++;
+            }
+          } catch (error) {
+            summary.failed++;
+            this.failed(row.path, error);
+          }
+          this.progress.done++;
+          this.paceSince(started);
         }
-        this.progress.done++;
-        this.paceSince(started);
-      }
+      };
+      await Promise.all(Array.from({ length: Math.min(this.concurrency, page.length) }, worker));
       if (summary.cancelled) break;
     }
     this.progress.currentFile = null;

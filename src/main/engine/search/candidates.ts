@@ -29,6 +29,8 @@ export interface Candidates {
   readPhrases: Set<number>;
   /** Candidates whose text holds the query's words together and in order. */
   together: Set<number>;
+  /** Photos whose own words (the user's caption, the title the user gave its album) hold every word of the query, together or apart. */
+  own: Set<number>;
 }
 
 /**
@@ -130,5 +132,6 @@ export function gather(catalog: Catalog, index: VectorIndex, query: UnderstoodQu
   const read = readTextMatches(catalog, parsed, CANDIDATE_POOL);
   const readPhrases = parsed.phrases.length > 0 ? new Set(parsed.phrases.flatMap((p) => readingStore.readTextSearch(p, 100_000))) : new Set<number>();
   const together = keyword.size > 0 ? wordsTogether(catalog, parsed.text, [...new Set([...visual.keys(), ...keyword.keys()])]) : new Set<number>();
-  return { visual, moments, byConcept, byDate, keywordMatch, keyword, phraseIds, read, readPhrases, together };
+  const own = new Set(keywordMatch ? keywordStore.ownWordIds(keywordMatch, CANDIDATE_POOL).filter((id) => !allowed || allowed.has(id)) : []);
+  return { visual, moments, byConcept, byDate, keywordMatch, keyword, phraseIds, read, readPhrases, together, own };
 }

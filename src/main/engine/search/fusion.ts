@@ -21,6 +21,10 @@ export interface Ranked {
  * its own when the query's words stand together in its text, in order ("red circle" in "a red circle on
  * grass", not in "a red square and a blue circle"), or the user quoted a phrase. A looser hit (each
  * word somewhere) only helps rank what is shown. Quoted phrases are required.
+ *
+ * The user's own words come first: a photo whose caption the user wrote, or whose album the user
+ * titled, holds every word of the query (together or apart) is shown, and ranks above every photo the
+ * model or a file name answered for, since no model knows "my favourite holiday" better than its author.
  */
 export function fuseAndCut(query: UnderstoodQuery, c: Candidates, manifest: Pick<PackManifest, 'logitScale' | 'search'>): Ranked {
   const { request, allowed, concepts } = query;
@@ -50,7 +54,13 @@ export function fuseAndCut(query: UnderstoodQuery, c: Candidates, manifest: Pick
     if (!fused.has(id)) fused.set(id, { fused: 1 / (RRF_K + CANDIDATE_POOL), relevant: true });
     else fused.get(id)!.relevant = true;
   }
-  const ranked = [...fused.entries()].filter(([id]) => !c.phraseIds || c.phraseIds.has(id)).sort((a, b) => b[1].fused - a[1].fused);
+  for (const id of c.own) {
+    if (!fused.has(id)) fused.set(id, { fused: 1 / (RRF_K + CANDIDATE_POOL), relevant: true });
+    else fused.get(id)!.relevant = true;
+  }
+  const ranked = [...fused.entries()]
+    .filter(([id]) => !c.phraseIds || c.phraseIds.has(id))
+    .sort((a, b) => Number(c.own.has(b[0])) - Number(c.own.has(a[0])) || b[1].fused - a[1].fused);
   const visible = ranked.filter(([, e]) => e.relevant || request.all);
   return { ids: visible.map(([id]) => id), hidden: ranked.length - visible.length };
 }

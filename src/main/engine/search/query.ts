@@ -49,7 +49,22 @@ export interface ParsedQuery {
   terms: string[];
 }
 
-const STOP_WORDS = new Set(['a', 'an', 'the', 'of', 'on', 'in', 'at', 'and', 'with', 'to', 'for', 'from', 'by', 'photo', 'picture', 'image', 'some', 'two', 'three']);
+const STOP_WORDS = new Set(['a', 'an', 'the', 'of', 'on', 'in', 'at', 'and', 'or', 'with', 'to', 'for', 'from', 'by', 'photo', 'picture', 'image', 'some', 'two', 'three']);
+
+/**
+ * Words that carry the grammar of an English query, not what it shows ("circles that are red", "a photo
+ * of my dog"): when the pack does not know one, it is left out without a word to the user. Any other word
+ * the pack does not know means the pack cannot say what the photo should look like.
+ */
+const FUNCTION_WORDS = new Set([
+  ...STOP_WORDS,
+  ...['that', 'which', 'who', 'whose', 'is', 'are', 'was', 'were', 'be', 'been', 'being', 'has', 'have', 'had', 'it', 'its', 'this', 'these', 'those', 'there'],
+  ...['my', 'our', 'your', 'his', 'her', 'their', 'me', 'us', 'i', 'we', 'you', 'he', 'she', 'they', 'them', 'any', 'all', 'as', 'into', 'onto', 'over', 'under'],
+  ...['photos', 'pictures', 'images', 'pic', 'pics', 'shot', 'shots', 'showing', 'show', 'find'],
+]);
+
+/** A word with no letter, digit or pictograph ("*", "--", "=") is punctuation: nothing to search for. */
+const WORDLIKE = /[\p{L}\p{N}\p{Extended_Pictographic}]/u;
 
 export function parseQuery(query: string): ParsedQuery {
   const phrases: string[] = [];
@@ -79,6 +94,8 @@ export interface UnderstoodQuery {
   concepts: ReadonlyArray<ConceptInQuery>;
   /** The query vector (text, an example, or both), normalised; null when there is none. */
   vector: Float32Array | null;
+  /** Words of the query the pack does not know, and what the search did without them; undefined: none. */
+  unknown: { words: string[]; message: string } | undefined;
 }
 
 /** How sure the concepts named are of a photo (the least sure of them). */
@@ -119,15 +136,49 @@ export async function understand(catalog: Catalog, pack: ModelPack, index: Vecto
     parts.push(v);
   }
   if (request.exampleVector) parts.push(request.exampleVector);
-  // Words the text encoder has never seen become unknown tokens, which carry nothing but noise into the
-  // embedding: they are left out ("circles that are red" is read as "circles red"), and a query made
-  // only of such words is answered by keywords alone.
-  const words = parsed.text.split(/\s+/).filter(Boolean);
-  const unknown = new Set(await pack.unknownWords(parsed.text));
-  const known = words.filter((w) => !unknown.has(w));
+  const { known, unknown } = await wordsForThePack(pack, parsed);
   // Next to a concept, what is left of the query ranks its matches only when it has words of its own ("Miso on the sofa", not "Miso on the").
   const ranks = concepts.length === 0 || parsed.terms.length > 0 || parsed.phrases.length > 0;
-  if (known.length > 0 && ranks) parts.push((await pack.embedTexts([known.join(' ')]))[0]!);
+  if (unknown.length === 0 && known.length > 0 && ranks) parts.push((await pack.embedTexts([known.join(' ')]))[0]!);
   const vector = parts.length > 0 ? l2normalise(parts.reduce((sum, v) => sum.map((x, i) => x + v[i]!))) : null;
-  return { request, parsed, taken, allowed, concepts, vector };
+  const instead =
+    parts.length > 0
+      ? 'showing photos like the example'
+      : concepts.length > 0
+        ? `showing ${concepts.map((c) => c.name).join(' and ')} by confidence`
+        : 'showing name and text matches only';
+  return {
+    request,
+    parsed,
+    taken,
+    allowed,
+    concepts,
+    vector,
+    unknown: unknown.length > 0 ? { words: unknown, message: `${pack.id} does not know ${listed(unknown)}: ${instead}` } : undefined,
+  };
+}
+
+/**
+ * Which words of the query the pack can search by how photos look. A word the pack cannot read (its
+ * tokenizer has no token for it, or it is written in a script the pack was not trained on: `unknownWords`)
+ * would reach the text encoder as an unknown token or as nothing, and the encoder would answer an empty
+ * query with confident matches that have nothing to do with it ("a bird" found four shapes, an emoji and
+ * "кошка" the same five photos). So one such word, unless it is only grammar ("circles that are red") or
+ * inside quotes (the user asked for those exact words in the text), takes the query off the visual side
+ * altogether: the pack cannot say what the photo should look like, and the user is told so. Punctuation
+ * is never searched.
+ */
+async function wordsForThePack(pack: ModelPack, parsed: ParsedQuery): Promise<{ known: string[]; unknown: string[] }> {
+  const words = parsed.text.split(/\s+/).filter((w) => WORDLIKE.test(w));
+  const notKnown = new Set(await pack.unknownWords(words.join(' ')));
+  const quoted = new Set(parsed.phrases.flatMap((p) => p.toLowerCase().split(/\s+/)));
+  const unknown = [...new Set(words.filter((w) => notKnown.has(w) && !FUNCTION_WORDS.has(w.toLowerCase()) && !quoted.has(w.toLowerCase())))];
+  return { known: words.filter((w) => !notKnown.has(w)), unknown };
+}
+
+/** 'bird'; 'bird' or 'tree'; 'a', 'b' or 'c' (at most five named). */
+function listed(words: readonly string[]): string {
+  const named = words.slice(0, 5).map((w) => `'${w}'`);
+  if (words.length > 5) return `${named.join(', ')} and ${words.length - 5} more`;
+  return named.length === 1 ? named[0]! : `${named.slice(0, -1).join(', ')} or ${named[named.length - 1]!}`;
 }

@@ -125,7 +125,7 @@ export function buildResults(catalog: Catalog, model: string, query: UnderstoodQ
     return searchResult(
       row,
       {
-        score: Math.round((v?.similarity ?? (c.byConcept.has(id) ? conceptConfidence(concepts, id) : 0)) * 1000) / 1000,
+        score: v ? Math.round(v.similarity * 1000) / 1000 : c.byConcept.has(id) ? Math.round(conceptConfidence(concepts, id) * 1000) / 1000 : null,
         caption: captions.get(id) ?? null,
         why,
         moment: row.media === 'video' && moment ? { at: moment.at, frame: moment.frame } : null,

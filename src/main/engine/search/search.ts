@@ -29,5 +29,6 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
     hidden,
     tookMs: Math.round((performance.now() - started) * 10) / 10,
     ...(query.taken ? { taken: query.taken } : {}),
+    ...(query.unknown ? { unknownWords: query.unknown } : {}),
   };
 }

@@ -66,7 +66,7 @@ export class StackService {
       const detail = p.best ? 'the best shot of its stack (sharpest, then largest)' : p.copyOf !== null ? 'an exact copy in its stack' : 'a near-duplicate in its stack';
       return searchResult(
         rows.get(p.id)!,
-        { score: 0, caption: captions.get(p.id) ?? null, why: [{ kind: 'stack', detail }], moment: null, stack: { id, size: group.photos.length } },
+        { score: null, caption: captions.get(p.id) ?? null, why: [{ kind: 'stack', detail }], moment: null, stack: { id, size: group.photos.length } },
         offline,
       );
     });

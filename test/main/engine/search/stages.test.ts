@@ -99,6 +99,7 @@ describe('the stages of a search', () => {
       allowed: undefined,
       concepts: [],
       vector: null,
+      unknown: undefined,
     };
     const none: Candidates = {
       visual: new Map(),
@@ -114,12 +115,16 @@ describe('the stages of a search', () => {
       read: { ids: [3], words: ['x'] },
       readPhrases: new Set(),
       together: new Set([2]),
+      own: new Set(),
     };
     const cut = fuseAndCut(query, none, engine.pack.manifest);
     assert.deepEqual(new Set(cut.ids), new Set([2, 3]), 'together and read text are shown');
     assert.equal(cut.hidden, 1, 'the loose hit is hidden');
     assert.deepEqual(fuseAndCut({ ...query, request: request('x', { all: true }) }, none, engine.pack.manifest).ids.length, 3, 'all shows everything');
     assert.deepEqual(fuseAndCut(query, { ...none, phraseIds: new Set([3]) }, engine.pack.manifest).ids, [3], 'a phrase is required');
+    const own = fuseAndCut(query, { ...none, own: new Set([1]) }, engine.pack.manifest);
+    assert.deepEqual(own.ids[0], 1, "the user's own words rank first and are shown, though their words stand apart");
+    assert.equal(own.hidden, 0);
   });
 
   it('page and results: by date, offset and limit, and each result says why', async () => {
