@@ -72,7 +72,8 @@ export function printStatus(status: Status, errors: Array<{ path: string; error:
   }
   const p = status.photos;
   const where = status.model.providers.length ? ` on ${status.model.providers.join(', ')}` : '';
-  console.log(`Model: ${status.model.name} (${status.model.id})${where}${status.model.captions ? ', with captions' : ''}`);
+  const id = status.model.name === status.model.id ? '' : ` (${status.model.id})`;
+  console.log(`Model: ${status.model.name}${id}${where}${status.model.captions ? ', with captions' : ''}`);
   console.log(`Photos: ${p.indexed} indexed${p.videos > 0 ? ` (${p.videos} of them videos)` : ''}, ${p.pending} waiting, ${p.errors} with problems (${p.total} in all)`);
   console.log(ocrLine(status.ocr));
   if (status.folders.length === 0) console.log('No folders yet: glimpse index <folder>');

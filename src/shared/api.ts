@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { CONCEPT_NAME_INPUT_MAX, CONCEPT_NAME_MAX, cleanConceptName, conceptNameProblem } from './concept-name.js';
+import type { DownloadSize } from './download-size.js';
 
 const id = z.number().int().positive();
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'a date like 2024-06-30');
@@ -351,10 +352,21 @@ export interface ModelInfo {
   licence: string;
   captions: boolean;
   languages: string[];
-  /** Download size in bytes, when the manifest pins sizes. */
-  size: number | null;
+  /** What downloading it weighs (`downloadSizeText` words it: "about 1.6 GB"); null when not known before it starts. */
+  size: DownloadSize | null;
   /** A download in progress, paused (also from an earlier run) or failed; null when none. */
-  download: { phase: 'downloading' | 'paused' | 'failed' | 'installed'; bytes: number; total: number | null; error: string | null } | null;
+  download: DownloadInfo | null;
+}
+
+/** Where a pack's download stands. */
+export interface DownloadInfo {
+  phase: 'downloading' | 'paused' | 'failed' | 'installed';
+  bytes: number;
+  total: number | null;
+  /** Why it failed, in words. */
+  error: string | null;
+  /** It failed because the download site could not be reached (offline, or the site down): the app offers the ways without it. */
+  unreachable: boolean;
 }
 
 export interface Results {
@@ -387,7 +399,7 @@ export interface Events {
   /** Photos were added, changed or removed: views should refresh. */
   libraryChanged: { reason: string };
   /** A model download moved on (progress, paused, failed, installed). */
-  modelDownload: { id: string; phase: 'downloading' | 'paused' | 'failed' | 'installed'; bytes: number; total: number | null; error: string | null };
+  modelDownload: DownloadInfo & { id: string };
 }
 export type EventName = keyof Events;
 
