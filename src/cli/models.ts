@@ -8,6 +8,7 @@ import { packDownloadSize } from '../main/engine/models/manifest.js';
 import { SiteUnreachable } from '../main/engine/models/unreachable.js';
 import { downloadSizeText } from '../shared/download-size.js';
 import { offlineRoutes } from '../shared/offline-routes.js';
+import { shown } from './format.js';
 
 /** `glimpse models`: list, download, import and choose model packs. */
 export function registerModelCommands(program: Command, dataDir: () => string, withWriter: (work: (engine: GlimpseEngine) => Promise<void>) => Promise<void>): void {
@@ -24,10 +25,10 @@ export function registerModelCommands(program: Command, dataDir: () => string, w
       console.log('Installed:');
       for (const p of installed) {
         ids.add(p.id);
-        if ('error' in p && p.error) console.log(`  ${p.id}  BROKEN: ${p.error}`);
+        if ('error' in p && p.error) console.log(`  ${p.id}  BROKEN: ${shown(p.error)}`);
         else if ('manifest' in p && p.manifest) {
           const about = [p.manifest.name === p.id ? null : p.manifest.name, p.bundled ? 'comes with Glimpse' : null, `licence ${p.manifest.licence}`];
-          console.log(`${p.id === active ? '* ' : '  '}${p.id.padEnd(16)} ${about.filter(Boolean).join(', ')}`);
+          console.log(`${p.id === active ? '* ' : '  '}${shown(p.id.padEnd(16))} ${shown(about.filter(Boolean).join(', '))}`);
         }
       }
       const available = (await catalogueOfPacks()).filter((m) => !ids.has(m.id));
@@ -35,7 +36,7 @@ export function registerModelCommands(program: Command, dataDir: () => string, w
         console.log('Downloadable (glimpse models download <id>):');
         for (const m of available) {
           const size = downloadSizeText(packDownloadSize(m));
-          console.log(`  ${m.id.padEnd(16)} ${m.name}, ${size ?? 'size shown once the download starts'}, licence ${m.licence}`);
+          console.log(`  ${m.id.padEnd(16)} ${shown(m.name)}, ${size ?? 'size shown once the download starts'}, licence ${shown(m.licence)}`);
         }
       }
     });
@@ -65,15 +66,14 @@ export function registerModelCommands(program: Command, dataDir: () => string, w
       } catch (error) {
         if (last > 0) process.stderr.write('\n');
         if (!(error instanceof SiteUnreachable)) throw error;
-        throw new Error(
-          `${error.message}\nTo install ${id} without reaching ${error.host}:\n${offlineRoutes(id)
-            .map((route) => `  - ${route}`)
-            .join('\n')}`,
-          { cause: error },
-        );
+        // Said here, over several lines (the main error handler prints one): what happened, then the ways round it.
+        console.error(`glimpse: ${shown(error.message)}\nTo install ${id} without reaching ${shown(error.host)}:`);
+        for (const route of offlineRoutes(id)) console.error(`  - ${route}`);
+        process.exitCode = 1;
+        return;
       }
       process.stderr.write('\n');
-      console.log(`Installed ${manifest.name} in ${dir}. Use it with: glimpse models use ${id}`);
+      console.log(`Installed ${shown(manifest.name)} in ${shown(dir)}. Use it with: glimpse models use ${id}`);
     });
 
   models
@@ -82,7 +82,7 @@ export function registerModelCommands(program: Command, dataDir: () => string, w
     .argument('<dir>')
     .action(async (dir: string) => {
       const installed = await importPack(dir, packsDir());
-      console.log(`Imported ${installed}.`);
+      console.log(`Imported ${shown(installed)}.`);
     });
 
   models

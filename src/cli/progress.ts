@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Progress } from '../shared/api.js';
+import { shown } from './format.js';
 
 function eta(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '--';
@@ -25,7 +26,7 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
   return {
     update(p) {
       if (p.total === 0) return;
-      const payload = { rate: p.rate.toFixed(1), eta_text: eta(p.etaSeconds), errors: p.errors, file: (p.currentFile ?? '').split(/[\\/]/).pop()?.slice(0, 40) ?? '' };
+      const payload = { rate: p.rate.toFixed(1), eta_text: eta(p.etaSeconds), errors: p.errors, file: shown((p.currentFile ?? '').split(/[\\/]/).pop()?.slice(0, 40) ?? '') };
       if (!started) {
         bar.start(p.total, p.done, payload);
         started = true;

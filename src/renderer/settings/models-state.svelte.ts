@@ -14,7 +14,7 @@ export class ModelsState {
   constructor(api: GlimpseApi, notices: Notices) {
     this.#api = api;
     this.#notices = notices;
-    this.#models = new Loaded<ModelInfo[]>([], notices);
+    this.#models = new Loaded<ModelInfo[]>([], notices, 'models');
   }
 
   get models(): ModelInfo[] {
@@ -38,6 +38,7 @@ export class ModelsState {
   async act(id: string, action: ModelAction): Promise<void> {
     const models = await attempt(
       this.#notices,
+      'models',
       (on) => (this.#busy = on ? id : null),
       () => this.#api.call('modelAction', { id, action }),
     );
