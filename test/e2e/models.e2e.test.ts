@@ -8,10 +8,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type Server, createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { packDownloadSize } from '../../src/main/engine/models/manifest.js';
 import { catalogueOfPacks } from '../../src/main/engine/models/store.js';
+import { writeSampleLibrary } from '../../src/scenes/sample-library.js';
 import { downloadSizeText } from '../../src/shared/download-size.js';
 import { DEVELOPER_WORDING, tempDir } from '../fixtures.js';
 import { type LibraryInBrowser, noChromium, openLibraryInBrowser } from './web-app.js';
@@ -95,5 +98,52 @@ describe('the model advice, with the real catalogue, on a computer that cannot r
     assert.doesNotMatch(body, /getaddrinfo|ENOTFOUND|EAI_AGAIN|fetch failed/);
     await row.scrollIntoViewIfNeeded();
     await app.shot('download-offline');
+  });
+});
+
+describe('a download that fails while the answer to its click is still on the way', { skip: noChromium }, () => {
+  const tmp = tempDir();
+  let app: LibraryInBrowser;
+  let site: Server;
+
+  before(async () => {
+    delete process.env.GLIMPSE_PACK_CATALOGUE;
+    // A download site that takes the connection and drops it a moment later: the failure comes after
+    // the engine has answered the click ("downloading"), and before the page has that answer.
+    site = createServer((socket) => void setTimeout(() => socket.destroy(), 300));
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    const library = join(tmp.path, 'Photos');
+    await writeSampleLibrary(library, { count: 2, width: 320, height: 240 });
+    const port = (site.address() as AddressInfo).port;
+    app = await openLibraryInBrowser({ dataDir: join(tmp.path, 'data'), device: 'cpu', ocr: false, modelBaseUrl: `http://127.0.0.1:${port}`, library, shots: 'e2e-models-late' });
+    await app.page.goto(app.server.loginUrl);
+  });
+  after(async () => {
+    await app?.close();
+    site?.close();
+    tmp.remove();
+  });
+
+  it('shows the failure, not the answer that said it was downloading', async () => {
+    const { page } = app;
+    let answered: () => void = () => undefined;
+    const answer = new Promise<void>((resolve) => (answered = resolve));
+    await page.route('**/api/call', async (route) => {
+      if (!route.request().postData()?.includes('"modelAction"')) return route.continue();
+      const response = await route.fetch();
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // a busy machine
+      await route.fulfill({ response });
+      answered();
+    });
+    await page.getByTestId('nav-settings').click();
+    const row = page.locator('[data-testid="model"][data-id="clip-vit-b32"]');
+    await row.getByTestId('model-download').click();
+    await answer;
+    const failed = row.getByTestId('model-failed');
+    await failed.waitFor({ timeout: 10_000 });
+    assert.match(((await failed.textContent()) ?? '').trim(), /^Glimpse could not reach 127\.0\.0\.1:\d+: it did not answer/);
+    await page.waitForTimeout(1000);
+    assert.equal(await row.getByTestId('model-progress').count(), 0, 'no longer shown as downloading');
+    assert.equal(await failed.count(), 1);
   });
 });
