@@ -6,5 +6,13 @@ export default defineConfig({
   root: 'src/renderer',
   base: './',
   plugins: [svelte()],
-  build: { outDir: '../../out/renderer', emptyOutDir: true, target: 'es2022', assetsInlineLimit: 0 },
+  build: {
+    outDir: '../../out/renderer',
+    emptyOutDir: true,
+    target: 'es2022',
+    assetsInlineLimit: 0,
+    // Rolldown's profile of slow plugin callbacks is for plugin authors: on a busy two-core machine
+    // Svelte's compiler took most of a 5 s build, and every `npm start` ended in that warning.
+    rolldownOptions: { checks: { bundlerTimings: false } },
+  },
 });

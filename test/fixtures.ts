@@ -64,3 +64,10 @@ export function libraryFolders(): { fresh: () => { root: string; photos: string;
     removeAll: () => dirs.forEach((d) => d.remove()),
   };
 }
+
+/**
+ * Words about how Glimpse was built, which a user should never read in the app or the CLI's lists: the
+ * notes for developers live in a manifest's `pinning` and `downloadSize.source`, and in docs/.
+ */
+export const DEVELOPER_WORDING =
+  /\bpin(ned|ning)?\b|\bcommit\b|before release|workplace|build machine|transformers\.js|\bONNX\b|\bexport(ed)?\b|\bbranch\b|\brevision\b|\bmanifest\b|\btested\b|Size unknown|\(bundled\) \(bundled\)/i;

@@ -4,6 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import sharp from 'sharp';
 import { GlimpseEngine, type EngineOptions } from '../main/engine/engine.js';
 import { adapterName, cudaProviderInstalled, probeWebgpuAdapter } from '../main/engine/models/providers.js';
+import { shown } from './format.js';
 
 const require = createRequire(import.meta.url);
 
@@ -17,7 +18,7 @@ function version(pkg: string): string {
 
 /** Prints what this machine runs Glimpse with; exits non-zero when something needed is broken. */
 export async function runDoctor(options: EngineOptions): Promise<void> {
-  const line = (label: string, value: string) => console.log(`${label.padEnd(18)} ${value}`);
+  const line = (label: string, value: string) => console.log(`${label.padEnd(18)} ${shown(value)}`);
   line('Node', `${process.version} (${process.platform}-${process.arch})`);
   line('CPU', `${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory`);
   line('onnxruntime-node', version('onnxruntime-node'));

@@ -2,10 +2,11 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { GlimpseEngine } from '../main/engine/engine.js';
 import { LibraryLock, describeHolder } from '../main/engine/core/library-lock.js';
+import { expandHome } from '../main/engine/core/paths.js';
 import type { UpdateSummary } from '../main/engine/updating.js';
 import { askTheApp } from '../main/host/control.js';
 import { plural } from '../shared/counting.js';
-import { printUpdate } from './format.js';
+import { printUpdate, shown } from './format.js';
 
 type WithEngine = <T>(work: (engine: GlimpseEngine) => Promise<T>) => Promise<T>;
 
@@ -52,9 +53,9 @@ export function registerFolderCommands(program: Command, dataDir: () => string, 
         if (o.json) return console.log(JSON.stringify(status.folders, null, 2));
         if (status.folders.length === 0) return console.log('No folders yet: glimpse index <folder>');
         for (const f of status.folders) {
-          console.log(`${String(f.id).padStart(4)}  ${f.path}: ${plural(f.photoCount, 'photo')}${f.errorCount ? `, ${f.errorCount} with problems` : ''}`);
-          if (f.offline) console.log(`        offline since ${new Date(f.offline.since).toLocaleString()}: ${f.offline.reason}`);
-          if (f.watchNote) console.log(`        ${f.watchNote}`);
+          console.log(`${String(f.id).padStart(4)}  ${shown(f.path)}: ${plural(f.photoCount, 'photo')}${f.errorCount ? `, ${f.errorCount} with problems` : ''}`);
+          if (f.offline) console.log(`        offline since ${new Date(f.offline.since).toLocaleString()}: ${shown(f.offline.reason)}`);
+          if (f.watchNote) console.log(`        ${shown(f.watchNote)}`);
         }
       });
     });
@@ -66,16 +67,16 @@ export function registerFolderCommands(program: Command, dataDir: () => string, 
     .action(async (which: string) => {
       const folder = await withReader(async (engine) => {
         const all = engine.stores.folders.folders();
-        return /^\d+$/.test(which) ? all.find((f) => f.id === Number(which)) : all.find((f) => f.path === resolve(which));
+        return /^\d+$/.test(which) ? all.find((f) => f.id === Number(which)) : all.find((f) => f.path === resolve(expandHome(which)));
       });
       if (!folder) throw usage(`${which} is not a folder of the library (glimpse folders lists them)`);
-      const said = `Removed ${folder.path} from the library (${plural(folder.photo_count, 'photo')}); no file was touched.`;
+      const said = `Removed ${shown(folder.path)} from the library (${plural(folder.photo_count, 'photo')}); no file was touched.`;
       if (LibraryLock.activeHolder(dataDir())) {
         const answer = await askTheApp<{ removed: boolean }>(dataDir(), 'removeFolder', { id: folder.id });
-        if (answer.answered) return console.log(answer.result.removed ? said : `${folder.path} was already removed.`);
+        if (answer.answered) return console.log(answer.result.removed ? said : `${shown(folder.path)} was already removed.`);
       }
       await withWriter(async (engine) => {
-        console.log(engine.removeFolder(folder.id) ? said : `${folder.path} was already removed.`);
+        console.log(engine.removeFolder(folder.id) ? said : `${shown(folder.path)} was already removed.`);
       });
     });
 }

@@ -3,6 +3,23 @@ import type { UpdateSummary } from '../main/engine/engine.js';
 import { plural } from '../shared/counting.js';
 import { formatTimestamp } from '../shared/timestamp.js';
 
+/**
+ * A name, path or text from the library as the terminal is given it: control characters (a newline, a
+ * carriage return, the escape that starts a terminal command), Unicode's line and paragraph separators
+ * and the bidirectional overrides are written as escapes (`\n`, `\x1b`, `\u2028`), so a file named
+ * "a\nLibrary: 0 photos.jpg" cannot fake a line of output, move the cursor or reorder what follows it.
+ * Every path, name and text from the library that the CLI prints goes through it (JSON output is escaped
+ * by JSON itself).
+ */
+export function shown(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    const code = c.charCodeAt(0);
+    return named[c] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
+  });
+}
+
 /** Reasons whose detail already says what kind they are ("concept Miso, confidence 0.91", "reads …"). */
 const SELF_DESCRIBED = new Set(['concept', 'text']);
 
@@ -11,8 +28,8 @@ export function printResults(response: SearchResponse, json = false, offset = 0)
     console.log(JSON.stringify(response, null, 2));
     return;
   }
-  if (response.taken) console.log(`Taken in ${response.taken.label} (read from the query as a date filter).`);
-  if (response.unknownWords) console.log(`${response.unknownWords.message}.`);
+  if (response.taken) console.log(`Taken in ${shown(response.taken.label)} (read from the query as a date filter).`);
+  if (response.unknownWords) console.log(`${shown(response.unknownWords.message)}.`);
   if (response.results.length === 0) {
     console.log(response.hidden > 0 ? `No clear matches; ${plural(response.hidden, 'weaker one is', 'weaker ones are')} hidden (--all shows them).` : 'No matches.');
     return;
@@ -21,12 +38,14 @@ export function printResults(response: SearchResponse, json = false, offset = 0)
     // A video hit names the moment that matched: "clip.mp4 @ 00:14".
     const moment = r.moment ? ` @ ${formatTimestamp(r.moment.at)}` : '';
     const stack = r.stack ? `  (stack ${r.stack.id} of ${r.stack.size})` : '';
-    console.log(`${String(i + 1 + offset).padStart(3)}. ${r.score === null ? '  -  ' : r.score.toFixed(3)}  ${r.path}${moment}${r.offline ? '  (offline)' : ''}${stack}`);
+    // The rank, and no score: results are ordered by fusing several rankings (the picture, the words of
+    // captions, names and text read, concepts), so no one similarity orders them; --json has each reason's.
+    console.log(`${String(i + 1 + offset).padStart(3)}. ${shown(r.path)}${moment}${r.offline ? '  (offline)' : ''}${stack}`);
     const notes = r.why
       .filter((w) => w.kind !== 'visual' && w.kind !== 'example' && !(w.kind === 'caption' && w.detail === r.caption))
       .map((w) => (SELF_DESCRIBED.has(w.kind) ? w.detail : `${w.kind}: ${w.detail}`));
     if (r.caption) notes.unshift(`“${r.caption}”`);
-    if (notes.length) console.log(`      ${notes.join(' · ')}`);
+    if (notes.length) console.log(`      ${shown(notes.join(' · '))}`);
   });
   const more = response.hidden > 0 ? `; ${plural(response.hidden, 'weaker match', 'weaker matches')} hidden (--all shows them)` : '';
   const of = response.total > response.results.length ? ` (${offset + 1}-${offset + response.results.length} of ${response.total}; --offset pages on)` : '';
@@ -36,7 +55,7 @@ export function printResults(response: SearchResponse, json = false, offset = 0)
 function printOffline(offline: OfflineFolder[]): void {
   for (const o of offline)
     console.log(
-      `  offline since ${new Date(o.since).toLocaleString()}: ${o.path}: ${o.reason}. Its ${plural(o.photos, 'photo')} ${o.photos === 1 ? 'is' : 'are'} kept and stay${o.photos === 1 ? 's' : ''} searchable.`,
+      `  offline since ${new Date(o.since).toLocaleString()}: ${shown(o.path)}: ${shown(o.reason)}. Its ${plural(o.photos, 'photo')} ${o.photos === 1 ? 'is' : 'are'} kept and stay${o.photos === 1 ? 's' : ''} searchable.`,
     );
 }
 
@@ -62,20 +81,20 @@ export function printUpdate(
       `\nLibrary: ${plural(counts.indexed, 'photo')} indexed, ${counts.errors} with problems, ${counts.pending} waiting${counts.skipped ? `, ${counts.skipped} skipped as not photos` : ''}.`,
   );
   printOffline(offline);
-  for (const p of summary.problems.slice(0, 20)) if (!offline.some((o) => o.path === p.path)) console.log(`  skipped ${p.path}: ${p.error}`);
+  for (const p of summary.problems.slice(0, 20)) if (!offline.some((o) => o.path === p.path)) console.log(`  skipped ${shown(p.path)}: ${shown(p.error)}`);
   if (errors.length) {
     console.log('Photos with problems:');
-    for (const e of errors) console.log(`  ${e.path}: ${e.error}`);
+    for (const e of errors) console.log(`  ${shown(e.path)}: ${shown(e.error)}`);
   }
   if (warnings.length) {
     console.log('Indexed, with a warning:');
-    for (const w of warnings) console.log(`  ${w.path}: ${w.warning}`);
+    for (const w of warnings) console.log(`  ${shown(w.path)}: ${shown(w.warning)}`);
   }
 }
 
 export function ocrLine(ocr: Status['ocr']): string {
   const counts = `${plural(ocr.read, 'photo')} read${ocr.unread ? `, ${ocr.unread} ${ocr.enabled ? 'to read' : 'not read'}` : ''}, text found in ${ocr.withText}`;
-  if (ocr.problem) return `Text in photos: on, but ${ocr.problem}`;
+  if (ocr.problem) return `Text in photos: on, but ${shown(ocr.problem)}`;
   return `Text in photos (${ocr.name}): ${ocr.enabled ? 'on' : 'off (glimpse ocr on)'}; ${counts}`;
 }
 
@@ -92,20 +111,21 @@ export function printStatus(
   }
   const p = status.photos;
   const where = status.model.providers.length ? ` on ${status.model.providers.join(', ')}` : '';
-  console.log(`Model: ${status.model.name} (${status.model.id})${where}${status.model.captions ? ', with captions' : ''}`);
+  const id = status.model.name === status.model.id ? '' : ` (${status.model.id})`;
+  console.log(`Model: ${shown(status.model.name)}${id}${where}${status.model.captions ? ', with captions' : ''}`);
   console.log(
     `Photos: ${p.indexed} indexed${p.videos > 0 ? ` (${p.videos} of them videos)` : ''}, ${p.pending} waiting, ${p.errors} with problems${p.warnings ? `, ${p.warnings} damaged but searchable` : ''}${p.skipped ? `, ${p.skipped} skipped as not photos` : ''} (${p.total} in all)`,
   );
   console.log(ocrLine(status.ocr));
   if (status.folders.length === 0) console.log('No folders yet: glimpse index <folder>');
   for (const f of status.folders)
-    console.log(`  ${f.path}: ${plural(f.photoCount, 'photo')}${f.errorCount ? `, ${f.errorCount} with problems` : ''}${f.watchNote ? ` (${f.watchNote})` : ''}`);
+    console.log(`  ${shown(f.path)}: ${plural(f.photoCount, 'photo')}${f.errorCount ? `, ${f.errorCount} with problems` : ''}${f.watchNote ? ` (${shown(f.watchNote)})` : ''}`);
   printOffline(status.offline);
-  if (status.readOnly) console.log(`Read-only here: ${status.readOnly}.`);
-  if (status.progress.failure) console.log(`The last indexing job stopped: ${status.progress.failure}`);
-  for (const e of errors) console.log(`  ! ${e.path}: ${e.error}`);
-  for (const w of warnings) console.log(`  ~ ${w.path}: ${w.warning}`);
-  for (const e of skipped) console.log(`  - ${e.path}: ${e.error}`);
+  if (status.readOnly) console.log(`Read-only here: ${shown(status.readOnly)}.`);
+  if (status.progress.failure) console.log(`The last indexing job stopped: ${shown(status.progress.failure)}`);
+  for (const e of errors) console.log(`  ! ${shown(e.path)}: ${shown(e.error)}`);
+  for (const w of warnings) console.log(`  ~ ${shown(w.path)}: ${shown(w.warning)}`);
+  for (const e of skipped) console.log(`  - ${shown(e.path)}: ${shown(e.error)}`);
   if (p.skipped > skipped.length && skipped.length > 0) console.log(`  - … and ${p.skipped - skipped.length} more skipped`);
 }
 
@@ -125,7 +145,7 @@ export function printDuplicates(report: Duplicates, json = false): void {
     for (const p of g.photos) {
       const size = p.width && p.height ? `${p.width}x${p.height}` : '?';
       const note = p.best ? 'best shot' : p.copyOf !== null ? `exact copy of ${p.copyOf}` : '';
-      console.log(`  ${p.best ? '*' : ' '} ${String(p.id).padStart(6)}  ${size.padEnd(11)} ${megabytes(p.bytes).padStart(8)}  ${p.path}${note ? `  (${note})` : ''}`);
+      console.log(`  ${p.best ? '*' : ' '} ${String(p.id).padStart(6)}  ${size.padEnd(11)} ${megabytes(p.bytes).padStart(8)}  ${shown(p.path)}${note ? `  (${note})` : ''}`);
     }
   }
   if (report.groups.length > 0)

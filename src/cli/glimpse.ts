@@ -14,13 +14,14 @@ import { DEVICE_PREFERENCES, type DevicePreference } from '../main/engine/core/d
 import type { SearchRequest } from '../main/engine/search/search.js';
 import { searchParams } from '../shared/api.js';
 import { plural } from '../shared/counting.js';
-import { ocrLine, printDuplicates, printResults, printStatus, printUpdate } from './format.js';
+import { ocrLine, printDuplicates, printResults, printStatus, printUpdate, shown } from './format.js';
 import { describeHolder } from '../main/engine/core/library-lock.js';
 import { isDamage } from '../main/engine/catalog/backup.js';
 import { registerGpuCommands } from './gpu.js';
 import { registerModelCommands } from './models.js';
 import { indexThroughApp, registerFolderCommands } from './folders.js';
 import { errorText } from '../shared/error-text.js';
+import { expandHome } from '../main/engine/core/paths.js';
 // Commands that need more than the engine (the watcher, the web server, image rendering, a progress bar)
 // load it when they run: a `glimpse search` pays only for what a search uses.
 
@@ -54,14 +55,19 @@ async function withEngine<T>(
     access: access.write ? 'write' : 'read',
     lockWaitMs: (access.waitSeconds ?? 0) * 1000,
     onLockWait: (holder) =>
-      console.error(`glimpse: waiting up to ${access.waitSeconds} s for the Glimpse process that is updating this library (${describeHolder(holder)}) to finish…`),
+      console.error(`glimpse: waiting up to ${access.waitSeconds} s for the Glimpse process that is updating this library (${shown(describeHolder(holder))}) to finish…`),
   });
-  for (const notice of engine.notices) console.error(`glimpse: ${notice}`);
+  for (const notice of engine.notices) console.error(`glimpse: ${shown(notice)}`);
   try {
     return await work(engine);
   } finally {
     await engine.close();
   }
+}
+
+/** A path the user typed: `~` is their home (a quoted path or an option's value reaches us without a shell to expand it). */
+function typedPath(path: string): string {
+  return resolve(expandHome(path));
 }
 
 function seconds(value: string): number {
@@ -106,7 +112,7 @@ function searchRequest(query: string, o: SearchOptions, extra: Partial<SearchReq
     sort: o.sort,
     all: o.all ?? false,
     stacks: o.stacks ?? false,
-    ...(o.folder ? { folder: resolve(o.folder) } : {}),
+    ...(o.folder ? { folder: typedPath(o.folder) } : {}),
     ...(o.after ? { after: o.after } : {}),
     ...(o.before ? { before: o.before } : {}),
     ...(o.camera ? { camera: o.camera } : {}),
@@ -193,10 +199,10 @@ export function buildProgram(): Command {
   ).action(async (photo: string, o: SearchOptions & { text: string }) => {
     searchRequest(o.text, o);
     await withEngine(program, async (engine) => {
-      const byId = /^\d+$/.test(photo) ? engine.stores.photos.photo(Number(photo)) : engine.stores.photos.photoByPath(resolve(photo));
+      const byId = /^\d+$/.test(photo) ? engine.stores.photos.photo(Number(photo)) : engine.stores.photos.photoByPath(typedPath(photo));
       if (byId && engine.stores.vectors.vector(byId.id, engine.pack.id)) return printResults(await engine.search(searchRequest(o.text, o, { similarTo: byId.id })), o.json);
-      if (!existsSync(photo) || !statSync(photo).isFile()) throw new Error(`${photo} is neither an indexed photo nor an image file`);
-      printResults(await engine.searchByFile(resolve(photo), searchRequest(o.text, o)), o.json);
+      if (!existsSync(typedPath(photo)) || !statSync(typedPath(photo)).isFile()) throw new Error(`${photo} is neither an indexed photo nor an image file`);
+      printResults(await engine.searchByFile(typedPath(photo), searchRequest(o.text, o)), o.json);
     });
   });
 
@@ -218,19 +224,19 @@ export function buildProgram(): Command {
     .option('--regenerate', 'generate the caption again with the model')
     .action(async (photo: string, o: { set?: string; regenerate?: boolean }) => {
       await withEngine(program, async (engine) => {
-        const row = /^\d+$/.test(photo) ? engine.stores.photos.photo(Number(photo)) : engine.stores.photos.photoByPath(resolve(photo));
+        const row = /^\d+$/.test(photo) ? engine.stores.photos.photo(Number(photo)) : engine.stores.photos.photoByPath(typedPath(photo));
         if (!row) throw new Error(`${photo} is not in the library; index its folder first`);
         if (o.set !== undefined) engine.setCaption(row.id, o.set);
         else if (o.regenerate) await engine.captionPhoto(row.id);
         const detail = engine.photoDetail(row.id);
         console.log(
           detail.caption
-            ? `${detail.caption.text}${detail.caption.edited ? '   (edited)' : ''}`
+            ? `${shown(detail.caption.text)}${detail.caption.edited ? '   (edited)' : ''}`
             : detail.captionWithheld
-              ? `(no caption: ${detail.captionWithheld})`
+              ? `(no caption: ${shown(detail.captionWithheld)})`
               : '(no caption yet)',
         );
-        if (detail.offline) console.log(`(its folder is offline since ${new Date(detail.offline.since).toLocaleString()}: ${detail.offline.reason})`);
+        if (detail.offline) console.log(`(its folder is offline since ${new Date(detail.offline.since).toLocaleString()}: ${shown(detail.offline.reason)})`);
       });
     });
 
@@ -245,7 +251,7 @@ export function buildProgram(): Command {
       if (state === 'download') {
         const { downloadOcrPack, readOcrManifest } = await import('../main/engine/ocr/ocr-pack.js');
         const dir = await downloadOcrPack(await readOcrManifest(), { modelsDir: join(program.opts<GlobalOptions>().dataDir, 'models'), baseUrl: o.baseUrl });
-        return console.log(`Installed the OCR models in ${dir} (every file checked against its SHA-256).`);
+        return console.log(`Installed the OCR models in ${shown(dir)} (every file checked against its SHA-256).`);
       }
       if (state === undefined) return withEngine(program, async (engine) => console.log(ocrLine(engine.ocrStatus())));
       await withEngine(
@@ -280,7 +286,7 @@ export function buildProgram(): Command {
         throw new Error(`glimpse concepts ${verb} needs ${verb === 'teach' ? 'example photos' : 'the photo that is not it'}`);
       await withEngine(program, async (engine) => {
         const ids = photos.map((photo) => {
-          const row = /^\d+$/.test(photo) ? engine.stores.photos.photo(Number(photo)) : engine.stores.photos.photoByPath(resolve(photo));
+          const row = /^\d+$/.test(photo) ? engine.stores.photos.photo(Number(photo)) : engine.stores.photos.photoByPath(typedPath(photo));
           if (!row) throw new Error(`${photo} is not in the library; index its folder first`);
           return row.id;
         });
@@ -291,7 +297,7 @@ export function buildProgram(): Command {
           if (list.length === 0) return console.log('No concepts yet. Teach one: glimpse concepts teach "my cat Miso" photo1.jpg photo2.jpg photo3.jpg');
           for (const c of list)
             console.log(
-              `${c.name}: ${plural(c.examples.length, 'example')}${c.counterExamples.length ? `, ${plural(c.counterExamples.length, 'counter-example')}` : ''}; matches ${plural(c.matches, 'photo')}`,
+              `${shown(c.name)}: ${plural(c.examples.length, 'example')}${c.counterExamples.length ? `, ${plural(c.counterExamples.length, 'counter-example')}` : ''}; matches ${plural(c.matches, 'photo')}`,
             );
           return;
         }
@@ -299,15 +305,15 @@ export function buildProgram(): Command {
         let concept;
         if (verb === 'forget') {
           engine.forgetConcept(existing!.id);
-          return console.log(`Forgot ${existing!.name}.`);
+          return console.log(`Forgot ${shown(existing!.name)}.`);
         } else if (verb === 'teach') concept = existing ? engine.updateConcept(existing.id, { addExamples: ids }) : engine.teachConcept(name!, ids);
         else concept = engine.updateConcept(existing!.id, { addCounterExamples: ids });
         if (o.json) return console.log(JSON.stringify(concept, null, 2));
         console.log(
-          `${concept.name}: ${plural(concept.examples.length, 'example')}${concept.counterExamples.length ? `, ${plural(concept.counterExamples.length, 'counter-example')}` : ''}; matches ${plural(concept.matches, 'photo')}.`,
+          `${shown(concept.name)}: ${plural(concept.examples.length, 'example')}${concept.counterExamples.length ? `, ${plural(concept.counterExamples.length, 'counter-example')}` : ''}; matches ${plural(concept.matches, 'photo')}.`,
         );
         if (concept.examples.length < 3) console.log('Add a few more examples (3 or more) for a reliable concept.');
-        console.log(`Search for it: glimpse search "${concept.name}"`);
+        console.log(`Search for it: glimpse search "${shown(concept.name)}"`);
       });
     });
 
@@ -328,7 +334,7 @@ export function buildProgram(): Command {
         const list = engine.albums();
         if (o.json) return console.log(JSON.stringify(list, null, 2));
         if (list.length === 0) return console.log('No albums yet: index a folder first.');
-        for (const a of list) console.log(`${String(a.id).padStart(4)}  ${a.title}${a.edited ? ' (edited)' : ''}\n      ${a.summary}\n      ${a.path}`);
+        for (const a of list) console.log(`${String(a.id).padStart(4)}  ${shown(a.title)}${a.edited ? ' (edited)' : ''}\n      ${shown(a.summary)}\n      ${shown(a.path)}`);
       });
     });
   albums
@@ -337,7 +343,7 @@ export function buildProgram(): Command {
     .argument('<id>', 'album id', positiveInt)
     .argument('<title>')
     .action(async (id: number, title: string) => {
-      await withEngine(program, async (engine) => console.log(engine.setAlbumTitle(id, title).title));
+      await withEngine(program, async (engine) => console.log(shown(engine.setAlbumTitle(id, title).title)));
     });
 
   program
@@ -365,8 +371,8 @@ export function buildProgram(): Command {
     .option('--count <n>', 'how many photos', positiveInt, 60)
     .action(async (dir: string, o: { count: number }) => {
       const { writeSampleLibrary } = await import('../scenes/sample-library.js');
-      const written = await writeSampleLibrary(resolve(dir), { count: o.count });
-      console.log(`Wrote ${plural(written.length, 'photo')} to ${resolve(dir)}. Index them with: glimpse index ${resolve(dir)}`);
+      const written = await writeSampleLibrary(typedPath(dir), { count: o.count });
+      console.log(`Wrote ${plural(written.length, 'photo')} to ${shown(typedPath(dir))}. Index them with: glimpse index ${shown(typedPath(dir))}`);
     });
 
   registerModelCommands(
@@ -407,12 +413,12 @@ async function main(): Promise<void> {
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') process.exit(0);
     if (code?.startsWith('commander.')) process.exit(2);
     if (error instanceof UsageError) {
-      console.error(`glimpse: ${error.message}`);
+      console.error(`glimpse: ${shown(error.message)}`);
       process.exit(2);
     }
     if (isDamage(error))
-      console.error(`glimpse: the library's catalogue is damaged (${(error as Error).message}). Run glimpse index (or open Glimpse) to recover it from its backup.`);
-    else console.error(`glimpse: ${errorText(error)}`);
+      console.error(`glimpse: the library's catalogue is damaged (${shown((error as Error).message)}). Run glimpse index (or open Glimpse) to recover it from its backup.`);
+    else console.error(`glimpse: ${shown(errorText(error))}`);
     process.exit(1);
   }
 }

@@ -4,6 +4,11 @@ import type { GlimpseEngine } from '../main/engine/engine.js';
 import { readSettings } from '../main/engine/core/settings.js';
 import { downloadPack } from '../main/engine/models/download.js';
 import { catalogueOfPacks, importPack, listPacks, resolvePack } from '../main/engine/models/store.js';
+import { packDownloadSize } from '../main/engine/models/manifest.js';
+import { SiteUnreachable } from '../main/engine/models/unreachable.js';
+import { downloadSizeText } from '../shared/download-size.js';
+import { offlineRoutes } from '../shared/offline-routes.js';
+import { shown } from './format.js';
 
 /** `glimpse models`: list, download, import and choose model packs. */
 export function registerModelCommands(program: Command, dataDir: () => string, withWriter: (work: (engine: GlimpseEngine) => Promise<void>) => Promise<void>): void {
@@ -20,14 +25,19 @@ export function registerModelCommands(program: Command, dataDir: () => string, w
       console.log('Installed:');
       for (const p of installed) {
         ids.add(p.id);
-        if ('error' in p && p.error) console.log(`  ${p.id}  BROKEN: ${p.error}`);
-        else if ('manifest' in p && p.manifest)
-          console.log(`${p.id === active ? '* ' : '  '}${p.id.padEnd(16)} ${p.manifest.name}${p.bundled ? ' (bundled)' : ''}, licence ${p.manifest.licence}`);
+        if ('error' in p && p.error) console.log(`  ${p.id}  BROKEN: ${shown(p.error)}`);
+        else if ('manifest' in p && p.manifest) {
+          const about = [p.manifest.name === p.id ? null : p.manifest.name, p.bundled ? 'comes with Glimpse' : null, `licence ${p.manifest.licence}`];
+          console.log(`${p.id === active ? '* ' : '  '}${shown(p.id.padEnd(16))} ${shown(about.filter(Boolean).join(', '))}`);
+        }
       }
       const available = (await catalogueOfPacks()).filter((m) => !ids.has(m.id));
       if (available.length) {
         console.log('Downloadable (glimpse models download <id>):');
-        for (const m of available) console.log(`  ${m.id.padEnd(16)} ${m.name}, licence ${m.licence}`);
+        for (const m of available) {
+          const size = downloadSizeText(packDownloadSize(m));
+          console.log(`  ${m.id.padEnd(16)} ${shown(m.name)}, ${size ?? 'size shown once the download starts'}, licence ${shown(m.licence)}`);
+        }
       }
     });
 
@@ -40,19 +50,30 @@ export function registerModelCommands(program: Command, dataDir: () => string, w
       const manifest = (await catalogueOfPacks()).find((m) => m.id === id);
       if (!manifest) throw new Error(`no downloadable pack called ${id}; see glimpse models list`);
       let last = 0;
-      const dir = await downloadPack(manifest, {
-        packsDir: packsDir(),
-        ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}),
-        onProgress: (p) => {
-          const now = Date.now();
-          if (now - last < 500) return;
-          last = now;
-          const total = p.total ? ` of ${(p.total / 1e6).toFixed(0)} MB` : '';
-          process.stderr.write(`\r\x1b[2K${p.file}: ${(p.bytes / 1e6).toFixed(1)} MB${total}`);
-        },
-      });
+      let dir: string;
+      try {
+        dir = await downloadPack(manifest, {
+          packsDir: packsDir(),
+          ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}),
+          onProgress: (p) => {
+            const now = Date.now();
+            if (now - last < 500) return;
+            last = now;
+            const total = p.total ? ` of ${(p.total / 1e6).toFixed(0)} MB` : '';
+            process.stderr.write(`\r\x1b[2K${p.file}: ${(p.bytes / 1e6).toFixed(1)} MB${total}`);
+          },
+        });
+      } catch (error) {
+        if (last > 0) process.stderr.write('\n');
+        if (!(error instanceof SiteUnreachable)) throw error;
+        // Said here, over several lines (the main error handler prints one): what happened, then the ways round it.
+        console.error(`glimpse: ${shown(error.message)}\nTo install ${id} without reaching ${shown(error.host)}:`);
+        for (const route of offlineRoutes(id)) console.error(`  - ${route}`);
+        process.exitCode = 1;
+        return;
+      }
       process.stderr.write('\n');
-      console.log(`Installed ${manifest.name} in ${dir}. Use it with: glimpse models use ${id}`);
+      console.log(`Installed ${shown(manifest.name)} in ${shown(dir)}. Use it with: glimpse models use ${id}`);
     });
 
   models
@@ -61,7 +82,7 @@ export function registerModelCommands(program: Command, dataDir: () => string, w
     .argument('<dir>')
     .action(async (dir: string) => {
       const installed = await importPack(dir, packsDir());
-      console.log(`Imported ${installed}.`);
+      console.log(`Imported ${shown(installed)}.`);
     });
 
   models

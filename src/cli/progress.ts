@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Progress } from '../shared/api.js';
+import { shown } from './format.js';
 
 function eta(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '--';
@@ -36,7 +37,13 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
       if (p.total === 0) return;
       // Each phase has its own count: indexing (then the photos are searchable), then reading their text.
       const phase = PHASES[p.phase];
-      const payload = { phase, rate: p.rate.toFixed(1), eta_text: eta(p.etaSeconds), errors: p.errors, file: (p.currentFile ?? '').split(/[\\/]/).pop()?.slice(0, 40) ?? '' };
+      const payload = {
+        phase,
+        rate: p.rate.toFixed(1),
+        eta_text: eta(p.etaSeconds),
+        errors: p.errors,
+        file: shown((p.currentFile ?? '').split(/[\\/]/).pop()?.slice(0, 40) ?? ''),
+      };
       if (!started) {
         bar.start(p.total, p.done, payload);
         started = true;

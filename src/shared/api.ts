@@ -8,6 +8,8 @@
  */
 import { z } from 'zod';
 import { CONCEPT_NAME_INPUT_MAX, CONCEPT_NAME_MAX, cleanConceptName, conceptNameProblem } from './concept-name.js';
+import type { DownloadSize } from './download-size.js';
+import { refusal } from './refusal.js';
 
 const id = z.number().int().positive();
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'a date like 2024-06-30');
@@ -54,9 +56,9 @@ export const methods = {
   status: z.object({}).strict(),
   search: searchParams,
   photo: z.object({ id }).strict(),
-  setCaption: z.object({ id, text: z.string().max(2000) }).strict(),
+  setCaption: z.object({ id, text: z.string().max(2000, 'a caption is at most 2,000 characters') }).strict(),
   albums: z.object({}).strict(),
-  setAlbumTitle: z.object({ id, title: z.string().min(1).max(200) }).strict(),
+  setAlbumTitle: z.object({ id, title: z.string().min(1, 'an album needs a title').max(200, 'a title is at most 200 characters') }).strict(),
   /**
    * `grant`: the one-time grant `pickFolder` returned with this path. In the desktop app a path without
    * a valid grant (one the user typed) is added only once the user confirms it in a dialog; web mode has
@@ -64,7 +66,7 @@ export const methods = {
    */
   addFolder: z
     .object({
-      path: z.string().min(1).max(4096),
+      path: z.string().min(1, "type the folder's path").max(4096, 'a path is at most 4,096 characters'),
       grant: z
         .string()
         .regex(/^[A-Za-z0-9_-]+$/, 'a grant from pickFolder')
@@ -125,11 +127,16 @@ export const methods = {
 export type MethodName = keyof typeof methods;
 export type Params<M extends MethodName> = z.input<(typeof methods)[M]>;
 
+/** How many of a folder's unreadable files its FolderInfo names (the count says how many there are). */
+export const UNREADABLE_SHOWN = 20;
+
 export interface FolderInfo {
   id: number;
   path: string;
   photoCount: number;
   errorCount: number;
+  /** The first files (by path, at most UNREADABLE_SHOWN) of `errorCount` that could not be read, each with why. */
+  unreadable: Array<{ path: string; error: string }>;
   /** Why the folder is not watched live, when it is not (for example the OS watch limit). */
   watchNote: string | null;
   /** Set when the folder could not be listed at the last scan: its photos are kept and stay searchable. */
@@ -227,7 +234,8 @@ export interface SearchResult {
   /**
    * How it matched, as a number: the similarity to the query (or the example) when it was matched by
    * how it looks, the confidence of a concept named alone; null when only its words matched (a caption,
-   * an album title, a name, text read in it), which have no such measure.
+   * an album title, a name, text read in it), which have no such measure. One reason, not the order,
+   * which fuses several rankings.
    */
   score: number | null;
   takenAt: string | null;
@@ -370,10 +378,21 @@ export interface ModelInfo {
   licence: string;
   captions: boolean;
   languages: string[];
-  /** Download size in bytes, when the manifest pins sizes. */
-  size: number | null;
+  /** What downloading it weighs (`downloadSizeText` words it: "about 1.6 GB"); null when not known before it starts. */
+  size: DownloadSize | null;
   /** A download in progress, paused (also from an earlier run) or failed; null when none. */
-  download: { phase: 'downloading' | 'paused' | 'failed' | 'installed'; bytes: number; total: number | null; error: string | null } | null;
+  download: DownloadInfo | null;
+}
+
+/** Where a pack's download stands. */
+export interface DownloadInfo {
+  phase: 'downloading' | 'paused' | 'failed' | 'installed';
+  bytes: number;
+  total: number | null;
+  /** Why it failed, in words. */
+  error: string | null;
+  /** It failed because the download site could not be reached (offline, or the site down): the app offers the ways without it. */
+  unreachable: boolean;
 }
 
 export interface Results {
@@ -406,7 +425,7 @@ export interface Events {
   /** Photos were added, changed or removed: views should refresh. */
   libraryChanged: { reason: string };
   /** A model download moved on (progress, paused, failed, installed). */
-  modelDownload: { id: string; phase: 'downloading' | 'paused' | 'failed' | 'installed'; bytes: number; total: number | null; error: string | null };
+  modelDownload: DownloadInfo & { id: string };
 }
 export type EventName = keyof Events;
 
@@ -417,16 +436,18 @@ export class ApiError extends Error {
   override name = 'ApiError';
 }
 
-/** Validates a call from the other side; the message says what was wrong in plain words. */
+/**
+ * Validates a call from the other side. A refusal says what was wrong as a person would say it: "The
+ * search is too long: a query is at most 1,000 characters" (the schema's message says the rule).
+ */
 export function parseCall(method: unknown, params: unknown): { method: MethodName; params: unknown } {
   if (typeof method !== 'string' || !Object.hasOwn(methods, method)) throw new ApiError(`unknown method ${JSON.stringify(method)?.slice(0, 80)}`);
-  const schema = methods[method as MethodName];
-  const parsed = schema.safeParse(params ?? {});
+  const name = method as MethodName;
+  const parsed = methods[name].safeParse(params ?? {});
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ApiError(`bad ${method} call${issue.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue.message}`);
+    throw new ApiError(refusal(name, parsed.error.issues[0]!));
   }
-  return { method: method as MethodName, params: parsed.data };
+  return { method: name, params: parsed.data };
 }
 
 /** The typed client both transports implement for the renderer. */

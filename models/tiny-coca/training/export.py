@@ -125,9 +125,10 @@ def main():
     manifest = {
         'format': 1,
         'id': 'tiny-coca',
-        'name': 'tiny-coca (bundled)',
-        'description': 'A 1.2M-parameter CoCa-style model trained by the Glimpse project on synthetic scenes of coloured shapes. '
-                       'It understands only that world; it exists so that Glimpse runs and is tested offline.',
+        # The name and description are what users read (Settings, glimpse models): what the pack does, not how it was made.
+        'name': 'tiny-coca',
+        'description': "Comes with Glimpse: a small model that knows only coloured shapes (the sample library's world), "
+                       'so search and captions work offline from the first minute. For your own photos, download a model that knows photographs.',
         'licence': 'MIT',
         'source': {'url': 'models/tiny-coca/MODEL_CARD.md', 'revision': 'trained in this repository'},
         'embeddingDim': EMBED_DIM,

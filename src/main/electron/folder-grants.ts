@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
+import { expandHome } from '../engine/core/paths.js';
 
 /** How long a grant waits for its `addFolder` (the renderer sends it straight after the picker). */
 export const GRANT_TTL_MS = 2 * 60_000;
@@ -28,8 +29,10 @@ export interface FolderGrantsOptions {
  * A relative path names no folder here (the main process's working folder means nothing to the user).
  */
 export function folderKey(path: string): string | null {
-  if (typeof path !== 'string' || path.length === 0 || path.includes('\0') || !isAbsolute(path)) return null;
-  return resolve(path);
+  if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) return null;
+  const typed = expandHome(path); // "~/Pictures" is the user's, as in a shell
+  if (!isAbsolute(typed)) return null;
+  return resolve(typed);
 }
 
 export class FolderGrants {

@@ -10,6 +10,7 @@ import { browserPreview } from '../engine/media/photo.js';
 import { browserType } from '../engine/media/formats.js';
 import { PackDownloads } from '../engine/models/downloads.js';
 import { catalogueOfPacks, listPacks, resolvePack } from '../engine/models/store.js';
+import { packDownloadSize } from '../engine/models/manifest.js';
 import { type MediaFile, type Opened, openIndexedFile, openRegularFile } from './indexed-file.js';
 import { ControlServer } from './control.js';
 import type { UpdateSummary } from '../engine/updating.js';
@@ -193,7 +194,7 @@ export class ApiHost {
         licence: manifest.licence,
         captions: !!manifest.captioner,
         languages: manifest.text.languages,
-        size: manifest.files.every((f) => f.size !== undefined) ? manifest.files.reduce((s, f) => s + f.size!, 0) : null,
+        size: packDownloadSize(manifest),
         download: installed ? null : await this.downloads.state(manifest),
       })),
     );

@@ -12,7 +12,7 @@ export class AlbumsState {
   constructor(api: GlimpseApi, notices: Notices) {
     this.#api = api;
     this.#notices = notices;
-    this.#albums = new Loaded<Album[]>([], notices);
+    this.#albums = new Loaded<Album[]>([], notices, 'albums');
   }
 
   get albums(): Album[] {
@@ -42,6 +42,7 @@ export class AlbumsState {
     if (!trimmed) return false;
     const album = await attempt(
       this.#notices,
+      'albums',
       (on) => (this.#saving = on ? id : null),
       () => this.#api.call('setAlbumTitle', { id, title: trimmed }),
     );

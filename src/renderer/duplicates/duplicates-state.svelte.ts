@@ -11,7 +11,7 @@ export class DuplicatesState {
   constructor(api: GlimpseApi, notices: Notices) {
     this.#api = api;
     this.#notices = notices;
-    this.#report = new Loaded<Duplicates | null>(null, notices);
+    this.#report = new Loaded<Duplicates | null>(null, notices, 'duplicates');
   }
 
   get report(): Duplicates | null {
@@ -33,12 +33,14 @@ export class DuplicatesState {
   async reveal(id: number, name: string): Promise<void> {
     const answer = await attempt(
       this.#notices,
+      'duplicates',
       () => undefined,
       () => this.#api.call('openInFileManager', { id }),
     );
     if (answer && !answer.opened)
       this.#notices.report(
         new Error(this.#api.shell === 'web' ? `A browser cannot open your file manager: ${name} is in the folder shown under it.` : `Could not show ${name} in its folder.`),
+        'duplicates',
       );
   }
 }

@@ -1,20 +1,23 @@
-import type { Notices } from './notices.svelte';
+import type { NoticeTopic, Notices } from './notices.svelte';
 
 /**
  * A value the app loads from the API: the latest load wins (one started later supersedes one still in
  * flight, and so does a value set from a save), `loading` while one runs, `loaded` once one has
- * finished, and a failure is reported in the banner while the last value stays shown.
+ * finished, and a failure is reported in the banner while the last value stays shown (a load that works
+ * later takes that banner away).
  */
 export class Loaded<T> {
   readonly #notices: Notices;
+  readonly #topic: NoticeTopic;
   #value: T;
   #loading = $state(false);
   #loaded = $state(false);
   #seq = 0;
 
-  constructor(initial: T, notices: Notices) {
+  constructor(initial: T, notices: Notices, topic: NoticeTopic) {
     this.#value = $state.raw(initial);
     this.#notices = notices;
+    this.#topic = topic;
   }
 
   get value(): T {
@@ -32,9 +35,12 @@ export class Loaded<T> {
     this.#loading = true;
     try {
       const value = await fetch();
-      if (seq === this.#seq) this.#value = value;
+      if (seq === this.#seq) {
+        this.#value = value;
+        this.#notices.resolved(this.#topic);
+      }
     } catch (error) {
-      if (seq === this.#seq) this.#notices.report(error);
+      if (seq === this.#seq) this.#notices.report(error, this.#topic);
     } finally {
       if (seq === this.#seq) {
         this.#loading = false;
@@ -58,14 +64,17 @@ export class Loaded<T> {
 
 /**
  * Runs an action against the API with a busy marker set while it runs; a failure is reported in the
- * banner. Resolves to the action's answer, or undefined when it failed.
+ * banner under `topic`, and a success takes away a banner of that topic. Resolves to the action's
+ * answer, or undefined when it failed.
  */
-export async function attempt<T>(notices: Notices, busy: (on: boolean) => void, action: () => Promise<T>): Promise<T | undefined> {
+export async function attempt<T>(notices: Notices, topic: NoticeTopic, busy: (on: boolean) => void, action: () => Promise<T>): Promise<T | undefined> {
   busy(true);
   try {
-    return await action();
+    const answer = await action();
+    notices.resolved(topic);
+    return answer;
   } catch (error) {
-    notices.report(error);
+    notices.report(error, topic);
     return undefined;
   } finally {
     busy(false);

@@ -1,6 +1,6 @@
 import type { FolderInfo, GlimpseApi, Progress, Status } from '../../shared/api';
 import { attempt } from '../lib/loaded.svelte';
-import type { Notices } from '../lib/notices.svelte';
+import type { NoticeTopic, Notices } from '../lib/notices.svelte';
 
 export const IDLE: Progress = { phase: 'idle', done: 0, total: 0, errors: 0, rate: 0, etaSeconds: null, currentFile: null, failure: null };
 
@@ -66,8 +66,9 @@ export class LibraryState {
       const status = await this.#api.call('status', {});
       this.#status = status;
       if (seen === this.#progressSeen) this.#progress = status.progress;
+      this.#notices.resolved('library');
     } catch (error) {
-      this.#notices.report(error);
+      this.#notices.report(error, 'library');
     } finally {
       this.#loaded = true;
     }
@@ -103,7 +104,7 @@ export class LibraryState {
   async addFolder(path: string, grant?: string): Promise<boolean> {
     const folder = grant === undefined ? path.trim() : path;
     if (!folder) return false;
-    const added = await this.#change('adding', () => this.#api.call('addFolder', grant === undefined ? { path: folder } : { path: folder, grant }));
+    const added = await this.#change('folders', 'adding', () => this.#api.call('addFolder', grant === undefined ? { path: folder } : { path: folder, grant }));
     return added !== undefined;
   }
 
@@ -114,6 +115,7 @@ export class LibraryState {
   async pickAndAdd(): Promise<PickOutcome> {
     const picked = await attempt(
       this.#notices,
+      'folders',
       (on) => (this.#busy = on ? 'picking' : null),
       () => this.#api.call('pickFolder', {}),
     );
@@ -125,12 +127,13 @@ export class LibraryState {
 
   /** Turns reading text in photos on or off; on, the engine reads the photos indexed without it in the background. */
   async setOcr(enabled: boolean): Promise<void> {
-    await this.#change(null, () => this.#api.call('setOcr', { enabled }));
+    await this.#change('settings', null, () => this.#api.call('setOcr', { enabled }));
   }
 
   async removeFolder(id: number): Promise<void> {
     await attempt(
       this.#notices,
+      'folders',
       (on) => (this.#removing = on ? id : null),
       () => this.#api.call('removeFolder', { id }),
     );
@@ -138,12 +141,13 @@ export class LibraryState {
   }
 
   async addSample(): Promise<boolean> {
-    return (await this.#change('sample', () => this.#api.call('addSampleLibrary', {}))) !== undefined;
+    return (await this.#change('folders', 'sample', () => this.#api.call('addSampleLibrary', {}))) !== undefined;
   }
 
   async control(action: 'pause' | 'resume' | 'cancel'): Promise<void> {
     const progress = await attempt(
       this.#notices,
+      'indexing',
       () => undefined,
       () => this.#api.call('controlIndexing', { action }),
     );
@@ -151,8 +155,8 @@ export class LibraryState {
   }
 
   /** A change to the library, with `busy` saying which while it runs, then the status fetched again. */
-  async #change<T>(busy: LibraryState['busy'], action: () => Promise<T>): Promise<T | undefined> {
-    const answer = await attempt(this.#notices, (on) => (this.#busy = on ? busy : null), action);
+  async #change<T>(topic: NoticeTopic, busy: LibraryState['busy'], action: () => Promise<T>): Promise<T | undefined> {
+    const answer = await attempt(this.#notices, topic, (on) => (this.#busy = on ? busy : null), action);
     await this.refresh();
     return answer;
   }

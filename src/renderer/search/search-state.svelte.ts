@@ -212,7 +212,7 @@ export class SearchState {
       this.#response = { ...response, results, total: response.total + results.length - response.results.length };
       this.select(index, true);
     } catch (error) {
-      this.#notices.report(error);
+      this.#notices.report(error, 'search');
     }
   }
 
@@ -265,7 +265,7 @@ export class SearchState {
       this.#response = { ...next, results: [...response.results, ...next.results] };
       this.#wanted = this.#response.results.length;
     } catch (error) {
-      this.#notices.report(error);
+      this.#notices.report(error, 'search');
     } finally {
       this.#loadingMore = false;
     }
@@ -303,6 +303,7 @@ export class SearchState {
       this.#failed = false;
       this.#answered = '';
       this.#selected = 0;
+      this.#notices.resolved('search'); // nothing is searched now: a refused search is stale
       return;
     }
     const query = this.#query.trim();
@@ -318,13 +319,14 @@ export class SearchState {
       this.#openStacks.clear(); // a new answer shows every stack closed
       this.#answered = query;
       this.#failed = false;
+      this.#notices.resolved('search'); // a refused search's banner goes once a search works
       const kept = keep === undefined ? -1 : response.results.findIndex((r) => r.id === keep);
       this.#selected = kept >= 0 ? kept : 0;
       if (fresh) this.#generation++;
     } catch (error) {
       if (seq !== this.#seq) return;
       this.#failed = true;
-      this.#notices.report(error);
+      this.#notices.report(error, 'search');
     } finally {
       if (seq === this.#seq) this.#loading = false;
     }

@@ -14,7 +14,7 @@ export class ModelsState {
   constructor(api: GlimpseApi, notices: Notices) {
     this.#api = api;
     this.#notices = notices;
-    this.#models = new Loaded<ModelInfo[]>([], notices);
+    this.#models = new Loaded<ModelInfo[]>([], notices, 'models');
   }
 
   get models(): ModelInfo[] {
@@ -38,10 +38,16 @@ export class ModelsState {
   async act(id: string, action: ModelAction): Promise<void> {
     const models = await attempt(
       this.#notices,
+      'models',
       (on) => (this.#busy = on ? id : null),
       () => this.#api.call('modelAction', { id, action }),
     );
-    if (models) this.#models.set(models);
+    if (!models) return;
+    this.#models.set(models);
+    // A download that cannot reach its site fails within milliseconds, and its event can come before this
+    // answer (which still says "downloading"); setting the answer dropped the reload that event began, and
+    // the row stayed "downloading". Reading the list once more after the answer shows where it is now.
+    if (action === 'download') void this.load();
   }
 
   /** A download moved on: progress updates the row in place; its end reloads the list (installed, failed). */

@@ -19,7 +19,7 @@ export class ViewerState {
   constructor(api: GlimpseApi, notices: Notices) {
     this.#api = api;
     this.#notices = notices;
-    this.#concepts = new Loaded<Concept[]>([], notices);
+    this.#concepts = new Loaded<Concept[]>([], notices, 'concepts');
   }
 
   get photo(): PhotoDetail | null {
@@ -46,10 +46,11 @@ export class ViewerState {
       if (seq === this.#seq) {
         this.#startAt = startAt ?? null;
         this.#photo = photo;
+        this.#notices.resolved('photo');
       }
       if (this.#concepts.value.length === 0) void this.loadConcepts();
     } catch (error) {
-      if (seq === this.#seq) this.#notices.report(error);
+      if (seq === this.#seq) this.#notices.report(error, 'photo');
     } finally {
       if (seq === this.#seq) this.#opening = false;
     }
@@ -115,7 +116,7 @@ export class ViewerState {
 
   /** A change to the open photo, with `saving` set while it runs and a failure in the banner. */
   #saveWith<T>(action: () => Promise<T>): Promise<T | undefined> {
-    return attempt(this.#notices, (on) => (this.#saving = on), action);
+    return attempt(this.#notices, 'photo', (on) => (this.#saving = on), action);
   }
 
   async showInFolder(): Promise<void> {
@@ -123,9 +124,10 @@ export class ViewerState {
     if (!photo) return;
     const answer = await attempt(
       this.#notices,
+      'photo',
       () => undefined,
       () => this.#api.call('openInFileManager', { id: photo.id }),
     );
-    if (answer && !answer.opened) this.#notices.report(new Error(`Could not show ${photo.name} in its folder.`));
+    if (answer && !answer.opened) this.#notices.report(new Error(`Could not show ${photo.name} in its folder.`), 'photo');
   }
 }

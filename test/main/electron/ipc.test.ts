@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EngineBroker } from '../../../src/main/electron/engine-broker.js';
@@ -104,17 +105,17 @@ describe('the IPC call handler', { timeout: 60_000 }, () => {
       [{ method: 'hasOwnProperty', params: {} }, 'unknown method "hasOwnProperty"'],
       [{ method: 42, params: {} }, 'unknown method 42'],
       [{ params: {} }, 'unknown method undefined'],
-      [{ method: 'photo', params: { id: -1 } }, 'bad photo call at id: '],
-      [{ method: 'photo', params: { id: 1.5 } }, 'bad photo call at id: '],
-      [{ method: 'photo', params: { id: '1' } }, 'bad photo call at id: '],
-      [{ method: 'photo', params: { id: 1, sql: 'DROP TABLE photos' } }, 'bad photo call: '],
-      [{ method: 'search', params: { query: 'x'.repeat(1001) } }, 'bad search call at query: '],
-      [{ method: 'search', params: 'dogs' }, 'bad search call: '],
-      [{ method: 'addFolder', params: { path: '' } }, 'bad addFolder call at path: '],
-      [{ method: 'addFolder', params: { path: '/p', grant: 'not/a grant' } }, 'bad addFolder call at grant: '],
-      [{ method: 'addFolder', params: { path: '/p', grant: 7 } }, 'bad addFolder call at grant: '],
-      [{ method: 'setCaption', params: { id: 1, text: 'x'.repeat(2001) } }, 'bad setCaption call at text: '],
-      [{ method: 'status', params: { extra: true } }, 'bad status call: '],
+      [{ method: 'photo', params: { id: -1 } }, 'The app sent a request about a photo that Glimpse cannot read (id: '],
+      [{ method: 'photo', params: { id: 1.5 } }, 'The app sent a request about a photo that Glimpse cannot read (id: '],
+      [{ method: 'photo', params: { id: '1' } }, 'The app sent a request about a photo that Glimpse cannot read (id: '],
+      [{ method: 'photo', params: { id: 1, sql: 'DROP TABLE photos' } }, 'The app sent a request about a photo that Glimpse cannot read ('],
+      [{ method: 'search', params: { query: 'x'.repeat(1001) } }, 'The search is too long: a query is at most 1,000 characters'],
+      [{ method: 'search', params: 'dogs' }, 'The app sent a request about a search that Glimpse cannot read ('],
+      [{ method: 'addFolder', params: { path: '' } }, "The folder's path is empty: "],
+      [{ method: 'addFolder', params: { path: '/p', grant: 'not/a grant' } }, 'The app sent a request about adding a folder that Glimpse cannot read (grant: '],
+      [{ method: 'addFolder', params: { path: '/p', grant: 7 } }, 'The app sent a request about adding a folder that Glimpse cannot read (grant: '],
+      [{ method: 'setCaption', params: { id: 1, text: 'x'.repeat(2001) } }, 'The caption is too long: '],
+      [{ method: 'status', params: { extra: true } }, "The app sent a request about the library's status that Glimpse cannot read ("],
     ];
     for (const [message, start] of cases) {
       const reply = await handle(OURS, message);
@@ -286,6 +287,8 @@ describe('adding a folder through IPC', { timeout: 60_000 }, () => {
       [`${PICKED}/sub`, `${PICKED}/sub`],
       [`${PICKED}2`, `${PICKED}2`],
       ['/HOME/ME/PICTURES', '/HOME/ME/PICTURES'],
+      // Typed as in a shell: the user's home, as the user sees it in the dialog.
+      ['~/Pictures', join(homedir(), 'Pictures')],
     ];
     for (const [path] of tricks) refusedWith(await add({ path, grant: await pick() }), NOT_CONFIRMED, path);
     assert.deepEqual(
@@ -294,7 +297,7 @@ describe('adding a folder through IPC', { timeout: 60_000 }, () => {
       'the user is asked about the folder each one names',
     );
     // Not a full path: refused before any dialog (the main process's working folder means nothing to the user).
-    for (const path of ['Pictures', '../../etc', './', '~/Pictures', `${PICKED}\0`, `${PICKED}/\0/..`])
+    for (const path of ['Pictures', '../../etc', './', '~someone/Pictures', `${PICKED}\0`, `${PICKED}/\0/..`])
       refusedWith(await add({ path, grant: await pick() }), RELATIVE_PATH, JSON.stringify(path));
     assert.equal(asked.length, tricks.length);
     assert.deepEqual(reached, []);

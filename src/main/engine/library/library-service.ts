@@ -1,9 +1,9 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
-import type { FolderInfo, OfflineFolder } from '../../../shared/api.js';
+import { type FolderInfo, type OfflineFolder, UNREADABLE_SHOWN } from '../../../shared/api.js';
 import { EngineError } from '../core/errors.js';
 import { IDLE, type JobQueue } from '../core/job-queue.js';
-import { isUnder } from '../core/paths.js';
+import { expandHome, isUnder } from '../core/paths.js';
 import type { WriterGate } from '../core/writer-gate.js';
 import type { ActiveModel } from '../index/active-model.js';
 import type { ThumbnailStore } from '../media/thumbnails.js';
@@ -30,7 +30,7 @@ export class LibraryService {
 
   addFolder(path: string): FolderRow {
     this.writer.require('add a folder');
-    const dir = resolve(path);
+    const dir = resolve(expandHome(path));
     let isDir: boolean;
     try {
       isDir = statSync(dir).isDirectory();
@@ -68,6 +68,7 @@ export class LibraryService {
       path: row.path,
       photoCount: row.photo_count,
       errorCount: row.error_count,
+      unreadable: row.error_count > 0 ? this.photos.errorsInFolder(row.id, UNREADABLE_SHOWN) : [],
       watchNote: row.watch_note,
       offline: offlineMark(offline.find((o) => o.dir === row.path)),
     };

@@ -161,6 +161,11 @@ export class PhotoStore extends CatalogStore {
     ).run({ minSide }).changes;
   }
 
+  /** A library folder's photos that could not be read, by path, with why. */
+  errorsInFolder(folderId: number, limit: number): Array<{ path: string; error: string }> {
+    return this.sql(`SELECT path, error FROM photos WHERE folder_id = ? AND status = 'error' ORDER BY path LIMIT ?`).all(folderId, limit) as Array<{ path: string; error: string }>;
+  }
+
   errors(limit = 50): Array<{ path: string; error: string }> {
     return this.sql(`SELECT path, error FROM photos WHERE status = 'error' ORDER BY path LIMIT ?`).all(limit) as Array<{ path: string; error: string }>;
   }

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MANIFEST_FILE, type PackFile, type PackManifest, PackError } from './manifest.js';
+import { connectionLost, unreachable } from './unreachable.js';
 
 export const DEFAULT_BASE_URL = 'https://huggingface.co';
 
@@ -79,6 +80,7 @@ async function requestFile(url: string, range: string | undefined, signal: Abort
   const headers: Record<string, string> = range ? { range } : {};
   const init = { headers, ...(signal ? { signal } : {}) };
   let response: Response;
+  let asking = url;
   try {
     response = await fetch(url, { ...init, redirect: 'manual' });
     const claim = claimOf(response.headers);
@@ -87,6 +89,7 @@ async function requestFile(url: string, range: string | undefined, signal: Abort
       if (!location) break;
       await response.body?.cancel();
       const next = new URL(location, url).href;
+      asking = next;
       // Same host (a renamed repository): keep reading its headers; another host (the CDN): follow to the end.
       response = await fetch(next, { ...init, redirect: new URL(next).host === new URL(url).host ? 'manual' : 'follow' });
       const more = claimOf(response.headers);
@@ -95,7 +98,8 @@ async function requestFile(url: string, range: string | undefined, signal: Abort
     }
     return { response, claim };
   } catch (error) {
-    throw new PackError(`cannot reach ${url}: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`);
+    if (signal?.aborted) throw error; // paused or cancelled: not a failure
+    throw unreachable(asking, error);
   }
 }
 
@@ -183,6 +187,10 @@ export async function downloadFiles(set: FileSet, options: Omit<DownloadOptions,
       });
       try {
         await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), sink);
+      } catch (error) {
+        // The connection broke (a write that failed, a full disk, is said as it is).
+        if (options.signal?.aborted || (error as { syscall?: string }).syscall === 'write' || (error as { code?: string }).code === 'ENOSPC') throw error;
+        throw connectionLost(response.url || url, file.path, fileBytes, error);
       } finally {
         await handle.close();
       }

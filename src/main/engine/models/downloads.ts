@@ -4,15 +4,11 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { downloadPack } from './download.js';
 import type { PackManifest } from './manifest.js';
+import { SiteUnreachable } from './unreachable.js';
+import type { DownloadInfo } from '../../../shared/api.js';
 
 /** Where a pack's download stands, as the model manager shows it. */
-export interface DownloadState {
-  id: string;
-  phase: 'downloading' | 'paused' | 'failed' | 'installed';
-  bytes: number;
-  total: number | null;
-  error: string | null;
-}
+export type DownloadState = DownloadInfo & { id: string };
 
 async function bytesUnder(dir: string): Promise<number> {
   let total = 0;
@@ -50,7 +46,14 @@ export class PackDownloads extends EventEmitter<{ change: [DownloadState] }> {
     const failed = this.failed.get(manifest.id);
     if (!existsSync(this.stagingDir(manifest.id))) return failed ?? null;
     const total = manifest.files.every((f) => f.size !== undefined) ? manifest.files.reduce((s, f) => s + f.size!, 0) : null;
-    return { id: manifest.id, phase: failed ? 'failed' : 'paused', bytes: await bytesUnder(this.stagingDir(manifest.id)), total, error: failed?.error ?? null };
+    return {
+      id: manifest.id,
+      phase: failed ? 'failed' : 'paused',
+      bytes: await bytesUnder(this.stagingDir(manifest.id)),
+      total,
+      error: failed?.error ?? null,
+      unreachable: failed?.unreachable ?? false,
+    };
   }
 
   /** Starts or resumes a download in the background; its progress and its end come as change events. */
@@ -58,7 +61,7 @@ export class PackDownloads extends EventEmitter<{ change: [DownloadState] }> {
     if (this.running.has(manifest.id)) return;
     this.failed.delete(manifest.id);
     const controller = new AbortController();
-    const state: DownloadState = { id: manifest.id, phase: 'downloading', bytes: 0, total: null, error: null };
+    const state: DownloadState = { id: manifest.id, phase: 'downloading', bytes: 0, total: null, error: null, unreachable: false };
     let lastEmit = 0;
     const done = downloadPack(manifest, {
       packsDir: this.packsDir,
@@ -84,7 +87,7 @@ export class PackDownloads extends EventEmitter<{ change: [DownloadState] }> {
           this.emit('change', (await this.state(manifest)) ?? { ...state, phase: 'paused' });
           return;
         }
-        const failed: DownloadState = { ...state, phase: 'failed', error: error.message };
+        const failed: DownloadState = { ...state, phase: 'failed', error: error.message, unreachable: error instanceof SiteUnreachable };
         this.failed.set(manifest.id, failed);
         this.emit('change', failed);
       },

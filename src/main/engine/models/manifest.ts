@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { DownloadSize } from '../../../shared/download-size.js';
 
 /** The file every model pack carries at its root. */
 export const MANIFEST_FILE = 'glimpse-pack.json';
@@ -182,8 +183,18 @@ export const packManifestSchema = z
       /** A commit or tag; downloads are pinned to it. */
       revision: z.string(),
     }),
-    /** In words: what this manifest pins (revision, sizes, hashes) and what it leaves to the server, and why. */
+    /**
+     * For developers, never shown to users: what this manifest pins (revision, sizes, hashes), what it
+     * leaves to the server, and why. `description` is what a user reads: what the pack does.
+     */
     pinning: z.string().optional(),
+    /**
+     * About how much the download weighs, for people (the app and `glimpse models` show it), where `files`
+     * do not pin every size: a figure from the sizes the source lists for these files, shown rounded
+     * ("about 1.6 GB"). `source` (for developers) says where the sizes were read. Never checked against a
+     * download: a file's own `size` is.
+     */
+    downloadSize: z.object({ about: z.number().int().positive(), source: z.string() }).optional(),
     embeddingDim: z.number().int().positive(),
     /** Multiplier of cosine similarity that the model was trained with (CLIP's exp(t)); turns similarities into logits. */
     logitScale: z.number().positive().default(100),
@@ -228,6 +239,12 @@ export const packManifestSchema = z
   });
 
 export type PackManifest = z.infer<typeof packManifestSchema>;
+
+/** What downloading the pack weighs: exact when every file's size is pinned, else the manifest's rounded figure; null when unknown. */
+export function packDownloadSize(manifest: Pick<PackManifest, 'files' | 'downloadSize'>): DownloadSize | null {
+  if (manifest.files.every((f) => f.size !== undefined)) return { bytes: manifest.files.reduce((sum, f) => sum + f.size!, 0), exact: true };
+  return manifest.downloadSize ? { bytes: manifest.downloadSize.about, exact: false } : null;
+}
 export type PackFile = PackManifest['files'][number];
 
 export class PackError extends Error {

@@ -91,7 +91,17 @@ export class FakeHub {
     this.cdn.close();
   }
 
+  /** The CDN goes away while the hub still answers (its redirects then lead nowhere). */
+  closeCdn(): Promise<void> {
+    this.closedCdnUrl = this.url('cdn');
+    this.cdn.closeAllConnections();
+    return new Promise((resolve) => this.cdn.close(() => resolve()));
+  }
+
+  private closedCdnUrl: string | undefined;
+
   url(server: 'hub' | 'cdn'): string {
+    if (server === 'cdn' && this.closedCdnUrl) return this.closedCdnUrl;
     // The CDN on "localhost", the hub on 127.0.0.1: two hosts, as huggingface.co and its CDN are.
     return `http://${server === 'hub' ? '127.0.0.1' : 'localhost'}:${((server === 'hub' ? this.hub : this.cdn).address() as AddressInfo).port}`;
   }
