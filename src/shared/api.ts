@@ -152,9 +152,9 @@ export const methods = {
   /** How many tiles the timeline holds per month (its scrubber and layout), with the same filters as search. */
   timelineMonths: z.object(photoFilters).strict(),
   /**
-   * A page of the timeline (every photo, newest first, one tile per stack, those without a date last):
-   * after `cursor` (the previous page's `next`), or from the first tile of `month` ('YYYY-MM' or
-   * 'undated'), or from the newest.
+   * A page of the timeline (every photo, newest first, one tile per stack, those without a date last),
+   * from the newest or after `cursor` (the previous page's `next`); with `month` ('YYYY-MM' or
+   * 'undated'), only that month's tiles.
    */
   timeline: z
     .object({
@@ -166,8 +166,7 @@ export const methods = {
         .optional(),
       limit: z.number().int().min(1).max(2000, 'a timeline page is at most 2,000 tiles').default(300),
     })
-    .strict()
-    .refine((p) => !(p.cursor && p.month), 'a page starts at a cursor or at a month, not both'),
+    .strict(),
   /** Marks photos as favourites (a heart), or unmarks them. */
   setFavourite: z.object({ ids: photoIds(10_000).refine((ids) => ids.length > 0, 'no photos were given'), favourite: z.boolean() }).strict(),
   /**

@@ -3,10 +3,12 @@ import type { Catalog } from '../catalog/catalog.js';
 
 /**
  * The SQL condition "this photo is a favourite", for filters written in other stores (search's filters,
- * the timeline): `id` names the photo's id column there. The favourites table is this store's.
+ * the timeline): `id` names the photo's id column there. The favourites table is this store's. A probe of
+ * its key, not `IN (SELECT ...)`: inside a correlated subquery SQLite builds the IN list again for every
+ * outer row (docs/PERFORMANCE.md, "The timeline").
  */
 export function favouriteCondition(id: string): string {
-  return `${id} IN (SELECT photo_id FROM favourites)`;
+  return `EXISTS (SELECT 1 FROM favourites WHERE photo_id = ${id})`;
 }
 
 /** Photos the user marked as favourites (a heart): the user's own data, kept by photo id (schema v12). */

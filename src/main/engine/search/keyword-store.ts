@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Catalog } from '../catalog/catalog.js';
+import { pathRange } from '../core/paths.js';
 import { favouriteCondition } from '../favourites/favourite-store.js';
 
 export interface PhotoFilters {
@@ -20,8 +21,9 @@ export function filterSql(filters: PhotoFilters, alias = ''): { where: string[];
   const where: string[] = [];
   const args: unknown[] = [];
   if (filters.folder) {
-    where.push(`(${alias}dir = ? OR ${alias}dir LIKE ? ESCAPE '\\')`);
-    args.push(filters.folder, `${filters.folder.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`);
+    // The folder and those below it, as a range of paths the dir index answers (a LIKE pattern is a full scan).
+    where.push(`(${alias}dir = ? OR (${alias}dir >= ? AND ${alias}dir < ?))`);
+    args.push(filters.folder, ...pathRange(filters.folder));
   }
   if (filters.after) {
     where.push(`${alias}taken_at >= ?`);

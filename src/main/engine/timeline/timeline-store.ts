@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Catalog } from '../catalog/catalog.js';
 import type { PhotoRow } from '../library/photo-store.js';
 import { type PhotoFilters, filterSql } from '../search/keyword-store.js';
+import { monthEnd } from '../../../shared/timeline.js';
 
 /** Where a page of the timeline starts: after this tile (exclusive). `takenAt` null: among the photos without a date. */
 export interface TimelineKey {
@@ -46,14 +47,20 @@ export class TimelineStore {
     const p = filterSql(filters, 'p.');
     const q = filterSql(filters, 'q.');
     const and = (where: string[]) => where.map((w) => ` AND ${w}`).join('');
-    // The index holds the rows the timeline shows, with their kind: without a filter on other columns,
-    // the count reads the index alone (the planner, without statistics, would pick another).
-    const index = filters.folder || filters.camera || filters.favourites ? '' : 'INDEXED BY photos_timeline';
+    // Where the count starts: the favourites when only they are asked for (a few thousand rows, not every
+    // photo probed against them); else the index of the rows the timeline shows, with their kind and id,
+    // which the count reads alone unless a filter needs other columns (the planner, without statistics,
+    // would pick another). The stacks' part walks the stacked photos only (CROSS JOIN keeps that order).
+    const from = filters.favourites
+      ? 'favourites f CROSS JOIN photos p ON p.id = f.photo_id'
+      : filters.folder || filters.camera
+        ? 'photos p'
+        : 'photos p INDEXED BY photos_timeline';
     return this.sql(
       `SELECT month, sum(n) AS count FROM (
-         SELECT substr(p.taken_at, 1, 7) AS month, count(*) AS n FROM photos p ${index} WHERE ${shown('p.')}${and(p.where)} GROUP BY month
+         SELECT substr(p.taken_at, 1, 7) AS month, count(*) AS n FROM ${from} WHERE ${shown('p.')}${and(p.where)} GROUP BY month
          UNION ALL
-         SELECT substr(p.taken_at, 1, 7) AS month, -count(*) AS n FROM stacks st JOIN photos p ON p.id = st.photo_id
+         SELECT substr(p.taken_at, 1, 7) AS month, -count(*) AS n FROM stacks st CROSS JOIN photos p ON p.id = st.photo_id
            WHERE ${shown('p.')}${and(p.where)} AND ${notStackTile(and(q.where))} GROUP BY month)
        GROUP BY month HAVING sum(n) > 0 ORDER BY month IS NULL, month DESC`,
     ).all(...p.args, ...p.args, ...q.args) as Array<{ month: string | null; count: number }>;
@@ -61,27 +68,31 @@ export class TimelineStore {
 
   /**
    * Up to `limit` tiles after `from` (from the newest when absent), in timeline order: the dated photos
-   * by (taken_at, id) descending, then those without a date by id descending.
+   * by (taken_at, id) descending, then those without a date by id descending. `month` keeps the page
+   * inside one month ('YYYY-MM'; null: the photos without a date), so a page costs at most what its
+   * month holds, however few photos a filter lets through.
    */
-  page(filters: PhotoFilters, from: TimelineKey | undefined, limit: number): PhotoRow[] {
+  page(filters: PhotoFilters, from: TimelineKey | undefined, limit: number, month?: string | null): PhotoRow[] {
     const p = filterSql(filters, 'p.');
     const q = filterSql(filters, 'q.');
     const and = (where: string[]) => where.map((w) => ` AND ${w}`).join('');
     const rest = `${and(p.where)} AND NOT ${notStackTile(and(q.where))}`;
     const rows: PhotoRow[] = [];
-    if (!from || from.takenAt !== null) {
-      const after = from ? ' AND (p.taken_at, p.id) < (?, ?)' : ' AND p.taken_at IS NOT NULL';
+    const before = from ?? (month ? { takenAt: monthEnd(month), id: 0 } : undefined);
+    if (month !== null && (!before || before.takenAt !== null)) {
+      const after = `${before ? ' AND (p.taken_at, p.id) < (?, ?)' : ' AND p.taken_at IS NOT NULL'}${month ? ' AND p.taken_at >= ?' : ''}`;
       rows.push(
         ...(this.sql(`SELECT p.* FROM photos p WHERE ${shown('p.')}${after}${rest} ORDER BY p.taken_at DESC, p.id DESC LIMIT ?`).all(
-          ...(from ? [from.takenAt, from.id] : []),
+          ...(before ? [before.takenAt, before.id] : []),
+          ...(month ? [`${month}-01`] : []),
           ...p.args,
           ...q.args,
           limit,
         ) as PhotoRow[]),
       );
     }
-    if (rows.length < limit) {
-      const below = from?.takenAt === null ? from.id : Number.MAX_SAFE_INTEGER;
+    if (month === null || (month === undefined && rows.length < limit)) {
+      const below = before?.takenAt === null ? before.id : Number.MAX_SAFE_INTEGER;
       rows.push(
         ...(this.sql(`SELECT p.* FROM photos p WHERE ${shown('p.')} AND p.taken_at IS NULL AND p.id < ?${rest} ORDER BY p.id DESC LIMIT ?`).all(
           below,

@@ -1,5 +1,4 @@
 import type { TimelineMonths, TimelinePage } from '../../../shared/api.js';
-import { monthEnd } from '../../../shared/timeline.js';
 import type { CaptionStore } from '../captions/caption-store.js';
 import type { FavouriteStore } from '../favourites/favourite-store.js';
 import type { ActiveModel } from '../index/active-model.js';
@@ -12,7 +11,7 @@ import type { TimelineKey, TimelineStore } from './timeline-store.js';
 export interface TimelineRequest extends PhotoFilters {
   /** Continue after this tile (the last of the previous page). */
   cursor?: TimelineKey | undefined;
-  /** Start at the first tile of this month ('YYYY-MM'), or of the photos without a date ('undated'). */
+  /** Only the tiles of this month ('YYYY-MM'), or of the photos without a date ('undated'). */
   month?: string | undefined;
   limit: number;
 }
@@ -36,9 +35,8 @@ export class TimelineService {
 
   page(request: TimelineRequest): TimelinePage {
     const started = performance.now();
-    const from: TimelineKey | undefined =
-      request.cursor ?? (request.month === 'undated' ? { takenAt: null, id: Number.MAX_SAFE_INTEGER } : request.month ? { takenAt: monthEnd(request.month), id: 0 } : undefined);
-    const rows = this.timeline.page(request, from, request.limit);
+    const month = request.month === 'undated' ? null : request.month;
+    const rows = this.timeline.page(request, request.cursor, request.limit, month);
     const ids = rows.map((r) => r.id);
     const captions = this.captions.captions(ids, this.model.pack.id);
     const stacks = this.stacks.stacksOf(ids);
