@@ -256,6 +256,32 @@ describe('all photos by time, favourites, choosing and exporting, in a browser',
     await page.getByTestId('selection-bar').waitFor({ state: 'detached' });
   });
 
+  it('moves through the timeline with the arrow keys, and chooses the tile in focus with Space', async () => {
+    await page.locator('[data-testid="timeline-tile"][data-index="0"]').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowDown');
+    const focused = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.index);
+    assert.ok(Number(focused) > 1, `the focus moved down a row or into the next month: ${focused}`);
+    await page.keyboard.press(' ');
+    await page.getByTestId('selection-bar').waitFor();
+    assert.equal(await page.getByTestId('selection-count').textContent(), '1 photo selected');
+    assert.equal(await page.getByTestId('viewer').count(), 0, 'Space chooses, it does not open');
+    await page.keyboard.press(' ');
+    await page.getByTestId('selection-bar').waitFor({ state: 'detached' });
+    await page.keyboard.press('Enter');
+    await page.getByTestId('viewer').waitFor();
+    assert.equal(await page.getByTestId('viewer').getAttribute('data-id'), await page.locator(`[data-testid="timeline-tile"][data-index="${focused}"]`).getAttribute('data-id'));
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(
+      (index) =>
+        document.querySelector('[data-testid="viewer"]')?.getAttribute('data-id') ===
+        document.querySelector(`[data-testid="timeline-tile"][data-index="${Number(index) + 1}"]`)?.getAttribute('data-id'),
+      focused,
+    );
+    await page.keyboard.press('Escape');
+    await page.getByTestId('viewer').waitFor({ state: 'detached' });
+  });
+
   it("adds a folder from a mounted drive with web mode's folder picker, which refuses to leave the places", async () => {
     await page.getByTestId('nav-library').click();
     await page.getByTestId('choose-folder').click();
