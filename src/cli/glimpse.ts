@@ -95,6 +95,7 @@ interface SearchOptions {
   before?: string;
   camera?: string;
   media?: 'photo' | 'video';
+  favourites?: boolean;
   sort: 'relevance' | 'date';
   all?: boolean;
   stacks?: boolean;
@@ -112,6 +113,7 @@ function searchRequest(query: string, o: SearchOptions, extra: Partial<SearchReq
     sort: o.sort,
     all: o.all ?? false,
     stacks: o.stacks ?? false,
+    favourites: o.favourites ?? false,
     ...(o.folder ? { folder: typedPath(o.folder) } : {}),
     ...(o.after ? { after: o.after } : {}),
     ...(o.before ? { before: o.before } : {}),
@@ -134,6 +136,7 @@ function addSearchOptions(command: Command): Command {
     .option('--before <date>', 'only photos taken before this date (YYYY-MM-DD)', dateArg)
     .option('--camera <name>', 'only photos from a camera whose name contains this')
     .addOption(new Option('--media <kind>', 'only photos, or only videos').choices(['photo', 'video']))
+    .option('--favourites', 'only the photos marked as favourites (the heart in the app)')
     .addOption(new Option('--sort <order>', 'order of results').choices(['relevance', 'date']).default('relevance'))
     .option('--all', 'show every ranked result, not only those above the relevance cutoff')
     .option('--stacks', 'one result per stack of near-duplicates (the best-ranked photo, with the stack size), as the app shows them')

@@ -32,6 +32,11 @@ const METHODS = new Set([
   'deleteConcept',
   'duplicates',
   'stack',
+  'timelineMonths',
+  'timeline',
+  'setFavourite',
+  'browseFolders',
+  'exportPhotos',
 ]);
 const EVENTS = new Set(['progress', 'libraryChanged', 'modelDownload']);
 

@@ -10,9 +10,26 @@ import { z } from 'zod';
 import { CONCEPT_NAME_INPUT_MAX, CONCEPT_NAME_MAX, cleanConceptName, conceptNameProblem } from './concept-name.js';
 import type { DownloadSize } from './download-size.js';
 import { refusal } from './refusal.js';
+import type { ExportReport, FolderListing } from './host-files.js';
+import type { TimelineMonths } from './timeline.js';
+
+export type { ExportReport, FolderListing } from './host-files.js';
+export type { TimelineMonths } from './timeline.js';
 
 const id = z.number().int().positive();
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'a date like 2024-06-30');
+
+/** The filters search and the timeline share: where, when, what kind, favourites. */
+const photoFilters = {
+  folder: z.string().max(4096, "a folder's path is at most 4,096 characters").optional(),
+  after: isoDate.optional(),
+  before: isoDate.optional(),
+  camera: z.string().max(200, "a camera's name is at most 200 characters").optional(),
+  /** Only photos, or only videos. */
+  media: z.enum(['photo', 'video']).optional(),
+  /** Only the photos the user marked as favourites. */
+  favourites: z.boolean().default(false),
+};
 
 export const searchParams = z
   .object({
@@ -22,17 +39,23 @@ export const searchParams = z
     limit: z.number().int().min(1).max(1000, 'at most 1,000 results are shown at once').default(100),
     /** Skip this many of the shown results: the next page ("Show more"). */
     offset: z.number().int().min(0).max(1000, 'results are ranked 1,000 deep: an offset is at most 1,000').default(0),
-    folder: z.string().max(4096, "a folder's path is at most 4,096 characters").optional(),
-    after: isoDate.optional(),
-    before: isoDate.optional(),
-    camera: z.string().max(200, "a camera's name is at most 200 characters").optional(),
-    /** Only photos, or only videos. */
-    media: z.enum(['photo', 'video']).optional(),
+    ...photoFilters,
     sort: z.enum(['relevance', 'date']).default('relevance'),
     /** Lift the adaptive relevance cutoff and show everything ranked. */
     all: z.boolean().default(false),
     /** Show each near-duplicate stack as one result (its best-ranked photo, with the stack's size), as the grid does. */
     stacks: z.boolean().default(false),
+  })
+  .strict();
+
+/** Where a timeline page continues: after this tile (its taken-at time, null for a photo without a date, and id). */
+const timelineCursor = z
+  .object({
+    takenAt: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}[\dT:.Z+-]{0,20}$/, 'a time like 2024-06-30T12:00:00Z')
+      .nullable(),
+    id,
   })
   .strict();
 
@@ -45,6 +68,12 @@ const conceptName = z
     const problem = conceptNameProblem(clean);
     if (problem) context.addIssue({ code: 'custom', message: problem });
   });
+/** A full path of a folder on this computer, as the user's file system spells it (no NUL, which no path holds). */
+const folderPath = z
+  .string()
+  .min(1)
+  .max(4096, "a folder's path is at most 4,096 characters")
+  .refine((path) => !path.includes('\0'), 'a path cannot hold a NUL character');
 /** Photo ids, each once. */
 const photoIds = (most: number) =>
   z
@@ -122,6 +151,36 @@ export const methods = {
   duplicates: z.object({}).strict(),
   /** The photos of one near-duplicate stack, best shot first, as search results (to open the stack in place). */
   stack: z.object({ id }).strict(),
+  /** How many tiles the timeline holds per month (its scrubber and layout), with the same filters as search. */
+  timelineMonths: z.object(photoFilters).strict(),
+  /**
+   * A page of the timeline (every photo, newest first, one tile per stack, those without a date last),
+   * from the newest or after `cursor` (the previous page's `next`); with `month` ('YYYY-MM' or
+   * 'undated'), only that month's tiles.
+   */
+  timeline: z
+    .object({
+      ...photoFilters,
+      cursor: timelineCursor.optional(),
+      month: z
+        .string()
+        .regex(/^(\d{4}-(0[1-9]|1[0-2])|undated)$/, "a month like 2024-06, or 'undated'")
+        .optional(),
+      limit: z.number().int().min(1).max(2000, 'a timeline page is at most 2,000 tiles').default(300),
+    })
+    .strict(),
+  /** Marks photos as favourites (a heart), or unmarks them. */
+  setFavourite: z.object({ ids: photoIds(10_000).refine((ids) => ids.length > 0, 'no photos were given'), favourite: z.boolean() }).strict(),
+  /**
+   * Web mode's folder picker: the subfolders of a folder in the user's home or on a mounted drive (hidden
+   * ones left out), or the places it starts from when no path is given. Refused outside those places.
+   */
+  browseFolders: z.object({ path: folderPath.optional() }).strict(),
+  /**
+   * Copies the originals of photos into a folder, never over a file (a name taken gets " (2)"). The desktop
+   * app asks for the folder with its own picker; web mode names one from `browseFolders`.
+   */
+  exportPhotos: z.object({ ids: photoIds(10_000).refine((ids) => ids.length > 0, 'no photos were given'), destination: folderPath.optional() }).strict(),
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -252,6 +311,8 @@ export interface SearchResult {
   moment: { at: number; frame: number } | null;
   /** The near-duplicate stack it stands for (bursts, edits, copies of one shot): its id and how many photos it holds; null when none. */
   stack: { id: number; size: number } | null;
+  /** The user marked it as a favourite (a heart). */
+  favourite: boolean;
 }
 
 /** A photo of a near-duplicate group, as the Duplicates view lists it. */
@@ -342,6 +403,8 @@ export interface PhotoDetail {
   media: 'photo' | 'video';
   /** A video's length in seconds (null for a photo, or a video not indexed yet). */
   duration: number | null;
+  /** The user marked it as a favourite (a heart). */
+  favourite: boolean;
 }
 
 export interface Album {
@@ -395,6 +458,13 @@ export interface DownloadInfo {
   unreachable: boolean;
 }
 
+/** A page of the timeline; `next` continues it (null: the last page). */
+export interface TimelinePage {
+  tiles: SearchResult[];
+  next: { takenAt: string | null; id: number } | null;
+  tookMs: number;
+}
+
 export interface Results {
   status: Status;
   search: SearchResponse;
@@ -418,6 +488,11 @@ export interface Results {
   deleteConcept: { deleted: boolean };
   duplicates: Duplicates;
   stack: SearchResult[];
+  timelineMonths: TimelineMonths;
+  timeline: TimelinePage;
+  setFavourite: { ids: number[]; favourite: boolean };
+  browseFolders: FolderListing;
+  exportPhotos: ExportReport;
 }
 
 export interface Events {

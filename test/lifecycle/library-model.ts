@@ -1,6 +1,6 @@
 /**
  * A model-based test of the library engine: seeded random sequences of what a library lives through
- * (photos added, edited, deleted, moved; folders moved; a drive unplugged and plugged back; captions
+ * (photos added, edited, deleted, moved; folders moved; a drive unplugged and plugged back; captions and hearts
  * written by hand; the model switched; the indexer killed with SIGKILL; the engine reopened; its index
  * files damaged; the catalogue emptied, deleted or its header zeroed; two files' names swapped; a photo
  * replaced by a link to a file outside the library; a second process reading or trying to write) run on
@@ -11,7 +11,7 @@
  *   offline folders), at their current paths;
  * - a photo keeps its id for as long as the engine can know it is the same photo (same path, or moved
  *   with its content unchanged), and an id is never given to another photo;
- * - every caption written by hand is still there, on the photo it was written for, and nowhere else;
+ * - every caption written by hand, and every favourite, is still there, on the photo it was written for, and nowhere else;
  * - every photo with a vector for the active model is found by a broad search with `all`, and nothing
  *   else is; photos in offline folders are marked offline;
  * - the HNSW index holds exactly the catalogue's vectors, and its top 10 equal an exact search, with a
@@ -173,6 +173,8 @@ interface Row {
   caption: string | null;
   /** Marked by hand as an example (true) or counter-example (false) of the concept the model teaches; null: neither. */
   concept: boolean | null;
+  /** Marked as a favourite (the heart) by hand. */
+  favourite?: boolean;
   /** The engine's id, learnt when the row is first seen; it must never change. */
   id?: number;
   /** Its file failed to decode at the last index: its fingerprint no longer names it anywhere. */
@@ -468,6 +470,9 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
           const id = e.stores.photos.photoByPath(row.path)!.id;
           e.setCaption(id, text);
           row.caption = text;
+          // ...and marked as a favourite: the user's own mark, which must follow the photo as its caption does.
+          e.setFavourite([id], true);
+          row.favourite = true;
           // The photo captioned by hand is also taught as an example of a concept (every third one a
           // counter-example), from the same draw, so the generated sequences stay as they were.
           const positive = counter % 3 !== 0;
@@ -487,8 +492,11 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
           op.pick,
         );
         if (row) {
-          e.setCaption(e.stores.photos.photoByPath(row.path)!.id, '');
+          const id = e.stores.photos.photoByPath(row.path)!.id;
+          e.setCaption(id, '');
           row.caption = null;
+          e.setFavourite([id], false);
+          row.favourite = false;
         }
         break;
       }
@@ -665,6 +673,16 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
     );
     const expected = new Map([...oracle.rows.values()].filter((r) => r.caption !== null).map((r) => [r.path, r.caption!]));
     assert.deepEqual(new Map([...userCaptions].sort()), new Map([...expected].sort()), 'every caption written by hand survives, where it was written');
+    // Favourites, the same: on their photo, wherever it moved, and nowhere else.
+    const favourites = (e.catalog.db.prepare('SELECT p.path FROM favourites f JOIN photos p ON p.id = f.photo_id').pluck().all() as string[]).sort();
+    assert.deepEqual(
+      favourites,
+      [...oracle.rows.values()]
+        .filter((r) => r.favourite)
+        .map((r) => r.path)
+        .sort(),
+      'every favourite stays on its photo',
+    );
     // The keyword table has exactly one row per photo, holding its current names and captions.
     const keywordRows = e.catalog.db.prepare('SELECT p.path, t.names, t.caption FROM photos p JOIN photo_text t ON t.rowid = p.id').all() as Array<{
       path: string;

@@ -9,6 +9,8 @@
  * every photo on the disk through `glimpse-media://`). It adds the path the native picker returned,
  * presenting the picker's one-time grant (folder-grants.ts), or a path the user then confirms in a
  * dialog of the main process; the engine is sent the path the user saw, never the renderer's spelling.
+ * Exporting photos: the folder they are copied to is always the one the user picks in the native picker
+ * this call opens; the renderer cannot name one. Web mode's folder browser is not offered here.
  */
 import { existsSync } from 'node:fs';
 import { type MethodName, type PhotoDetail, type Reply, parseCall } from '../../shared/api.js';
@@ -38,6 +40,8 @@ export interface Desktop {
   /** Asks the user, in a dialog of the main process, whether to add this folder; true when they say yes. */
   confirmAddFolder(path: string): Promise<boolean>;
   showItemInFolder(path: string): void;
+  /** The native folder picker, asking where to export photos; null when cancelled. */
+  pickExportFolder(): Promise<string | null>;
 }
 
 /** Calls that may take longer than the default: adding a folder sets up its watch, the sample library is generated first. */
@@ -45,6 +49,8 @@ export const SLOW_CALL_TIMEOUTS_MS: Partial<Record<MethodName, number>> = {
   addFolder: 120_000,
   removeFolder: 120_000,
   addSampleLibrary: 300_000,
+  // Copying thousands of originals to a slow drive (the call answers when every copy is done).
+  exportPhotos: 1_800_000,
 };
 
 export interface CallHandlerOptions {
@@ -60,6 +66,7 @@ export const REFUSED_SENDER = 'refused: the call did not come from the Glimpse w
 export const MALFORMED_CALL = 'malformed call: expected {method, params}';
 export const NOT_CONFIRMED = 'Glimpse did not add the folder: it was not confirmed.';
 export const CONFIRMING = 'Glimpse did not add the folder: another folder is waiting to be confirmed.';
+export const DESKTOP_PICKS = 'The desktop app chooses folders with its own picker.';
 export const RELATIVE_PATH = "Type the folder's full path (for example /home/you/Pictures or C:\\Users\\you\\Pictures).";
 
 /** Only the Glimpse window's top frame, showing the app's own document, may call. */
@@ -124,6 +131,14 @@ export function createCallHandler(options: CallHandlerOptions): (sender: Sender,
         const chosen = await folderToAdd(path, grant);
         if ('error' in chosen) return { ok: false, error: chosen.error };
         return await engine.call('addFolder', { path: chosen.folder }, { timeoutMs: timeoutFor('addFolder') });
+      }
+      if (call.method === 'browseFolders') return { ok: false, error: DESKTOP_PICKS };
+      if (call.method === 'exportPhotos') {
+        const { ids, destination } = call.params as { ids: number[]; destination?: string };
+        if (destination !== undefined) return { ok: false, error: DESKTOP_PICKS };
+        const folder = await desktop.pickExportFolder();
+        if (folder === null) return { ok: true, result: { destination: null, copied: [], failed: [] } };
+        return await engine.call('exportPhotos', { ids, destination: folder }, { timeoutMs: timeoutFor('exportPhotos') });
       }
       if (call.method === 'openInFileManager') {
         const { id } = call.params as { id: number };

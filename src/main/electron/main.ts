@@ -158,6 +158,12 @@ async function pickFolder(): Promise<string | null> {
   return picked.canceled ? null : (picked.filePaths[0] ?? null);
 }
 
+async function pickExportFolder(): Promise<string | null> {
+  const options = { title: 'Export photos to a folder', buttonLabel: 'Export Here', properties: ['openDirectory' as const, 'createDirectory' as const] };
+  const picked = win && !win.isDestroyed() ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  return picked.canceled ? null : (picked.filePaths[0] ?? null);
+}
+
 /** A folder the renderer names without the picker's grant (the user typed it) is added only once the user says so here. */
 async function confirmAddFolder(path: string): Promise<boolean> {
   const options = {
@@ -178,7 +184,7 @@ async function confirmAddFolder(path: string): Promise<boolean> {
 /** Checks the sender, validates the call, answers those that need the desktop, forwards the rest with a timeout. */
 const handleCall = createCallHandler({
   engine,
-  desktop: { pickFolder, confirmAddFolder, showItemInFolder: (path) => shell.showItemInFolder(path) },
+  desktop: { pickFolder, confirmAddFolder, pickExportFolder, showItemInFolder: (path) => shell.showItemInFolder(path) },
 });
 
 // ---- protocols ----

@@ -1,11 +1,26 @@
 import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Album, Concept, Duplicates, FolderInfo, OcrStatus, OfflineFolder, PhotoDetail, Progress, SearchResponse, SearchResult, Status } from '../../shared/api.js';
+import type {
+  Album,
+  Concept,
+  Duplicates,
+  FolderInfo,
+  OcrStatus,
+  OfflineFolder,
+  PhotoDetail,
+  Progress,
+  SearchResponse,
+  SearchResult,
+  Status,
+  TimelineMonths,
+  TimelinePage,
+} from '../../shared/api.js';
 import { AlbumService } from './albums/album-service.js';
 import { PhotoDetails } from './captions/photo-details.js';
 import type { Catalog } from './catalog/catalog.js';
 import { ConceptService } from './concepts/concept-service.js';
+import { FavouriteService } from './favourites/favourite-service.js';
 import { errorText } from './core/errors.js';
 import { JobQueue } from './core/job-queue.js';
 import type { Settings } from './core/settings.js';
@@ -32,6 +47,8 @@ import { StackService } from './stacks/stack-service.js';
 import type { StackBuild } from './stacks/stacks.js';
 import { type CatalogStores, storesOf } from './stores.js';
 import { PackSwitch } from './switching/pack-switch.js';
+import type { PhotoFilters } from './search/keyword-store.js';
+import { type TimelineRequest, TimelineService } from './timeline/timeline.js';
 
 export { EngineError } from './core/errors.js';
 export type { EngineOptions } from './opening.js';
@@ -64,6 +81,8 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   private readonly stackService: StackService;
   private readonly conceptService: ConceptService;
   private readonly albumService: AlbumService;
+  private readonly favouriteService: FavouriteService;
+  private readonly timeline: TimelineService;
   private readonly photoDetails: PhotoDetails;
   private readonly packSwitch: PackSwitch;
 
@@ -75,13 +94,15 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     this.thumbnails = new ThumbnailStore(join(this.dataDir, 'thumbs'));
     this.writer = new WriterGate(this.dataDir, opened.lock);
     const changed = (reason: string) => this.emit('libraryChanged', { reason });
-    const { folders, photos, captions, albums, concepts, readings, stacks } = this.stores;
+    const { folders, photos, captions, albums, concepts, readings, stacks, favourites, timeline } = this.stores;
     this.library = new LibraryService(folders, photos, model, this.thumbnails, this.writer, this.jobs, changed);
     this.ocr = new OcrService(this.dataDir, this.settings, readings, this.notices, this.writer, this.jobs, changed);
     this.indexing = new IndexingService(this.catalog, model, this.thumbnails, this.settings, () => this.ocr.textReader(), this.writer, this.jobs, changed);
     this.stackService = new StackService(stacks, photos, captions, folders, model, this.writer, this.jobs, changed);
     this.conceptService = new ConceptService(concepts, photos, model, changed);
     this.albumService = new AlbumService(albums);
+    this.favouriteService = new FavouriteService(favourites, photos, changed);
+    this.timeline = new TimelineService(timeline, captions, folders, stacks, favourites, model);
     this.photoDetails = new PhotoDetails(photos, captions, albums, folders, model, (id) => this.ocr.readTextOf(id));
     this.checks = new WriterChecks(this.dataDir, this.catalog, model, this.writer, this.jobs, this.notices);
     const stages = { library: this.library, indexing: this.indexing, ocr: this.ocr, stacks: this.stackService };
@@ -195,6 +216,11 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   teachConcept = (name: string, examples: readonly number[], counterExamples?: readonly number[]): Concept => this.conceptService.teach(name, examples, counterExamples);
   updateConcept = (id: number, change: Parameters<ConceptService['update']>[1]): Concept => this.conceptService.update(id, change);
   forgetConcept = (id: number): boolean => this.conceptService.forget(id);
+  /** Every photo, newest first, one tile per stack: the tiles per month (the scrubber), and a page of tiles. */
+  timelineMonths = (filters: PhotoFilters): TimelineMonths => this.timeline.months(filters);
+  timelinePage = (request: TimelineRequest): TimelinePage => this.timeline.page(request);
+  /** Marks or unmarks photos as the user's favourites (all or none: an id that is not a photo refuses the call). */
+  setFavourite = (ids: readonly number[], favourite: boolean): { ids: number[]; favourite: boolean } => this.favouriteService.set(ids, favourite);
   conceptMatches = (id: number): Map<number, { confidence: number; example: boolean }> => this.conceptService.matches(id);
 
   /** The pack the library is being switched to while its vectors are made (null when none). */

@@ -2,6 +2,7 @@ import { AlbumStore } from './albums/album-store.js';
 import { CaptionStore } from './captions/caption-store.js';
 import type { Catalog } from './catalog/catalog.js';
 import { ConceptStore } from './concepts/concept-store.js';
+import { FavouriteStore } from './favourites/favourite-store.js';
 import { VectorStore } from './index/vector-store.js';
 import { IndexingStore } from './indexing/indexing-store.js';
 import { FolderStore } from './library/folder-store.js';
@@ -9,6 +10,7 @@ import { PhotoStore } from './library/photo-store.js';
 import { ReadingStore } from './ocr/reading-store.js';
 import { KeywordStore } from './search/keyword-store.js';
 import { StackStore } from './stacks/stack-store.js';
+import { TimelineStore } from './timeline/timeline-store.js';
 
 /**
  * Each feature's gateway to the catalogue, over one connection: the tables a feature owns are written
@@ -25,6 +27,8 @@ export interface CatalogStores {
   albums: AlbumStore;
   concepts: ConceptStore;
   stacks: StackStore;
+  favourites: FavouriteStore;
+  timeline: TimelineStore;
 }
 
 export function storesOf(catalog: Catalog): CatalogStores {
@@ -39,5 +43,7 @@ export function storesOf(catalog: Catalog): CatalogStores {
     albums: new AlbumStore(catalog),
     concepts: new ConceptStore(catalog),
     stacks: new StackStore(catalog),
+    favourites: new FavouriteStore(catalog),
+    timeline: new TimelineStore(catalog),
   };
 }

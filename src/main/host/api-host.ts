@@ -11,6 +11,8 @@ import { browserType } from '../engine/media/formats.js';
 import { PackDownloads } from '../engine/models/downloads.js';
 import { catalogueOfPacks, listPacks, resolvePack } from '../engine/models/store.js';
 import { packDownloadSize } from '../engine/models/manifest.js';
+import { exportPhotos } from './export-photos.js';
+import { FolderBrowser, FolderRefused, type Place } from './folder-browser.js';
 import { type MediaFile, type Opened, openIndexedFile, openRegularFile } from './indexed-file.js';
 import { ControlServer } from './control.js';
 import type { UpdateSummary } from '../engine/updating.js';
@@ -24,6 +26,8 @@ export interface ApiHostOptions extends EngineOptions {
   writerRetryMs?: number;
   /** A mirror of huggingface.co for model downloads (also GLIMPSE_MODEL_BASE_URL). */
   modelBaseUrl?: string;
+  /** Where web mode's folder picker may look and exports may go (the home folder and mounted drives unless given). */
+  places?: () => Promise<Place[]>;
 }
 
 type Handlers = { [M in MethodName]: (params: Required<Params<M>> & Params<M>) => Promise<Results[M]> | Results[M] };
@@ -42,12 +46,14 @@ export class ApiHost {
   private closed = false;
 
   private readonly downloads: PackDownloads;
+  private readonly folders: FolderBrowser;
 
   private constructor(
     readonly engine: GlimpseEngine,
     private readonly options: ApiHostOptions,
   ) {
     this.downloads = new PackDownloads(join(engine.dataDir, 'models'), options.modelBaseUrl ? { baseUrl: options.modelBaseUrl } : {});
+    this.folders = new FolderBrowser(options.places);
   }
 
   /**
@@ -174,7 +180,40 @@ export class ApiHost {
       return this.models();
     },
     openInFileManager: () => ({ opened: false }),
+    timelineMonths: (p) => this.engine.timelineMonths(p),
+    timeline: (p) => this.engine.timelinePage(p),
+    setFavourite: (p) => this.engine.setFavourite(p.ids, p.favourite),
+    browseFolders: (p) => this.refusals(() => this.folders.list(p.path)),
+    exportPhotos: (p) => this.exportPhotos(p.ids, p.destination),
   };
+
+  /** A refusal of the folder picker is the user's answer, said as it is. */
+  private async refusals<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw error instanceof FolderRefused ? new ApiError(error.message) : error;
+    }
+  }
+
+  /**
+   * Copies originals into a folder inside the home folder or a mounted drive (the picker's places, in
+   * the desktop app as in web mode). Every id must be a photo of the library, or nothing is copied.
+   */
+  private async exportPhotos(ids: readonly number[], destination: string | undefined): Promise<Results['exportPhotos']> {
+    if (destination === undefined) throw new ApiError('Choose the folder to copy the photos to.');
+    const rows = this.engine.stores.photos.photos(ids);
+    const missing = ids.filter((id) => !rows.has(id));
+    if (missing.length > 0)
+      throw new ApiError(`${missing.length === 1 ? `${missing[0]} is not a photo` : `${missing.length} of these are not photos`} of the library (it may have been removed).`);
+    const { real } = await this.refusals(() => this.folders.resolve(destination));
+    const photos = ids.map((id) => rows.get(id)!).map((row) => ({ id: row.id, path: row.path, size: row.size, mtimeMs: row.mtime_ms }));
+    return exportPhotos(
+      photos,
+      real,
+      this.engine.stores.folders.folders().map((folder) => folder.path),
+    );
+  }
 
   /** Installed packs and the ones that can be downloaded, with their download state. */
   private async models(): Promise<ModelInfo[]> {

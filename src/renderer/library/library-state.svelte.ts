@@ -1,15 +1,18 @@
 import type { FolderInfo, GlimpseApi, Progress, Status } from '../../shared/api';
+import type { FolderPicker } from '../files/folder-picker.svelte';
 import { attempt } from '../lib/loaded.svelte';
 import type { NoticeTopic, Notices } from '../lib/notices.svelte';
 
 export const IDLE: Progress = { phase: 'idle', done: 0, total: 0, errors: 0, rate: 0, etaSeconds: null, currentFile: null, failure: null };
 
-export type PickOutcome = 'added' | 'failed' | 'none';
+/** 'none': the desktop's picker came back empty (the path field is offered); 'cancelled': web mode's picker was closed. */
+export type PickOutcome = 'added' | 'failed' | 'none' | 'cancelled';
 
 /** The library: folders, counts and indexing progress, fed by `status` and the `progress` event. */
 export class LibraryState {
   readonly #api: GlimpseApi;
   readonly #notices: Notices;
+  readonly #picker: FolderPicker;
 
   #status = $state.raw<Status | null>(null);
   #progress = $state.raw<Progress>(IDLE);
@@ -23,9 +26,10 @@ export class LibraryState {
   /** When the status was last fetched for a job's progress (the totals follow the bar at most once a second). */
   #refreshedForProgress = 0;
 
-  constructor(api: GlimpseApi, notices: Notices) {
+  constructor(api: GlimpseApi, notices: Notices, picker: FolderPicker) {
     this.#api = api;
     this.#notices = notices;
+    this.#picker = picker;
   }
 
   get status(): Status | null {
@@ -100,19 +104,25 @@ export class LibraryState {
     } else if (this.#refreshTimer === undefined) this.scheduleRefresh(wait);
   }
 
-  /** A typed path (trimmed), or the picker's path with its grant (as it came: a folder's name may end in a space). */
-  async addFolder(path: string, grant?: string): Promise<boolean> {
-    const folder = grant === undefined ? path.trim() : path;
+  /** A typed path (trimmed), or a picker's path (with the desktop's grant) as it came: a folder's name may end in a space. */
+  async addFolder(path: string, grant?: string, picked = grant !== undefined): Promise<boolean> {
+    const folder = picked ? path : path.trim();
     if (!folder) return false;
     const added = await this.#change('folders', 'adding', () => this.#api.call('addFolder', grant === undefined ? { path: folder } : { path: folder, grant }));
     return added !== undefined;
   }
 
   /**
-   * The native folder picker (desktop). 'none' when there is no picker (web mode) or it was
-   * cancelled: the caller then offers a text field for the path.
+   * A folder picker, then adding what was picked: the native one (desktop; 'none' when it was cancelled,
+   * and the caller offers a text field for the path), or web mode's own, which lists the folders of the
+   * home folder and the mounted drives ('cancelled' when closed).
    */
   async pickAndAdd(): Promise<PickOutcome> {
+    if (this.#api.shell === 'web') {
+      const path = await this.#picker.choose({ title: 'Add a folder of photos', action: 'Add this folder' });
+      if (path === null) return 'cancelled';
+      return (await this.addFolder(path, undefined, true)) ? 'added' : 'failed';
+    }
     const picked = await attempt(
       this.#notices,
       'folders',

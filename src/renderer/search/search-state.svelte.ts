@@ -1,8 +1,12 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { GlimpseApi, Params, SearchResponse, SearchResult } from '../../shared/api';
 import { type GridMove, moveIndex } from '../grid/layout';
+import { withFavourite } from '../grid/tiles';
 import type { Notices } from '../lib/notices.svelte';
 import { dayAfter } from '../lib/format';
+import { type QueryDates, onlyATime } from '../../shared/query-dates';
+import { Selection } from '../selection/selection.svelte';
+import type { TimelineFilters } from '../timeline/timeline-state.svelte';
 
 export interface SearchFilters {
   folder: string;
@@ -10,6 +14,8 @@ export interface SearchFilters {
   before: string;
   /** '' for both. */
   media: '' | 'photo' | 'video';
+  /** Only the photos marked as favourites. */
+  favourites: boolean;
   sort: 'relevance' | 'date';
 }
 
@@ -18,7 +24,7 @@ export interface Example {
   name: string;
 }
 
-const NO_FILTERS: SearchFilters = { folder: '', after: '', before: '', media: '', sort: 'relevance' };
+const NO_FILTERS: SearchFilters = { folder: '', after: '', before: '', media: '', favourites: false, sort: 'relevance' };
 /** One page of results: what a keystroke asks for; "Show more" fetches the next. */
 const PAGE = 100;
 export const TYPING_DELAY_MS = 200;
@@ -30,6 +36,8 @@ export const TYPING_DELAY_MS = 200;
 export class SearchState {
   readonly #api: GlimpseApi;
   readonly #notices: Notices;
+  /** The results chosen for the selection bar. */
+  readonly selection = new Selection();
 
   #query = $state('');
   #filters = $state<SearchFilters>({ ...NO_FILTERS });
@@ -121,13 +129,33 @@ export class SearchState {
   get focusRequest(): number {
     return this.#focusRequest;
   }
-  /** There is something to search for: words or an example photo. */
+  /** There is something to search for: words or an example photo (a query that is only a time is shown as the timeline). */
   get active(): boolean {
-    return this.#query.trim() !== '' || this.#example !== null;
+    return (this.#query.trim() !== '' && this.timeSpan === null) || this.#example !== null;
+  }
+  /** The time the query names when that is all it names ("2023", "June 2022"): the timeline shows it. */
+  get timeSpan(): QueryDates | null {
+    return this.#example ? null : onlyATime(this.#query.trim());
   }
   get filtered(): boolean {
     const f = this.#filters;
-    return f.folder !== '' || f.after !== '' || f.before !== '' || f.media !== '';
+    return f.folder !== '' || f.after !== '' || f.before !== '' || f.media !== '' || f.favourites;
+  }
+
+  /** What the timeline shows when there is nothing to search: the filters, narrowed to the time the query names. */
+  get timelineFilters(): TimelineFilters {
+    const f = this.#filters;
+    const span = this.timeSpan;
+    const before = f.before ? dayAfter(f.before) : '';
+    const after = span && (!f.after || span.after > f.after) ? span.after : f.after;
+    const until = span && (!before || span.before < before) ? span.before : before;
+    return {
+      ...(f.folder ? { folder: f.folder } : {}),
+      ...(after ? { after } : {}),
+      ...(until ? { before: until } : {}),
+      ...(f.media ? { media: f.media } : {}),
+      ...(f.favourites ? { favourites: true } : {}),
+    };
   }
 
   setQuery(query: string): void {
@@ -183,6 +211,14 @@ export class SearchState {
   /** The library changed: run the same search again, keeping the selected photo where it can. */
   refresh(): void {
     if (this.active) this.#schedule(400, false);
+  }
+
+  /** Applies a change of favourites to the shown results without searching again. */
+  patchFavourite(ids: readonly number[], favourite: boolean): void {
+    const response = this.#response;
+    if (!response) return;
+    const results = withFavourite(response.results, ids, favourite);
+    if (results !== response.results) this.#response = { ...response, results };
   }
 
   /** Applies a caption edit to the shown results without searching again. */
@@ -287,6 +323,7 @@ export class SearchState {
       // "To" a day includes that day: the engine's `before` is exclusive.
       ...(f.before ? { before: dayAfter(f.before) } : {}),
       ...(f.media ? { media: f.media } : {}),
+      ...(f.favourites ? { favourites: true } : {}),
     };
   }
 
@@ -298,6 +335,7 @@ export class SearchState {
   async #run(fresh: boolean): Promise<void> {
     const seq = ++this.#seq;
     if (!this.active) {
+      this.selection.clear();
       this.#response = null;
       this.#loading = false;
       this.#failed = false;
@@ -322,7 +360,10 @@ export class SearchState {
       this.#notices.resolved('search'); // a refused search's banner goes once a search works
       const kept = keep === undefined ? -1 : response.results.findIndex((r) => r.id === keep);
       this.#selected = kept >= 0 ? kept : 0;
-      if (fresh) this.#generation++;
+      if (fresh) {
+        this.#generation++;
+        this.selection.clear();
+      }
     } catch (error) {
       if (seq !== this.#seq) return;
       this.#failed = true;

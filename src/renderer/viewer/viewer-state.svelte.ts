@@ -71,6 +71,12 @@ export class ViewerState {
     return updated ?? null;
   }
 
+  /** A change of favourites that touches the open photo. */
+  patchFavourite(ids: readonly number[], favourite: boolean): void {
+    const photo = this.#photo;
+    if (photo && ids.includes(photo.id)) this.#photo = { ...photo, favourite };
+  }
+
   /** Names of the concepts taught so far (loaded with each "Teach Glimpse…"). */
   get knownConcepts(): string[] {
     return this.#concepts.value.map((c) => c.name);

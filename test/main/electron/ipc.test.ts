@@ -5,7 +5,17 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EngineBroker } from '../../../src/main/electron/engine-broker.js';
 import { FolderGrants, GRANT_TTL_MS } from '../../../src/main/electron/folder-grants.js';
-import { CONFIRMING, MALFORMED_CALL, NOT_CONFIRMED, REFUSED_SENDER, RELATIVE_PATH, type Sender, createCallHandler, isTrustedSender } from '../../../src/main/electron/ipc.js';
+import {
+  CONFIRMING,
+  DESKTOP_PICKS,
+  MALFORMED_CALL,
+  NOT_CONFIRMED,
+  REFUSED_SENDER,
+  RELATIVE_PATH,
+  type Sender,
+  createCallHandler,
+  isTrustedSender,
+} from '../../../src/main/electron/ipc.js';
 import type { MethodName, Reply } from '../../../src/shared/api.js';
 import { tempDir } from '../../fixtures.js';
 import { forkFakeEngine, resultOf, waitFor } from './child.js';
@@ -30,6 +40,7 @@ describe('the IPC call handler', { timeout: 60_000 }, () => {
       },
       confirmAddFolder: async () => false,
       showItemInFolder: (path) => shown.push(path),
+      pickExportFolder: async () => null,
     },
     timeoutFor: (method) => (method === 'albums' ? 250 : 10_000),
   });
@@ -48,7 +59,7 @@ describe('the IPC call handler', { timeout: 60_000 }, () => {
   it('forwards a valid call with its validated params (defaults filled in) and returns the reply', async () => {
     const { method, params } = resultOf(await handle(OURS, { method: 'search', params: { query: 'dogs on a beach' } }));
     assert.equal(method, 'search');
-    assert.deepEqual(params, { query: 'dogs on a beach', limit: 100, offset: 0, sort: 'relevance', all: false, stacks: false });
+    assert.deepEqual(params, { query: 'dogs on a beach', limit: 100, offset: 0, favourites: false, sort: 'relevance', all: false, stacks: false });
     // No params at all is an empty object.
     assert.deepEqual(resultOf(await handle(OURS, { method: 'status' })).params, {});
   });
@@ -166,7 +177,7 @@ describe('the default call timeouts', () => {
           return broker.call(method, params, options);
         },
       },
-      desktop: { pickFolder: async () => null, confirmAddFolder: async () => true, showItemInFolder: () => undefined },
+      desktop: { pickFolder: async () => null, confirmAddFolder: async () => true, showItemInFolder: () => undefined, pickExportFolder: async () => null },
     });
     broker.start();
     try {
@@ -212,6 +223,7 @@ describe('adding a folder through IPC', { timeout: 60_000 }, () => {
         return confirm(path);
       },
       showItemInFolder: () => undefined,
+      pickExportFolder: async () => null,
     },
     grants,
   });
@@ -321,9 +333,80 @@ describe('adding a folder through IPC', { timeout: 60_000 }, () => {
     reset();
     const cancelling = createCallHandler({
       engine: broker,
-      desktop: { pickFolder: async () => null, confirmAddFolder: async () => false, showItemInFolder: () => undefined },
+      desktop: { pickFolder: async () => null, confirmAddFolder: async () => false, showItemInFolder: () => undefined, pickExportFolder: async () => null },
       grants,
     });
     assert.deepEqual(await cancelling(OURS, { method: 'pickFolder', params: {} }), { ok: true, result: { path: null } });
+  });
+});
+
+// Exporting copies the user's originals into a folder: in the desktop app that folder is always the one
+// the user picks in the native picker the call opens, never a path the renderer names; web mode's
+// folder browser is not offered (the desktop has its picker).
+describe('exporting photos and browsing folders through IPC', { timeout: 60_000 }, () => {
+  let pickerAnswer: string | null = '/home/me/Export';
+  let picks = 0;
+  const reached: Array<[string, unknown]> = [];
+  const broker = new EngineBroker({ spawn: () => forkFakeEngine() });
+  const handle = createCallHandler({
+    engine: {
+      call: (method, params, options) => {
+        reached.push([method, params]);
+        return broker.call(method, params, options);
+      },
+    },
+    desktop: {
+      pickFolder: async () => null,
+      confirmAddFolder: async () => false,
+      showItemInFolder: () => undefined,
+      pickExportFolder: async () => {
+        picks++;
+        return pickerAnswer;
+      },
+    },
+  });
+  before(() => broker.start());
+  after(() => broker.close());
+
+  it('sends the engine the folder the user picked, with the ids', async () => {
+    pickerAnswer = '/home/me/Export';
+    reached.length = 0;
+    const { method, params } = resultOf(await handle(OURS, { method: 'exportPhotos', params: { ids: [3, 5] } }));
+    assert.equal(method, 'exportPhotos');
+    assert.deepEqual(params, { ids: [3, 5], destination: '/home/me/Export' });
+    assert.equal(picks, 1);
+  });
+
+  it('refuses a destination the renderer names, without asking the engine or opening the picker', async () => {
+    reached.length = 0;
+    const before = picks;
+    for (const destination of ['/home/me/Export', '/etc', '../..', '/home/me/Export/../../../etc']) {
+      const reply = await handle(OURS, { method: 'exportPhotos', params: { ids: [3], destination } });
+      assert.deepEqual(reply, { ok: false, error: DESKTOP_PICKS });
+    }
+    assert.deepEqual(reached, []);
+    assert.equal(picks, before);
+  });
+
+  it('copies nothing when the picker is cancelled', async () => {
+    pickerAnswer = null;
+    reached.length = 0;
+    assert.deepEqual(await handle(OURS, { method: 'exportPhotos', params: { ids: [3] } }), { ok: true, result: { destination: null, copied: [], failed: [] } });
+    assert.deepEqual(reached, []);
+  });
+
+  it('does not offer the web folder browser to the desktop window', async () => {
+    reached.length = 0;
+    for (const params of [{}, { path: '/home/me' }, { path: '/' }]) assert.deepEqual(await handle(OURS, { method: 'browseFolders', params }), { ok: false, error: DESKTOP_PICKS });
+    assert.deepEqual(reached, []);
+  });
+
+  it('validates the ids before anything (not photos ids, repeated, none)', async () => {
+    reached.length = 0;
+    for (const ids of [[], [0], [-1], [1.5], ['1'], [4, 4]]) {
+      const reply = await handle(OURS, { method: 'exportPhotos', params: { ids } });
+      assert.equal(reply.ok, false, JSON.stringify(ids));
+    }
+    assert.deepEqual(reached, []);
   });
 });

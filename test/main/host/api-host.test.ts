@@ -46,6 +46,16 @@ describe('the API host (behind Electron IPC and web mode alike)', () => {
       ['addFolder', { path: '/definitely/not/here' }],
       ['controlIndexing', { action: 'format-disk' }],
       ['status', { __proto__: { polluted: true } }],
+      ['setFavourite', { ids: [], favourite: true }],
+      ['setFavourite', { ids: [424242], favourite: true }],
+      ['setFavourite', { ids: [1], favourite: 'yes' }],
+      ['timeline', { month: '2024-13' }],
+      ['timeline', { cursor: { takenAt: "2024' OR 1=1 --", id: 1 } }],
+      ['timelineMonths', { folder: 7 }],
+      ['browseFolders', { path: '/etc' }],
+      ['browseFolders', { path: '../..' }],
+      ['exportPhotos', { ids: [424242], destination: '/tmp' }],
+      ['exportPhotos', { ids: [1], destination: '/etc' }],
     ];
     for (const [method, params] of hostile) {
       const reply = await host.handle(method, params);

@@ -4,6 +4,7 @@ import type { PhotoDetail } from '../../../shared/api.js';
 import type { AlbumStore } from '../albums/album-store.js';
 import { conceptsOfPhoto } from '../concepts/concepts.js';
 import { EngineError } from '../core/errors.js';
+import { FavouriteStore } from '../favourites/favourite-store.js';
 import { isUnder } from '../core/paths.js';
 import type { ActiveModel } from '../index/active-model.js';
 import type { FolderStore } from '../library/folder-store.js';
@@ -52,6 +53,7 @@ export class PhotoDetails {
       offline: offlineMark(this.folders.offlineDirs().find((d) => isUnder(row.path, d.dir))),
       media: row.media,
       duration: row.duration,
+      favourite: new FavouriteStore(this.photos.catalog).isFavourite(id),
     };
   }
 

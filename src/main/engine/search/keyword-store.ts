@@ -1,4 +1,6 @@
 import { type Catalog, CatalogStore } from '../catalog/catalog.js';
+import { pathRange } from '../core/paths.js';
+import { favouriteCondition } from '../favourites/favourite-store.js';
 
 export interface PhotoFilters {
   folder?: string | undefined;
@@ -6,6 +8,40 @@ export interface PhotoFilters {
   before?: string | undefined;
   camera?: string | undefined;
   media?: 'photo' | 'video' | undefined;
+  /** Only the user's favourites. */
+  favourites?: boolean | undefined;
+}
+
+/**
+ * The filters as SQL conditions on the photos table (`alias`: its name in the query, e.g. 'p.'), with
+ * their arguments in order: the one reading of the filters, for search's allowed set and the timeline.
+ */
+export function filterSql(filters: PhotoFilters, alias = ''): { where: string[]; args: unknown[] } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (filters.folder) {
+    // The folder and those below it, as a range of paths the dir index answers (a LIKE pattern is a full scan).
+    where.push(`(${alias}dir = ? OR (${alias}dir >= ? AND ${alias}dir < ?))`);
+    args.push(filters.folder, ...pathRange(filters.folder));
+  }
+  if (filters.after) {
+    where.push(`${alias}taken_at >= ?`);
+    args.push(filters.after);
+  }
+  if (filters.before) {
+    where.push(`${alias}taken_at < ?`);
+    args.push(filters.before);
+  }
+  if (filters.camera) {
+    where.push(`${alias}camera LIKE ?`);
+    args.push(`%${filters.camera}%`);
+  }
+  if (filters.media) {
+    where.push(`${alias}media = ?`);
+    args.push(filters.media);
+  }
+  if (filters.favourites) where.push(favouriteCondition(`${alias}id`));
+  return { where, args };
 }
 
 /** The temporary FTS5 table `matchAmong` copies a few photos' text into. */
@@ -103,28 +139,7 @@ export class KeywordStore extends CatalogStore {
 
   /** Ids of photos that pass the filters, or undefined when there are no filters. */
   filteredIds(filters: PhotoFilters): Set<number> | undefined {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (filters.folder) {
-      where.push(`(dir = ? OR dir LIKE ? ESCAPE '\\')`);
-      args.push(filters.folder, `${filters.folder.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`);
-    }
-    if (filters.after) {
-      where.push('taken_at >= ?');
-      args.push(filters.after);
-    }
-    if (filters.before) {
-      where.push('taken_at < ?');
-      args.push(filters.before);
-    }
-    if (filters.camera) {
-      where.push('camera LIKE ?');
-      args.push(`%${filters.camera}%`);
-    }
-    if (filters.media) {
-      where.push('media = ?');
-      args.push(filters.media);
-    }
+    const { where, args } = filterSql(filters);
     if (where.length === 0) return undefined;
     return new Set(
       this.sql(`SELECT id FROM photos WHERE ${where.join(' AND ')}`)

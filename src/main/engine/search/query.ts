@@ -3,7 +3,7 @@ import { conceptMatches, conceptsInQuery } from '../concepts/concepts.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import type { ModelPack } from '../models/pack.js';
 import { l2normalise } from '../core/vector-math.js';
-import { datesInQuery } from './query-dates.js';
+import { datesInQuery } from '../../../shared/query-dates.js';
 import { ConceptStore } from '../concepts/concept-store.js';
 import { KeywordStore } from './keyword-store.js';
 import { VectorStore } from '../index/vector-store.js';
@@ -23,6 +23,8 @@ export interface SearchRequest {
   camera?: string | undefined;
   /** Only photos, or only videos. */
   media?: 'photo' | 'video' | undefined;
+  /** Only the user's favourites. */
+  favourites?: boolean | undefined;
   sort: 'relevance' | 'date';
   all: boolean;
   /** One result per near-duplicate stack (the app's grid); otherwise every photo, each saying its stack. */

@@ -12,9 +12,14 @@ import { CaptionStore } from '../captions/caption-store.js';
 import { KeywordStore } from './keyword-store.js';
 import { ReadingStore } from '../ocr/reading-store.js';
 import { FolderStore } from '../library/folder-store.js';
+import { FavouriteStore } from '../favourites/favourite-store.js';
 
 /** One photo as a search result: the one builder of `SearchResult` (search pages, an opened stack). */
-export function searchResult(row: PhotoRow, shown: Pick<SearchResult, 'score' | 'caption' | 'why' | 'moment' | 'stack'>, offlineDirs: readonly string[]): SearchResult {
+export function searchResult(
+  row: PhotoRow,
+  shown: Pick<SearchResult, 'score' | 'caption' | 'why' | 'moment' | 'stack' | 'favourite'>,
+  offlineDirs: readonly string[],
+): SearchResult {
   return {
     id: row.id,
     path: row.path,
@@ -30,6 +35,7 @@ export function searchResult(row: PhotoRow, shown: Pick<SearchResult, 'score' | 
     duration: row.duration,
     moment: shown.moment,
     stack: shown.stack,
+    favourite: shown.favourite,
   };
 }
 
@@ -95,6 +101,7 @@ export function buildResults(catalog: Catalog, model: string, query: UnderstoodQ
   const readWords = [...c.read.words, ...parsed.phrases];
   const readTexts = readWords.length > 0 ? new ReadingStore(catalog).readTexts(ids) : new Map<number, string>();
   const offline = new FolderStore(catalog).offlineDirs().map((o) => o.dir);
+  const favourites = new FavouriteStore(catalog).favouritesAmong(ids);
   const byExample = request.similarTo !== undefined || request.exampleVector !== undefined;
   return shown.entries.map(({ id, row }) => {
     const why: MatchReason[] = concepts.map((concept) => {
@@ -130,6 +137,7 @@ export function buildResults(catalog: Catalog, model: string, query: UnderstoodQ
         why,
         moment: row.media === 'video' && moment ? { at: moment.at, frame: moment.frame } : null,
         stack: stack ? { id: stack.stackId, size: stack.size } : null,
+        favourite: favourites.has(id),
       },
       offline,
     );

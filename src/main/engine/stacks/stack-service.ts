@@ -6,6 +6,7 @@ import type { CaptionStore } from '../captions/caption-store.js';
 import type { ActiveModel } from '../index/active-model.js';
 import type { FolderStore } from '../library/folder-store.js';
 import type { PhotoStore } from '../library/photo-store.js';
+import { FavouriteStore } from '../favourites/favourite-store.js';
 import { searchResult } from '../search/results.js';
 import { LookJob, type LookSummary } from './look-job.js';
 import type { StackStore } from './stack-store.js';
@@ -62,11 +63,19 @@ export class StackService {
     const rows = this.photos.photos(ids);
     const captions = this.captions.captions(ids, this.model.pack.id);
     const offline = this.folders.offlineDirs().map((o) => o.dir);
+    const favourites = new FavouriteStore(this.stacks.catalog).favouritesAmong(ids);
     return group.photos.map((p) => {
       const detail = p.best ? 'the best shot of its stack (sharpest, then largest)' : p.copyOf !== null ? 'an exact copy in its stack' : 'a near-duplicate in its stack';
       return searchResult(
         rows.get(p.id)!,
-        { score: null, caption: captions.get(p.id) ?? null, why: [{ kind: 'stack', detail }], moment: null, stack: { id, size: group.photos.length } },
+        {
+          score: null,
+          caption: captions.get(p.id) ?? null,
+          why: [{ kind: 'stack', detail }],
+          moment: null,
+          stack: { id, size: group.photos.length },
+          favourite: favourites.has(p.id),
+        },
         offline,
       );
     });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
-import { datesInQuery } from '../../../../src/main/engine/search/query-dates.js';
+import { datesInQuery } from '../../../../src/shared/query-dates.js';
 import { searchParams } from '../../../../src/shared/api.js';
 import { libraryFolders, scene, writeScene } from '../../../fixtures.js';
 

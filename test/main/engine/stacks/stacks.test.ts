@@ -22,6 +22,8 @@ const { fresh, removeAll } = libraryFolders();
 const REAL = join(process.cwd(), '.cache', 'debian-photos', 'usr', 'share', 'darknet', 'data');
 /** Not the calibration seed (bench/stacks.ts chose the thresholds on DUPLICATE_SET_SEED). */
 const HELD_OUT_SEED = 120_000_000;
+/** The schema step that brought stacks (a library at this version is one from before them). */
+const STACKS_STEP = MIGRATIONS.findIndex((step) => step.includes('CREATE TABLE photo_looks'));
 
 describe('near-duplicate stacks', () => {
   let engine: GlimpseEngine;
@@ -153,7 +155,7 @@ describe('near-duplicate stacks', () => {
     // What a library indexed by the Glimpse before stacks looks like: no looks, no stacks, the schema before theirs.
     const db = new Database(join(dataDir, 'catalog.sqlite'));
     db.exec(`DROP TABLE photo_looks; DROP TABLE stacks; DELETE FROM meta WHERE key IN ('stacks', 'stacks_build');`);
-    db.pragma('user_version = 9'); // v10 brought stacks; the steps after it run again over what they find
+    db.pragma(`user_version = ${STACKS_STEP}`); // the version before stacks (the later steps run again: they make what is missing)
     const vectorSeq = db.prepare('SELECT max(seq) FROM vector_log').pluck().get();
     db.close();
 

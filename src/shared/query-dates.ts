@@ -79,3 +79,13 @@ export function datesInQuery(query: string): QueryDates | null {
   }
   return null;
 }
+
+/**
+ * The time a query names when that is all it names ("2023", "in June 2022"): the app then shows that
+ * time's photos as its timeline, which holds them all, rather than a search. Null when the query has
+ * words to search (or names no time).
+ */
+export function onlyATime(query: string): QueryDates | null {
+  const dates = datesInQuery(query);
+  return dates && !/[\p{L}\p{N}]/u.test(dates.rest) ? dates : null;
+}
