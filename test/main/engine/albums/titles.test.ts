@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
+import { openIndexed } from '../indexed-library.js';
 import { seededRandom } from '../../../../src/scenes/scene.js';
 import { scene, tempDir, writeScene } from '../../../fixtures.js';
 
@@ -55,9 +56,7 @@ describe('album titles', () => {
     for (let i = 0; i < 4; i++) await writeNoise(join(library, 'Trip to Rome', `r${i}.jpg`), i + 1, new Date(Date.UTC(2019, 5 + (i % 3), 3 + i, 12)));
     for (let i = 0; i < 3; i++) await writeNoise(join(library, 'Holiday 2019', `h${i}.jpg`), i + 20, new Date(Date.UTC(2019, 7, 10 + i, 12)));
     for (const p of darknet) await cp(join(DARKNET, p), join(library, 'darknet', 'data', p));
-    engine = await GlimpseEngine.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', ocr: false });
-    engine.addFolder(library);
-    await engine.update();
+    engine = await openIndexed(join(tmp.path, 'data'), library);
   });
   after(async () => {
     await engine.close();

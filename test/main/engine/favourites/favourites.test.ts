@@ -7,6 +7,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
+import { openIndexed } from '../indexed-library.js';
 import { searchParams } from '../../../../src/shared/api.js';
 import { scene, tempDir, writeScene } from '../../../fixtures.js';
 
@@ -21,9 +22,7 @@ describe('favourites', () => {
     await writeScene(join(library, 'Garden', 'red-circle.jpg'), scene([['red', 'circle']], 'grass', 'left', 1), { width: 640, height: 480 });
     await writeScene(join(library, 'Garden', 'red-square.jpg'), scene([['red', 'square']], 'grass', 'right', 2), { width: 640, height: 480 });
     await writeScene(join(library, 'Beach', 'blue-star.jpg'), scene([['blue', 'star']], 'sand', 'middle', 3), { width: 640, height: 480 });
-    engine = await GlimpseEngine.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', ocr: false });
-    engine.addFolder(library);
-    await engine.update();
+    engine = await openIndexed(join(tmp.path, 'data'), library);
   });
   after(async () => {
     await engine.close();

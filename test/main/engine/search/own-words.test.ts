@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
+import { openIndexed } from '../indexed-library.js';
 import { searchParams } from '../../../../src/shared/api.js';
 import { scene, tempDir, writeScene } from '../../../fixtures.js';
 
@@ -24,9 +25,7 @@ describe("the user's own words", () => {
     await writeScene(join(library, 'misc', 'holiday.jpg'), scene([['green', 'triangle']], 'sand', 'right', 2), { width: 640, height: 480 });
     for (let i = 0; i < 3; i++) await writeScene(join(library, 'beach', `sq-${i}.jpg`), scene([['orange', 'square']], 'sand', 'middle', 20 + i), { width: 640, height: 480 });
     for (let i = 0; i < 3; i++) await writeScene(join(library, 'cats', `cat-${i}.jpg`), scene([['purple', 'diamond']], 'plain', 'left', 30 + i), { width: 640, height: 480 });
-    engine = await GlimpseEngine.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', ocr: false });
-    engine.addFolder(library);
-    await engine.update();
+    engine = await openIndexed(join(tmp.path, 'data'), library);
     engine.setCaption(id('misc', 'holiday.jpg'), 'my favourite holiday');
     // The user calls a red circle a blue star: their word, against the model's six.
     engine.setCaption(id('misc', 'circle.jpg'), 'the blue star of our street');

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
+import { openIndexed } from '../indexed-library.js';
 import { type Candidates, gather } from '../../../../src/main/engine/search/candidates.js';
 import { fuseAndCut } from '../../../../src/main/engine/search/fusion.js';
 import { type SearchRequest, type UnderstoodQuery, understand } from '../../../../src/main/engine/search/query.js';
@@ -32,9 +33,7 @@ describe('the stages of a search', () => {
     await writeScene(join(library, 'garden', 'red-2.jpg'), scene([['red', 'circle']], 'grass', 'right', 2), { takenAt: new Date(Date.UTC(2023, 5, 1)) });
     await writeScene(join(library, 'beach', 'blue-square.jpg'), scene([['blue', 'square']], 'sand', 'middle', 4), { takenAt: new Date(Date.UTC(2023, 0, 5)) });
     await writeScene(join(library, 'night', 'stars.jpg'), scene([['white', 'star', 3]], 'night', null, 6), { takenAt: new Date(Date.UTC(2022, 0, 5)) });
-    engine = await GlimpseEngine.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', ocr: false });
-    engine.addFolder(library);
-    await engine.update();
+    engine = await openIndexed(join(tmp.path, 'data'), library);
     engine.setCaption(id('stars.jpg'), 'my favourite holiday sky');
   });
   after(async () => {

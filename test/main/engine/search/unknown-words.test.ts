@@ -8,6 +8,7 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
+import { openIndexed } from '../indexed-library.js';
 import { ModelPack } from '../../../../src/main/engine/models/pack.js';
 import { bundledPacksDir } from '../../../../src/main/engine/models/store.js';
 import { OUT_OF_VOCABULARY } from '../../../../src/scenes/query-set.js';
@@ -42,9 +43,7 @@ describe('queries the pack cannot read', () => {
     for (const [i, s] of scenes.entries()) await writeScene(join(library, 'scenes', `IMG_${1000 + i}.jpg`), s, { width: 640, height: 480 });
     // A photo the pack knows nothing of, found by its name only (as eagle.jpg of Debian's darknet photos).
     await writeScene(join(library, 'darknet', 'eagle.jpg'), scene([['white', 'triangle']], 'sky', 'middle', 8), { width: 640, height: 480 });
-    engine = await GlimpseEngine.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', ocr: false });
-    engine.addFolder(library);
-    await engine.update();
+    engine = await openIndexed(join(tmp.path, 'data'), library);
   });
   after(async () => {
     await engine.close();

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Catalog } from '../../../../src/main/engine/catalog/catalog.js';
 import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
+import { openIndexed } from '../indexed-library.js';
 import { FavouriteStore } from '../../../../src/main/engine/favourites/favourite-store.js';
 import { IndexingStore } from '../../../../src/main/engine/indexing/indexing-store.js';
 import { FolderStore } from '../../../../src/main/engine/library/folder-store.js';
@@ -55,9 +56,7 @@ describe('the timeline of a real library', () => {
     await writeScene(join(library, 'Screens/two.png'), shot(8), { width: 640, height: 480, format: 'png' });
     await writeSceneVideo(join(library, '2024/clip.mp4'), [{ scene: shot(9), seconds: 3 }], { creationTime: dated('2024-01-05T12:00:00Z') });
     await writeFile(join(library, '2024/broken.jpg'), 'not a photo at all');
-    engine = await GlimpseEngine.open({ dataDir: join(tmp.path, 'data'), device: 'cpu', ocr: false });
-    engine.addFolder(library);
-    await engine.update();
+    engine = await openIndexed(join(tmp.path, 'data'), library);
   });
   after(async () => {
     await engine.close();
