@@ -6,6 +6,12 @@
 import type { z } from 'zod';
 
 /** What a person calls the fields a user fills in, for the words of a refused call ("The search is too long: …"). */
+const TIMELINE_FIELDS = {
+  folder: 'The folder to show',
+  camera: 'The camera to show',
+  after: 'The first day to show',
+  before: 'The last day to show',
+};
 const FIELD_NAMES: Record<string, Record<string, string> | undefined> = {
   search: {
     query: 'The search',
@@ -16,6 +22,10 @@ const FIELD_NAMES: Record<string, Record<string, string> | undefined> = {
     limit: 'The number of results',
     offset: 'The page of results',
   },
+  timelineMonths: TIMELINE_FIELDS,
+  timeline: TIMELINE_FIELDS,
+  browseFolders: { path: 'The folder to open' },
+  exportPhotos: { destination: 'The folder to export to' },
   setCaption: { text: 'The caption' },
   setAlbumTitle: { title: "The album's title" },
   addFolder: { path: "The folder's path" },
@@ -46,6 +56,11 @@ export const CALL_TOPICS: Record<string, string | undefined> = {
   deleteConcept: 'forgetting a concept',
   duplicates: 'the duplicates',
   stack: 'a stack of duplicates',
+  timelineMonths: 'the timeline',
+  timeline: 'the timeline',
+  setFavourite: 'favourites',
+  browseFolders: 'browsing folders',
+  exportPhotos: 'exporting photos',
 };
 
 /** What is wrong with a field, from the kind of problem zod found. */
