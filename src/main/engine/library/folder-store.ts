@@ -35,8 +35,9 @@ export class FolderStore extends CatalogStore {
 
   folders(): FolderRow[] {
     return this.sql(
+      // Images skipped as too small (icons, sprites) are not the folder's photos: status counts them apart.
       `SELECT f.id, f.path, f.watch_note,
-           (SELECT count(*) FROM photos p WHERE p.folder_id = f.id) AS photo_count,
+           (SELECT count(*) FROM photos p WHERE p.folder_id = f.id AND p.status <> 'skipped') AS photo_count,
            (SELECT count(*) FROM photos p WHERE p.folder_id = f.id AND p.status = 'error') AS error_count
          FROM folders f ORDER BY f.path`,
     ).all() as FolderRow[];

@@ -68,6 +68,7 @@ describe('icons and sprites in a library folder', () => {
       const status = engine.status();
       assert.equal(status.photos.skipped, small.length);
       assert.equal(status.photos.indexed, files.size - small.length);
+      assert.equal(status.folders[0]!.photoCount, files.size - small.length, "the folder's photos are its photos, not its icons");
       for (const [path, { width, height }] of small) {
         const row = engine.stores.photos.photoByPath(path)!;
         assert.equal(row.status, 'skipped', path);
