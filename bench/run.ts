@@ -577,7 +577,8 @@ async function benchMoments(videos: number): Promise<void> {
   const beforeSearch: number[] = [];
   for (const q of queries) {
     t = performance.now();
-    brute.searchKnn(Array.from(q), 8192);
+    // The design before asked for 8,192 frames (fewer in a library that has fewer: --quick's 6,400).
+    brute.searchKnn(Array.from(q), Math.min(8192, frames.length));
     beforeSearch.push(performance.now() - t);
   }
   const moments = new VideoMoments('bench', dim);
