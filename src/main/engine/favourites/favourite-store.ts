@@ -1,5 +1,4 @@
-import type Database from 'better-sqlite3';
-import type { Catalog } from '../catalog/catalog.js';
+import { CatalogStore } from '../catalog/catalog.js';
 
 /**
  * The SQL condition "this photo is a favourite", for filters written in other stores (search's filters,
@@ -12,13 +11,7 @@ export function favouriteCondition(id: string): string {
 }
 
 /** Photos the user marked as favourites (a heart): the user's own data, kept by photo id (schema v13). */
-export class FavouriteStore {
-  constructor(readonly catalog: Catalog) {}
-
-  private sql(source: string): Database.Statement {
-    return this.catalog.statement(source);
-  }
-
+export class FavouriteStore extends CatalogStore {
   /** Marks or unmarks these photos in one transaction; returns how many changed. */
   setFavourite(ids: readonly number[], favourite: boolean): number {
     const list = JSON.stringify(ids);

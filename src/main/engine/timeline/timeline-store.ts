@@ -1,5 +1,4 @@
-import type Database from 'better-sqlite3';
-import type { Catalog } from '../catalog/catalog.js';
+import { CatalogStore } from '../catalog/catalog.js';
 import type { PhotoRow } from '../library/photo-store.js';
 import { type PhotoFilters, filterSql } from '../search/keyword-store.js';
 import { monthEnd } from '../../../shared/timeline.js';
@@ -32,13 +31,7 @@ const notStackTile = (q: string) =>
  * date last, one tile per near-duplicate stack. Pages are keyset pages on (taken_at, id), so a page deep
  * in a million photos costs what the first does; the month counts are one aggregate query.
  */
-export class TimelineStore {
-  constructor(readonly catalog: Catalog) {}
-
-  private sql(source: string): Database.Statement {
-    return this.catalog.statement(source);
-  }
-
+export class TimelineStore extends CatalogStore {
   /**
    * Tiles per month ('YYYY-MM', null for photos without a date), newest first, the undated last: every
    * photo shown, less the stacks' photos that are not their stack's tile (counted over stacked photos only).

@@ -47,7 +47,7 @@ export class TimelineService {
       return searchResult(
         row,
         {
-          score: 0,
+          score: null, // a tile of the timeline matched nothing: it is there by its date
           caption: captions.get(row.id) ?? null,
           why: [],
           moment: null,
