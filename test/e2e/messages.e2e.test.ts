@@ -83,6 +83,7 @@ describe('messages and banners in the app', { skip: noChromium }, () => {
     assert.equal(((await toggle.textContent()) ?? '').trim(), '2 could not be read');
     await toggle.click();
     const items = folder.getByTestId('folder-unreadable').locator('li');
+    await items.nth(1).waitFor(); // the list opens on the click's next render
     const texts = (await items.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
     assert.equal(texts.length, 2, texts.join(' | '));
     assert.match(texts[0]!, /^cut short\.jpg: damaged or truncated image data \(.+\)$/);
