@@ -64,10 +64,23 @@ function isHeif(bytes: Buffer): boolean {
   return ['heic', 'heix', 'hevc', 'heim', 'heis', 'mif1', 'msf1'].includes(bytes.toString('latin1', 8, 12));
 }
 
-/** Turns a decoder's error into a reason a person can act on. */
-export function readableDecodeError(error: unknown): string {
+/** The file begins as a JPEG, PNG, GIF or WebP does: a decoder that cannot tell its format met a damaged one. */
+function startsAsImage(bytes: Buffer | undefined): boolean {
+  if (!bytes || bytes.length < 12) return false;
+  const hex = bytes.toString('hex', 0, 4);
+  return (
+    hex.startsWith('ffd8ff') ||
+    hex === '89504e47' ||
+    bytes.toString('latin1', 0, 4) === 'GIF8' ||
+    (bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP')
+  );
+}
+
+/** Turns a decoder's error into a reason a person can act on (`bytes`: the file, when at hand). */
+export function readableDecodeError(error: unknown, bytes?: Buffer): string {
   const message = errorText(error);
-  if (/unsupported image format|bad seek|not a known file format/i.test(message)) return 'not an image, or a format Glimpse cannot read';
+  if (/unsupported image format|bad seek|not a known file format|not in a known format/i.test(message))
+    return startsAsImage(bytes) ? `damaged or truncated image data (${message.split('\n')[0]!.slice(0, 120)})` : 'not an image, or a format Glimpse cannot read';
   if (/pixel limit|exceeds pixel/i.test(message)) return `image is too large to decode safely (over ${MAX_INPUT_PIXELS / 1e6} megapixels)`;
   if (/premature end|truncated|unexpected end|corrupt|invalid|VipsJpeg|out of order|bad huffman|read error|decode/i.test(message))
     return `damaged or truncated image data (${message.split('\n')[0]!.slice(0, 120)})`;
@@ -198,7 +211,7 @@ export async function preparePhoto(bytes: Buffer, inputs: readonly ModelInput[],
       decoded = await decode();
     }
   } catch (error) {
-    throw error instanceof PhotoError ? error : new PhotoError(readableDecodeError(error));
+    throw error instanceof PhotoError ? error : new PhotoError(readableDecodeError(error, bytes));
   }
   const { working, original } = decoded;
   const upright = { data: new Uint8Array(working.data.buffer, working.data.byteOffset, working.data.length), width: working.info.width, height: working.info.height };
@@ -213,7 +226,7 @@ export async function decodeForReading(bytes: Buffer, readSide: number): Promise
     const { data, info } = await uprightRgb(await openImage(bytes), readSide);
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
   } catch (error) {
-    throw new PhotoError(error instanceof PhotoError ? error.message : readableDecodeError(error));
+    throw new PhotoError(error instanceof PhotoError ? error.message : readableDecodeError(error, bytes));
   }
 }
 
@@ -234,6 +247,6 @@ export async function browserPreview(bytes: Buffer): Promise<Buffer> {
     const image = await openImage(bytes);
     return await image.rotate().resize(2048, 2048, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 85 }).toBuffer();
   } catch (error) {
-    throw new PhotoError(error instanceof PhotoError ? error.message : readableDecodeError(error));
+    throw new PhotoError(error instanceof PhotoError ? error.message : readableDecodeError(error, bytes));
   }
 }
