@@ -76,6 +76,9 @@ export function printUpdate(
       (summary.reading
         ? `\nRead the text in ${plural(summary.reading.read, 'photo')} in ${summary.reading.seconds.toFixed(1)} s (text found in ${summary.reading.withText}).`
         : '') +
+      (summary.faces
+        ? `\nLooked for faces in ${plural(summary.faces.scanned, 'photo')} in ${summary.faces.seconds.toFixed(1)} s: ${plural(summary.faces.faces, 'face')} found${summary.faces.made ? `, ${plural(summary.faces.made, 'new person', 'new people')}` : ''} (glimpse people lists them).`
+        : '') +
       (summary.looks ? `\nMeasured ${plural(summary.looks.measured, 'photo')} indexed earlier for duplicates.` : '') +
       (summary.stacks.built ? `\nDuplicates: ${plural(summary.stacks.groups, 'group')} of ${plural(summary.stacks.photos, 'photo')} (glimpse duplicates lists them).` : '') +
       `\nLibrary: ${plural(counts.indexed, 'photo')} indexed, ${counts.errors} with problems, ${counts.pending} waiting${counts.skipped ? `, ${counts.skipped} skipped as not photos` : ''}.`,

@@ -19,6 +19,7 @@ import { describeHolder } from '../main/engine/core/library-lock.js';
 import { isDamage } from '../main/engine/catalog/backup.js';
 import { registerGpuCommands } from './gpu.js';
 import { registerModelCommands } from './models.js';
+import { registerPeopleCommands } from './people.js';
 import { indexThroughApp, registerFolderCommands } from './folders.js';
 import { errorText } from '../shared/error-text.js';
 import { expandHome } from '../main/engine/core/paths.js';
@@ -389,6 +390,13 @@ export function buildProgram(): Command {
     (work) => withEngine(program, work, { write: false }),
     (work) => withEngine(program, work, { write: true, waitSeconds: 30 }),
     (message) => new UsageError(message),
+  );
+  registerPeopleCommands(
+    program,
+    (work) => withEngine(program, work, { write: false }),
+    (work) => withEngine(program, work, { write: true, waitSeconds: 30 }),
+    (message) => new UsageError(message),
+    typedPath,
   );
   registerGpuCommands(program);
   return program;

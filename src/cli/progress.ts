@@ -14,6 +14,7 @@ const PHASES: Record<Progress['phase'], string> = {
   scanning: 'Scanning    ',
   indexing: 'Indexing    ',
   reading: 'Reading text',
+  faces: 'Faces       ',
   measuring: 'Measuring   ',
   paused: 'Paused      ',
 };

@@ -13,10 +13,12 @@ import { refusal } from './refusal.js';
 import type { ExportReport, FolderListing } from './host-files.js';
 import type { TimelineMonths } from './timeline.js';
 import type { FolderInfo, OcrStatus, Progress, Status } from './library-status.js';
+import { type PeopleResults, type PhotoFace, peopleMethods } from './people-api.js';
 
 export type { ExportReport, FolderListing } from './host-files.js';
 export type { TimelineMonths } from './timeline.js';
 export { UNREADABLE_SHOWN } from './library-status.js';
+export type { FaceBox, PeopleStatus, PeopleView, Person, PhotoFace } from './people-api.js';
 export type { FolderInfo, OcrStatus, OfflineFolder, Progress, SessionInfo, Status } from './library-status.js';
 
 const id = z.number().int().positive();
@@ -48,6 +50,8 @@ export const searchParams = z
     all: z.boolean().default(false),
     /** Show each near-duplicate stack as one result (its best-ranked photo, with the stack's size), as the grid does. */
     stacks: z.boolean().default(false),
+    /** Only photos with every one of these people in them (person ids). */
+    people: z.array(id).max(20, 'at most 20 people at once').optional(),
   })
   .strict();
 
@@ -184,14 +188,15 @@ export const methods = {
    * app asks for the folder with its own picker; web mode names one from `browseFolders`.
    */
   exportPhotos: z.object({ ids: photoIds(10_000).refine((ids) => ids.length > 0, 'no photos were given'), destination: folderPath.optional() }).strict(),
+  ...peopleMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;
 export type Params<M extends MethodName> = z.input<(typeof methods)[M]>;
 
 export interface MatchReason {
-  /** `text`: words read in the photo (OCR); `concept`: a concept the user taught, named in the query; `stack`: its place in an opened stack. */
-  kind: 'visual' | 'caption' | 'album' | 'name' | 'example' | 'text' | 'concept' | 'stack';
+  /** `text`: words read in the photo (OCR); `concept`: a concept the user taught, named in the query; `person`: a person named in the query; `stack`: its place in an opened stack. */
+  kind: 'visual' | 'caption' | 'album' | 'name' | 'example' | 'text' | 'concept' | 'person' | 'stack';
   detail: string;
 }
 
@@ -275,6 +280,8 @@ export interface SearchResponse {
    * were taken (combined with the after/before filters), and not searched as words.
    */
   taken?: { label: string; after: string; before: string };
+  /** People named in the query ("Anna at the beach") or asked for as a filter: only photos with all of them are results. */
+  people?: Array<{ id: number; name: string }>;
   /**
    * Words of the query the search model does not know (its tokenizer has no token for them, or they are
    * in a script it was not trained on): nothing was matched by how photos look, since the model cannot
@@ -303,6 +310,8 @@ export interface PhotoDetail {
   album: { id: number; title: string } | null;
   /** The concepts the user taught that this photo is (its examples too, never its counter-examples), most confident first. */
   concepts: Array<{ id: number; name: string; confidence: number; example: boolean }>;
+  /** The faces found in it, left to right, with whose they are. */
+  faces: PhotoFace[];
   /** `skipped`: not a photo (smaller than a photo on a side: an icon, a sprite), with why in `error`. */
   status: 'pending' | 'indexed' | 'error' | 'skipped';
   error: string | null;
@@ -374,7 +383,7 @@ export interface TimelinePage {
   tookMs: number;
 }
 
-export interface Results {
+export interface Results extends PeopleResults {
   status: Status;
   search: SearchResponse;
   photo: PhotoDetail;

@@ -3,6 +3,7 @@
  * its counts, the model and text reader at work, and the job running. Part of the API (`api.ts`
  * re-exports it); kept apart so that the calls and their answers each fit a screen.
  */
+import type { PeopleStatus } from './people-api.js';
 /** How many of a folder's unreadable files its FolderInfo names (the count says how many there are). */
 export const UNREADABLE_SHOWN = 20;
 
@@ -33,7 +34,7 @@ export interface Progress {
    * `reading`: reading the text in photos indexed without it (OCR); `measuring`: computing the perceptual
    * hash and sharpness of photos indexed before stacks existed. Nothing is re-embedded in either.
    */
-  phase: 'idle' | 'scanning' | 'indexing' | 'reading' | 'measuring' | 'paused';
+  phase: 'idle' | 'scanning' | 'indexing' | 'reading' | 'faces' | 'measuring' | 'paused';
   done: number;
   total: number;
   errors: number;
@@ -74,6 +75,7 @@ export interface Status {
     withheldCaptions: number;
   };
   ocr: OcrStatus;
+  people: PeopleStatus;
   progress: Progress;
   offline: OfflineFolder[];
   /** Why this process can only read the library (another one is updating it); null when it can write. */

@@ -8,7 +8,11 @@ import type {
   FolderInfo,
   OcrStatus,
   OfflineFolder,
+  PeopleStatus,
+  PeopleView,
+  Person,
   PhotoDetail,
+  PhotoFace,
   Progress,
   SearchResponse,
   SearchResult,
@@ -21,6 +25,7 @@ import { PhotoDetails } from './captions/photo-details.js';
 import type { Catalog } from './catalog/catalog.js';
 import { ConceptService } from './concepts/concept-service.js';
 import { FavouriteService } from './favourites/favourite-service.js';
+import { PeopleService, type PeopleSummary } from './faces/people-service.js';
 import { errorText } from './core/errors.js';
 import { JobQueue } from './core/job-queue.js';
 import type { Settings } from './core/settings.js';
@@ -78,6 +83,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   private readonly library: LibraryService;
   private readonly indexing: IndexingService;
   private readonly ocr: OcrService;
+  private readonly peopleService: PeopleService;
   private readonly stackService: StackService;
   private readonly conceptService: ConceptService;
   private readonly albumService: AlbumService;
@@ -94,18 +100,19 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     this.thumbnails = new ThumbnailStore(join(this.dataDir, 'thumbs'));
     this.writer = new WriterGate(this.dataDir, opened.lock);
     const changed = (reason: string) => this.emit('libraryChanged', { reason });
-    const { folders, photos, captions, albums, concepts, readings, stacks, favourites, timeline } = this.stores;
+    const { folders, photos, captions, albums, concepts, readings, stacks, favourites, timeline, faces, people } = this.stores;
     this.library = new LibraryService(folders, photos, model, this.thumbnails, this.writer, this.jobs, changed);
     this.ocr = new OcrService(this.dataDir, this.settings, readings, this.notices, this.writer, this.jobs, changed);
+    this.peopleService = new PeopleService(this.dataDir, this.settings, faces, people, this.notices, this.writer, this.jobs, changed);
     this.indexing = new IndexingService(this.catalog, model, this.thumbnails, this.settings, () => this.ocr.textReader(), this.writer, this.jobs, changed);
     this.stackService = new StackService(stacks, photos, captions, folders, model, this.writer, this.jobs, changed);
     this.conceptService = new ConceptService(concepts, photos, model, changed);
     this.albumService = new AlbumService(albums);
     this.favouriteService = new FavouriteService(favourites, photos, changed);
     this.timeline = new TimelineService(timeline, captions, folders, stacks, favourites, model);
-    this.photoDetails = new PhotoDetails(photos, captions, albums, folders, model, (id) => this.ocr.readTextOf(id));
+    this.photoDetails = new PhotoDetails(photos, captions, albums, folders, model, (id) => this.ocr.readTextOf(id), (id) => this.peopleService.facesIn(id));
     this.checks = new WriterChecks(this.dataDir, this.catalog, model, this.writer, this.jobs, this.notices);
-    const stages = { library: this.library, indexing: this.indexing, ocr: this.ocr, stacks: this.stackService };
+    const stages = { library: this.library, indexing: this.indexing, ocr: this.ocr, people: this.peopleService, stacks: this.stackService };
     this.updating = new LibraryUpdate(this.dataDir, this.catalog, this.stores, model, stages, this.writer, this.checks, this.jobs, this.notices);
     this.packSwitch = new PackSwitch(this.dataDir, this.settings, this.catalog, model, this.indexing, () => this.stackService.refresh(), this.writer, this.jobs, changed);
   }
@@ -221,6 +228,18 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   timelinePage = (request: TimelineRequest): TimelinePage => this.timeline.page(request);
   /** Marks or unmarks photos as the user's favourites (all or none: an id that is not a photo refuses the call). */
   setFavourite = (ids: readonly number[], favourite: boolean): { ids: number[]; favourite: boolean } => this.favouriteService.set(ids, favourite);
+  /** People: finding faces, the grouping, and the user's word on them (`faces/`). */
+  findFaces = (options?: { onProgress?: (p: Progress) => void }): Promise<PeopleSummary | null> => this.peopleService.findFaces(options);
+  regroupFaces = (): ReturnType<PeopleService['group']> => this.peopleService.group([], true);
+  people = (): PeopleView => this.peopleService.view();
+  person = (id: number): Person => this.peopleService.person(id);
+  renamePerson = (id: number, name: string | null): Person => this.peopleService.rename(id, name);
+  mergePeople = (into: number, from: number): Person => this.peopleService.merge(into, from);
+  rejectFace = (face: number, person: number): PhotoFace[] => this.peopleService.reject(face, person);
+  assignFace = (face: number, to: { person?: number | undefined; name?: string | undefined }): PhotoFace[] => this.peopleService.assign(face, to);
+  hidePerson = (id: number, hidden: boolean): Person => this.peopleService.hide(id, hidden);
+  setPersonCover = (id: number, face: number): Person => this.peopleService.setCover(id, face);
+  setPeople = (enabled: boolean, forgetNames?: boolean): PeopleStatus => this.peopleService.setEnabled(enabled, forgetNames);
   conceptMatches = (id: number): Map<number, { confidence: number; example: boolean }> => this.conceptService.matches(id);
 
   /** The pack the library is being switched to while its vectors are made (null when none). */
@@ -256,6 +275,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
         sessions: this.pack.sessions.map(sessionInfo),
       },
       ocr: this.ocr.status(),
+      people: this.peopleService.status(),
       progress: this.progress,
       offline: this.library.offlineFolders(offline),
       readOnly: this.readOnlyReason(),
@@ -276,6 +296,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       this.index.close();
       await this.pack.close();
       await this.ocr.close();
+      await this.peopleService.close();
       this.catalog.close();
       this.writer.release();
     }

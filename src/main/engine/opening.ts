@@ -19,6 +19,8 @@ export interface EngineOptions {
   captions?: boolean | undefined;
   /** Read the text in photos (OCR); overrides the saved setting for this run. */
   ocr?: boolean | undefined;
+  /** Find faces and group them into people (the saved setting when absent). */
+  people?: boolean | undefined;
   /** The smallest image indexed as a photo (pixels on its shorter side); overrides the saved setting for this run. */
   minPhotoSide?: number | undefined;
   /**
@@ -85,6 +87,7 @@ export async function openLibrary(options: EngineOptions): Promise<OpenedLibrary
     device: options.device ?? deviceFromEnvironment(notices) ?? saved.device,
     captions: options.captions ?? saved.captions,
     ocr: options.ocr ?? saved.ocr,
+    people: options.people ?? saved.people,
     minPhotoSide: options.minPhotoSide ?? saved.minPhotoSide,
     ...(saved.nextModel && saved.nextModel !== (options.model ?? saved.model) ? { nextModel: saved.nextModel } : {}),
   };

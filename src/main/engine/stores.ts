@@ -2,6 +2,8 @@ import { AlbumStore } from './albums/album-store.js';
 import { CaptionStore } from './captions/caption-store.js';
 import type { Catalog } from './catalog/catalog.js';
 import { ConceptStore } from './concepts/concept-store.js';
+import { FaceStore } from './faces/face-store.js';
+import { PeopleStore } from './faces/people-store.js';
 import { FavouriteStore } from './favourites/favourite-store.js';
 import { VectorStore } from './index/vector-store.js';
 import { IndexingStore } from './indexing/indexing-store.js';
@@ -29,6 +31,8 @@ export interface CatalogStores {
   stacks: StackStore;
   favourites: FavouriteStore;
   timeline: TimelineStore;
+  faces: FaceStore;
+  people: PeopleStore;
 }
 
 export function storesOf(catalog: Catalog): CatalogStores {
@@ -45,5 +49,7 @@ export function storesOf(catalog: Catalog): CatalogStores {
     stacks: new StackStore(catalog),
     favourites: new FavouriteStore(catalog),
     timeline: new TimelineStore(catalog),
+    faces: new FaceStore(catalog),
+    people: new PeopleStore(catalog),
   };
 }

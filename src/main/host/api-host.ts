@@ -185,6 +185,14 @@ export class ApiHost {
     setFavourite: (p) => this.engine.setFavourite(p.ids, p.favourite),
     browseFolders: (p) => this.refusals(() => this.folders.list(p.path)),
     exportPhotos: (p) => this.exportPhotos(p.ids, p.destination),
+    people: () => this.engine.people(),
+    renamePerson: (p) => this.engine.renamePerson(p.id, p.name),
+    mergePeople: (p) => this.engine.mergePeople(p.into, p.from),
+    rejectFace: (p) => this.engine.rejectFace(p.face, p.person),
+    assignFace: (p) => this.engine.assignFace(p.face, { person: p.person, name: p.name }),
+    hidePerson: (p) => this.engine.hidePerson(p.id, p.hidden),
+    setPersonCover: (p) => this.engine.setPersonCover(p.id, p.face),
+    setPeople: (p) => this.engine.setPeople(p.enabled, p.forgetNames),
   };
 
   /** A refusal of the folder picker is the user's answer, said as it is. */

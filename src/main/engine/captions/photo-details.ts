@@ -23,6 +23,7 @@ export class PhotoDetails {
     private readonly folders: FolderStore,
     private readonly model: ActiveModel,
     private readonly readText: (id: number) => PhotoDetail['readText'],
+    private readonly facesIn: (id: number) => PhotoDetail['faces'],
   ) {}
 
   detail(id: number): PhotoDetail {
@@ -47,6 +48,7 @@ export class PhotoDetails {
       readText: this.readText(id),
       album: album ? { id: album.id, title: album.user_title ?? album.title } : null,
       concepts: conceptsOfPhoto(this.photos.catalog, pack, id),
+      faces: this.facesIn(id),
       status: row.status,
       error: row.error,
       warning: row.warning,

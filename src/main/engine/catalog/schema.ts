@@ -473,4 +473,58 @@ export const MIGRATIONS: readonly string[] = [
     added_at INTEGER NOT NULL
   );
   `,
+  // v14 (issue 28): people. `faces` is derived data (what the face models found in a photo's content,
+  // redone when the content changes; `face_scans` says which content was looked at, faces or none);
+  // `people` and `face_verdicts` are the user's word (a name, hidden, a cover; "this face is Anna",
+  // "this face is not Anna"), kept by the photo's id and the face's place in it, so they outlive a regroup
+  // and the faces being found again. A face's person is the grouping's or the user's (`by_user`).
+  `
+  CREATE TABLE IF NOT EXISTS people (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT,
+    name_key TEXT,
+    hidden INTEGER NOT NULL DEFAULT 0,
+    cover_face_id INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS people_name ON people(name_key);
+  CREATE TABLE IF NOT EXISTS face_scans (
+    photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+    hash TEXT NOT NULL,
+    model TEXT NOT NULL,
+    faces INTEGER NOT NULL,
+    scanned_at INTEGER NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS faces (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    hash TEXT NOT NULL,
+    x REAL NOT NULL,
+    y REAL NOT NULL,
+    w REAL NOT NULL,
+    h REAL NOT NULL,
+    points TEXT NOT NULL,
+    score REAL NOT NULL,
+    side REAL NOT NULL,
+    sharpness REAL NOT NULL,
+    frontal REAL NOT NULL,
+    embedding BLOB NOT NULL,
+    person_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+    by_user INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX IF NOT EXISTS faces_photo ON faces(photo_id);
+  CREATE INDEX IF NOT EXISTS faces_person ON faces(person_id);
+  CREATE TABLE IF NOT EXISTS face_verdicts (
+    photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    hash TEXT NOT NULL,
+    cx REAL NOT NULL,
+    cy REAL NOT NULL,
+    person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    verdict TEXT NOT NULL CHECK (verdict IN ('is', 'not')),
+    at INTEGER NOT NULL,
+    PRIMARY KEY (photo_id, cx, cy, person_id)
+  );
+  CREATE INDEX IF NOT EXISTS face_verdicts_person ON face_verdicts(person_id);
+  `,
 ];

@@ -10,6 +10,8 @@ export const settingsSchema = z.object({
   captions: z.boolean().default(true),
   /** Read the text in photos (OCR) while indexing, and in photos indexed before it was on. */
   ocr: z.boolean().default(true),
+  /** Find faces in photos and group them into people (all on this computer); off deletes them. */
+  people: z.boolean().default(true),
   /**
    * The smallest image indexed as a photo, in pixels on its shorter side: smaller ones (icons, sprites,
    * glyphs, emoji) are listed as skipped. 0 indexes every image.

@@ -5,6 +5,8 @@ import type { ModelPack } from '../models/pack.js';
 import { l2normalise } from '../core/vector-math.js';
 import { datesInQuery } from '../../../shared/query-dates.js';
 import { ConceptStore } from '../concepts/concept-store.js';
+import { peopleInQuery } from '../faces/people-in-query.js';
+import { PeopleStore } from '../faces/people-store.js';
 import { KeywordStore } from './keyword-store.js';
 import { VectorStore } from '../index/vector-store.js';
 
@@ -35,11 +37,15 @@ export interface SearchRequest {
    * query, or by confidence when nothing is left of it.
    */
   concepts?: ReadonlyArray<ConceptInQuery> | undefined;
+  /** Only photos with every one of these people in them (person ids), besides those named in the query. */
+  people?: readonly number[] | undefined;
 }
 
+/** A concept the user taught, or a person (`person`: their id), named in the query or asked for as a filter. */
 export interface ConceptInQuery {
   name: string;
   matches: ReadonlyMap<number, { confidence: number; example: boolean }>;
+  person?: number;
 }
 
 export interface ParsedQuery {
@@ -116,6 +122,15 @@ export async function understand(catalog: Catalog, pack: ModelPack, index: Vecto
   if (!request.concepts) {
     const { found, rest } = conceptsInQuery(request.query, new ConceptStore(catalog).concepts());
     if (found.length > 0) request = { ...request, query: rest, concepts: found.map((c) => ({ name: c.name, matches: conceptMatches(catalog, pack.id, index, c.id) })) };
+    // So does a person's name ("Anna at the beach"), and the people asked for as a filter (a person's page).
+    const people = new PeopleStore(catalog);
+    const named = peopleInQuery(
+      request.query,
+      people.named().map((p) => ({ id: p.id, name: p.name! })),
+    );
+    const asked = (request.people ?? []).filter((id) => !named.found.some((p) => p.id === id)).map((id) => ({ id, name: people.person(id)?.name ?? `person ${id}` }));
+    const persons = [...named.found, ...asked].map((p) => ({ name: p.name, person: p.id, matches: new Map(people.photosOf(p.id).map((photo) => [photo, { confidence: 1, example: false }])) }));
+    if (persons.length > 0) request = { ...request, query: named.rest, concepts: [...(request.concepts ?? []), ...persons] };
   }
   // A time named in the query is a filter on when photos were taken; the rest of it is searched.
   const dates = datesInQuery(request.query);
@@ -147,7 +162,7 @@ export async function understand(catalog: Catalog, pack: ModelPack, index: Vecto
     parts.length > 0
       ? 'showing photos like the example'
       : concepts.length > 0
-        ? `showing ${concepts.map((c) => c.name).join(' and ')} by confidence`
+        ? `showing ${concepts.map((c) => c.name).join(' and ')}${concepts.every((c) => c.person !== undefined) ? '' : ' by confidence'}`
         : 'showing name and text matches only';
   return {
     request,

@@ -105,6 +105,7 @@ export function buildResults(catalog: Catalog, model: string, query: UnderstoodQ
   const byExample = request.similarTo !== undefined || request.exampleVector !== undefined;
   return shown.entries.map(({ id, row }) => {
     const why: MatchReason[] = concepts.map((concept) => {
+      if (concept.person !== undefined) return { kind: 'person', detail: concept.name };
       const match = concept.matches.get(id)!;
       return { kind: 'concept', detail: `concept ${concept.name}, ${match.example ? 'an example you marked, ' : ''}confidence ${match.confidence.toFixed(2)}` };
     });
@@ -132,7 +133,7 @@ export function buildResults(catalog: Catalog, model: string, query: UnderstoodQ
     return searchResult(
       row,
       {
-        score: v ? Math.round(v.similarity * 1000) / 1000 : c.byConcept.has(id) ? Math.round(conceptConfidence(concepts, id) * 1000) / 1000 : null,
+        score: v ? Math.round(v.similarity * 1000) / 1000 : c.byConcept.has(id) && concepts.some((k) => k.person === undefined) ? Math.round(conceptConfidence(concepts.filter((k) => k.person === undefined), id) * 1000) / 1000 : null,
         caption: captions.get(id) ?? null,
         why,
         moment: row.media === 'video' && moment ? { at: moment.at, frame: moment.frame } : null,

@@ -29,6 +29,7 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
     hidden,
     tookMs: Math.round((performance.now() - started) * 10) / 10,
     ...(query.taken ? { taken: query.taken } : {}),
+    ...(query.concepts.some((c) => c.person !== undefined) ? { people: query.concepts.flatMap((c) => (c.person === undefined ? [] : [{ id: c.person, name: c.name }])) } : {}),
     ...(query.unknown ? { unknownWords: query.unknown } : {}),
   };
 }
