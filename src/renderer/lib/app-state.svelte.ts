@@ -80,7 +80,8 @@ export class AppState {
         this.timeline.refresh();
       }
       // Indexed: every photo is searchable now, while their text is still being read.
-      if (lastPhase === 'indexing' && (progress.phase === 'reading' || progress.phase === 'faces' || progress.phase === 'measuring' || progress.phase === 'idle')) this.#searchable();
+      if (lastPhase === 'indexing' && (progress.phase === 'reading' || progress.phase === 'faces' || progress.phase === 'measuring' || progress.phase === 'idle'))
+        this.#searchable();
       lastPhase = progress.phase;
     });
     const offChanged = this.api.on('libraryChanged', ({ reason }) => this.#libraryChanged(reason));

@@ -45,13 +45,14 @@ describe('people, on real faces', () => {
   const jesper = () => {
     const counts = new Map<number, number>();
     for (const [path, f] of files)
-      if (f.path.startsWith('labelled/jesper/')) for (const face of engine.stores.faces.facesOf(idOf(path))) if (face.person_id) counts.set(face.person_id, (counts.get(face.person_id) ?? 0) + 1);
+      if (f.path.startsWith('labelled/jesper/'))
+        for (const face of engine.stores.faces.facesOf(idOf(path))) if (face.person_id) counts.set(face.person_id, (counts.get(face.person_id) ?? 0) + 1);
     return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
   };
 
   before(async () => {
-    dataDir = tempDir('people-data');
-    root = tempDir('people-library');
+    dataDir = tempDir('people-data').path;
+    root = tempDir('people-library').path;
     files = library(root);
     engine = await GlimpseEngine.open({ dataDir, device: 'cpu', ocr: false });
     engine.addFolder(root);
@@ -89,7 +90,10 @@ describe('people, on real faces', () => {
     assert.deepEqual(alone.results.map((r) => r.path).sort(), pathsOf(person).sort(), 'every photo of Jesper, and only those');
     assert.ok(alone.results.every((r) => r.why.some((w) => w.kind === 'person' && w.detail === 'Jesper')));
     const described = await engine.search({ query: 'Jesper at the beach', limit: 100, sort: 'relevance', all: true });
-    assert.ok(described.results.every((r) => pathsOf(person).includes(r.path)), 'the rest of the query ranks his photos only');
+    assert.ok(
+      described.results.every((r) => pathsOf(person).includes(r.path)),
+      'the rest of the query ranks his photos only',
+    );
   });
 
   it('keeps "not this person" through every regroup', async () => {
@@ -140,12 +144,15 @@ describe('people, on real faces', () => {
     const photos = pathsOf(person).length;
     await engine.close();
     // Damage: the header zeroed.
-    const file = join(dataDir, 'catalog.db');
+    const file = join(dataDir, 'catalog.sqlite');
     const bytes = readFileSync(file);
     bytes.fill(0, 0, 100);
     writeFileSync(file, bytes);
     engine = await GlimpseEngine.open({ dataDir, device: 'cpu', ocr: false });
-    assert.ok(engine.notices.some((n) => /people you named/.test(n)), engine.notices.join('\n'));
+    assert.ok(
+      engine.notices.some((n) => /1 person you named/.test(n)),
+      engine.notices.join('\n'),
+    );
     await engine.update();
     const back = engine.people().people.find((p) => p.name === 'Jesper K.');
     assert.ok(back, 'the name given after the backup is recovered');
