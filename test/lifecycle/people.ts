@@ -22,7 +22,7 @@ const FACE_PHOTOS = ['labelled/jesper/01.jpg', 'labelled/jesper/02.jpg', 'labell
 const NAMES = ['Ada', 'Bo'] as const;
 
 /** One in this many photos written is a real photo of a person (by its content number). */
-export const FACE_EVERY = 4;
+export const FACE_EVERY = 3;
 
 /** A real face photo made unique for `content` (one pixel in a corner differs), so no two files are copies of each other. */
 export async function facePhoto(content: number): Promise<Buffer> {
