@@ -100,7 +100,7 @@ export function checkPeople(e: GlimpseEngine, verdicts: ReadonlyArray<{ path: st
       'no face of content a photo no longer has',
     );
     const unscanned = count(
-      `SELECT count(*) FROM photos p WHERE p.status = 'indexed' AND p.media = 'photo' AND NOT EXISTS (SELECT 1 FROM face_scans s WHERE s.photo_id = p.id AND s.hash = p.hash)
+      `SELECT count(*) FROM photos p WHERE p.status = 'indexed' AND NOT EXISTS (SELECT 1 FROM face_scans s WHERE s.photo_id = p.id AND s.hash = p.hash)
          AND NOT EXISTS (SELECT 1 FROM offline_dirs o WHERE p.path = o.dir OR substr(p.path, 1, length(o.dir) + 1) = o.dir || '/')`,
     );
     assert.equal(unscanned, 0, 'after an update, every indexed photo was looked at for faces in its current content');

@@ -50,10 +50,10 @@ function embeddingOf(blob: Buffer): Float32Array {
  * (people-store.ts); a face found again in the same content gets its verdict back here.
  */
 export class FaceStore extends CatalogStore {
-  /** Indexed photos the face models have not looked at in their current content, in id order (videos are not looked at). */
+  /** Indexed photos and videos the face models have not looked at in their current content, in id order. */
   unscannedPhotos(model: string, limit: number, afterId = 0): PhotoRow[] {
     return this.sql(
-      `SELECT * FROM photos WHERE id > ? AND status = 'indexed' AND hash IS NOT NULL AND media = 'photo'
+      `SELECT * FROM photos WHERE id > ? AND status = 'indexed' AND hash IS NOT NULL
          AND NOT EXISTS (SELECT 1 FROM face_scans s WHERE s.photo_id = photos.id AND s.model = ? AND s.hash = photos.hash) ORDER BY id LIMIT ?`,
     ).all(afterId, model, limit) as PhotoRow[];
   }
@@ -62,7 +62,7 @@ export class FaceStore extends CatalogStore {
   scanCounts(model: string): { scanned: number; unscanned: number; faces: number; withFaces: number } {
     const counts = this.sql(
       `SELECT coalesce(sum(s.hash IS NOT NULL), 0) AS scanned, coalesce(sum(s.hash IS NULL), 0) AS unscanned, coalesce(sum(s.faces > 0), 0) AS withFaces
-         FROM photos p LEFT JOIN face_scans s ON s.photo_id = p.id AND s.model = ? AND s.hash = p.hash WHERE p.status = 'indexed' AND p.hash IS NOT NULL AND p.media = 'photo'`,
+         FROM photos p LEFT JOIN face_scans s ON s.photo_id = p.id AND s.model = ? AND s.hash = p.hash WHERE p.status = 'indexed' AND p.hash IS NOT NULL`,
     ).get(model) as { scanned: number; unscanned: number; withFaces: number };
     return { ...counts, faces: this.sql('SELECT count(*) FROM faces').pluck().get() as number };
   }

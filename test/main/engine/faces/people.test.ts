@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
+import { toolPath } from '../../../../src/main/engine/media/ffmpeg.js';
 import { tempDir } from '../../../fixtures.js';
 
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'faces');
@@ -54,6 +56,27 @@ describe('people, on real faces', () => {
     dataDir = tempDir('people-data').path;
     root = tempDir('people-library').path;
     files = library(root);
+    // A video of Jesper: four seconds of one of his photos.
+    const video = join(root, 'jesper-talking.mp4');
+    const ffmpeg = spawnSync(toolPath('ffmpeg').path, [
+      '-v',
+      'error',
+      '-loop',
+      '1',
+      '-i',
+      join(FIXTURES, JESPER[1]!.path),
+      '-t',
+      '4',
+      '-r',
+      '5',
+      '-vf',
+      'scale=640:-2',
+      '-pix_fmt',
+      'yuv420p',
+      video,
+    ]);
+    assert.equal(ffmpeg.status, 0, String(ffmpeg.stderr));
+    files.set(video, { path: 'video', identities: ['jesper'], set: 'test' });
     engine = await GlimpseEngine.open({ dataDir, device: 'cpu', ocr: false });
     engine.addFolder(root);
     const summary = await engine.update();
@@ -80,6 +103,10 @@ describe('people, on real faces', () => {
     assert.ok(his.length / paths.length >= 0.95, `purity: ${his.length} of the person's ${paths.length} photos are Jesper`);
     const solo = paths.filter((p) => files.get(p)!.path.startsWith('labelled/jesper/'));
     assert.ok(solo.length >= 6, `coverage: ${solo.length} of Jesper's 8 solo photos are in his group`);
+    assert.ok(
+      paths.some((p) => p.endsWith('jesper-talking.mp4')),
+      'his video is among his photos, found in its frames',
+    );
   });
 
   it('finds a named person by their name, alone, with a description, in any case', async () => {
