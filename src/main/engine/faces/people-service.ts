@@ -52,7 +52,8 @@ export class PeopleService {
   faceFinder(): Promise<FaceFinder | null> {
     return (this.finderPart ??= (async () => {
       try {
-        return await FaceFinder.open({ device: this.settings.device });
+        // One thread a session: the job looks at as many photos at once as there are cores.
+        return await FaceFinder.open({ device: this.settings.device, intraOpThreads: 1 });
       } catch (error) {
         this.problem = errorText(error);
         this.notices.push(`Faces cannot be found: ${this.problem}`);
