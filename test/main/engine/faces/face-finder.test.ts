@@ -116,15 +116,19 @@ describe('FaceFinder on real photos', () => {
     assert.ok(Math.max(...same) < 0.6);
   });
 
-  it('gives the same faces for a grayscale copy and for a copy stored sideways with EXIF orientation 6', async () => {
+  it('gives the same faces for a grayscale copy, a CMYK copy and a copy stored sideways with EXIF orientation 6', async () => {
     const file = 'labelled/jesper/02.jpg';
     const bytes = readFileSync(join(FIXTURES, file));
     const [original] = await facesOf(file);
     const grey = await sharp(bytes).greyscale().jpeg({ quality: 95 }).toBuffer();
     // Stored turned 90 degrees anticlockwise, with orientation 6 (turn clockwise to show): upright once decoded.
     const sideways = await sharp(bytes).rotate(-90).withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toBuffer();
+    const cmyk = await sharp(bytes).toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer();
+    assert.equal((await sharp(cmyk).metadata()).space, 'cmyk');
     for (const [what, copy, maxDistance] of [
       ['grayscale', grey, 0.35],
+      // CMYK and back loses colour (no profile): still far inside one person's reach.
+      ['CMYK', cmyk, 0.2],
       ['EXIF-rotated', sideways, 0.1],
     ] as const) {
       const faces = await finder.find(await decode(copy));
