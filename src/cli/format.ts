@@ -23,12 +23,18 @@ export function shown(text: string): string {
 /** Reasons whose detail already says what kind they are ("concept Miso, confidence 0.91", "reads …"). */
 const SELF_DESCRIBED = new Set(['concept', 'text']);
 
+/** "Anna", "Anna and Ben", "Anna, Ben and Cleo". */
+function listed(names: readonly string[]): string {
+  return names.length < 2 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]!}`;
+}
+
 export function printResults(response: SearchResponse, json = false, offset = 0): void {
   if (json) {
     console.log(JSON.stringify(response, null, 2));
     return;
   }
   if (response.taken) console.log(`Taken in ${shown(response.taken.label)} (read from the query as a date filter).`);
+  if (response.people) console.log(`With ${shown(listed(response.people.map((p) => p.name)))} (read from the query as people: only photos with them).`);
   if (response.unknownWords) console.log(`${shown(response.unknownWords.message)}.`);
   if (response.results.length === 0) {
     console.log(response.hidden > 0 ? `No clear matches; ${plural(response.hidden, 'weaker one is', 'weaker ones are')} hidden (--all shows them).` : 'No matches.');
@@ -42,7 +48,7 @@ export function printResults(response: SearchResponse, json = false, offset = 0)
     // captions, names and text read, concepts), so no one similarity orders them; --json has each reason's.
     console.log(`${String(i + 1 + offset).padStart(3)}. ${shown(r.path)}${moment}${r.offline ? '  (offline)' : ''}${stack}`);
     const notes = r.why
-      .filter((w) => w.kind !== 'visual' && w.kind !== 'example' && !(w.kind === 'caption' && w.detail === r.caption))
+      .filter((w) => w.kind !== 'visual' && w.kind !== 'example' && w.kind !== 'person' && !(w.kind === 'caption' && w.detail === r.caption))
       .map((w) => (SELF_DESCRIBED.has(w.kind) ? w.detail : `${w.kind}: ${w.detail}`));
     if (r.caption) notes.unshift(`“${r.caption}”`);
     if (notes.length) console.log(`      ${shown(notes.join(' · '))}`);

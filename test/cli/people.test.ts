@@ -64,6 +64,8 @@ describe('glimpse people', () => {
     const found = JSON.parse(glimpse('search', 'jesper k', '--json', '-n', '100').stdout) as { results: Array<{ path: string; why: Array<{ kind: string }> }> };
     assert.deepEqual(found.results.map((r) => r.path).sort(), [...jesper.photos].sort());
     assert.ok(found.results.every((r) => r.why.some((w) => w.kind === 'person')));
+    const text = glimpse('search', 'Jesper K');
+    assert.match(text.stdout, /^With Jesper K \(read from the query as people: only photos with them\)\./m);
     const photo = jesper.photos[0]!;
     const not = glimpse('people', 'not', String(jesper.id), photo);
     assert.equal(not.status, 0, not.stderr);
