@@ -41,6 +41,7 @@ import { writeSceneVideo } from '../../src/scenes/scene-video.js';
 import { renderScene } from '../../src/scenes/render.js';
 import { checkStacks } from './stacks.js';
 import { checkTextLayer } from './text-layer.js';
+import { FACE_EVERY, type FaceVerdict, checkPeople, facePhoto, nameFace, rejectFace } from './people.js';
 import { searchParams } from '../../src/shared/api.js';
 import { installPackCopy, tempDir } from '../fixtures.js';
 
@@ -80,7 +81,9 @@ export type Op =
    */
   | { kind: 'damageCatalog'; how: 'empty' | 'missing' | 'header'; pick: number }
   /** An indexed photo replaced by a symbolic link to a file outside the library (same size and time): its id serves nothing. */
-  | { kind: 'linkOutside'; pick: number };
+  | { kind: 'linkOutside'; pick: number }
+  | { kind: 'nameFace'; pick: number }
+  | { kind: 'rejectFace'; pick: number };
 
 export interface GenerateOptions {
   /** Include the operations that start child processes (kill -9, second reader and writer): slower. */
@@ -109,6 +112,8 @@ const WEIGHTS: ReadonlyArray<[Op['kind'], number, boolean]> = [
   ['secondWriter', 1, true],
   ['damageCatalog', 2, false],
   ['linkOutside', 2, false],
+  ['nameFace', 3, false],
+  ['rejectFace', 2, false],
 ];
 
 /** The same seed always gives the same sequence. */
@@ -179,6 +184,8 @@ interface Row {
   id?: number;
   /** Its file failed to decode at the last index: its fingerprint no longer names it anywhere. */
   failed?: boolean;
+  /** What the user said of its leftmost face ("this is Ada", "not Ada"), for the content it had then. */
+  face?: FaceVerdict;
 }
 
 function under(path: string, dir: string): boolean {
@@ -348,7 +355,9 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
     } else {
       const bytes = broken
         ? Buffer.from(`not a photo ${content}\n`.repeat(40))
-        : await renderScene(randomScene(content), { width: 96, height: 72, format: 'jpeg', exif: { takenAt: new Date(Date.UTC(2020, 0, 1) + content * 60_000) } });
+        : content % FACE_EVERY === 0
+          ? await facePhoto(content)
+          : await renderScene(randomScene(content), { width: 96, height: 72, format: 'jpeg', exif: { takenAt: new Date(Date.UTC(2020, 0, 1) + content * 60_000) } });
       await writeFile(path, bytes);
     }
     const file = { content, broken };
@@ -498,6 +507,17 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
           e.setFavourite([id], false);
           row.favourite = false;
         }
+        break;
+      }
+      case 'nameFace':
+      case 'rejectFace': {
+        const row = pickFrom(
+          oracle.captionable().filter((r) => oracle.disk.get(r.path)!.content === r.indexedContent),
+          op.pick,
+        );
+        if (!row) break;
+        const verdict = op.kind === 'nameFace' ? nameFace(e, row.path, row.indexedContent!, ++counter) : rejectFace(e, row.path, row.indexedContent!);
+        if (verdict) row.face = verdict;
         break;
       }
       case 'index':
@@ -720,6 +740,12 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
     }
     // Read text (OCR) follows its readings, and its keyword table follows it.
     checkTextLayer(e.catalog);
+    // People: faces of photos still here and of their current content, the user's verdicts kept.
+    checkPeople(
+      e,
+      [...oracle.rows.values()].flatMap((r) => (r.face && r.indexedContent !== null ? [{ path: r.path, content: r.indexedContent, verdict: r.face }] : [])),
+      oracle.stacksCurrent,
+    );
     // Near-duplicate stacks name only photos still here, hold only near-duplicates and copies, and are
     // current after every completed update.
     checkStacks(e.catalog, model, oracle.stacksCurrent);

@@ -21,6 +21,7 @@ import { type PhotoRef, salvage } from './catalog/salvage.js';
 import { MIGRATIONS } from './catalog/schema.js';
 import { CaptionStore } from './captions/caption-store.js';
 import { ConceptStore } from './concepts/concept-store.js';
+import { PeopleStore } from './faces/people-store.js';
 import { isUnder } from './core/paths.js';
 import { FolderStore } from './library/folder-store.js';
 import { type PhotoRow, PhotoStore } from './library/photo-store.js';
@@ -79,6 +80,7 @@ export function recoverCatalog(dataDir: string, problem: string): { catalog: Cat
   let captions = 0;
   let titles = 0;
   let concepts = 0;
+  let people = 0;
   catalog.transaction(() => {
     // Ids handed out after the backup (the damaged file's, the caches') are never handed out again.
     catalog.db.prepare(`INSERT INTO sqlite_sequence (name, seq) SELECT 'photos', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'photos')`).run();
@@ -111,6 +113,17 @@ export function recoverCatalog(dataDir: string, problem: string): { catalog: Cat
       } else new ConceptStore(catalog).createConcept(c.name, c.key, examples);
       concepts++;
     }
+    // People the user named or hid, and their verdicts on faces: the grouping is made again from them.
+    const peopleStore = new PeopleStore(catalog);
+    for (const p of rescued.people) {
+      const id = peopleStore.restorePerson(p);
+      for (const v of p.verdicts) {
+        const photo = place(v.photo);
+        if (photo) peopleStore.restoreVerdict({ ...v, photoId: photo.id, personId: id });
+      }
+      if (p.name !== null || p.hidden) people++;
+    }
+    peopleStore.applyVerdicts();
     for (const a of rescued.albumTitles) {
       albumTitle.run(a.dir, a.title);
       titles++;
@@ -124,7 +137,7 @@ export function recoverCatalog(dataDir: string, problem: string): { catalog: Cat
     : 'found no usable backup and started an empty catalogue';
   const kept = present.length > 0 ? `from the old file, which is kept in ${aside}` : 'from what was left of it';
   const notice =
-    `The library's catalogue ${problem}. Glimpse ${from}, and recovered ${captions} of your captions, ${titles} album titles and ${concepts} concepts you taught ${kept}. ` +
+    `The library's catalogue ${problem}. Glimpse ${from}, and recovered ${captions} of your captions, ${titles} album titles, ${concepts} concepts you taught and ${people} people you named ${kept}. ` +
     'Photos added or changed since are indexed again.';
   return { catalog, notice };
 }

@@ -6,7 +6,7 @@ import { type SqlValue, type TableLayout, fits, parseCreateTable, rowOf } from '
 /**
  * What can still be read of the user's own words in a damaged catalogue: library folders, the user's
  * captions (with the id, path and content fingerprint of their photo), album titles, concepts and their
- * examples, and the highest photo id handed out. Two readers, merged by key: SQLite itself, row by row
+ * examples, people the user named or hid and their verdicts on faces, and the highest photo id handed out. Two readers, merged by key: SQLite itself, row by row
  * until a table's first unreadable page, and the page reader (`sqlite-pages.ts`, like SQLite's `.recover`),
  * which needs no intact header, reads the WAL's committed frames over the file, walks each table's
  * b-tree past its damaged pages, and gives the pages no walk reached to the table their rows fit. What
@@ -26,10 +26,23 @@ export interface Salvage {
   albumTitles: Array<{ dir: string; title: string }>;
   /** Concepts the user taught: the name, and the example and counter-example photos. */
   concepts: Array<{ id: number; name: string; key: string; updatedAt: number; examples: Array<{ photo: PhotoRef; positive: boolean }> }>;
+  /** People the user named or hid, with their verdicts on faces ("this is", "this is not"), each by its photo and the face's centre. */
+  people: Array<{ id: number; name: string | null; key: string | null; hidden: boolean; updatedAt: number; verdicts: SalvagedVerdict[] }>;
   maxPhotoId: number;
   /** How many of these rows only the page reader could read. */
   fromPages: number;
 }
+
+export interface SalvagedVerdict {
+  photo: PhotoRef;
+  hash: string;
+  cx: number;
+  cy: number;
+  verdict: 'is' | 'not';
+  at: number;
+}
+
+type VerdictRow = Omit<SalvagedVerdict, 'photo'> & { photoId: number; personId: number };
 
 /** The rows salvage keeps, by their keys, as each reader finds them. */
 class Rows {
@@ -39,6 +52,8 @@ class Rows {
   albums = new Map<number, { dir: string; title: string | null }>();
   concepts = new Map<number, { name: string; key: string; updatedAt: number }>();
   examples = new Map<string, { conceptId: number; photoId: number; positive: boolean }>();
+  people = new Map<number, { name: string | null; key: string | null; hidden: boolean; updatedAt: number }>();
+  verdicts = new Map<string, VerdictRow>();
   maxPhotoId = 0;
   /** Rows added since counting began (the page reader's share). */
   added = 0;
@@ -51,7 +66,7 @@ class Rows {
 
   /** Photo ids the captions and examples refer to: the photo rows worth decoding. */
   wanted(): Set<number> {
-    return new Set([...this.captions.keys(), ...[...this.examples.values()].map((e) => e.photoId)]);
+    return new Set([...this.captions.keys(), ...[...this.examples.values()].map((e) => e.photoId), ...[...this.verdicts.values()].map((v) => v.photoId)]);
   }
 }
 
@@ -83,6 +98,13 @@ function fromSqlite(file: string, rows: Rows): void {
   );
   each<{ concept_id: number; photo_id: number; positive: number }>('SELECT concept_id, photo_id, positive FROM concept_examples', (e) =>
     rows.examples.set(`${e.concept_id}:${e.photo_id}`, { conceptId: e.concept_id, photoId: e.photo_id, positive: e.positive === 1 }),
+  );
+  each<{ id: number; name: string | null; name_key: string | null; hidden: number; updated_at: number }>(
+    'SELECT id, name, name_key, hidden, updated_at FROM people WHERE name IS NOT NULL OR hidden = 1',
+    (r) => rows.people.set(r.id, { name: r.name, key: r.name_key, hidden: r.hidden === 1, updatedAt: r.updated_at }),
+  );
+  each<{ photo_id: number; hash: string; cx: number; cy: number; person_id: number; verdict: 'is' | 'not'; at: number }>('SELECT * FROM face_verdicts', (v) =>
+    rows.verdicts.set(`${v.photo_id}:${v.cx}:${v.cy}:${v.person_id}`, { photoId: v.photo_id, hash: v.hash, cx: v.cx, cy: v.cy, personId: v.person_id, verdict: v.verdict, at: v.at }),
   );
   // Photo by photo: a scan would stop at the first damaged page of the table, a look-up only fails where its own row is.
   for (const id of rows.wanted()) each<{ path: string; hash: string | null }>('SELECT path, hash FROM photos WHERE id = ?', (r) => rows.photos.set(id, r), id);
@@ -152,13 +174,21 @@ function take(rows: Rows, table: string, layout: TableLayout, entry: Entry): voi
     const [conceptId, photoId, positive] = [num(col('concept_id')), num(col('photo_id')), num(col('positive'))];
     if (conceptId !== undefined && photoId !== undefined && positive !== undefined)
       rows.add(rows.examples, `${conceptId}:${photoId}`, { conceptId, photoId, positive: positive === 1 });
+  } else if (table === 'people' && id !== undefined) {
+    const [name, key, hidden, updatedAt] = [col('name'), col('name_key'), num(col('hidden')), num(col('updated_at'))];
+    if ((typeof name === 'string' || hidden === 1) && (name === null || typeof name === 'string') && (key === null || typeof key === 'string') && updatedAt !== undefined)
+      rows.add(rows.people, id, { name, key, hidden: hidden === 1, updatedAt });
+  } else if (table === 'face_verdicts') {
+    const [photoId, hash, cx, cy, personId, verdict, at] = [num(col('photo_id')), str(col('hash')), num(col('cx')), num(col('cy')), num(col('person_id')), col('verdict'), num(col('at'))];
+    if (photoId !== undefined && hash !== undefined && cx !== undefined && cy !== undefined && personId !== undefined && (verdict === 'is' || verdict === 'not') && at !== undefined)
+      rows.add(rows.verdicts, `${photoId}:${cx}:${cy}:${personId}`, { photoId, hash, cx, cy, personId, verdict, at });
   } else if (table === 'sqlite_sequence' && col('name') === 'photos') {
     rows.maxPhotoId = Math.max(rows.maxPhotoId, num(col('seq')) ?? 0);
   }
 }
 
 /** Photo rows come last: only those the captions and examples refer to are decoded. */
-const SALVAGED = ['folders', 'texts', 'albums', 'concepts', 'concept_examples', 'sqlite_sequence', 'photos'];
+const SALVAGED = ['folders', 'texts', 'albums', 'concepts', 'concept_examples', 'people', 'face_verdicts', 'sqlite_sequence', 'photos'];
 
 /** Reads the salvaged tables page by page, filling in what SQLite could not read. */
 function fromPages(file: string, rows: Rows): void {
@@ -215,6 +245,12 @@ export function salvage(file: string): Salvage {
     captions: [...rows.captions].map(([id, c]) => ({ photo: photo(id), ...c })),
     albumTitles: [...rows.albums.values()].flatMap((a) => (a.title === null ? [] : [{ dir: a.dir, title: a.title }])),
     concepts: [...concepts.values()],
+    // A verdict on a person whose row was lost still says which faces belong together; it keeps its person id.
+    people: [...new Set([...rows.people.keys(), ...[...rows.verdicts.values()].map((v) => v.personId)])].map((id) => ({
+      id,
+      ...(rows.people.get(id) ?? { name: null, key: null, hidden: false, updatedAt: 0 }),
+      verdicts: [...rows.verdicts.values()].filter((v) => v.personId === id).map(({ photoId, personId: _, ...v }) => ({ photo: photo(photoId), ...v })),
+    })),
     maxPhotoId: Math.max(rows.maxPhotoId, ...rows.photos.keys()),
     fromPages: rows.added,
   };

@@ -38,7 +38,7 @@ export interface FaceForGrouping extends FaceRow {
 }
 
 /** A verdict's face: the face of the same photo content whose box holds the verdict's point, nearest centre first. */
-const VERDICT_MATCHES_FACE = `v.photo_id = f.photo_id AND v.hash = f.hash AND abs(v.cx - (f.x + f.w / 2)) <= f.w / 2 AND abs(v.cy - (f.y + f.h / 2)) <= f.h / 2`;
+export const VERDICT_MATCHES_FACE = `v.photo_id = f.photo_id AND v.hash = f.hash AND abs(v.cx - (f.x + f.w / 2)) <= f.w / 2 AND abs(v.cy - (f.y + f.h / 2)) <= f.h / 2`;
 
 function embeddingOf(blob: Buffer): Float32Array {
   return new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));

@@ -1,5 +1,6 @@
 import { CatalogStore } from '../catalog/catalog.js';
 import { personKey } from '../../../shared/person-name.js';
+import { VERDICT_MATCHES_FACE } from './face-store.js';
 import type { PersonChoice } from './grouping.js';
 
 export interface PersonRow {
@@ -146,23 +147,25 @@ export class PeopleStore extends CatalogStore {
     });
   }
 
+  /** Deletes the verdicts on one face (of its photo, whose point lies in its box): of every kind for `person`, and every 'is'. */
+  private clearVerdicts(faceId: number, personId: number): void {
+    this.sql(
+      `DELETE FROM face_verdicts AS v WHERE EXISTS (SELECT 1 FROM faces f WHERE f.id = ? AND ${VERDICT_MATCHES_FACE}) AND (v.verdict = 'is' OR v.person_id = ?)`,
+    ).run(faceId, personId);
+  }
+
+  /** Records a verdict on a face, at its centre (rounded as every verdict is). */
+  private addVerdict(faceId: number, personId: number, verdict: 'is' | 'not'): void {
+    this.sql(
+      `INSERT OR REPLACE INTO face_verdicts (photo_id, hash, cx, cy, person_id, verdict, at) SELECT photo_id, hash, round(x + w / 2, 4), round(y + h / 2, 4), ?, ?, ? FROM faces WHERE id = ?`,
+    ).run(personId, verdict, Date.now(), faceId);
+  }
+
   /** "This face is not that person": the face leaves the person and never comes back to them. */
   reject(faceId: number, personId: number): void {
     this.catalog.transaction(() => {
-      const face = this.sql('SELECT photo_id, hash, x, y, w, h FROM faces WHERE id = ?').get(faceId) as
-        | { photo_id: number; hash: string; x: number; y: number; w: number; h: number }
-        | undefined;
-      if (!face) return;
-      const [cx, cy] = [Math.round((face.x + face.w / 2) * 1e4) / 1e4, Math.round((face.y + face.h / 2) * 1e4) / 1e4];
-      this.sql(`DELETE FROM face_verdicts WHERE photo_id = ? AND cx = ? AND cy = ? AND verdict = 'is'`).run(face.photo_id, cx, cy);
-      this.sql(`INSERT OR REPLACE INTO face_verdicts (photo_id, hash, cx, cy, person_id, verdict, at) VALUES (?, ?, ?, ?, ?, 'not', ?)`).run(
-        face.photo_id,
-        face.hash,
-        cx,
-        cy,
-        personId,
-        Date.now(),
-      );
+      this.clearVerdicts(faceId, personId);
+      this.addVerdict(faceId, personId, 'not');
       this.sql('UPDATE faces SET person_id = CASE WHEN person_id = ? THEN NULL ELSE person_id END, by_user = 0 WHERE id = ?').run(personId, faceId);
       this.sql('UPDATE people SET cover_face_id = NULL WHERE id = ? AND cover_face_id = ?').run(personId, faceId);
     });
@@ -171,13 +174,8 @@ export class PeopleStore extends CatalogStore {
   /** "This face is that person" (the user's word: it stays with them through every regroup). */
   assign(faceId: number, personId: number): void {
     this.catalog.transaction(() => {
-      const face = this.sql('SELECT photo_id, hash, x, y, w, h FROM faces WHERE id = ?').get(faceId) as
-        | { photo_id: number; hash: string; x: number; y: number; w: number; h: number }
-        | undefined;
-      if (!face) return;
-      const [cx, cy] = [Math.round((face.x + face.w / 2) * 1e4) / 1e4, Math.round((face.y + face.h / 2) * 1e4) / 1e4];
-      this.sql(`DELETE FROM face_verdicts WHERE photo_id = ? AND cx = ? AND cy = ? AND (verdict = 'is' OR person_id = ?)`).run(face.photo_id, cx, cy, personId);
-      this.sql(`INSERT INTO face_verdicts (photo_id, hash, cx, cy, person_id, verdict, at) VALUES (?, ?, ?, ?, ?, 'is', ?)`).run(face.photo_id, face.hash, cx, cy, personId, Date.now());
+      this.clearVerdicts(faceId, personId);
+      this.addVerdict(faceId, personId, 'is');
       this.sql('UPDATE faces SET person_id = ?, by_user = 1 WHERE id = ?').run(personId, faceId);
     });
   }
@@ -188,6 +186,38 @@ export class PeopleStore extends CatalogStore {
     return Number(
       this.sql('INSERT INTO people (name, name_key, created_at, updated_at) VALUES (?, ?, ?, ?)').run(name, name === null ? null : personKey(name), now, now).lastInsertRowid,
     );
+  }
+
+  /**
+   * A person read back from a damaged catalogue (recovery): the restored catalogue's person with that
+   * id, or with that name, takes the damaged file's name and hidden mark when it changed them later;
+   * otherwise the person is made again with their id. The person's id here.
+   */
+  restorePerson(p: { id: number; name: string | null; key: string | null; hidden: boolean; updatedAt: number }): number {
+    const same = this.person(p.id) ?? (p.key ? this.byKey(p.key)[0] : undefined);
+    if (!same) {
+      this.sql('INSERT INTO people (id, name, name_key, hidden, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(p.id, p.name, p.key, p.hidden ? 1 : 0, p.updatedAt, p.updatedAt);
+      return p.id;
+    }
+    if (same.updated_at < p.updatedAt && (p.name !== null || p.hidden))
+      this.sql('UPDATE people SET name = coalesce(?, name), name_key = coalesce(?, name_key), hidden = ?, updated_at = ? WHERE id = ?').run(p.name, p.key, p.hidden ? 1 : 0, p.updatedAt, same.id);
+    return same.id;
+  }
+
+  /** A verdict read back from a damaged catalogue (recovery); a later verdict on the same face and person stands. */
+  restoreVerdict(v: { photoId: number; hash: string; cx: number; cy: number; personId: number; verdict: 'is' | 'not'; at: number }): void {
+    this.sql(
+      `INSERT INTO face_verdicts (photo_id, hash, cx, cy, person_id, verdict, at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (photo_id, cx, cy, person_id) DO UPDATE SET verdict = excluded.verdict, hash = excluded.hash, at = excluded.at WHERE excluded.at > face_verdicts.at`,
+    ).run(v.photoId, v.hash, v.cx, v.cy, v.personId, v.verdict, v.at);
+  }
+
+  /** Applies every verdict to the faces found (after verdicts were restored): placed faces join their person, rejected ones leave. */
+  applyVerdicts(): void {
+    this.catalog.transaction(() => {
+      this.sql(`UPDATE faces AS f SET person_id = NULL, by_user = 0 FROM face_verdicts v WHERE v.verdict = 'not' AND f.person_id = v.person_id AND ${VERDICT_MATCHES_FACE}`).run();
+      this.sql(`UPDATE faces AS f SET person_id = v.person_id, by_user = 1 FROM face_verdicts v WHERE v.verdict = 'is' AND ${VERDICT_MATCHES_FACE}`).run();
+    });
   }
 
   /** Forgets the grouping (every face unsorted, unnamed people gone); with `names`, the user's people and verdicts too. */
