@@ -1,7 +1,7 @@
 /** What the People views compute from the contract's data: the order people are listed in, a query without a name, a face's crop. */
-import type { FaceBox, Person } from '../../shared/api';
-import { NAME_WORD } from '../../shared/concept-name';
-import { personKey } from '../../shared/person-name';
+import type { FaceBox, Person } from '../../shared/api.js';
+import { NAME_WORD } from '../../shared/concept-name.js';
+import { personKey } from '../../shared/person-name.js';
 
 /** The name a person is shown by: theirs, or what an unnamed person is called. */
 export function personLabel(person: { name: string | null }): string {
