@@ -16,7 +16,13 @@ function personId(value: string, usage: (message: string) => Error): number {
  * (name, merge, "not this person" on a photo, hide). Names are searched like anything else:
  * `glimpse search "Anna at the beach"`.
  */
-export function registerPeopleCommands(program: Command, withReader: WithEngine, withWriter: WithEngine, usage: (message: string) => Error, typedPath: (path: string) => string): void {
+export function registerPeopleCommands(
+  program: Command,
+  withReader: WithEngine,
+  withWriter: WithEngine,
+  usage: (message: string) => Error,
+  typedPath: (path: string) => string,
+): void {
   const people = program
     .command('people')
     .description('people found in your photos (faces grouped on this computer): list, name, merge, correct, hide; search by name with glimpse search "Anna"');
@@ -46,7 +52,9 @@ export function registerPeopleCommands(program: Command, withReader: WithEngine,
         );
         if (listed.length === 0) return console.log('No people yet: a person appears once their face is found in a few photos.');
         for (const p of listed)
-          console.log(`${String(p.id).padStart(5)}  ${p.name === null ? '(unnamed)' : shown(p.name)}${p.hidden ? ' (hidden)' : ''}: ${plural(p.photos, 'photo')}, ${plural(p.faces, 'face')}`);
+          console.log(
+            `${String(p.id).padStart(5)}  ${p.name === null ? '(unnamed)' : shown(p.name)}${p.hidden ? ' (hidden)' : ''}: ${plural(p.photos, 'photo')}, ${plural(p.faces, 'face')}`,
+          );
         if (listed.some((p) => p.name === null)) console.log('Name someone: glimpse people name <id> "Anna"');
       });
     });
@@ -68,7 +76,7 @@ export function registerPeopleCommands(program: Command, withReader: WithEngine,
 
   people
     .command('merge')
-    .description('the second person is the same as the first: one person with both\'s photos')
+    .description("the second person is the same as the first: one person with both's photos")
     .argument('<into>')
     .argument('<from>')
     .action(async (into: string, from: string) => {
@@ -112,14 +120,22 @@ export function registerPeopleCommands(program: Command, withReader: WithEngine,
   for (const state of ['on', 'off'] as const)
     people
       .command(state)
-      .description(state === 'on' ? 'find faces and group them into people (on this computer)' : 'stop finding faces and delete every face found and the grouping (names are kept unless --forget-names)')
+      .description(
+        state === 'on'
+          ? 'find faces and group them into people (on this computer)'
+          : 'stop finding faces and delete every face found and the grouping (names are kept unless --forget-names)',
+      )
       .option('--forget-names', 'also forget the names and corrections you gave (off only)')
       .action(async (o: { forgetNames?: boolean }) => {
         await withWriter(async (engine) => {
           engine.setPeople(state === 'on', o.forgetNames ?? false);
           await engine.idle();
           const s = engine.people().status;
-          console.log(state === 'on' ? `People: on; ${plural(s.faces, 'face')} found in ${plural(s.scanned, 'photo')}.` : `People: off; every face found was deleted${o.forgetNames ? ', with the names' : ''}.`);
+          console.log(
+            state === 'on'
+              ? `People: on; ${plural(s.faces, 'face')} found in ${plural(s.scanned, 'photo')}.`
+              : `People: off; every face found was deleted${o.forgetNames ? ', with the names' : ''}.`,
+          );
         });
       });
 }

@@ -14,9 +14,7 @@ const LETTER = /\p{L}/u;
  * "jose", "ANNA  maria" = "anna maria").
  */
 export function personKey(name: string): string {
-  return [...name.normalize('NFKC').matchAll(NAME_WORD)]
-    .map((m) => m[0].normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/’/g, "'"))
-    .join(' ');
+  return [...name.normalize('NFKC').matchAll(NAME_WORD)].map((m) => m[0].normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/’/g, "'")).join(' ');
 }
 
 /** A name as it is stored: Unicode-normalised, inner runs of spaces made one, trimmed. */

@@ -112,8 +112,8 @@ const WEIGHTS: ReadonlyArray<[Op['kind'], number, boolean]> = [
   ['secondWriter', 1, true],
   ['damageCatalog', 2, false],
   ['linkOutside', 2, false],
-  ['nameFace', 3, false],
-  ['rejectFace', 2, false],
+  ['nameFace', 5, false],
+  ['rejectFace', 3, false],
 ];
 
 /** The same seed always gives the same sequence. */
@@ -512,7 +512,7 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
       case 'nameFace':
       case 'rejectFace': {
         const row = pickFrom(
-          oracle.captionable().filter((r) => oracle.disk.get(r.path)!.content === r.indexedContent),
+          oracle.captionable().filter((r) => oracle.disk.get(r.path)!.content === r.indexedContent && r.indexedContent % FACE_EVERY === 0),
           op.pick,
         );
         if (!row) break;

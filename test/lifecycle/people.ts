@@ -22,7 +22,7 @@ const FACE_PHOTOS = ['labelled/jesper/01.jpg', 'labelled/jesper/02.jpg', 'labell
 const NAMES = ['Ada', 'Bo'] as const;
 
 /** One in this many photos written is a real photo of a person (by its content number). */
-export const FACE_EVERY = 4;
+export const FACE_EVERY = 3;
 
 /** A real face photo made unique for `content` (one pixel in a corner differs), so no two files are copies of each other. */
 export async function facePhoto(content: number): Promise<Buffer> {
@@ -94,9 +94,13 @@ export function checkPeople(e: GlimpseEngine, verdicts: ReadonlyArray<{ path: st
   assert.equal(count('SELECT count(*) FROM face_verdicts WHERE person_id NOT IN (SELECT id FROM people)'), 0, "a verdict's person is in the catalogue");
   assert.equal(count('SELECT count(*) FROM faces WHERE person_id IS NOT NULL AND person_id NOT IN (SELECT id FROM people)'), 0, "a face's person exists");
   if (current && e.settings.people) {
-    assert.equal(count(`SELECT count(*) FROM faces f JOIN photos p ON p.id = f.photo_id WHERE f.hash IS NOT p.hash AND p.status = 'indexed'`), 0, 'no face of content a photo no longer has');
+    assert.equal(
+      count(`SELECT count(*) FROM faces f JOIN photos p ON p.id = f.photo_id WHERE f.hash IS NOT p.hash AND p.status = 'indexed'`),
+      0,
+      'no face of content a photo no longer has',
+    );
     const unscanned = count(
-      `SELECT count(*) FROM photos p WHERE p.status = 'indexed' AND p.media = 'photo' AND NOT EXISTS (SELECT 1 FROM face_scans s WHERE s.photo_id = p.id AND s.hash = p.hash)
+      `SELECT count(*) FROM photos p WHERE p.status = 'indexed' AND NOT EXISTS (SELECT 1 FROM face_scans s WHERE s.photo_id = p.id AND s.hash = p.hash)
          AND NOT EXISTS (SELECT 1 FROM offline_dirs o WHERE p.path = o.dir OR substr(p.path, 1, length(o.dir) + 1) = o.dir || '/')`,
     );
     assert.equal(unscanned, 0, 'after an update, every indexed photo was looked at for faces in its current content');
@@ -106,7 +110,10 @@ export function checkPeople(e: GlimpseEngine, verdicts: ReadonlyArray<{ path: st
     const faces = facesOf(e, path);
     const face = faces.find((f) => Math.abs(f.x + f.w / 2 - verdict.cx) <= f.w / 2 && Math.abs(f.y + f.h / 2 - verdict.cy) <= f.h / 2);
     if (verdict.verdict === 'is') {
-      assert.ok(e.stores.people.named().some((p) => p.name === verdict.name), `the name ${verdict.name} the user gave is still there`);
+      assert.ok(
+        e.stores.people.named().some((p) => p.name === verdict.name),
+        `the name ${verdict.name} the user gave is still there`,
+      );
       if (face) assert.equal(nameOf(e, face.person_id), verdict.name, `the face the user named in ${path} is ${verdict.name}'s`);
     } else if (face) assert.notEqual(nameOf(e, face.person_id), verdict.name, `the face in ${path} the user said is not ${verdict.name} never goes back to them`);
   }

@@ -110,7 +110,15 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     this.albumService = new AlbumService(albums);
     this.favouriteService = new FavouriteService(favourites, photos, changed);
     this.timeline = new TimelineService(timeline, captions, folders, stacks, favourites, model);
-    this.photoDetails = new PhotoDetails(photos, captions, albums, folders, model, (id) => this.ocr.readTextOf(id), (id) => this.peopleService.facesIn(id));
+    this.photoDetails = new PhotoDetails(
+      photos,
+      captions,
+      albums,
+      folders,
+      model,
+      (id) => this.ocr.readTextOf(id),
+      (id) => this.peopleService.facesIn(id),
+    );
     this.checks = new WriterChecks(this.dataDir, this.catalog, model, this.writer, this.jobs, this.notices);
     const stages = { library: this.library, indexing: this.indexing, ocr: this.ocr, people: this.peopleService, stacks: this.stackService };
     this.updating = new LibraryUpdate(this.dataDir, this.catalog, this.stores, model, stages, this.writer, this.checks, this.jobs, this.notices);

@@ -1,3 +1,4 @@
+import { plural } from '../../shared/counting.js';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -132,14 +133,23 @@ export function recoverCatalog(dataDir: string, problem: string): { catalog: Cat
   adoptIdentity(dataDir, catalog);
   rmSync(join(dataDir, 'index'), { recursive: true, force: true });
   rmSync(join(dataDir, DAMAGED_MARKER), { force: true });
+  const recovered = [
+    `${captions} of your captions`,
+    `${titles} album titles`,
+    `${concepts} concepts you taught`,
+    ...(people > 0 ? [`${plural(people, 'person', 'people')} you named`] : []),
+  ];
   const from = backup
     ? `restored the backup of ${backupTime(backup).toLocaleString()} (${new PhotoStore(catalog).photoTotal()} photos)`
     : 'found no usable backup and started an empty catalogue';
   const kept = present.length > 0 ? `from the old file, which is kept in ${aside}` : 'from what was left of it';
-  const notice =
-    `The library's catalogue ${problem}. Glimpse ${from}, and recovered ${captions} of your captions, ${titles} album titles, ${concepts} concepts you taught and ${people} people you named ${kept}. ` +
-    'Photos added or changed since are indexed again.';
+  const notice = `The library's catalogue ${problem}. Glimpse ${from}, and recovered ${listed(recovered)} ${kept}. ` + 'Photos added or changed since are indexed again.';
   return { catalog, notice };
+}
+
+/** "a, b and c". */
+function listed(parts: readonly string[]): string {
+  return parts.length < 2 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]!}`;
 }
 
 /**

@@ -104,7 +104,15 @@ function fromSqlite(file: string, rows: Rows): void {
     (r) => rows.people.set(r.id, { name: r.name, key: r.name_key, hidden: r.hidden === 1, updatedAt: r.updated_at }),
   );
   each<{ photo_id: number; hash: string; cx: number; cy: number; person_id: number; verdict: 'is' | 'not'; at: number }>('SELECT * FROM face_verdicts', (v) =>
-    rows.verdicts.set(`${v.photo_id}:${v.cx}:${v.cy}:${v.person_id}`, { photoId: v.photo_id, hash: v.hash, cx: v.cx, cy: v.cy, personId: v.person_id, verdict: v.verdict, at: v.at }),
+    rows.verdicts.set(`${v.photo_id}:${v.cx}:${v.cy}:${v.person_id}`, {
+      photoId: v.photo_id,
+      hash: v.hash,
+      cx: v.cx,
+      cy: v.cy,
+      personId: v.person_id,
+      verdict: v.verdict,
+      at: v.at,
+    }),
   );
   // Photo by photo: a scan would stop at the first damaged page of the table, a look-up only fails where its own row is.
   for (const id of rows.wanted()) each<{ path: string; hash: string | null }>('SELECT path, hash FROM photos WHERE id = ?', (r) => rows.photos.set(id, r), id);
@@ -179,8 +187,24 @@ function take(rows: Rows, table: string, layout: TableLayout, entry: Entry): voi
     if ((typeof name === 'string' || hidden === 1) && (name === null || typeof name === 'string') && (key === null || typeof key === 'string') && updatedAt !== undefined)
       rows.add(rows.people, id, { name, key, hidden: hidden === 1, updatedAt });
   } else if (table === 'face_verdicts') {
-    const [photoId, hash, cx, cy, personId, verdict, at] = [num(col('photo_id')), str(col('hash')), num(col('cx')), num(col('cy')), num(col('person_id')), col('verdict'), num(col('at'))];
-    if (photoId !== undefined && hash !== undefined && cx !== undefined && cy !== undefined && personId !== undefined && (verdict === 'is' || verdict === 'not') && at !== undefined)
+    const [photoId, hash, cx, cy, personId, verdict, at] = [
+      num(col('photo_id')),
+      str(col('hash')),
+      num(col('cx')),
+      num(col('cy')),
+      num(col('person_id')),
+      col('verdict'),
+      num(col('at')),
+    ];
+    if (
+      photoId !== undefined &&
+      hash !== undefined &&
+      cx !== undefined &&
+      cy !== undefined &&
+      personId !== undefined &&
+      (verdict === 'is' || verdict === 'not') &&
+      at !== undefined
+    )
       rows.add(rows.verdicts, `${photoId}:${cx}:${cy}:${personId}`, { photoId, hash, cx, cy, personId, verdict, at });
   } else if (table === 'sqlite_sequence' && col('name') === 'photos') {
     rows.maxPhotoId = Math.max(rows.maxPhotoId, num(col('seq')) ?? 0);

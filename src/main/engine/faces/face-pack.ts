@@ -5,7 +5,7 @@
  * repository beside the manifest (scripts/export-face-models.py builds them), so nothing is downloaded.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -69,7 +69,7 @@ export const faceManifestSchema = z.object({
     /** Maximum faces per recogniser run. */
     batch: z.number().int().positive(),
   }),
-  /** Placeholders for the grouping's calibration (owned by whoever groups faces into people). */
+  /** How faces are grouped into people (faces/grouping.ts), calibrated on labelled real faces with `bench/faces.ts --calibrate`. */
   grouping: z.object({
     /** Faces at most this far apart (Euclidean distance of descriptors) may be the same person. */
     maxDistance: z.number().positive(),
@@ -112,6 +112,18 @@ export async function readFaceManifest(dir = facePackDir()): Promise<FaceManifes
   let text: string;
   try {
     text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new FacePackError(`the face models have no readable manifest at ${file} (${(error as Error).message})`);
+  }
+  return parseFaceManifest(text, file);
+}
+
+/** The manifest, read synchronously (status, and grouping without opening the models). */
+export function readFaceManifestSync(dir = facePackDir()): FaceManifest {
+  const file = join(dir, 'faces.json');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new FacePackError(`the face models have no readable manifest at ${file} (${(error as Error).message})`);
   }

@@ -50,10 +50,10 @@ function embeddingOf(blob: Buffer): Float32Array {
  * (people-store.ts); a face found again in the same content gets its verdict back here.
  */
 export class FaceStore extends CatalogStore {
-  /** Indexed photos the face models have not looked at in their current content, in id order (videos are not looked at). */
+  /** Indexed photos and videos the face models have not looked at in their current content, in id order. */
   unscannedPhotos(model: string, limit: number, afterId = 0): PhotoRow[] {
     return this.sql(
-      `SELECT * FROM photos WHERE id > ? AND status = 'indexed' AND hash IS NOT NULL AND media = 'photo'
+      `SELECT * FROM photos WHERE id > ? AND status = 'indexed' AND hash IS NOT NULL
          AND NOT EXISTS (SELECT 1 FROM face_scans s WHERE s.photo_id = photos.id AND s.model = ? AND s.hash = photos.hash) ORDER BY id LIMIT ?`,
     ).all(afterId, model, limit) as PhotoRow[];
   }
@@ -62,7 +62,7 @@ export class FaceStore extends CatalogStore {
   scanCounts(model: string): { scanned: number; unscanned: number; faces: number; withFaces: number } {
     const counts = this.sql(
       `SELECT coalesce(sum(s.hash IS NOT NULL), 0) AS scanned, coalesce(sum(s.hash IS NULL), 0) AS unscanned, coalesce(sum(s.faces > 0), 0) AS withFaces
-         FROM photos p LEFT JOIN face_scans s ON s.photo_id = p.id AND s.model = ? AND s.hash = p.hash WHERE p.status = 'indexed' AND p.hash IS NOT NULL AND p.media = 'photo'`,
+         FROM photos p LEFT JOIN face_scans s ON s.photo_id = p.id AND s.model = ? AND s.hash = p.hash WHERE p.status = 'indexed' AND p.hash IS NOT NULL`,
     ).get(model) as { scanned: number; unscanned: number; withFaces: number };
     return { ...counts, faces: this.sql('SELECT count(*) FROM faces').pluck().get() as number };
   }
@@ -78,9 +78,7 @@ export class FaceStore extends CatalogStore {
       this.sql('DELETE FROM faces WHERE photo_id = ?').run(photoId);
       // Verdicts on faces of content the photo no longer has are about another picture.
       this.sql('DELETE FROM face_verdicts WHERE photo_id = ? AND hash <> ?').run(photoId, hash);
-      const insert = this.sql(
-        `INSERT INTO faces (photo_id, hash, x, y, w, h, points, score, side, sharpness, frontal, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
+      const insert = this.sql(`INSERT INTO faces (photo_id, hash, x, y, w, h, points, score, side, sharpness, frontal, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       const ids = faces.map((f) =>
         Number(
           insert.run(
@@ -99,9 +97,9 @@ export class FaceStore extends CatalogStore {
           ).lastInsertRowid,
         ),
       );
-      this.sql(
-        `UPDATE faces AS f SET person_id = v.person_id, by_user = 1 FROM face_verdicts v WHERE f.photo_id = ? AND v.verdict = 'is' AND ${VERDICT_MATCHES_FACE}`,
-      ).run(photoId);
+      this.sql(`UPDATE faces AS f SET person_id = v.person_id, by_user = 1 FROM face_verdicts v WHERE f.photo_id = ? AND v.verdict = 'is' AND ${VERDICT_MATCHES_FACE}`).run(
+        photoId,
+      );
       this.sql('INSERT OR REPLACE INTO face_scans (photo_id, hash, model, faces, scanned_at) VALUES (?, ?, ?, ?, ?)').run(photoId, hash, model, faces.length, Date.now());
       return ids;
     });
@@ -110,9 +108,7 @@ export class FaceStore extends CatalogStore {
   /** Every face with its embedding and the people the user said it is not (for a regroup). */
   facesForGrouping(ids?: readonly number[]): FaceForGrouping[] {
     const rows = (
-      ids
-        ? this.sql('SELECT * FROM faces WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id').all(JSON.stringify(ids))
-        : this.sql('SELECT * FROM faces ORDER BY id').all()
+      ids ? this.sql('SELECT * FROM faces WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id').all(JSON.stringify(ids)) : this.sql('SELECT * FROM faces ORDER BY id').all()
     ) as Array<FaceRow & { embedding: Buffer }>;
     const rejected = new Map<number, Set<number>>();
     for (const r of this.sql(`SELECT f.id AS face, v.person_id AS person FROM face_verdicts v JOIN faces f ON ${VERDICT_MATCHES_FACE} WHERE v.verdict = 'not'`).all() as Array<{
@@ -125,15 +121,13 @@ export class FaceStore extends CatalogStore {
 
   /** A photo's faces, left to right. */
   facesOf(photoId: number): FaceRow[] {
-    return this.sql(
-      'SELECT id, photo_id, hash, x, y, w, h, points, score, side, sharpness, frontal, person_id, by_user FROM faces WHERE photo_id = ? ORDER BY x',
-    ).all(photoId) as FaceRow[];
+    return this.sql('SELECT id, photo_id, hash, x, y, w, h, points, score, side, sharpness, frontal, person_id, by_user FROM faces WHERE photo_id = ? ORDER BY x').all(
+      photoId,
+    ) as FaceRow[];
   }
 
   face(id: number): FaceRow | undefined {
-    return this.sql('SELECT id, photo_id, hash, x, y, w, h, points, score, side, sharpness, frontal, person_id, by_user FROM faces WHERE id = ?').get(id) as
-      | FaceRow
-      | undefined;
+    return this.sql('SELECT id, photo_id, hash, x, y, w, h, points, score, side, sharpness, frontal, person_id, by_user FROM faces WHERE id = ?').get(id) as FaceRow | undefined;
   }
 
   /** Faces not grouped with anyone (yet). */

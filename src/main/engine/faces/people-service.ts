@@ -95,20 +95,15 @@ export class PeopleService {
     let choices: Map<number, PersonChoice>;
     const regroupAll = full || fresh.size >= REGROUP_SHARE * all.length;
     if (regroupAll) choices = regroup(all.map(asGrouping), params);
-    else
-      choices = placeNew(
-        all.filter((f) => !fresh.has(f.id)).map(asGrouping),
-        all.filter((f) => fresh.has(f.id)).map(asGrouping),
-        params,
-      );
+    else choices = placeNew(all.filter((f) => !fresh.has(f.id)).map(asGrouping), all.filter((f) => fresh.has(f.id)).map(asGrouping), params);
     const { made, dropped } = this.people.applyGrouping(choices);
     return { grouping: regroupAll ? 'full' : 'new faces', made, dropped, groupSeconds: (performance.now() - started) / 1000 };
   }
 
-  /** Good enough to found a person: large, sharp and frontal enough, a confident detection (the pack's thresholds). */
-  eligible(face: Pick<FaceRow, 'side' | 'sharpness' | 'frontal' | 'score'>): boolean {
+  /** Good enough to found a person: large, sharp and frontal enough (the pack's thresholds). */
+  eligible(face: Pick<FaceRow, 'side' | 'sharpness' | 'frontal'>): boolean {
     const g = this.manifest.grouping;
-    return face.side >= g.minFaceSide && face.sharpness >= g.minSharpness && face.frontal >= g.minFrontal && face.score >= g.minScore;
+    return face.side >= g.minFaceSide && face.sharpness >= g.minSharpness && face.frontal >= g.minFrontal;
   }
 
   status(): PeopleStatus {

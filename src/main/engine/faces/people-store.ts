@@ -53,9 +53,7 @@ export class PeopleStore extends CatalogStore {
 
   /** The photos a person is in (ids), newest first. */
   photosOf(personId: number): number[] {
-    return this.sql(
-      `SELECT DISTINCT p.id FROM faces f JOIN photos p ON p.id = f.photo_id WHERE f.person_id = ? ORDER BY p.taken_at IS NULL, p.taken_at DESC, p.id DESC`,
-    )
+    return this.sql(`SELECT DISTINCT p.id FROM faces f JOIN photos p ON p.id = f.photo_id WHERE f.person_id = ? ORDER BY p.taken_at IS NULL, p.taken_at DESC, p.id DESC`)
       .pluck()
       .all(personId) as number[];
   }
@@ -149,9 +147,10 @@ export class PeopleStore extends CatalogStore {
 
   /** Deletes the verdicts on one face (of its photo, whose point lies in its box): of every kind for `person`, and every 'is'. */
   private clearVerdicts(faceId: number, personId: number): void {
-    this.sql(
-      `DELETE FROM face_verdicts AS v WHERE EXISTS (SELECT 1 FROM faces f WHERE f.id = ? AND ${VERDICT_MATCHES_FACE}) AND (v.verdict = 'is' OR v.person_id = ?)`,
-    ).run(faceId, personId);
+    this.sql(`DELETE FROM face_verdicts AS v WHERE EXISTS (SELECT 1 FROM faces f WHERE f.id = ? AND ${VERDICT_MATCHES_FACE}) AND (v.verdict = 'is' OR v.person_id = ?)`).run(
+      faceId,
+      personId,
+    );
   }
 
   /** Records a verdict on a face, at its centre (rounded as every verdict is). */
@@ -196,11 +195,24 @@ export class PeopleStore extends CatalogStore {
   restorePerson(p: { id: number; name: string | null; key: string | null; hidden: boolean; updatedAt: number }): number {
     const same = this.person(p.id) ?? (p.key ? this.byKey(p.key)[0] : undefined);
     if (!same) {
-      this.sql('INSERT INTO people (id, name, name_key, hidden, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(p.id, p.name, p.key, p.hidden ? 1 : 0, p.updatedAt, p.updatedAt);
+      this.sql('INSERT INTO people (id, name, name_key, hidden, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+        p.id,
+        p.name,
+        p.key,
+        p.hidden ? 1 : 0,
+        p.updatedAt,
+        p.updatedAt,
+      );
       return p.id;
     }
     if (same.updated_at < p.updatedAt && (p.name !== null || p.hidden))
-      this.sql('UPDATE people SET name = coalesce(?, name), name_key = coalesce(?, name_key), hidden = ?, updated_at = ? WHERE id = ?').run(p.name, p.key, p.hidden ? 1 : 0, p.updatedAt, same.id);
+      this.sql('UPDATE people SET name = coalesce(?, name), name_key = coalesce(?, name_key), hidden = ?, updated_at = ? WHERE id = ?').run(
+        p.name,
+        p.key,
+        p.hidden ? 1 : 0,
+        p.updatedAt,
+        same.id,
+      );
     return same.id;
   }
 

@@ -129,7 +129,11 @@ export async function understand(catalog: Catalog, pack: ModelPack, index: Vecto
       people.named().map((p) => ({ id: p.id, name: p.name! })),
     );
     const asked = (request.people ?? []).filter((id) => !named.found.some((p) => p.id === id)).map((id) => ({ id, name: people.person(id)?.name ?? `person ${id}` }));
-    const persons = [...named.found, ...asked].map((p) => ({ name: p.name, person: p.id, matches: new Map(people.photosOf(p.id).map((photo) => [photo, { confidence: 1, example: false }])) }));
+    const persons = [...named.found, ...asked].map((p) => ({
+      name: p.name,
+      person: p.id,
+      matches: new Map(people.photosOf(p.id).map((photo) => [photo, { confidence: 1, example: false }])),
+    }));
     if (persons.length > 0) request = { ...request, query: named.rest, concepts: [...(request.concepts ?? []), ...persons] };
   }
   // A time named in the query is a filter on when photos were taken; the rest of it is searched.

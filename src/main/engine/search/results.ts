@@ -133,7 +133,16 @@ export function buildResults(catalog: Catalog, model: string, query: UnderstoodQ
     return searchResult(
       row,
       {
-        score: v ? Math.round(v.similarity * 1000) / 1000 : c.byConcept.has(id) && concepts.some((k) => k.person === undefined) ? Math.round(conceptConfidence(concepts.filter((k) => k.person === undefined), id) * 1000) / 1000 : null,
+        score: v
+          ? Math.round(v.similarity * 1000) / 1000
+          : c.byConcept.has(id) && concepts.some((k) => k.person === undefined)
+            ? Math.round(
+                conceptConfidence(
+                  concepts.filter((k) => k.person === undefined),
+                  id,
+                ) * 1000,
+              ) / 1000
+            : null,
         caption: captions.get(id) ?? null,
         why,
         moment: row.media === 'video' && moment ? { at: moment.at, frame: moment.frame } : null,

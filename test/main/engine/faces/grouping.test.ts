@@ -56,7 +56,11 @@ function world(seed: number, identities: number, perIdentity: () => number, lone
  * Purity (faces of a group that are its main identity) and coverage (of each identity with 3+ faces good
  * enough to found a person, the share of its faces in its largest group).
  */
-function score(choice: ReadonlyMap<number, PersonChoice>, truth: ReadonlyMap<number, number>, faces: readonly GroupingFace[]): { purity: number; coverage: number; groups: number } {
+function score(
+  choice: ReadonlyMap<number, PersonChoice>,
+  truth: ReadonlyMap<number, number>,
+  faces: readonly GroupingFace[],
+): { purity: number; coverage: number; groups: number } {
   const key = (c: PersonChoice) => (c === null ? null : typeof c === 'number' ? `p${c}` : `f${c.found}`);
   const groups = new Map<string, number[]>();
   for (const [face, c] of choice) {
@@ -128,7 +132,10 @@ describe('grouping faces into people', () => {
     const again = regroup(withPeople, PARAMS);
     for (const f of withPeople) assert.equal(again.get(f.id), f.person, `face ${f.id} keeps person ${f.person}`);
     const poor = faces.map((f) => ({ ...f, eligible: false }));
-    assert.ok([...regroup(poor, PARAMS).values()].every((c) => c === null), 'no person is founded by faces not good enough to');
+    assert.ok(
+      [...regroup(poor, PARAMS).values()].every((c) => c === null),
+      'no person is founded by faces not good enough to',
+    );
   });
 
   it("obeys the user's word: a placed face keeps its person and pulls its group; a rejected person never returns", () => {

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
+import { toolPath } from '../../../../src/main/engine/media/ffmpeg.js';
 import { tempDir } from '../../../fixtures.js';
 
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'faces');
@@ -45,14 +47,36 @@ describe('people, on real faces', () => {
   const jesper = () => {
     const counts = new Map<number, number>();
     for (const [path, f] of files)
-      if (f.path.startsWith('labelled/jesper/')) for (const face of engine.stores.faces.facesOf(idOf(path))) if (face.person_id) counts.set(face.person_id, (counts.get(face.person_id) ?? 0) + 1);
+      if (f.path.startsWith('labelled/jesper/'))
+        for (const face of engine.stores.faces.facesOf(idOf(path))) if (face.person_id) counts.set(face.person_id, (counts.get(face.person_id) ?? 0) + 1);
     return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
   };
 
   before(async () => {
-    dataDir = tempDir('people-data');
-    root = tempDir('people-library');
+    dataDir = tempDir('people-data').path;
+    root = tempDir('people-library').path;
     files = library(root);
+    // A video of Jesper: four seconds of one of his photos.
+    const video = join(root, 'jesper-talking.mp4');
+    const ffmpeg = spawnSync(toolPath('ffmpeg').path, [
+      '-v',
+      'error',
+      '-loop',
+      '1',
+      '-i',
+      join(FIXTURES, JESPER[1]!.path),
+      '-t',
+      '4',
+      '-r',
+      '5',
+      '-vf',
+      'scale=640:-2',
+      '-pix_fmt',
+      'yuv420p',
+      video,
+    ]);
+    assert.equal(ffmpeg.status, 0, String(ffmpeg.stderr));
+    files.set(video, { path: 'video', identities: ['jesper'], set: 'test' });
     engine = await GlimpseEngine.open({ dataDir, device: 'cpu', ocr: false });
     engine.addFolder(root);
     const summary = await engine.update();
@@ -79,6 +103,10 @@ describe('people, on real faces', () => {
     assert.ok(his.length / paths.length >= 0.95, `purity: ${his.length} of the person's ${paths.length} photos are Jesper`);
     const solo = paths.filter((p) => files.get(p)!.path.startsWith('labelled/jesper/'));
     assert.ok(solo.length >= 6, `coverage: ${solo.length} of Jesper's 8 solo photos are in his group`);
+    assert.ok(
+      paths.some((p) => p.endsWith('jesper-talking.mp4')),
+      'his video is among his photos, found in its frames',
+    );
   });
 
   it('finds a named person by their name, alone, with a description, in any case', async () => {
@@ -89,7 +117,10 @@ describe('people, on real faces', () => {
     assert.deepEqual(alone.results.map((r) => r.path).sort(), pathsOf(person).sort(), 'every photo of Jesper, and only those');
     assert.ok(alone.results.every((r) => r.why.some((w) => w.kind === 'person' && w.detail === 'Jesper')));
     const described = await engine.search({ query: 'Jesper at the beach', limit: 100, sort: 'relevance', all: true });
-    assert.ok(described.results.every((r) => pathsOf(person).includes(r.path)), 'the rest of the query ranks his photos only');
+    assert.ok(
+      described.results.every((r) => pathsOf(person).includes(r.path)),
+      'the rest of the query ranks his photos only',
+    );
   });
 
   it('keeps "not this person" through every regroup', async () => {
@@ -140,12 +171,15 @@ describe('people, on real faces', () => {
     const photos = pathsOf(person).length;
     await engine.close();
     // Damage: the header zeroed.
-    const file = join(dataDir, 'catalog.db');
+    const file = join(dataDir, 'catalog.sqlite');
     const bytes = readFileSync(file);
     bytes.fill(0, 0, 100);
     writeFileSync(file, bytes);
     engine = await GlimpseEngine.open({ dataDir, device: 'cpu', ocr: false });
-    assert.ok(engine.notices.some((n) => /people you named/.test(n)), engine.notices.join('\n'));
+    assert.ok(
+      engine.notices.some((n) => /1 person you named/.test(n)),
+      engine.notices.join('\n'),
+    );
     await engine.update();
     const back = engine.people().people.find((p) => p.name === 'Jesper K.');
     assert.ok(back, 'the name given after the backup is recovered');

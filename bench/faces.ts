@@ -1,0 +1,161 @@
+// People (issue 28): what finding faces costs next to indexing, how long grouping takes at 100k faces, and
+// the grouping thresholds calibrated on labelled real faces.
+//
+//   npx tsx bench/faces.ts                         # cost (faces off/on, ViT-B/32 stand-in) + grouping time at 100k
+//   npx tsx bench/faces.ts --grouping-only          # only the grouping time
+//   npx tsx bench/faces.ts --calibrate DIR [DIR...] # DIR/<person>/<photos>: detection, purity and coverage per threshold
+//
+// Cost: the face fixtures (test/fixtures/faces: 47 real photos, 26 without a person) indexed from scratch
+// twice with the ViT-B/32 stand-in (random weights at the real model's cost, bench/vit-stand-in.ts), people
+// off and on; the ratio of the two updates' wall time is the target (at most 1.25). Grouping: synthetic
+// 128-d descriptors in identities (20 faces each, spread as one person's photos are), grouped from scratch
+// and then 1,000 new ones placed among them; the baseline in the same run is building an HNSW graph over the
+// same descriptors (hnswlib, the grouping's own first step at this size).
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import hnswlib from 'hnswlib-node';
+import { GlimpseEngine } from '../src/main/engine/engine.js';
+import { FaceFinder } from '../src/main/engine/faces/face-finder.js';
+import { readFaceManifestSync } from '../src/main/engine/faces/face-pack.js';
+import { type GroupingFace, type PersonChoice, placeNew, regroup } from '../src/main/engine/faces/grouping.js';
+import { decodeForReading } from '../src/main/engine/media/photo.js';
+import { seededRandom } from '../src/scenes/scene.js';
+import { exportVit, standInPack } from './vit-stand-in.js';
+
+const ROOT = resolve('.cache/bench/faces');
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+async function indexingCost(): Promise<void> {
+  const vitDir = resolve('.cache/bench/vit');
+  if (!exportVit(vitDir)) return console.log('indexing cost: the ViT-B/32 stand-in could not be exported (Debian python3-torch), skipped');
+  rmSync(ROOT, { recursive: true, force: true });
+  const library = join(ROOT, 'library');
+  cpSync(resolve('test/fixtures/faces'), library, { recursive: true, filter: (p) => !p.includes('reference') });
+  const seconds: Record<'off' | 'on', number> = { off: 0, on: 0 };
+  for (const people of [false, true, false, true]) {
+    const dataDir = join(ROOT, `data-${people}`);
+    rmSync(dataDir, { recursive: true, force: true });
+    standInPack(join(dataDir, 'models'), vitDir);
+    const engine = await GlimpseEngine.open({ dataDir, device: 'cpu', model: 'vit-b32-standin', ocr: false, captions: false, people });
+    engine.addFolder(library);
+    const started = performance.now();
+    const summary = await engine.update();
+    const took = (performance.now() - started) / 1000;
+    seconds[people ? 'on' : 'off'] += took / 2;
+    console.log(
+      `  people ${people ? 'on ' : 'off'}: ${fmt(took, 2)} s for ${summary.indexing.indexed} photos${summary.faces ? ` (faces: ${summary.faces.faces} in ${fmt(summary.faces.seconds, 2)} s, grouped in ${fmt(summary.faces.groupSeconds, 2)} s)` : ''}`,
+    );
+    await engine.close();
+  }
+  console.log(
+    `indexing with people on / off (ViT-B/32 stand-in, mean of 2 runs each): ${fmt(seconds.on, 2)} s / ${fmt(seconds.off, 2)} s = x${fmt(seconds.on / seconds.off, 2)} (target at most x1.25)`,
+  );
+}
+
+function syntheticFaces(count: number, seed: number): GroupingFace[] {
+  const random = seededRandom(seed);
+  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const dim = 128;
+  const centres = Array.from({ length: Math.ceil(count / 20) }, () => Float32Array.from({ length: dim }, () => gaussian() * (0.75 / Math.sqrt(dim))));
+  return Array.from({ length: count }, (_, i) => ({
+    id: i + 1,
+    embedding: centres[i % centres.length]!.map((x) => x + gaussian() * (0.2 / Math.sqrt(dim))),
+    eligible: random() > 0.1,
+    person: null,
+    pinned: null,
+    rejected: undefined,
+  }));
+}
+
+function groupingTime(count: number): void {
+  const params = readFaceManifestSync().grouping;
+  const faces = syntheticFaces(count, 28);
+  let started = performance.now();
+  const graph = new hnswlib.HierarchicalNSW('l2', 128);
+  graph.initIndex({ maxElements: count, m: 12, efConstruction: 40, randomSeed: 7 });
+  faces.forEach((f, i) => graph.addPoint(Array.from(f.embedding), i));
+  const baseline = (performance.now() - started) / 1000;
+  started = performance.now();
+  const choice = regroup(faces.slice(0, count - 1000), params);
+  const full = (performance.now() - started) / 1000;
+  const numbered = (c: PersonChoice | undefined) => (c == null ? null : typeof c === 'number' ? c : c.found + 1);
+  const grouped = faces.slice(0, count - 1000).map((f) => ({ ...f, person: numbered(choice.get(f.id)) }));
+  started = performance.now();
+  placeNew(grouped, faces.slice(count - 1000), params);
+  const incremental = (performance.now() - started) / 1000;
+  console.log(`grouping ${count - 1000} faces from scratch: ${fmt(full)} s (x${fmt(full / baseline, 2)} an HNSW build of the same descriptors, ${fmt(baseline)} s; target 30 s)`);
+  console.log(`placing 1,000 new faces among them: ${fmt(incremental, 2)} s (target 1 s)`);
+}
+
+/** Every photo under DIR/<person>/: the faces found, each labelled with its folder when it is the photo's largest. */
+async function labelledFaces(
+  dirs: string[],
+): Promise<{ faces: Array<GroupingFace & { who: string; side: number; sharpness: number; frontal: number }>; photos: number; missed: string[] }> {
+  const finder = await FaceFinder.open({ device: 'cpu' });
+  const faces: Array<GroupingFace & { who: string; side: number; sharpness: number; frontal: number }> = [];
+  const missed: string[] = [];
+  let photos = 0;
+  for (const dir of dirs)
+    for (const person of readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()))
+      for (const file of readdirSync(join(dir, person.name)).filter((f) => /\.(jpe?g|png)$/i.test(f))) {
+        photos++;
+        const found = await finder.find(await decodeForReading(readFileSync(join(dir, person.name, file)), finder.manifest.readSide));
+        if (found.length === 0) missed.push(`${person.name}/${file}`);
+        const largest = Math.max(...found.map((f) => f.side));
+        for (const f of found)
+          faces.push({
+            id: faces.length + 1,
+            who: f.side === largest ? person.name : `unlabelled ${faces.length}`,
+            embedding: f.embedding,
+            eligible: true,
+            person: null,
+            pinned: null,
+            rejected: undefined,
+            side: f.side,
+            sharpness: f.sharpness,
+            frontal: f.frontal,
+          });
+      }
+  await finder.close();
+  return { faces, photos, missed };
+}
+
+async function calibrate(dirs: string[]): Promise<void> {
+  const { faces, photos, missed } = await labelledFaces(dirs);
+  console.log(`${photos} labelled photos, a face found on ${photos - missed.length}${missed.length ? ` (none on ${missed.join(', ')})` : ''}`);
+  const current = readFaceManifestSync().grouping;
+  for (const maxDistance of [0.5, 0.54, 0.56, 0.58, 0.6, 0.62])
+    for (const minFrontal of [0.2, 0.35, 0.5]) {
+      const params = { ...current, maxDistance, minFrontal };
+      const choice = regroup(
+        faces.map((f) => ({ ...f, eligible: f.side >= params.minFaceSide && f.sharpness >= params.minSharpness && f.frontal >= params.minFrontal })),
+        params,
+      );
+      const key = (f: { id: number }) => JSON.stringify(choice.get(f.id) ?? null);
+      const groups = new Map<string, string[]>();
+      for (const f of faces) if (choice.get(f.id) != null) groups.set(key(f), [...(groups.get(key(f)) ?? []), f.who]);
+      let pure = 0;
+      let grouped = 0;
+      for (const members of groups.values()) {
+        pure += Math.max(...[...new Set(members)].map((w) => members.filter((m) => m === w).length));
+        grouped += members.length;
+      }
+      const identities = [...new Set(faces.map((f) => f.who))].filter((w) => !w.startsWith('unlabelled') && faces.filter((f) => f.who === w).length >= 3);
+      const coverage = identities.map((w) => {
+        const theirs = faces.filter((f) => f.who === w && choice.get(f.id) != null).map(key);
+        return theirs.length ? Math.max(...[...new Set(theirs)].map((k) => theirs.filter((t) => t === k).length)) / faces.filter((f) => f.who === w).length : 0;
+      });
+      const mark = maxDistance === current.maxDistance && minFrontal === current.minFrontal ? '  <- the pack now' : '';
+      console.log(
+        `maxDistance ${maxDistance} minFrontal ${minFrontal}: ${groups.size} people, purity ${fmt(grouped ? pure / grouped : 1, 3)}, coverage ${fmt(coverage.reduce((a, b) => a + b, 0) / Math.max(1, coverage.length), 3)} over ${identities.length} identities with 3+ photos${mark}`,
+      );
+    }
+}
+
+const args = process.argv.slice(2);
+mkdirSync(ROOT, { recursive: true });
+if (args[0] === '--calibrate') await calibrate(args.slice(1).map((d) => resolve(d)));
+else {
+  if (!args.includes('--grouping-only')) await indexingCost();
+  groupingTime(args.includes('--quick') ? 20_000 : 101_000);
+}
