@@ -173,6 +173,12 @@ describe('people, in a browser', { skip: noChromium }, () => {
     const popover = page.getByTestId('face-popover');
     await popover.waitFor();
     await shot('viewer-face-popover');
+    // Escape closes the popover, not the viewer; the box opens it again.
+    await popover.getByTestId('face-name-input').press('Escape');
+    await popover.waitFor({ state: 'detached' });
+    assert.equal(await page.getByTestId('viewer').count(), 1, 'the viewer stays open');
+    await box.click();
+    await popover.waitFor();
     await popover.getByTestId('face-not').click();
     await popover.waitFor({ state: 'detached' });
     const rejected = page.locator(`[data-testid="face-box"][data-face="${face}"]`);
@@ -215,6 +221,16 @@ describe('people, in a browser', { skip: noChromium }, () => {
     assert.match((await page.getByTestId('person-summary').textContent()) ?? '', new RegExp(`^${photosOf(jesper).length} photos, newest first$`));
     await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('[data-testid="result"] img')].every((i) => i.complete));
     await shot('person-page');
+    // The keyboard moves through his photos and opens one, as in search results.
+    const ids = await tileIds();
+    await page.keyboard.press('ArrowRight');
+    await page.locator(`[data-testid="result"][data-index="1"]`).and(page.locator(':focus')).waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator(`[data-testid="viewer"][data-id="${ids[1]}"]`).waitFor();
+    await page.keyboard.press('ArrowRight');
+    await page.locator(`[data-testid="viewer"][data-id="${ids[2]}"]`).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('viewer').waitFor({ state: 'detached' });
 
     await page.getByTestId('rename-person').click();
     await page.getByTestId('person-name-input').fill('Somebody else');
