@@ -107,7 +107,7 @@ describe('people, in a browser', { skip: noChromium }, () => {
     // Where finding faces stands, once the page has the library's status after the job.
     await page
       .getByTestId('people-status')
-      .filter({ hasText: `${status.faces} faces found in ${status.scanned} photos` })
+      .filter({ hasText: `${status.faces} faces found in the ${status.scanned} photos looked at` })
       .waitFor();
     assert.doesNotMatch((await page.getByTestId('people-status').textContent()) ?? '', /still to look at/);
     // Round faces cut from the thumbnails have loaded.
@@ -312,7 +312,7 @@ describe('people, in a browser', { skip: noChromium }, () => {
     await page.locator('[data-testid="person"][data-name="Jesper"]').waitFor({ timeout: 120_000 });
     await page
       .getByTestId('people-status')
-      .filter({ hasText: `faces found in ${host.engine.status().photos.indexed} photos` })
+      .filter({ hasText: `faces found in the ${host.engine.status().photos.indexed} photos looked at` })
       .waitFor({ timeout: 120_000 });
     await page.waitForTimeout(500); // the last reload of People after the job
     await facesShown();
