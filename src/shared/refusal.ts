@@ -31,6 +31,8 @@ const FIELD_NAMES: Record<string, Record<string, string> | undefined> = {
   addFolder: { path: "The folder's path" },
   createConcept: { name: "The concept's name", examples: 'The example photos', counterExamples: 'The counter-examples' },
   updateConcept: { rename: "The concept's new name", addExamples: 'The example photos', addCounterExamples: 'The counter-examples', removeExamples: 'The example photos' },
+  renamePerson: { name: "The person's name" },
+  assignFace: { name: 'The name' },
 };
 
 /** What each call is about, for a refused call whose field a user does not fill in (only a broken or hostile client sends one). */
@@ -61,6 +63,14 @@ export const CALL_TOPICS: Record<string, string | undefined> = {
   setFavourite: 'favourites',
   browseFolders: 'browsing folders',
   exportPhotos: 'exporting photos',
+  people: 'the people',
+  renamePerson: "a person's name",
+  mergePeople: 'merging people',
+  rejectFace: 'correcting a face',
+  assignFace: 'naming a face',
+  hidePerson: 'hiding a person',
+  setPersonCover: "a person's cover",
+  setPeople: 'finding people',
 };
 
 /** What is wrong with a field, from the kind of problem zod found. */

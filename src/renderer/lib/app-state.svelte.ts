@@ -4,6 +4,7 @@ import { DuplicatesState } from '../duplicates/duplicates-state.svelte';
 import { FolderPicker } from '../files/folder-picker.svelte';
 import type { GridMove } from '../grid/layout';
 import { LibraryState } from '../library/library-state.svelte';
+import { PeopleState } from '../people/people-state.svelte';
 import { SearchState } from '../search/search-state.svelte';
 import { SelectionActions } from '../selection/selection-actions.svelte';
 import type { Selection } from '../selection/selection.svelte';
@@ -12,7 +13,9 @@ import { TimelineState } from '../timeline/timeline-state.svelte';
 import { ViewerState } from '../viewer/viewer-state.svelte';
 import { Notices } from './notices.svelte';
 
-export type View = 'search' | 'albums' | 'duplicates' | 'library' | 'settings';
+export type View = 'search' | 'people' | 'albums' | 'duplicates' | 'library' | 'settings';
+/** A grid of photos: search results, the timeline, or the photos on a person's page. */
+export type Grid = 'search' | 'timeline' | 'person';
 
 /**
  * The whole renderer's state: one object per feature, wired to the engine's events. Views read it
@@ -28,13 +31,14 @@ export class AppState {
   readonly models: ModelsState;
   readonly duplicates: DuplicatesState;
   readonly timeline: TimelineState;
+  readonly people: PeopleState;
   /** Web mode's folder picker (adding a folder, exporting). */
   readonly picker: FolderPicker;
   readonly actions: SelectionActions;
 
   #view = $state<View>('search');
   /** The grid the viewer was opened from: its arrows step through that grid. */
-  #source: 'search' | 'timeline' = 'search';
+  #source: Grid = 'search';
   /** When the timeline was last counted again while indexing added photos. */
   #timelineCounted = 0;
   /** Bumped to ask the search box for the keyboard focus. */
@@ -54,6 +58,7 @@ export class AppState {
     this.models = new ModelsState(api, this.notices);
     this.duplicates = new DuplicatesState(api, this.notices);
     this.timeline = new TimelineState(api, this.notices);
+    this.people = new PeopleState(api, this.notices);
     this.actions = new SelectionActions(api, this.notices, this.picker);
   }
 
@@ -102,12 +107,18 @@ export class AppState {
     this.timeline.refresh();
     this.albums.reloadIfLoaded();
     this.duplicates.reloadIfLoaded();
+    this.people.reloadIfLoaded(); // faces found, a name given, a face corrected
+    this.people.photos.refresh();
     this.models.reloadIfLoaded(); // a switch of packs started or finished
   }
 
   go(view: View): void {
     if (view !== this.#view) this.notices.dismiss();
     this.#view = view;
+    if (view === 'people') {
+      this.people.close();
+      void this.people.load();
+    }
     if (view === 'albums') void this.albums.load();
     if (view === 'duplicates') void this.duplicates.load();
     if (view === 'library') void this.library.refresh();
@@ -155,22 +166,29 @@ export class AppState {
     if (this.#view === 'library') this.focusSearch();
   }
 
-  // ---- the grids: search results, or the timeline when there is nothing to search ----
+  // ---- the grids: search results, or the timeline when there is nothing to search; a person's photos ----
 
-  /** The grid the search view shows. */
-  get grid(): 'search' | 'timeline' {
+  /** The grid shown: a person's photos on their page, else the search view's. */
+  get grid(): Grid {
+    if (this.#view === 'people' && this.people.openId !== null) return 'person';
     return this.search.active ? 'search' : 'timeline';
+  }
+
+  /** The search whose results the grid shows (the search view's, or a person's photos); null for the timeline. */
+  #results(grid: Grid): SearchState | null {
+    return grid === 'search' ? this.search : grid === 'person' ? this.people.photos : null;
   }
 
   /** The chosen tiles of the grid shown. */
   get selection(): Selection {
-    return this.grid === 'search' ? this.search.selection : this.timeline.selection;
+    return (this.#results(this.grid) ?? this.timeline).selection;
   }
 
   /** The chosen tiles that are loaded, in grid order. */
   get selectedTiles(): SearchResult[] {
     const selection = this.selection;
-    if (this.grid === 'search') return this.search.results.filter((r) => selection.has(r.id));
+    const results = this.#results(this.grid);
+    if (results) return results.results.filter((r) => selection.has(r.id));
     const tiles: SearchResult[] = [];
     for (let i = 0; i < this.timeline.total && tiles.length < selection.size; i++) {
       const tile = this.timeline.tileAt(i);
@@ -180,14 +198,19 @@ export class AppState {
   }
 
   moveInGrid(move: GridMove): void {
-    if (this.grid === 'search') this.search.move(move);
-    else this.timeline.move(move);
+    (this.#results(this.grid) ?? this.timeline).move(move);
+  }
+
+  /** How many tiles the grid shown holds. */
+  get tiles(): number {
+    return this.#results(this.grid)?.results.length ?? this.timeline.total;
   }
 
   /** Space on a tile: chooses it, or leaves it out. */
   toggleSelected(): void {
-    const index = this.grid === 'search' ? this.search.selected : this.timeline.selected;
-    const tile = this.grid === 'search' ? this.search.results[index] : this.timeline.tileAt(index);
+    const results = this.#results(this.grid);
+    const index = (results ?? this.timeline).selected;
+    const tile = results ? results.results[index] : this.timeline.tileAt(index);
     if (tile) this.selection.toggle(tile.id, index);
   }
 
@@ -196,12 +219,13 @@ export class AppState {
     if (!tile) return;
     this.timeline.select(index);
     this.#source = 'timeline';
-    void this.viewer.open(tile.id);
+    this.#show(tile.id);
   }
 
   /** The heart on a tile of the grid shown. */
   async toggleFavourite(index: number): Promise<void> {
-    const tile = this.grid === 'search' ? this.search.results[index] : this.timeline.tileAt(index);
+    const results = this.#results(this.grid);
+    const tile = results ? results.results[index] : this.timeline.tileAt(index);
     if (tile) await this.#setFavourite([tile.id], !tile.favourite);
   }
 
@@ -224,6 +248,7 @@ export class AppState {
   async #setFavourite(ids: number[], favourite: boolean): Promise<void> {
     if (!(await this.actions.setFavourite(ids, favourite))) return;
     this.search.patchFavourite(ids, favourite);
+    this.people.photos.patchFavourite(ids, favourite);
     this.timeline.patchFavourite(ids, favourite);
     this.viewer.patchFavourite(ids, favourite);
   }
@@ -247,16 +272,44 @@ export class AppState {
     this.#source = 'search';
     // A closed stack opens in place; a video opens at the moment the search found in it.
     if (this.search.isClosedStack(result)) void this.search.openStack(index);
-    else void this.viewer.open(result.id, result.moment?.at);
+    else this.#show(result.id, result.moment?.at);
+  }
+
+  /** A photo on a person's page, in the viewer. */
+  openPersonPhoto(index: number): void {
+    const photos = this.people.photos;
+    const result = photos.results[index];
+    if (!result) return;
+    photos.select(index);
+    this.#source = 'person';
+    this.#show(result.id, result.moment?.at);
   }
 
   /** A photo from the Duplicates view, in the viewer. */
   openPhoto(id: number): void {
-    void this.viewer.open(id);
+    this.#show(id);
   }
 
+  /** Enter on the page: the selected tile of the grid shown. */
   openSelected(): void {
-    this.openResult(this.search.selected);
+    const grid = this.grid;
+    if (grid === 'person') this.openPersonPhoto(this.people.photos.selected);
+    else if (grid === 'timeline') this.openTimeline(this.timeline.selected);
+    else this.openResult(this.search.selected);
+  }
+
+  #show(id: number, startAt?: number): void {
+    void this.viewer.open(id, startAt);
+    // The names offered when naming a face.
+    if (!this.people.loaded && !this.people.loading) void this.people.load();
+  }
+
+  /** A person's page: their photos, their name, merging, hiding. */
+  openPerson(id: number): void {
+    this.viewer.close();
+    if (this.#view !== 'people') this.notices.dismiss();
+    this.#view = 'people';
+    this.people.open(id);
   }
 
   /** Next or previous photo while the viewer is open, in the grid it was opened from. */
@@ -266,8 +319,11 @@ export class AppState {
       if (this.timeline.tileAt(index)) this.openTimeline(index);
       return;
     }
-    const index = this.search.selected + delta;
-    if (index >= 0 && index < this.search.results.length) this.openResult(index);
+    const results = this.#results(this.#source)!;
+    const index = results.selected + delta;
+    if (index < 0 || index >= results.results.length) return;
+    if (this.#source === 'person') this.openPersonPhoto(index);
+    else this.openResult(index);
   }
 
   get canStep(): { previous: boolean; next: boolean } {
@@ -277,21 +333,26 @@ export class AppState {
       const here = !!photo && this.timeline.tileAt(at)?.id === photo.id;
       return { previous: here && !!this.timeline.tileAt(at - 1), next: here && !!this.timeline.tileAt(at + 1) };
     }
-    const current = this.search.selectedResult;
-    const inResults = !!photo && current?.id === photo.id;
-    return { previous: inResults && this.search.selected > 0, next: inResults && this.search.selected < this.search.results.length - 1 };
+    const results = this.#results(this.#source)!;
+    const inResults = !!photo && results.selectedResult?.id === photo.id;
+    return { previous: inResults && results.selected > 0, next: inResults && results.selected < results.results.length - 1 };
   }
 
   closeViewer(): void {
     this.viewer.close();
+    const grid = this.grid;
+    if (this.#view === 'people' && grid === 'person') this.people.photos.focusSelected();
     if (this.#view !== 'search') return;
-    if (this.#source === 'timeline' && this.grid === 'timeline') this.timeline.focusSelected();
+    if (this.#source === 'timeline' && grid === 'timeline') this.timeline.focusSelected();
     else this.search.focusSelected();
   }
 
   async saveCaption(text: string): Promise<boolean> {
     const photo = await this.viewer.saveCaption(text);
-    if (photo) this.search.patchCaption(photo.id, photo.caption?.text ?? null);
+    if (photo) {
+      this.search.patchCaption(photo.id, photo.caption?.text ?? null);
+      this.people.photos.patchCaption(photo.id, photo.caption?.text ?? null);
+    }
     return !!photo;
   }
 

@@ -7,6 +7,7 @@ import { dayAfter } from '../lib/format';
 import { type QueryDates, onlyATime } from '../../shared/query-dates';
 import { Selection } from '../selection/selection.svelte';
 import type { TimelineFilters } from '../timeline/timeline-state.svelte';
+import { withoutPerson } from '../people/people-text';
 
 export interface SearchFilters {
   folder: string;
@@ -36,6 +37,8 @@ export const TYPING_DELAY_MS = 200;
 export class SearchState {
   readonly #api: GlimpseApi;
   readonly #notices: Notices;
+  /** Each near-duplicate stack shown as one tile (the search view), or every photo (a person's page). */
+  readonly #stacks: boolean;
   /** The results chosen for the selection bar. */
   readonly selection = new Selection();
 
@@ -43,6 +46,8 @@ export class SearchState {
   #filters = $state<SearchFilters>({ ...NO_FILTERS });
   #showAll = $state(false);
   #example = $state<Example | null>(null);
+  /** Only photos with all these people (a person's page): their photos are shown even with nothing typed. */
+  #people = $state<number[]>([]);
   #response = $state.raw<SearchResponse | null>(null);
   /** What the shown response answered (so "No photos match …" names the right words). */
   #answered = $state('');
@@ -63,9 +68,10 @@ export class SearchState {
   /** How many results the shown answer holds (pages fetched so far): a refresh fetches as many again. */
   #wanted = PAGE;
 
-  constructor(api: GlimpseApi, notices: Notices) {
+  constructor(api: GlimpseApi, notices: Notices, options: { stacks?: boolean } = {}) {
     this.#api = api;
     this.#notices = notices;
+    this.#stacks = options.stacks ?? true;
   }
 
   get query(): string {
@@ -79,6 +85,10 @@ export class SearchState {
   }
   get example(): Example | null {
     return this.#example;
+  }
+  /** The people every result must have in it (a person's page); empty in the search view. */
+  get people(): readonly number[] {
+    return this.#people;
   }
   get response(): SearchResponse | null {
     return this.#response;
@@ -129,9 +139,9 @@ export class SearchState {
   get focusRequest(): number {
     return this.#focusRequest;
   }
-  /** There is something to search for: words or an example photo (a query that is only a time is shown as the timeline). */
+  /** There is something to search for: words, an example photo or people (a query that is only a time is shown as the timeline). */
   get active(): boolean {
-    return (this.#query.trim() !== '' && this.timeSpan === null) || this.#example !== null;
+    return (this.#query.trim() !== '' && this.timeSpan === null) || this.#example !== null || this.#people.length > 0;
   }
   /** The time the query names when that is all it names ("2023", "June 2022"): the timeline shows it. */
   get timeSpan(): QueryDates | null {
@@ -196,6 +206,23 @@ export class SearchState {
 
   clearExample(): void {
     this.#example = null;
+    this.#schedule(0, true);
+  }
+
+  /** Only photos with these people in them, and these words (a person's page: newest first while nothing is typed). */
+  withPeople(people: readonly number[], query = ''): void {
+    this.#example = null;
+    this.#people = [...people];
+    this.#query = query;
+    this.#showAll = false;
+    this.#schedule(0, true);
+  }
+
+  /** Searches again without a person the answer named: the filter's, or the words the query named them with. */
+  withoutPerson(person: { id: number; name: string }): void {
+    if (this.#people.includes(person.id)) this.#people = this.#people.filter((id) => id !== person.id);
+    else this.#query = withoutPerson(this.#query, person.name);
+    this.#showAll = false;
     this.#schedule(0, true);
   }
 
@@ -311,13 +338,16 @@ export class SearchState {
 
   #params(): Params<'search'> {
     const f = this.#filters;
+    const query = this.#query.trim();
     return {
-      query: this.#query.trim(),
+      query,
       limit: PAGE,
-      sort: f.sort,
+      // A person's photos with nothing typed: newest first (they are all equally "them").
+      sort: this.#people.length > 0 && query === '' ? 'date' : f.sort,
       all: this.#showAll,
-      stacks: true,
+      stacks: this.#stacks,
       ...(this.#example ? { similarTo: this.#example.id } : {}),
+      ...(this.#people.length > 0 ? { people: [...this.#people] } : {}),
       ...(f.folder ? { folder: f.folder } : {}),
       ...(f.after ? { after: f.after } : {}),
       // "To" a day includes that day: the engine's `before` is exclusive.

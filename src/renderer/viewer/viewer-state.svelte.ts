@@ -1,7 +1,7 @@
-import type { Concept, GlimpseApi, PhotoDetail } from '../../shared/api';
+import type { Concept, GlimpseApi, PhotoDetail, PhotoFace } from '../../shared/api';
 import { conceptKey } from '../../shared/concept-name';
 import { Loaded, attempt } from '../lib/loaded.svelte';
-import type { Notices } from '../lib/notices.svelte';
+import { type Notices, messageOf } from '../lib/notices.svelte';
 
 /** The photo open in the viewer, and what can be done to it. */
 export class ViewerState {
@@ -13,6 +13,8 @@ export class ViewerState {
   #startAt = $state<number | null>(null);
   #opening = $state(false);
   #saving = $state(false);
+  /** The face boxes are drawn over the photo (the "Faces" button; kept from photo to photo). */
+  #showFaces = $state(false);
   #seq = 0;
   readonly #concepts: Loaded<Concept[]>;
 
@@ -36,6 +38,38 @@ export class ViewerState {
   }
   get saving(): boolean {
     return this.#saving;
+  }
+  get showFaces(): boolean {
+    return this.#showFaces;
+  }
+  set showFaces(on: boolean) {
+    this.#showFaces = on;
+  }
+
+  /** "This is …": the face is a person's (by id), or a new person's (by name); resolves to why it was refused, or null. */
+  assignFace(face: number, to: { person: number } | { name: string }): Promise<string | null> {
+    return this.#faces(() => this.#api.call('assignFace', { face, ...to }));
+  }
+
+  /** "Not …": the face leaves the person, and is never grouped with them again; resolves to why it was refused, or null. */
+  rejectFace(face: number, person: number): Promise<string | null> {
+    return this.#faces(() => this.#api.call('rejectFace', { face, person }));
+  }
+
+  /** A change to the open photo's faces: the answer is its faces now. */
+  async #faces(action: () => Promise<PhotoFace[]>): Promise<string | null> {
+    const photo = this.#photo;
+    if (!photo) return null;
+    this.#saving = true;
+    try {
+      const faces = await action();
+      if (this.#photo?.id === photo.id) this.#photo = { ...this.#photo, faces };
+      return null;
+    } catch (error) {
+      return messageOf(error);
+    } finally {
+      this.#saving = false;
+    }
   }
 
   async open(id: number, startAt?: number): Promise<void> {
