@@ -83,7 +83,11 @@ export function printUpdate(
         ? `\nRead the text in ${plural(summary.reading.read, 'photo')} in ${summary.reading.seconds.toFixed(1)} s (text found in ${summary.reading.withText}).`
         : '') +
       (summary.faces
-        ? `\nLooked for faces in ${plural(summary.faces.scanned, 'photo')} in ${summary.faces.seconds.toFixed(1)} s: ${plural(summary.faces.faces, 'face')} found${summary.faces.made ? `, ${plural(summary.faces.made, 'new person', 'new people')}` : ''} (glimpse people lists them).`
+        ? `\nLooked for faces in ${plural(summary.faces.scanned, 'photo')} in ${summary.faces.seconds.toFixed(1)} s: ${
+            summary.faces.faces === 0
+              ? 'none found.'
+              : `${plural(summary.faces.faces, 'face')} found${summary.faces.made ? `, ${plural(summary.faces.made, 'new person', 'new people')}` : ''} (glimpse people lists them).`
+          }`
         : '') +
       (summary.looks ? `\nMeasured ${plural(summary.looks.measured, 'photo')} indexed earlier for duplicates.` : '') +
       (summary.stacks.built ? `\nDuplicates: ${plural(summary.stacks.groups, 'group')} of ${plural(summary.stacks.photos, 'photo')} (glimpse duplicates lists them).` : '') +

@@ -6,13 +6,15 @@
  * detector output poisoned with NaN and Infinity loses only the poisoned anchors.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import type { RgbPixels } from '../../../../src/main/engine/media/decode.js';
 import { decodeForReading } from '../../../../src/main/engine/media/photo.js';
 import { anchorCentres, decodeDetections, wholeView } from '../../../../src/main/engine/faces/face-detect.js';
+import { writeSampleLibrary } from '../../../../src/scenes/sample-library.js';
 import { FaceFinder, type FoundFace, descriptorDistance, detectorTensor } from '../../../../src/main/engine/faces/face-finder.js';
 
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'faces');
@@ -76,6 +78,19 @@ describe('FaceFinder on real photos', () => {
         [],
         file,
       );
+    }
+  });
+
+  it('finds no face on nearly every photo of the sample library (generated scenes of shapes, words and backgrounds)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'glimpse-sample-faces-'));
+    try {
+      const photos = await writeSampleLibrary(dir, { count: 60 });
+      let withFaces = 0;
+      for (const p of photos) if ((await finder.find(await decode(readFileSync(p.path)))).length > 0) withFaces++;
+      console.log(`# a face found on ${withFaces} of ${photos.length} sample photos`);
+      assert.ok(withFaces / photos.length <= 0.05, `${withFaces} of ${photos.length}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
