@@ -280,8 +280,12 @@ export interface SearchResponse {
    * were taken (combined with the after/before filters), and not searched as words.
    */
   taken?: { label: string; after: string; before: string };
-  /** People named in the query ("Anna at the beach") or asked for as a filter: only photos with all of them are results. */
-  people?: Array<{ id: number; name: string }>;
+  /**
+   * People named in the query ("Anna at the beach") or asked for as a filter: only photos with all of them
+   * are results. `without`: the query with the words that named this person taken out (the query itself
+   * for a person asked for as a filter), so the app can search again without them.
+   */
+  people?: Array<{ id: number; name: string; without: string }>;
   /**
    * Words of the query the search model does not know (its tokenizer has no token for them, or they are
    * in a script it was not trained on): nothing was matched by how photos look, since the model cannot

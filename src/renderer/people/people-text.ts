@@ -1,7 +1,5 @@
 /** What the People views compute from the contract's data: the order people are listed in, a query without a name, a face's crop. */
 import type { FaceBox, Person } from '../../shared/api.js';
-import { NAME_WORD } from '../../shared/concept-name.js';
-import { personKey } from '../../shared/person-name.js';
 
 /** The name a person is shown by: theirs, or what an unnamed person is called. */
 export function personLabel(person: { name: string | null }): string {
@@ -15,33 +13,6 @@ export function peopleGroups(people: readonly Person[]): { named: Person[]; unna
   const unnamed = shown.filter((p) => p.name === null).sort((a, b) => b.photos - a.photos || a.id - b.id);
   const hidden = people.filter((p) => p.hidden).sort((a, b) => personLabel(a).localeCompare(personLabel(b)) || a.id - b.id);
   return { named, unnamed, hidden };
-}
-
-/**
- * The query without a person's name, to search again without them: the words the engine could have
- * read as their name (any of the name's words in any case or accent, or the capitalised start of their
- * first name), outside quotes. "Anna at the beach" without Anna is "at the beach".
- */
-export function withoutPerson(query: string, name: string): string {
-  const keys = personKey(name).split(' ').filter(Boolean);
-  const first = keys[0];
-  if (first === undefined) return query;
-  const text = query.normalize('NFKC');
-  const quoted = [...text.matchAll(/"[^"]*"/g)].map((m) => [m.index, m.index + m[0].length] as const);
-  let rest = '';
-  let at = 0;
-  for (const m of text.matchAll(NAME_WORD)) {
-    const start = m.index;
-    const end = start + m[0].length;
-    if (quoted.some(([a, b]) => start >= a && end <= b)) continue;
-    const key = personKey(m[0]);
-    const startOfFirst = /^\p{Lu}/u.test(m[0]) && key.length >= 3 && first.startsWith(key);
-    if (!keys.includes(key) && !startOfFirst) continue;
-    rest += `${text.slice(at, start)} `;
-    at = end;
-  }
-  rest += text.slice(at);
-  return rest.replace(/\s+/g, ' ').trim();
 }
 
 /** Where a photo is placed in a round frame to show one face: percentages of the frame, for the image's width, height and offsets. */

@@ -7,7 +7,6 @@ import { dayAfter } from '../lib/format';
 import { type QueryDates, onlyATime } from '../../shared/query-dates';
 import { Selection } from '../selection/selection.svelte';
 import type { TimelineFilters } from '../timeline/timeline-state.svelte';
-import { withoutPerson } from '../people/people-text';
 
 export interface SearchFilters {
   folder: string;
@@ -219,9 +218,9 @@ export class SearchState {
   }
 
   /** Searches again without a person the answer named: the filter's, or the words the query named them with. */
-  withoutPerson(person: { id: number; name: string }): void {
+  withoutPerson(person: { id: number; name: string; without: string }): void {
     if (this.#people.includes(person.id)) this.#people = this.#people.filter((id) => id !== person.id);
-    else this.#query = withoutPerson(this.#query, person.name);
+    else this.#query = person.without;
     this.#showAll = false;
     this.#schedule(0, true);
   }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Person } from '../../../src/shared/api.js';
-import { faceCrop, peopleGroups, withoutPerson } from '../../../src/renderer/people/people-text.js';
+import { faceCrop, peopleGroups } from '../../../src/renderer/people/people-text.js';
 
 const person = (id: number, name: string | null, photos: number, hidden = false): Person => ({ id, name, hidden, faces: photos, photos, cover: null });
 
@@ -24,18 +24,6 @@ describe('people, as the app shows them', () => {
       hidden.map((p) => p.id),
       [5],
     );
-  });
-
-  it('takes a name out of a query as the engine could have read it', () => {
-    assert.equal(withoutPerson('Anna at the beach', 'Anna'), 'at the beach');
-    assert.equal(withoutPerson('anna lima at the beach', 'Anna Lima'), 'at the beach');
-    assert.equal(withoutPerson('jose in Paris', 'José'), 'in Paris');
-    assert.equal(withoutPerson('party with Christ', 'Christine'), 'party with');
-    assert.equal(withoutPerson('Anna and Ben', 'Ben'), 'Anna and');
-    assert.equal(withoutPerson('Jesper', 'Jesper'), '');
-    // A lower-case fragment is not the name, and neither is a quoted one.
-    assert.equal(withoutPerson('car with Carla', 'Carla'), 'car with');
-    assert.equal(withoutPerson('"Anna" sign with Anna', 'Anna'), '"Anna" sign with');
   });
 
   it('crops a square around a face, inside the photo', () => {

@@ -46,6 +46,8 @@ export interface ConceptInQuery {
   name: string;
   matches: ReadonlyMap<number, { confidence: number; example: boolean }>;
   person?: number;
+  /** For a person: the query without the words that named them. */
+  without?: string;
 }
 
 export interface ParsedQuery {
@@ -132,6 +134,8 @@ export async function understand(catalog: Catalog, pack: ModelPack, index: Vecto
     const persons = [...named.found, ...asked].map((p) => ({
       name: p.name,
       person: p.id,
+      // The words the user typed without this person's name: what searching without them means.
+      without: named.found.includes(p) ? peopleInQuery(original.query, [p]).rest : original.query,
       matches: new Map(people.photosOf(p.id).map((photo) => [photo, { confidence: 1, example: false }])),
     }));
     if (persons.length > 0) request = { ...request, query: named.rest, concepts: [...(request.concepts ?? []), ...persons] };

@@ -29,7 +29,9 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
     hidden,
     tookMs: Math.round((performance.now() - started) * 10) / 10,
     ...(query.taken ? { taken: query.taken } : {}),
-    ...(query.concepts.some((c) => c.person !== undefined) ? { people: query.concepts.flatMap((c) => (c.person === undefined ? [] : [{ id: c.person, name: c.name }])) } : {}),
+    ...(query.concepts.some((c) => c.person !== undefined)
+      ? { people: query.concepts.flatMap((c) => (c.person === undefined ? [] : [{ id: c.person, name: c.name, without: c.without ?? query.request.query }])) }
+      : {}),
     ...(query.unknown ? { unknownWords: query.unknown } : {}),
   };
 }

@@ -113,7 +113,7 @@ describe('people, on real faces', () => {
     const person = jesper()!;
     engine.renamePerson(person, 'Jesper');
     const alone = await engine.search({ query: 'jesper', limit: 100, sort: 'relevance', all: false });
-    assert.deepEqual(alone.people, [{ id: person, name: 'Jesper' }]);
+    assert.deepEqual(alone.people, [{ id: person, name: 'Jesper', without: '' }]);
     assert.deepEqual(alone.results.map((r) => r.path).sort(), pathsOf(person).sort(), 'every photo of Jesper, and only those');
     assert.ok(alone.results.every((r) => r.why.some((w) => w.kind === 'person' && w.detail === 'Jesper')));
     const described = await engine.search({ query: 'Jesper at the beach', limit: 100, sort: 'relevance', all: true });
