@@ -37,6 +37,14 @@ const METHODS = new Set([
   'setFavourite',
   'browseFolders',
   'exportPhotos',
+  'people',
+  'renamePerson',
+  'mergePeople',
+  'rejectFace',
+  'assignFace',
+  'hidePerson',
+  'setPersonCover',
+  'setPeople',
 ]);
 const EVENTS = new Set(['progress', 'libraryChanged', 'modelDownload']);
 
