@@ -79,4 +79,54 @@ export abstract class JobControl {
     this.progress.etaSeconds = this.progress.rate > 0 ? Math.round((this.progress.total - this.progress.done) / this.progress.rate) : null;
     this.emit();
   }
+
+  /**
+   * Works through files page by page (`page(afterId)`: the next ones after the last id, until a page is
+   * empty), those `wanted` only, `concurrency` at a time (one file's decoding overlaps another's model
+   * run), pausing and stopping as the user asks, reporting the file in progress and the pace. A file whose
+   * `work` throws is counted as failed (`onFailure`) and the job goes on. False when the user cancelled it.
+   */
+  protected async eachFile<T extends { id: number; path: string }>(
+    page: (afterId: number) => T[],
+    wanted: (file: T) => boolean,
+    concurrency: number,
+    work: (file: T) => Promise<void>,
+    onFailure: () => void,
+  ): Promise<boolean> {
+    const started = performance.now();
+    let afterId = 0;
+    let cancelled = false;
+    for (;;) {
+      const all = page(afterId);
+      if (all.length === 0) break;
+      // The page's last id, whether or not its files are wanted: a page of unwanted ones does not end the job.
+      afterId = Math.max(afterId, ...all.map((f) => f.id));
+      const files = all.filter(wanted);
+      let next = 0;
+      const worker = async () => {
+        while (next < files.length) {
+          await this.unpaused();
+          if (this.cancelled) {
+            cancelled = true;
+            return;
+          }
+          const file = files[next++]!;
+          this.progress.currentFile = file.path;
+          try {
+            await work(file);
+          } catch (error) {
+            onFailure();
+            this.failed(file.path, error);
+          }
+          this.progress.done++;
+          this.paceSince(started);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+      if (cancelled) break;
+    }
+    this.progress.currentFile = null;
+    this.emit(true);
+    return !cancelled;
+  }
 }

@@ -102,41 +102,21 @@ export class FaceJob extends JobControl {
     this.progress.total = store.scanCounts(model).unscanned;
     this.emit(true);
     const summary: FaceSummary = { scanned: 0, faces: 0, failed: 0, cancelled: false, seconds: 0, newFaces: [] };
-    let afterId = 0;
-    for (;;) {
-      const page = store.unscannedPhotos(model, 64, afterId).filter((row) => !offline.some((dir) => isUnder(row.path, dir)));
-      if (page.length === 0) break;
-      afterId = Math.max(afterId, ...page.map((r) => r.id));
-      let next = 0;
-      const worker = async () => {
-        while (next < page.length) {
-          await this.unpaused();
-          if (this.cancelled) {
-            summary.cancelled = true;
-            return;
-          }
-          const row = page[next++]!;
-          this.progress.currentFile = row.path;
-          try {
-            const outcome = await this.scanOne(row);
-            if (outcome !== 'changed') {
-              summary.scanned++;
-              summary.faces += outcome.length;
-              summary.newFaces.push(...outcome);
-            }
-          } catch (error) {
-            summary.failed++;
-            this.failed(row.path, error);
-          }
-          this.progress.done++;
-          this.paceSince(started);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(this.concurrency, page.length) }, worker));
-      if (summary.cancelled) break;
-    }
-    this.progress.currentFile = null;
-    this.emit(true);
+    // Photos in a folder that could not be listed wait until it is back.
+    const finished = await this.eachFile(
+      (afterId) => store.unscannedPhotos(model, 64, afterId),
+      (row) => !offline.some((dir) => isUnder(row.path, dir)),
+      this.concurrency,
+      async (row) => {
+        const outcome = await this.scanOne(row);
+        if (outcome === 'changed') return;
+        summary.scanned++;
+        summary.faces += outcome.length;
+        summary.newFaces.push(...outcome);
+      },
+      () => summary.failed++,
+    );
+    summary.cancelled = !finished;
     summary.seconds = (performance.now() - started) / 1000;
     return summary;
   }

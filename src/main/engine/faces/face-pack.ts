@@ -4,12 +4,12 @@
  * grouping is calibrated with, and every file's size, SHA-256, source and licence. The files live in the
  * repository beside the manifest (scripts/export-face-models.py builds them), so nothing is downloaded.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { bundledPacksDir } from '../models/store.js';
+import { sha256File } from '../core/file-hash.js';
 
 const fileName = z
   .string()
@@ -145,12 +145,6 @@ export function parseFaceManifest(text: string, file = 'faces.json'): FaceManife
   if (m.detector.anchors.strides.length !== m.detector.anchors.anchorsPerLayer.length)
     throw new FacePackError(`${file}: detector.anchors needs one anchorsPerLayer for each stride`);
   return m;
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /**

@@ -1,17 +1,9 @@
 import { CatalogStore } from '../catalog/catalog.js';
 import type { PhotoRow } from '../library/photo-store.js';
+import type { FoundFace } from './face-finder.js';
 
-/** A face as the face models found it (the shape of `FoundFace`, without depending on the models). */
-export interface FaceInput {
-  /** Fractions (0..1) of the upright photo's width and height. */
-  box: { x: number; y: number; width: number; height: number };
-  points: Array<[number, number]>;
-  score: number;
-  side: number;
-  sharpness: number;
-  frontal: number;
-  embedding: Float32Array;
-}
+/** A face as the face models found it. */
+export type FaceInput = FoundFace;
 
 export interface FaceRow {
   id: number;

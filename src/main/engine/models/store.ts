@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MANIFEST_FILE, type PackManifest, PackError, parseManifest, readManifest } from './manifest.js';
+import { sha256File } from '../core/file-hash.js';
 
 /**
  * The folder of bundled packs: `models/` at the repository root, or GLIMPSE_BUNDLED_MODELS (the
@@ -50,11 +50,6 @@ export async function resolvePack(packsDir: string, id: string): Promise<string>
   return found.dir;
 }
 
-async function sha256(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /** Problems with a pack folder's files, measured against its manifest (empty when it is whole). */
 export async function verifyPack(dir: string): Promise<string[]> {
@@ -70,7 +65,7 @@ export async function verifyPack(dir: string): Promise<string[]> {
       continue;
     }
     if (file.size !== undefined && size !== file.size) problems.push(`${file.path} has ${size} bytes, the manifest says ${file.size}`);
-    else if (file.sha256 && (await sha256(path)) !== file.sha256) problems.push(`${file.path} does not match its SHA-256 in the manifest`);
+    else if (file.sha256 && (await sha256File(path)) !== file.sha256) problems.push(`${file.path} does not match its SHA-256 in the manifest`);
   }
   return problems;
 }

@@ -4,14 +4,14 @@
  * and SHA-256. The files come from the npm package the manifest names (installed with Glimpse), or from
  * `<data>/models/<id>/` where a mirror download puts them.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_BASE_URL, type DownloadOptions, downloadFiles } from '../models/download.js';
 import { bundledPacksDir } from '../models/store.js';
+import { sha256File } from '../core/file-hash.js';
 
 const rgb = z.tuple([z.number(), z.number(), z.number()]);
 const fileName = z
@@ -196,12 +196,6 @@ export async function downloadOcrPack(
     },
     { packsDir: options.modelsDir, ...(options.onProgress ? { onProgress: options.onProgress } : {}) },
   );
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /** Files of the folder that do not match the manifest's size and SHA-256 (empty when all do). */

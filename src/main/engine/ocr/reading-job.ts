@@ -56,41 +56,20 @@ export class ReadingJob extends JobControl {
     this.progress.total = readingStore.readingCounts(model).unread;
     this.emit(true);
     const summary: ReadingSummary = { read: 0, withText: 0, failed: 0, cancelled: false, seconds: 0 };
-    let afterId = 0;
-    for (;;) {
-      // Photos in a folder that could not be listed wait until it is back.
-      const page = readingStore.unreadPhotos(model, 64, afterId).filter((row) => !offline.some((dir) => isUnder(row.path, dir)));
-      if (page.length === 0) break;
-      afterId = Math.max(afterId, ...page.map((r) => r.id));
-      let next = 0;
-      const worker = async () => {
-        while (next < page.length) {
-          await this.unpaused();
-          if (this.cancelled) {
-            summary.cancelled = true;
-            return;
-          }
-          const row = page[next++]!;
-          this.progress.currentFile = row.path;
-          try {
-            const outcome = await this.readOne(row);
-            if (outcome !== 'changed') {
-              summary.read++;
-              if (outcome.lines > 0) summary.withText++;
-            }
-          } catch (error) {
-            summary.failed++;
-            this.failed(row.path, error);
-          }
-          this.progress.done++;
-          this.paceSince(started);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(this.concurrency, page.length) }, worker));
-      if (summary.cancelled) break;
-    }
-    this.progress.currentFile = null;
-    this.emit(true);
+    // Photos in a folder that could not be listed wait until it is back.
+    const finished = await this.eachFile(
+      (afterId) => readingStore.unreadPhotos(model, 64, afterId),
+      (row) => !offline.some((dir) => isUnder(row.path, dir)),
+      this.concurrency,
+      async (row) => {
+        const outcome = await this.readOne(row);
+        if (outcome === 'changed') return;
+        summary.read++;
+        if (outcome.lines > 0) summary.withText++;
+      },
+      () => summary.failed++,
+    );
+    summary.cancelled = !finished;
     summary.seconds = (performance.now() - started) / 1000;
     return summary;
   }
