@@ -46,6 +46,8 @@ describe('the first hour, in a browser', { skip: noChromium }, () => {
   it('the sample library: indexing shown in Library, Search once it is searchable, its text read after in a phase of its own', async () => {
     await page.goto(server.loginUrl);
     await page.getByTestId('empty-state').waitFor();
+    // What Glimpse does besides search, and that the user can turn it off, is said before anything is added.
+    assert.match((await page.getByTestId('first-run-people').textContent()) ?? '', /groups the faces in them into people[\s\S]*on this computer only; Settings turns\s+either off/);
     await page.getByTestId('try-sample').click();
     await page.locator('[data-testid="progress"][data-phase="indexing"]').waitFor({ timeout: 120_000 });
     await shot('sample-indexing');
