@@ -104,6 +104,7 @@ export function checkPeople(e: GlimpseEngine, verdicts: ReadonlyArray<{ path: st
          AND NOT EXISTS (SELECT 1 FROM offline_dirs o WHERE p.path = o.dir OR substr(p.path, 1, length(o.dir) + 1) = o.dir || '/')`,
     );
     assert.equal(unscanned, 0, 'after an update, every indexed photo was looked at for faces in its current content');
+    assert.deepEqual(e.stores.faces.ungroupedFaceIds(), [], 'after an update, every face found has been grouped');
   }
   for (const { path, content, verdict } of verdicts) {
     if (content !== verdict.content) continue;

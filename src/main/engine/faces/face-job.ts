@@ -36,8 +36,6 @@ export interface FaceSummary {
   failed: number;
   cancelled: boolean;
   seconds: number;
-  /** The faces found, for grouping. */
-  newFaces: number[];
 }
 
 /**
@@ -101,7 +99,7 @@ export class FaceJob extends JobControl {
     const offline = new FolderStore(this.catalog).offlineDirs().map((o) => o.dir);
     this.progress.total = store.scanCounts(model).unscanned;
     this.emit(true);
-    const summary: FaceSummary = { scanned: 0, faces: 0, failed: 0, cancelled: false, seconds: 0, newFaces: [] };
+    const summary: FaceSummary = { scanned: 0, faces: 0, failed: 0, cancelled: false, seconds: 0 };
     // Photos in a folder that could not be listed wait until it is back.
     const finished = await this.eachFile(
       (afterId) => store.unscannedPhotos(model, 64, afterId),
@@ -112,7 +110,6 @@ export class FaceJob extends JobControl {
         if (outcome === 'changed') return;
         summary.scanned++;
         summary.faces += outcome.length;
-        summary.newFaces.push(...outcome);
       },
       () => summary.failed++,
     );

@@ -122,6 +122,13 @@ export class FaceStore extends CatalogStore {
     return this.sql('SELECT id, photo_id, hash, x, y, w, h, points, score, side, sharpness, frontal, person_id, by_user FROM faces WHERE id = ?').get(id) as FaceRow | undefined;
   }
 
+  /** Faces no grouping has seen yet (found since the last one: a run stopped before grouping leaves some). */
+  ungroupedFaceIds(): number[] {
+    return this.sql(`SELECT id FROM faces WHERE id > coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'faces_grouped_through'), 0) ORDER BY id`)
+      .pluck()
+      .all() as number[];
+  }
+
   /** Faces not grouped with anyone (yet). */
   unsortedCount(): number {
     return this.sql('SELECT count(*) FROM faces WHERE person_id IS NULL').pluck().get() as number;

@@ -66,14 +66,15 @@ export class PeopleService {
   async findFaces(options: { onProgress?: (p: Progress) => void } = {}): Promise<PeopleSummary | null> {
     this.writer.require('find faces in photos');
     if (!this.settings.people || this.jobs.closing) return null;
-    if (this.faces.scanCounts(this.manifest.id).unscanned === 0) return null;
+    // Faces found but never grouped (a run stopped between the two) are grouped even when no photo is new.
+    if (this.faces.scanCounts(this.manifest.id).unscanned === 0 && this.faces.ungroupedFaceIds().length === 0) return null;
     const finder = await this.faceFinder();
     if (!finder) return null;
     const job = new FaceJob(this.faces.catalog, finder, this.jobs.reporter('faces', options.onProgress));
     await this.writer.checkedFor('update the library');
     const summary = await this.jobs.run(job);
     if (job.lastFailure) console.error(`glimpse: ${summary.failed} photos could not be looked at for faces (last: ${job.lastFailure}); they will be tried again`);
-    const grouped = this.group(summary.newFaces);
+    const grouped = this.group(this.faces.ungroupedFaceIds());
     if (summary.faces > 0 || grouped.made > 0) this.changed('faces found');
     return { ...summary, ...grouped };
   }
@@ -97,7 +98,7 @@ export class PeopleService {
     const regroupAll = full || fresh.size >= REGROUP_SHARE * all.length;
     if (regroupAll) choices = regroup(all.map(asGrouping), params);
     else choices = placeNew(all.filter((f) => !fresh.has(f.id)).map(asGrouping), all.filter((f) => fresh.has(f.id)).map(asGrouping), params);
-    const { made, dropped } = this.people.applyGrouping(choices);
+    const { made, dropped } = this.people.applyGrouping(choices, Math.max(0, ...all.map((f) => f.id)));
     return { grouping: regroupAll ? 'full' : 'new faces', made, dropped, groupSeconds: (performance.now() - started) / 1000 };
   }
 

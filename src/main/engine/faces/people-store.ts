@@ -70,11 +70,15 @@ export class PeopleStore extends CatalogStore {
   }
 
   /**
-   * Applies a grouping: each face's person, new people made for `{ found: k }`; unnamed people left
+   * Applies a grouping of the faces up to id `groupedThrough`: each face's person, new people made for `{ found: k }`; unnamed people left
    * without a face (and untouched by the user) are dropped. One transaction.
    */
-  applyGrouping(choices: ReadonlyMap<number, PersonChoice>): { made: number; dropped: number } {
+  applyGrouping(choices: ReadonlyMap<number, PersonChoice>, groupedThrough: number): { made: number; dropped: number } {
     return this.catalog.transaction(() => {
+      // Faces up to this id have been grouped: those after it are new to the next grouping (face-store.ts).
+      this.sql(`INSERT INTO meta (key, value) VALUES ('faces_grouped_through', ?) ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), excluded.value)`).run(
+        String(groupedThrough),
+      );
       const now = Date.now();
       const made = new Map<number, number>();
       const set = this.sql('UPDATE faces SET person_id = ? WHERE id = ? AND by_user = 0');
