@@ -147,15 +147,17 @@ export class PeopleService {
 
   /** One person as listed. */
   person(id: number): Person {
-    const found = this.people.people().find((p) => p.id === id);
+    const found = this.people.people(id)[0];
     if (!found) throw new EngineError(`there is no person ${id}`);
     return this.personOf(found);
   }
 
   /** The faces in a photo, for the viewer. */
   facesIn(photoId: number): PhotoFace[] {
-    const names = new Map(this.people.people().map((p) => [p.id, p.name]));
-    return this.faces.facesOf(photoId).map((f) => ({
+    const faces = this.faces.facesOf(photoId);
+    // The names of this photo's people only (a photo has a few; the library may have thousands).
+    const names = new Map([...new Set(faces.map((f) => f.person_id))].flatMap((id) => (id === null ? [] : [[id, this.people.person(id)?.name ?? null] as const])));
+    return faces.map((f) => ({
       id: f.id,
       box: { x: f.x, y: f.y, width: f.w, height: f.h },
       person: f.person_id === null ? null : { id: f.person_id, name: names.get(f.person_id) ?? null },

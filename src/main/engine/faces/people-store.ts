@@ -31,14 +31,14 @@ export class PeopleStore extends CatalogStore {
     return this.sql('SELECT * FROM people WHERE id = ?').get(id) as PersonRow | undefined;
   }
 
-  /** Every person with faces or a name; the clearest face is the largest, sharpest frontal one. */
-  people(): PersonSummary[] {
+  /** Every person with faces or a name (or just `id`); the clearest face is the largest, most frontal one. */
+  people(id?: number): PersonSummary[] {
     return this.sql(
       `SELECT p.*, count(f.id) AS faces, count(DISTINCT f.photo_id) AS photos,
          coalesce((SELECT id FROM faces WHERE id = p.cover_face_id AND person_id = p.id),
                   (SELECT id FROM faces WHERE person_id = p.id ORDER BY by_user DESC, frontal * min(side, 160) DESC, id LIMIT 1)) AS cover
-         FROM people p LEFT JOIN faces f ON f.person_id = p.id GROUP BY p.id ORDER BY p.name IS NULL, p.name_key, faces DESC, p.id`,
-    ).all() as PersonSummary[];
+         FROM people p LEFT JOIN faces f ON f.person_id = p.id WHERE ? IS NULL OR p.id = ? GROUP BY p.id ORDER BY p.name IS NULL, p.name_key, faces DESC, p.id`,
+    ).all(id ?? null, id ?? null) as PersonSummary[];
   }
 
   /** The people whose name key is `key`. */
