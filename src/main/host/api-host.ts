@@ -43,6 +43,11 @@ export class ApiHost {
   private control: Promise<ControlServer | null> = Promise.resolve(null);
   private retry: NodeJS.Timeout | undefined;
   private starting: Promise<void> = Promise.resolve();
+  /**
+   * The start-up scan has run (or could not): `glimpse index` through the app waits for it, so that the
+   * scan of every folder does not index the command's folder first and the command report 0 photos.
+   */
+  private startupScan: Promise<void> = Promise.resolve();
   private closed = false;
 
   private readonly downloads: PackDownloads;
@@ -114,7 +119,7 @@ export class ApiHost {
         return null;
       },
     );
-    this.starting = (async () => {
+    const scanned = (async (): Promise<boolean> => {
       try {
         await this.engine.whenChecked();
       } catch (error) {
@@ -122,14 +127,19 @@ export class ApiHost {
         // to save a rebuilt index) do not, as the engine's own jobs go on after them.
         if (this.engine.damageFound) {
           console.error(`glimpse: the library is not being updated: ${(error as Error).message}`);
-          return;
+          return false;
         }
         console.error(`glimpse: the library's checks did not finish: ${(error as Error).message}`);
       }
-      if (this.closed) return;
+      if (this.closed) return false;
       await watcher?.watchAll();
-      if (this.closed) return; // closed while the watchers settled (seconds on a large library)
+      if (this.closed) return false; // closed while the watchers settled (seconds on a large library)
       await this.engine.update().catch((error: Error) => console.error(`glimpse: start-up scan failed: ${error.message}`));
+      return true;
+    })();
+    this.startupScan = scanned.then(() => undefined);
+    this.starting = (async () => {
+      if (!(await scanned)) return;
       // A switch of packs that an earlier run did not finish continues (the vectors it made are kept).
       const next = this.engine.settings.nextModel;
       if (next) await this.engine.switchModel(next).catch((error: Error) => console.error(`glimpse: switching to ${next} stopped: ${error.message}`));
@@ -257,6 +267,7 @@ export class ApiHost {
    * runs the update in the app's job queue and answers with its summary.
    */
   private async indexFor(folders: string[]): Promise<UpdateSummary> {
+    await this.startupScan;
     const rows = folders.map((path) => this.engine.addFolder(path));
     for (const row of rows) await this.watcher?.watchFolder(row);
     return this.engine.update(rows.length > 0 ? { folders: rows } : {});
