@@ -3,6 +3,7 @@
 //
 //   npx tsx bench/faces.ts                         # cost (faces off/on, ViT-B/32 stand-in) + grouping time at 100k
 //   npx tsx bench/faces.ts --grouping-only          # only the grouping time
+//   npx tsx bench/faces.ts --cost-only              # only the indexing cost
 //   npx tsx bench/faces.ts --calibrate DIR [DIR...] # DIR/<person>/<photos>: detection, purity and coverage per threshold
 //
 // Cost: the face fixtures (test/fixtures/faces: 47 real photos, 26 without a person) indexed from scratch
@@ -158,5 +159,5 @@ mkdirSync(ROOT, { recursive: true });
 if (args[0] === '--calibrate') await calibrate(args.slice(1).map((d) => resolve(d)));
 else {
   if (!args.includes('--grouping-only')) await indexingCost();
-  groupingTime(args.includes('--quick') ? 20_000 : 101_000);
+  if (!args.includes('--cost-only')) groupingTime(args.includes('--quick') ? 20_000 : 101_000);
 }

@@ -211,15 +211,17 @@ export function detectorTensor(
 ): Float32Array {
   const plane = side * side;
   const input = new Float32Array(3 * plane).fill((0 - mean) / std);
-  for (let y = 0; y < side; y++) {
-    const sy = y - place.top;
-    if (sy < 0 || sy >= place.height) continue;
-    for (let x = 0; x < side; x++) {
-      const sx = x - place.left;
-      if (sx < 0 || sx >= place.width) continue;
-      const from = (sy * place.width + sx) * 3;
-      const to = y * side + x;
-      for (let c = 0; c < 3; c++) input[c * plane + to] = (pixels[from + c]! - mean) / std;
+  // One table lookup per value and no bounds test per pixel: five views of every photo are filled here.
+  const normalised = new Float32Array(256);
+  for (let v = 0; v < 256; v++) normalised[v] = (v - mean) / std;
+  const [x0, x1] = [Math.max(0, place.left), Math.min(side, place.left + place.width)];
+  const [y0, y1] = [Math.max(0, place.top), Math.min(side, place.top + place.height)];
+  for (let y = y0; y < y1; y++) {
+    let from = ((y - place.top) * place.width + (x0 - place.left)) * 3;
+    for (let to = y * side + x0, end = y * side + x1; to < end; to++, from += 3) {
+      input[to] = normalised[pixels[from]!]!;
+      input[plane + to] = normalised[pixels[from + 1]!]!;
+      input[2 * plane + to] = normalised[pixels[from + 2]!]!;
     }
   }
   return input;
