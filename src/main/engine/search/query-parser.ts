@@ -78,7 +78,7 @@ export type ParsedPart =
 export interface ParsedParts {
   /** In the order of the query. */
   parts: ParsedPart[];
-  /** The words left to search: the query without its parts (and their lead words), quotes kept. */
+  /** The words left to search: the query without its parts (and their lead words), quotes kept; '' when only stop words are left. */
   rest: string;
 }
 
@@ -398,11 +398,13 @@ export function parseQueryParts(query: string, context: QueryContext): ParsedPar
       const best = [...context.places(phrase)].filter((c) => c.photos > 0).sort((a, b) => b.photos - a.photos)[0];
       if (!best) continue;
       const key = span.map((t) => t.key).join(' ');
-      const leadAt = lead(i, PLACE_LEADS);
+      // "in the Lake District": the article goes with the place, and so does a lead before it.
+      const article = free(i - 1) && tokens[i - 1]!.key === 'the' ? i - 1 : i;
+      const leadAt = lead(article, PLACE_LEADS);
       let ambiguous = false;
       if (COMMON_WORD_PLACES.has(key)) {
         const capitalInside = span.every((t) => t.capitalised) && i !== firstWord;
-        if (leadAt === i && !capitalInside && !wholeQueryLeft(i, i + n - 1)) continue;
+        if (leadAt === article && !capitalInside && !wholeQueryLeft(i, i + n - 1)) continue;
         ambiguous = true;
       }
       take({ kind: 'place', first: leadAt, last: i + n - 1, label: best.name, value: { place: best }, ...(ambiguous ? { ambiguous: true as const } : {}) });
@@ -426,5 +428,11 @@ export function parseQueryParts(query: string, context: QueryContext): ParsedPar
     };
     return part as ParsedPart;
   });
-  return { parts, rest: without(text, [...all, ...extraSpans]) };
+  // What is left only of words without meaning ("photos from 2019", "the") has nothing to search.
+  const rest = without(text, [...all, ...extraSpans]);
+  const meaningful = tokenise(
+    rest,
+    [...rest.matchAll(/"[^"]*"?/g)].map((m) => [m.index, m.index + m[0].length]),
+  ).some((t) => t.kept || !STOP.has(t.key));
+  return { parts, rest: meaningful ? rest : '' };
 }
