@@ -285,3 +285,208 @@ describe('the parts of a query', () => {
       assert.deepEqual(read(query), [parts, rest]);
     });
 });
+
+describe('what each part took', () => {
+  it('gives the words it took, its lead included, and the query without them', () => {
+    const { parts, rest } = parseQueryParts('Anna in Lisbon last summer', CONTEXT);
+    assert.equal(rest, '');
+    assert.deepEqual(
+      parts.map((p) => [p.kind, p.text, p.label, p.without]),
+      [
+        ['person', 'Anna', 'Anna', 'in Lisbon last summer'],
+        ['place', 'in Lisbon', 'Lisbon', 'Anna last summer'],
+        ['date', 'last summer', 'summer 2026', 'Anna in Lisbon'],
+      ],
+    );
+    const place = parts[1]!;
+    assert.equal(place.kind === 'place' && place.place.key, 'lisbon');
+    assert.deepEqual([place.start, place.end], [5, 14]);
+  });
+
+  it('prefers the candidate with most photos', () => {
+    const { parts } = parseQueryParts('new york', CONTEXT);
+    assert.deepEqual(
+      parts.map((p) => p.kind === 'place' && p.place),
+      [{ kind: 'region', key: 'new york', name: 'New York State', photos: 70 }],
+    );
+  });
+
+  it('keeps as words the spans the user asked to keep (the undo of an ambiguous reading)', () => {
+    assert.deepEqual(read('dinner in Nice'), [['place Nice ?'], 'dinner']);
+    assert.deepEqual(read('dinner in Nice', { ...CONTEXT, literal: ['Nice'] }), [[], 'dinner in Nice']);
+    assert.deepEqual(read('Christmas with Anna', { ...CONTEXT, literal: ['christmas'] }), [['person Anna#1'], 'Christmas']);
+  });
+
+  it('leaves "without people" as words when the library has no faces to tell', () => {
+    assert.deepEqual(read('Kyoto without people', { ...CONTEXT, hasFaces: false }), [['place Kyoto'], 'without people']);
+  });
+
+  it('reads a person named like a month as her, and the month with a year as the month', () => {
+    const may = { ...CONTEXT, people: [{ id: 9, name: 'May' }] };
+    assert.deepEqual(read('May at the beach', may), [['person May#9'], 'at the beach']);
+    assert.deepEqual(read('in May', may), [['date May 2026 2026-05-01..2026-06-01'], '']);
+    assert.deepEqual(read('May 2022', may), [['date May 2022 2022-05-01..2022-06-01'], '']);
+    assert.deepEqual(read('may the force', may), [[], 'may the force']);
+    // Nobody called May: a capital inside the query is the month; a first word is not.
+    assert.deepEqual(read('beach May', { ...CONTEXT, people: [] }), [['date May 2026 2026-05-01..2026-06-01'], 'beach']);
+  });
+
+  it('reads each time relative to the clock', () => {
+    const at = (iso: string, query: string) => read(query, { ...CONTEXT, now: new Date(iso) })[0];
+    assert.deepEqual(at('2026-02-10T12:00:00Z', 'in March'), ['date March 2025 2025-03-01..2025-04-01']);
+    assert.deepEqual(at('2026-03-10T12:00:00Z', 'in March'), ['date March 2026 2026-03-01..2026-04-01']);
+    assert.deepEqual(at('2026-03-10T12:00:00Z', 'last March'), ['date March 2025 2025-03-01..2025-04-01']);
+    assert.deepEqual(at('2026-07-15T12:00:00Z', 'last summer'), ['date summer 2025 2025-06-01..2025-09-01']);
+    assert.deepEqual(at('2026-07-15T12:00:00Z', 'this summer'), ['date summer 2026 2026-06-01..2026-09-01']);
+    assert.deepEqual(at('2026-01-15T12:00:00Z', 'this winter'), ['date winter 2025 2025-12-01..2026-03-01']);
+    assert.deepEqual(at('2026-01-15T12:00:00Z', 'last winter'), ['date winter 2024 2024-12-01..2025-03-01']);
+    assert.deepEqual(at('2026-12-25T12:00:00Z', 'Christmas'), ['date Christmas 2026 2026-12-24..2026-12-27 ?']);
+    assert.deepEqual(at('2026-01-01T12:00:00Z', 'yesterday'), ['date 31 December 2025 2025-12-31..2026-01-01']);
+  });
+
+  it('computes Easter', () => {
+    const known: Array<[number, string]> = [
+      [2019, '4-21'],
+      [2024, '3-31'],
+      [2025, '4-20'],
+      [2026, '4-5'],
+      [2038, '4-25'],
+      [2285, '3-22'],
+    ];
+    for (const [year, date] of known) {
+      const { m, d } = easterSunday(year);
+      assert.equal(`${m + 1}-${d}`, date, String(year));
+    }
+  });
+});
+
+describe('the old readers, read by the parser', () => {
+  it("reads people-in-query's table (its rests without the lead words the parser takes)", () => {
+    const people = [
+      { id: 1, name: 'Anna' },
+      { id: 2, name: 'Ben Okafor' },
+      { id: 3, name: 'José' },
+      { id: 4, name: 'Carla' },
+      { id: 5, name: 'Christine' },
+      { id: 6, name: 'Chris' },
+      { id: 7, name: 'Anna Maria' },
+    ];
+    const context = { ...CONTEXT, people, concepts: [], places: () => [] };
+    const ids = (query: string) => {
+      const { parts, rest } = parseQueryParts(query, context);
+      return { ids: parts.flatMap((p) => (p.kind === 'person' ? [p.person] : [])), rest };
+    };
+    const table: Array<[string, number[], string]> = [
+      ['Anna', [1], ''],
+      ['anna at the beach', [1], 'at the beach'],
+      ['ANNA', [1], ''],
+      ['Anna and Ben', [1, 2], ''],
+      ['Ben Okafor skiing', [2], 'skiing'],
+      ['Okafor', [], 'Okafor'],
+      ['ben on a boat', [2], 'on a boat'],
+      ['jose in the kitchen', [3], 'in the kitchen'],
+      ['José', [3], ''],
+      ['Anna Maria at the lake', [7], 'at the lake'],
+      ['car on the road', [], 'car on the road'],
+      ['Car on the road', [], 'Car on the road'],
+      ['Chris', [6], ''],
+      ['party with Christ', [5], 'party'],
+      ['Christ', [], 'Christ'],
+      ['party with Chri', [], 'party with Chri'],
+      ['"Anna" written on a sign', [], '"Anna" written on a sign'],
+      ['dog on a beach', [], 'dog on a beach'],
+      ['', [], ''],
+    ];
+    for (const [query, expected, rest] of table) assert.deepEqual(ids(query), { ids: expected, rest }, query);
+  });
+});
+
+/** A small seeded generator (mulberry32): the same compositions every run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('composed queries', () => {
+  // Descriptions with no time, place or name in them, traps included ("roast turkey dinner", "reading a book").
+  const descriptions = [
+    'dog on the beach',
+    'red kite',
+    'birthday cake with candles',
+    'snow covered mountains',
+    'kids playing football',
+    'sunset over the water',
+    'a cat asleep on a chair',
+    'roast turkey dinner',
+    'reading a book',
+    'a nice day out',
+    'china plates on a table',
+    'sat on a bench',
+    'a 1000 piece puzzle',
+    '2 dogs',
+    'football jersey',
+    'christmas tree',
+  ];
+  const placeForms: Array<[string, string]> = [
+    ['Lisbon', 'place Lisbon'],
+    ['in Lisbon', 'place Lisbon'],
+    ['Kyoto', 'place Kyoto'],
+    ['at Kyoto', 'place Kyoto'],
+    ['in New York', 'place New York State'],
+    ['in Turkey', 'place Turkey ?'],
+    ['from Nice', 'place Nice ?'],
+    ['in the Lake District', 'place Lake District'],
+    ['São Paulo', 'place São Paulo'],
+  ];
+  const dateForms: Array<[string, string]> = [
+    ['2019', 'date 2019 2019-01-01..2020-01-01'],
+    ['in June 2022', 'date June 2022 2022-06-01..2022-07-01'],
+    ['last summer', 'date summer 2026 2026-06-01..2026-09-01'],
+    ['summer 2023', 'date summer 2023 2023-06-01..2023-09-01'],
+    ['Christmas 2022', 'date Christmas 2022 2022-12-24..2022-12-27'],
+    ['in the 90s', 'date the 1990s 1990-01-01..2000-01-01'],
+    ['yesterday', 'date 6 December 2026 2026-12-06..2026-12-07'],
+    ['last year', 'date 2025 2025-01-01..2026-01-01'],
+    ['2 years ago', 'date 2024 2024-01-01..2025-01-01'],
+    ['from 2019 to 2021', 'date 2019 to 2021 2019-01-01..2022-01-01'],
+  ];
+  const personForms: Array<[string, string]> = [
+    ['Anna', 'person Anna#1'],
+    ['with Anna', 'person Anna#1'],
+    ['Ben Okafor', 'person Ben Okafor#2'],
+    ['with José', 'person José#4'],
+  ];
+
+  it('reads back the parts a query was made of, and the description as the rest', () => {
+    const next = random(29);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+    for (let n = 0; n < 500; n++) {
+      const description = pick(descriptions);
+      const pieces: Array<[string, string | null]> = [[description, null]];
+      if (next() < 0.7) pieces.push(pick(placeForms));
+      if (next() < 0.7) pieces.push(pick(dateForms));
+      if (next() < 0.5) pieces.push(pick(personForms));
+      // The description first or last; the parts in any order.
+      const [head, ...parts] = pieces;
+      for (let i = parts.length - 1; i > 0; i--) {
+        const j = Math.floor(next() * (i + 1));
+        [parts[i], parts[j]] = [parts[j]!, parts[i]!];
+      }
+      const ordered = next() < 0.5 ? [head!, ...parts] : [...parts, head!];
+      const query = ordered.map(([text]) => text).join(' ');
+      const [got, rest] = read(query);
+      assert.deepEqual(
+        got,
+        ordered.flatMap(([, part]) => (part ? [part] : [])),
+        query,
+      );
+      assert.equal(rest, description, query);
+    }
+  });
+});
