@@ -23,6 +23,8 @@
  * - Decades: "the 90s", "the '90s", "the 1990s", "1990s"; a two-digit decade needs "the" ("in her 90s"
  *   is an age) and 00-20 are this century, 30-90 the last.
  * - Weeks start on Monday (ISO 8601).
+ * - "since March" is from the latest March to the end of today. One time per query: the first, by the
+ *   most specific reading ("2019 and 2021" reads 2019 and leaves "and 2021" as words).
  * - Never a time: a weekday alone ("sat on a bench": Glimpse has no weekday filter), a time of day
  *   ("10 am", "tonight", "morning"), "now", "today's", a lower-case "may", a number that is not a year
  *   1900-2099 ("5", "100", "a 1000 piece puzzle", "2 dogs"), a month followed by "of" ("March of the
