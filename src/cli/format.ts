@@ -1,4 +1,4 @@
-import type { Duplicates, OfflineFolder, SearchResponse, Status } from '../shared/api.js';
+import type { Duplicates, OfflineFolder, SearchResponse, Status, UnderstoodPart } from '../shared/api.js';
 import type { UpdateSummary } from '../main/engine/engine.js';
 import { plural } from '../shared/counting.js';
 import { formatTimestamp } from '../shared/timestamp.js';
@@ -28,16 +28,39 @@ function listed(names: readonly string[]): string {
   return names.length < 2 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]!}`;
 }
 
+/** Each part's words as the line says them. */
+const UNDERSTOOD: Record<UnderstoodPart['kind'], (label: string) => string> = {
+  date: (label) => `taken ${/^\d/.test(label) && !/^\d{4}/.test(label) ? 'on' : 'in'} ${label}`,
+  place: (label) => `in ${label}`,
+  person: (label) => `with ${label}`,
+  concept: (label) => label,
+  media: (label) => `only ${label}`,
+  exclude: (label) => label,
+};
+
+/**
+ * The line that says what the query was read as, the app's chips in words: "Read from the query: taken in
+ * summer 2023 · in Lisbon · with Anna (the rest is searched)." A reading the user may undo says how.
+ */
+export function understoodLine(parts: readonly UnderstoodPart[]): string {
+  const said = parts.map((p) => UNDERSTOOD[p.kind](p.label)).join(' · ');
+  const undo = parts.filter((p) => p.ambiguous).map((p) => `--literal "${p.text.replace(/^(in|at|from|near|to|the)\s+/i, '')}" reads '${p.label}' as words`);
+  return shown(`Read from the query: ${said}.${undo.length > 0 ? ` (${undo.join('; ')}.)` : ''}`);
+}
+
 export function printResults(response: SearchResponse, json = false, offset = 0): void {
   if (json) {
     console.log(JSON.stringify(response, null, 2));
     return;
   }
-  if (response.taken) console.log(`Taken in ${shown(response.taken.label)} (read from the query as a date filter).`);
-  if (response.people) console.log(`With ${shown(listed(response.people.map((p) => p.name)))} (read from the query as people: only photos with them).`);
+  if (response.understood) console.log(understoodLine(response.understood));
+  // People asked for with --person are not in the query: said apart.
+  const asked = (response.people ?? []).filter((p) => !response.understood?.some((u) => u.kind === 'person' && u.label === p.name));
+  if (asked.length > 0) console.log(`With ${shown(listed(asked.map((p) => p.name)))} (only photos with them).`);
   if (response.unknownWords) console.log(`${shown(response.unknownWords.message)}.`);
   if (response.results.length === 0) {
-    console.log(response.hidden > 0 ? `No clear matches; ${plural(response.hidden, 'weaker one is', 'weaker ones are')} hidden (--all shows them).` : 'No matches.');
+    if (response.emptied) console.log(`${shown(response.emptied)}.`.replace(/\.\.$/, '.'));
+    else console.log(response.hidden > 0 ? `No clear matches; ${plural(response.hidden, 'weaker one is', 'weaker ones are')} hidden (--all shows them).` : 'No matches.');
     return;
   }
   response.results.forEach((r, i) => {

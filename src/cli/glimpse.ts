@@ -100,6 +100,7 @@ interface SearchOptions {
   sort: 'relevance' | 'date';
   all?: boolean;
   stacks?: boolean;
+  literal?: string[];
   json?: boolean;
 }
 
@@ -120,6 +121,7 @@ function searchRequest(query: string, o: SearchOptions, extra: Partial<SearchReq
     ...(o.before ? { before: o.before } : {}),
     ...(o.camera ? { camera: o.camera } : {}),
     ...(o.media ? { media: o.media } : {}),
+    ...(o.literal?.length ? { literal: o.literal } : {}),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -141,6 +143,7 @@ function addSearchOptions(command: Command): Command {
     .addOption(new Option('--sort <order>', 'order of results').choices(['relevance', 'date']).default('relevance'))
     .option('--all', 'show every ranked result, not only those above the relevance cutoff')
     .option('--stacks', 'one result per stack of near-duplicates (the best-ranked photo, with the stack size), as the app shows them')
+    .option('--literal <words>', 'read these words of the query as words, not as a place, time or name (repeatable)', (v: string, all: string[] = []) => [...all, v])
     .option('--json', 'print JSON: each result with its path, score and why it matched');
 }
 

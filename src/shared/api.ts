@@ -52,6 +52,8 @@ export const searchParams = z
     stacks: z.boolean().default(false),
     /** Only photos with every one of these people in them (person ids). */
     people: z.array(id).max(20, 'at most 20 people at once').optional(),
+    /** Words of the query to keep as words: a reading undone ("Nice" the word, not the city). */
+    literal: z.array(z.string().min(1).max(200, 'a kept word is at most 200 characters')).max(20, 'at most 20 kept words').optional(),
   })
   .strict();
 
@@ -265,6 +267,21 @@ export interface Duplicates {
   pending: number;
 }
 
+/** A part of a query read as a filter or a name (a time, a place, a person, a concept, the media, something left out). */
+export interface UnderstoodPart {
+  kind: 'date' | 'place' | 'person' | 'concept' | 'media' | 'exclude';
+  /** What its chip says: "summer 2023", "Lisbon", "Anna", "videos", "without people". */
+  label: string;
+  /** The words of the query it took, lead word included ("in Lisbon"). */
+  text: string;
+  /** The query without those words: what removing the chip searches. */
+  without: string;
+  /** A reading the user may undo (a place that is also a word): searching again with its `text` in `literal` keeps it as words. */
+  ambiguous: boolean;
+  /** The person's or concept's id. */
+  id?: number;
+}
+
 export interface SearchResponse {
   /** This page: `offset` to `offset + limit` of the shown results. */
   results: SearchResult[];
@@ -286,6 +303,13 @@ export interface SearchResponse {
    * for a person asked for as a filter), so the app can search again without them.
    */
   people?: Array<{ id: number; name: string; without: string }>;
+  /**
+   * What the query was read as, in its order: each part a chip the app shows ("📍 Lisbon", "📅 summer
+   * 2023", "Anna", "videos", "without people"), removable by searching `without` instead.
+   */
+  understood?: UnderstoodPart[];
+  /** When the filters the query names leave no photo: which emptied it ("No photos in Lisbon from 2022; 3 in Lisbon from 2023"). */
+  emptied?: string;
   /**
    * Words of the query the search model does not know (its tokenizer has no token for them, or they are
    * in a script it was not trained on): nothing was matched by how photos look, since the model cannot

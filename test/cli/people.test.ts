@@ -65,7 +65,7 @@ describe('glimpse people', () => {
     assert.deepEqual(found.results.map((r) => r.path).sort(), [...jesper.photos].sort());
     assert.ok(found.results.every((r) => r.why.some((w) => w.kind === 'person')));
     const text = glimpse('search', 'Jesper K');
-    assert.match(text.stdout, /^With Jesper K \(read from the query as people: only photos with them\)\./m);
+    assert.match(text.stdout, /^Read from the query: with Jesper K\./m);
     const photo = jesper.photos[0]!;
     const not = glimpse('people', 'not', String(jesper.id), photo);
     assert.equal(not.status, 0, not.stderr);

@@ -137,7 +137,7 @@ describe('people, in a browser', { skip: noChromium }, () => {
 
   it('searches for the name: a chip for Jesper, only his photos, and the chip takes him out of the search', async () => {
     await page.getByTestId('search-input').fill('Jesper');
-    const chip = page.locator('[data-testid="person-chip"][data-name="Jesper"]');
+    const chip = page.locator('[data-testid="query-chip"][data-kind="person"][data-label="Jesper"]');
     await chip.waitFor();
     await page.getByTestId('result').first().waitFor();
     const shown = await tileIds();
@@ -148,15 +148,15 @@ describe('people, in a browser', { skip: noChromium }, () => {
 
     await page.getByTestId('search-input').fill('Jesper at the beach');
     await page.getByTestId('search-summary').filter({ hasText: 'at the beach' }).waitFor();
-    await chip.getByTestId('person-chip-remove').click();
-    await page.getByTestId('people-chips').waitFor({ state: 'detached' });
+    await chip.getByTestId('query-chip-remove').click();
+    await page.getByTestId('query-chips').waitFor({ state: 'detached' });
     assert.equal(await page.getByTestId('search-input').inputValue(), 'at the beach');
     await shot('search-without-jesper');
   });
 
   it("draws the faces in the viewer; 'Not Jesper' takes a face from him, and naming it gives it back", async () => {
     await page.getByTestId('search-input').fill('Jesper');
-    await page.locator('[data-testid="person-chip"][data-name="Jesper"]').waitFor();
+    await page.locator('[data-testid="query-chip"][data-kind="person"][data-label="Jesper"]').waitFor();
     const before = photosOf(jesper);
     const first = page.getByTestId('result').first();
     const photoId = Number(await first.getAttribute('data-id'));

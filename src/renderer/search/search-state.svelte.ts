@@ -1,5 +1,5 @@
 import { SvelteMap } from 'svelte/reactivity';
-import type { GlimpseApi, Params, SearchResponse, SearchResult } from '../../shared/api';
+import type { GlimpseApi, Params, SearchResponse, SearchResult, UnderstoodPart } from '../../shared/api';
 import { type GridMove, moveIndex } from '../grid/layout';
 import { withFavourite } from '../grid/tiles';
 import type { Notices } from '../lib/notices.svelte';
@@ -47,6 +47,8 @@ export class SearchState {
   #example = $state<Example | null>(null);
   /** Only photos with all these people (a person's page): their photos are shown even with nothing typed. */
   #people = $state<number[]>([]);
+  /** Words of the query the user asked to keep as words (an ambiguous reading undone). */
+  #literal = $state<string[]>([]);
   #response = $state.raw<SearchResponse | null>(null);
   /** What the shown response answered (so "No photos match …" names the right words). */
   #answered = $state('');
@@ -169,6 +171,8 @@ export class SearchState {
 
   setQuery(query: string): void {
     this.#query = query;
+    // Words kept as words stay kept while they are still in the query.
+    this.#literal = this.#literal.filter((words) => query.toLowerCase().includes(words.toLowerCase()));
     this.#showAll = false;
     this.#schedule(TYPING_DELAY_MS, true);
   }
@@ -217,10 +221,17 @@ export class SearchState {
     this.#schedule(0, true);
   }
 
-  /** Searches again without a person the answer named: the filter's, or the words the query named them with. */
-  withoutPerson(person: { id: number; name: string; without: string }): void {
-    if (this.#people.includes(person.id)) this.#people = this.#people.filter((id) => id !== person.id);
-    else this.#query = person.without;
+  /** Searches again without a part of the query the search read (a chip's ✕): its words go from the query. */
+  withoutPart(part: UnderstoodPart): void {
+    this.#query = part.without;
+    this.#showAll = false;
+    this.#schedule(0, true);
+  }
+
+  /** Reads a part's words as words, not as what the search took them for ("Nice" the word, not the city). */
+  keepAsWords(part: UnderstoodPart): void {
+    const words = part.text.replace(/^(?:in|at|from|near|to|around|visiting)\s+(?:the\s+)?/i, '');
+    if (!this.#literal.includes(words)) this.#literal = [...this.#literal, words];
     this.#showAll = false;
     this.#schedule(0, true);
   }
@@ -347,6 +358,7 @@ export class SearchState {
       stacks: this.#stacks,
       ...(this.#example ? { similarTo: this.#example.id } : {}),
       ...(this.#people.length > 0 ? { people: [...this.#people] } : {}),
+      ...(this.#literal.length > 0 ? { literal: [...this.#literal] } : {}),
       ...(f.folder ? { folder: f.folder } : {}),
       ...(f.after ? { after: f.after } : {}),
       // "To" a day includes that day: the engine's `before` is exclusive.

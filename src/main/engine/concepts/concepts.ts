@@ -10,11 +10,10 @@
  * now, with the index as it is now, and with nothing to recompute when a concept is corrected.
  */
 import { createHash } from 'node:crypto';
-import { NAME_WORD, cleanConceptName, conceptKey, conceptNameProblem } from '../../../shared/concept-name.js';
+import { cleanConceptName, conceptKey, conceptNameProblem } from '../../../shared/concept-name.js';
 
 export { conceptKey };
 import type { Catalog } from '../catalog/catalog.js';
-import type { ConceptRow } from './concept-store.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import { type ConceptMethod, type LinearConcept, conceptScore, searchDirection, sigmoid, train, weightNorm } from './classifier.js';
 import { ConceptStore } from './concept-store.js';
@@ -28,11 +27,6 @@ const LEARNER_VERSION = 1;
 
 export class ConceptError extends Error {
   override name = 'ConceptError';
-}
-
-/** The words of a name or a query, lower case, with where each is in the text. */
-function words(text: string): Array<{ word: string; start: number; end: number }> {
-  return [...text.normalize('NFKC').matchAll(NAME_WORD)].map((m) => ({ word: m[0].toLowerCase().replace(/’/g, "'"), start: m.index, end: m.index + m[0].length }));
 }
 
 /** A name as it is stored (`cleanConceptName`), or the rule it breaks as a ConceptError. */
@@ -116,47 +110,4 @@ export function conceptsOfPhoto(catalog: Catalog, model: string, photoId: number
     if (mark === true || confidence >= 0.5) out.push({ id: c.id, name: c.name, confidence, example: mark === true });
   }
   return out.sort((a, b) => b.confidence - a.confidence);
-}
-
-/**
- * The concepts named in a query (whole words, any case; longer names first, each word used once), and
- * the query without them: "Miso on the sofa" -> Miso, "on the sofa". A name of several words is found
- * together or apart, in any order ("boat grandpa" names "Grandpa's boat"): the user's own words.
- */
-export function conceptsInQuery(query: string, concepts: readonly ConceptRow[]): { found: ConceptRow[]; rest: string } {
-  const tokens = words(query);
-  const used = new Array<boolean>(tokens.length).fill(false);
-  const found: ConceptRow[] = [];
-  const spans: Array<[number, number]> = [];
-  const byLength = [...concepts].map((c) => ({ c, key: c.name_key.split(' ') })).sort((a, b) => b.key.length - a.key.length || b.c.name_key.length - a.c.name_key.length);
-  for (const { c, key } of byLength) {
-    // Together and in order first, so the words of the name take those places; otherwise each word anywhere.
-    let at: number[] | undefined;
-    for (let i = 0; !at && i + key.length <= tokens.length; i++) if (key.every((w, j) => !used[i + j] && tokens[i + j]!.word === w)) at = key.map((_, j) => i + j);
-    if (!at) {
-      const apart: number[] = [];
-      for (const w of key) {
-        const k = tokens.findIndex((t, n) => !used[n] && !apart.includes(n) && t.word === w);
-        if (k < 0) break;
-        apart.push(k);
-      }
-      if (apart.length === key.length) at = apart;
-    }
-    if (!at) continue;
-    for (const k of at) {
-      used[k] = true;
-      spans.push([tokens[k]!.start, tokens[k]!.end]);
-    }
-    found.push(c);
-  }
-  if (found.length === 0) return { found, rest: query };
-  const normalised = query.normalize('NFKC');
-  let rest = '';
-  let at = 0;
-  for (const [start, end] of spans.sort((a, b) => a[0] - b[0])) {
-    rest += `${normalised.slice(at, start)} `;
-    at = end;
-  }
-  rest += normalised.slice(at);
-  return { found, rest: rest.replace(/\s+/g, ' ').trim() };
 }

@@ -129,6 +129,16 @@ export class FaceStore extends CatalogStore {
       .all() as number[];
   }
 
+  /** Whether any photo has been looked at for faces (else "without people" cannot be told). */
+  hasScans(): boolean {
+    return this.sql('SELECT EXISTS (SELECT 1 FROM face_scans)').pluck().get() === 1;
+  }
+
+  /** The photos with at least one face found in them. */
+  photosWithFaces(): number[] {
+    return this.sql('SELECT DISTINCT photo_id FROM faces').pluck().all() as number[];
+  }
+
   /** Faces not grouped with anyone (yet). */
   unsortedCount(): number {
     return this.sql('SELECT count(*) FROM faces WHERE person_id IS NULL').pluck().get() as number;

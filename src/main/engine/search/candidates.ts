@@ -104,7 +104,7 @@ function visualCandidates(catalog: Catalog, index: VectorIndex, query: Understoo
 export function gather(catalog: Catalog, index: VectorIndex, query: UnderstoodQuery): Candidates {
   const keywordStore = new KeywordStore(catalog);
   const readingStore = new ReadingStore(catalog);
-  const { parsed, allowed, concepts, taken } = query;
+  const { parsed, allowed, concepts, filtered } = query;
   const { visual, moments } = visualCandidates(catalog, index, query);
   const byConcept = new Map<number, number>();
   if (concepts.length > 0 && !query.vector)
@@ -113,7 +113,7 @@ export function gather(catalog: Catalog, index: VectorIndex, query: UnderstoodQu
       .slice(0, CANDIDATE_POOL)
       .forEach((id, rank) => byConcept.set(id, rank));
   const byDate = new Map<number, number>();
-  if (taken && !query.vector && concepts.length === 0 && parsed.terms.length === 0 && parsed.phrases.length === 0)
+  if (filtered && !query.vector && concepts.length === 0 && parsed.terms.length === 0 && parsed.phrases.length === 0)
     keywordStore.newestFirst([...allowed!]).forEach((id, rank) => byDate.set(id, rank));
 
   const keyword = new Map<number, number>();

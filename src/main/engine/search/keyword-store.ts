@@ -148,6 +148,11 @@ export class KeywordStore extends CatalogStore {
     );
   }
 
+  /** Every photo's id (the set a filter that leaves some out starts from). */
+  allIds(): Set<number> {
+    return new Set(this.sql('SELECT id FROM photos').pluck().all() as number[]);
+  }
+
   /** These photos, newest first by when they were taken (those without a date last, then by id). */
   newestFirst(ids: readonly number[]): number[] {
     return this.sql(`SELECT id FROM photos WHERE id IN (SELECT value FROM json_each(?)) ORDER BY taken_at IS NULL, taken_at DESC, id`).pluck().all(JSON.stringify(ids)) as number[];

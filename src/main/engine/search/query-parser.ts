@@ -6,10 +6,12 @@
  *
  * The order of reading, and why:
  * 1. Quotes and `literal` spans are the user's own words: never read.
- * 2. Taught concepts (the user's own names come first, as `conceptsInQuery` does).
- * 3. The time (query-dates-natural.ts), before people so that "May 2022" is a month even when someone is
+ * 2. Taught concepts (the user's own names come first): whole words, any case, longer names first, each word
+ *    used once; a name of several words together and in order, or else apart ("boat grandpa" names
+ *    "Grandpa's boat").
+ * 3. The time (src/shared/query-dates.ts), before people so that "May 2022" is a month even when someone is
  *    called May; a month alone ("May at the beach") is then her.
- * 4. People, by the rules of faces/people-in-query.ts (any case, without accents, a first name alone
+ * 4. People (any case, without accents, a first name alone
  *    when only one person has it, the capitalised start of one person's first name, never a lower-case
  *    fragment nor the query's first word).
  * 5. Media: "videos", "video", "clips", "movies" ask for videos ("videos of kites"); "only photos" for
@@ -29,7 +31,7 @@
  */
 import { NAME_WORD, conceptKey } from '../../../shared/concept-name.js';
 import { personKey } from '../../../shared/person-name.js';
-import { naturalDateIn } from './query-dates-natural.js';
+import { naturalDateIn } from '../../../shared/query-dates.js';
 
 export interface PlaceCandidate {
   kind: 'city' | 'region' | 'country';
@@ -261,7 +263,7 @@ export function parseQueryParts(query: string, context: QueryContext): ParsedPar
   /** The part's lead word ("in" Lisbon), when it is free and one of `leads`: the index it starts at. */
   const lead = (first: number, leads: ReadonlySet<string>) => (free(first - 1) && leads.has(tokens[first - 1]!.key) ? first - 1 : first);
 
-  // Concepts: whole words, longer names first; together and in order, or else apart (conceptsInQuery's rules).
+  // Concepts: whole words, longer names first; together and in order, or else apart .
   const concepts = context.concepts.map((c) => ({ c, key: conceptKey(c.name).split(' ').map(fold) })).filter((c) => c.key[0] !== '');
   for (const { c, key } of concepts.sort((a, b) => b.key.length - a.key.length || b.key.join(' ').length - a.key.join(' ').length)) {
     let at: number[] | undefined;
@@ -318,7 +320,7 @@ export function parseQueryParts(query: string, context: QueryContext): ParsedPar
     }
   }
 
-  // People (people-in-query.ts's rules, with where each name is).
+  // People, with where each name is.
   const people = context.people.map((p) => ({ p, key: personKey(p.name).split(' ').map(fold) })).filter((x) => x.key[0] !== '');
   const person = (p: { id: number; name: string }, first: number, last: number) =>
     take({ kind: 'person', first: lead(first, PERSON_LEADS), last, label: p.name, value: { person: p.id } });
@@ -434,5 +436,7 @@ export function parseQueryParts(query: string, context: QueryContext): ParsedPar
     rest,
     [...rest.matchAll(/"[^"]*"?/g)].map((m) => [m.index, m.index + m[0].length]),
   ).some((t) => t.kept || !STOP.has(t.key));
-  return { parts, rest: meaningful ? rest : '' };
+  // With nothing read, the query is left as it was typed (an emoji, punctuation: the search says what it makes of them).
+  if (parts.length === 0) return { parts, rest: meaningful || /[^\p{L}\p{N}\s]/u.test(text) ? text : '' };
+  return { parts, rest: meaningful || /\p{Extended_Pictographic}/u.test(rest) ? rest : '' };
 }

@@ -1,13 +1,14 @@
 import type { Catalog } from '../catalog/catalog.js';
-import { conceptMatches, conceptsInQuery } from '../concepts/concepts.js';
+import { conceptMatches } from '../concepts/concepts.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import type { ModelPack } from '../models/pack.js';
 import { l2normalise } from '../core/vector-math.js';
-import { datesInQuery } from '../../../shared/query-dates.js';
 import { ConceptStore } from '../concepts/concept-store.js';
-import { peopleInQuery } from '../faces/people-in-query.js';
+import { FaceStore } from '../faces/face-store.js';
 import { PeopleStore } from '../faces/people-store.js';
 import { KeywordStore } from './keyword-store.js';
+import { type Filter, whatEmptied } from './emptied.js';
+import { type Exclusion, type ParsedPart, parseQueryParts } from './query-parser.js';
 import { VectorStore } from '../index/vector-store.js';
 
 /** A search as the engine is asked it (the API's `search` params, plus what the engine adds). */
@@ -39,6 +40,10 @@ export interface SearchRequest {
   concepts?: ReadonlyArray<ConceptInQuery> | undefined;
   /** Only photos with every one of these people in them (person ids), besides those named in the query. */
   people?: readonly number[] | undefined;
+  /** Words the user asked to keep as words: a reading of the query undone ("Nice" the word, not the city). */
+  literal?: readonly string[] | undefined;
+  /** The clock relative times are read by ("last summer"); now when absent. */
+  now?: Date | undefined;
 }
 
 /** A concept the user taught, or a person (`person`: their id), named in the query or asked for as a filter. */
@@ -97,13 +102,19 @@ export function ftsString(value: string): string {
 export interface UnderstoodQuery {
   request: SearchRequest;
   parsed: ParsedQuery;
+  /** What the query was read as (times, places, people, concepts, media, what to leave out), in its order. */
+  parts: ParsedPart[];
   /** A time named in the query ("2023"), as a filter on when photos were taken. */
   taken: { label: string; after: string; before: string } | undefined;
+  /** A part of the query filters the photos (a time, a place, a kind of media, something left out). */
+  filtered: boolean;
   /** The photos the filters (and the concepts named) allow; undefined: every photo. */
   allowed: Set<number> | undefined;
   concepts: ReadonlyArray<ConceptInQuery>;
   /** The query vector (text, an example, or both), normalised; null when there is none. */
   vector: Float32Array | null;
+  /** When the filters leave no photo: which of them emptied the search, and what there is without it. */
+  emptied: string | undefined;
   /** Words of the query the pack does not know, and what the search did without them; undefined: none. */
   unknown: { words: string[]; message: string } | undefined;
 }
@@ -119,55 +130,65 @@ export function conceptConfidence(concepts: ReadonlyArray<ConceptInQuery>, id: n
  * example photo ("this, but at night": the two are added and normalised again).
  */
 export async function understand(catalog: Catalog, pack: ModelPack, index: VectorIndex, original: SearchRequest): Promise<UnderstoodQuery> {
-  let request = original;
-  // A concept the user taught, named in the query, answers for its words ("Miso on the sofa").
-  if (!request.concepts) {
-    const { found, rest } = conceptsInQuery(request.query, new ConceptStore(catalog).concepts());
-    if (found.length > 0) request = { ...request, query: rest, concepts: found.map((c) => ({ name: c.name, matches: conceptMatches(catalog, pack.id, index, c.id) })) };
-    // So does a person's name ("Anna at the beach"), and the people asked for as a filter (a person's page).
-    const people = new PeopleStore(catalog);
-    const named = peopleInQuery(
-      request.query,
-      people.named().map((p) => ({ id: p.id, name: p.name! })),
-    );
-    const asked = (request.people ?? []).filter((id) => !named.found.some((p) => p.id === id)).map((id) => ({ id, name: people.person(id)?.name ?? `person ${id}` }));
-    const persons = [...named.found, ...asked].map((p) => ({
-      name: p.name,
-      person: p.id,
-      // The words the user typed without this person's name: what searching without them means.
-      without: named.found.includes(p) ? peopleInQuery(original.query, [p]).rest : original.query,
-      matches: new Map(people.photosOf(p.id).map((photo) => [photo, { confidence: 1, example: false }])),
-    }));
-    if (persons.length > 0) request = { ...request, query: named.rest, concepts: [...(request.concepts ?? []), ...persons] };
-  }
-  // A time named in the query is a filter on when photos were taken; the rest of it is searched.
-  const dates = datesInQuery(request.query);
-  const parsed = parseQuery(dates ? dates.rest : request.query);
-  const taken = dates
+  const people = new PeopleStore(catalog);
+  // Concepts asked for as such (a concept's page) answer for the query's names: then only the rest is read.
+  const asked = original.concepts !== undefined;
+  const reading = parseQueryParts(original.query, {
+    now: original.now ?? new Date(),
+    people: asked ? [] : people.named().map((p) => ({ id: p.id, name: p.name! })),
+    concepts: asked ? [] : new ConceptStore(catalog).concepts().map((c) => ({ id: c.id, name: c.name })),
+    places: () => [],
+    literal: original.literal ?? [],
+    hasFaces: new FaceStore(catalog).hasScans(),
+  });
+  const parts = reading.parts;
+  let request: SearchRequest = { ...original, query: reading.rest };
+  const concepts: ConceptInQuery[] = [...(original.concepts ?? [])];
+  for (const part of parts) if (part.kind === 'concept') concepts.push({ name: part.label, matches: conceptMatches(catalog, pack.id, index, part.concept), without: part.without });
+  // A person named in the query ("Anna at the beach"), and the people asked for as a filter (a person's page).
+  const personMatches = (id: number) => new Map(people.photosOf(id).map((photo) => [photo, { confidence: 1, example: false }]));
+  const named = parts.flatMap((p) => (p.kind === 'person' ? [p] : []));
+  for (const part of named) concepts.push({ name: part.label, person: part.person, without: part.without, matches: personMatches(part.person) });
+  for (const id of original.people ?? [])
+    if (!named.some((p) => p.person === id)) concepts.push({ name: people.person(id)?.name ?? `person ${id}`, person: id, without: original.query, matches: personMatches(id) });
+  // A time named is a filter on when photos were taken; so is the media named ("videos of kites").
+  const date = parts.find((p) => p.kind === 'date');
+  const taken = date
     ? {
-        label: dates.label,
-        after: request.after && request.after > dates.after ? request.after : dates.after,
-        before: request.before && request.before < dates.before ? request.before : dates.before,
+        label: date.label,
+        after: request.after && request.after > date.after ? request.after : date.after,
+        before: request.before && request.before < date.before ? request.before : date.before,
       }
     : undefined;
-  let allowed = new KeywordStore(catalog).filteredIds(taken ? { ...request, after: taken.after, before: taken.before } : request);
-  const concepts = request.concepts ?? [];
-  for (const c of concepts) allowed = new Set([...(allowed ?? c.matches.keys())].filter((id) => c.matches.has(id)));
+  const media = parts.find((p) => p.kind === 'media');
+  if (media && !request.media) request = { ...request, media: media.media };
+  const parsed = parseQuery(request.query);
+  // The photos the filters allow; without one of them, to say which emptied a search ("No photos in Lisbon from 2022; 3 in Lisbon from 2023").
+  const allowedWithout = (skip?: Filter): Set<number> | undefined => {
+    const time = skip === date ? undefined : taken;
+    const filters = { ...request, ...(skip === media ? { media: original.media } : {}), ...(time ? { after: time.after, before: time.before } : {}) };
+    let ids = new KeywordStore(catalog).filteredIds(filters);
+    for (const c of concepts) if (c !== skip) ids = new Set([...(ids ?? c.matches.keys())].filter((id) => c.matches.has(id)));
+    for (const part of parts) if (part.kind === 'exclude' && part !== skip) ids = leaveOut(catalog, pack, index, ids, part.exclude);
+    return ids;
+  };
+  const allowed = allowedWithout();
+  const emptied = allowed?.size === 0 ? whatEmptied(catalog, { parts, concepts, noun: request.media === 'video' ? 'videos' : 'photos' }, allowedWithout) : undefined;
 
-  const parts: Float32Array[] = [];
+  const vectors: Float32Array[] = [];
   if (request.similarTo !== undefined) {
     const v = new VectorStore(catalog).vector(request.similarTo, pack.id);
     if (!v) throw new Error(`photo ${request.similarTo} is not indexed yet`);
-    parts.push(v);
+    vectors.push(v);
   }
-  if (request.exampleVector) parts.push(request.exampleVector);
+  if (request.exampleVector) vectors.push(request.exampleVector);
   const { known, unknown } = await wordsForThePack(pack, parsed);
   // Next to a concept, what is left of the query ranks its matches only when it has words of its own ("Miso on the sofa", not "Miso on the").
   const ranks = concepts.length === 0 || parsed.terms.length > 0 || parsed.phrases.length > 0;
-  if (unknown.length === 0 && known.length > 0 && ranks) parts.push((await pack.embedTexts([known.join(' ')]))[0]!);
-  const vector = parts.length > 0 ? l2normalise(parts.reduce((sum, v) => sum.map((x, i) => x + v[i]!))) : null;
+  if (unknown.length === 0 && known.length > 0 && ranks) vectors.push((await pack.embedTexts([known.join(' ')]))[0]!);
+  const vector = vectors.length > 0 ? l2normalise(vectors.reduce((sum, v) => sum.map((x, i) => x + v[i]!))) : null;
   const instead =
-    parts.length > 0
+    vectors.length > 0
       ? 'showing photos like the example'
       : concepts.length > 0
         ? `showing ${concepts.map((c) => c.name).join(' and ')}${concepts.every((c) => c.person !== undefined) ? '' : ' by confidence'}`
@@ -175,12 +196,29 @@ export async function understand(catalog: Catalog, pack: ModelPack, index: Vecto
   return {
     request,
     parsed,
+    parts,
     taken,
+    filtered: parts.some((p) => p.kind === 'date' || p.kind === 'place' || p.kind === 'media' || p.kind === 'exclude'),
     allowed,
     concepts,
     vector,
     unknown: unknown.length > 0 ? { words: unknown, message: `${pack.id} does not know ${listed(unknown)}: ${instead}` } : undefined,
+    emptied,
   };
+}
+
+/** The allowed photos without those a part of the query leaves out ("without people", "not Miso", "no videos"). */
+function leaveOut(catalog: Catalog, pack: ModelPack, index: VectorIndex, allowed: Set<number> | undefined, exclude: Exclusion): Set<number> {
+  const all = allowed ?? new KeywordStore(catalog).allIds();
+  const out =
+    'people' in exclude
+      ? new Set(new FaceStore(catalog).photosWithFaces())
+      : 'person' in exclude
+        ? new Set(new PeopleStore(catalog).photosOf(exclude.person))
+        : 'concept' in exclude
+          ? new Set(conceptMatches(catalog, pack.id, index, exclude.concept).keys())
+          : new Set(new KeywordStore(catalog).filteredIds({ media: exclude.media }) ?? []);
+  return new Set([...all].filter((id) => !out.has(id)));
 }
 
 /**

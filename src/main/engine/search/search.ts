@@ -32,6 +32,19 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
     ...(query.concepts.some((c) => c.person !== undefined)
       ? { people: query.concepts.flatMap((c) => (c.person === undefined ? [] : [{ id: c.person, name: c.name, without: c.without ?? query.request.query }])) }
       : {}),
+    ...(query.parts.length > 0
+      ? {
+          understood: query.parts.map((p) => ({
+            kind: p.kind,
+            label: p.label,
+            text: p.text.trim(),
+            without: p.without,
+            ambiguous: p.ambiguous === true,
+            ...(p.kind === 'person' ? { id: p.person } : p.kind === 'concept' ? { id: p.concept } : {}),
+          })),
+        }
+      : {}),
+    ...(query.emptied && results.length === 0 ? { emptied: query.emptied } : {}),
     ...(query.unknown ? { unknownWords: query.unknown } : {}),
   };
 }

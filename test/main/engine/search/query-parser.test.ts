@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type ParsedPart, type PlaceCandidate, type QueryContext, parseQueryParts } from '../../../../src/main/engine/search/query-parser.js';
-import { easterSunday } from '../../../../src/main/engine/search/query-dates-natural.js';
+import { easterSunday } from '../../../../src/shared/query-dates.js';
 
 const NOW = new Date('2026-12-07T12:00:00Z');
 

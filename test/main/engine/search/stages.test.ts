@@ -94,7 +94,10 @@ describe('the stages of a search', () => {
     const query: UnderstoodQuery = {
       request: request('x'),
       parsed: { text: 'x', phrases: [], terms: ['x'] },
+      parts: [],
       taken: undefined,
+      filtered: false,
+      emptied: undefined,
       allowed: undefined,
       concepts: [],
       vector: null,
