@@ -66,8 +66,10 @@ export class PlaceService {
 
   /** Photos with coordinates, for a map: a page by id from `after`. */
   points(after = 0, limit = 5000): PlacePoints {
-    const points = this.places.coordinates(limit, after);
-    return { points, next: points.length === limit ? points[points.length - 1]!.id : null };
+    const rows = this.places.coordinates(limit, after);
+    // To 1e-6 degrees (about 10 cm): what a map can show, without EXIF's rounding noise.
+    const points = rows.map((p) => ({ id: p.id, lat: Math.round(p.lat * 1e6) / 1e6, lon: Math.round(p.lon * 1e6) / 1e6 }));
+    return { points, next: rows.length === limit ? rows[rows.length - 1]!.id : null };
   }
 
   /** Places called `name` (case and accents aside), with the library's photos there, most first. */
