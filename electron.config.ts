@@ -103,7 +103,7 @@ const config: BuilderConfiguration = {
   files: ['out/**', 'package.json', '!**/*.map', '!**/*.tsbuildinfo'],
   asar: true,
   asarUnpack: ['**/node_modules/{better-sqlite3,hnswlib-node,onnxruntime-node,sharp,@img,webgpu,@ffmpeg-installer,@ffprobe-installer}/**'],
-  extraResources: [{ from: 'models', to: 'models', filter: ['tiny-coca/**', '!tiny-coca/training/**', '!tiny-coca/training-log.json', 'packs/**'] }],
+  extraResources: [{ from: 'models', to: 'models', filter: ['tiny-coca/**', '!tiny-coca/training/**', '!tiny-coca/training-log.json', 'packs/**', 'places/**'] }],
   // The compiled main process (npx tsc -p src/main/electron/tsconfig.build.json).
   extraMetadata: { main: 'out/electron/main/electron/main.js' },
   linux: { target: ['AppImage', 'deb'], category: 'Graphics', synopsis: 'Search your photos by describing them', maintainer: 'Glimpse contributors' },

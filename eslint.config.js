@@ -23,7 +23,7 @@ export const ENGINE_FLOORS = [
   ['media'],
   ['models'],
   ['index'],
-  ['library', 'indexing', 'captions', 'albums', 'ocr', 'faces', 'concepts', 'stacks', 'search', 'switching', 'favourites', 'timeline'],
+  ['library', 'indexing', 'captions', 'albums', 'ocr', 'faces', 'concepts', 'stacks', 'search', 'switching', 'favourites', 'timeline', 'places'],
 ];
 
 export const LAYERS = [

@@ -255,6 +255,17 @@ async function benchOcr(): Promise<void> {
   results.ocrCost = rows;
 }
 
+// ---------- places: reading the gazetteer and 10,000 reverse lookups ----------
+
+async function benchPlacesSection(): Promise<void> {
+  const { benchPlaces } = await import('./places.js');
+  const p = benchPlaces(10_000);
+  row('places', `read the gazetteer (${p.places.toLocaleString()} places, kd-tree, outlines)`, `${fmt(p.loadMs, 0)} ms`);
+  row('places', `${p.lookups.toLocaleString()} reverse lookups (half near towns, half anywhere)`, `${fmt(p.lookupsMs, 0)} ms (${fmt(p.perLookupUs, 1)} µs each)`);
+  row('places', 'named: a city / the country only / nothing', `${p.named.city} / ${p.named.countryOnly} / ${p.named.none}`);
+  results.places = p;
+}
+
 // ---------- near-duplicate stacks: grouping quality per kind of copy, and time at 100k ----------
 
 async function benchStacks(size: number): Promise<void> {
@@ -974,6 +985,11 @@ async function main(): Promise<void> {
     writeFileSync(join(ROOT, 'results-stacks.json'), JSON.stringify({ ...results, table }, null, 2));
     return;
   }
+  if (process.argv.includes('--places-only')) {
+    await benchPlacesSection();
+    writeFileSync(join(ROOT, 'results-places.json'), JSON.stringify({ ...results, table }, null, 2));
+    return;
+  }
   if (process.argv.includes('--devices-only')) {
     await benchDevices();
     writeFileSync(join(ROOT, 'results-devices.json'), JSON.stringify({ ...results, table }, null, 2));
@@ -1020,6 +1036,7 @@ async function main(): Promise<void> {
   await benchOcr();
   benchVideo();
   await benchStacks(QUICK ? 10_000 : 100_000);
+  await benchPlacesSection();
   await benchDevices();
   await benchSearch(QUICK ? [10_000] : process.argv.includes('--million') ? [10_000, 100_000, 1_000_000] : [10_000, 100_000]);
   if (!QUICK) await benchGraphThreads(100_000);

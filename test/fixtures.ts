@@ -23,13 +23,17 @@ export function scene(groups: Array<[ObjectGroup['colour'], ObjectGroup['shape']
 }
 
 /** Writes a scene as a camera-like JPEG (1600x1200 unless told otherwise, with EXIF). */
-export async function writeScene(path: string, s: Scene, options: { width?: number; height?: number; format?: 'jpeg' | 'png' | 'webp'; takenAt?: Date } = {}): Promise<string> {
+export async function writeScene(
+  path: string,
+  s: Scene,
+  options: { width?: number; height?: number; format?: 'jpeg' | 'png' | 'webp'; takenAt?: Date; gps?: { lat: number; lon: number } } = {},
+): Promise<string> {
   await mkdir(dirname(path), { recursive: true });
   const bytes = await renderScene(s, {
     width: options.width ?? 1600,
     height: options.height ?? 1200,
     format: options.format ?? 'jpeg',
-    exif: { make: 'Canon', model: 'Canon EOS R6', takenAt: options.takenAt ?? new Date(Date.UTC(2024, 5, 1, 12)) },
+    exif: { make: 'Canon', model: 'Canon EOS R6', takenAt: options.takenAt ?? new Date(Date.UTC(2024, 5, 1, 12)), ...(options.gps ? { gps: options.gps } : {}) },
   });
   await writeFile(path, bytes);
   return path;

@@ -112,6 +112,9 @@ export function printUpdate(
               : `${plural(summary.faces.faces, 'face')} found${summary.faces.made ? `, ${plural(summary.faces.made, 'new person', 'new people')}` : ''} (glimpse people lists them).`
           }`
         : '') +
+      (summary.places && summary.places.placed > 0
+        ? `\nFound the places of ${plural(summary.places.placed, 'photo')} with GPS coordinates in ${summary.places.seconds.toFixed(1)} s (glimpse places lists them).`
+        : '') +
       (summary.looks ? `\nMeasured ${plural(summary.looks.measured, 'photo')} indexed earlier for duplicates.` : '') +
       (summary.stacks.built ? `\nDuplicates: ${plural(summary.stacks.groups, 'group')} of ${plural(summary.stacks.photos, 'photo')} (glimpse duplicates lists them).` : '') +
       `\nLibrary: ${plural(counts.indexed, 'photo')} indexed, ${counts.errors} with problems, ${counts.pending} waiting${counts.skipped ? `, ${counts.skipped} skipped as not photos` : ''}.`,

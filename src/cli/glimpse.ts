@@ -20,6 +20,7 @@ import { isDamage } from '../main/engine/catalog/backup.js';
 import { registerGpuCommands } from './gpu.js';
 import { registerModelCommands } from './models.js';
 import { registerPeopleCommands } from './people.js';
+import { registerPlacesCommands } from './places.js';
 import { indexThroughApp, registerFolderCommands } from './folders.js';
 import { errorText } from '../shared/error-text.js';
 import { expandHome } from '../main/engine/core/paths.js';
@@ -401,6 +402,7 @@ export function buildProgram(): Command {
     (message) => new UsageError(message),
     typedPath,
   );
+  registerPlacesCommands(program, (work) => withEngine(program, work, { write: false }));
   registerGpuCommands(program);
   return program;
 }

@@ -15,6 +15,7 @@ const PHASES: Record<Progress['phase'], string> = {
   indexing: 'Indexing    ',
   reading: 'Reading text',
   faces: 'Faces       ',
+  places: 'Places      ',
   measuring: 'Measuring   ',
   paused: 'Paused      ',
 };

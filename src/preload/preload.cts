@@ -45,6 +45,8 @@ const METHODS = new Set([
   'hidePerson',
   'setPersonCover',
   'setPeople',
+  'places',
+  'placePoints',
 ]);
 const EVENTS = new Set(['progress', 'libraryChanged', 'modelDownload']);
 

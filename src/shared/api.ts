@@ -14,11 +14,13 @@ import type { ExportReport, FolderListing } from './host-files.js';
 import type { TimelineMonths } from './timeline.js';
 import type { FolderInfo, OcrStatus, Progress, Status } from './library-status.js';
 import { type PeopleResults, type PhotoFace, peopleMethods } from './people-api.js';
+import { type PlacesResults, placeFilter, placesMethods } from './places-api.js';
 
 export type { ExportReport, FolderListing } from './host-files.js';
 export type { TimelineMonths } from './timeline.js';
 export { UNREADABLE_SHOWN } from './library-status.js';
 export type { FaceBox, PeopleStatus, PeopleView, Person, PhotoFace } from './people-api.js';
+export type { PlaceCity, PlaceCountry, PlaceFilter, PlacePoints, PlaceRegion, PlacesStatus, PlacesView } from './places-api.js';
 export type { FolderInfo, OcrStatus, OfflineFolder, Progress, SessionInfo, Status } from './library-status.js';
 
 const id = z.number().int().positive();
@@ -34,6 +36,8 @@ const photoFilters = {
   media: z.enum(['photo', 'video']).optional(),
   /** Only the photos the user marked as favourites. */
   favourites: z.boolean().default(false),
+  /** Only the photos taken in this country, region or city (places-api.ts). */
+  place: placeFilter.optional(),
 };
 
 export const searchParams = z
@@ -191,6 +195,7 @@ export const methods = {
    */
   exportPhotos: z.object({ ids: photoIds(10_000).refine((ids) => ids.length > 0, 'no photos were given'), destination: folderPath.optional() }).strict(),
   ...peopleMethods,
+  ...placesMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -411,7 +416,7 @@ export interface TimelinePage {
   tookMs: number;
 }
 
-export interface Results extends PeopleResults {
+export interface Results extends PeopleResults, PlacesResults {
   status: Status;
   search: SearchResponse;
   photo: PhotoDetail;

@@ -4,6 +4,7 @@
  * re-exports it); kept apart so that the calls and their answers each fit a screen.
  */
 import type { PeopleStatus } from './people-api.js';
+import type { PlacesStatus } from './places-api.js';
 /** How many of a folder's unreadable files its FolderInfo names (the count says how many there are). */
 export const UNREADABLE_SHOWN = 20;
 
@@ -32,9 +33,10 @@ export interface OfflineFolder {
 export interface Progress {
   /**
    * `reading`: reading the text in photos indexed without it (OCR); `measuring`: computing the perceptual
-   * hash and sharpness of photos indexed before stacks existed. Nothing is re-embedded in either.
+   * hash and sharpness of photos indexed before stacks existed; `places`: naming where photos with GPS
+   * coordinates were taken. Nothing is re-embedded in any of them.
    */
-  phase: 'idle' | 'scanning' | 'indexing' | 'reading' | 'faces' | 'measuring' | 'paused';
+  phase: 'idle' | 'scanning' | 'indexing' | 'reading' | 'faces' | 'places' | 'measuring' | 'paused';
   done: number;
   total: number;
   errors: number;
@@ -76,6 +78,7 @@ export interface Status {
   };
   ocr: OcrStatus;
   people: PeopleStatus;
+  places: PlacesStatus;
   progress: Progress;
   offline: OfflineFolder[];
   /** Why this process can only read the library (another one is updating it); null when it can write. */

@@ -11,6 +11,7 @@ const TIMELINE_FIELDS = {
   camera: 'The camera to show',
   after: 'The first day to show',
   before: 'The last day to show',
+  place: 'The place to show',
 };
 const FIELD_NAMES: Record<string, Record<string, string> | undefined> = {
   search: {
@@ -19,6 +20,7 @@ const FIELD_NAMES: Record<string, Record<string, string> | undefined> = {
     camera: 'The camera to search for',
     after: 'The first day to search',
     before: 'The last day to search',
+    place: 'The place to search in',
     limit: 'The number of results',
     offset: 'The page of results',
   },
@@ -71,6 +73,8 @@ export const CALL_TOPICS: Record<string, string | undefined> = {
   hidePerson: 'hiding a person',
   setPersonCover: "a person's cover",
   setPeople: 'finding people',
+  places: 'the places',
+  placePoints: 'the map of photos',
 };
 
 /** What is wrong with a field, from the kind of problem zod found. */

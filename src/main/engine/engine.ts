@@ -13,6 +13,8 @@ import type {
   Person,
   PhotoDetail,
   PhotoFace,
+  PlacePoints,
+  PlacesView,
   Progress,
   SearchResponse,
   SearchResult,
@@ -42,6 +44,9 @@ import { ThumbnailStore } from './media/thumbnails.js';
 import type { ModelPack } from './models/pack.js';
 import { sessionInfo } from './models/providers.js';
 import { OcrService } from './ocr/ocr-service.js';
+import { PlaceService } from './places/place-service.js';
+import type { PlaceSummary } from './places/place-job.js';
+import type { PlaceCandidate } from './places/place-names.js';
 import type { ReadingSummary } from './ocr/reading-job.js';
 import { type EngineOptions, type OpenedLibrary, openLibrary } from './opening.js';
 import { LibraryUpdate, type UpdateSummary } from './updating.js';
@@ -84,6 +89,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   private readonly indexing: IndexingService;
   private readonly ocr: OcrService;
   private readonly peopleService: PeopleService;
+  private readonly placeService: PlaceService;
   private readonly stackService: StackService;
   private readonly conceptService: ConceptService;
   private readonly albumService: AlbumService;
@@ -100,10 +106,11 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     this.thumbnails = new ThumbnailStore(join(this.dataDir, 'thumbs'));
     this.writer = new WriterGate(this.dataDir, opened.lock);
     const changed = (reason: string) => this.emit('libraryChanged', { reason });
-    const { folders, photos, captions, albums, concepts, readings, stacks, favourites, timeline, faces, people } = this.stores;
+    const { folders, photos, captions, albums, concepts, readings, stacks, favourites, timeline, faces, people, places } = this.stores;
     this.library = new LibraryService(folders, photos, model, this.thumbnails, this.writer, this.jobs, changed);
     this.ocr = new OcrService(this.dataDir, this.settings, readings, this.notices, this.writer, this.jobs, changed);
     this.peopleService = new PeopleService(this.dataDir, this.settings, faces, people, this.notices, this.writer, this.jobs, changed);
+    this.placeService = new PlaceService(places, this.writer, this.jobs, changed);
     this.indexing = new IndexingService(this.catalog, model, this.thumbnails, this.settings, () => this.ocr.textReader(), this.writer, this.jobs, changed);
     this.stackService = new StackService(stacks, photos, captions, folders, model, this.writer, this.jobs, changed);
     this.conceptService = new ConceptService(concepts, photos, model, changed);
@@ -120,7 +127,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       (id) => this.peopleService.facesIn(id),
     );
     this.checks = new WriterChecks(this.dataDir, this.catalog, model, this.writer, this.jobs, this.notices);
-    const stages = { library: this.library, indexing: this.indexing, ocr: this.ocr, people: this.peopleService, stacks: this.stackService };
+    const stages = { library: this.library, indexing: this.indexing, ocr: this.ocr, people: this.peopleService, places: this.placeService, stacks: this.stackService };
     this.updating = new LibraryUpdate(this.dataDir, this.catalog, this.stores, model, stages, this.writer, this.checks, this.jobs, this.notices);
     this.packSwitch = new PackSwitch(this.dataDir, this.settings, this.catalog, model, this.indexing, () => this.stackService.refresh(), this.writer, this.jobs, changed);
   }
@@ -248,6 +255,12 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
   hidePerson = (id: number, hidden: boolean): Person => this.peopleService.hide(id, hidden);
   setPersonCover = (id: number, face: number): Person => this.peopleService.setCover(id, face);
   setPeople = (enabled: boolean, forgetNames?: boolean): PeopleStatus => this.peopleService.setEnabled(enabled, forgetNames);
+  /** Places: where photos with GPS coordinates were taken (`places/`). */
+  placeUnplaced = (options?: { onProgress?: (p: Progress) => void }): Promise<PlaceSummary | null> => this.placeService.placeUnplaced(options);
+  places = (): PlacesView => this.placeService.view();
+  placePoints = (after?: number, limit?: number): PlacePoints => this.placeService.points(after, limit);
+  /** Places called `name` (case and accents aside), for reading a query: countries, regions and cities, with the library's photos there. */
+  placesByName = (name: string): PlaceCandidate[] => this.placeService.byName(name);
   conceptMatches = (id: number): Map<number, { confidence: number; example: boolean }> => this.conceptService.matches(id);
 
   /** The pack the library is being switched to while its vectors are made (null when none). */
@@ -284,6 +297,7 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
       },
       ocr: this.ocr.status(),
       people: this.peopleService.status(),
+      places: this.placeService.status(),
       progress: this.progress,
       offline: this.library.offlineFolders(offline),
       readOnly: this.readOnlyReason(),

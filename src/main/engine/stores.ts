@@ -10,6 +10,7 @@ import { IndexingStore } from './indexing/indexing-store.js';
 import { FolderStore } from './library/folder-store.js';
 import { PhotoStore } from './library/photo-store.js';
 import { ReadingStore } from './ocr/reading-store.js';
+import { PlaceStore } from './places/place-store.js';
 import { KeywordStore } from './search/keyword-store.js';
 import { StackStore } from './stacks/stack-store.js';
 import { TimelineStore } from './timeline/timeline-store.js';
@@ -33,6 +34,7 @@ export interface CatalogStores {
   timeline: TimelineStore;
   faces: FaceStore;
   people: PeopleStore;
+  places: PlaceStore;
 }
 
 export function storesOf(catalog: Catalog): CatalogStores {
@@ -51,5 +53,6 @@ export function storesOf(catalog: Catalog): CatalogStores {
     timeline: new TimelineStore(catalog),
     faces: new FaceStore(catalog),
     people: new PeopleStore(catalog),
+    places: new PlaceStore(catalog),
   };
 }

@@ -15,6 +15,8 @@ import type { LibraryService } from './library/library-service.js';
 import type { ReconcileResult, ScanProblem } from './library/scan.js';
 import type { PeopleService, PeopleSummary } from './faces/people-service.js';
 import type { OcrService } from './ocr/ocr-service.js';
+import type { PlaceService } from './places/place-service.js';
+import type { PlaceSummary } from './places/place-job.js';
 import type { ReadingSummary } from './ocr/reading-job.js';
 import type { LookSummary } from './stacks/look-job.js';
 import type { StackService } from './stacks/stack-service.js';
@@ -32,6 +34,8 @@ export interface UpdateSummary {
   reading: ReadingSummary | null;
   /** Faces found in photos not looked at yet, and how they were grouped (null: people are off or unavailable, or none was new). */
   faces: PeopleSummary | null;
+  /** Places named for photos with GPS coordinates not looked up yet (null: none were new). */
+  places: PlaceSummary | null;
   /** Photos indexed earlier whose perceptual hash and sharpness were computed afterwards (null: none needed it). */
   looks: LookSummary | null;
   /** The near-duplicate stacks, rebuilt when what they are built from changed. */
@@ -45,12 +49,13 @@ export interface UpdateStages {
   indexing: IndexingService;
   ocr: OcrService;
   people: PeopleService;
+  places: PlaceService;
   stacks: StackService;
 }
 
 /**
  * Bringing the library up to date: scan, index, split an outgrown index, title albums, read text,
- * find faces, measure looks, group near-duplicates, then a backup when one is due. The one job behind `glimpse
+ * find faces, name places, measure looks, group near-duplicates, then a backup when one is due. The one job behind `glimpse
  * index`, the watcher and the app's "add folder"; queued, so a burst of watcher events never runs two.
  */
 export class LibraryUpdate {
@@ -92,11 +97,12 @@ export class LibraryUpdate {
             : 0;
         const reading = indexing.cancelled ? null : await stage('reading text in photos', () => this.stages.ocr.readUnread(progress));
         const faces = indexing.cancelled ? null : await stage('finding faces in photos', () => this.stages.people.findFaces(progress));
+        const places = indexing.cancelled ? null : await stage('finding the places of photos', () => this.stages.places.placeUnplaced(progress));
         const looks = indexing.cancelled ? null : await stage('measuring photos for duplicates', () => this.stages.stacks.measureLooks(progress));
         const stacks = await stage('grouping near-duplicates', () => this.stages.stacks.refresh());
         this.jobs.settle(null);
         await this.backupIfDue();
-        return { scan: result, problems, indexing, reading, faces, looks, stacks, albums };
+        return { scan: result, problems, indexing, reading, faces, places, looks, stacks, albums };
       } catch (error) {
         if (isDamage(error)) this.checks.reportDamage(errorText(error));
         this.jobs.settle(errorText(error));

@@ -192,6 +192,8 @@ export class ApiHost {
     openInFileManager: () => ({ opened: false }),
     timelineMonths: (p) => this.engine.timelineMonths(p),
     timeline: (p) => this.engine.timelinePage(p),
+    places: () => this.engine.places(),
+    placePoints: (p) => this.engine.placePoints(p.after, p.limit),
     setFavourite: (p) => this.engine.setFavourite(p.ids, p.favourite),
     browseFolders: (p) => this.refusals(() => this.folders.list(p.path)),
     exportPhotos: (p) => this.exportPhotos(p.ids, p.destination),

@@ -527,4 +527,22 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX IF NOT EXISTS face_verdicts_person ON face_verdicts(person_id);
   `,
+  // v15 (issue 29): places. Derived data, like faces: the place the offline gazetteer names for a photo's
+  // GPS coordinates (`lat`, `lon`: those it was found for, so changed coordinates are placed again;
+  // `version`: the gazetteer and rules it was found with). `country` NULL: no place there (at sea), so the
+  // photo is not looked up again. Gone with the photo.
+  `
+  CREATE TABLE IF NOT EXISTS photo_places (
+    photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    version TEXT NOT NULL,
+    country TEXT,
+    region_code TEXT,
+    region TEXT,
+    city TEXT,
+    placed_at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS photo_places_where ON photo_places(country, region, city);
+  `,
 ];

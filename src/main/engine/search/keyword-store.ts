@@ -1,6 +1,7 @@
 import { type Catalog, CatalogStore } from '../catalog/catalog.js';
 import { pathRange } from '../core/paths.js';
 import { favouriteCondition } from '../favourites/favourite-store.js';
+import { type PlaceFilter, placeCondition } from '../places/place-store.js';
 
 export interface PhotoFilters {
   folder?: string | undefined;
@@ -10,6 +11,8 @@ export interface PhotoFilters {
   media?: 'photo' | 'video' | undefined;
   /** Only the user's favourites. */
   favourites?: boolean | undefined;
+  /** Only photos taken in this country, region or city. */
+  place?: PlaceFilter | undefined;
 }
 
 /**
@@ -41,6 +44,11 @@ export function filterSql(filters: PhotoFilters, alias = ''): { where: string[];
     args.push(filters.media);
   }
   if (filters.favourites) where.push(favouriteCondition(`${alias}id`));
+  const place = placeCondition(filters.place, `${alias}id`);
+  if (place) {
+    where.push(place.where);
+    args.push(...place.args);
+  }
   return { where, args };
 }
 

@@ -9,6 +9,7 @@ import { PeopleStore } from '../faces/people-store.js';
 import { KeywordStore } from './keyword-store.js';
 import { type Filter, whatEmptied } from './emptied.js';
 import { type Exclusion, type ParsedPart, parseQueryParts } from './query-parser.js';
+import type { PlaceFilter } from '../places/place-store.js';
 import { VectorStore } from '../index/vector-store.js';
 
 /** A search as the engine is asked it (the API's `search` params, plus what the engine adds). */
@@ -28,6 +29,8 @@ export interface SearchRequest {
   media?: 'photo' | 'video' | undefined;
   /** Only the user's favourites. */
   favourites?: boolean | undefined;
+  /** Only photos taken in this country, region or city. */
+  place?: PlaceFilter | undefined;
   sort: 'relevance' | 'date';
   all: boolean;
   /** One result per near-duplicate stack (the app's grid); otherwise every photo, each saying its stack. */
