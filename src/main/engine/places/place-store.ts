@@ -121,6 +121,11 @@ export class PlaceStore extends CatalogStore {
     ).all() as PlaceGroup[];
   }
 
+  /** Whether any photo has a place (else no query can name one). */
+  hasPlaced(): boolean {
+    return this.sql('SELECT EXISTS (SELECT 1 FROM photo_places WHERE country IS NOT NULL)').pluck().get() === 1;
+  }
+
   /** How many indexed photos were taken at this place. */
   photoCount(place: PlaceFilter): number {
     const condition = placeCondition(place, 'id');

@@ -32,14 +32,7 @@
 import { NAME_WORD, conceptKey } from '../../../shared/concept-name.js';
 import { personKey } from '../../../shared/person-name.js';
 import { naturalDateIn } from '../../../shared/query-dates.js';
-
-export interface PlaceCandidate {
-  kind: 'city' | 'region' | 'country';
-  key: string;
-  name: string;
-  /** How many photos of the library were taken there. */
-  photos: number;
-}
+import type { PlaceCandidate } from '../places/place-names.js';
 
 export interface QueryContext {
   /** The clock: "last summer" is relative to it. */
@@ -87,14 +80,15 @@ export interface ParsedParts {
 /**
  * Places whose name is also an everyday word (English), so that "roast turkey dinner", "a nice day",
  * "china plates", "reading a book", "football jersey", "a bath" are not trips: read as places only when
- * something says so (see the module's comment). Compared lower case without accents.
+ * something says so (see the module's comment). Compared lower case without accents. Places named like
+ * people (Sydney, Paris, Austin, Florence) are not here: a person of the library with that name is read
+ * first, and otherwise the place is what a photo query means.
  */
 export const COMMON_WORD_PLACES: ReadonlySet<string> = new Set([
-  ...['nice', 'turkey', 'china', 'jersey', 'reading', 'bath', 'split', 'mobile', 'orange', 'victoria', 'florence', 'chad', 'jordan', 'georgia', 'guinea'],
-  ...['cork', 'derby', 'wells', 'march', 'may', 'sale', 'deal', 'hull', 'bury', 'rugby', 'buffalo', 'eagle', 'phoenix', 'temple', 'mesa', 'paradise', 'liberty'],
-  ...['independence', 'hope', 'unity', 'union', 'eden', 'bristol', 'worms', 'kitchener', 'normal', 'surprise', 'bliss', 'money', 'house', 'home', 'beach'],
-  ...['sandwich', 'chester', 'lima', 'salem', 'troy', 'rome', 'paris', 'sydney', 'darwin', 'adelaide', 'austin', 'dallas', 'houston', 'lincoln', 'santa'],
-  ...['alexandria', 'cuba', 'peru', 'iran', 'wales', 'man', 'bay', 'york', 'north', 'south', 'east', 'west', 'central', 'island', 'bar', 'mali', 'niger'],
+  ...['nice', 'turkey', 'china', 'jersey', 'reading', 'bath', 'split', 'mobile', 'orange', 'guinea', 'cork', 'derby', 'wells', 'march', 'may', 'sale'],
+  ...['deal', 'hull', 'bury', 'rugby', 'buffalo', 'eagle', 'phoenix', 'temple', 'mesa', 'paradise', 'liberty', 'independence', 'hope', 'unity', 'union'],
+  ...['eden', 'worms', 'normal', 'surprise', 'bliss', 'money', 'house', 'home', 'beach', 'sandwich', 'santa', 'man', 'bay', 'north', 'south', 'east'],
+  ...['west', 'central', 'island', 'bar', 'ham', 'tours', 'cannes', 'battle', 'crete', 'java', 'jasper', 'dove', 'lens', 'nancy', 'bologna', 'champagne'],
 ]);
 
 /** Words that carry no meaning of their own: never a place on their own, nor at an n-gram's edge. */

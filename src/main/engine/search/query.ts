@@ -9,7 +9,8 @@ import { PeopleStore } from '../faces/people-store.js';
 import { KeywordStore } from './keyword-store.js';
 import { type Filter, whatEmptied } from './emptied.js';
 import { type Exclusion, type ParsedPart, parseQueryParts } from './query-parser.js';
-import type { PlaceFilter } from '../places/place-store.js';
+import { placesByName } from '../places/place-names.js';
+import { type PlaceFilter, PlaceStore } from '../places/place-store.js';
 import { VectorStore } from '../index/vector-store.js';
 
 /** A search as the engine is asked it (the API's `search` params, plus what the engine adds). */
@@ -134,13 +135,15 @@ export function conceptConfidence(concepts: ReadonlyArray<ConceptInQuery>, id: n
  */
 export async function understand(catalog: Catalog, pack: ModelPack, index: VectorIndex, original: SearchRequest): Promise<UnderstoodQuery> {
   const people = new PeopleStore(catalog);
+  const placeStore = new PlaceStore(catalog);
   // Concepts asked for as such (a concept's page) answer for the query's names: then only the rest is read.
   const asked = original.concepts !== undefined;
   const reading = parseQueryParts(original.query, {
     now: original.now ?? new Date(),
     people: asked ? [] : people.named().map((p) => ({ id: p.id, name: p.name! })),
     concepts: asked ? [] : new ConceptStore(catalog).concepts().map((c) => ({ id: c.id, name: c.name })),
-    places: () => [],
+    // Only a library with photos placed has places to name (and only then is the gazetteer read, once).
+    places: placeStore.hasPlaced() ? (phrase) => placesByName(phrase, placeStore) : () => [],
     literal: original.literal ?? [],
     hasFaces: new FaceStore(catalog).hasScans(),
   });
@@ -165,11 +168,19 @@ export async function understand(catalog: Catalog, pack: ModelPack, index: Vecto
     : undefined;
   const media = parts.find((p) => p.kind === 'media');
   if (media && !request.media) request = { ...request, media: media.media };
+  // A place named ("beach Portugal"), unless the app asked for one (the Places view).
+  const place = parts.find((p) => p.kind === 'place');
+  if (place && !request.place) request = { ...request, place: place.place.place };
   const parsed = parseQuery(request.query);
   // The photos the filters allow; without one of them, to say which emptied a search ("No photos in Lisbon from 2022; 3 in Lisbon from 2023").
   const allowedWithout = (skip?: Filter): Set<number> | undefined => {
     const time = skip === date ? undefined : taken;
-    const filters = { ...request, ...(skip === media ? { media: original.media } : {}), ...(time ? { after: time.after, before: time.before } : {}) };
+    const filters = {
+      ...request,
+      ...(skip === media ? { media: original.media } : {}),
+      ...(skip === place ? { place: original.place } : {}),
+      ...(time ? { after: time.after, before: time.before } : {}),
+    };
     let ids = new KeywordStore(catalog).filteredIds(filters);
     for (const c of concepts) if (c !== skip) ids = new Set([...(ids ?? c.matches.keys())].filter((id) => c.matches.has(id)));
     for (const part of parts) if (part.kind === 'exclude' && part !== skip) ids = leaveOut(catalog, pack, index, ids, part.exclude);

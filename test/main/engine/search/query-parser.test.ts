@@ -7,35 +7,43 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type ParsedPart, type PlaceCandidate, type QueryContext, parseQueryParts } from '../../../../src/main/engine/search/query-parser.js';
+import type { PlaceCandidate } from '../../../../src/main/engine/places/place-names.js';
+import { type ParsedPart, type QueryContext, parseQueryParts } from '../../../../src/main/engine/search/query-parser.js';
 import { easterSunday } from '../../../../src/shared/query-dates.js';
 
 const NOW = new Date('2026-12-07T12:00:00Z');
 
 /** A small gazetteer of a library: the places it has photos of (Paris and Split: none). */
-const PLACES: PlaceCandidate[] = [
-  { kind: 'city', key: 'lisbon', name: 'Lisbon', photos: 120 },
-  { kind: 'city', key: 'porto', name: 'Porto', photos: 30 },
-  { kind: 'country', key: 'portugal', name: 'Portugal', photos: 300 },
-  { kind: 'city', key: 'kyoto', name: 'Kyoto', photos: 80 },
-  { kind: 'country', key: 'japan', name: 'Japan', photos: 95 },
-  { kind: 'city', key: 'nice', name: 'Nice', photos: 40 },
-  { kind: 'country', key: 'turkey', name: 'Turkey', photos: 25 },
-  { kind: 'country', key: 'china', name: 'China', photos: 10 },
-  { kind: 'city', key: 'reading', name: 'Reading', photos: 5 },
-  { kind: 'region', key: 'jersey', name: 'Jersey', photos: 7 },
-  { kind: 'city', key: 'new york', name: 'New York', photos: 60 },
-  { kind: 'region', key: 'new york', name: 'New York State', photos: 70 },
-  { kind: 'city', key: 'sao paulo', name: 'São Paulo', photos: 9 },
-  { kind: 'city', key: 'rio de janeiro', name: 'Rio de Janeiro', photos: 12 },
-  { kind: 'region', key: 'lake district', name: 'Lake District', photos: 14 },
-  { kind: 'city', key: 'zurich', name: 'Zürich', photos: 6 },
-  { kind: 'city', key: 'paris', name: 'Paris', photos: 0 },
-  { kind: 'city', key: 'split', name: 'Split', photos: 0 },
+const PLACES: Array<[PlaceCandidate['kind'], string, string, number]> = [
+  ['city', 'lisbon', 'Lisbon', 120],
+  ['city', 'porto', 'Porto', 30],
+  ['country', 'portugal', 'Portugal', 300],
+  ['city', 'kyoto', 'Kyoto', 80],
+  ['country', 'japan', 'Japan', 95],
+  ['city', 'nice', 'Nice', 40],
+  ['country', 'turkey', 'Turkey', 25],
+  ['country', 'china', 'China', 10],
+  ['city', 'reading', 'Reading', 5],
+  ['region', 'jersey', 'Jersey', 7],
+  ['city', 'new york', 'New York', 60],
+  ['region', 'new york', 'New York State', 70],
+  ['city', 'sao paulo', 'São Paulo', 9],
+  ['city', 'rio de janeiro', 'Rio de Janeiro', 12],
+  ['region', 'lake district', 'Lake District', 14],
+  ['city', 'zurich', 'Zürich', 6],
+  ['city', 'paris', 'Paris', 0],
+  ['city', 'split', 'Split', 0],
 ];
 const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
 /** The lookup as the places engine answers it: any case, accents forgiven. */
-const places = (phrase: string) => PLACES.filter((p) => p.key === fold(phrase));
+const places = (phrase: string): PlaceCandidate[] =>
+  PLACES.filter(([, key]) => key === fold(phrase)).map(([kind, , name, photos]) => ({
+    kind,
+    name,
+    label: name,
+    place: kind === 'country' ? { country: name } : { country: 'XX', [kind]: name },
+    photos,
+  }));
 
 const CONTEXT: QueryContext = {
   now: NOW,
@@ -299,15 +307,15 @@ describe('what each part took', () => {
       ],
     );
     const place = parts[1]!;
-    assert.equal(place.kind === 'place' && place.place.key, 'lisbon');
+    assert.equal(place.kind === 'place' && place.place.name, 'Lisbon');
     assert.deepEqual([place.start, place.end], [5, 14]);
   });
 
   it('prefers the candidate with most photos', () => {
     const { parts } = parseQueryParts('new york', CONTEXT);
     assert.deepEqual(
-      parts.map((p) => p.kind === 'place' && p.place),
-      [{ kind: 'region', key: 'new york', name: 'New York State', photos: 70 }],
+      parts.map((p) => p.kind === 'place' && [p.place.kind, p.place.name, p.place.photos]),
+      [['region', 'New York State', 70]],
     );
   });
 
