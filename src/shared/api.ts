@@ -58,6 +58,8 @@ export const searchParams = z
     people: z.array(id).max(20, 'at most 20 people at once').optional(),
     /** Words of the query to keep as words: a reading undone ("Nice" the word, not the city). */
     literal: z.array(z.string().min(1).max(200, 'a kept word is at most 200 characters')).max(20, 'at most 20 kept words').optional(),
+    /** Only these photos (a dot on the map: the photos taken there). */
+    only: z.array(id).max(10_000, 'at most 10,000 photos at once').optional(),
   })
   .strict();
 

@@ -44,6 +44,8 @@ export interface SearchRequest {
   concepts?: ReadonlyArray<ConceptInQuery> | undefined;
   /** Only photos with every one of these people in them (person ids), besides those named in the query. */
   people?: readonly number[] | undefined;
+  /** Only these photos (a dot on the map). */
+  only?: readonly number[] | undefined;
   /** Words the user asked to keep as words: a reading of the query undone ("Nice" the word, not the city). */
   literal?: readonly string[] | undefined;
   /** The clock relative times are read by ("last summer"); now when absent. */
@@ -182,6 +184,7 @@ export async function understand(catalog: Catalog, pack: ModelPack, index: Vecto
       ...(time ? { after: time.after, before: time.before } : {}),
     };
     let ids = new KeywordStore(catalog).filteredIds(filters);
+    if (request.only) ids = new Set(request.only.filter((id) => !ids || ids.has(id)));
     for (const c of concepts) if (c !== skip) ids = new Set([...(ids ?? c.matches.keys())].filter((id) => c.matches.has(id)));
     for (const part of parts) if (part.kind === 'exclude' && part !== skip) ids = leaveOut(catalog, pack, index, ids, part.exclude);
     return ids;
