@@ -1,10 +1,11 @@
 /**
- * Places by name, for reading a query ("photos from Paris"): the gazetteer's cities and regions and the
- * countries' English names (every name i18n-iso-countries knows for one: "United States", "USA"), matched
- * whole after folding case and accents, each with how many of the library's photos were taken there.
+ * Places by name, for reading a query ("photos from Paris"): the cities and regions the library's photos
+ * were taken in and the countries' English names (every name i18n-iso-countries knows for one: "United
+ * States", "USA"), matched whole after folding case and accents, each with how many of the library's
+ * photos were taken there.
  */
 import countries from 'i18n-iso-countries';
-import { type Gazetteer, countryName, gazetteer } from './gazetteer.js';
+import { countryName } from './gazetteer.js';
 import type { PlaceFilter, PlaceStore } from './place-store.js';
 
 export interface PlaceCandidate {
@@ -28,49 +29,64 @@ export function placeNameKey(name: string): string {
     .trim();
 }
 
-type Entry = Omit<PlaceCandidate, 'photos'>;
+/** Every English name i18n-iso-countries knows for a country ("United States", "USA"), by name key. */
+let countryAliases: Map<string, string[]> | undefined;
 
-let byName: Map<string, Entry[]> | undefined;
-
-function nameIndex(g: Gazetteer): Map<string, Entry[]> {
-  const index = new Map<string, Entry[]>();
-  const seen = new Set<string>();
-  const add = (key: string, entry: Entry) => {
-    const id = `${key}|${entry.kind}|${entry.place.country}|${entry.place.region ?? ''}|${entry.place.city ?? ''}`;
-    if (!key || seen.has(id)) return;
-    seen.add(id);
-    index.set(key, [...(index.get(key) ?? []), entry]);
-  };
-  for (const [code, names] of Object.entries(countries.getNames('en', { select: 'all' }) as Record<string, string[]>)) {
-    const name = countryName(code);
-    for (const alias of names) add(placeNameKey(alias), { kind: 'country', name, place: { country: code }, label: name });
+function countriesNamed(key: string): string[] {
+  if (!countryAliases) {
+    countryAliases = new Map();
+    for (const [code, names] of Object.entries(countries.getNames('en', { select: 'all' }) as Record<string, string[]>))
+      for (const alias of [...names, countryName(code)]) {
+        const k = placeNameKey(alias);
+        const codes = countryAliases.get(k) ?? [];
+        if (!codes.includes(code)) countryAliases.set(k, [...codes, code]);
+      }
   }
-  for (const [key, region] of g.regions) {
-    const country = key.slice(0, 2);
-    add(placeNameKey(region), { kind: 'region', name: region, place: { country, region }, label: `${region}, ${countryName(country)}` });
-  }
-  for (let i = 0; i < g.size; i++) {
-    const country = g.country[i]!;
-    const city = g.names[i]!;
-    const region = g.regionName(country, g.admin1[i]!);
-    const place: PlaceFilter = region ? { country, region, city } : { country, city };
-    add(placeNameKey(city), { kind: 'city', name: city, place, label: [city, region, countryName(country)].filter(Boolean).join(', ') });
-  }
-  return index;
+  return countryAliases.get(key) ?? [];
 }
 
 const KIND_ORDER = { country: 0, region: 1, city: 2 };
 
 /**
- * The places called `name` (whole name, case and accents aside): countries, regions and cities, those
- * with the most of the library's photos first. Empty when no place has that name. The first call reads
- * the gazetteer (about half a second), later ones are a map lookup and a count per candidate.
+ * The places of the library a name can mean, read once per query: its countries (by every English name
+ * and alias), regions and cities, each with the library's photos there. Only places with photos: a query
+ * names a place to find photos taken there, so the gazetteer itself is never read to answer a query.
  */
-export function placesByName(name: string, store: PlaceStore, g: Gazetteer = gazetteer()): PlaceCandidate[] {
-  const key = placeNameKey(name);
-  if (!key) return [];
-  const entries = (byName ??= nameIndex(g)).get(key) ?? [];
-  return entries
-    .map((entry) => ({ ...entry, photos: store.photoCount(entry.place) }))
-    .sort((a, b) => b.photos - a.photos || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.label.localeCompare(b.label));
+export function libraryPlaces(store: PlaceStore): (name: string) => PlaceCandidate[] {
+  const groups = store.namedPlaces();
+  const byKey = new Map<string, PlaceCandidate[]>();
+  const add = (key: string, candidate: PlaceCandidate) => {
+    const list = byKey.get(key) ?? [];
+    const same = list.find(
+      (c) => c.kind === candidate.kind && c.place.country === candidate.place.country && c.place.region === candidate.place.region && c.place.city === candidate.place.city,
+    );
+    if (same) same.photos += candidate.photos;
+    else byKey.set(key, [...list, candidate]);
+  };
+  const inCountry = new Map<string, number>();
+  for (const g of groups) {
+    inCountry.set(g.country, (inCountry.get(g.country) ?? 0) + g.photos);
+    const country = countryName(g.country);
+    if (g.region)
+      add(placeNameKey(g.region), { kind: 'region', name: g.region, place: { country: g.country, region: g.region }, label: `${g.region}, ${country}`, photos: g.photos });
+    if (g.city) {
+      const place: PlaceFilter = g.region ? { country: g.country, region: g.region, city: g.city } : { country: g.country, city: g.city };
+      add(placeNameKey(g.city), { kind: 'city', name: g.city, place, label: [g.city, g.region, country].filter(Boolean).join(', '), photos: g.photos });
+    }
+  }
+  return (name) => {
+    const key = placeNameKey(name);
+    if (!key) return [];
+    const found = [...(byKey.get(key) ?? [])];
+    for (const code of countriesNamed(key)) {
+      const photos = inCountry.get(code) ?? 0;
+      if (photos > 0) found.push({ kind: 'country', name: countryName(code), place: { country: code }, label: countryName(code), photos });
+    }
+    return found.sort((a, b) => b.photos - a.photos || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.label.localeCompare(b.label));
+  };
+}
+
+/** The library's places called `name` (whole name, case and accents aside), most photos first; empty when none. */
+export function placesByName(name: string, store: PlaceStore): PlaceCandidate[] {
+  return libraryPlaces(store)(name);
 }

@@ -121,6 +121,14 @@ export class PlaceStore extends CatalogStore {
     ).all() as PlaceGroup[];
   }
 
+  /** Each city (or region, or country far from towns) the library's photos were taken in, with how many. */
+  namedPlaces(): Array<{ country: string; region: string | null; city: string | null; photos: number }> {
+    return this.sql(
+      `SELECT pp.country, pp.region, pp.city, count(*) AS photos FROM photo_places pp JOIN photos p ON p.id = pp.photo_id
+         WHERE pp.country IS NOT NULL AND p.status = 'indexed' GROUP BY pp.country, pp.region, pp.city`,
+    ).all() as Array<{ country: string; region: string | null; city: string | null; photos: number }>;
+  }
+
   /** Whether any photo has a place (else no query can name one). */
   hasPlaced(): boolean {
     return this.sql('SELECT EXISTS (SELECT 1 FROM photo_places WHERE country IS NOT NULL)').pluck().get() === 1;

@@ -9,7 +9,7 @@ import { PeopleStore } from '../faces/people-store.js';
 import { KeywordStore } from './keyword-store.js';
 import { type Filter, whatEmptied } from './emptied.js';
 import { type Exclusion, type ParsedPart, parseQueryParts } from './query-parser.js';
-import { placesByName } from '../places/place-names.js';
+import { libraryPlaces } from '../places/place-names.js';
 import { type PlaceFilter, PlaceStore } from '../places/place-store.js';
 import { VectorStore } from '../index/vector-store.js';
 
@@ -144,8 +144,8 @@ export async function understand(catalog: Catalog, pack: ModelPack, index: Vecto
     now: original.now ?? new Date(),
     people: asked ? [] : people.named().map((p) => ({ id: p.id, name: p.name! })),
     concepts: asked ? [] : new ConceptStore(catalog).concepts().map((c) => ({ id: c.id, name: c.name })),
-    // Only a library with photos placed has places to name (and only then is the gazetteer read, once).
-    places: placeStore.hasPlaced() ? (phrase) => placesByName(phrase, placeStore) : () => [],
+    // The places the library's photos were taken in (read once per query; none when no photo has a place).
+    places: placeStore.hasPlaced() ? libraryPlaces(placeStore) : () => [],
     literal: original.literal ?? [],
     hasFaces: new FaceStore(catalog).hasScans(),
   });
