@@ -30,6 +30,16 @@ export interface PlaceGroup {
 /** Photos with usable coordinates: in range, and not (0, 0), which a GPS without a fix writes (reverse-geocode.ts). */
 const USABLE = `gps_lat IS NOT NULL AND gps_lon IS NOT NULL AND abs(gps_lat) <= 90 AND abs(gps_lon) <= 180 AND NOT (abs(gps_lat) < 1e-6 AND abs(gps_lon) < 1e-6)`;
 
+export interface NamedPlace {
+  country: string;
+  region: string | null;
+  city: string | null;
+  photos: number;
+}
+
+/** The library's places as last read, per catalogue connection, with what they were read at (namedPlaces). */
+const namedPlacesKept = new WeakMap<object, { key: string; places: NamedPlace[] }>();
+
 /**
  * The place filter as an SQL condition on a photo's id (`id`: its expression in the query), with its
  * arguments; none when the filter names nothing. Search's allowed set and the timeline read it (filterSql).
@@ -121,12 +131,22 @@ export class PlaceStore extends CatalogStore {
     ).all() as PlaceGroup[];
   }
 
-  /** Each city (or region, or country far from towns) the library's photos were taken in, with how many. */
-  namedPlaces(): Array<{ country: string; region: string | null; city: string | null; photos: number }> {
-    return this.sql(
-      `SELECT pp.country, pp.region, pp.city, count(*) AS photos FROM photo_places pp JOIN photos p ON p.id = pp.photo_id
-         WHERE pp.country IS NOT NULL AND p.status = 'indexed' GROUP BY pp.country, pp.region, pp.city`,
-    ).all() as Array<{ country: string; region: string | null; city: string | null; photos: number }>;
+  /**
+   * Each city (or region, or country far from towns) the library's photos were taken in, with how many.
+   * Every search that may name a place asks, and grouping 100k photos takes 60 ms, so the answer is kept
+   * until the catalogue changes: a write on this connection (`total_changes()`) or a commit by another
+   * (`PRAGMA data_version`), both known at once. While photos are indexed it is read again per search.
+   */
+  namedPlaces(): NamedPlace[] {
+    const key = `${String(this.catalog.db.pragma('data_version', { simple: true }))}:${String(this.sql('SELECT total_changes()').pluck().get())}`;
+    const kept = namedPlacesKept.get(this.catalog);
+    if (kept?.key === key) return kept.places;
+    const places = this.sql(
+      // Places are found only for indexed photos, and go with them (placeCondition counts the indexed ones).
+      `SELECT country, region, city, count(*) AS photos FROM photo_places WHERE country IS NOT NULL GROUP BY country, region, city`,
+    ).all() as NamedPlace[];
+    namedPlacesKept.set(this.catalog, { key, places });
+    return places;
   }
 
   /** Whether any photo has a place (else no query can name one). */
