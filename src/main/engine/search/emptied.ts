@@ -6,15 +6,19 @@
  */
 import type { Catalog } from '../catalog/catalog.js';
 import { plural } from '../../../shared/counting.js';
-import type { ConceptInQuery } from './query.js';
 import type { ParsedPart } from './query-parser.js';
 
-/** One filter of a query: a part it names, or a concept or person (named, or asked for by the app). */
-export type Filter = ParsedPart | ConceptInQuery;
+/** A concept or person a query filters by (named, or asked for by the app): query.ts's ConceptInQuery. */
+interface NamedFilter {
+  name: string;
+}
+
+/** One filter of a query: a part it names, or a concept or person. */
+export type Filter = ParsedPart | NamedFilter;
 
 interface Filters {
   parts: readonly ParsedPart[];
-  concepts: readonly ConceptInQuery[];
+  concepts: readonly NamedFilter[];
   /** "photos", or "videos" when the search asks for videos. */
   noun: 'photos' | 'videos';
 }

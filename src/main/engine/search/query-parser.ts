@@ -430,7 +430,7 @@ export function parseQueryParts(query: string, context: QueryContext): ParsedPar
     rest,
     [...rest.matchAll(/"[^"]*"?/g)].map((m) => [m.index, m.index + m[0].length]),
   ).some((t) => t.kept || !STOP.has(t.key));
-  // With nothing read, the query is left as it was typed (an emoji, punctuation: the search says what it makes of them).
-  if (parts.length === 0) return { parts, rest: meaningful || /[^\p{L}\p{N}\s]/u.test(text) ? text : '' };
+  // With nothing read, the query is left as it was typed: the search decides what words like "a photo" mean.
+  if (parts.length === 0) return { parts, rest: text };
   return { parts, rest: meaningful || /\p{Extended_Pictographic}/u.test(rest) ? rest : '' };
 }
