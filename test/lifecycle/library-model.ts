@@ -42,6 +42,7 @@ import { renderScene } from '../../src/scenes/render.js';
 import { checkStacks } from './stacks.js';
 import { checkTextLayer } from './text-layer.js';
 import { FACE_EVERY, type FaceVerdict, checkPeople, facePhoto, nameFace, rejectFace } from './people.js';
+import { type PlaceMemory, checkPlaces, gpsOf } from './places.js';
 import { searchParams } from '../../src/shared/api.js';
 import { installPackCopy, tempDir } from '../fixtures.js';
 
@@ -192,6 +193,12 @@ function under(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir + sep);
 }
 
+/** The GPS a photo of this content is written with in its EXIF (places.ts), if any. */
+function gpsExif(content: number): { gps?: { lat: number; lon: number } } {
+  const gps = gpsOf(content);
+  return gps ? { gps: { lat: gps.lat, lon: gps.lon } } : {};
+}
+
 function pickFrom<T>(list: readonly T[], pick: number): T | undefined {
   return list.length ? list[Math.floor(pick * list.length)] : undefined;
 }
@@ -334,6 +341,8 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
   let singleAdds = 0;
   // Every other open is the app's: its whole-file checks run after open, while the next steps go on.
   let opens = 0;
+  /** Each photo's city at the last completed update (places.ts). */
+  const places: PlaceMemory = new Map();
   const open = async () => (engine = await GlimpseEngine.open({ dataDir, device: 'cpu', model: oracle.model, checks: ++opens % 2 === 0 ? 'after-open' : 'at-open' }));
   const close = async () => {
     await engine?.close();
@@ -357,7 +366,12 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
         ? Buffer.from(`not a photo ${content}\n`.repeat(40))
         : content % FACE_EVERY === 0
           ? await facePhoto(content)
-          : await renderScene(randomScene(content), { width: 96, height: 72, format: 'jpeg', exif: { takenAt: new Date(Date.UTC(2020, 0, 1) + content * 60_000) } });
+          : await renderScene(randomScene(content), {
+              width: 96,
+              height: 72,
+              format: 'jpeg',
+              exif: { takenAt: new Date(Date.UTC(2020, 0, 1) + content * 60_000), ...gpsExif(content) },
+            });
       await writeFile(path, bytes);
     }
     const file = { content, broken };
@@ -745,6 +759,14 @@ export async function runSequence(ops: readonly Op[], log: (line: string) => voi
       e,
       [...oracle.rows.values()].flatMap((r) => (r.face && r.indexedContent !== null ? [{ path: r.path, content: r.indexedContent, verdict: r.face }] : [])),
       oracle.stacksCurrent,
+    );
+    // Places: of photos still here, of their current content's coordinates, never a file that is not a photo.
+    checkPlaces(
+      e,
+      [...oracle.rows.values()].map((r) => ({ path: r.path, content: r.failed ? null : r.indexedContent })),
+      oracle.stacksCurrent,
+      places,
+      log,
     );
     // Near-duplicate stacks name only photos still here, hold only near-duplicates and copies, and are
     // current after every completed update.
