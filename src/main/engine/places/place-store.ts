@@ -88,9 +88,13 @@ export class PlaceStore extends CatalogStore {
     ).get(version) as { withGps: number; placed: number; unplaced: number; nowhere: number };
   }
 
-  /** Forgets the places of photos whose coordinates are gone or unusable (a file changed and indexed again without them). */
+  /**
+   * Forgets the places of photos whose coordinates are gone or unusable (a file changed and indexed again
+   * without them), and of files that are no longer photos (rewritten unreadable, or skipped: the catalogue
+   * keeps their last coordinates, but they were another picture's).
+   */
   forgetWithoutCoordinates(): number {
-    return this.sql(`DELETE FROM photo_places WHERE photo_id IN (SELECT id FROM photos WHERE NOT (${USABLE}))`).run().changes;
+    return this.sql(`DELETE FROM photo_places WHERE photo_id IN (SELECT id FROM photos WHERE status IN ('error', 'skipped') OR NOT (${USABLE}))`).run().changes;
   }
 
   /**
