@@ -175,12 +175,13 @@ describe('places, in a browser', { skip: noChromium }, () => {
       'the page shows what the engine answers for the place',
     );
     assert.deepEqual([...shown].sort(), [...lisbonPhotos].sort(), "exactly Lisbon's photos");
-    const takenAt = (id: number) => lib.host.engine.stores.photos.photo(id)!.takenAt ?? '';
+    const takenAt = (id: number) => lib.host.engine.stores.photos.photo(id)!.taken_at ?? '';
     assert.deepEqual(
       shown,
       [...shown].sort((a, b) => takenAt(b).localeCompare(takenAt(a))),
       'newest first',
     );
+    assert.equal(new Set(shown.map(takenAt)).size, shown.length, 'each taken on a day of its own (so the order means something)');
     assert.match((await page.getByTestId('place-summary').textContent()) ?? '', new RegExp(`^${lisbonPhotos.length} photos, newest first$`));
     await settled();
     await lib.shot('lisbon');
@@ -263,9 +264,47 @@ describe('places, in a browser', { skip: noChromium }, () => {
     await group.waitFor();
     await group.dblclick();
     await page.waitForTimeout(400);
-    if (await page.getByTestId('place-page').count()) await page.getByTestId('places-back').click();
+    assert.equal(await page.getByTestId('place-page').count(), 0, "a double-click zooms in, and does not open the group's photos");
     assert.equal(await group.count(), 0, 'the double-clicked group fell apart');
     assert.equal(sum(await dotCounts()) >= portugal, true);
     await lib.shot('double-clicked');
+  });
+});
+
+describe('places, in a browser, with no photo that has a location', { skip: noChromium }, () => {
+  const tmp = tempDir();
+  const library = join(tmp.path, 'Scans');
+  let lib: LibraryInBrowser;
+
+  before(async () => {
+    for (let i = 0; i < 2; i++) await writeScene(join(library, `scan ${i + 1}.jpg`), scene([['white', 'square']], 'plain', 'middle', 70 + i), { width: 480, height: 360 });
+    lib = await openLibraryInBrowser({
+      dataDir: join(tmp.path, 'data'),
+      device: 'cpu',
+      captions: false,
+      ocr: false,
+      people: false,
+      library,
+      shots: join('e2e-places', 'empty'),
+      settleShots: true,
+    });
+  });
+  after(async () => {
+    await lib?.close();
+    tmp.remove();
+  });
+
+  it('says why Places is empty and what gives photos a place', async () => {
+    assert.equal(lib.host.engine.places().status.withGps, 0);
+    await lib.page.goto(lib.server.loginUrl);
+    await lib.page.getByTestId('nav-places').click();
+    const empty = lib.page.getByTestId('places-empty');
+    await empty.waitFor();
+    const text = (await empty.textContent()) ?? '';
+    assert.match(text, /No photos with a location/);
+    assert.match(text, /Phones record it/);
+    assert.equal(await lib.page.getByTestId('world-map').count(), 0, 'no map of nothing');
+    assert.equal(await lib.page.getByTestId('place-country').count(), 0);
+    await lib.shot('places-empty');
   });
 });

@@ -1,6 +1,6 @@
 /** The words and filters of the Places view's list: what a country, region or city is called, and the search filter that shows its photos. */
-import type { PlaceCity, PlaceCountry, PlaceFilter, PlaceRegion, PlacesStatus } from '../../shared/api';
-import { plural } from '../lib/format';
+import type { PlaceCity, PlaceCountry, PlaceFilter, PlaceRegion, PlacesStatus } from '../../shared/api.js';
+import { plural } from '../../shared/counting.js';
 
 /** A row of the list under a country: a region with its cities, or (a region of one city of its own name, or no region known) only cities. */
 export interface RegionRow {
@@ -28,7 +28,7 @@ export function cityFilter(country: PlaceCountry, region: PlaceRegion, city: Pla
 export function whereIs(country: PlaceCountry, region: PlaceRegion | null, city: PlaceCity | null): string {
   if (!region)
     return plural(
-      country.regions.reduce((n, r) => n + r.cities.filter((c) => c.name !== null).length, 0),
+      country.regions.reduce((n: number, r: PlaceRegion) => n + r.cities.filter((c: PlaceCity) => c.name !== null).length, 0),
       'place',
     );
   const inRegion = city && region.name && region.name !== city.name ? `${region.name}, ` : '';
