@@ -259,9 +259,25 @@ describe('places, in a browser', { skip: noChromium }, () => {
     }
     await lib.shot('zoomed-in');
 
-    // The whole world again, then a double-click on the group zooms in on it until it falls apart.
+    // The whole world again; the wheel zooms in where the pointer is: the group stays under it, Japan's dot moves away.
     await page.getByRole('button', { name: 'Show the whole world' }).click();
     await group.waitFor();
+    const centre = async (dot: typeof group) => {
+      const box = (await dot.boundingBox())!;
+      return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    };
+    const japan = page.locator(`[data-testid="map-dot"][data-count="${placedIn((p) => p.country === 'JP').length}"]`);
+    const [pt0, jp0] = [await centre(group), await centre(japan)];
+    await page.mouse.move(pt0.x, pt0.y);
+    await page.mouse.wheel(0, -200);
+    await page.waitForTimeout(500);
+    const pt1 = await centre(group);
+    assert.ok(Math.hypot(pt1.x - pt0.x, pt1.y - pt0.y) < 6, `the group stays under the pointer: ${JSON.stringify({ pt0, pt1 })}`);
+    assert.ok((await japan.count()) === 0 || (await centre(japan)).x - pt1.x > (jp0.x - pt0.x) * 1.2, 'the map zoomed in');
+    await page.getByRole('button', { name: 'Show the whole world' }).click();
+    await page.waitForTimeout(400);
+
+    // A double-click on the group zooms in on it until it falls apart.
     await group.dblclick();
     await page.waitForTimeout(400);
     assert.equal(await page.getByTestId('place-page').count(), 0, "a double-click zooms in, and does not open the group's photos");
