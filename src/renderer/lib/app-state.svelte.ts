@@ -5,6 +5,7 @@ import { FolderPicker } from '../files/folder-picker.svelte';
 import type { GridMove } from '../grid/layout';
 import { LibraryState } from '../library/library-state.svelte';
 import { PeopleState } from '../people/people-state.svelte';
+import { PlacesState } from '../places/places-state.svelte';
 import { SearchState } from '../search/search-state.svelte';
 import { SelectionActions } from '../selection/selection-actions.svelte';
 import type { Selection } from '../selection/selection.svelte';
@@ -13,9 +14,9 @@ import { TimelineState } from '../timeline/timeline-state.svelte';
 import { ViewerState } from '../viewer/viewer-state.svelte';
 import { Notices } from './notices.svelte';
 
-export type View = 'search' | 'people' | 'albums' | 'duplicates' | 'library' | 'settings';
-/** A grid of photos: search results, the timeline, or the photos on a person's page. */
-export type Grid = 'search' | 'timeline' | 'person';
+export type View = 'search' | 'people' | 'places' | 'albums' | 'duplicates' | 'library' | 'settings';
+/** A grid of photos: search results, the timeline, the photos on a person's page, or on a place's (or a dot's on the map). */
+export type Grid = 'search' | 'timeline' | 'person' | 'place';
 
 /**
  * The whole renderer's state: one object per feature, wired to the engine's events. Views read it
@@ -32,6 +33,7 @@ export class AppState {
   readonly duplicates: DuplicatesState;
   readonly timeline: TimelineState;
   readonly people: PeopleState;
+  readonly places: PlacesState;
   /** Web mode's folder picker (adding a folder, exporting). */
   readonly picker: FolderPicker;
   readonly actions: SelectionActions;
@@ -59,6 +61,7 @@ export class AppState {
     this.duplicates = new DuplicatesState(api, this.notices);
     this.timeline = new TimelineState(api, this.notices);
     this.people = new PeopleState(api, this.notices);
+    this.places = new PlacesState(api, this.notices);
     this.actions = new SelectionActions(api, this.notices, this.picker);
   }
 
@@ -109,6 +112,8 @@ export class AppState {
     this.duplicates.reloadIfLoaded();
     this.people.reloadIfLoaded(); // faces found, a name given, a face corrected
     this.people.photos.refresh();
+    this.places.reloadIfLoaded(); // photos placed, added or removed
+    this.places.photos.refresh();
     this.models.reloadIfLoaded(); // a switch of packs started or finished
   }
 
@@ -118,6 +123,10 @@ export class AppState {
     if (view === 'people') {
       this.people.close();
       void this.people.load();
+    }
+    if (view === 'places') {
+      this.places.close();
+      void this.places.load();
     }
     if (view === 'albums') void this.albums.load();
     if (view === 'duplicates') void this.duplicates.load();
@@ -168,15 +177,16 @@ export class AppState {
 
   // ---- the grids: search results, or the timeline when there is nothing to search; a person's photos ----
 
-  /** The grid shown: a person's photos on their page, else the search view's. */
+  /** The grid shown: a person's photos on their page, a place's on its page, else the search view's. */
   get grid(): Grid {
     if (this.#view === 'people' && this.people.openId !== null) return 'person';
+    if (this.#view === 'places' && this.places.page !== null) return 'place';
     return this.search.active ? 'search' : 'timeline';
   }
 
-  /** The search whose results the grid shows (the search view's, or a person's photos); null for the timeline. */
+  /** The search whose results the grid shows (the search view's, a person's or a place's photos); null for the timeline. */
   #results(grid: Grid): SearchState | null {
-    return grid === 'search' ? this.search : grid === 'person' ? this.people.photos : null;
+    return grid === 'search' ? this.search : grid === 'person' ? this.people.photos : grid === 'place' ? this.places.photos : null;
   }
 
   /** The chosen tiles of the grid shown. */
@@ -249,6 +259,7 @@ export class AppState {
     if (!(await this.actions.setFavourite(ids, favourite))) return;
     this.search.patchFavourite(ids, favourite);
     this.people.photos.patchFavourite(ids, favourite);
+    this.places.photos.patchFavourite(ids, favourite);
     this.timeline.patchFavourite(ids, favourite);
     this.viewer.patchFavourite(ids, favourite);
   }
@@ -285,6 +296,16 @@ export class AppState {
     this.#show(result.id, result.moment?.at);
   }
 
+  /** A photo on a place's page (or a dot's), in the viewer. */
+  openPlacePhoto(index: number): void {
+    const photos = this.places.photos;
+    const result = photos.results[index];
+    if (!result) return;
+    photos.select(index);
+    this.#source = 'place';
+    this.#show(result.id, result.moment?.at);
+  }
+
   /** A photo from the Duplicates view, in the viewer. */
   openPhoto(id: number): void {
     this.#show(id);
@@ -294,6 +315,7 @@ export class AppState {
   openSelected(): void {
     const grid = this.grid;
     if (grid === 'person') this.openPersonPhoto(this.people.photos.selected);
+    else if (grid === 'place') this.openPlacePhoto(this.places.photos.selected);
     else if (grid === 'timeline') this.openTimeline(this.timeline.selected);
     else this.openResult(this.search.selected);
   }
@@ -323,6 +345,7 @@ export class AppState {
     const index = results.selected + delta;
     if (index < 0 || index >= results.results.length) return;
     if (this.#source === 'person') this.openPersonPhoto(index);
+    else if (this.#source === 'place') this.openPlacePhoto(index);
     else this.openResult(index);
   }
 
@@ -342,6 +365,7 @@ export class AppState {
     this.viewer.close();
     const grid = this.grid;
     if (this.#view === 'people' && grid === 'person') this.people.photos.focusSelected();
+    if (this.#view === 'places' && grid === 'place') this.places.photos.focusSelected();
     if (this.#view !== 'search') return;
     if (this.#source === 'timeline' && grid === 'timeline') this.timeline.focusSelected();
     else this.search.focusSelected();
@@ -352,6 +376,7 @@ export class AppState {
     if (photo) {
       this.search.patchCaption(photo.id, photo.caption?.text ?? null);
       this.people.photos.patchCaption(photo.id, photo.caption?.text ?? null);
+      this.places.photos.patchCaption(photo.id, photo.caption?.text ?? null);
     }
     return !!photo;
   }

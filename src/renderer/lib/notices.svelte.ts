@@ -1,6 +1,6 @@
 /** What a banner's error is about: a later success of the same kind shows the problem is gone, and takes the banner with it. */
 export type NoticeTopic =
-  'search' | 'folders' | 'library' | 'indexing' | 'models' | 'albums' | 'duplicates' | 'photo' | 'concepts' | 'settings' | 'selection' | 'timeline' | 'people';
+  'search' | 'folders' | 'library' | 'indexing' | 'models' | 'albums' | 'duplicates' | 'photo' | 'concepts' | 'settings' | 'selection' | 'timeline' | 'people' | 'places';
 
 /**
  * The error the app shows in its banner: the API's own words, until dismissed, replaced, or made stale

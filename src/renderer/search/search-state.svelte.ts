@@ -1,5 +1,5 @@
 import { SvelteMap } from 'svelte/reactivity';
-import type { GlimpseApi, Params, SearchResponse, SearchResult, UnderstoodPart } from '../../shared/api';
+import type { GlimpseApi, Params, PlaceFilter, SearchResponse, SearchResult, UnderstoodPart } from '../../shared/api';
 import { type GridMove, moveIndex } from '../grid/layout';
 import { withFavourite } from '../grid/tiles';
 import type { Notices } from '../lib/notices.svelte';
@@ -47,6 +47,10 @@ export class SearchState {
   #example = $state<Example | null>(null);
   /** Only photos with all these people (a person's page): their photos are shown even with nothing typed. */
   #people = $state<number[]>([]);
+  /** Only photos taken in this place (a place's page): shown even with nothing typed. */
+  #place = $state.raw<PlaceFilter | null>(null);
+  /** Only these photos (a dot on the map): shown even with nothing typed. */
+  #only = $state.raw<number[] | null>(null);
   /** Words of the query the user asked to keep as words (an ambiguous reading undone). */
   #literal = $state<string[]>([]);
   #response = $state.raw<SearchResponse | null>(null);
@@ -140,9 +144,21 @@ export class SearchState {
   get focusRequest(): number {
     return this.#focusRequest;
   }
-  /** There is something to search for: words, an example photo or people (a query that is only a time is shown as the timeline). */
+  /** The place every result was taken in (a place's page); null in the search view. */
+  get place(): PlaceFilter | null {
+    return this.#place;
+  }
+  /** The only photos results may be (a dot on the map's page); null in the search view. */
+  get only(): readonly number[] | null {
+    return this.#only;
+  }
+  /** There is something to search for: words, an example photo, people, a place or chosen photos (a query that is only a time is shown as the timeline). */
   get active(): boolean {
-    return (this.#query.trim() !== '' && this.timeSpan === null) || this.#example !== null || this.#people.length > 0;
+    return (this.#query.trim() !== '' && this.timeSpan === null) || this.#example !== null || this.#people.length > 0 || this.#place !== null || this.#only !== null;
+  }
+  /** Results are bound to people, a place or chosen photos: with nothing typed they are all of them, newest first. */
+  get #bound(): boolean {
+    return this.#people.length > 0 || this.#place !== null || this.#only !== null;
   }
   /** The time the query names when that is all it names ("2023", "June 2022"): the timeline shows it. */
   get timeSpan(): QueryDates | null {
@@ -216,6 +232,16 @@ export class SearchState {
   withPeople(people: readonly number[], query = ''): void {
     this.#example = null;
     this.#people = [...people];
+    this.#query = query;
+    this.#showAll = false;
+    this.#schedule(0, true);
+  }
+
+  /** Only photos taken in `place`, or only the photos `only` (a place's page, a dot on the map), and these words: newest first while nothing is typed. */
+  withPlace(place: PlaceFilter | null, only: readonly number[] | null = null, query = ''): void {
+    this.#example = null;
+    this.#place = place ? { ...place } : null;
+    this.#only = only ? [...only] : null;
     this.#query = query;
     this.#showAll = false;
     this.#schedule(0, true);
@@ -352,12 +378,14 @@ export class SearchState {
     return {
       query,
       limit: PAGE,
-      // A person's photos with nothing typed: newest first (they are all equally "them").
-      sort: this.#people.length > 0 && query === '' ? 'date' : f.sort,
+      // A person's photos, or a place's, with nothing typed: newest first (they are all equally "them").
+      sort: this.#bound && query === '' ? 'date' : f.sort,
       all: this.#showAll,
       stacks: this.#stacks,
       ...(this.#example ? { similarTo: this.#example.id } : {}),
       ...(this.#people.length > 0 ? { people: [...this.#people] } : {}),
+      ...(this.#place ? { place: { ...this.#place } } : {}),
+      ...(this.#only ? { only: [...this.#only] } : {}),
       ...(this.#literal.length > 0 ? { literal: [...this.#literal] } : {}),
       ...(f.folder ? { folder: f.folder } : {}),
       ...(f.after ? { after: f.after } : {}),

@@ -215,7 +215,8 @@ export async function understand(catalog: Catalog, pack: ModelPack, index: Vecto
     parsed,
     parts,
     taken,
-    filtered: parts.some((p) => p.kind === 'date' || p.kind === 'place' || p.kind === 'media' || p.kind === 'exclude'),
+    // A place or photos asked for as such (the Places view's pages) filter like a place named: with nothing typed, every one of them, newest first.
+    filtered: request.place !== undefined || request.only !== undefined || parts.some((p) => p.kind === 'date' || p.kind === 'place' || p.kind === 'media' || p.kind === 'exclude'),
     allowed,
     concepts,
     vector,
