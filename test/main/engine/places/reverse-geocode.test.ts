@@ -11,18 +11,8 @@ import { probeVideo } from '../../../../src/main/engine/media/video.js';
 import { gazetteer } from '../../../../src/main/engine/places/gazetteer.js';
 import { placeNameKey } from '../../../../src/main/engine/places/place-names.js';
 import { CITY_RADIUS_KM, reachKm, reverseGeocode, usableCoordinates } from '../../../../src/main/engine/places/reverse-geocode.js';
+import { seededRandom } from '../../../../src/scenes/scene.js';
 import { tempDir } from '../../../fixtures.js';
-
-/** mulberry32: the same sample every run. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('reverse geocoding', () => {
   const g = gazetteer();
@@ -33,7 +23,7 @@ describe('reverse geocoding', () => {
     // The measure: at a known city's coordinates the answer is that city (same name, country and region),
     // unless another place of the gazetteer lies at the very same point (GeoNames lists a few places twice
     // under two names): then either is right. Known: 15,000 people or more (a town a person names).
-    const random = seeded(29);
+    const random = seededRandom(29);
     const towns = Array.from({ length: g.size }, (_, i) => i).filter((i) => g.population[i]! >= 15_000);
     const sample = Array.from({ length: 2000 }, () => towns[Math.floor(random() * towns.length)]!);
     let right = 0;
@@ -50,7 +40,7 @@ describe('reverse geocoding', () => {
   });
 
   it('names any place at its own coordinates by itself, or by a bigger city whose extent covers it', () => {
-    const random = seeded(31);
+    const random = seededRandom(31);
     const index = new Map(Array.from({ length: g.size }, (_, i) => [`${g.names[i]}|${g.country[i]}|${g.lat[i]}|${g.lon[i]}`, i]));
     for (let n = 0; n < 2000; n++) {
       const i = Math.floor(random() * g.size);
@@ -89,7 +79,7 @@ describe('reverse geocoding', () => {
       assert.deepEqual(place && { country: place.countryCode, city: place.city, region: place.region }, { country: code, city: null, region: null }, `${lat}, ${lon}`);
     }
     // Over many random points on land, a named city is always within the radius.
-    const random = seeded(7);
+    const random = seededRandom(7);
     for (let n = 0; n < 2000; n++) {
       const place = reverseGeocode(random() * 140 - 60, random() * 360 - 180);
       if (place?.city) assert.ok(place.distanceKm! <= CITY_RADIUS_KM + 1e-9, JSON.stringify(place));

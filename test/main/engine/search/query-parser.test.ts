@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PlaceCandidate } from '../../../../src/main/engine/places/place-names.js';
 import { type ParsedPart, type QueryContext, parseQueryParts } from '../../../../src/main/engine/search/query-parser.js';
+import { seededRandom } from '../../../../src/scenes/scene.js';
 import { easterSunday } from '../../../../src/shared/query-dates.js';
 
 const NOW = new Date('2026-12-07T12:00:00Z');
@@ -410,18 +411,6 @@ describe('the old readers, read by the parser', () => {
   });
 });
 
-/** A small seeded generator (mulberry32): the same compositions every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('composed queries', () => {
   // Descriptions with no time, place or name in them, traps included ("roast turkey dinner", "reading a book").
   const descriptions = [
@@ -473,7 +462,7 @@ describe('composed queries', () => {
   ];
 
   it('reads back the parts a query was made of, and the description as the rest', () => {
-    const next = random(29);
+    const next = seededRandom(29);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
     for (let n = 0; n < 500; n++) {
       const description = pick(descriptions);
