@@ -14,9 +14,11 @@ import { type Scene, randomScene } from '../../src/scenes/scene.js';
 import { tempDir } from '../fixtures.js';
 import { type LibraryInBrowser, noChromium, openLibraryInBrowser } from './web-app.js';
 
+/** Lisbon, Kyoto, and Nice (a place that is also a word). */
 const CITIES = [
   { lat: 38.7223, lon: -9.1393 },
   { lat: 35.0116, lon: 135.7681 },
+  { lat: 43.7102, lon: 7.262 },
 ];
 
 describe('what a query was read as, in a browser', { skip: noChromium }, () => {
@@ -31,11 +33,11 @@ describe('what a query was read as, in a browser', { skip: noChromium }, () => {
   before(async () => {
     const dir = join(tmp.path, 'Trips');
     await mkdir(dir, { recursive: true });
-    for (let i = 0; i < 24; i++) {
+    for (let i = 0; i < 27; i++) {
       const scene = randomScene(94_000_000 + i);
-      const city = i % 2;
+      const city = i < 24 ? i % 2 : 2;
       const year = 2020 + (Math.floor(i / 2) % 3);
-      const name = `trip-${i}.jpg`;
+      const name = city === 2 ? `nice-${i}.jpg` : `trip-${i}.jpg`;
       shots.set(name, { city, year, scene });
       const exif = { takenAt: new Date(Date.UTC(year, i % 12, 10, 12)), gps: { lat: CITIES[city]!.lat + i * 1e-4, lon: CITIES[city]!.lon } };
       await writeFile(join(dir, name), await renderScene(scene, { width: 480, height: 360, quality: 82, exif }));
@@ -70,6 +72,23 @@ describe('what a query was read as, in a browser', { skip: noChromium }, () => {
     assert.equal(await page.getByTestId('search-input').inputValue(), city);
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="result"]').length === n, [...shots.values()].filter((s) => s.city === 0).length);
     await app.shot('place-only');
+  });
+
+  it('reads a place that is also a word as the place only when the query says so, and undoes it', async () => {
+    await page.getByTestId('search-input').fill('photos in Nice');
+    const chip = page.locator('[data-testid="query-chip"][data-kind="place"][data-label="Nice"]');
+    await chip.waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="result"]').length === 3);
+    assert.deepEqual((await app.resultNames()).sort(), ['nice-24.jpg', 'nice-25.jpg', 'nice-26.jpg']);
+    await app.shot('nice-the-place');
+    // "as words": the same query, with Nice a word (no place filter, no chip).
+    await chip.getByTestId('query-chip-words').click();
+    await chip.waitFor({ state: 'detached' });
+    assert.equal(await page.getByTestId('search-input').inputValue(), 'photos in Nice');
+    // Lower case inside a description, "nice" is a word from the start.
+    await page.getByTestId('search-input').fill('a nice red circle');
+    await page.locator('[data-testid="search-summary"], [data-testid="no-results"]').filter({ hasText: 'a nice red circle' }).first().waitFor();
+    assert.equal(await page.getByTestId('query-chip').count(), 0);
   });
 
   it('says which part of the query emptied it', async () => {
