@@ -59,7 +59,7 @@ export function printResults(response: SearchResponse, json = false, offset = 0)
   if (asked.length > 0) console.log(`With ${shown(listed(asked.map((p) => p.name)))} (only photos with them).`);
   if (response.unknownWords) console.log(`${shown(response.unknownWords.message)}.`);
   if (response.results.length === 0) {
-    if (response.emptied) console.log(`${shown(response.emptied)}.`.replace(/\.\.$/, '.'));
+    if (response.emptied) console.log(`${shown(response.emptied)}.`.replace(/\.\.$/, '.') + (response.instead ? ` Try: glimpse search "${shown(response.instead)}"` : ''));
     else console.log(response.hidden > 0 ? `No clear matches; ${plural(response.hidden, 'weaker one is', 'weaker ones are')} hidden (--all shows them).` : 'No matches.');
     return;
   }

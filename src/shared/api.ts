@@ -317,6 +317,8 @@ export interface SearchResponse {
   understood?: UnderstoodPart[];
   /** When the filters the query names leave no photo: which emptied it ("No photos in Lisbon from 2022; 3 in Lisbon from 2023"). */
   emptied?: string;
+  /** With `emptied`: a query that has photos ("Lisbon 2023"; the query without the filter that emptied it). */
+  instead?: string;
   /**
    * Words of the query the search model does not know (its tokenizer has no token for them, or they are
    * in a script it was not trained on): nothing was matched by how photos look, since the model cannot

@@ -98,6 +98,8 @@ describe('glimpse places', () => {
 
     // Filters that leave nothing say which one did, and what there is instead (the Paris photos are of 2024: writeScene's date).
     const none = glimpse('search', 'Paris 2031');
-    assert.match(none.stdout, /^No photos in Paris from 2031; 2 photos in Paris from 2024\.$/m);
+    assert.match(none.stdout, /^No photos in Paris from 2031; 2 photos in Paris from 2024\. Try: glimpse search "Paris 2024"$/m);
+    const noneJson = JSON.parse(glimpse('search', 'Paris 2031', '--json').stdout) as SearchResponse;
+    assert.equal(noneJson.instead, 'Paris 2024');
   });
 });

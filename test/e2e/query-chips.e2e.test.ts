@@ -100,5 +100,9 @@ describe('what a query was read as, in a browser', { skip: noChromium }, () => {
     const there = [...shots.values()].filter((s) => s.city === 0 && s.year === latest).length;
     assert.equal(await emptied.textContent(), `No photos in ${city} from 2031; ${there} photos in ${city} from ${latest}.`);
     await app.shot('emptied');
+    // The way out: that year's photos there.
+    await page.getByTestId('search-instead').click();
+    assert.equal(await page.getByTestId('search-input').inputValue(), `${city} ${latest}`);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="result"]').length === n, there);
   });
 });

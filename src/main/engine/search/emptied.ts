@@ -11,6 +11,14 @@ import type { ParsedPart } from './query-parser.js';
 /** A concept or person a query filters by (named, or asked for by the app): query.ts's ConceptInQuery. */
 interface NamedFilter {
   name: string;
+  /** The query without its words (undefined: asked for by the app, not named in the query). */
+  without?: string | undefined;
+}
+
+/** What the user is told, and a search that has photos (the query without the filter, or with the nearest year). */
+export interface Emptied {
+  message: string;
+  instead?: string;
 }
 
 /** One filter of a query: a part it names, or a concept or person. */
@@ -41,7 +49,7 @@ function described(filters: Filters, skip?: Filter): string {
  * What to tell the user when the filters allow no photo (undefined when there is nothing to say):
  * without the time, the nearest year that has photos; otherwise the filter whose absence allows most.
  */
-export function whatEmptied(catalog: Catalog, filters: Filters, allowedWithout: (skip: Filter) => Set<number> | undefined): string | undefined {
+export function whatEmptied(catalog: Catalog, filters: Filters, allowedWithout: (skip: Filter) => Set<number> | undefined): Emptied | undefined {
   const all: Filter[] = [...filters.concepts, ...filters.parts.filter((p) => p.kind !== 'person' && p.kind !== 'concept')];
   if (all.length === 0) return undefined;
   const none = `No ${filters.noun} ${described(filters)}`.trim();
@@ -51,7 +59,11 @@ export function whatEmptied(catalog: Catalog, filters: Filters, allowedWithout: 
     const years = ids === undefined || ids.size > 0 ? yearsOf(catalog, ids) : [];
     const asked = Number(date.after.slice(0, 4));
     const nearest = years.sort((a, b) => Math.abs(a.year - asked) - Math.abs(b.year - asked) || b.year - a.year)[0];
-    if (nearest) return `${none}; ${plural(nearest.photos, filters.noun === 'videos' ? 'video' : 'photo')} ${described(filters, date)} from ${nearest.year}`.replace(/\s+/g, ' ');
+    if (nearest)
+      return {
+        message: `${none}; ${plural(nearest.photos, filters.noun === 'videos' ? 'video' : 'photo')} ${described(filters, date)} from ${nearest.year}`.replace(/\s+/g, ' '),
+        instead: `${date.without} ${nearest.year}`.trim(),
+      };
   }
   let best: { filter: Filter; photos: number } | undefined;
   for (const filter of all) {
@@ -59,10 +71,11 @@ export function whatEmptied(catalog: Catalog, filters: Filters, allowedWithout: 
     const photos = allowedWithout(filter)?.size ?? Infinity;
     if (photos > 0 && photos !== Infinity && (!best || photos > best.photos)) best = { filter, photos };
   }
-  if (!best) return `${none}.`;
+  if (!best) return { message: `${none}.` };
   const noun = best.filter === filters.parts.find((p) => p.kind === 'media') ? 'photo' : filters.noun === 'videos' ? 'video' : 'photo';
   const rest = described(filters, best.filter);
-  return `${none}; ${plural(best.photos, noun)}${rest ? ` ${rest}` : ''}`;
+  const without = best.filter.without;
+  return { message: `${none}; ${plural(best.photos, noun)}${rest ? ` ${rest}` : ''}`, ...(without ? { instead: without } : {}) };
 }
 
 /** The years photos were taken in, with how many photos each (all photos when `ids` is undefined). */

@@ -7,7 +7,7 @@ import { ConceptStore } from '../concepts/concept-store.js';
 import { FaceStore } from '../faces/face-store.js';
 import { PeopleStore } from '../faces/people-store.js';
 import { KeywordStore } from './keyword-store.js';
-import { type Filter, whatEmptied } from './emptied.js';
+import { type Emptied, type Filter, whatEmptied } from './emptied.js';
 import { type Exclusion, type ParsedPart, parseQueryParts } from './query-parser.js';
 import { libraryPlaces } from '../places/place-names.js';
 import { type PlaceFilter, PlaceStore } from '../places/place-store.js';
@@ -120,7 +120,7 @@ export interface UnderstoodQuery {
   /** The query vector (text, an example, or both), normalised; null when there is none. */
   vector: Float32Array | null;
   /** When the filters leave no photo: which of them emptied the search, and what there is without it. */
-  emptied: string | undefined;
+  emptied: Emptied | undefined;
   /** Words of the query the pack does not know, and what the search did without them; undefined: none. */
   unknown: { words: string[]; message: string } | undefined;
 }

@@ -44,7 +44,9 @@ export async function search(catalog: Catalog, pack: ModelPack, index: VectorInd
           })),
         }
       : {}),
-    ...(query.emptied && results.length === 0 ? { emptied: query.emptied } : {}),
+    ...(query.emptied && results.length === 0
+      ? { emptied: query.emptied.message, ...(query.emptied.instead && query.emptied.instead !== request.query.trim() ? { instead: query.emptied.instead } : {}) }
+      : {}),
     ...(query.unknown ? { unknownWords: query.unknown } : {}),
   };
 }
