@@ -28,9 +28,33 @@ function readText(dir: string, file: string): string {
   return gunzipSync(readFileSync(join(dir, file))).toString('utf8');
 }
 
-/** English names of countries by ISO alpha-2 (i18n-iso-countries); the code itself for one it does not know. */
+/**
+ * The names people use where i18n-iso-countries' English name is the formal one ("United States of
+ * America", "People's Republic of China", "Moldova, Republic of"): a photo is "in China". Its other names
+ * still find a country in a query (place-names.ts).
+ */
+const EVERYDAY_NAMES: Record<string, string> = {
+  US: 'United States',
+  CN: 'China',
+  RU: 'Russia',
+  IR: 'Iran',
+  TZ: 'Tanzania',
+  SY: 'Syria',
+  LA: 'Laos',
+  MD: 'Moldova',
+  CZ: 'Czechia',
+  MK: 'North Macedonia',
+  FM: 'Micronesia',
+  PS: 'Palestine',
+  TW: 'Taiwan',
+  VA: 'Vatican City',
+  CD: 'DR Congo',
+  BN: 'Brunei',
+};
+
+/** English names of countries by ISO alpha-2, as people say them (i18n-iso-countries); the code itself for one it does not know. */
 export function countryName(code: string): string {
-  return countries.getName(code, 'en') ?? code;
+  return EVERYDAY_NAMES[code] ?? countries.getName(code, 'en') ?? code;
 }
 
 export class Gazetteer {

@@ -64,6 +64,9 @@ describe('reverse geocoding', () => {
     // Shibuya, inside Tokyo's extent: Tokyo (whose point is 3.4 km away), not the ward's own point.
     const shibuya = reverseGeocode(35.6595, 139.7005)!;
     assert.deepEqual([shibuya.city, shibuya.region, shibuya.countryCode], ['Tokyo', 'Tokyo', 'JP']);
+    // Countries by the names people use, not the formal ones.
+    assert.equal(reverseGeocode(40.7128, -74.006)!.country, 'United States');
+    assert.equal(reverseGeocode(39.9042, 116.4074)!.country, 'China');
     // Versailles, outside Paris's: itself.
     assert.equal(reverseGeocode(48.8049, 2.1204)!.city, 'Versailles');
   });
