@@ -4,7 +4,9 @@ import type { GlimpseEngine } from '../main/engine/engine.js';
 import { readSettings } from '../main/engine/core/settings.js';
 import { downloadPack } from '../main/engine/models/download.js';
 import { catalogueOfPacks, importPack, listPacks, resolvePack } from '../main/engine/models/store.js';
-import { packDownloadSize } from '../main/engine/models/manifest.js';
+import { type PackManifest, packDownloadSize } from '../main/engine/models/manifest.js';
+import { recommendedPack, systemLanguage } from '../main/engine/models/recommend.js';
+import { packFigures } from '../shared/pack-figures.js';
 import { SiteUnreachable } from '../main/engine/models/unreachable.js';
 import { downloadSizeText } from '../shared/download-size.js';
 import { offlineRoutes } from '../shared/offline-routes.js';
@@ -21,6 +23,16 @@ export function registerModelCommands(program: Command, dataDir: () => string, w
     .action(async () => {
       const active = readSettings(dataDir()).model;
       const installed = await listPacks(packsDir());
+      const catalogue = await catalogueOfPacks();
+      const language = systemLanguage();
+      const everyPack = [...installed.flatMap((p) => ('manifest' in p && p.manifest ? [p.manifest] : [])), ...catalogue];
+      const recommended = recommendedPack(everyPack, language) ?? recommendedPack(everyPack, 'en');
+      /** The pack's measured cost and published quality, and why it is recommended, under its line. */
+      const details = (m: PackManifest) => {
+        const figures = packFigures({ cost: m.cost ?? null, quality: m.quality ?? null }, language);
+        if (figures) console.log(`      ${shown(figures)}`);
+        if (recommended?.id === m.id) console.log(`      Recommended: ${shown(recommended.reason)}`);
+      };
       const ids = new Set<string>();
       console.log('Installed:');
       for (const p of installed) {
@@ -29,14 +41,18 @@ export function registerModelCommands(program: Command, dataDir: () => string, w
         else if ('manifest' in p && p.manifest) {
           const about = [p.manifest.name === p.id ? null : p.manifest.name, p.bundled ? 'comes with Glimpse' : null, `licence ${p.manifest.licence}`];
           console.log(`${p.id === active ? '* ' : '  '}${shown(p.id.padEnd(16))} ${shown(about.filter(Boolean).join(', '))}`);
+          details(p.manifest);
         }
       }
-      const available = (await catalogueOfPacks()).filter((m) => !ids.has(m.id));
+      const available = catalogue.filter((m) => !ids.has(m.id));
       if (available.length) {
         console.log('Downloadable (glimpse models download <id>):');
         for (const m of available) {
           const size = downloadSizeText(packDownloadSize(m));
-          console.log(`  ${m.id.padEnd(16)} ${shown(m.name)}, ${size ?? 'size shown once the download starts'}, licence ${shown(m.licence)}`);
+          console.log(
+            `${recommended?.id === m.id ? '+ ' : '  '}${m.id.padEnd(16)} ${shown(m.name)}, ${size ?? 'size shown once the download starts'}, licence ${shown(m.licence)}`,
+          );
+          details(m);
         }
       }
     });

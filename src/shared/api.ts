@@ -396,6 +396,12 @@ export interface ModelInfo {
   licence: string;
   captions: boolean;
   languages: string[];
+  /** What it costs on 2 CPU cores, as measured by the benchmark (`npm run bench -- --packs`); null when not measured. */
+  cost: { msPerPhoto: number; msPerQuery: number } | null;
+  /** Published search quality: recall (percent) per language code on the named benchmark; null when none is published. */
+  quality: { benchmark: string; recall: Record<string, number> } | null;
+  /** Why Glimpse recommends this pack for a library searched in `language`; null for the others. */
+  recommended: { reason: string; language: string } | null;
   /** What downloading it weighs (`downloadSizeText` words it: "about 1.6 GB"); null when not known before it starts. */
   size: DownloadSize | null;
   /** A download in progress, paused (also from an earlier run) or failed; null when none. */

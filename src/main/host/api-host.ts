@@ -11,6 +11,7 @@ import { browserType } from '../engine/media/formats.js';
 import { PackDownloads } from '../engine/models/downloads.js';
 import { catalogueOfPacks, listPacks, resolvePack } from '../engine/models/store.js';
 import { packDownloadSize } from '../engine/models/manifest.js';
+import { recommendedPack, systemLanguage } from '../engine/models/recommend.js';
 import { exportPhotos } from './export-photos.js';
 import { FolderBrowser, FolderRefused, type Place } from './folder-browser.js';
 import { type MediaFile, type Opened, openIndexedFile, openRegularFile } from './indexed-file.js';
@@ -241,6 +242,8 @@ export class ApiHost {
     const ids = new Set(installed.map((p) => p.manifest.id));
     const downloadable = (await catalogueOfPacks()).filter((m) => !ids.has(m.id)).map((manifest) => ({ manifest, bundled: false }));
     const switching = this.engine.switchingTo?.id;
+    const everyPack = [...installed.map((p) => p.manifest), ...downloadable.map((p) => p.manifest)];
+    const recommended = recommendedPack(everyPack, systemLanguage()) ?? recommendedPack(everyPack, 'en');
     return Promise.all(
       [...installed.map((p) => ({ ...p, installed: true })), ...downloadable.map((p) => ({ ...p, installed: false }))].map(async ({ manifest, bundled, installed }) => ({
         id: manifest.id,
@@ -253,6 +256,9 @@ export class ApiHost {
         licence: manifest.licence,
         captions: !!manifest.captioner,
         languages: manifest.text.languages,
+        cost: manifest.cost ? { msPerPhoto: manifest.cost.msPerPhoto, msPerQuery: manifest.cost.msPerQuery } : null,
+        quality: manifest.quality ? { benchmark: manifest.quality.benchmark, recall: manifest.quality.recall } : null,
+        recommended: recommended?.id === manifest.id ? { reason: recommended.reason, language: recommended.language } : null,
         size: packDownloadSize(manifest),
         download: installed ? null : await this.downloads.state(manifest),
       })),

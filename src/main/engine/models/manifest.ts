@@ -40,7 +40,8 @@ const imageEncoder = z.object({
   mean: z.tuple([z.number(), z.number(), z.number()]),
   std: z.tuple([z.number(), z.number(), z.number()]),
   /**
-   * The export's own Hugging Face preprocessing file. When the pack holds it, its size, crop and
+   * The export's own preprocessing file: Hugging Face's `preprocessor_config.json` or open_clip's
+   * `preprocess_cfg.json` (Immich's exports). When the pack holds it, its size, resize mode and
    * mean/std are what the encoder is fed (the values above are the fallback for packs without one).
    */
   preprocessor: relativePath.default('preprocessor_config.json'),
@@ -60,6 +61,16 @@ const preprocessorConfig = z.object({
   glimpse_resize_mode: z.enum(['crop', 'squash', 'letterbox']).optional(),
 });
 
+/** open_clip's `preprocess_cfg.json` (what `open_clip.get_model_preprocess_cfg` writes; Immich ships it as visual/preprocess_cfg.json). */
+const openClipPreprocess = z.object({
+  size: z.union([z.number().int().positive(), z.tuple([z.number().int().positive(), z.number().int().positive()])]),
+  mean: rgb,
+  std: rgb,
+  interpolation: z.string().optional(),
+  /** open_clip's default for configs written before the key existed is `shortest`. */
+  resize_mode: z.enum(['shortest', 'squash', 'longest']).default('shortest'),
+});
+
 function squareSide(size: z.infer<typeof hfSize>, where: string): number {
   if (typeof size === 'number') return size;
   if ('shortest_edge' in size) return size.shortest_edge;
@@ -73,6 +84,7 @@ function squareSide(size: z.infer<typeof hfSize>, where: string): number {
  * a fixed height x width without a crop is `squash`; mean/std come from `image_mean`/`image_std`.
  */
 export function applyPreprocessorConfig(image: PackManifest['image'], json: unknown, where: string): PackManifest['image'] {
+  if (json && typeof json === 'object' && ('resize_mode' in json || ('mean' in json && 'std' in json && !('image_mean' in json)))) return applyOpenClipPreprocess(image, json, where);
   const parsed = preprocessorConfig.safeParse(json);
   if (!parsed.success) throw new PackError(`${where}: unreadable preprocessing config: ${parsed.error.issues[0]!.message}`);
   const c = parsed.data;
@@ -83,6 +95,20 @@ export function applyPreprocessorConfig(image: PackManifest['image'], json: unkn
   return { ...image, size, resize, mean: c.image_mean ?? image.mean, std: c.image_std ?? image.std };
 }
 
+/**
+ * open_clip's preprocessing: `shortest` resizes the short edge and crops the middle (our `crop`),
+ * `squash` stretches (SigLIP), `longest` fits the long edge and pads (our `letterbox`).
+ */
+function applyOpenClipPreprocess(image: PackManifest['image'], json: object, where: string): PackManifest['image'] {
+  const parsed = openClipPreprocess.safeParse(json);
+  if (!parsed.success) throw new PackError(`${where}: unreadable preprocessing config: ${parsed.error.issues[0]!.message}`);
+  const c = parsed.data;
+  const [height, width] = typeof c.size === 'number' ? [c.size, c.size] : c.size;
+  if (height !== width) throw new PackError(`${where}: a ${width}x${height} input is not square; Glimpse feeds square inputs`);
+  const resize = c.resize_mode === 'shortest' ? 'crop' : c.resize_mode === 'squash' ? 'squash' : 'letterbox';
+  return { ...image, size: height, resize, mean: c.mean, std: c.std };
+}
+
 const textEncoder = z.object({
   file: relativePath,
   tokenizer: relativePath,
@@ -91,8 +117,14 @@ const textEncoder = z.object({
   embeddingOutput: z.string(),
   contextLength: z.number().int().positive(),
   padTokenId: z.number().int().nonnegative(),
-  /** Some exports take int32 token ids, most int64. */
+  /** Some exports take int32 token ids (Immich's open_clip exports), most int64. */
   idType: z.enum(['int64', 'int32']).default('int64'),
+  /**
+   * What is done to a query before the tokenizer reads it. `whitespace`: runs of spaces become one
+   * (every pack). `canonicalize`: also drops ASCII punctuation and lower-cases, as SigLIP's text was
+   * during training (open_clip's `tokenizer_kwargs.clean: canonicalize`).
+   */
+  clean: z.enum(['whitespace', 'canonicalize']).default('whitespace'),
   /** Languages the text encoder was trained on (ISO 639-1); "multilingual" packs list many. */
   languages: z.array(z.string()).default(['en']),
   /**
@@ -195,6 +227,31 @@ export const packManifestSchema = z
      * download: a file's own `size` is.
      */
     downloadSize: z.object({ about: z.number().int().positive(), source: z.string() }).optional(),
+    /**
+     * How well the pack finds photos, as published for this export (people read it when choosing a
+     * pack, and `recommendedPack` compares packs measured on the same benchmark; search never reads it).
+     * `recall`: language code -> percent.
+     */
+    quality: z
+      .object({
+        benchmark: z.string(),
+        source: z.string(),
+        recall: z.record(z.string(), z.number().min(0).max(100)),
+      })
+      .optional(),
+    /**
+     * What indexing and searching with the pack costs on this project's reference machine (2 x86 cores,
+     * the CPU every user's fresh machine has): milliseconds of image encoder per photo and of text
+     * encoder per query, measured by `npm run bench -- --packs` on exports of the real architecture at
+     * the real size (the weights do not change the cost). `measuredOn` says when and how.
+     */
+    cost: z
+      .object({
+        msPerPhoto: z.number().positive(),
+        msPerQuery: z.number().positive(),
+        measuredOn: z.string(),
+      })
+      .optional(),
     embeddingDim: z.number().int().positive(),
     /** Multiplier of cosine similarity that the model was trained with (CLIP's exp(t)); turns similarities into logits. */
     logitScale: z.number().positive().default(100),

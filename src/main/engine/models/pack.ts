@@ -57,6 +57,32 @@ function idTensor(rows: number[][], type: 'int64' | 'int32'): ort.Tensor {
   return new ort.Tensor(type, data, [rows.length, width]);
 }
 
+/**
+ * The batch size a graph was exported with, when it is a fixed number rather than a symbolic axis
+ * (Immich's open_clip exports take exactly one image or one query per run).
+ */
+function fixedBatch(session: Session, input: string): number | undefined {
+  const meta = session.inputMetadata?.find((m) => m.name === input);
+  const first = meta?.isTensor ? meta.shape[0] : undefined;
+  return typeof first === 'number' && first > 0 ? first : undefined;
+}
+
+/** `items` in runs of `size` (all of them at once when the graph takes any batch). */
+function inBatches<T>(items: T[], size: number | undefined): T[][] {
+  if (size === undefined) return [items];
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+const ASCII_PUNCTUATION = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/g;
+
+/** A query as the pack's training text looked: see the manifest's `text.clean`. */
+export function cleanQuery(text: string, clean: PackManifest['text']['clean']): string {
+  const spaced = text.split(/\s+/).filter(Boolean).join(' ');
+  return clean === 'canonicalize' ? spaced.replace(ASCII_PUNCTUATION, '').toLowerCase() : spaced;
+}
+
 function output(result: ort.InferenceSession.ReturnType, name: string, where: string): ort.Tensor {
   const tensor = result[name];
   if (!tensor) throw new PackError(`${where} has no output named ${name}`);
@@ -252,8 +278,15 @@ export class ModelPack {
 
   async embedImages(images: RgbPixels[]): Promise<ImageFeatures[]> {
     if (images.length === 0) return [];
+    const session = await this.imageSession();
+    const batch = fixedBatch(session, this.manifest.image.input);
+    if (batch !== undefined && images.length !== batch) {
+      const out: ImageFeatures[] = [];
+      for (const chunk of inBatches(images, batch)) out.push(...(await this.embedImages(chunk)));
+      return out;
+    }
     const spec = this.manifest.image;
-    const result = await (await this.imageSession()).run({ [spec.input]: pixelTensor(images, spec.size, spec.mean, spec.std) });
+    const result = await session.run({ [spec.input]: pixelTensor(images, spec.size, spec.mean, spec.std) });
     const embeds = output(result, spec.embeddingOutput, spec.file);
     const dim = this.manifest.embeddingDim;
     if (embeds.dims[1] !== dim) throw new PackError(`${spec.file} gives ${embeds.dims[1]}-d embeddings, the manifest says ${dim}`);
@@ -272,8 +305,8 @@ export class ModelPack {
 
   /** The padded ids and how many of them are real tokens (pad can equal the end token, as in CLIP). */
   private encodeForModel(tokenizer: Tokenizer, text: string): { ids: number[]; length: number } {
-    const { contextLength, padTokenId } = this.manifest.text;
-    let ids = tokenizer.encode(text).ids;
+    const { contextLength, padTokenId, clean } = this.manifest.text;
+    let ids = tokenizer.encode(cleanQuery(text, clean)).ids;
     if (ids.length > contextLength) ids = [...ids.slice(0, contextLength - 1), ids[ids.length - 1]!];
     return { ids: [...ids, ...new Array<number>(contextLength - ids.length).fill(padTokenId)], length: ids.length };
   }
@@ -297,22 +330,29 @@ export class ModelPack {
     });
   }
 
+  /** The token ids the text encoder is fed for `text`: cleaned as the pack's training text was, tokenized, cut and padded to its context. */
+  async tokenize(text: string): Promise<number[]> {
+    return this.encodeForModel(await this.tokenizer(), text).ids;
+  }
+
   async embedTexts(texts: string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
     const spec = this.manifest.text;
     const [session, tokenizer] = await Promise.all([this.textSession(), this.tokenizer()]);
     const encoded = texts.map((t) => this.encodeForModel(tokenizer, t));
-    const rows = encoded.map((e) => e.ids);
-    const feeds: Record<string, ort.Tensor> = { [spec.input]: idTensor(rows, spec.idType) };
     const maskInput = spec.attentionMaskInput ?? (session.inputNames.includes('attention_mask') ? 'attention_mask' : undefined);
-    if (maskInput && session.inputNames.includes(maskInput)) {
-      feeds[maskInput] = idTensor(encoded.map(({ ids, length }) => ids.map((_, j) => (j < length ? 1 : 0))), spec.idType);
-    }
-    const result = await session.run(feeds);
-    const embeds = output(result, spec.embeddingOutput, spec.file);
     const dim = this.manifest.embeddingDim;
-    const data = embeds.data as Float32Array;
-    return texts.map((_, n) => l2normalise(data.slice(n * dim, (n + 1) * dim)));
+    const out: Float32Array[] = [];
+    for (const chunk of inBatches(encoded, fixedBatch(session, spec.input))) {
+      const feeds: Record<string, ort.Tensor> = { [spec.input]: idTensor(chunk.map((e) => e.ids), spec.idType) };
+      if (maskInput && session.inputNames.includes(maskInput)) {
+        feeds[maskInput] = idTensor(chunk.map(({ ids, length }) => ids.map((_, j) => (j < length ? 1 : 0))), spec.idType);
+      }
+      const result = await session.run(feeds);
+      const data = output(result, spec.embeddingOutput, spec.file).data as Float32Array;
+      chunk.forEach((_, n) => out.push(l2normalise(data.slice(n * dim, (n + 1) * dim))));
+    }
+    return out;
   }
 
   /**
@@ -431,7 +471,6 @@ export class ModelPack {
   }
 }
 
-/** Length-normalised log-probability, so longer captions are not punished for their length. */
 /** The tokens that would complete an n-gram already in `ids` (none when n is 0). */
 export function bannedNextTokens(ids: readonly number[], n: number): Set<number> {
   const banned = new Set<number>();

@@ -5,13 +5,10 @@
 // -> captions through the decoder's key-value cache. Random weights make gibberish captions, so this
 // asserts the structure and the decoding, not the words.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
 import { preparePhoto } from '../../../../src/main/engine/media/photo.js';
 import { downloadPack } from '../../../../src/main/engine/models/download.js';
@@ -20,49 +17,10 @@ import { ModelPack } from '../../../../src/main/engine/models/pack.js';
 import { catalogueOfPacks, verifyPack } from '../../../../src/main/engine/models/store.js';
 import { searchParams } from '../../../../src/shared/api.js';
 import { scene, tempDir, writeScene } from '../../../fixtures.js';
-import { type DiskRepo, FakeHub, isLfs } from './fake-hub.js';
+import { FakeHub, isLfs } from './fake-hub.js';
+import { reposFor, standIns } from './stand-ins.js';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const SCRIPT = join(ROOT, 'scripts', 'export-stand-in-packs.py');
-const STAND_INS = join(ROOT, '.cache', 'stand-in-packs');
 const PACK_ID = 'clip-vit-b32';
-
-/** The stand-in files, exported now when the cache is missing or was made by another version of the script. */
-function standIns(): string {
-  const script = createHash('sha256').update(readFileSync(SCRIPT)).digest('hex');
-  try {
-    if ((JSON.parse(readFileSync(join(STAND_INS, 'info.json'), 'utf8')) as { script?: string }).script === script) return STAND_INS;
-  } catch {
-    // not exported yet
-  }
-  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-  const partial = `${STAND_INS}.partial-${process.pid}`;
-  rmSync(partial, { recursive: true, force: true });
-  const run = spawnSync(python, [SCRIPT, partial], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (run.status !== 0) {
-    rmSync(partial, { recursive: true, force: true });
-    throw new Error(
-      `${python} ${SCRIPT} failed (${run.error?.message ?? `exit ${run.status}`}); it needs Debian's python3-torch and python3-onnx:\n${(run.stderr ?? '').slice(-2000)}`,
-    );
-  }
-  rmSync(STAND_INS, { recursive: true, force: true });
-  renameSync(partial, STAND_INS);
-  return STAND_INS;
-}
-
-/** The repositories the manifest downloads from, each served from the stand-in folder of the same name. */
-function reposFor(manifest: PackManifest, dir: string): DiskRepo[] {
-  const repos = new Map<string, DiskRepo>();
-  const main = /huggingface\.co\/(.+)$/.exec(manifest.source.url)![1]!;
-  for (const f of manifest.files) {
-    const repo = f.remote?.repo ?? main;
-    const revision = f.remote?.revision ?? manifest.source.revision;
-    const entry = repos.get(repo) ?? { repo, revision, dir: join(dir, repo.split('/')[1]!), files: [] };
-    entry.files.push(f.remote?.path ?? f.path);
-    repos.set(repo, entry);
-  }
-  return [...repos.values()];
-}
 
 describe('the clip-vit-b32 pack with stand-in weights, from download to KV-cache captions', { timeout: 15 * 60_000 }, () => {
   const tmp = tempDir();
@@ -76,7 +34,7 @@ describe('the clip-vit-b32 pack with stand-in weights, from download to KV-cache
 
   before(async () => {
     const started = performance.now();
-    const dir = standIns();
+    const dir = standIns('xenova');
     const catalogue = await catalogueOfPacks();
     manifest = catalogue.find((m) => m.id === PACK_ID)!;
     assert.ok(manifest, `the catalogue lists ${PACK_ID}`);
