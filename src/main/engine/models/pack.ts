@@ -58,6 +58,20 @@ function idTensor(rows: number[][], type: 'int64' | 'int32'): ort.Tensor {
 }
 
 /**
+ * A query too long for the context, cut as Hugging Face's tokenizers cut it: the text's own tokens are
+ * shortened and the template's special tokens kept around them (CLIP's start and end, Gemma's start
+ * alone, XLM-R's <s> and </s>), so the encoder still sees the tokens it was trained to see.
+ */
+function truncated(ids: number[], textIds: number[], contextLength: number): number[] {
+  let start = -1;
+  for (let p = 0; p + textIds.length <= ids.length && start < 0; p++) if (textIds.every((id, j) => ids[p + j] === id)) start = p;
+  if (start < 0) return [...ids.slice(0, contextLength - 1), ids[ids.length - 1]!]; // no template to find: keep the last (end) token
+  const prefix = ids.slice(0, start);
+  const suffix = ids.slice(start + textIds.length);
+  return [...prefix, ...textIds.slice(0, Math.max(0, contextLength - prefix.length - suffix.length)), ...suffix].slice(0, contextLength);
+}
+
+/**
  * The batch size a graph was exported with, when it is a fixed number rather than a symbolic axis
  * (Immich's open_clip exports take exactly one image or one query per run).
  */
@@ -306,8 +320,9 @@ export class ModelPack {
   /** The padded ids and how many of them are real tokens (pad can equal the end token, as in CLIP). */
   private encodeForModel(tokenizer: Tokenizer, text: string): { ids: number[]; length: number } {
     const { contextLength, padTokenId, clean } = this.manifest.text;
-    let ids = tokenizer.encode(cleanQuery(text, clean)).ids;
-    if (ids.length > contextLength) ids = [...ids.slice(0, contextLength - 1), ids[ids.length - 1]!];
+    const cleaned = cleanQuery(text, clean);
+    let ids = tokenizer.encode(cleaned).ids;
+    if (ids.length > contextLength) ids = truncated(ids, tokenizer.encode(cleaned, { add_special_tokens: false }).ids, contextLength);
     return { ids: [...ids, ...new Array<number>(contextLength - ids.length).fill(padTokenId)], length: ids.length };
   }
 
