@@ -35,3 +35,10 @@ export function compactText(text: string): string {
     .map((line) => line.replace(/[^\p{L}\p{N}]+/gu, ''))
     .join('\n');
 }
+
+/**
+ * Characters of scripts written without spaces between words (Chinese, Japanese kana). The keyword
+ * table's tokenizer keeps a run of them as one token ("東京タワー", "猫と犬"), so a word of such text is
+ * looked up inside the tokens rather than as one of them (KeywordStore.termMatch).
+ */
+export const UNSPACED_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Bopomofo}]/u;

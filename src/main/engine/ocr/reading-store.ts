@@ -1,5 +1,5 @@
 import { CatalogStore } from '../catalog/catalog.js';
-import { compactText } from '../catalog/text-keys.js';
+import { UNSPACED_SCRIPT, compactText } from '../catalog/text-keys.js';
 import type { PhotoRow } from '../library/photo-store.js';
 
 /** One line of text read in a photo; the box is its four corners as fractions of the upright photo's size. */
@@ -59,10 +59,14 @@ export class ReadingStore extends CatalogStore {
 
   /**
    * Photos whose read text contains `fragment` (compacted as compactText does; at least 3 characters),
-   * best first. An empty list for a shorter fragment: a trigram index cannot look it up.
+   * best first. An empty list for a shorter fragment, which a trigram index cannot look up, except in
+   * Chinese or Japanese, where one or two characters are a word ("猫", "博物"): those are looked for in
+   * every photo's read text (a scan of the table, which holds only photos with text).
    */
   readTextSearch(fragment: string, limit: number): number[] {
     const compact = compactText(fragment).replace(/\n/g, '');
+    if (compact.length > 0 && [...compact].length < 3 && [...compact].every((c) => UNSPACED_SCRIPT.test(c)))
+      return this.sql(`SELECT rowid FROM photo_read_text WHERE instr(compact, ?) > 0 ORDER BY rowid LIMIT ?`).pluck().all(compact, limit) as number[];
     if ([...compact].length < 3) return [];
     return this.sql(`SELECT rowid FROM photo_read_text WHERE photo_read_text MATCH ? ORDER BY rank LIMIT ?`)
       .pluck()

@@ -1,5 +1,5 @@
 import { type Catalog } from '../catalog/catalog.js';
-import { compactText } from '../catalog/text-keys.js';
+import { UNSPACED_SCRIPT, compactText } from '../catalog/text-keys.js';
 import type { Moment } from '../index/moments.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import { type ParsedQuery, type UnderstoodQuery, conceptConfidence, ftsString } from './query.js';
@@ -36,12 +36,16 @@ export interface Candidates {
 /**
  * Those of `among` whose text holds the query's words together and in order (a leading article
  * dropped, the last word a prefix): "a star" finds "two stars", "two red circles" does not find "two
- * blue stars and a red circle".
+ * blue stars and a red circle". A query with Chinese or Japanese words, whose text runs without spaces,
+ * needs each word inside the text's tokens (KeywordStore.termMatch): "犬" stands together in "猫と犬".
  */
 export function wordsTogether(catalog: Catalog, text: string, among: readonly number[]): Set<number> {
   const words = text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
   while (words.length > 1 && ['a', 'an', 'the'].includes(words[0]!)) words.shift();
-  return words.length === 0 ? new Set() : new KeywordStore(catalog).keywordMatchesAmong(`${ftsString(words.join(' '))}*`, among);
+  if (words.length === 0) return new Set();
+  const store = new KeywordStore(catalog);
+  if (words.some((w) => UNSPACED_SCRIPT.test(w))) return store.keywordMatchesAmong(words.map((w) => store.termMatch(w)).join(' AND '), among);
+  return store.keywordMatchesAmong(`${ftsString(words.join(' '))}*`, among);
 }
 
 /**
@@ -118,7 +122,7 @@ export function gather(catalog: Catalog, index: VectorIndex, query: UnderstoodQu
 
   const keyword = new Map<number, number>();
   const keywordMatch =
-    parsed.terms.length > 0 || parsed.phrases.length > 0 ? [...parsed.terms.map((t) => `${ftsString(t)}*`), ...parsed.phrases.map(ftsString)].join(' AND ') : null;
+    parsed.terms.length > 0 || parsed.phrases.length > 0 ? [...parsed.terms.map((t) => keywordStore.termMatch(t)), ...parsed.phrases.map(ftsString)].join(' AND ') : null;
   if (keywordMatch)
     keywordStore.keywordIds(keywordMatch, CANDIDATE_POOL).forEach((id, rank) => {
       if (!allowed || allowed.has(id)) keyword.set(id, rank);

@@ -1,4 +1,5 @@
 import { type Catalog, CatalogStore } from '../catalog/catalog.js';
+import { UNSPACED_SCRIPT } from '../catalog/text-keys.js';
 import { pathRange } from '../core/paths.js';
 import { favouriteCondition } from '../favourites/favourite-store.js';
 import { type PlaceFilter, placeCondition } from '../places/place-store.js';
@@ -56,6 +57,14 @@ export function filterSql(filters: PhotoFilters, alias = ''): { where: string[];
 const SCRATCH = 'photo_text_scratch';
 /** Connections whose scratch table exists (it lives as long as the connection). */
 const scratchReady = new WeakSet<Catalog>();
+/** The fts5vocab table over photo_text's terms that `termMatch` reads (temporary, one per connection). */
+const TERMS = 'photo_text_terms';
+const termsReady = new WeakSet<Catalog>();
+/** The most tokens one CJK query word expands to (the most frequent first). */
+const MAX_EXPANSION = 500;
+
+/** A string as one FTS5 term or phrase. */
+const quoted = (value: string) => `"${value.replace(/"/g, '""')}"`;
 
 /** The keyword side of search (FTS5 over captions, album titles and names) and the filters as sets of photo ids. */
 export class KeywordStore extends CatalogStore {
@@ -67,6 +76,23 @@ export class KeywordStore extends CatalogStore {
     // The match string is built from quoted terms only (search.ts), so FTS5 always parses it: an error
     // here is a real fault and is raised, never turned into "no results".
     return this.sql(`SELECT rowid FROM photo_text WHERE photo_text MATCH ? ORDER BY bm25(photo_text, 3.0, 2.0, 1.0) LIMIT ?`).pluck().all(match, limit) as number[];
+  }
+
+  /**
+   * The FTS5 expression for one query word (lower case): the word or a word it starts ("beach" finds
+   * "beaches"). A word in Chinese or Japanese, which are written without spaces, is looked for inside the
+   * table's tokens instead, since one token holds a whole run of such text ("東京タワー", "猫と犬",
+   * "2024年東京旅行"): the expression is the tokens that contain it, so "猫" finds "猫と犬" and "東京"
+   * finds "東京タワー" but not "京都". No token holds it: an expression that matches nothing.
+   */
+  termMatch(word: string): string {
+    if (!UNSPACED_SCRIPT.test(word)) return `${quoted(word)}*`;
+    if (!termsReady.has(this.catalog)) {
+      this.catalog.db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.${TERMS} USING fts5vocab(main, photo_text, row)`);
+      termsReady.add(this.catalog);
+    }
+    const tokens = this.sql(`SELECT term FROM temp.${TERMS} WHERE instr(term, ?) > 0 ORDER BY doc DESC, term LIMIT ?`).pluck().all(word, MAX_EXPANSION) as string[];
+    return tokens.length === 0 ? quoted(word) : `(${tokens.map(quoted).join(' OR ')})`;
   }
 
   /**

@@ -7,6 +7,7 @@ import { ConceptStore } from '../concepts/concept-store.js';
 import { FaceStore } from '../faces/face-store.js';
 import { PeopleStore } from '../faces/people-store.js';
 import { KeywordStore } from './keyword-store.js';
+import { UNSPACED_SCRIPT } from '../catalog/text-keys.js';
 import { type Emptied, type Filter, whatEmptied } from './emptied.js';
 import { type Exclusion, type ParsedPart, parseQueryParts } from './query-parser.js';
 import { libraryPlaces } from '../places/place-names.js';
@@ -95,7 +96,7 @@ export function parseQuery(query: string): ParsedQuery {
     return ` ${p} `;
   });
   const text = rest.replace(/"/g, ' ').replace(/\s+/g, ' ').trim();
-  const terms = [...new Set((text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []).filter((w) => w.length > 1 && !STOP_WORDS.has(w)))];
+  const terms = [...new Set((text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []).filter((w) => (w.length > 1 || UNSPACED_SCRIPT.test(w)) && !STOP_WORDS.has(w)))];
   return { text, phrases, terms };
 }
 
