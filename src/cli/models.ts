@@ -6,7 +6,8 @@ import { downloadPack } from '../main/engine/models/download.js';
 import { catalogueOfPacks, importPack, listPacks, resolvePack } from '../main/engine/models/store.js';
 import { type PackManifest, packDownloadSize } from '../main/engine/models/manifest.js';
 import { recommendedPack, systemLanguage } from '../main/engine/models/recommend.js';
-import { packFigures } from '../shared/pack-figures.js';
+import { languagesText, packFigures } from '../shared/pack-figures.js';
+import { DATE_LANGUAGES } from '../main/engine/search/query-languages.js';
 import { SiteUnreachable } from '../main/engine/models/unreachable.js';
 import { downloadSizeText } from '../shared/download-size.js';
 import { offlineRoutes } from '../shared/offline-routes.js';
@@ -30,6 +31,7 @@ export function registerModelCommands(program: Command, dataDir: () => string, w
       /** The pack's measured cost and published quality, and why it is recommended, under its line. */
       const details = (m: PackManifest) => {
         const figures = packFigures({ cost: m.cost ?? null, quality: m.quality ?? null }, language);
+        console.log(`      Searches in: ${shown(languagesText({ languages: m.text.languages, timesReadIn: m.text.languages.filter((l) => DATE_LANGUAGES.includes(l)) }))}`);
         if (figures) console.log(`      ${shown(figures)}`);
         if (recommended?.id === m.id) console.log(`      Recommended: ${shown(recommended.reason)}`);
       };

@@ -396,6 +396,8 @@ export interface ModelInfo {
   licence: string;
   captions: boolean;
   languages: string[];
+  /** Those of `languages` whose times ("June 2021", "5 de junio") the query parser reads; the others are searched by how photos look, times included as words. */
+  timesReadIn: string[];
   /** What it costs on 2 CPU cores, as measured by the benchmark (`npm run bench -- --packs`); null when not measured. */
   cost: { msPerPhoto: number; msPerQuery: number } | null;
   /** Published search quality: recall (percent) per language code on the named benchmark; null when none is published. */

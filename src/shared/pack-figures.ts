@@ -33,3 +33,10 @@ export function packFigures(model: Pick<ModelInfo, 'cost' | 'quality'>, language
   }
   return parts.length > 0 ? parts.join(' · ') : null;
 }
+
+/** The languages a pack searches in, and those whose times in a query Glimpse does not read: "English, Spanish, Hebrew (times not read in Hebrew)". */
+export function languagesText(model: Pick<ModelInfo, 'languages' | 'timesReadIn'>): string {
+  const unread = model.languages.filter((l) => !model.timesReadIn.includes(l));
+  const names = model.languages.map(languageName).join(', ');
+  return unread.length === 0 ? names : `${names} (times such as “June 2021” are not read in ${unread.map(languageName).join(', ')})`;
+}

@@ -52,6 +52,11 @@ export interface DateContext {
   now: Date;
   /** First names of people in the library, lower case without accents: "May" alone is then her, not the month. */
   names?: ReadonlySet<string>;
+  /**
+   * Reads times written in other languages than English (the search pack's: "5 de junio de 2021",
+   * "2021年6月"), tried after the English forms that name a day and before a bare year or month is taken.
+   */
+  otherLanguages?: (looked: string, now: Date) => DateSpan | null;
 }
 
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
@@ -83,19 +88,19 @@ function iso(y: number, m: number, d = 1): string {
 /** Days since the epoch of a calendar day: to compare and count. */
 const serial = (y: number, m: number, d = 1) => Date.UTC(2000, 0, 1) / 864e5 + (Date.UTC(y, m, d) - Date.UTC(2000, 0, 1)) / 864e5;
 
-interface Range {
+export interface Range {
   after: string;
   before: string;
   label: string;
   ambiguous?: true;
 }
-const dayRange = (y: number, m: number, d: number, label = `${day(y, m, d).d} ${monthName(day(y, m, d).m)} ${day(y, m, d).y}`): Range => ({
+export const dayRange = (y: number, m: number, d: number, label = `${day(y, m, d).d} ${monthName(day(y, m, d).m)} ${day(y, m, d).y}`): Range => ({
   after: iso(y, m, d),
   before: iso(y, m, d + 1),
   label,
 });
-const monthRange = (y: number, m: number): Range => ({ after: iso(y, m), before: iso(y, m + 1), label: `${monthName(day(y, m).m)} ${day(y, m).y}` });
-const yearRange = (y: number): Range => ({ after: iso(y, 0), before: iso(y + 1, 0), label: String(y) });
+export const monthRange = (y: number, m: number): Range => ({ after: iso(y, m), before: iso(y, m + 1), label: `${monthName(day(y, m).m)} ${day(y, m).y}` });
+export const yearRange = (y: number): Range => ({ after: iso(y, 0), before: iso(y + 1, 0), label: String(y) });
 function weekRange(y: number, m: number, d: number): Range {
   const weekday = (new Date(Date.UTC(y, m, d)).getUTCDay() + 6) % 7; // Monday 0
   const monday = day(y, m, d - weekday);
@@ -369,7 +374,7 @@ export function naturalDateIn(looked: string, context: DateContext): DateSpan | 
     const span = first(p.re, (m) => p.read(m, today, looked));
     if (span) return span;
   }
-  const onDay = chronoDay(looked, local, today);
+  const onDay = chronoDay(looked, local, today) ?? context.otherLanguages?.(looked, local);
   if (onDay) return onDay;
   return (
     first(MONTH_YEAR, (m) => monthRange(Number(m[2]), MONTH_NAMES.get(m[1]!.toLowerCase())!)) ??

@@ -12,6 +12,7 @@ import { PackDownloads } from '../engine/models/downloads.js';
 import { catalogueOfPacks, listPacks, resolvePack } from '../engine/models/store.js';
 import { packDownloadSize } from '../engine/models/manifest.js';
 import { recommendedPack, systemLanguage } from '../engine/models/recommend.js';
+import { DATE_LANGUAGES } from '../engine/search/query-languages.js';
 import { exportPhotos } from './export-photos.js';
 import { FolderBrowser, FolderRefused, type Place } from './folder-browser.js';
 import { type MediaFile, type Opened, openIndexedFile, openRegularFile } from './indexed-file.js';
@@ -256,6 +257,7 @@ export class ApiHost {
         licence: manifest.licence,
         captions: !!manifest.captioner,
         languages: manifest.text.languages,
+        timesReadIn: manifest.text.languages.filter((l) => DATE_LANGUAGES.includes(l)),
         cost: manifest.cost ? { msPerPhoto: manifest.cost.msPerPhoto, msPerQuery: manifest.cost.msPerQuery } : null,
         quality: manifest.quality ? { benchmark: manifest.quality.benchmark, recall: manifest.quality.recall } : null,
         recommended: recommended?.id === manifest.id ? { reason: recommended.reason, language: recommended.language } : null,

@@ -32,6 +32,7 @@
 import { NAME_WORD, conceptKey } from '../../../shared/concept-name.js';
 import { personKey } from '../../../shared/person-name.js';
 import { naturalDateIn } from '../../../shared/query-dates.js';
+import { otherLanguageDates } from './query-languages.js';
 import type { PlaceCandidate } from '../places/place-names.js';
 
 export interface QueryContext {
@@ -47,6 +48,8 @@ export interface QueryContext {
   literal?: readonly string[];
   /** Whether the library's faces are known (false: "without people" cannot be told, and stays words). */
   hasFaces?: boolean;
+  /** The languages the search pack reads (ISO 639-1): times are read in those of them the parser knows too (DATE_LANGUAGES). */
+  languages?: readonly string[];
 }
 
 interface PartBase {
@@ -210,11 +213,23 @@ interface Found {
 
 const fold = (word: string) => word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/’/g, "'");
 
-function tokenise(text: string, kept: ReadonlyArray<[number, number]>): Token[] {
-  return [...text.matchAll(NAME_WORD)].map((m) => {
-    const [start, end] = [m.index, m.index + m[0].length];
-    return { word: m[0], key: fold(m[0]), start, end, capitalised: /^\p{Lu}/u.test(m[0]), kept: kept.some(([a, b]) => start >= a && end <= b), used: false };
+function tokenise(text: string, kept: ReadonlyArray<[number, number]>, cuts: readonly number[] = []): Token[] {
+  // A cut inside a word splits it: a time written without spaces ("2021年6月の猫") is then words of its own.
+  const pieces = [...text.matchAll(NAME_WORD)].flatMap((m) => {
+    const bounds = [m.index, ...cuts.filter((c) => c > m.index && c < m.index + m[0].length), m.index + m[0].length];
+    return bounds.slice(1).map((end, i) => [bounds[i]!, end] as const);
   });
+  return pieces.map(([start, end]) => {
+    const word = text.slice(start, end);
+    return { word, key: fold(word), start, end, capitalised: /^\p{Lu}/u.test(word), kept: kept.some(([a, b]) => start >= a && end <= b), used: false };
+  });
+}
+
+/** The text with the spans given blanked out with spaces (offsets stay the text's). */
+function withBlanks(text: string, spans: ReadonlyArray<[number, number]>): string {
+  let out = text;
+  for (const [a, b] of spans) out = out.slice(0, a) + ' '.repeat(Math.min(b, text.length) - a) + out.slice(Math.min(b, text.length));
+  return out;
 }
 
 /** The text without the character spans given, spaces made one; "and" or a comma left between nothing dropped. */
@@ -247,7 +262,9 @@ export function parseQueryParts(query: string, context: QueryContext): ParsedPar
     const lower = text.toLowerCase();
     for (let i = lower.indexOf(l.toLowerCase()); i >= 0; i = lower.indexOf(l.toLowerCase(), i + 1)) kept.push([i, i + l.length]);
   }
-  const tokens = tokenise(text, kept);
+  const otherLanguages = otherLanguageDates(context.languages ?? ['en']);
+  const foreignTime = otherLanguages?.(withBlanks(text, kept), context.now);
+  const tokens = tokenise(text, kept, foreignTime ? [foreignTime.start, foreignTime.end] : []);
   const free = (i: number) => i >= 0 && i < tokens.length && !tokens[i]!.kept && !tokens[i]!.used;
   const found: Found[] = [];
   const take = (f: Found) => {
@@ -296,7 +313,7 @@ export function parseQueryParts(query: string, context: QueryContext): ParsedPar
     for (const t of tokens) if (t.used) blank(t.start, t.end);
     return looked;
   };
-  const date = naturalDateIn(blanked(), { now: context.now, names });
+  const date = naturalDateIn(blanked(), { now: context.now, names, ...(otherLanguages ? { otherLanguages } : {}) });
   if (date) {
     const inside = tokens.map((t, i) => [t, i] as const).filter(([t]) => t.start >= date.start && t.end <= date.end);
     if (inside.length > 0) {

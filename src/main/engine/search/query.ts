@@ -149,6 +149,7 @@ export async function understand(catalog: Catalog, pack: ModelPack, index: Vecto
     places: placeStore.hasPlaced() ? libraryPlaces(placeStore) : () => [],
     literal: original.literal ?? [],
     hasFaces: new FaceStore(catalog).hasScans(),
+    languages: pack.manifest.text.languages,
   });
   const parts = reading.parts;
   let request: SearchRequest = { ...original, query: reading.rest };

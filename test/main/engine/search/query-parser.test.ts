@@ -488,3 +488,38 @@ describe('composed queries', () => {
     }
   });
 });
+
+describe('times in the languages of the search pack', () => {
+  /** Query, the pack's languages, the time read (label, or null) and the words left. */
+  const CASES: Array<[string, string[], string | null, string]> = [
+    ['perro en junio de 2021', ['en', 'es'], 'June 2021', 'perro'],
+    ['playa el 5 de junio de 2021', ['en', 'es'], '5 June 2021', 'playa'],
+    ['gatos ayer', ['es'], '6 December 2026', 'gatos'],
+    ['chat le 14 juillet 2022', ['fr'], '14 July 2022', 'chat'],
+    ['Strand am 3. Juni 2021', ['de'], '3 June 2021', 'Strand'],
+    ['Hund gestern', ['de'], '6 December 2026', 'Hund'],
+    ['praia em 3 de junho de 2021', ['pt'], '3 June 2021', 'praia'],
+    ['кошка в июне 2021', ['ru'], 'June 2021', 'кошка'],
+    ['пляж 3 июня 2021', ['ru', 'uk'], '3 June 2021', 'пляж'],
+    ['2021年6月3日的海滩', ['zh'], '3 June 2021', '的海滩'],
+    ['2021年6月の猫', ['ja'], 'June 2021', 'の猫'],
+    ['2021年の海', ['zh'], '2021', 'の海'],
+    // English is read whatever the pack, and other languages only when the pack reads them.
+    ['dog in June 2021', ['en', 'de', 'fr'], 'June 2021', 'dog'],
+    ['perro en junio de 2021', ['en'], '2021', 'perro en junio de'],
+    ['2021年6月の猫', ['en'], null, '2021年6月の猫'],
+    // Not a time: a planet, a weekday, a word.
+    ['mars rover', ['fr'], null, 'mars rover'],
+    ['party am Montag', ['de'], null, 'party am Montag'],
+    ['el gato', ['es'], null, 'el gato'],
+  ];
+  for (const [query, languages, label, rest] of CASES)
+    it(`${JSON.stringify(query)} (${languages.join(', ')})`, () => {
+      const read = parseQueryParts(query, { ...CONTEXT, languages });
+      assert.deepEqual(
+        read.parts.filter((p) => p.kind === 'date').map((p) => p.label),
+        label ? [label] : [],
+      );
+      assert.equal(read.rest, rest);
+    });
+});
