@@ -12,14 +12,14 @@
 // 128-d descriptors in identities (20 faces each, spread as one person's photos are), grouped from scratch
 // and then 1,000 new ones placed among them; the baseline in the same run is building an HNSW graph over the
 // same descriptors (hnswlib, the grouping's own first step at this size).
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import hnswlib from 'hnswlib-node';
+import { labelledFaces, scoreGrouping } from '../src/calibration/face-grouping.js';
 import { GlimpseEngine } from '../src/main/engine/engine.js';
 import { FaceFinder } from '../src/main/engine/faces/face-finder.js';
 import { readFaceManifestSync } from '../src/main/engine/faces/face-pack.js';
 import { type GroupingFace, type PersonChoice, placeNew, regroup } from '../src/main/engine/faces/grouping.js';
-import { decodeForReading } from '../src/main/engine/media/photo.js';
 import { seededRandom } from '../src/scenes/scene.js';
 import { exportVit, standInPack } from './vit-stand-in.js';
 
@@ -89,67 +89,19 @@ function groupingTime(count: number): void {
   console.log(`placing 1,000 new faces among them: ${fmt(incremental, 2)} s (target 1 s)`);
 }
 
-/** Every photo under DIR/<person>/: the faces found, each labelled with its folder when it is the photo's largest. */
-async function labelledFaces(
-  dirs: string[],
-): Promise<{ faces: Array<GroupingFace & { who: string; side: number; sharpness: number; frontal: number }>; photos: number; missed: string[] }> {
-  const finder = await FaceFinder.open({ device: 'cpu' });
-  const faces: Array<GroupingFace & { who: string; side: number; sharpness: number; frontal: number }> = [];
-  const missed: string[] = [];
-  let photos = 0;
-  for (const dir of dirs)
-    for (const person of readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()))
-      for (const file of readdirSync(join(dir, person.name)).filter((f) => /\.(jpe?g|png)$/i.test(f))) {
-        photos++;
-        const found = await finder.find(await decodeForReading(readFileSync(join(dir, person.name, file)), finder.manifest.readSide));
-        if (found.length === 0) missed.push(`${person.name}/${file}`);
-        const largest = Math.max(...found.map((f) => f.side));
-        for (const f of found)
-          faces.push({
-            id: faces.length + 1,
-            who: f.side === largest ? person.name : `unlabelled ${faces.length}`,
-            embedding: f.embedding,
-            eligible: true,
-            person: null,
-            pinned: null,
-            rejected: undefined,
-            side: f.side,
-            sharpness: f.sharpness,
-            frontal: f.frontal,
-          });
-      }
-  await finder.close();
-  return { faces, photos, missed };
-}
-
+/** The table of purity and coverage per threshold; the labelling and scoring are src/calibration/face-grouping.ts (shared with scripts/calibrate-pack.ts). */
 async function calibrate(dirs: string[]): Promise<void> {
-  const { faces, photos, missed } = await labelledFaces(dirs);
+  const finder = await FaceFinder.open({ device: 'cpu' });
+  const { faces, photos, missed } = await labelledFaces(dirs, finder);
+  await finder.close();
   console.log(`${photos} labelled photos, a face found on ${photos - missed.length}${missed.length ? ` (none on ${missed.join(', ')})` : ''}`);
   const current = readFaceManifestSync().grouping;
   for (const maxDistance of [0.5, 0.54, 0.56, 0.58, 0.6, 0.62])
     for (const minFrontal of [0.2, 0.35, 0.5]) {
-      const params = { ...current, maxDistance, minFrontal };
-      const choice = regroup(
-        faces.map((f) => ({ ...f, eligible: f.side >= params.minFaceSide && f.sharpness >= params.minSharpness && f.frontal >= params.minFrontal })),
-        params,
-      );
-      const key = (f: { id: number }) => JSON.stringify(choice.get(f.id) ?? null);
-      const groups = new Map<string, string[]>();
-      for (const f of faces) if (choice.get(f.id) != null) groups.set(key(f), [...(groups.get(key(f)) ?? []), f.who]);
-      let pure = 0;
-      let grouped = 0;
-      for (const members of groups.values()) {
-        pure += Math.max(...[...new Set(members)].map((w) => members.filter((m) => m === w).length));
-        grouped += members.length;
-      }
-      const identities = [...new Set(faces.map((f) => f.who))].filter((w) => !w.startsWith('unlabelled') && faces.filter((f) => f.who === w).length >= 3);
-      const coverage = identities.map((w) => {
-        const theirs = faces.filter((f) => f.who === w && choice.get(f.id) != null).map(key);
-        return theirs.length ? Math.max(...[...new Set(theirs)].map((k) => theirs.filter((t) => t === k).length)) / faces.filter((f) => f.who === w).length : 0;
-      });
+      const score = scoreGrouping(faces, { ...current, maxDistance, minFrontal });
       const mark = maxDistance === current.maxDistance && minFrontal === current.minFrontal ? '  <- the pack now' : '';
       console.log(
-        `maxDistance ${maxDistance} minFrontal ${minFrontal}: ${groups.size} people, purity ${fmt(grouped ? pure / grouped : 1, 3)}, coverage ${fmt(coverage.reduce((a, b) => a + b, 0) / Math.max(1, coverage.length), 3)} over ${identities.length} identities with 3+ photos${mark}`,
+        `maxDistance ${maxDistance} minFrontal ${minFrontal}: ${score.people} people, purity ${fmt(score.purity, 3)}, coverage ${fmt(score.coverage, 3)} over ${score.identities} identities with 3+ photos${mark}`,
       );
     }
 }

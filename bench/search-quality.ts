@@ -5,14 +5,14 @@
 //
 //   npx tsx bench/search-quality.ts                      # measure (evaluation seeds)
 //   npx tsx bench/search-quality.ts --calibrate          # fit on calibration seeds, write tiny-coca's manifest, then measure
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { candidateRows, fitCutoff } from '../src/calibration/search-cutoff.js';
+import { writePackCalibration } from '../src/calibration/manifests.js';
 import { GlimpseEngine } from '../src/main/engine/engine.js';
-import { MANIFEST_FILE } from '../src/main/engine/models/manifest.js';
 import { renderScene } from '../src/scenes/render.js';
 import { type LabelledQuery, OUT_OF_VOCABULARY, labelledQueries, scoreSearch } from '../src/scenes/query-set.js';
 import { type Scene, randomScene } from '../src/scenes/scene.js';
-import { wordsTogether } from '../src/main/engine/search/search.js';
 import { searchParams } from '../src/shared/api.js';
 
 const ROOT = resolve('.cache/bench/quality');
@@ -66,88 +66,23 @@ export async function measureUnknown(engine: GlimpseEngine) {
   return { queries: shown.length, meanShown: shown.reduce((a, b) => a + b, 0) / shown.length, mostShown: Math.max(...shown), showingAny: shown.filter((n) => n > 0).length, told };
 }
 
-/**
- * Fits P(match | similarity, best similarity - similarity) by logistic regression over every visual
- * candidate of every calibration query, then the probability threshold that maximises the mean F1 of
- * the shown sets.
- */
-async function calibrate(engine: GlimpseEngine, scenes: Map<string, Scene>, queries: LabelledQuery[]) {
-  // Features: 1, similarity, gap to the best, "its text holds the words together", "some photo's does".
-  const rows: Array<{ x: number[]; y: number; q: number }> = [];
-  for (const [q, query] of queries.entries()) {
-    const { results } = await engine.search(searchParams.parse({ query: query.text, limit: 1000, all: true }));
-    const visual = results.filter((r) => r.why.some((w) => w.kind === 'visual')).map((r) => ({ ...r, score: r.score! }));
-    const best = Math.max(...visual.map((r) => r.score));
-    const together = wordsTogether(
-      engine.catalog,
-      query.text,
-      visual.map((r) => r.id),
-    );
-    const any = visual.some((r) => together.has(r.id)) ? 1 : 0;
-    for (const r of visual) rows.push({ x: [1, r.score, best - r.score, together.has(r.id) ? 1 : 0, any], y: query.matches(scenes.get(r.path)!) ? 1 : 0, q });
-  }
-  let w = [0, 0, 0, 0, 0];
-  const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
-  const p = (x: number[]) => sigmoid(x.reduce((sum, v, i) => sum + v * w[i]!, 0));
-  for (let step = 0; step < 6000; step++) {
-    const grad = [0, 0, 0, 0, 0];
-    for (const r of rows) {
-      const e = p(r.x) - r.y;
-      r.x.forEach((v, i) => (grad[i]! += e * v));
-    }
-    w = w.map((v, i) => v - (5 * grad[i]!) / rows.length);
-  }
-  // The threshold: the highest mean recall of the shown sets whose mean precision stays at 0.85 or more
-  // (a margin over the 0.8 target, since these are the calibration queries).
-  let bestThreshold = 0.5;
-  let bestRecall = -1;
-  for (let t = 0.05; t < 0.96; t += 0.025) {
-    let [precision, recall, n] = [0, 0, 0];
-    for (let q = 0; q < queries.length; q++) {
-      const mine = rows.filter((r) => r.q === q);
-      const relevant = mine.filter((r) => r.y).length;
-      if (relevant === 0) continue;
-      const shown = mine.filter((r) => p(r.x) >= t);
-      const tp = shown.filter((r) => r.y).length;
-      precision += shown.length ? tp / shown.length : 0;
-      recall += tp / relevant;
-      n++;
-    }
-    if (precision / n >= 0.85 && recall / n > bestRecall) [bestRecall, bestThreshold] = [recall / n, t];
-  }
-  return {
-    intercept: w[0]!,
-    similarity: w[1]!,
-    gapToBest: w[2]!,
-    keywordTogether: w[3]!,
-    queryHasKeywordTogether: w[4]!,
-    threshold: Math.round(bestThreshold * 1000) / 1000,
-    rows: rows.length,
-  };
-}
-
 const count = 250;
 const queryCount = 120;
 if (process.argv.includes('--calibrate')) {
+  // The fit itself is src/calibration/search-cutoff.ts, shared with scripts/calibrate-pack.ts.
   const { engine, scenes } = await indexed(CALIBRATION.librarySeed, count);
-  const fit = await calibrate(engine, scenes, labelledQueries(CALIBRATION.querySeed, queryCount));
+  const queries = labelledQueries(CALIBRATION.querySeed, queryCount).map((q) => ({
+    text: q.text,
+    relevant: new Set([...scenes].filter(([, scene]) => q.matches(scene)).map(([path]) => path)),
+  }));
+  const fit = fitCutoff(await candidateRows(engine, queries));
   await engine.close();
-  const file = resolve('models/tiny-coca', MANIFEST_FILE);
-  const manifest = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  const round = (x: number) => Math.round(x * 1000) / 1000;
-  manifest.search = {
-    calibration: {
-      intercept: round(fit.intercept),
-      similarity: round(fit.similarity),
-      gapToBest: round(fit.gapToBest),
-      keywordTogether: round(fit.keywordTogether),
-      queryHasKeywordTogether: round(fit.queryHasKeywordTogether),
-      threshold: fit.threshold,
-      calibratedOn: `bench/search-quality.ts --calibrate: ${queryCount} queries (seed ${CALIBRATION.querySeed}) over ${count} scenes (seeds ${CALIBRATION.librarySeed}+), ${fit.rows} candidates`,
-    },
+  const calibration = {
+    ...fit.calibration,
+    calibratedOn: `bench/search-quality.ts --calibrate: ${queryCount} queries (seed ${CALIBRATION.querySeed}) over ${count} scenes (seeds ${CALIBRATION.librarySeed}+), ${fit.rows} candidates`,
   };
-  writeFileSync(file, JSON.stringify(manifest, null, 2) + '\n');
-  console.log(`calibration written to ${file}:`, JSON.stringify((manifest.search as { calibration: unknown }).calibration));
+  const file = writePackCalibration(resolve('models/tiny-coca'), { search: calibration });
+  console.log(`calibration written to ${file}:`, JSON.stringify(calibration));
 }
 const { engine, scenes } = await indexed(EVALUATION.librarySeed, count);
 const evaluation = labelledQueries(EVALUATION.querySeed, queryCount);
