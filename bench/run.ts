@@ -35,6 +35,7 @@ import { KeywordStore } from '../src/main/engine/search/keyword-store.js';
 import { FavouriteStore } from '../src/main/engine/favourites/favourite-store.js';
 import { StackStore } from '../src/main/engine/stacks/stack-store.js';
 import { TimelineStore } from '../src/main/engine/timeline/timeline-store.js';
+import { benchPacks } from './packs.js';
 
 const QUICK = process.argv.includes('--quick');
 /** Where the benchmark keeps its libraries and results (GLIMPSE_BENCH_DIR: elsewhere, e.g. off a shared cache). */
@@ -988,6 +989,11 @@ async function main(): Promise<void> {
   if (process.argv.includes('--places-only')) {
     await benchPlacesSection();
     writeFileSync(join(ROOT, 'results-places.json'), JSON.stringify({ ...results, table }, null, 2));
+    return;
+  }
+  // `--packs` measures each downloadable pack's cost on stand-ins of its architecture (`--write` records it in models/packs/).
+  if (process.argv.includes('--packs')) {
+    await benchPacks({ write: process.argv.includes('--write') });
     return;
   }
   if (process.argv.includes('--devices-only')) {

@@ -30,7 +30,7 @@ export function registerModelCommands(program: Command, dataDir: () => string, w
       const recommended = recommendedPack(everyPack, language) ?? recommendedPack(everyPack, 'en');
       /** The pack's measured cost and published quality, and why it is recommended, under its line. */
       const details = (m: PackManifest) => {
-        const figures = packFigures({ cost: m.cost ?? null, quality: m.quality ?? null }, language);
+        const figures = packFigures({ cost: m.cost ?? null, quality: m.quality ?? null, captions: m.captioner !== undefined }, language);
         console.log(`      Searches in: ${shown(languagesText({ languages: m.text.languages, timesReadIn: m.text.languages.filter((l) => DATE_LANGUAGES.includes(l)) }))}`);
         if (figures) console.log(`      ${shown(figures)}`);
         if (recommended?.id === m.id) console.log(`      Recommended: ${shown(recommended.reason)}`);

@@ -47,7 +47,7 @@ export function recommendedPack(catalogue: readonly PackManifest[], language = '
   const lang = languageName(language);
   const parts = [
     `In ${lang}, ${best.name} found ${percent(recall(best))} of the right photos in a published test${runnerUp ? `, ${runnerUp.name} ${percent(recall(runnerUp))}` : ''}`,
-    `it needs about ${Math.round(best.cost.msPerPhoto)} ms per photo on 2 CPU cores${best === cheapest ? '' : ` (${(best.cost.msPerPhoto / cheapest.cost.msPerPhoto).toFixed(1)}x ${cheapest.name})`}`,
+    `it needs about ${Math.round(best.cost.msPerPhoto)} ms per photo on 2 CPU cores${best === cheapest ? '' : ` (${(best.cost.msPerPhoto / cheapest.cost.msPerPhoto).toFixed(1)}x the time of ${cheapest.name})`}`,
   ];
   if (better)
     parts.push(
