@@ -27,7 +27,7 @@ export function packFigures(model: Pick<ModelInfo, 'cost' | 'quality' | 'caption
   const parts: string[] = [];
   if (model.cost)
     parts.push(
-      `looks at a photo in about ${Math.round(model.cost.msPerPhoto)} ms on 2 CPU cores (10,000 photos: ${indexingTime(model.cost.msPerPhoto, 10_000)}${model.captions ? ', captions take longer' : ''})`,
+      `Looks at a photo in about ${Math.round(model.cost.msPerPhoto)} ms on 2 CPU cores (10,000 photos: ${indexingTime(model.cost.msPerPhoto, 10_000)}${model.captions ? ', captions take longer' : ''})`,
     );
   const recall = model.quality?.recall[language] ?? model.quality?.recall.en;
   if (model.quality && recall !== undefined) {

@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { packDownloadSize } from '../../src/main/engine/models/manifest.js';
+import { recommendedPack } from '../../src/main/engine/models/recommend.js';
 import { catalogueOfPacks } from '../../src/main/engine/models/store.js';
 import { writeSampleLibrary } from '../../src/scenes/sample-library.js';
 import { downloadSizeText } from '../../src/shared/download-size.js';
@@ -32,6 +33,7 @@ describe('the model advice, with the real catalogue, on a computer that cannot r
 
   before(async () => {
     delete process.env.GLIMPSE_PACK_CATALOGUE;
+    process.env.GLIMPSE_LANGUAGE = 'en';
     const library = join(tmp.path, 'Pictures');
     mkdirSync(library);
     for (const p of photos) await copyFile(join(REAL, p), join(library, p));
@@ -40,6 +42,7 @@ describe('the model advice, with the real catalogue, on a computer that cannot r
     await page.goto(app.server.loginUrl);
   });
   after(async () => {
+    delete process.env.GLIMPSE_LANGUAGE;
     await app?.close();
     tmp.remove();
   });
@@ -76,6 +79,21 @@ describe('the model advice, with the real catalogue, on a computer that cannot r
     const table = (await page.locator('section[aria-labelledby="models-title"]').textContent()) ?? '';
     assert.doesNotMatch(table, DEVELOPER_WORDING);
     await app.shot('settings-models');
+
+    // One pack is recommended, with why, first among the downloadable ones; every measured pack says its cost.
+    const recommended = recommendedPack(catalogue, 'en')!;
+    const marked = page.getByTestId('model-recommended');
+    assert.equal(await marked.count(), 1);
+    const row = page.locator(`[data-testid="model"][data-id="${recommended.id}"]`);
+    assert.equal(((await row.getByTestId('model-recommended').textContent()) ?? '').replace(/\s+/g, ' ').trim(), `Recommended ${recommended.reason}`);
+    const ids = await rows.evaluateAll((all) => all.map((r) => r.getAttribute('data-id')));
+    assert.equal(ids[1], recommended.id, 'right after the pack in use');
+    for (const manifest of catalogue.filter((m) => m.cost)) {
+      const figures = (await page.locator(`[data-testid="model"][data-id="${manifest.id}"]`).getByTestId('model-figures').textContent()) ?? '';
+      assert.ok(figures.includes(`Looks at a photo in about ${manifest.cost!.msPerPhoto} ms on 2 CPU cores`), figures);
+    }
+    await row.scrollIntoViewIfNeeded();
+    await app.shot('settings-recommended');
   });
 
   it('says in words that the site cannot be reached, and offers the ways to install without it', async () => {

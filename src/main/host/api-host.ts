@@ -245,6 +245,8 @@ export class ApiHost {
     const switching = this.engine.switchingTo?.id;
     const everyPack = [...installed.map((p) => p.manifest), ...downloadable.map((p) => p.manifest)];
     const recommended = recommendedPack(everyPack, systemLanguage()) ?? recommendedPack(everyPack, 'en');
+    // The recommended pack leads the downloadable ones: it is the one most people should take.
+    downloadable.sort((a, b) => Number(b.manifest.id === recommended?.id) - Number(a.manifest.id === recommended?.id));
     return Promise.all(
       [...installed.map((p) => ({ ...p, installed: true })), ...downloadable.map((p) => ({ ...p, installed: false }))].map(async ({ manifest, bundled, installed }) => ({
         id: manifest.id,

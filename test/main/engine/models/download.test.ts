@@ -201,6 +201,6 @@ describe('importing a pack folder', () => {
 describe('the downloadable packs', () => {
   it('all have valid manifests', async () => {
     const ids = (await catalogueOfPacks()).map((m) => m.id).sort();
-    assert.deepEqual(ids, ['clip-vit-b32', 'mobileclip-s2']);
+    assert.deepEqual(ids, ['clip-vit-b32', 'mobileclip-s2', 'siglip2-vit-b16', 'siglip2-vit-b32-256', 'xlm-roberta-vit-b32']);
   });
 });
