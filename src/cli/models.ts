@@ -6,6 +6,7 @@ import { downloadPack } from '../main/engine/models/download.js';
 import { catalogueOfPacks, importPack, listPacks, resolvePack } from '../main/engine/models/store.js';
 import { type PackManifest, packDownloadSize } from '../main/engine/models/manifest.js';
 import { recommendedPack, systemLanguage } from '../main/engine/models/recommend.js';
+import { measuredCosts } from '../main/engine/models/measured-cost.js';
 import { languagesText, packFigures } from '../shared/pack-figures.js';
 import { DATE_LANGUAGES } from '../main/engine/search/query-languages.js';
 import { SiteUnreachable } from '../main/engine/models/unreachable.js';
@@ -29,8 +30,10 @@ export function registerModelCommands(program: Command, dataDir: () => string, w
       const everyPack = [...installed.flatMap((p) => ('manifest' in p && p.manifest ? [p.manifest] : [])), ...catalogue];
       const recommended = recommendedPack(everyPack, language) ?? recommendedPack(everyPack, 'en');
       /** The pack's measured cost and published quality, and why it is recommended, under its line. */
+      const here = measuredCosts(dataDir());
       const details = (m: PackManifest) => {
-        const figures = packFigures({ cost: m.cost ?? null, quality: m.quality ?? null, captions: m.captioner !== undefined }, language);
+        const measuredHere = here[m.id] ? { msPerPhoto: here[m.id]!.msPerPhoto, photos: here[m.id]!.photos } : null;
+        const figures = packFigures({ cost: m.cost ?? null, quality: m.quality ?? null, captions: m.captioner !== undefined, measuredHere }, language);
         console.log(`      Searches in: ${shown(languagesText({ languages: m.text.languages, timesReadIn: m.text.languages.filter((l) => DATE_LANGUAGES.includes(l)) }))}`);
         if (figures) console.log(`      ${shown(figures)}`);
         if (recommended?.id === m.id) console.log(`      Recommended: ${shown(recommended.reason)}`);

@@ -16,6 +16,8 @@ export interface ModelInfo {
   languages: string[];
   /** Those of `languages` whose times ("June 2021", "5 de junio") the query parser reads; the others are searched by how photos look, times included as words. */
   timesReadIn: string[];
+  /** What its image encoder has cost on this computer, measured while it indexed here; null before it has. */
+  measuredHere: { msPerPhoto: number; photos: number } | null;
   /** What it costs on 2 CPU cores, as measured by the benchmark (`npm run bench -- --packs`); null when not measured. */
   cost: { msPerPhoto: number; msPerQuery: number } | null;
   /** Published search quality: recall (percent) per language code on the named benchmark; null when none is published. */

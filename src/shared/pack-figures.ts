@@ -23,9 +23,13 @@ export function indexingTime(msPerPhoto: number, photos: number): string {
  * A pack's measured cost and published quality in one line, for the model manager and `glimpse models`:
  * "about 120 ms per photo on 2 CPU cores (10,000 photos: about 20 min) · 73% recall in English (Crossmodal-3600 …)".
  */
-export function packFigures(model: Pick<ModelInfo, 'cost' | 'quality' | 'captions'>, language: string): string | null {
+export function packFigures(model: Pick<ModelInfo, 'cost' | 'quality' | 'captions' | 'measuredHere'>, language: string): string | null {
   const parts: string[] = [];
-  if (model.cost)
+  if (model.measuredHere)
+    parts.push(
+      `Looks at a photo in about ${Math.round(model.measuredHere.msPerPhoto)} ms on this computer (measured over its last ${model.measuredHere.photos.toLocaleString('en')} photos; 10,000 photos: ${indexingTime(model.measuredHere.msPerPhoto, 10_000)})`,
+    );
+  else if (model.cost)
     parts.push(
       `Looks at a photo in about ${Math.round(model.cost.msPerPhoto)} ms on 2 CPU cores (10,000 photos: ${indexingTime(model.cost.msPerPhoto, 10_000)}${model.captions ? ', captions take longer' : ''})`,
     );

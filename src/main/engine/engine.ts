@@ -34,6 +34,7 @@ import type { Settings } from './core/settings.js';
 import { WriterGate } from './core/writer-gate.js';
 import { ModelSlot } from './index/active-model.js';
 import type { VectorIndex } from './index/vector-index.js';
+import { recordCost } from './models/measured-cost.js';
 import { IndexingService } from './indexing/indexing-service.js';
 import type { PipelineSummary } from './indexing/pipeline.js';
 import type { FolderRow, OfflineDir } from './library/folder-store.js';
@@ -111,7 +112,23 @@ export class GlimpseEngine extends EventEmitter<{ progress: [Progress]; libraryC
     this.ocr = new OcrService(this.dataDir, this.settings, readings, this.notices, this.writer, this.jobs, changed);
     this.peopleService = new PeopleService(this.dataDir, this.settings, faces, people, this.notices, this.writer, this.jobs, changed);
     this.placeService = new PlaceService(places, this.writer, this.jobs, changed);
-    this.indexing = new IndexingService(this.catalog, model, this.thumbnails, this.settings, () => this.ocr.textReader(), this.writer, this.jobs, changed);
+    this.indexing = new IndexingService(
+      this.catalog,
+      model,
+      this.thumbnails,
+      this.settings,
+      () => this.ocr.textReader(),
+      this.writer,
+      this.jobs,
+      changed,
+      (id, ms, images) => {
+        try {
+          recordCost(this.dataDir, id, ms, images);
+        } catch {
+          // A figure for the model manager: never worth failing an update over (a full disk says so elsewhere).
+        }
+      },
+    );
     this.stackService = new StackService(stacks, photos, captions, folders, model, this.writer, this.jobs, changed);
     this.conceptService = new ConceptService(concepts, photos, model, changed);
     this.albumService = new AlbumService(albums);

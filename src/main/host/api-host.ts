@@ -12,6 +12,7 @@ import { PackDownloads } from '../engine/models/downloads.js';
 import { catalogueOfPacks, listPacks, resolvePack } from '../engine/models/store.js';
 import { packDownloadSize } from '../engine/models/manifest.js';
 import { recommendedPack, systemLanguage } from '../engine/models/recommend.js';
+import { measuredCosts } from '../engine/models/measured-cost.js';
 import { DATE_LANGUAGES } from '../engine/search/query-languages.js';
 import { exportPhotos } from './export-photos.js';
 import { FolderBrowser, FolderRefused, type Place } from './folder-browser.js';
@@ -243,6 +244,7 @@ export class ApiHost {
     const ids = new Set(installed.map((p) => p.manifest.id));
     const downloadable = (await catalogueOfPacks()).filter((m) => !ids.has(m.id)).map((manifest) => ({ manifest, bundled: false }));
     const switching = this.engine.switchingTo?.id;
+    const here = measuredCosts(this.engine.dataDir);
     const everyPack = [...installed.map((p) => p.manifest), ...downloadable.map((p) => p.manifest)];
     const recommended = recommendedPack(everyPack, systemLanguage()) ?? recommendedPack(everyPack, 'en');
     // The recommended pack leads the downloadable ones: it is the one most people should take.
@@ -260,6 +262,7 @@ export class ApiHost {
         captions: !!manifest.captioner,
         languages: manifest.text.languages,
         timesReadIn: manifest.text.languages.filter((l) => DATE_LANGUAGES.includes(l)),
+        measuredHere: here[manifest.id] ? { msPerPhoto: here[manifest.id]!.msPerPhoto, photos: here[manifest.id]!.photos } : null,
         cost: manifest.cost ? { msPerPhoto: manifest.cost.msPerPhoto, msPerQuery: manifest.cost.msPerQuery } : null,
         quality: manifest.quality ? { benchmark: manifest.quality.benchmark, recall: manifest.quality.recall } : null,
         recommended: recommended?.id === manifest.id ? { reason: recommended.reason, language: recommended.language } : null,

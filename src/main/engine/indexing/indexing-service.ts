@@ -20,6 +20,8 @@ export class IndexingService {
     private readonly writer: WriterGate,
     private readonly jobs: JobQueue,
     private readonly changed: (reason: string) => void,
+    /** Told what each run's image encoder cost (the model manager shows it as this computer's figure). */
+    private readonly measured: (packId: string, inferenceMs: number, images: number) => void = () => {},
   ) {}
 
   /** Indexes every pending photo; progress goes to `progress` events and the optional callback. */
@@ -37,6 +39,7 @@ export class IndexingService {
       onProgress: this.jobs.reporter('indexing', options.onProgress),
     });
     const summary = await this.jobs.run(job);
+    this.measured(target.pack.id, summary.timings.inferenceMs, summary.timings.images);
     if (job.readFailures > 0) console.error(`glimpse: the text of ${job.readFailures} photos could not be read (${job.lastReadFailure}); it will be tried again`);
     if (summary.indexed > 0) this.changed('indexed');
     return summary;

@@ -28,7 +28,9 @@ import { IndexingStore } from './indexing-store.js';
 
 export interface PipelineTimings {
   decodeMs: number;
+  /** The image encoder's time, over `images` images (a video's frames each count). */
   inferenceMs: number;
+  images: number;
   captionMs: number;
   /** Reading text (OCR), inside the decode stage: each photo is read as soon as it is decoded. */
   readMs: number;
@@ -205,7 +207,7 @@ export class IndexingJob extends JobControl {
     const concurrency = this.options.decodeConcurrency ?? Math.max(2, availableParallelism());
     const captions = this.options.captions !== false && this.pack.hasCaptioner;
     const saveEvery = this.options.saveEveryMs ?? 15_000;
-    const timings: PipelineTimings = { decodeMs: 0, inferenceMs: 0, captionMs: 0, readMs: 0, writeMs: 0 };
+    const timings: PipelineTimings = { decodeMs: 0, inferenceMs: 0, images: 0, captionMs: 0, readMs: 0, writeMs: 0 };
     // Videos that failed because ffmpeg was missing are tried again once it is there.
     if (photoStore.videosWithError(MISSING_TOOL) > 0 && (await toolsAvailable())) photoStore.retryVideosWithError(MISSING_TOOL);
     // Photos in a folder that could not be listed wait until it is back: they are not failures.
@@ -404,6 +406,7 @@ export class IndexingJob extends JobControl {
     });
     const features = items.map((x) => x.features);
     timings.inferenceMs += performance.now() - t;
+    timings.images += images.length;
     let outcomes: CaptionOutcome[] = [];
     if (captions) {
       t = performance.now();

@@ -7,6 +7,7 @@ import type { PackManifest } from '../../../../src/main/engine/models/manifest.j
 import { COST_BUDGET, recommendedPack } from '../../../../src/main/engine/models/recommend.js';
 import { catalogueOfPacks } from '../../../../src/main/engine/models/store.js';
 import { languageName } from '../../../../src/shared/pack-figures.js';
+import { seededRandom } from '../../../../src/scenes/scene.js';
 
 type Measured = PackManifest & { quality: NonNullable<PackManifest['quality']>; cost: NonNullable<PackManifest['cost']> };
 
@@ -22,17 +23,6 @@ function oracle(catalogue: PackManifest[], language: string): string | null {
   const affordable = comparable.filter((m) => m.cost.msPerPhoto <= COST_BUDGET * cheapest);
   affordable.sort((a, b) => b.quality.recall[language]! - a.quality.recall[language]! || a.cost.msPerPhoto - b.cost.msPerPhoto);
   return affordable[0]!.id;
-}
-
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('the recommended pack', () => {
@@ -58,7 +48,7 @@ describe('the recommended pack', () => {
   it('on seeded random catalogues: the oracle agrees, a pack without a cost or a figure is never chosen, and a better affordable pack takes the place', async () => {
     const base = (await catalogueOfPacks()).filter((m) => m.quality && m.cost);
     for (let seed = 1; seed <= 300; seed++) {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const catalogue: PackManifest[] = base.map((m, i) => ({
         ...m,
         id: `pack-${i}`,
