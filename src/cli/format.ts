@@ -57,7 +57,10 @@ export function printResults(response: SearchResponse, json = false, offset = 0)
   // People asked for with --person are not in the query: said apart.
   const asked = (response.people ?? []).filter((p) => !response.understood?.some((u) => u.kind === 'person' && u.label === p.name));
   if (asked.length > 0) console.log(`With ${shown(listed(asked.map((p) => p.name)))} (only photos with them).`);
-  if (response.unknownWords) console.log(`${shown(response.unknownWords.message)}.`);
+  if (response.unknownWords) {
+    console.log(`${shown(response.unknownWords.message)}.`);
+    if (response.unknownWords.reader) console.log(`Try: glimpse models download ${response.unknownWords.reader.id}`);
+  }
   if (response.results.length === 0) {
     if (response.emptied) console.log(`${shown(response.emptied)}.`.replace(/\.\.$/, '.') + (response.instead ? ` Try: glimpse search "${shown(response.instead)}"` : ''));
     else console.log(response.hidden > 0 ? `No clear matches; ${plural(response.hidden, 'weaker one is', 'weaker ones are')} hidden (--all shows them).` : 'No matches.');

@@ -326,7 +326,8 @@ export interface SearchResponse {
    * say what these words look like, and `message` says so and what was shown instead ("tiny-coca does
    * not know 'bird': showing name and text matches only"). Absent when the model knows every word.
    */
-  unknownWords?: { words: string[]; message: string };
+  /** `reader`: a pack of the catalogue that reads these words (the app and CLI point to it). */
+  unknownWords?: { words: string[]; message: string; reader?: { id: string; name: string; language: string } };
 }
 
 export interface PhotoDetail {

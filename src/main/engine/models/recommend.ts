@@ -60,3 +60,35 @@ export function recommendedPack(catalogue: readonly PackManifest[], language = '
 export function systemLanguage(): string {
   return (process.env.GLIMPSE_LANGUAGE ?? Intl.DateTimeFormat().resolvedOptions().locale).split(/[-_]/)[0]!.toLowerCase();
 }
+
+/** The languages a word's letters say it may be in (the first is the likeliest); Latin says nothing. */
+const SCRIPT_LANGUAGES: ReadonlyArray<[RegExp, readonly string[]]> = [
+  [/\p{Script=Hiragana}|\p{Script=Katakana}/u, ['ja']],
+  [/\p{Script=Han}/u, ['zh', 'ja']],
+  [/\p{Script=Hangul}/u, ['ko']],
+  [/\p{Script=Cyrillic}/u, ['ru', 'uk']],
+  [/\p{Script=Arabic}/u, ['ar', 'fa']],
+  [/\p{Script=Hebrew}/u, ['he']],
+  [/\p{Script=Thai}/u, ['th']],
+  [/\p{Script=Greek}/u, ['el']],
+  [/\p{Script=Devanagari}/u, ['hi']],
+];
+
+/**
+ * A pack that reads the words the current pack does not (the language their letters suggest, among the
+ * catalogue's packs that list it), chosen as `recommendedPack` chooses; null when none does or the words
+ * say no language.
+ */
+export function packForWords(words: readonly string[], catalogue: readonly PackManifest[], current: string): { id: string; name: string; language: string } | null {
+  for (const word of words)
+    for (const [script, languages] of SCRIPT_LANGUAGES) {
+      if (!script.test(word)) continue;
+      for (const language of languages) {
+        const readers = catalogue.filter((m) => m.id !== current && m.text.languages.includes(language));
+        const chosen = recommendedPack(readers, language);
+        const pack = chosen && readers.find((m) => m.id === chosen.id);
+        if (pack) return { id: pack.id, name: pack.name, language };
+      }
+    }
+  return null;
+}

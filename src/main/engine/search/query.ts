@@ -7,6 +7,9 @@ import { ConceptStore } from '../concepts/concept-store.js';
 import { FaceStore } from '../faces/face-store.js';
 import { PeopleStore } from '../faces/people-store.js';
 import { KeywordStore } from './keyword-store.js';
+import { packForWords } from '../models/recommend.js';
+import { catalogueOfPacks } from '../models/store.js';
+import { languageName } from '../../../shared/pack-figures.js';
 import { UNSPACED_SCRIPT } from '../catalog/text-keys.js';
 import { type Emptied, type Filter, whatEmptied } from './emptied.js';
 import { type Exclusion, type ParsedPart, parseQueryParts } from './query-parser.js';
@@ -123,7 +126,7 @@ export interface UnderstoodQuery {
   /** When the filters leave no photo: which of them emptied the search, and what there is without it. */
   emptied: Emptied | undefined;
   /** Words of the query the pack does not know, and what the search did without them; undefined: none. */
-  unknown: { words: string[]; message: string } | undefined;
+  unknown: { words: string[]; message: string; reader?: { id: string; name: string; language: string } } | undefined;
 }
 
 /** How sure the concepts named are of a photo (the least sure of them). */
@@ -222,9 +225,16 @@ export async function understand(catalog: Catalog, pack: ModelPack, index: Vecto
     allowed,
     concepts,
     vector,
-    unknown: unknown.length > 0 ? { words: unknown, message: `${pack.id} does not know ${listed(unknown)}: ${instead}` } : undefined,
+    unknown: unknown.length > 0 ? await unknownNotice(pack, unknown, instead) : undefined,
     emptied,
   };
+}
+
+/** What the search says of words the pack does not know, and which pack of the catalogue reads them. */
+async function unknownNotice(pack: ModelPack, words: string[], instead: string): Promise<NonNullable<UnderstoodQuery['unknown']>> {
+  const message = `${pack.id} does not know ${listed(words)}: ${instead}`;
+  const reader = packForWords(words, await catalogueOfPacks().catch(() => []), pack.id);
+  return reader ? { words, message: `${message}. ${reader.name} reads ${languageName(reader.language)}`, reader } : { words, message };
 }
 
 /** The allowed photos without those a part of the query leaves out ("without people", "not Miso", "no videos"). */

@@ -6,6 +6,9 @@
 import assert from 'node:assert/strict';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { recommendedPack } from '../../../../src/main/engine/models/recommend.js';
+import { catalogueOfPacks } from '../../../../src/main/engine/models/store.js';
+import { languageName } from '../../../../src/shared/pack-figures.js';
 import { after, before, describe, it } from 'node:test';
 import { GlimpseEngine } from '../../../../src/main/engine/engine.js';
 import { openIndexed } from '../indexed-library.js';
@@ -69,6 +72,28 @@ describe('queries the pack cannot read', () => {
     }
     assert.deepEqual((await search(engine, '" OR 1=1 --')).unknownWords?.words, ['1=1'], 'grammar ("or") and punctuation are not named');
     assert.equal((await search(engine, '*')).unknownWords, undefined, 'punctuation alone is not a word');
+  });
+
+  it('points to a pack of the catalogue that reads the words, by the language their letters say', async () => {
+    const catalogue = await catalogueOfPacks();
+    for (const [query, language] of [
+      ['кошка', 'ru'],
+      ['猫', 'zh'],
+      ['ねこ', 'ja'],
+      ['고양이', 'ko'],
+      ['قطة', 'ar'],
+    ] as const) {
+      const readers = catalogue.filter((m) => m.text.languages.includes(language));
+      const expected = readers.find((m) => m.id === recommendedPack(readers, language)?.id);
+      const notice = (await search(engine, query)).unknownWords!;
+      if (!expected) {
+        assert.equal(notice.reader, undefined, `${query}: no pack of the catalogue reads ${language}`);
+        continue;
+      }
+      assert.deepEqual(notice.reader, { id: expected.id, name: expected.name, language }, query);
+      assert.ok(notice.message.endsWith(`. ${expected.name} reads ${languageName(language)}`), notice.message);
+    }
+    assert.equal((await search(engine, 'a bird')).unknownWords?.reader, undefined, 'a Latin word says no language');
   });
 
   it('still finds a photo by its name, with no visual reason', async () => {
