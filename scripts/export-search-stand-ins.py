@@ -3,7 +3,7 @@ immich-app/ViT-B-32-SigLIP2-256__webli, immich-app/XLM-Roberta-Base-ViT-B-32__la
 architectures at real size, their real file layout and input/output names, and RANDOM weights, so the end-to-end test
 (fake Hugging Face server -> download -> verify -> switch -> index -> search) runs these packs at the real models' cost
 and shapes without the real weights (which this project's machines cannot fetch). Never committed: the test runs this
-once into .cache/search-stand-ins/ when that folder is missing or info.json's "script" differs from this file's sha256.
+once into .cache/search-stand-ins/ when that folder is missing or info.json's "script" differs from the sha256 of this file and stand_in_common.py.
 
     /usr/bin/python3 scripts/export-search-stand-ins.py .cache/search-stand-ins [--tokenizer-gemma PATH]
 
@@ -48,7 +48,6 @@ then seeded pseudo-random Latin and Cyrillic n-grams; scores negative, lower for
 NFKC + collapsing runs of spaces, standing in for the real Precompiled sentencepiece charsmap, which cannot be made here.
 """
 import argparse
-import hashlib
 import json
 import os
 import random
@@ -61,6 +60,8 @@ import onnx
 import torch
 from onnx import TensorProto
 from torch import nn
+
+from stand_in_common import init_weights, merge_heads, script_hash, split_heads, write_json
 from torch.nn import functional as F
 
 OPSET = 14
@@ -70,21 +71,6 @@ DEFAULT_GEMMA = os.path.join(REPO_ROOT, 'node_modules', '@lenml', 'tokenizer-gem
 SIGLIP_B16 = 'ViT-B-16-SigLIP2__webli'
 SIGLIP_B32 = 'ViT-B-32-SigLIP2-256__webli'
 XLMR = 'XLM-Roberta-Base-ViT-B-32__laion5b_s13b_b90k'
-
-
-def init_weights(module):
-    """Hugging Face's initialisation (normal 0.02, LayerNorm 1/0): random weights of a realistic scale. Bare
-    parameters (position embeddings, class token, probe, in_proj, proj matrices) get normal 0.02 where created."""
-    for m in module.modules():
-        if isinstance(m, (nn.Linear, nn.Conv2d)):
-            nn.init.normal_(m.weight, std=0.02)
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.Embedding):
-            nn.init.normal_(m.weight, std=0.02)
-        elif isinstance(m, nn.LayerNorm):
-            nn.init.ones_(m.weight)
-            nn.init.zeros_(m.bias)
 
 
 def param(*shape):
@@ -97,16 +83,6 @@ def attention(q, k, v, additive_mask=None):
     if additive_mask is not None:
         scores = scores + additive_mask
     return torch.matmul(scores.softmax(dim=-1), v)
-
-
-def split_heads(x, heads):
-    b, n, c = x.shape
-    return x.reshape(b, n, heads, c // heads).transpose(1, 2)
-
-
-def merge_heads(x):
-    b, h, n, d = x.shape
-    return x.transpose(1, 2).reshape(b, n, h * d)
 
 
 def gelu_tanh():
@@ -492,12 +468,6 @@ XLMR_PREPROCESS = {'size': 224, 'mode': 'RGB', 'mean': [0.48145466, 0.4578275, 0
                    'interpolation': 'bicubic', 'resize_mode': 'shortest', 'fill_color': 0}
 
 
-def write_json(path, data):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, 'w', encoding='utf-8') as f:
-        json.dump(data, f, ensure_ascii=False, indent=None if path.endswith('tokenizer.json') else 2)
-
-
 def link_or_copy(src, dst):
     os.makedirs(os.path.dirname(dst), exist_ok=True)
     if os.path.exists(dst):
@@ -578,8 +548,7 @@ def main():
             for name in names:
                 path = os.path.join(root, name)
                 files[os.path.relpath(path, out)] = os.path.getsize(path)
-    with open(__file__, 'rb') as f:
-        script = hashlib.sha256(f.read()).hexdigest()  # the test re-exports when this script changes
+    script = script_hash()  # the test re-exports when this script or stand_in_common.py changes
     info = {'script': script, 'parameters': params, 'files': dict(sorted(files.items())), 'exportSeconds': round(time.time() - started, 1),
             'graphSeconds': seconds, 'torch': torch.__version__, 'onnx': onnx.__version__, 'opset': OPSET,
             'repos': {SIGLIP_B16: {'embed_dim': 768, 'image_size': 224, 'context_length': 64},

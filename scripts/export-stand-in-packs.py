@@ -36,31 +36,9 @@ import torch
 from onnx import TensorProto, helper
 from torch import nn
 
+from stand_in_common import init_weights, merge_heads, script_hash, split_heads, write_json
+
 OPSET = 14
-
-
-def init_weights(module):
-    """Hugging Face's initialisation (normal 0.02, LayerNorm 1/0): random weights of a realistic scale."""
-    for m in module.modules():
-        if isinstance(m, (nn.Linear, nn.Conv2d)):
-            nn.init.normal_(m.weight, std=0.02)
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.Embedding):
-            nn.init.normal_(m.weight, std=0.02)
-        elif isinstance(m, nn.LayerNorm):
-            nn.init.ones_(m.weight)
-            nn.init.zeros_(m.bias)
-
-
-def split_heads(x, heads):
-    b, s, d = x.shape
-    return x.view(b, s, heads, d // heads).transpose(1, 2)
-
-
-def merge_heads(x):
-    b, h, s, d = x.shape
-    return x.transpose(1, 2).reshape(b, s, h * d)
 
 
 def attend(q, k, v, mask=None):
@@ -558,12 +536,6 @@ def clip_tokenizer():
         'do_lower_case': True, 'model_max_length': 77, 'tokenizer_class': 'CLIPTokenizer', 'clean_up_tokenization_spaces': True}
 
 
-def write_json(path, data):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, 'w') as f:
-        json.dump(data, f, ensure_ascii=False, indent=None if 'tokenizer.json' in path else 2)
-
-
 def main():
     out = sys.argv[1]
     torch.manual_seed(0)
@@ -623,8 +595,7 @@ def main():
             path = os.path.join(root, name)
             if name != 'info.json':
                 files[os.path.relpath(path, out)] = os.path.getsize(path)
-    with open(__file__, 'rb') as f:
-        script = hashlib.sha256(f.read()).hexdigest()  # the test re-exports when this script changes
+    script = script_hash()  # the test re-exports when this script or stand_in_common.py changes
     info = {'script': script, 'parameters': params, 'files': dict(sorted(files.items())), 'exportSeconds': round(time.time() - started, 1),
             'torch': torch.__version__, 'onnx': onnx.__version__, 'opset': OPSET, 'cache': {'layers': LAYERS, 'heads': HEADS, 'headDim': HEAD_DIM}}
     write_json(os.path.join(out, 'info.json'), info)

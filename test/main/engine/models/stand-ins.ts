@@ -20,7 +20,8 @@ export const STAND_IN_SETS = {
 /** The stand-in files of a set, exported now when the cache is missing or was made by another version of its script. */
 export function standIns(set: keyof typeof STAND_IN_SETS): string {
   const { script: scriptPath, dir } = STAND_IN_SETS[set];
-  const script = createHash('sha256').update(readFileSync(scriptPath)).digest('hex');
+  // The script and the module it shares with the other exporter decide what is exported.
+  const script = createHash('sha256').update(readFileSync(scriptPath)).update(readFileSync(join(ROOT, 'scripts', 'stand_in_common.py'))).digest('hex');
   try {
     if ((JSON.parse(readFileSync(join(dir, 'info.json'), 'utf8')) as { script?: string }).script === script) return dir;
   } catch {
