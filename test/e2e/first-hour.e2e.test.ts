@@ -81,6 +81,21 @@ describe('the first hour, in a browser', { skip: noChromium }, () => {
     assert.equal(await notice.count(), 0, 'a query it knows says nothing of the kind');
   });
 
+  it('names a pack that reads words in another language, and opens Models from the notice', async () => {
+    await page.getByTestId('search-input').fill('猫');
+    const notice = page.getByTestId('unknown-words');
+    await notice.waitFor();
+    const text = (await notice.textContent()) ?? '';
+    const reader = /\. (.+) reads Chinese\.$/.exec(text);
+    assert.ok(text.startsWith("tiny-coca does not know '猫': showing name and text matches only.") && reader, text);
+    await shot('unknown-words-reader');
+    await page.getByTestId('unknown-words-models').click();
+    const row = page.locator('[data-testid="model"]').filter({ has: page.getByText(reader[1]!, { exact: true }) });
+    await row.first().waitFor();
+    assert.equal(await row.count(), 1, 'Settings lists the pack the notice named');
+    await page.getByTestId('nav-search').click();
+  });
+
   it('moves the totals under the progress bar while photos are indexed, not only when the job ends', async () => {
     const folder = join(tmp.path, 'More');
     for (let i = 0; i < 240; i++) await writeScene(join(folder, `IMG_${2000 + i}.jpg`), randomScene(5_000_000 + i), { width: 320, height: 240 });
