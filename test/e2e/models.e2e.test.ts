@@ -48,13 +48,15 @@ describe('the model advice, with the real catalogue, on a computer that cannot r
   });
 
   it('offers a pack that knows photographs with its size and licence, in words for users', async () => {
-    const suggested = (await catalogueOfPacks()).find((m) => m.captioner)!;
+    const catalogue = await catalogueOfPacks();
+    const suggested = catalogue.find((m) => m.id === recommendedPack(catalogue, 'en')?.id)!;
     await page.getByTestId('nav-library').click();
     const advice = page.getByTestId('model-advice');
     await advice.getByTestId('get-model').waitFor();
     const text = ((await advice.textContent()) ?? '').replace(/\s+/g, ' ');
     assert.doesNotMatch(text, DEVELOPER_WORDING, text);
     assert.ok(text.includes(`${suggested.name} knows photographs: ${suggested.description}`), text);
+    assert.ok(text.includes(recommendedPack(catalogue, 'en')!.reason), 'and says why it is the one to take');
     const size = downloadSizeText(packDownloadSize(suggested));
     assert.ok(size, 'the real pack has a size');
     assert.ok(text.includes(`one-time download of ${size}, licence ${suggested.licence};`), text);
@@ -97,7 +99,8 @@ describe('the model advice, with the real catalogue, on a computer that cannot r
   });
 
   it('says in words that the site cannot be reached, and offers the ways to install without it', async () => {
-    const suggested = (await catalogueOfPacks()).find((m) => m.captioner)!;
+    const catalogue = await catalogueOfPacks();
+    const suggested = catalogue.find((m) => m.id === recommendedPack(catalogue, 'en')?.id)!;
     await page.getByTestId('nav-library').click();
     await page.getByTestId('get-model').click(); // the advice's one click: the download starts, Settings shows it
     const row = page.locator(`[data-testid="model"][data-id="${suggested.id}"]`);
