@@ -9,7 +9,7 @@ import { type PackManifest, PackError, readManifest } from './manifest.js';
 import type { DevicePreference } from '../core/device-preference.js';
 import { type SessionReport, openSession } from './providers.js';
 import { errorText } from '../../../shared/error-text.js';
-import { cleanQuery, fixedBatch, idTensor, inBatches, truncated } from './text-input.js';
+import { cleanQuery, filledTo, fixedBatch, idTensor, inBatches, truncated } from './text-input.js';
 
 /** What one image-encoder pass yields: the search embedding and, for CoCa-style packs, the tokens a captioner reads. */
 export interface ImageFeatures {
@@ -50,7 +50,6 @@ function pixelTensor(images: RgbPixels[], size: number, mean: readonly number[],
   });
   return new ort.Tensor('float32', out, [images.length, 3, size, size]);
 }
-
 
 function output(result: ort.InferenceSession.ReturnType, name: string, where: string): ort.Tensor {
   const tensor = result[name];
@@ -251,7 +250,7 @@ export class ModelPack {
     const batch = fixedBatch(session, this.manifest.image.input);
     if (batch !== undefined && images.length !== batch) {
       const out: ImageFeatures[] = [];
-      for (const chunk of inBatches(images, batch)) out.push(...(await this.embedImages(chunk)));
+      for (const chunk of inBatches(images, batch)) out.push(...(await this.embedImages(filledTo(chunk, batch))).slice(0, chunk.length));
       return out;
     }
     const spec = this.manifest.image;
@@ -313,14 +312,16 @@ export class ModelPack {
     const maskInput = spec.attentionMaskInput ?? (session.inputNames.includes('attention_mask') ? 'attention_mask' : undefined);
     const dim = this.manifest.embeddingDim;
     const out: Float32Array[] = [];
-    for (const chunk of inBatches(encoded, fixedBatch(session, spec.input))) {
+    const batch = fixedBatch(session, spec.input);
+    for (const run of inBatches(encoded, batch)) {
+      const chunk = filledTo(run, batch);
       const feeds: Record<string, ort.Tensor> = { [spec.input]: idTensor(chunk.map((e) => e.ids), spec.idType) };
       if (maskInput && session.inputNames.includes(maskInput)) {
         feeds[maskInput] = idTensor(chunk.map(({ ids, length }) => ids.map((_, j) => (j < length ? 1 : 0))), spec.idType);
       }
       const result = await session.run(feeds);
       const data = output(result, spec.embeddingOutput, spec.file).data as Float32Array;
-      chunk.forEach((_, n) => out.push(l2normalise(data.slice(n * dim, (n + 1) * dim))));
+      run.forEach((_, n) => out.push(l2normalise(data.slice(n * dim, (n + 1) * dim))));
     }
     return out;
   }

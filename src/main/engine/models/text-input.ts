@@ -49,3 +49,12 @@ export function cleanQuery(text: string, clean: PackManifest['text']['clean']): 
   const spaced = text.split(/\s+/).filter(Boolean).join(' ');
   return clean === 'canonicalize' ? spaced.replace(ASCII_PUNCTUATION, '').toLowerCase() : spaced;
 }
+
+/**
+ * A run shorter than a graph's fixed batch, filled up with copies of its last item (their outputs are
+ * dropped): a graph exported for 4 images is given 4, also for the last 2 photos of a library.
+ */
+export function filledTo<T>(chunk: T[], size: number | undefined): T[] {
+  if (size === undefined || chunk.length >= size || chunk.length === 0) return chunk;
+  return [...chunk, ...new Array<T>(size - chunk.length).fill(chunk[chunk.length - 1]!)];
+}
